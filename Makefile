@@ -1,0 +1,52 @@
+# Asisten Warga — the command set. `make help` lists the targets.
+# Two runtimes, two virtual environments: .venv/rasa (Python 3.10) and .venv/api (Python >= 3.11).
+
+SHELL := /bin/bash
+RASA_VENV := .venv/rasa
+API_VENV  := .venv/api
+RASA := $(RASA_VENV)/bin
+API  := $(API_VENV)/bin
+ENDPOINTS ?= endpoints.yml
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help run test setup train shell validate lint lock clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: setup train  ## Install, train if the data changed, start Rasa, actions and gateway.
+	scripts/run
+
+test: setup  ## Run the whole test suite (what CI runs).
+	scripts/test
+
+setup: $(RASA_VENV)/.installed $(API_VENV)/.installed  ## Create both virtual environments.
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	test -x $(RASA)/python || $$(scripts/find-python 3.10) -m venv $(RASA_VENV)
+	$(RASA)/pip install -q --upgrade pip
+	$(RASA)/pip install -q -r requirements/rasa.lock
+	touch $@
+
+$(API_VENV)/.installed: requirements/api.lock
+	test -x $(API)/python || $$(scripts/find-python 3.11 --min) -m venv $(API_VENV)
+	$(API)/pip install -q --upgrade pip
+	$(API)/pip install -q -r requirements/api.lock
+	touch $@
+
+train: $(RASA_VENV)/.installed  ## Train the model (skipped by Rasa when nothing changed).
+	$(RASA)/rasa train --quiet --fixed-model-name asisten-warga
+
+validate: $(RASA_VENV)/.installed  ## Check domain, stories, rules and NLU data.
+	$(RASA)/rasa data validate --fail-on-warnings
+
+shell: setup train  ## Chat in the terminal (starts the action server too).
+	scripts/shell
+
+lock:  ## Re-resolve requirements/*.in into the pinned requirements/*.lock files.
+	scripts/lock
+
+clean:  ## Remove the environments, models and local databases.
+	rm -rf .venv models var

@@ -1,0 +1,108 @@
+"""Finds the contract entities in a citizen's message, with normalised values.
+
+Structured identifiers are found by their shape and context rather than learned: a NIK is
+16 digits (typed with spaces or dots too), a KK number is 16 digits after "KK"/"kartu
+keluarga", a BPJS card 13, a NISN 10, a billing code 15. Regions and dates come from
+bot.regions and bot.dates. Earlier finders win where spans overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.dates import find_dates
+from bot.identifiers import digits, is_phone_number, normalize_plate
+from bot.regions import find_regions
+from bot.text import is_known_word
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    start: int
+    end: int
+    value: str
+
+
+_TICKET = re.compile(r"\b(LPR|ADM|SKCK|BIL)\s?-\s?(20\d\d)\s?-\s?(\d{5,6})\b", re.IGNORECASE)
+# Digit groups joined by single spaces, dots or dashes: "3171 0117 0845 0001".
+_NUMBER_RUN = re.compile(r"(?<![\w+])\d+(?:[ .-]\d+)*(?![\w])")
+_KK_CONTEXT = re.compile(r"\b(kk|kartu\s+kel\w*)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+_BY_LENGTH = {16: "nik", 15: "billing_code", 13: "bpjs_number", 10: "nisn"}
+# Police registration areas (Perpolri 7/2021 appendix): the letters a plate starts with.
+_PLATE_AREAS = frozenset(
+    "A B D E F G H K L M N P R S T W Z AA AB AD AE AG BA BB BD BE BG BH BK BL BM BN BP "
+    "DA DB DC DD DE DG DH DK DL DM DN DR DT EA EB ED KB KH KT KU PA PB PG PY".split()
+)
+_PLATE = re.compile(r"\b([a-z]{1,2})\s?(\d{1,4})\s?([a-z]{1,3})\b", re.IGNORECASE)
+_SIM_CLASS = re.compile(
+    r"\bsim\s+(?:golongan\s+|gol\.?\s*|kelas\s+)?"
+    r"(?P<cls>a|b\s?(?:ii|i|1|2)|c(?:\s?(?:ii|i|1|2))?|d(?:\s?(?:i|1))?)(?P<umum>\s+umum)?\b",
+    re.IGNORECASE,
+)
+
+
+def find_entities(text: str) -> list[Entity]:
+    """All entities in `text`, ordered by position."""
+    found: list[Entity] = []
+
+    def add(entity: str, start: int, end: int, value: str) -> None:
+        if not any(start < e.end and e.start < end for e in found):
+            found.append(Entity(entity, start, end, value))
+
+    for m in _TICKET.finditer(text):
+        add("ticket_id", m.start(), m.end(), "-".join(g.upper() for g in m.groups()))
+    for d in find_dates(text):
+        add("date", d.start, d.end, d.date.isoformat())
+    for m in _NUMBER_RUN.finditer(text):
+        _add_number(text, m.start(), m.group(), add)
+    for m in _PLATE.finditer(text):
+        if _is_plate(m):
+            add("plate_number", m.start(), m.end(), normalize_plate(m.group()) or m.group())
+    for m in _SIM_CLASS.finditer(text):
+        if _is_sim_class(m["cls"]):
+            add("sim_class", m.start("cls"), m.end(), _sim_class_value(m["cls"], bool(m["umum"])))
+    for r in find_regions(text):
+        add("region", r.start, r.end, r.region.name)
+    return sorted(found, key=lambda e: e.start)
+
+
+def _add_number(text: str, start: int, run: str, add) -> None:  # noqa: ANN001
+    """Adds the identifiers in a run of digit groups: the whole run, or its space-separated parts."""
+    whole = digits(run)
+    if len(whole) in _BY_LENGTH and not _is_phone(run):
+        entity = _BY_LENGTH[len(whole)]
+        if entity == "nik" and _KK_CONTEXT.search(text[:start]):
+            entity = "kk_number"
+        add(entity, start, start + len(run), whole)
+        return
+    if " " in run:  # e.g. a NIK followed by a BPJS number
+        offset = start
+        for part in run.split(" "):
+            _add_number(text, offset, part, add)
+            offset += len(part) + 1
+
+
+def _is_phone(run: str) -> bool:
+    return run.lstrip("+").startswith(("08", "628")) and is_phone_number(run)
+
+
+def _is_plate(m: re.Match[str]) -> bool:
+    area, number, letters = m.groups()
+    if area.upper() not in _PLATE_AREAS:
+        return False
+    # "di 2023 ya", "B 12 yg": lower-case words after a space are words, not plate letters.
+    spaced = m.group()[len(area) :].startswith(" ") or " " in m.group()[len(area) + 1 :]
+    return not (spaced and letters.islower() and (is_known_word(letters) or is_known_word(area.lower())))
+
+
+def _is_sim_class(cls: str) -> bool:
+    # "sim di polres": lower-case "di" is the preposition, not class D I.
+    return cls.replace(" ", "") != "di"
+
+
+def _sim_class_value(cls: str, umum: bool) -> str:
+    letter, rest = cls[0].upper(), cls[1:].strip().lower()
+    grade = {"": "", "i": "1", "1": "1", "ii": "2", "2": "2"}[rest]
+    return f"{letter}{grade}" + (" Umum" if umum else "")

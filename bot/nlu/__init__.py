@@ -1,0 +1,1 @@
+"""Rasa NLU components for Indonesian: referenced from config.yml by their import path."""
