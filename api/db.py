@@ -1,0 +1,91 @@
+"""Database engine, sessions and migrations. Everything here is created in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from alembic import command
+from alembic.config import Config
+from fastapi import Depends, Request
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from api.core.config import Settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Arbitrary constant: serialises `upgrade head` when several workers start at once.
+_MIGRATION_LOCK_ID = 0x41_57_4D_49_47  # "AWMIG"
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    connect_args: dict[str, Any] = {}
+    if settings.is_sqlite:
+        path = settings.sqlite_path()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    elif settings.database_schema:
+        connect_args["server_settings"] = {"search_path": settings.database_schema}
+
+    engine = create_async_engine(
+        settings.database_url,
+        pool_pre_ping=not settings.is_sqlite,
+        # Query parameters hold message text: keep them out of logs and error messages.
+        hide_parameters=True,
+        connect_args=connect_args,
+    )
+    if settings.is_sqlite:
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config() -> Config:
+    """Alembic configuration without alembic.ini, so the app works from any directory."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` (idempotent) on a connection of `engine`."""
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})"))
+        await connection.run_sync(_run_alembic, "upgrade", revision)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(_run_alembic, "downgrade", revision)
+
+
+def _run_alembic(connection: Connection, action: str, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection  # picked up by migrations/env.py
+    getattr(command, action)(config, revision)
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session)]

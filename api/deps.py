@@ -1,0 +1,25 @@
+"""Typed dependencies for the routes, in one place."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+
+from api.core.config import SettingsDep
+from api.db import SessionDep
+from api.models import Conversation
+from api.rasa_client import RasaDep
+
+__all__ = ["ConversationDep", "RasaDep", "SessionDep", "SettingsDep"]
+
+CONVERSATION_NOT_FOUND = "Percakapan tidak ditemukan."
+
+
+async def _conversation(conversation_id: uuid.UUID, session: SessionDep) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
+    return conversation
+
+
+ConversationDep = Annotated[Conversation, Depends(_conversation)]

@@ -1,0 +1,155 @@
+"""FastAPI application factory. Nothing connects at import time: see `lifespan`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import __version__
+from api.core.config import Settings, get_settings
+from api.db import create_engine, create_sessionmaker, migrate
+from api.rasa_client import RasaClient
+from api.routes import api_router, health, web
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """Gateway of **Asisten Warga**, an open-source citizen assistant for Indonesia.
+
+Channels (the web chat at `/`, later Telegram and WhatsApp) create a conversation, then send
+the citizen's messages. Each message is stored first, then forwarded to the Rasa assistant;
+its replies (text and buttons) are stored and returned. Messages for citizens are in Bahasa
+Indonesia.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    engine = create_engine(settings)
+    try:
+        if settings.migrate_on_startup:
+            await migrate(engine)
+        rasa = RasaClient(str(settings.rasa_url), settings.rasa_timeout_seconds)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.rasa = rasa
+        logger.info(
+            "gateway ready environment=%s database=%s",
+            settings.environment,
+            engine.url.get_backend_name(),
+        )
+        try:
+            yield
+        finally:
+            await rasa.aclose()
+    finally:
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    _configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Asisten Warga — Gateway",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=_max_body_bytes(settings),
+    )
+    app.state.settings = settings
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
+    app.include_router(api_router)
+    app.include_router(health.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    return app
+
+
+def _max_body_bytes(settings: Settings) -> int:
+    """Reject absurd bodies before parsing them. Generous, since JSON may spend 12 bytes on
+    one character (an emoji as two escaped UTF-16 units); exact limits come after parsing."""
+    return 12 * (settings.max_message_chars + settings.max_metadata_chars) + 1024
+
+
+# Indonesian replacements for the framework's English default messages.
+_HTTP_DETAILS = {
+    400: "Format data tidak valid: kirimkan JSON yang benar.",
+    404: "Alamat tidak ditemukan.",
+    405: "Metode tidak diizinkan untuk alamat ini.",
+    413: "Permintaan terlalu besar.",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """HTTP errors as JSON `{"detail": ...}`; the framework's English defaults translated
+    (our own details are already in Indonesian)."""
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if exc.status_code in _HTTP_DETAILS and detail in _FRAMEWORK_DETAILS:
+        detail = _HTTP_DETAILS[exc.status_code]
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+# The framework's defaults: HTTP reason phrases and FastAPI's body parse error.
+_FRAMEWORK_DETAILS = {
+    "Bad Request", "Not Found", "Method Not Allowed", "Content Too Large",
+    "Request Entity Too Large", "There was an error parsing the body",
+}  # fmt: skip
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 with an Indonesian `detail`; `errors` keeps where and why (without the input)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(error.get("loc", ())), "type": error.get("type"), "msg": error.get("msg")}
+        for error in exc.errors()
+    ]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": _validation_message(errors), "errors": errors},
+    )
+
+
+def _validation_message(errors: list[dict[str, Any]]) -> str:
+    types = {error["type"] for error in errors}
+    locations = {str(part) for error in errors for part in error["loc"]}
+    if "empty_text" in types:
+        return "Pesan tidak boleh kosong."
+    if "json_invalid" in types:
+        return "Format data tidak valid: kirimkan JSON yang benar."
+    if "conversation_id" in locations:
+        return "ID percakapan tidak valid."
+    return "Data yang dikirim tidak valid. Mohon periksa kembali."
+
+
+async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    # The server logs the traceback; the citizen gets a polite message.
+    return JSONResponse(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        content={"detail": "Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi."},
+    )
+
+
+def _configure_logging(level: str) -> None:
+    """Our loggers at `level`; a console handler unless the server set up logging."""
+    api_logger = logging.getLogger("api")
+    api_logger.setLevel(level)
+    # aiosqlite logs every query with its parameters (message text) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    if not api_logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        api_logger.addHandler(handler)
+
+
+app = create_app()

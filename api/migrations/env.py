@@ -1,0 +1,58 @@
+"""Alembic environment: the gateway's models and settings, async engines.
+
+The app passes its own connection in `config.attributes["connection"]` (see api/db.py);
+the `alembic` command line builds an engine from the settings (AW_DATABASE_URL).
+"""
+
+import asyncio
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy import Connection
+
+from api.core.config import get_settings
+from api.db import create_engine
+from api.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+if config.config_file_name is not None:  # command line only; the app keeps its logging
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite can't ALTER much
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_with_new_engine() -> None:
+    engine = create_engine(get_settings())
+    async with engine.connect() as connection:
+        await connection.run_sync(run_migrations)
+    await engine.dispose()
+
+
+def run_offline() -> None:
+    context.configure(
+        url=get_settings().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+elif (shared := config.attributes.get("connection")) is not None:
+    run_migrations(shared)
+else:
+    asyncio.run(run_with_new_engine())

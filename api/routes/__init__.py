@@ -1,0 +1,11 @@
+"""HTTP routes, one module per resource."""
+
+from fastapi import APIRouter
+
+from api.routes import conversations, health, messages, web
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(conversations.router)
+api_router.include_router(messages.router)
+
+__all__ = ["api_router", "health", "web"]

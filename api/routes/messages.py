@@ -1,0 +1,68 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from api import chat
+from api.deps import CONVERSATION_NOT_FOUND, ConversationDep, RasaDep, SessionDep, SettingsDep
+from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
+
+router = APIRouter(prefix="/conversations/{conversation_id}/messages", tags=["messages"])
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": CONVERSATION_NOT_FOUND}
+}
+
+
+@router.post(
+    "",
+    responses={**_NOT_FOUND, 413: {"model": ErrorOut, "description": "Pesan terlalu panjang."}},
+)
+async def send_message(
+    body: MessageIn,
+    conversation: ConversationDep,
+    session: SessionDep,
+    rasa: RasaDep,
+    settings: SettingsDep,
+) -> SendResult:
+    """Store the citizen's message, forward it to the bot and return the bot's replies.
+
+    If the bot cannot be reached the message stays stored (`rasa_status: failed`) and the
+    single reply is a system message asking the citizen to try again later (still 200).
+    """
+    if len(body.text) > settings.max_message_chars:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"Pesan terlalu panjang. Panjang maksimal {settings.max_message_chars} karakter.",
+        )
+    if body.metadata_chars() > settings.max_metadata_chars:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "Metadata pesan terlalu besar.")
+
+    title = body.button_title
+    incoming, replies = await chat.receive(
+        session,
+        rasa,
+        conversation,
+        text=title or body.text,
+        payload=body.text,
+        metadata=body.metadata,
+    )
+    return SendResult(
+        conversation_id=conversation.id,
+        message_id=incoming.id,
+        rasa_status=incoming.rasa_status,
+        replies=[MessageOut.model_validate(reply) for reply in replies],
+    )
+
+
+@router.get("", responses=_NOT_FOUND)
+async def list_messages(
+    conversation: ConversationDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> History:
+    """The conversation's latest `limit` messages, oldest first."""
+    messages = await chat.history(session, conversation.id, limit)
+    return History(
+        conversation_id=conversation.id,
+        messages=[MessageOut.model_validate(message) for message in messages],
+    )

@@ -1,0 +1,112 @@
+"""Request and response bodies of the public API."""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from api.models import Author, Direction, HandledBy, RasaStatus
+from api.text import clean_text
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+
+
+class ConversationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel = Channel.WEB
+    channel_user_id: str | None = Field(default=None, min_length=1, max_length=255)
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    channel: str
+    handled_by: HandledBy
+    created_at: datetime
+
+
+class MessageIn(BaseModel):
+    """A citizen's message. For a button click: `text` is the payload and
+    `metadata.button_title` the title the citizen clicked."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "Bagaimana cara membuat KTP?"},
+                {
+                    "text": '/ask_menu{"service":"health"}',
+                    "metadata": {"button_title": "Kesehatan"},
+                },
+            ]
+        },
+    )
+
+    text: str
+    # Channel metadata, forwarded to Rasa as is (not stored).
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        value = clean_text(value)
+        if not value:
+            raise PydanticCustomError("empty_text", "Pesan tidak boleh kosong.")
+        return value
+
+    @property
+    def button_title(self) -> str | None:
+        title = self.metadata.get("button_title")
+        if isinstance(title, str) and (title := clean_text(title)):
+            return title
+        return None
+
+    def metadata_chars(self) -> int:
+        return len(json.dumps(self.metadata, ensure_ascii=False, default=str))
+
+
+class ButtonOut(BaseModel):
+    title: str
+    payload: str
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    direction: Direction
+    author: Author
+    text: str
+    buttons: list[ButtonOut]
+    rasa_status: RasaStatus | None
+    created_at: datetime
+
+
+class SendResult(BaseModel):
+    conversation_id: uuid.UUID
+    message_id: int
+    # delivered: `replies` come from the bot; failed: one system message explains the
+    # delay; None: the conversation is with an agent, no automatic reply.
+    rasa_status: RasaStatus | None
+    replies: list[MessageOut]
+
+
+class History(BaseModel):
+    conversation_id: uuid.UUID
+    messages: list[MessageOut]
+
+
+class ErrorOut(BaseModel):
+    detail: str

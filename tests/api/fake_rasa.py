@@ -1,0 +1,97 @@
+"""A fake Rasa REST channel on 127.0.0.1, run by uvicorn in a thread.
+
+Real HTTP, so the gateway's timeouts and connection errors are the real ones.
+Tests set `replies`, `status`, `body` (raw, e.g. malformed) or `delay`, and read `received`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class FakeRasa:
+    url: str = ""
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+    body: bytes | None = None
+    delay: float = 0.0
+    received: list[dict[str, Any]] = field(default_factory=list)
+    _generation: int = 0  # bumped by reset(): ends the delays of earlier tests
+
+    def reset(self) -> None:
+        self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
+        self.received = []
+        self._generation += 1
+
+    def reply(self, *replies: dict[str, Any]) -> None:
+        self.replies = [{"recipient_id": "x", **reply} for reply in replies]
+
+    def app(self) -> Starlette:
+        async def webhook(request: Request) -> Response:
+            self.received.append(await request.json())
+            generation, deadline = self._generation, time.monotonic() + self.delay
+            while time.monotonic() < deadline and generation == self._generation:
+                await asyncio.sleep(0.01)
+            if self.body is not None:
+                return Response(self.body, self.status, media_type="application/json")
+            return JSONResponse(self.replies, self.status)
+
+        async def health(_: Request) -> Response:
+            return JSONResponse({"status": "ok"})
+
+        return Starlette(
+            routes=[
+                Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+                Route("/webhooks/rest/", health),
+            ]
+        )
+
+
+class FakeRasaServer:
+    def __init__(self) -> None:
+        self.fake = FakeRasa()
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        port = self._socket.getsockname()[1]
+        self.fake.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            self.fake.app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+
+    def __enter__(self) -> FakeRasa:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("fake Rasa did not start")
+            time.sleep(0.01)
+        return self.fake
+
+    def __exit__(self, *_: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+
+def closed_port_url() -> str:
+    """A local URL where nothing listens (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

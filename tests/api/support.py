@@ -1,0 +1,107 @@
+"""Helpers for the gateway tests: databases, settings, the running app, stored rows."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.core.config import Settings
+from api.main import create_app
+from api.models import Conversation, Message
+from tests.services import POSTGRES_URL, require
+
+RASA_TIMEOUT = 0.5
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    schema: str | None = None
+
+    @property
+    def backend(self) -> str:
+        return make_url(self.url).get_backend_name()
+
+
+async def _postgres(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def new_database(backend: str, tmp_dir: Path) -> Iterator[Database]:
+    """A new, empty database of `backend`; removed afterwards (PostgreSQL schema)."""
+    if backend == "sqlite":
+        yield Database(f"sqlite+aiosqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}")
+        return
+    require("PostgreSQL")
+    schema = f"aw_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_postgres(f"CREATE SCHEMA {schema}"))
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg")
+    try:
+        yield Database(url.render_as_string(hide_password=False), schema)
+    finally:
+        asyncio.run(_postgres(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database.url,
+        "database_schema": database.schema,
+        "rasa_url": rasa_url,
+        "rasa_timeout_seconds": RASA_TIMEOUT,
+        "health_timeout_seconds": RASA_TIMEOUT,
+        "max_message_chars": 2000,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app with its lifespan running, and an HTTP client talking to it in-process."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            yield app, client
+
+
+GatewayFactory = Callable[..., AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]]]
+
+
+async def new_conversation(client: httpx.AsyncClient, **body: Any) -> str:
+    response = await client.post("/api/v1/conversations", json=body or {"channel": "web"})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def stored_messages(app: FastAPI, conversation_id: str) -> list[Message]:
+    """The messages as stored in the database, read with a fresh session."""
+    async with app.state.sessionmaker() as session:
+        query = (
+            select(Message)
+            .where(Message.conversation_id == uuid.UUID(conversation_id))
+            .order_by(Message.id)
+        )
+        return list((await session.scalars(query)).all())
+
+
+async def stored_conversation(app: FastAPI, conversation_id: str) -> Conversation | None:
+    sessionmaker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with sessionmaker() as session:
+        return await session.get(Conversation, uuid.UUID(conversation_id))

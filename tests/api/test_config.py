@@ -1,0 +1,56 @@
+"""Settings come from AW_* environment variables; the SQLite folder is created."""
+
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from api.core.config import Settings
+from api.db import create_engine
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AW_DATABASE_URL", "AW_RASA_URL", "AW_RASA_TIMEOUT_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.database_url == "sqlite+aiosqlite:///var/gateway.db"
+    assert settings.sqlite_path() == Path("var/gateway.db")
+    assert str(settings.rasa_url) == "http://127.0.0.1:5005/"
+    assert settings.rasa_timeout_seconds == 4.0
+    assert settings.max_message_chars == 2000
+    assert settings.environment == "local"
+
+
+def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AW_DATABASE_URL", "postgresql+asyncpg://aw:secret@db:5432/aw")
+    monkeypatch.setenv("AW_RASA_URL", "http://rasa:5005")
+    monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("AW_ENVIRONMENT", "production")
+    monkeypatch.setenv("AW_LOG_LEVEL", "debug")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert not settings.is_sqlite and settings.sqlite_path() is None
+    assert settings.rasa_timeout_seconds == 2.5
+    assert (settings.environment, settings.log_level) == ("production", "DEBUG")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"rasa_timeout_seconds": 0},
+        {"max_message_chars": 0},
+        {"environment": "staging"},
+        {"database_schema": "bad; drop"},
+    ],
+)
+def test_invalid_values_are_refused(values: dict[str, object]) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
+
+
+@pytest.mark.asyncio
+async def test_sqlite_folder_is_created(tmp_path: Path) -> None:
+    database = tmp_path / "var" / "gateway.db"
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{database}")  # type: ignore[call-arg]
+    engine = create_engine(settings)
+    await engine.dispose()
+    assert database.parent.is_dir()

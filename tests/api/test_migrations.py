@@ -1,0 +1,90 @@
+"""Alembic migrations: applied by the app on startup, idempotent, matching the models."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.db import alembic_config, create_engine, downgrade, migrate
+from api.models import Base
+from tests.api.support import Database, make_settings, new_database, running
+
+pytestmark = pytest.mark.asyncio
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+@pytest.fixture
+def empty_database(database: Database, tmp_path: Path) -> Iterator[Database]:
+    """A new, empty database of the same backend as `database`."""
+    yield from new_database(database.backend, tmp_path)
+
+
+def _schema(connection: Connection) -> dict[str, set[str]]:
+    inspector = inspect(connection)
+    return {
+        table: {str(index["name"]) for index in inspector.get_indexes(table)}
+        for table in inspector.get_table_names()
+    }
+
+
+def _revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def _inspect(engine: AsyncEngine) -> tuple[dict[str, set[str]], str | None]:
+    async with engine.connect() as connection:
+        return await connection.run_sync(_schema), await connection.run_sync(_revision)
+
+
+async def test_startup_creates_the_schema(empty_database: Database) -> None:
+    settings = make_settings(empty_database, "http://127.0.0.1:9")
+    async with running(settings) as (app, _):
+        tables, revision = await _inspect(app.state.engine)
+    assert revision == HEAD
+    assert tables == {
+        "alembic_version": set(),
+        "conversations": {"ix_conversations_channel_user"},
+        "messages": {"ix_messages_conversation_id_id"},
+    }
+
+
+async def test_migrations_are_idempotent_and_reversible(empty_database: Database) -> None:
+    engine = create_engine(make_settings(empty_database, "http://127.0.0.1:9"))
+    try:
+        await migrate(engine)
+        await migrate(engine)  # a second start changes nothing
+        assert (await _inspect(engine))[1] == HEAD
+
+        await downgrade(engine, "base")
+        assert set((await _inspect(engine))[0]) == {"alembic_version"}
+
+        await migrate(engine)
+        assert (await _inspect(engine))[1] == HEAD
+    finally:
+        await engine.dispose()
+
+
+async def test_models_match_the_migrations(empty_database: Database) -> None:
+    engine = create_engine(make_settings(empty_database, "http://127.0.0.1:9"))
+    try:
+        await migrate(engine)
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+    finally:
+        await engine.dispose()
+    assert differences == []
+
+
+async def test_startup_without_migrations(empty_database: Database) -> None:
+    settings = make_settings(empty_database, "http://127.0.0.1:9", migrate_on_startup=False)
+    async with running(settings) as (app, _):
+        tables, _revision = await _inspect(app.state.engine)
+    assert tables == {}

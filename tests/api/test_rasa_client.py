@@ -1,0 +1,85 @@
+"""The Rasa REST client on its own, against the fake Rasa (no database)."""
+
+import time
+
+import pytest
+
+from api.rasa_client import RasaClient, RasaUnavailableError
+from tests.api.fake_rasa import FakeRasa, closed_port_url
+
+pytestmark = pytest.mark.asyncio
+
+TIMEOUT = 0.3
+
+
+async def send(url: str) -> list[object]:
+    client = RasaClient(url, TIMEOUT)
+    try:
+        return list(await client.send("sender-1", "halo", "web", {"locale": "id"}))
+    finally:
+        await client.aclose()
+
+
+async def test_parses_replies(fake_rasa: FakeRasa) -> None:
+    fake_rasa.reply(
+        {"text": "Halo!"},
+        {"text": "Pilih:", "buttons": [{"title": "Ya", "payload": "/affirm", "type": "postback"}]},
+        {"image": "https://example.invalid/peta.png"},
+        {"custom": {"kind": "map"}},
+    )
+    replies = await send(fake_rasa.url)
+    assert [(r.text, [b.title for b in r.buttons], r.image) for r in replies] == [  # type: ignore[attr-defined]
+        ("Halo!", [], None),
+        ("Pilih:", ["Ya"], None),
+        (None, [], "https://example.invalid/peta.png"),
+        (None, [], None),
+    ]
+    assert fake_rasa.received == [
+        {
+            "sender": "sender-1",
+            "message": "halo",
+            "input_channel": "web",
+            "metadata": {"locale": "id"},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "reason"),
+    [
+        (500, b"{}", "http 500"),
+        (404, b"{}", "http 404"),
+        (200, b"not json", "malformed response"),
+        (200, b'{"text": "x"}', "malformed response"),
+    ],
+)
+async def test_errors_are_typed(fake_rasa: FakeRasa, status: int, body: bytes, reason: str) -> None:
+    fake_rasa.status, fake_rasa.body = status, body
+    with pytest.raises(RasaUnavailableError) as error:
+        await send(fake_rasa.url)
+    assert error.value.reason == reason
+
+
+async def test_connection_refused_is_typed() -> None:
+    with pytest.raises(RasaUnavailableError) as error:
+        await send(closed_port_url())
+    assert error.value.reason.startswith("connection")
+
+
+async def test_timeout_is_typed_and_on_time(fake_rasa: FakeRasa) -> None:
+    fake_rasa.delay = TIMEOUT * 10
+    started = time.monotonic()
+    with pytest.raises(RasaUnavailableError) as error:
+        await send(fake_rasa.url)
+    assert error.value.reason == "timeout"
+    assert time.monotonic() - started < TIMEOUT + 0.5
+
+
+async def test_is_up(fake_rasa: FakeRasa) -> None:
+    up, down = RasaClient(fake_rasa.url, TIMEOUT), RasaClient(closed_port_url(), TIMEOUT)
+    try:
+        assert await up.is_up(TIMEOUT) is True
+        assert await down.is_up(TIMEOUT) is False
+    finally:
+        await up.aclose()
+        await down.aclose()
