@@ -1,0 +1,79 @@
+"""What the assistant does when it did not understand (`out_of_scope`, `nlu_fallback`).
+
+A first miss explains what the assistant can do and shows the menu. A second miss in a row
+also offers a person. "In a row" is read from the tracker's events, so no counter slot has
+to be reset elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.menu import HUMAN_BUTTON, service_buttons
+
+MISS_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
+
+OUT_OF_SCOPE_TEXT = (
+    "Maaf, pertanyaan tersebut di luar layanan yang dapat saya bantu. Saya dapat memberi "
+    "informasi tentang sembilan layanan prioritas pemerintah berikut. Silakan pilih:"
+)
+NOT_UNDERSTOOD_TEXT = (
+    "Maaf, saya belum memahami pesan Anda. Saya dapat membantu informasi tentang sembilan "
+    "layanan prioritas pemerintah berikut. Silakan pilih, atau tulis pertanyaan Anda "
+    "dengan kalimat lain:"
+)
+REPEATED_MISS_TEXT = (
+    "Maaf, saya masih belum dapat membantu pertanyaan Anda. Bapak/Ibu dapat berbicara "
+    "dengan petugas kami, atau memilih salah satu layanan di bawah ini:"
+)
+
+
+def user_intents(events: Iterable[dict[str, Any]]) -> list[str | None]:
+    """The intents of the current session's user messages, oldest first.
+
+    A rewind (UserUtteranceReverted) removes the latest user message; a restart or a new
+    session starts the list afresh.
+    """
+    intents: list[str | None] = []
+    for event in events:
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            intents.clear()
+        elif kind == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            intents.append(intent.get("name"))
+        elif kind == "rewind" and intents:
+            intents.pop()
+    return intents
+
+
+def is_repeated_miss(events: Iterable[dict[str, Any]]) -> bool:
+    """True when the user message before the latest one was also a miss."""
+    intents = user_intents(events)
+    return len(intents) >= 2 and intents[-2] in MISS_INTENTS
+
+
+class ActionHandleMiss(Action):
+    """Answers `out_of_scope` and `nlu_fallback`; offers a person on the second miss in a row."""
+
+    def name(self) -> str:
+        return "action_handle_miss"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        if is_repeated_miss(tracker.events):
+            dispatcher.utter_message(text=REPEATED_MISS_TEXT, buttons=[HUMAN_BUTTON, *service_buttons()])
+            return []
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        text = OUT_OF_SCOPE_TEXT if intent.get("name") == "out_of_scope" else NOT_UNDERSTOOD_TEXT
+        dispatcher.utter_message(text=text, buttons=service_buttons())
+        return []

@@ -1,0 +1,173 @@
+"""Global slot validation (`action_validate_slot_mappings`) of the citizen's identifiers.
+
+Rasa runs this action after every user message that filled a slot. An implausible NIK, KK,
+BPJS card number or NISN is refused with a message saying what is wrong, and the slot stays
+empty; a plausible one is stored in its canonical form (digits only). The checks live in
+`bot.identifiers`, shared with the NLU side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot import identifiers
+
+Check = Callable[[str], str | None]
+SlotValues = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """How to check one identifier slot and how to ask the citizen to correct it."""
+
+    check: Check
+    invalid: str  # "{reason}" is replaced by the check's sentence
+
+
+IDENTIFIERS: Mapping[str, Identifier] = {
+    "nik": Identifier(
+        identifiers.check_nik,
+        "NIK yang Anda kirim tidak valid: {reason} Mohon periksa kembali 16 digit NIK pada KTP Anda.",
+    ),
+    "kk_number": Identifier(
+        identifiers.check_kk_number,
+        "Nomor KK yang Anda kirim tidak valid: {reason} "
+        "Mohon periksa kembali 16 digit nomor pada Kartu Keluarga Anda.",
+    ),
+    "bpjs_number": Identifier(
+        identifiers.check_bpjs_number,
+        "Nomor kartu BPJS Kesehatan yang Anda kirim tidak valid: {reason} "
+        "Mohon periksa kembali 13 digit nomor pada kartu BPJS Kesehatan/KIS Anda.",
+    ),
+    "nisn": Identifier(
+        identifiers.check_nisn,
+        "NISN yang Anda kirim tidak valid: {reason} "
+        "Mohon periksa kembali 10 digit NISN siswa; NISN dapat ditanyakan ke sekolah.",
+    ),
+}
+
+INVALID_PLATE = (
+    "Nomor polisi yang Anda kirim tidak dikenali. Mohon tulis seperti pada pelat kendaraan, "
+    "misalnya B 1234 XYZ."
+)
+INVALID_SIM_CLASS = (
+    "Golongan SIM yang Anda sebut tidak dikenali. Golongan SIM perorangan: A, BI, BII, C, CI, "
+    "CII, D, DI, serta SIM Internasional."
+)
+
+# Spelling variants citizens use ("b1", "B 2", "sim c1") → the class as printed on the SIM.
+SIM_CLASSES: Mapping[str, str] = {
+    "A": "A",
+    "AUMUM": "A Umum",
+    "BI": "BI",
+    "B1": "BI",
+    "BIUMUM": "BI Umum",
+    "B1UMUM": "BI Umum",
+    "BII": "BII",
+    "B2": "BII",
+    "BIIUMUM": "BII Umum",
+    "B2UMUM": "BII Umum",
+    "C": "C",
+    "CI": "CI",
+    "C1": "CI",
+    "CII": "CII",
+    "C2": "CII",
+    "D": "D",
+    "DI": "DI",
+    "D1": "DI",
+    "INTERNASIONAL": "Internasional",
+    "INTERNATIONAL": "Internasional",
+}
+
+
+def normalize_sim_class(value: str) -> str | None:
+    """Reads "b 1" as "BI" and "sim c2" as "CII"; None when it names no SIM class."""
+    key = "".join(value.upper().split()).replace(".", "")
+    key = key.removeprefix("SIM")
+    return SIM_CLASSES.get(key)
+
+
+def _sentence(reason: str) -> str:
+    reason = reason.strip().rstrip(".")
+    return f"{reason}."
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Checks identifier slots whenever an entity fills them, outside any form."""
+
+    def __init__(self, checks: Mapping[str, Identifier] | None = None) -> None:
+        self.identifiers = IDENTIFIERS if checks is None else checks
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Only the slots this action knows how to validate (avoids SDK warnings for others)."""
+        return [slot for slot in domain_slots if hasattr(self, f"validate_{slot}")]
+
+    def _identifier(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> SlotValues:
+        if value is None:
+            return {slot: None}
+        text = str(value).strip()
+        identifier = self.identifiers[slot]
+        problem = identifier.check(text)
+        if problem:
+            dispatcher.utter_message(text=identifier.invalid.format(reason=_sentence(problem)))
+            return {slot: None}
+        return {slot: identifiers.digits(text)}
+
+    async def validate_nik(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A NIK: 16 digits with a known region, a real birth date and a serial."""
+        return self._identifier("nik", value, dispatcher)
+
+    async def validate_kk_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A family card (KK) number: 16 digits with a known province."""
+        return self._identifier("kk_number", value, dispatcher)
+
+    async def validate_bpjs_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A BPJS Kesehatan card number: 13 digits."""
+        return self._identifier("bpjs_number", value, dispatcher)
+
+    async def validate_nisn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A student number (NISN): 10 digits."""
+        return self._identifier("nisn", value, dispatcher)
+
+    async def validate_plate_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A vehicle plate, stored as "B 1234 XYZ"."""
+        if value is None:
+            return {"plate_number": None}
+        plate = identifiers.normalize_plate(str(value))
+        if plate is None:
+            dispatcher.utter_message(text=INVALID_PLATE)
+        return {"plate_number": plate}
+
+    async def validate_sim_class(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A SIM class, stored as printed on the licence ("BI", "CII", "A Umum")."""
+        if value is None:
+            return {"sim_class": None}
+        sim_class = normalize_sim_class(str(value))
+        if sim_class is None:
+            dispatcher.utter_message(text=INVALID_SIM_CLASS)
+        return {"sim_class": sim_class}

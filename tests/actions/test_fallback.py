@@ -1,0 +1,109 @@
+"""action_handle_miss: the first miss shows the menu, a second in a row also offers a person."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.fallback import (
+    NOT_UNDERSTOOD_TEXT,
+    OUT_OF_SCOPE_TEXT,
+    REPEATED_MISS_TEXT,
+    ActionHandleMiss,
+    is_repeated_miss,
+)
+from actions.menu import HUMAN_BUTTON, service_buttons
+from tests.actions.builders import action, bot, load_tracker, session_start, tracker_from_events, user
+
+MISS_REPLY = [action("action_handle_miss"), bot("Maaf …"), action("action_listen")]
+
+
+@pytest.mark.asyncio
+async def test_first_miss_shows_the_menu_without_a_person(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    events = await ActionHandleMiss().run(dispatcher, load_tracker("first_miss"), domain)
+
+    assert events == []
+    [message] = dispatcher.messages
+    assert message["text"] == OUT_OF_SCOPE_TEXT
+    assert message["buttons"] == service_buttons()
+    assert HUMAN_BUTTON not in message["buttons"]
+
+
+@pytest.mark.asyncio
+async def test_second_miss_in_a_row_offers_a_person(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    await ActionHandleMiss().run(dispatcher, load_tracker("second_miss"), domain)
+
+    [message] = dispatcher.messages
+    assert message["text"] == REPEATED_MISS_TEXT
+    assert message["buttons"][0] == {"title": "Bicara dengan petugas", "payload": "/request_human"}
+    assert message["buttons"][1:] == service_buttons()
+
+
+@pytest.mark.asyncio
+async def test_first_nlu_fallback_says_it_did_not_understand(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events([*session_start(), user("nlu_fallback", "xyz qwe")])
+
+    await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"] == NOT_UNDERSTOOD_TEXT
+    assert HUMAN_BUTTON not in dispatcher.messages[0]["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("events", "repeated"),
+    [
+        # A miss, an understood message, a miss: not in a row.
+        (
+            [
+                user("out_of_scope"),
+                *MISS_REPLY,
+                user("greet"),
+                action("utter_greet"),
+                action("action_listen"),
+                user("out_of_scope"),
+            ],
+            False,
+        ),
+        # Two misses of either kind in a row.
+        ([user("nlu_fallback"), *MISS_REPLY, user("out_of_scope")], True),
+        ([user("out_of_scope"), *MISS_REPLY, user("out_of_scope")], True),
+        # A miss in the previous session does not count.
+        ([user("out_of_scope"), *MISS_REPLY, *session_start(), user("nlu_fallback")], False),
+        # A rewound (reverted) message is not the previous message.
+        ([user("out_of_scope"), *MISS_REPLY, user("greet"), {"event": "rewind"}, user("nlu_fallback")], True),
+        (
+            [
+                user("greet"),
+                action("utter_greet"),
+                user("out_of_scope"),
+                {"event": "rewind"},
+                user("nlu_fallback"),
+            ],
+            False,
+        ),
+        # Only one message.
+        ([user("nlu_fallback")], False),
+    ],
+)
+def test_repeated_miss_is_read_from_the_events(events: list[dict], repeated: bool) -> None:
+    assert is_repeated_miss(events) is repeated
+
+
+@pytest.mark.asyncio
+async def test_third_miss_in_a_row_still_offers_a_person(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events(
+        [user("out_of_scope"), *MISS_REPLY, user("nlu_fallback"), *MISS_REPLY, user("nlu_fallback")]
+    )
+
+    await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["buttons"][0] == HUMAN_BUTTON

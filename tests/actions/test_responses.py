@@ -1,0 +1,36 @@
+"""House rules for the domain's responses (the answers citizens read)."""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk.types import DomainDict
+
+LEGAL_BASIS = re.compile(r"\b(UU|PP|Perpres|Permendikdasmen|PMK) \d+/\d{4}")
+PHONE_NUMBERS = re.compile(r"\b0\d{9,12}\b|\b1\d{2,3}\b(?! hari)")
+KNOWN_NUMBERS = {"08118750400", "165", "1708"}  # from services.md: CHIKA, BPJS care centre, LAPOR! SMS
+
+
+def _texts(domain: DomainDict) -> dict[str, str]:
+    return {name: variant["text"] for name, variants in domain["responses"].items() for variant in variants}
+
+
+def test_every_fee_names_its_legal_basis(domain: DomainDict) -> None:
+    for name, text in _texts(domain).items():
+        if "Rp" in text:
+            assert LEGAL_BASIS.search(text), f"{name} quotes a fee without its legal basis"
+
+
+def test_only_known_contact_numbers_are_given(domain: DomainDict) -> None:
+    for name, text in _texts(domain).items():
+        for number in PHONE_NUMBERS.findall(text):
+            assert number in KNOWN_NUMBERS, f"{name} gives an unknown number {number}"
+
+
+def test_buttons_send_known_intents(domain: DomainDict) -> None:
+    intents = {intent if isinstance(intent, str) else next(iter(intent)) for intent in domain["intents"]}
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons", []):
+                intent = button["payload"].lstrip("/").split("{")[0]
+                assert intent in intents, f"{name}: button {button['title']} sends unknown {intent}"
