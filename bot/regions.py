@@ -32,6 +32,8 @@ _OFFICES = frozenset(
     "kantor dinas samsat dukcapil disdukcapil polres polresta bpjs kesehatan imigrasi dinsos mpp "
     "puskesmas rsud".split()
 )
+# Words that make the following place name part of an institution's name ("bank jateng").
+_INSTITUTIONS = frozenset("bank universitas univ".split())
 _WORD = re.compile(r"[a-z0-9]+")
 _MAX_WORDS = 5
 _RANK = {"provinsi": 0, "kota": 1, "kabupaten": 2, "kecamatan": 3}
@@ -109,6 +111,8 @@ def find_regions(text: str) -> list[RegionMention]:
 def _match_at(
     text: str, words: list[tuple[int, int, str]], i: int, index: dict[str, tuple[Region, ...]]
 ) -> tuple[RegionMention | None, int]:
+    if i > 0 and words[i - 1][2] in _INSTITUTIONS:
+        return None, 1
     kind = _TYPE_WORDS.get(words[i][2])
     first = i + 1 if kind else i
     for length in range(min(_MAX_WORDS, len(words) - first), 0, -1):

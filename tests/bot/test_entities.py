@@ -58,7 +58,7 @@ def test_context_marks_places_lists_and_plates(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["aku pengen ngomong karo petugas", "cek bpjs ibu saya", "satpas polda metro jaya", "sim a 2024 ya", "saya P1 TL artinya apa"],
+    ["aku pengen ngomong karo petugas", "cek bpjs ibu saya", "satpas polda metro jaya", "sim a 2024 ya", "saya P1 TL artinya apa", "bayar lewat bank jateng"],
 )
 def test_everyday_words_stay_words(text):
     assert [e for e in found(text) if e[1] in ("region", "plate_number")] == []
