@@ -62,38 +62,6 @@ INVALID_SIM_CLASS = (
     "CII, D, DI, serta SIM Internasional."
 )
 
-# Spelling variants citizens use ("b1", "B 2", "sim c1") → the class as printed on the SIM.
-SIM_CLASSES: Mapping[str, str] = {
-    "A": "A",
-    "AUMUM": "A Umum",
-    "BI": "BI",
-    "B1": "BI",
-    "BIUMUM": "BI Umum",
-    "B1UMUM": "BI Umum",
-    "BII": "BII",
-    "B2": "BII",
-    "BIIUMUM": "BII Umum",
-    "B2UMUM": "BII Umum",
-    "C": "C",
-    "CI": "CI",
-    "C1": "CI",
-    "CII": "CII",
-    "C2": "CII",
-    "D": "D",
-    "DI": "DI",
-    "D1": "DI",
-    "INTERNASIONAL": "Internasional",
-    "INTERNATIONAL": "Internasional",
-}
-
-
-def normalize_sim_class(value: str) -> str | None:
-    """Reads "b 1" as "BI" and "sim c2" as "CII"; None when it names no SIM class."""
-    key = "".join(value.upper().split()).replace(".", "")
-    key = key.removeprefix("SIM")
-    return SIM_CLASSES.get(key)
-
-
 def _sentence(reason: str) -> str:
     reason = reason.strip().rstrip(".")
     return f"{reason}."
@@ -164,10 +132,10 @@ class ValidateSlotMappings(ValidationAction):
     async def validate_sim_class(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """A SIM class, stored as printed on the licence ("BI", "CII", "A Umum")."""
+        """A SIM class, stored as in the entity contract ("B1", "C2", "A Umum")."""
         if value is None:
             return {"sim_class": None}
-        sim_class = normalize_sim_class(str(value))
+        sim_class = identifiers.normalize_sim_class(str(value))
         if sim_class is None:
             dispatcher.utter_message(text=INVALID_SIM_CLASS)
         return {"sim_class": sim_class}

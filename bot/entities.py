@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.dates import find_dates
-from bot.identifiers import digits, is_phone_number, normalize_plate
+from bot.identifiers import digits, is_phone_number, normalize_plate, normalize_sim_class
 from bot.regions import find_regions
 from bot.text import is_known_word
 
@@ -61,7 +61,8 @@ def find_entities(text: str) -> list[Entity]:
             add("plate_number", m.start(), m.end(), normalize_plate(m.group()) or m.group())
     for m in _SIM_CLASS.finditer(text):
         while m and _is_sim_class(m["cls"]):
-            add("sim_class", m.start("cls"), m.end(), _sim_class_value(m["cls"], bool(m["umum"])))
+            value = normalize_sim_class(m["cls"] + (m["umum"] or ""))
+            add("sim_class", m.start("cls"), m.end(), value or m["cls"].upper())
             m = _MORE_CLASSES.match(text, m.end())
     for r in find_regions(text):
         add("region", r.start, r.end, r.region.name)
@@ -103,9 +104,3 @@ def _is_plate(text: str, m: re.Match[str]) -> bool:
 def _is_sim_class(cls: str) -> bool:
     # "sim di polres": lower-case "di" is the preposition, not class D I.
     return cls.replace(" ", "") != "di"
-
-
-def _sim_class_value(cls: str, umum: bool) -> str:
-    letter, rest = cls[0].upper(), cls[1:].strip().lower()
-    grade = {"": "", "i": "1", "1": "1", "ii": "2", "2": "2"}[rest]
-    return f"{letter}{grade}" + (" Umum" if umum else "")

@@ -17,6 +17,8 @@ _NON_DIGITS = re.compile(r"\D")
 
 PLATE = re.compile(r"^([A-Z]{1,2})\s*(\d{1,4})\s*([A-Z]{0,3})$")
 TICKET = re.compile(r"^(LPR|ADM|SKCK|BIL)-(20\d\d)-(\d{5,6})$")
+# SIM classes (Perpol 5/2021): A, B I, B II (also "Umum"), C, C I, C II, D, D I, international.
+SIM_CLASS = re.compile(r"^(?:SIM)?(A|BI{1,2}|B[12]|CI{0,2}|C[12]|DI?|D1)(UMUM)?$|^(?:SIM)?(INTERNASIONAL|INTERNATIONAL)$")
 
 
 def digits(value: str) -> str:
@@ -81,6 +83,19 @@ def normalize_ticket(value: str) -> str | None:
     """"lpr-2025-00421" → "LPR-2025-00421"; None when it is not one of our case numbers."""
     value = value.strip().upper()
     return value if TICKET.match(value) else None
+
+
+def normalize_sim_class(value: str) -> str | None:
+    """"b ii umum" → "B2 Umum", "sim c1" → "C1", "internasional" → "Internasional"; None otherwise."""
+    match = SIM_CLASS.match("".join(value.upper().split()).replace(".", ""))
+    if not match:
+        return None
+    if match[3]:
+        return "Internasional"
+    letter, grade = match[1][0], match[1][1:].replace("II", "2").replace("I", "1")
+    if match[2] and letter in "CD":  # only A, B I and B II have "Umum" (commercial) variants
+        return None
+    return f"{letter}{grade}" + (" Umum" if match[2] else "")
 
 
 def is_phone_number(value: str) -> bool:

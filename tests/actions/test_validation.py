@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.validation import IDENTIFIERS, Identifier, ValidateSlotMappings, normalize_sim_class
+from actions.validation import IDENTIFIERS, Identifier, ValidateSlotMappings
 from tests.actions.builders import load_tracker, slot, tracker_from_events, user
 
 VALID_NIK = "3273014102900001"  # Kota Bandung, woman born 01-02-1990
@@ -67,8 +67,8 @@ async def test_valid_nik_is_kept_as_digits(dispatcher: CollectingDispatcher, dom
         ("nisn", "00123", None, "NISN yang Anda kirim tidak valid"),
         ("plate_number", "b1234xyz", "B 1234 XYZ", None),
         ("plate_number", "1234", None, "Nomor polisi yang Anda kirim tidak dikenali"),
-        ("sim_class", "b 1", "BI", None),
-        ("sim_class", "SIM C2", "CII", None),
+        ("sim_class", "b 1", "B1", None),
+        ("sim_class", "SIM C2", "C2", None),
         ("sim_class", "Z", None, "Golongan SIM yang Anda sebut tidak dikenali"),
     ],
 )
@@ -139,11 +139,3 @@ async def test_checks_can_be_replaced_by_fakes(dispatcher: CollectingDispatcher,
         "NIK yang Anda kirim tidak valid: contoh alasan tanpa titik. "
         "Mohon periksa kembali 16 digit NIK pada KTP Anda."
     )
-
-
-def test_sim_class_spellings() -> None:
-    assert normalize_sim_class("a") == "A"
-    assert normalize_sim_class("B II umum") == "BII Umum"
-    assert normalize_sim_class("d1") == "DI"
-    assert normalize_sim_class("internasional") == "Internasional"
-    assert normalize_sim_class("E") is None

@@ -7,6 +7,7 @@ from bot.identifiers import (
     check_nisn,
     is_phone_number,
     normalize_plate,
+    normalize_sim_class,
     normalize_ticket,
 )
 
@@ -63,3 +64,12 @@ def test_phone_numbers():
     assert is_phone_number("0812-3456-7890")
     assert is_phone_number("+62 812 3456 7890")
     assert not is_phone_number("0081234567")
+
+
+@pytest.mark.parametrize(
+    ("typed", "sim_class"),
+    [("a", "A"), ("B II umum", "B2 Umum"), ("b1", "B1"), ("sim c2", "C2"), ("CI", "C1"), ("d1", "D1"),
+     ("DI", "D1"), ("internasional", "Internasional"), ("E", None), ("c umum", None), ("B", None)],
+)
+def test_sim_classes_are_normalised(typed, sim_class):
+    assert normalize_sim_class(typed) == sim_class
