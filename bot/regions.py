@@ -85,6 +85,11 @@ def _index() -> dict[str, tuple[Region, ...]]:
     return {key: tuple(sorted(regions, key=lambda r: _RANK[r.kind])) for key, regions in index.items()}
 
 
+def preload() -> None:
+    """Builds the name index now (about 0.4 s) rather than on the first message."""
+    _index()
+
+
 def _needs_marker(key: str, region: Region) -> bool:
     """True when a bare `key` is too likely to be an ordinary word rather than this place."""
     if region.kind == "kecamatan":

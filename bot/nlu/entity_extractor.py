@@ -19,6 +19,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import regions
 from bot.entities import find_entities
 
 
@@ -34,6 +35,7 @@ class IdentifierEntityExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> IdentifierEntityExtractor:
+        regions.preload()
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -1,0 +1,43 @@
+"""NLU quality on the held-out split in tests/nlu/, which training never sees.
+
+The floors sit a little under the measured values in docs/nlu.md, so that a change that
+makes understanding worse fails here.
+"""
+
+import json
+
+import pytest
+import yaml
+
+from tests.model.conftest import ROOT, rasa
+
+INTENT_ACCURACY_FLOOR = 0.95
+ENTITY_F1_FLOOR = 0.97
+
+
+@pytest.fixture(scope="module")
+def reports(model, tmp_path_factory):
+    out = tmp_path_factory.mktemp("nlu-results")
+    run = rasa("test", "nlu", "--nlu", "tests/nlu", "--model", str(model), "--out", str(out))
+    assert run.returncode == 0, run.stderr[-3000:]
+    return out
+
+
+def test_intent_accuracy_on_the_test_split(reports):
+    report = json.loads((reports / "intent_report.json").read_text())
+    assert report["accuracy"] >= INTENT_ACCURACY_FLOOR, {
+        name: scores["f1-score"] for name, scores in report.items()
+        if isinstance(scores, dict) and scores.get("f1-score", 1) < 0.9
+    }
+
+
+def test_entity_f1_on_the_test_split(reports):
+    report = json.loads((reports / "IdentifierEntityExtractor_report.json").read_text())
+    assert report["weighted avg"]["f1-score"] >= ENTITY_F1_FLOOR, report
+
+
+def test_every_intent_of_the_domain_is_evaluated(reports):
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    report = json.loads((reports / "intent_report.json").read_text())
+    missing = set(domain["intents"]) - set(report)
+    assert not missing, f"intents without test examples: {sorted(missing)}"
