@@ -29,7 +29,4 @@ def test_every_intent_has_30_training_examples_and_15_percent_held_out():
     train = Counter(intent for _, intent in _examples("data/nlu"))
     test = Counter(intent for _, intent in _examples("tests/nlu"))
     short = {i: (train[i], test[i]) for i in intents if train[i] < 30 or test[i] < 0.15 * (train[i] + test[i])}
-    # The test split was set aside from the first round of data (at least 15% of it); later
-    # rounds only added training examples, so the share is checked against 15% of the first
-    # round's size, i.e. at least 15% of 40 examples.
-    assert not {i: n for i, n in short.items() if n[0] < 30 or n[1] < 6}, short
+    assert not short, short
