@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import __version__
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
+from api.ministries.base import ServiceError, Unauthorized
+from api.ministries.registry import Ministries
 from api.rasa_client import RasaClient
 from api.routes import api_router, health, web
 
@@ -41,6 +43,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = rasa
+        ministries = Ministries(settings, app.state.sessionmaker)
+        app.state.ministries = ministries
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,
@@ -50,6 +54,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
         finally:
             await rasa.aclose()
+            await ministries.aclose()
     finally:
         await engine.dispose()
 
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(Exception, _server_error)
     app.include_router(api_router)
     app.include_router(health.router)
@@ -107,8 +113,16 @@ _FRAMEWORK_DETAILS = {
 }  # fmt: skip
 
 
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+    """The service API's errors: `{"code", "detail"}` (docs/service-api.md)."""
+    assert isinstance(exc, ServiceError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """422 with an Indonesian `detail`; `errors` keeps where and why (without the input)."""
+    """422 `invalid_input` with an Indonesian `detail`; `errors` keeps where and why
+    (without the input)."""
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"loc": list(error.get("loc", ())), "type": error.get("type"), "msg": error.get("msg")}
@@ -116,7 +130,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ]
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": _validation_message(errors), "errors": errors},
+        content={"code": "invalid_input", "detail": _validation_message(errors), "errors": errors},
     )
 
 
@@ -129,6 +143,10 @@ def _validation_message(errors: list[dict[str, Any]]) -> str:
         return "Format data tidak valid: kirimkan JSON yang benar."
     if "conversation_id" in locations:
         return "ID percakapan tidak valid."
+    # Our own validators (api/identifiers.py) word their errors for citizens.
+    for error in errors:
+        if error["type"] == "invalid_input" and error["msg"]:
+            return str(error["msg"])
     return "Data yang dikirim tidak valid. Mohon periksa kembali."
 
 

@@ -1,4 +1,6 @@
-"""Database models: a conversation per citizen thread, its messages in order."""
+"""Database models: a conversation per citizen thread, its messages in order; the cases the
+assistant opened at a ministry (with their status history and number counters); the
+simulated ministries' mutable state."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.engine import Dialect
@@ -78,14 +81,14 @@ class RasaStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+def _enum(cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
     # VARCHAR + CHECK constraint (no native PostgreSQL ENUM type to migrate), stored by value.
     return Enum(
         cls,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
     )
 
@@ -148,3 +151,71 @@ class Message(Base):
     def rasa_text(self) -> str:
         """The text forwarded to Rasa."""
         return self.payload if self.payload is not None else self.text
+
+
+class CaseKind(enum.StrEnum):
+    POPULATION_APPLICATION = "population_application"
+    COMPLAINT = "complaint"
+    SKCK = "skck"
+    BILLING = "billing"
+
+
+class Case(Base):
+    """Something the assistant opened at a ministry for a citizen, followed by its number."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    # ADM-2026-000123, LPR-2026-00042, SKCK-2026-000123, BIL-2026-000123.
+    case_number: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, "case_kind", length=32))
+    status: Mapped[str] = mapped_column(String(32))
+    # The ministry's own reference (Dukcapil application number, billing code, ...).
+    reference: Mapped[str | None] = mapped_column(String(64))
+    # What the citizen may read back: no NIK, names or birth dates.
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", passive_deletes=True
+    )
+
+
+class CaseEvent(Base):
+    """One status a case reached, with when the ministry says it happened."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_id_id", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column()
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseCounter(Base):
+    """The last case number given out per prefix and year (row-locked while allocating)."""
+
+    __tablename__ = "case_counters"
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class SimRecord(Base):
+    """Mutable state of a simulated ministry (an application, a billing), as JSON."""
+
+    __tablename__ = "sim_records"
+    __table_args__ = (UniqueConstraint("ministry", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    ministry: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -11,6 +11,9 @@ from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+SIMULATED_FAULTS = ("timeout", "error")
+_FAULTS_PATTERN = r"^\s*([a-z_]+\s*=\s*(timeout|error)\s*(,\s*[a-z_]+\s*=\s*(timeout|error)\s*)*)?$"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AW_", env_file=".env", extra="ignore")
@@ -33,6 +36,28 @@ class Settings(BaseSettings):
     # Serialized size limit for the channel metadata forwarded to Rasa.
     max_metadata_chars: int = Field(default=4096, ge=0)
 
+    # Service API (docs/service-api.md): empty = no authentication (the embedded setup).
+    service_token: str = ""
+    # Overall deadline of one call to a ministry; past it the API answers 504 ministry_timeout.
+    ministry_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # Real ministry base URLs; unset = the ministry's simulated backend, in-process.
+    dukcapil_url: AnyHttpUrl | None = None
+    bpjs_url: AnyHttpUrl | None = None
+    satusehat_url: AnyHttpUrl | None = None
+    puslapdik_url: AnyHttpUrl | None = None
+    kemensos_url: AnyHttpUrl | None = None
+    samsat_url: AnyHttpUrl | None = None
+    simponi_url: AnyHttpUrl | None = None
+    korlantas_url: AnyHttpUrl | None = None
+    polri_url: AnyHttpUrl | None = None
+    lapor_url: AnyHttpUrl | None = None
+    bkn_url: AnyHttpUrl | None = None
+    satudata_url: AnyHttpUrl | None = None
+    # Simulated backends: mean latency (deterministic jitter of ±50%; 0 = none) and faults
+    # injected per ministry, e.g. "bpjs=timeout,kemensos=error".
+    simulated_latency_ms: int = Field(default=40, ge=0, le=10_000)
+    simulated_faults: str = Field(default="", pattern=_FAULTS_PATTERN)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -41,6 +66,19 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    def ministry_url(self, key: str) -> str | None:
+        """The real base URL of ministry `key` (`AW_<KEY>_URL`), or None for its simulator."""
+        url = getattr(self, f"{key}_url", None)
+        return str(url).rstrip("/") if url is not None else None
+
+    def simulated_fault(self, key: str) -> str | None:
+        """The fault injected into ministry `key`'s simulator: "timeout", "error" or None."""
+        for item in filter(None, (part.strip() for part in self.simulated_faults.split(","))):
+            name, _, fault = (piece.strip() for piece in item.partition("="))
+            if name == key:
+                return fault
+        return None
 
     def sqlite_path(self) -> Path | None:
         """Path of the SQLite database file, or None (not SQLite, or in memory)."""

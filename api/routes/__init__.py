@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from api.routes import conversations, health, messages, web
+from api.routes import conversations, health, messages, services, web
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(conversations.router)
 api_router.include_router(messages.router)
+api_router.include_router(services.router)
 
 __all__ = ["api_router", "health", "web"]

@@ -66,6 +66,7 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         "rasa_timeout_seconds": RASA_TIMEOUT,
         "health_timeout_seconds": RASA_TIMEOUT,
         "max_message_chars": 2000,
+        "simulated_latency_ms": 0,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -1,0 +1,80 @@
+"""Adapter of Satu Data Indonesia: BPS statistics and the data.go.id catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from api.ministries.base import InvalidInput, MinistryAdapter, MinistryUnavailable, ServiceError
+from api.simulators import satudata as simulator
+
+NATIONAL_DOMAIN = simulator.NATIONAL_DOMAIN
+
+
+@dataclass(frozen=True)
+class Figure:
+    year: int
+    period: str | None
+    value: float
+    unit: str
+    source: str
+    publication: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    title: str
+    organization: str
+    url: str
+    formats: list[str]
+    updated: str
+
+
+class SatuDataAdapter(MinistryAdapter):
+    key = "satudata"
+    name = "Satu Data Indonesia"
+    simulator = staticmethod(simulator.build)
+
+    async def figures(self, indicator: str, province_code: str | None) -> list[Figure]:
+        """Every published figure of `indicator` for a province (None: Indonesia), oldest first."""
+        domain = province_code or NATIONAL_DOMAIN
+        body = await self._request("GET", f"/v1/data/{indicator}/{domain}")
+        try:
+            if body["data-availability"] != "available":
+                return []
+            return [
+                Figure(
+                    int(row["tahun"]),
+                    row.get("periode"),
+                    float(row["nilai"]),
+                    str(row["satuan"]),
+                    str(row["sumber"]),
+                    str(row["publikasi"]),
+                )  # fmt: skip
+                for row in body["data"]
+            ]
+        except (KeyError, TypeError, ValueError):
+            raise MinistryUnavailable(self.name) from None
+
+    async def search_datasets(self, query: str, limit: int) -> tuple[int, list[Dataset]]:
+        body = await self._request("GET", "/api/3/action/package_search", params={"q": query, "rows": limit})
+        try:
+            result = body["result"]
+            items = [
+                Dataset(
+                    title=str(item["title"]),
+                    organization=str(item["organization"]["title"]),
+                    url=str(item["url"]),
+                    formats=[str(resource["format"]) for resource in item["resources"]],
+                    updated=str(item["metadata_modified"])[:10],
+                )
+                for item in result["results"]
+            ]
+            return int(result["count"]), items
+        except (KeyError, TypeError, ValueError):
+            raise MinistryUnavailable(self.name) from None
+
+    def _error_for(self, status_code: int, body: Any) -> ServiceError:
+        if status_code == 400:
+            return InvalidInput("Indikator tidak dikenal.")
+        return super()._error_for(status_code, body)
