@@ -41,7 +41,7 @@ from api.simulators.seed.vehicles import CAR, MOTORCYCLE, Vehicle, vehicles
 
 KEY = "samsat"
 PAYMENT_CODE_VALID_HOURS = 48
-LATE_RATE_PER_MONTH = 0.02
+LATE_RATE_PER_MONTH = 0.01  # UU 1/2022 (HKPD) art. 68: interest of 1% a month, at most 24 months
 MAX_LATE_MONTHS = 24
 # Simulation rates (PKB with opsen, of the NJKB): DKI Jakarta has no opsen.
 PKB_RATE = {"31": 0.02}

