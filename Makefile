@@ -9,20 +9,25 @@ API  := $(API_VENV)/bin
 ENDPOINTS ?= endpoints.yml
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Playwright (browser tests) drives Debian's chromium; it must never download a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup train shell validate lint lock clean
+.PHONY: help run test setup chromium train shell telegram-polling validate lint lock clean
 
 help:  ## List the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 run: setup train  ## Install, train if the data changed, start Rasa, actions and gateway.
 	scripts/run
 
-test: setup  ## Run the whole test suite (what CI runs).
+test: setup chromium  ## Run the whole test suite (what CI runs).
 	scripts/test
 
 setup: $(RASA_VENV)/.installed $(API_VENV)/.installed  ## Create both virtual environments.
+
+chromium:  ## Install Debian's chromium for the browser tests when it is missing (as root).
+	scripts/ensure-chromium
 
 $(RASA_VENV)/.installed: requirements/rasa.lock
 	test -x $(RASA)/python || $$(scripts/find-python 3.10) -m venv $(RASA_VENV)
@@ -37,13 +42,16 @@ $(API_VENV)/.installed: requirements/api.lock
 	touch $@
 
 train: $(RASA_VENV)/.installed  ## Train the model (skipped by Rasa when nothing changed).
-	$(RASA)/rasa train --quiet --fixed-model-name asisten-warga
+	$(RASA)/rasa train --quiet --domain domain --fixed-model-name asisten-warga
 
 validate: $(RASA_VENV)/.installed  ## Check domain, stories, rules and NLU data.
-	$(RASA)/rasa data validate --fail-on-warnings
+	$(RASA)/rasa data validate --domain domain --fail-on-warnings
 
 shell: setup train  ## Chat in the terminal (starts the action server too).
 	scripts/shell
+
+telegram-polling: $(API_VENV)/.installed  ## Telegram bot by polling (AW_TELEGRAM_BOT_TOKEN; Rasa from make run).
+	$(API)/python -m connectors.telegram.polling
 
 lock:  ## Re-resolve requirements/*.in into the pinned requirements/*.lock files.
 	scripts/lock

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -73,7 +74,11 @@ class ActionHandleMiss(Action):
         if is_repeated_miss(tracker.events):
             dispatcher.utter_message(text=REPEATED_MISS_TEXT, buttons=[HUMAN_BUTTON, *service_buttons()])
             return []
-        intent = (tracker.latest_message or {}).get("intent") or {}
-        text = OUT_OF_SCOPE_TEXT if intent.get("name") == "out_of_scope" else NOT_UNDERSTOOD_TEXT
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        text = OUT_OF_SCOPE_TEXT if intent == "out_of_scope" else NOT_UNDERSTOOD_TEXT
         dispatcher.utter_message(text=text, buttons=service_buttons())
+        if intent not in MISS_INTENTS:
+            # Run as the core fallback (no policy knew what to do next): forget the message,
+            # as Rasa's default fallback does, so the dialogue doesn't loop on it.
+            return [UserUtteranceReverted()]
         return []

@@ -1,16 +1,50 @@
-"""The message path: store the citizen's message, forward it to Rasa, store the replies."""
+"""The message path shared by every channel.
+
+Store the citizen's message (and, for Telegram and WhatsApp, the channel's update id, so a
+retried webhook is handled once) and commit; forward it to Rasa; map Rasa's replies into the
+internal message model (connectors/model.py) and store them; the channel then delivers them
+and records what became of each (`record_delivery`, `record_status`).
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Author, Conversation, Direction, HandledBy, Message, RasaStatus, utcnow
-from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
+from api.models import (
+    Author,
+    ChannelThread,
+    ChannelUpdate,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    HandledBy,
+    Message,
+    RasaStatus,
+    utcnow,
+)
+from api.rasa_client import RasaClient, RasaUnavailableError
+from connectors.model import (
+    REPLY,
+    ButtonClickIn,
+    Inbound,
+    ListChoiceIn,
+    ListReply,
+    Reply,
+    TextIn,
+    TextReply,
+    choices,
+    from_rasa_replies,
+    summary_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +52,14 @@ RASA_UNAVAILABLE_TEXT = (
     "Mohon maaf, asisten sedang tidak dapat dihubungi. Pesan Anda sudah kami simpan dan "
     "akan kami tindak lanjuti. Silakan coba lagi beberapa saat lagi."
 )
+RATE_LIMITED_TEXT = (
+    "Mohon maaf, Anda mengirim terlalu banyak pesan dalam waktu singkat. Mohon tunggu "
+    "sebentar, lalu kirim kembali pesan Anda."
+)
+
+
+class DuplicateUpdate(Exception):
+    """The channel update was handled before (a retried webhook)."""
 
 
 async def receive(
@@ -28,36 +70,74 @@ async def receive(
     payload: str | None,
     metadata: dict[str, Any],
 ) -> tuple[Message, list[Message]]:
-    """Handle one citizen message; return it and the messages sent back."""
+    """The HTTP API's message: typed `text`, or a button's `payload` with its title as `text`."""
+    event: Inbound = (
+        ButtonClickIn(payload=payload, title=text)
+        if payload is not None and payload != text
+        else TextIn(text=text)
+    )
+    return await receive_event(session, rasa, conversation, event, metadata)
+
+
+async def receive_event(
+    session: AsyncSession,
+    rasa: RasaClient,
+    conversation: Conversation,
+    event: Inbound,
+    metadata: Mapping[str, Any] | None = None,
+    *,
+    external_id: str | None = None,
+    thread: ChannelThread | None = None,
+    sent_at: datetime | None = None,
+) -> tuple[Message, list[Message]]:
+    """Handle one citizen event; return the stored message and the replies stored for it.
+
+    With `external_id` (the channel's update or message id) the event is handled once:
+    a second call raises `DuplicateUpdate` and stores nothing. `thread` remembers when the
+    citizen last wrote: `sent_at` (the channel's timestamp) or now.
+    """
     for_bot = conversation.handled_by is HandledBy.BOT
+    rasa_message = event.rasa_message()
+    display_text = event.display_text()
     incoming = Message(
         conversation_id=conversation.id,
         direction=Direction.IN,
         author=Author.CITIZEN,
-        text=text,
-        payload=payload if payload != text else None,
+        text=display_text,
+        payload=rasa_message if rasa_message != display_text else None,
         buttons=[],
         rasa_status=RasaStatus.PENDING if for_bot else None,
     )
     session.add(incoming)
-    conversation.last_message_at = utcnow()
+    now = utcnow()
+    if external_id is not None:
+        session.add(ChannelUpdate(channel=conversation.channel, external_id=external_id))
+    if thread is not None:
+        written = min(sent_at, now) if sent_at is not None else now
+        if thread.last_inbound_at is None or written > thread.last_inbound_at:
+            thread.last_inbound_at = written
+    conversation.last_message_at = now
     # Committed before Rasa is called: the message survives whatever happens next.
-    await session.commit()
+    if external_id is not None:
+        await _commit_once(session, conversation.channel)
+    else:
+        await session.commit()
     logger.info(
-        "message in conversation=%s message=%s chars=%d",
+        "message in conversation=%s message=%s kind=%s chars=%d",
         conversation.id,
         incoming.id,
-        len(text),
+        event.type,
+        len(display_text),
     )
     if not for_bot:
         return incoming, []
 
     try:
-        replies = await rasa.send(
+        bot_replies = await rasa.send(
             sender=str(conversation.id),
-            message=incoming.rasa_text,
+            message=rasa_message,
             input_channel=conversation.channel,
-            metadata=metadata,
+            metadata={**event.rasa_metadata(), **(metadata or {})},
         )
     except RasaUnavailableError as error:
         logger.warning(
@@ -67,14 +147,11 @@ async def receive(
             error.reason,
         )
         incoming.rasa_status = RasaStatus.FAILED
-        outgoing = [_outgoing(conversation.id, Author.SYSTEM, RASA_UNAVAILABLE_TEXT)]
+        outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
     else:
         incoming.rasa_status = RasaStatus.DELIVERED
-        outgoing = [
-            _outgoing(conversation.id, Author.BOT, reply.text or "", _buttons(reply))
-            for reply in replies
-            if reply.text or reply.buttons
-        ]
+        replies = from_rasa_replies(reply.model_dump(exclude_none=True) for reply in bot_replies)
+        outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
         logger.info(
             "rasa replied conversation=%s message=%s replies=%d",
             conversation.id,
@@ -86,6 +163,159 @@ async def receive(
     conversation.last_message_at = utcnow()
     await session.commit()
     return incoming, outgoing
+
+
+async def _commit_once(session: AsyncSession, channel: str) -> None:
+    try:
+        await session.commit()
+    except IntegrityError as error:
+        await session.rollback()
+        # The only unique key written with a citizen's message is the channel update's.
+        logger.info("duplicate update ignored channel=%s", channel)
+        raise DuplicateUpdate from error
+
+
+async def claim_update(session: AsyncSession, channel: str, external_id: str) -> bool:
+    """Record an update that stores no message (a sticker, an edit); False if seen before."""
+    session.add(ChannelUpdate(channel=channel, external_id=external_id))
+    try:
+        await _commit_once(session, channel)
+    except DuplicateUpdate:
+        return False
+    return True
+
+
+async def channel_thread(
+    session: AsyncSession, channel: str, channel_user_id: str
+) -> tuple[ChannelThread, Conversation]:
+    """The current conversation of a Telegram chat or WhatsApp number, opened on first use."""
+    found = await _find_thread(session, channel, channel_user_id)
+    if found is not None:
+        return found
+    conversation = Conversation(channel=channel, channel_user_id=channel_user_id, handled_by=HandledBy.BOT)
+    session.add(conversation)
+    await session.flush()
+    thread = ChannelThread(channel=channel, channel_user_id=channel_user_id, conversation_id=conversation.id)
+    session.add(thread)
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Two first messages at once: the other request opened it.
+        await session.rollback()
+        found = await _find_thread(session, channel, channel_user_id)
+        if found is None:
+            raise
+        return found
+    logger.info("conversation opened channel=%s conversation=%s", channel, conversation.id)
+    return thread, conversation
+
+
+async def _find_thread(
+    session: AsyncSession, channel: str, channel_user_id: str
+) -> tuple[ChannelThread, Conversation] | None:
+    query = (
+        select(ChannelThread, Conversation)
+        .join(Conversation, Conversation.id == ChannelThread.conversation_id)
+        .where(ChannelThread.channel == channel, ChannelThread.channel_user_id == channel_user_id)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def within(thread: ChannelThread, window: timedelta, now: datetime | None = None) -> bool:
+    """Whether the citizen wrote within `window` (WhatsApp's customer-service window)."""
+    if thread.last_inbound_at is None:
+        return False
+    return (now or utcnow()) - thread.last_inbound_at < window
+
+
+async def chosen(
+    session: AsyncSession, conversation: Conversation, message_id: int, index: int
+) -> ButtonClickIn | ListChoiceIn | None:
+    """The button or list row `index` of our message `message_id`, if it is this
+    conversation's; None for a stale or forged reference."""
+    message = await session.get(Message, message_id)
+    if (
+        message is None
+        or message.conversation_id != conversation.id
+        or message.direction is not Direction.OUT
+    ):
+        return None
+    reply = stored_reply(message)
+    options = choices(reply) if reply is not None else []
+    if not 0 <= index < len(options):
+        return None
+    option = options[index]
+    if isinstance(reply, ListReply):
+        return ListChoiceIn(payload=option.payload, title=option.title)
+    return ButtonClickIn(payload=option.payload, title=option.title)
+
+
+def stored_reply(message: Message) -> Reply | None:
+    """The reply of an outgoing message (older rows: from its text and buttons)."""
+    if message.content is not None:
+        try:
+            return REPLY.validate_python(message.content)
+        except ValidationError:
+            logger.warning("stored reply unreadable message=%s", message.id)
+            return None
+    if not message.text:
+        return None
+    return TextReply.model_validate({"text": message.text, "buttons": message.buttons or []})
+
+
+async def record_delivery(
+    session: AsyncSession,
+    message: Message,
+    status: DeliveryStatus,
+    *,
+    channel_message_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """What became of sending `message` on its channel."""
+    message.delivery_status = status
+    if channel_message_id is not None:
+        message.channel_message_id = channel_message_id
+    message.delivery_error = error[:255] if error else None
+    await session.commit()
+
+
+# A status never goes back: "read" after "delivered" after "sent". "failed" is final.
+_STATUS_RANK = {
+    None: 0,
+    DeliveryStatus.UNDELIVERED: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.READ: 3,
+    DeliveryStatus.FAILED: 4,
+}
+
+
+async def record_status(
+    session: AsyncSession,
+    channel: str,
+    channel_message_id: str,
+    status: DeliveryStatus,
+    error: str | None = None,
+) -> bool:
+    """A channel's delivery callback; False when no outgoing message has that id."""
+    query = (
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.channel_message_id == channel_message_id,
+            Message.direction == Direction.OUT,
+            Conversation.channel == channel,
+        )
+    )
+    messages = list((await session.scalars(query)).all())
+    for message in messages:
+        if _STATUS_RANK[status] > _STATUS_RANK[message.delivery_status]:
+            message.delivery_status = status
+            if error:
+                message.delivery_error = error[:255]
+    await session.commit()
+    return bool(messages)
 
 
 async def history(session: AsyncSession, conversation_id: uuid.UUID, limit: int) -> list[Message]:
@@ -101,20 +331,14 @@ async def history(session: AsyncSession, conversation_id: uuid.UUID, limit: int)
     return messages
 
 
-def _buttons(reply: BotReply) -> list[dict[str, str]]:
-    return [{"title": button.title, "payload": button.payload} for button in reply.buttons]
-
-
-def _outgoing(
-    conversation_id: uuid.UUID,
-    author: Author,
-    text: str,
-    buttons: list[dict[str, str]] | None = None,
-) -> Message:
+def outgoing_message(conversation_id: uuid.UUID, author: Author, reply: Reply) -> Message:
+    """A reply as a stored message: `text` and `buttons` for clients that know only those,
+    `content` with the whole reply."""
     return Message(
         conversation_id=conversation_id,
         direction=Direction.OUT,
         author=author,
-        text=text,
-        buttons=buttons or [],
+        text=summary_text(reply),
+        buttons=[{"title": choice.title, "payload": choice.payload} for choice in choices(reply)],
+        content=reply.model_dump(mode="json", exclude_none=True),
     )

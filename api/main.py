@@ -19,7 +19,8 @@ from api.db import create_engine, create_sessionmaker, migrate
 from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.registry import Ministries
 from api.rasa_client import RasaClient
-from api.routes import api_router, health, web
+from api.routes import api_router, health, telegram, web, whatsapp
+from connectors.channels import Channels
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = rasa
         ministries = Ministries(settings, app.state.sessionmaker)
         app.state.ministries = ministries
+        channels = await Channels.start(settings, app.state.sessionmaker, rasa)
+        app.state.channels = channels
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,
@@ -53,6 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await channels.aclose()
             await rasa.aclose()
             await ministries.aclose()
     finally:
@@ -77,6 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(health.router)
     app.include_router(web.router)
+    app.include_router(telegram.router)
+    app.include_router(whatsapp.router)
+    web.allow_widget_origins(app, settings)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 
@@ -164,6 +171,10 @@ def _configure_logging(level: str) -> None:
     api_logger.setLevel(level)
     # aiosqlite logs every query with its parameters (message text) at DEBUG.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # httpx logs request URLs at INFO, and Telegram's carry the bot token;
+    # python-telegram-bot logs every call's parameters (messages, chat ids) at DEBUG.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
     if not api_logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

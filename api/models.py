@@ -1,4 +1,5 @@
-"""Database models: a conversation per citizen thread, its messages in order; the cases the
+"""Database models: a conversation per citizen thread, its messages in order; the channel
+users' current conversations and the channel updates already handled; the cases the
 assistant opened at a ministry (with their status history and number counters); the
 simulated ministries' mutable state."""
 
@@ -81,6 +82,16 @@ class RasaStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class DeliveryStatus(enum.StrEnum):
+    """What became of an outgoing message on its channel (Telegram, WhatsApp)."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"  # the channel refused it or could not be reached
+    UNDELIVERED = "undelivered"  # not sent on purpose (WhatsApp: outside the 24-hour window)
+
+
 def _enum(cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
     # VARCHAR + CHECK constraint (no native PostgreSQL ENUM type to migrate), stored by value.
     return Enum(
@@ -127,7 +138,11 @@ class Conversation(Base):
 class Message(Base):
     __tablename__ = "messages"
     # History is read per conversation in insertion (id) order.
-    __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_conversation_id_id", "conversation_id", "id"),
+        # Delivery status callbacks find the outgoing message by the channel's id.
+        Index("ix_messages_channel_message_id", "channel_message_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     conversation_id: Mapped[uuid.UUID] = mapped_column(
@@ -143,6 +158,16 @@ class Message(Base):
     buttons: Mapped[list[Any]] = mapped_column(default=list)
     # Incoming only: None when the message is not for the bot (conversation with an agent).
     rasa_status: Mapped[RasaStatus | None] = mapped_column(_enum(RasaStatus, "rasa_status"))
+    # Outgoing only: the reply in the internal message model (connectors/model.py), as JSON.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON())
+    # The channel's own id of the message (WhatsApp wamid, Telegram message id).
+    channel_message_id: Mapped[str | None] = mapped_column(String(128))
+    # Outgoing on Telegram and WhatsApp: sent, then the channel's callbacks.
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(
+        _enum(DeliveryStatus, "delivery_status")
+    )
+    # Why a delivery failed: the channel's error code and title (never message content).
+    delivery_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -151,6 +176,37 @@ class Message(Base):
     def rasa_text(self) -> str:
         """The text forwarded to Rasa."""
         return self.payload if self.payload is not None else self.text
+
+
+class ChannelThread(Base):
+    """The current conversation of one Telegram chat or WhatsApp number."""
+
+    __tablename__ = "channel_threads"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    # Personal data (a chat id, a phone number): never logged.
+    channel_user_id: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    # The citizen's latest message on this channel (WhatsApp's 24-hour window).
+    last_inbound_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChannelUpdate(Base):
+    """A channel update already handled (Telegram update_id, WhatsApp message id): a
+    retried webhook finds it here and is not handled twice."""
+
+    __tablename__ = "channel_updates"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseKind(enum.StrEnum):

@@ -32,7 +32,7 @@ class Button(BaseModel):
 
 
 class BotReply(BaseModel):
-    """One item of Rasa's reply list; `image` and `custom` are kept but not stored yet."""
+    """One item of Rasa's reply list; connectors.model.from_rasa maps it to replies."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -40,6 +40,7 @@ class BotReply(BaseModel):
     text: str | None = None
     buttons: list[Button] = []
     image: str | None = None
+    attachment: Any = None
     custom: Any = None
 
 

@@ -90,6 +90,9 @@ class MessageOut(BaseModel):
     author: Author
     text: str
     buttons: list[ButtonOut]
+    # The whole reply in the internal message model (docs/channels.md): its `type` and fields.
+    # None for the citizen's messages and for replies stored before it existed.
+    content: dict[str, Any] | None = None
     rasa_status: RasaStatus | None
     created_at: datetime
 

@@ -128,7 +128,9 @@ def _match_at(
         elif candidates and _needs_marker(key, candidates[0]):
             start, before = words[first][0], words[i - 1][2] if i > 0 else ""
             markers = _PREPOSITIONS if candidates[0].kind == "kecamatan" else _PREPOSITIONS | _OFFICES
-            marked = before in markers or (start > 0 and text[start].isupper())
+            # A capital marks a name, unless the whole message is written in capitals.
+            capital = start > 0 and text[start].isupper() and not text.isupper()
+            marked = before in markers or capital
             if not marked:
                 candidates = ()
         if candidates:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -58,10 +59,71 @@ class Settings(BaseSettings):
     simulated_latency_ms: int = Field(default=40, ge=0, le=10_000)
     simulated_faults: str = Field(default="", pattern=_FAULTS_PATTERN)
 
+    # Channels (docs/channels.md). Each channel is off while its token is unset.
+    # Public base URL of the gateway (https://…); with it the Telegram webhook is registered
+    # at start-up.
+    public_url: AnyHttpUrl | None = None
+    telegram_bot_token: SecretStr = SecretStr("")
+    # Sent back by Telegram in X-Telegram-Bot-Api-Secret-Token; required for the webhook.
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    # Bot API base URL up to the token, e.g. http://127.0.0.1:8081/bot (tests, a local Bot API
+    # server); unset = https://api.telegram.org/bot.
+    telegram_api_url: AnyHttpUrl | None = None
+    whatsapp_token: SecretStr = SecretStr("")
+    # The Meta app's secret: every webhook POST is checked against X-Hub-Signature-256.
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    # Our choice, typed into the Meta app's webhook settings; checked on the verification GET.
+    whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_phone_number_id: str = Field(default="", pattern=r"^[0-9]*$")
+    whatsapp_api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com/v21.0")
+    # Shared state across gateway replicas (per-sender rate limits); unset = in-process.
+    redis_url: str | None = Field(default=None, pattern=r"^rediss?://")
+    # Per-sender flood protection: at most this many messages per window (0 = off).
+    rate_limit_messages: int = Field(default=30, ge=0, le=10_000)
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    # Sites allowed to embed the web widget: "*", or origins "https://a.go.id,https://b.id";
+    # "" = only the gateway's own page.
+    widget_origins: str = Field(
+        default="*", pattern=r"^\s*(\*|https?://[^\s,/]+(\s*,\s*https?://[^\s,/]+)*)?\s*$"
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_charset(cls, value: SecretStr) -> SecretStr:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as a webhook secret.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value.get_secret_value()):
+            raise ValueError("AW_TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _channel_secrets(self) -> Settings:
+        # A channel whose webhook cannot be authenticated must not start.
+        if self.whatsapp_enabled and not (
+            self.whatsapp_app_secret.get_secret_value()
+            and self.whatsapp_verify_token.get_secret_value()
+            and self.whatsapp_phone_number_id
+        ):
+            raise ValueError(
+                "AW_WHATSAPP_TOKEN needs AW_WHATSAPP_APP_SECRET, AW_WHATSAPP_VERIFY_TOKEN "
+                "and AW_WHATSAPP_PHONE_NUMBER_ID"
+            )
+        webhook_secret = self.telegram_webhook_secret.get_secret_value()
+        if self.telegram_enabled and self.public_url and not webhook_secret:
+            raise ValueError("a Telegram webhook (AW_PUBLIC_URL) needs AW_TELEGRAM_WEBHOOK_SECRET")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token.get_secret_value())
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_token.get_secret_value())
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from api import chat
 from api.deps import CONVERSATION_NOT_FOUND, ConversationDep, RasaDep, SessionDep, SettingsDep
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
+from connectors.channels import RateLimiterDep
 
 router = APIRouter(prefix="/conversations/{conversation_id}/messages", tags=["messages"])
 
@@ -15,7 +16,11 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "",
-    responses={**_NOT_FOUND, 413: {"model": ErrorOut, "description": "Pesan terlalu panjang."}},
+    responses={
+        **_NOT_FOUND,
+        413: {"model": ErrorOut, "description": "Pesan terlalu panjang."},
+        429: {"model": ErrorOut, "description": "Terlalu banyak pesan dalam waktu singkat."},
+    },
 )
 async def send_message(
     body: MessageIn,
@@ -23,11 +28,14 @@ async def send_message(
     session: SessionDep,
     rasa: RasaDep,
     settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> SendResult:
     """Store the citizen's message, forward it to the bot and return the bot's replies.
 
     If the bot cannot be reached the message stays stored (`rasa_status: failed`) and the
     single reply is a system message asking the citizen to try again later (still 200).
+    More than `AW_RATE_LIMIT_MESSAGES` messages of one conversation within
+    `AW_RATE_LIMIT_WINDOW_SECONDS` are refused with 429 and not stored.
     """
     if len(body.text) > settings.max_message_chars:
         raise HTTPException(
@@ -36,6 +44,8 @@ async def send_message(
         )
     if body.metadata_chars() > settings.max_metadata_chars:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "Metadata pesan terlalu besar.")
+    if not (await limiter.admit(conversation.channel, str(conversation.id))).allowed:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, chat.RATE_LIMITED_TEXT)
 
     title = body.button_title
     incoming, replies = await chat.receive(

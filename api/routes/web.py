@@ -1,25 +1,87 @@
-"""The minimal web chat page (connectors/web/static)."""
+"""The web widget (connectors/web/static): the script any page embeds, its styles, the
+gateway's own chat page at `/`, the widget's WebSocket, and who may embed it.
+
+The widget on another site calls the conversation API from that site's origin, so those
+routes (and only those) answer CORS for the origins in `AW_WIDGET_ORIGINS`.
+"""
+
+from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.core.config import Settings
+from api.routes import web_socket
+from api.routes.web_socket import widget_origins
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "connectors" / "web" / "static"
+# The widget's HTTP calls (conversations, messages, history) live under this prefix.
+WIDGET_API_PREFIX = "/api/v1/conversations"
 
 router = APIRouter(include_in_schema=False)
+router.include_router(web_socket.router)
 
-# Everything is served by the gateway itself: no CDN, no inline script.
-_HEADERS = {
+# Everything is served by the gateway itself: no CDN, no inline script or style.
+_PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+}
+# The widget's own files are loaded by other sites' pages.
+_WIDGET_HEADERS = {
+    "Cache-Control": "public, max-age=300",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "X-Content-Type-Options": "nosniff",
 }
 
 
 @router.get("/")
 async def chat_page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", headers=_HEADERS)
+    """The gateway's own chat page: the widget, inline."""
+    return FileResponse(STATIC_DIR / "index.html", headers=_PAGE_HEADERS)
+
+
+@router.get("/widget.js")
+async def widget_script() -> FileResponse:
+    """The one script a site embeds: `<script src="…/widget.js" defer></script>`."""
+    return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript", headers=_WIDGET_HEADERS)
+
+
+@router.get("/widget.css")
+async def widget_styles() -> FileResponse:
+    """The widget's styles, loaded into its shadow root."""
+    return FileResponse(STATIC_DIR / "widget.css", media_type="text/css", headers=_WIDGET_HEADERS)
+
+
+class _WidgetCors:
+    """CORS for the widget's routes only; every other route stays same-origin."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self._app = app
+        self._cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(WIDGET_API_PREFIX):
+            await self._cors(scope, receive, send)
+        else:
+            await self._app(scope, receive, send)
+
+
+def allow_widget_origins(app: FastAPI, settings: Settings) -> None:
+    """Let the pages in `AW_WIDGET_ORIGINS` call the conversation API (CORS)."""
+    origins = widget_origins(settings)
+    if origins:
+        app.add_middleware(_WidgetCors, origins=origins)

@@ -13,13 +13,13 @@ from tests.actions.builders import ROOT
 
 @pytest.fixture(scope="session")
 def domain() -> DomainDict:
-    """domain.yml in the form Rasa sends it to the action server."""
+    """The domain (domain/) in the form Rasa sends it to the action server."""
     from rasa.shared.core.domain import Domain
 
     with warnings.catch_warnings():
         # Rasa 3.6 warns "Slot auto-fill has been removed" for every domain with slots.
         warnings.filterwarnings("ignore", message="Slot auto-fill", category=UserWarning)
-        return Domain.load(str(ROOT / "domain.yml")).as_dict()
+        return Domain.load(str(ROOT / "domain")).as_dict()
 
 
 @pytest.fixture()

@@ -56,6 +56,18 @@ async def test_first_nlu_fallback_says_it_did_not_understand(
     assert HUMAN_BUTTON not in dispatcher.messages[0]["buttons"]
 
 
+@pytest.mark.asyncio
+async def test_as_the_core_fallback_it_forgets_the_message_so_the_dialogue_does_not_loop(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events([*session_start(), user("inform", "kelas 2")])
+
+    events = await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"] == NOT_UNDERSTOOD_TEXT
+    assert events == [{"event": "rewind", "timestamp": None}]
+
+
 @pytest.mark.parametrize(
     ("events", "repeated"),
     [

@@ -11,5 +11,13 @@ def test_register_package_finds_every_domain_action(domain: DomainDict) -> None:
     executor.register_package("actions")
 
     custom = {name for name in domain["actions"] if not name.startswith("utter_")}
-    assert custom == {"action_show_menu", "action_handle_miss", "action_validate_slot_mappings"}
-    assert custom <= set(executor.actions)
+    assert {"action_show_menu", "action_handle_miss", "action_validate_slot_mappings"} <= custom
+    assert custom <= set(executor.actions), custom - set(executor.actions)
+
+
+def test_every_form_has_its_validation_action(domain: DomainDict) -> None:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+
+    missing = {f"validate_{form}" for form in domain["forms"]} - set(executor.actions)
+    assert not missing, missing

@@ -1,7 +1,8 @@
 """A fake Rasa REST channel on 127.0.0.1, run by uvicorn in a thread.
 
 Real HTTP, so the gateway's timeouts and connection errors are the real ones.
-Tests set `replies`, `status`, `body` (raw, e.g. malformed) or `delay`, and read `received`.
+Tests set `replies`, `status`, `body` (raw, e.g. malformed) or `delay`, and read `received`;
+or `respond`, a function from the request body to the reply items, for a scripted dialogue.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +30,12 @@ class FakeRasa:
     body: bytes | None = None
     delay: float = 0.0
     received: list[dict[str, Any]] = field(default_factory=list)
+    respond: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     _generation: int = 0  # bumped by reset(): ends the delays of earlier tests
 
     def reset(self) -> None:
         self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
-        self.received = []
+        self.received, self.respond = [], None
         self._generation += 1
 
     def reply(self, *replies: dict[str, Any]) -> None:
@@ -40,12 +43,16 @@ class FakeRasa:
 
     def app(self) -> Starlette:
         async def webhook(request: Request) -> Response:
-            self.received.append(await request.json())
+            body = await request.json()
+            self.received.append(body)
             generation, deadline = self._generation, time.monotonic() + self.delay
             while time.monotonic() < deadline and generation == self._generation:
                 await asyncio.sleep(0.01)
             if self.body is not None:
                 return Response(self.body, self.status, media_type="application/json")
+            if self.respond is not None:
+                replies = [{"recipient_id": body["sender"], **item} for item in self.respond(body)]
+                return JSONResponse(replies, self.status)
             return JSONResponse(self.replies, self.status)
 
         async def health(_: Request) -> Response:

@@ -54,3 +54,29 @@ async def test_sqlite_folder_is_created(tmp_path: Path) -> None:
     engine = create_engine(settings)
     await engine.dispose()
     assert database.parent.is_dir()
+
+
+def test_channels_are_off_until_their_token_is_set() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert not settings.telegram_enabled and not settings.whatsapp_enabled
+    assert (settings.rate_limit_messages, settings.rate_limit_window_seconds) == (30, 60)
+    telegram = Settings(_env_file=None, telegram_bot_token="123:abc")  # type: ignore[call-arg]
+    assert telegram.telegram_enabled
+    assert "123:abc" not in repr(telegram)  # secrets stay out of reprs and logs
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"whatsapp_token": "t"},  # no app secret: signatures could not be checked
+        {"whatsapp_token": "t", "whatsapp_app_secret": "s", "whatsapp_verify_token": "v"},
+        {"telegram_bot_token": "1:a", "public_url": "https://warga.example.go.id"},  # no webhook secret
+        {"telegram_webhook_secret": "not allowed!"},
+        {"whatsapp_phone_number_id": "12ab"},
+        {"redis_url": "http://127.0.0.1:6379"},
+        {"rate_limit_messages": -1},
+    ],
+)
+def test_invalid_channel_settings_are_refused(values: dict[str, object]) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]

@@ -277,3 +277,34 @@ async def test_message_text_is_not_logged(
     assert conversation_id in caplog.text  # ids are logged …
     for private in ("3171234567890123", "081234567890", "6281234567890"):
         assert private not in caplog.text  # … personal data is not
+
+
+async def test_replies_carry_the_internal_message_model(
+    app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
+) -> None:
+    rows = [{"title": "Status kepesertaan", "payload": "/health_bpjs_status"}]
+    fake_rasa.reply(
+        {"text": "Halo!"},
+        {"custom": {"type": "list", "text": "Pilih layanan:", "sections": [{"title": "BPJS", "rows": rows}]}},
+        {"image": "https://example.go.id/peta.png"},
+        {"custom": {"type": "unknown"}},
+    )
+    conversation_id = await new_conversation(client)
+
+    body = (await client.post(messages_url(conversation_id), json={"text": "halo"})).json()
+
+    assert [reply["content"] for reply in body["replies"]] == [
+        {"type": "text", "text": "Halo!", "buttons": []},
+        {
+            "type": "list",
+            "text": "Pilih layanan:",
+            "button": "Lihat pilihan",
+            "sections": [{"title": "BPJS", "rows": rows}],
+        },
+        {"type": "image", "url": "https://example.go.id/peta.png"},
+    ]
+    # Clients that know only text and buttons still see the list's text and rows.
+    assert (body["replies"][1]["text"], body["replies"][1]["buttons"]) == ("Pilih layanan:", rows)
+    history = (await client.get(messages_url(conversation_id))).json()["messages"]
+    assert history[0]["content"] is None  # the citizen's message
+    assert [message["content"]["type"] for message in history[1:]] == ["text", "list", "image"]

@@ -55,7 +55,9 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
     assert tables == {
         "alembic_version": set(),
         "conversations": {"ix_conversations_channel_user"},
-        "messages": {"ix_messages_conversation_id_id"},
+        "messages": {"ix_messages_conversation_id_id", "ix_messages_channel_message_id"},
+        "channel_threads": set(),
+        "channel_updates": set(),
         "cases": set(),
         "case_events": {"ix_case_events_case_id_id"},
         "case_counters": set(),

@@ -51,3 +51,9 @@ def test_dates(text, date):
 def test_impossible_dates_and_long_numbers_are_not_dates():
     assert find_dates("31-02-2000") == []
     assert find_dates("3171011708450001") == []
+
+
+def test_a_message_in_capitals_does_not_make_every_word_a_place():
+    # "kulo" (Javanese "I") is also a district; capitals mark a name only in mixed case.
+    assert find_regions("NIK KULO 1671234567890001") == []
+    assert [m.region.name for m in find_regions("saya tinggal di Kulo")] == ["Kulo"]

@@ -21,3 +21,19 @@ def model() -> Path:
     if not MODEL.exists():
         pytest.fail(f"{MODEL.relative_to(ROOT)} is missing: train it with `make train`")
     return MODEL
+
+
+# Sent by the channels as payloads only (connectors/model.py); the NLU never predicts them.
+PAYLOAD_ONLY_INTENTS = frozenset({"share_contact", "share_location"})
+
+
+def domain_intents() -> list[str]:
+    """The intents citizens type, as declared across the domain files in domain/."""
+    import yaml
+
+    return [
+        intent
+        for path in sorted((ROOT / "domain").glob("*.yml"))
+        for intent in (yaml.safe_load(path.read_text()) or {}).get("intents", [])
+        if intent not in PAYLOAD_ONLY_INTENTS
+    ]

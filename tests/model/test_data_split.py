@@ -3,10 +3,9 @@
 import re
 from collections import Counter
 
-import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from tests.model.conftest import ROOT
+from tests.model.conftest import ROOT, domain_intents
 
 
 def _key(text: str) -> str:
@@ -25,7 +24,7 @@ def test_no_test_example_is_in_the_training_data():
 
 
 def test_every_intent_has_30_training_examples_and_15_percent_held_out():
-    intents = yaml.safe_load((ROOT / "domain.yml").read_text())["intents"]
+    intents = domain_intents()
     train = Counter(intent for _, intent in _examples("data/nlu"))
     test = Counter(intent for _, intent in _examples("tests/nlu"))
     short = {i: (train[i], test[i]) for i in intents if train[i] < 30 or test[i] < 0.15 * (train[i] + test[i])}

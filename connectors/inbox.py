@@ -1,0 +1,190 @@
+"""The inbound pipeline every messaging channel (Telegram, WhatsApp) goes through.
+
+1. Per-sender rate limit (Redis or in-process): a flood is dropped, the sender told once
+   per window.
+2. The channel user's conversation is found or opened (`channel_threads`).
+3. The event is built (a button click is checked against the message we really sent).
+4. The citizen's message and the channel's update id are stored in one commit, so the
+   update is handled once even when the channel retries; only then Rasa is asked.
+5. The stored replies are delivered on the sender's own channel (`Outbox`), and what became
+   of each is recorded.
+
+A storage failure propagates (the webhook answers 5xx and the channel retries); everything
+after the commit is answered, logged and acknowledged.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api import chat
+from api.models import ChannelThread, Conversation, DeliveryStatus, Message
+from api.rasa_client import RasaClient
+from connectors.model import Inbound, Reply, TextReply
+from connectors.ratelimit import Admission, RateLimiter
+
+logger = logging.getLogger(__name__)
+
+STALE_CHOICE_TEXT = (
+    "Mohon maaf, pilihan itu sudah tidak berlaku. Silakan ketik pertanyaan Anda atau ketik "
+    '"menu" untuk melihat layanan.'
+)
+UNSUPPORTED_TEXT = (
+    "Mohon maaf, saat ini kami hanya dapat membaca pesan teks, pilihan tombol, kontak, dan "
+    "lokasi. Silakan ketik pertanyaan Anda."
+)
+
+
+def too_long_text(limit: int) -> str:
+    return f"Mohon maaf, pesan Anda terlalu panjang. Mohon ringkas menjadi paling banyak {limit} karakter."
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel needs from the gateway."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    rasa: RasaClient
+    limiter: RateLimiter
+    max_message_chars: int
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take a message; `reason` is the channel's error, no content."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Outbox(Protocol):
+    """Sends replies to one channel user. `ref` is the stored message id (None for a notice
+    that is not stored); returns the channel's id of the (last) message sent."""
+
+    async def send(self, reply: Reply, ref: int | None) -> str | None: ...
+
+
+class Outcome(enum.Enum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    STALE_CHOICE = "stale_choice"
+
+
+@dataclass
+class Received:
+    outcome: Outcome
+    thread: ChannelThread | None = None
+    conversation: Conversation | None = None
+    replies: list[Message] | None = None
+
+
+# Builds the event once the conversation is known (a button click needs it).
+EventFactory = Callable[[AsyncSession, Conversation], Awaitable[Inbound | None]]
+
+
+def chosen_event(message_id: int, index: int) -> EventFactory:
+    """A click on button (or list row) `index` of our message `message_id`, checked against
+    the stored message once the conversation is known."""
+
+    async def resolve(session: AsyncSession, conversation: Conversation) -> Inbound | None:
+        return await chat.chosen(session, conversation, message_id, index)
+
+    return resolve
+
+
+async def admit(context: ChannelContext, outbox: Outbox, channel: str, user_id: str) -> bool:
+    """The per-sender rate limit; the first refused message of a window gets a notice."""
+    admission = await context.limiter.admit(channel, user_id)
+    if admission is Admission.REFUSED_FIRST:
+        logger.warning("rate limited channel=%s", channel)
+        await notify(outbox, chat.RATE_LIMITED_TEXT)
+    return admission.allowed
+
+
+async def receive(
+    context: ChannelContext,
+    session: AsyncSession,
+    *,
+    channel: str,
+    user_id: str,
+    external_id: str,
+    event: Inbound | EventFactory,
+    metadata: Mapping[str, Any] | None = None,
+    sent_at: datetime | None = None,
+) -> Received:
+    """Steps 2-4 for one admitted update; see the module docstring."""
+    thread, conversation = await chat.channel_thread(session, channel, user_id)
+    resolved = event if not callable(event) else await event(session, conversation)
+    if resolved is None:
+        if not await chat.claim_update(session, channel, external_id):
+            return Received(Outcome.DUPLICATE)
+        return Received(Outcome.STALE_CHOICE, thread, conversation)
+    try:
+        _, replies = await chat.receive_event(
+            session,
+            context.rasa,
+            conversation,
+            resolved,
+            {"channel": channel, **(metadata or {})},
+            external_id=external_id,
+            thread=thread,
+            sent_at=sent_at,
+        )
+    except chat.DuplicateUpdate:
+        return Received(Outcome.DUPLICATE)
+    return Received(Outcome.HANDLED, thread, conversation, replies)
+
+
+async def deliver(
+    session: AsyncSession,
+    outbox: Outbox,
+    channel: str,
+    messages: list[Message],
+    *,
+    window_open: bool = True,
+) -> None:
+    """Send the stored replies in order, recording each one's delivery. Outside the
+    channel's window nothing is sent and each is marked undelivered."""
+    for message in messages:
+        reply = chat.stored_reply(message)
+        if reply is None:
+            continue
+        if not window_open:
+            logger.warning(
+                "reply not sent, outside the 24-hour window channel=%s message=%s",
+                channel,
+                message.id,
+            )
+            await chat.record_delivery(
+                session, message, DeliveryStatus.UNDELIVERED, error="outside_24h_window"
+            )
+            continue
+        try:
+            channel_message_id = await outbox.send(reply, message.id)
+        except DeliveryFailed as error:
+            logger.warning(
+                "reply not delivered channel=%s message=%s reason=%s",
+                channel,
+                message.id,
+                error.reason,
+            )
+            await chat.record_delivery(session, message, DeliveryStatus.FAILED, error=error.reason)
+            continue
+        await chat.record_delivery(
+            session, message, DeliveryStatus.SENT, channel_message_id=channel_message_id
+        )
+
+
+async def notify(outbox: Outbox, text: str) -> None:
+    """A short notice that is not part of the conversation (not stored)."""
+    try:
+        await outbox.send(TextReply(text=text), None)
+    except DeliveryFailed as error:
+        logger.warning("notice not delivered reason=%s", error.reason)

@@ -1,0 +1,1 @@
+"""Telegram (python-telegram-bot): webhook inside the gateway, or polling for local use."""

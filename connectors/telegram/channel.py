@@ -1,0 +1,264 @@
+"""Telegram: one handler for every update, used by the webhook route and by polling.
+
+python-telegram-bot provides the bot (with its `AIORateLimiter` for Telegram's outgoing
+limits), the typed updates and, in polling mode, the updater. The application is built
+with `updater(None)` for the webhook: the gateway's own route receives the update and
+awaits `TelegramChannel.handle`, so the message is stored before Telegram gets its 200.
+
+Private chats only: group and channel posts are ignored on purpose (the assistant handles
+personal matters). Stickers, photos, voice notes and other media get a short notice;
+edited messages get a notice too (an edit cannot be un-sent to Rasa); edited live locations
+and service updates are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, Message, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from api import chat
+from api.core.config import Settings
+from api.text import clean_text
+from connectors import inbox
+from connectors.inbox import ChannelContext, DeliveryFailed, Outcome
+from connectors.model import (
+    ButtonClickIn,
+    ContactIn,
+    ContactRequest,
+    Inbound,
+    LocationIn,
+    LocationRequest,
+    Reply,
+    TextIn,
+)
+from connectors.telegram.render import Call, parse_callback_data, render
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+
+EDITED_TEXT = (
+    "Pesan yang diubah tidak kami proses. Bila ada yang ingin diperbaiki, silakan kirim sebagai pesan baru."
+)
+UNSUPPORTED_CONTACT_TEXT = "Mohon maaf, nomor telepon pada kontak itu tidak dapat kami baca."
+
+# Commands: Telegram's /start opens every bot; the rest mirror the menu.
+COMMANDS = {"start": "/greet", "menu": "/ask_menu", "bantuan": "/ask_menu", "help": "/ask_menu"}
+
+
+def build_application(settings: Settings, *, polling: bool = False) -> Application:
+    """The python-telegram-bot application; without an updater unless `polling`."""
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .rate_limiter(AIORateLimiter(max_retries=2))
+    )
+    if settings.telegram_api_url is not None:
+        base = str(settings.telegram_api_url).rstrip("/")
+        builder = builder.base_url(base).base_file_url(f"{base}/file")
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+class TelegramOutbox:
+    """Sends one chat's replies; the first one without a keyboard of its own hides an
+    earlier contact/location keyboard."""
+
+    def __init__(self, bot: Bot, chat_id: int, *, remove_keyboard: bool = False) -> None:
+        self._bot, self._chat_id, self._remove_keyboard = bot, chat_id, remove_keyboard
+
+    async def send(self, reply: Reply, ref: int | None) -> str | None:
+        if isinstance(reply, ContactRequest | LocationRequest):
+            self._remove_keyboard = False  # the request shows a keyboard of its own
+        calls = render(reply, ref, remove_keyboard=self._remove_keyboard)
+        if any(isinstance(call.params.get("reply_markup"), ReplyKeyboardRemove) for call in calls):
+            self._remove_keyboard = False
+        sent: Message | None = None
+        for call in calls:
+            sent = await self._call(call)
+        return str(sent.message_id) if sent is not None else None
+
+    async def _call(self, call: Call) -> Message:
+        try:
+            method = getattr(self._bot, call.method)
+            result: Message = await method(chat_id=self._chat_id, **call.params)
+        except TelegramError as error:
+            raise DeliveryFailed(f"{type(error).__name__}: {error.message}"[:255]) from error
+        return result
+
+
+@dataclass
+class _Inbound:
+    """What an update asks of us."""
+
+    chat_id: int
+    event: Inbound | inbox.EventFactory | None = None
+    notice: str | None = None
+    remove_keyboard: bool = False
+
+
+class TelegramChannel:
+    def __init__(self, application: Application, context: ChannelContext) -> None:
+        self.application = application
+        self._context = context
+        self._ready = False
+
+    @property
+    def bot(self) -> Bot:
+        return self.application.bot
+
+    async def start(self, settings: Settings) -> None:
+        """Initialise the bot (getMe) and, with a public URL, register the webhook. Telegram
+        being unreachable does not stop the gateway: the webhook route retries later."""
+        if not await self._initialise():
+            return
+        if settings.public_url is None:
+            return
+        url = str(settings.public_url).rstrip("/") + WEBHOOK_PATH
+        try:
+            await self.bot.set_webhook(
+                url=url,
+                secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            logger.info("telegram webhook registered")
+        except TelegramError as error:
+            logger.warning("telegram webhook not registered: %s", type(error).__name__)
+
+    async def _initialise(self) -> bool:
+        if not self._ready:
+            try:
+                await self.application.initialize()
+            except TelegramError as error:
+                logger.warning("telegram unavailable at start-up: %s", type(error).__name__)
+                return False
+            self._ready = True
+        return True
+
+    async def ensure_ready(self) -> bool:
+        return await self._initialise()
+
+    async def stop(self) -> None:
+        if self._ready:
+            await self.application.shutdown()
+            self._ready = False
+
+    async def handle(self, update: Update) -> None:
+        """Handle one update end to end. Raises only when it could not be stored."""
+        if update.callback_query is not None:
+            # Answered first, whatever follows: the citizen's button stops spinning.
+            try:
+                await update.callback_query.answer()
+            except TelegramError as error:
+                logger.info("callback query not answered: %s", type(error).__name__)
+        request = self._inbound(update)
+        if request is None:
+            return
+        outbox = TelegramOutbox(self.bot, request.chat_id, remove_keyboard=request.remove_keyboard)
+        user_id = str(request.chat_id)
+        if not await inbox.admit(self._context, outbox, CHANNEL, user_id):
+            return
+        async with self._context.sessionmaker() as session:
+            if request.event is None:  # a notice only; still once per update
+                if await _claim(session, update) and request.notice:
+                    await inbox.notify(outbox, request.notice)
+                return
+            received = await inbox.receive(
+                self._context,
+                session,
+                channel=CHANNEL,
+                user_id=user_id,
+                external_id=str(update.update_id),
+                event=request.event,
+            )
+            if received.outcome is Outcome.STALE_CHOICE:
+                await inbox.notify(outbox, inbox.STALE_CHOICE_TEXT)
+            elif received.outcome is Outcome.HANDLED:
+                await inbox.deliver(session, outbox, CHANNEL, received.replies or [])
+
+    def _inbound(self, update: Update) -> _Inbound | None:
+        """What to do with an update; None to ignore it on purpose."""
+        if update.callback_query is not None:
+            query = update.callback_query
+            message = query.message
+            if message is None or message.chat.type != "private":
+                return None
+            reference = parse_callback_data(query.data)
+            if reference is None:
+                return _Inbound(message.chat.id, notice=inbox.STALE_CHOICE_TEXT)
+            return _Inbound(message.chat.id, event=inbox.chosen_event(*reference))
+        if update.edited_message is not None:
+            edited = update.edited_message
+            if edited.chat.type != "private" or edited.location is not None:
+                return None  # live location updates arrive as edits: ignored
+            return _Inbound(edited.chat.id, notice=EDITED_TEXT)
+        message = update.message
+        if message is None or message.from_user is None:
+            _log_ignored(update)
+            return None
+        if message.chat.type != "private":
+            _log_ignored(update)
+            return None
+        return self._message(message)
+
+    def _message(self, message: Message) -> _Inbound:
+        chat_id = message.chat.id
+        if message.text and (text := clean_text(message.text)):
+            if len(text) > self._context.max_message_chars:
+                return _Inbound(chat_id, notice=inbox.too_long_text(self._context.max_message_chars))
+            return _Inbound(chat_id, event=_text_event(text))
+        if message.contact is not None:
+            contact = message.contact
+            sender = message.from_user
+            own = sender is not None and contact.user_id == sender.id
+            try:
+                event: Inbound = ContactIn(phone_number=contact.phone_number, own=own)
+            except ValueError:
+                return _Inbound(chat_id, notice=UNSUPPORTED_CONTACT_TEXT)
+            return _Inbound(chat_id, event=event, remove_keyboard=True)
+        if message.location is not None:
+            venue = message.venue
+            try:
+                event = LocationIn(
+                    latitude=message.location.latitude,
+                    longitude=message.location.longitude,
+                    name=venue.title if venue else None,
+                    address=venue.address if venue else None,
+                )
+            except ValueError:
+                return _Inbound(chat_id, notice=inbox.UNSUPPORTED_TEXT)
+            return _Inbound(chat_id, event=event, remove_keyboard=True)
+        # Stickers, photos, voice notes, videos, documents, polls, dice…
+        return _Inbound(chat_id, notice=inbox.UNSUPPORTED_TEXT)
+
+
+def _text_event(text: str) -> Inbound:
+    """Typed text; a command (`/start`, `/menu`) as the intent it stands for."""
+    if text.startswith("/"):
+        command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+        if command in COMMANDS:
+            return ButtonClickIn(payload=COMMANDS[command], title=text.split(maxsplit=1)[0])
+        # An unknown command is read as words, never as a Rasa intent payload.
+        text = text.lstrip("/") or text
+    return TextIn(text=text)
+
+
+async def _claim(session: AsyncSession, update: Update) -> bool:
+    return await chat.claim_update(session, CHANNEL, str(update.update_id))
+
+
+_UPDATE_KINDS = ("message", "channel_post", "edited_channel_post", "my_chat_member", "chat_member")
+
+
+def _log_ignored(update: Update) -> None:
+    kinds = ",".join(kind for kind in _UPDATE_KINDS if getattr(update, kind, None)) or "other"
+    logger.info("telegram update ignored update=%s kind=%s", update.update_id, kinds)

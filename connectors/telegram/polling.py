@@ -1,0 +1,75 @@
+"""Telegram in polling mode, for local use: `make telegram-polling`.
+
+No public URL needed: python-telegram-bot's updater removes any webhook and fetches updates
+with getUpdates; each goes through the same `TelegramChannel.handle` as the webhook, with
+the gateway's database and the Rasa server from the usual `AW_*` settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from api.core.config import Settings, get_settings
+from api.db import create_engine, create_sessionmaker, migrate
+from api.rasa_client import RasaClient
+from connectors.inbox import ChannelContext
+from connectors.ratelimit import create_rate_limiter
+from connectors.telegram.channel import ALLOWED_UPDATES, TelegramChannel, build_application
+
+logger = logging.getLogger("api.telegram.polling")
+
+
+def run(settings: Settings) -> None:
+    application = build_application(settings, polling=True)
+    engine = create_engine(settings)
+    rasa = RasaClient(str(settings.rasa_url), settings.rasa_timeout_seconds)
+    limiter = create_rate_limiter(
+        settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
+    )
+    context = ChannelContext(create_sessionmaker(engine), rasa, limiter, settings.max_message_chars)
+    channel = TelegramChannel(application, context)
+
+    async def handle(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        await channel.handle(update)
+
+    async def on_error(update: object, error_context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Only the error's type: an update holds the citizen's message.
+        logger.error("telegram update failed: %s", type(error_context.error).__name__)
+
+    async def post_init(_: Application) -> None:
+        if settings.migrate_on_startup:
+            await migrate(engine)
+        logger.info("telegram polling started")
+
+    async def post_shutdown(_: Application) -> None:
+        await rasa.aclose()
+        await limiter.aclose()
+        await engine.dispose()
+
+    application.add_handler(TypeHandler(Update, handle))
+    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs request URLs, and Telegram's carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # python-telegram-bot logs every call's parameters (messages, chat ids) at DEBUG.
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    settings = get_settings()
+    if not settings.telegram_enabled:
+        print("AW_TELEGRAM_BOT_TOKEN is not set (see docs/channels.md).", file=sys.stderr)
+        return 2
+    run(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

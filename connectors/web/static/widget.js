@@ -1,0 +1,558 @@
+// Asisten Warga web widget. One script tag puts the chat on any page:
+//   <script src="GATEWAY/widget.js" defer></script>   (GATEWAY: the gateway's public URL)
+// Options are data-* attributes of that tag (docs/channels.md, "Web widget"). The widget lives
+// in a shadow root, so the host page's styles and ours never touch. It talks to the gateway
+// over a WebSocket and falls back to the HTTP API when WebSockets are unavailable.
+// No build step, no dependencies, no external resources.
+"use strict";
+
+(() => {
+  const script = document.currentScript;
+  if (!script || window.asistenWargaWidget) return; // one widget per page
+  window.asistenWargaWidget = true;
+
+  const TEXT = {
+    title: "Asisten Warga",
+    open: "Tanya Asisten Warga",
+    close: "Tutup percakapan",
+    reset: "Percakapan baru",
+    log: "Percakapan",
+    label: "Pesan Anda",
+    placeholder: "Ketik pesan Anda…",
+    send: "Kirim",
+    typing: "Asisten sedang mengetik…",
+    welcome:
+      "Halo! Silakan tanyakan layanan publik kepada Asisten Warga, misalnya cara membuat KTP, " +
+      "cek bansos, atau perpanjang SIM.",
+    error: "Mohon maaf, pesan tidak dapat dikirim. Periksa koneksi Anda lalu coba lagi.",
+    tooLong: "Mohon maaf, pesan Anda terlalu panjang. Silakan persingkat pesan Anda.",
+    image: "Gambar dari Asisten Warga",
+    document: "Unduh dokumen",
+    newTab: "(membuka tab baru)",
+    locationShared: "📍 Lokasi dibagikan",
+    locationFailed:
+      "Mohon maaf, lokasi Anda tidak dapat diambil. Silakan ketik nama kelurahan atau kecamatan Anda.",
+  };
+  const CONNECT_TIMEOUT_MS = 5000;
+  const ANSWER_TIMEOUT_MS = 30000;
+  const HISTORY_LIMIT = 200;
+
+  const options = readOptions(script);
+  const api = {
+    conversations: `${options.gateway}/api/v1/conversations`,
+    messages: (id) => `${options.gateway}/api/v1/conversations/${encodeURIComponent(id)}/messages`,
+    socket: (id) =>
+      `${options.gateway.replace(/^http/, "ws")}/api/v1/conversations/${encodeURIComponent(id)}/ws`,
+    stylesheet: `${options.gateway}/widget.css`,
+  };
+
+  function readOptions(tag) {
+    const data = tag.dataset;
+    // By default the gateway is where the script came from (…/widget.js or …/static/widget.js).
+    const source = new URL(tag.src, location.href);
+    const own = `${source.origin}${source.pathname.replace(/\/(static\/)?widget\.js$/, "")}`;
+    return {
+      gateway: (data.gateway || own).replace(/\/+$/, ""),
+      mode: data.mode === "inline" ? "inline" : "launcher",
+      container: data.container || null,
+      title: data.title || TEXT.title,
+      open: data.open === "true",
+      position: data.position === "left" ? "left" : "right",
+      webSocket: data.transport !== "http" && "WebSocket" in window,
+    };
+  }
+
+  // localStorage can be unavailable (privacy modes, sandboxed frames): then per page only.
+  const STORAGE_KEY = `asistenWarga.conversation:${options.gateway}`;
+  const store = {
+    get() { try { return localStorage.getItem(STORAGE_KEY); } catch { return null; } },
+    set(id) { try { localStorage.setItem(STORAGE_KEY, id); } catch { /* page only */ } },
+    clear() { try { localStorage.removeItem(STORAGE_KEY); } catch { /* page only */ } },
+  };
+
+  // --- DOM ---------------------------------------------------------------------------------
+
+  function element(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (value === false || value == null) continue;
+      if (name === "className") node.className = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    node.append(...children); // strings become text nodes: never innerHTML
+    return node;
+  }
+
+  // Drawn, not emoji: not every system has an emoji font.
+  const ICONS = {
+    chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
+    document: "M6 2h8l6 6v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm7 1.5V9h5.5z",
+  };
+
+  function icon(name) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "aw-icon");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", ICONS[name]);
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("fill-rule", "evenodd");
+    svg.append(path);
+    return svg;
+  }
+
+  const host = element("div", { className: "asisten-warga", "data-mode": options.mode });
+  const shadow = host.attachShadow({ mode: "open" });
+  const stylesheet = element("link", { rel: "stylesheet", href: api.stylesheet });
+  const root = element("div", { className: `aw aw--${options.mode} aw--${options.position}`, hidden: true });
+  // Shown once our styles are in (or failed: unstyled but usable beats invisible).
+  stylesheet.addEventListener("load", () => { root.hidden = false; });
+  stylesheet.addEventListener("error", () => { root.hidden = false; });
+
+  const log = element("ol", {
+    className: "aw-log", role: "log", "aria-live": "polite", "aria-label": TEXT.log,
+  });
+  const welcome = element("p", { className: "aw-welcome" }, TEXT.welcome);
+  const scroller = element("div", { className: "aw-body" }, welcome, log);
+  const typing = element("p", { className: "aw-typing", role: "status", "aria-live": "polite" });
+  const input = element("textarea", {
+    id: "aw-text", rows: "1", placeholder: TEXT.placeholder, autocomplete: "off", enterkeyhint: "send",
+  });
+  const sendButton = element("button", { type: "submit", className: "aw-send" }, TEXT.send);
+  const form = element(
+    "form", { className: "aw-composer" },
+    element("label", { for: "aw-text", className: "aw-sr" }, TEXT.label), input, sendButton,
+  );
+  const resetButton = element("button", { type: "button", className: "aw-reset" }, TEXT.reset);
+  const heading = element("h2", { id: "aw-title" }, options.title);
+  const header = element("header", { className: "aw-header" }, heading, resetButton);
+  const panel = element(
+    "section", { id: "aw-panel", className: "aw-panel", "aria-labelledby": "aw-title" },
+    header, scroller, typing, form,
+  );
+
+  let launcher = null;
+  if (options.mode === "launcher") {
+    const closeButton = element(
+      "button", { type: "button", className: "aw-close", "aria-label": TEXT.close }, "×",
+    );
+    header.append(closeButton);
+    launcher = element(
+      "button",
+      { type: "button", className: "aw-launcher", "aria-controls": "aw-panel", "aria-expanded": "false" },
+      icon("chat"),
+      element("span", {}, TEXT.open),
+    );
+    panel.setAttribute("role", "dialog");
+    launcher.addEventListener("click", () => setOpen(panel.hidden));
+    closeButton.addEventListener("click", () => setOpen(false));
+    panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") setOpen(false);
+    });
+    root.append(panel, launcher);
+    panel.hidden = true;
+  } else {
+    root.append(panel);
+  }
+  shadow.append(stylesheet, root);
+
+  function mount() {
+    const target = options.container && document.querySelector(options.container);
+    if (options.mode === "inline" && target) target.append(host);
+    else if (options.mode === "inline") script.after(host);
+    else document.body.append(host);
+    if (options.open) setOpen(true);
+  }
+
+  function setOpen(open) {
+    if (!launcher) return;
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    root.classList.toggle("aw--open", open);
+    if (open) {
+      scrollToEnd();
+      input.focus();
+    } else {
+      launcher.focus();
+    }
+  }
+
+  // Scrolls the conversation only, never the host page.
+  function scrollToEnd() {
+    scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  // --- Rendering ---------------------------------------------------------------------------
+
+  // Links and images only from http(s) (never javascript: or other schemes).
+  function safeUrl(value) {
+    try {
+      const url = new URL(value, options.gateway);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function choiceButton(choice, active, event) {
+    const button = element(
+      "button", { type: "button", className: "aw-choice", disabled: !active },
+      element("span", { className: "aw-choice__title" }, choice.title),
+    );
+    if (choice.description) {
+      button.append(element("span", { className: "aw-choice__description" }, choice.description));
+    }
+    button.addEventListener("click", () => send(event, choice.title));
+    return button;
+  }
+
+  function choiceGroup(choices, active, type, label) {
+    const group = element("div", { className: "aw-choices", role: "group", "aria-label": label });
+    for (const choice of choices) {
+      const event = { type, payload: choice.payload, title: choice.title };
+      group.append(choiceButton(choice, active, event));
+    }
+    return group;
+  }
+
+  // The reply kinds of the internal message model (connectors/model.py, docs/channels.md).
+  function renderContent(item, content, active) {
+    switch (content.type) {
+      case "list":
+        item.append(element("div", { className: "aw-text" }, content.text));
+        for (const section of content.sections || []) {
+          const label = section.title || content.button;
+          if (section.title) item.append(element("p", { className: "aw-section" }, section.title));
+          item.append(choiceGroup(section.rows || [], active, "list_choice", label));
+        }
+        return;
+      case "image": {
+        const url = safeUrl(content.url);
+        const figure = element("figure", { className: "aw-figure" });
+        if (url) figure.append(element("img", { src: url, alt: content.caption || TEXT.image, loading: "lazy" }));
+        if (content.caption) figure.append(element("figcaption", {}, content.caption));
+        item.append(figure);
+        return;
+      }
+      case "document": {
+        const url = safeUrl(content.url);
+        if (content.caption) item.append(element("div", { className: "aw-text" }, content.caption));
+        if (url) {
+          const name = content.filename || TEXT.document;
+          item.append(element(
+            "a", { className: "aw-document", href: url, target: "_blank", rel: "noopener noreferrer" },
+            icon("document"), name, element("span", { className: "aw-sr" }, ` ${TEXT.newTab}`),
+          ));
+        }
+        return;
+      }
+      case "request_location": {
+        item.append(element("div", { className: "aw-text" }, content.text));
+        const button = element("button", { type: "button", className: "aw-choice", disabled: !active }, content.button);
+        button.addEventListener("click", shareLocation);
+        item.append(element("div", { className: "aw-choices" }, button));
+        return;
+      }
+      default: // "text", "request_contact" (the web has no verified number: the citizen types it)
+        item.append(element("div", { className: "aw-text" }, content.text || ""));
+        if (content.buttons && content.buttons.length) {
+          item.append(choiceGroup(content.buttons, active, "button", content.text));
+        }
+    }
+  }
+
+  // Buttons stay clickable only on the bot's latest answer (`active`).
+  function render(message, active = true) {
+    welcome.hidden = true;
+    const item = element("li", { className: `aw-msg aw-msg--${message.author}` });
+    if (message.content && message.author !== "citizen") {
+      renderContent(item, message.content, active);
+    } else {
+      item.append(element("div", { className: "aw-text" }, message.text));
+      if (message.buttons && message.buttons.length) {
+        item.append(choiceGroup(message.buttons, active, "button", message.text));
+      }
+    }
+    log.append(item);
+    scrollToEnd();
+  }
+
+  function disableOldChoices() {
+    log.querySelectorAll(".aw-choice").forEach((button) => { button.disabled = true; });
+  }
+
+  // --- Talking to the gateway --------------------------------------------------------------
+
+  class GatewayError extends Error {
+    constructor(message, status = 0) {
+      super(message);
+      this.status = status;
+    }
+  }
+  class SocketUnavailable extends Error {}
+
+  async function request(method, url, body) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: body ? { "Content-Type": "application/json" } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch {
+      throw new GatewayError(TEXT.error);
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const fallback = response.status === 413 ? TEXT.tooLong : TEXT.error;
+      throw new GatewayError(typeof data.detail === "string" ? data.detail : fallback, response.status);
+    }
+    return data;
+  }
+
+  // The conversation's WebSocket: opened on the first message, reopened when it was closed.
+  // Frames are documented in docs/channels.md; each message frame gets one `result` or `error`.
+  class Socket {
+    constructor(url) {
+      this.url = url;
+      this.ws = null;
+      this.opening = null;
+      this.waiting = new Map(); // frame id -> {resolve, reject, timer}
+      this.nextId = 1;
+    }
+
+    open() {
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) return Promise.resolve();
+      this.opening ??= new Promise((resolve, reject) => {
+        let ws;
+        try {
+          ws = new WebSocket(this.url);
+        } catch {
+          reject(new SocketUnavailable());
+          return;
+        }
+        const timer = setTimeout(() => { ws.close(); reject(new SocketUnavailable()); }, CONNECT_TIMEOUT_MS);
+        ws.addEventListener("open", () => { clearTimeout(timer); this.ws = ws; resolve(); });
+        ws.addEventListener("message", (event) => this.receive(event.data));
+        ws.addEventListener("close", (event) => {
+          clearTimeout(timer);
+          if (this.ws === ws) this.ws = null;
+          const error = closeError(event.code);
+          reject(error); // before "open": could not connect
+          this.failAll(error);
+        });
+      }).finally(() => { this.opening = null; });
+      return this.opening;
+    }
+
+    async send(event) {
+      await this.open();
+      const id = String(this.nextId++);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.waiting.delete(id);
+          reject(new GatewayError(TEXT.error));
+        }, ANSWER_TIMEOUT_MS);
+        this.waiting.set(id, { resolve, reject, timer });
+        this.ws.send(JSON.stringify({ ...event, id }));
+      });
+    }
+
+    receive(data) {
+      let frame;
+      try { frame = JSON.parse(data); } catch { return; }
+      if (frame.type === "typing") setTyping(Boolean(frame.active));
+      const waiter = frame.id != null && this.waiting.get(String(frame.id));
+      if (!waiter || (frame.type !== "result" && frame.type !== "error")) return;
+      this.waiting.delete(String(frame.id));
+      clearTimeout(waiter.timer);
+      if (frame.type === "result") waiter.resolve(frame);
+      else waiter.reject(new GatewayError(frame.detail || TEXT.error, 400));
+    }
+
+    failAll(error) {
+      // Sent but unanswered: the gateway may have stored them, so never resend.
+      const lost = error instanceof SocketUnavailable ? new GatewayError(TEXT.error) : error;
+      for (const { reject, timer } of this.waiting.values()) {
+        clearTimeout(timer);
+        reject(lost);
+      }
+      this.waiting.clear();
+    }
+
+    close() {
+      if (this.ws) this.ws.close(1000);
+      this.ws = null;
+    }
+  }
+
+  // Close codes 4xxx mirror HTTP statuses (4404: unknown conversation, 4429: too many messages).
+  function closeError(code) {
+    if (code >= 4400 && code < 4600) {
+      const status = code - 4000;
+      return new GatewayError(status === 413 ? TEXT.tooLong : TEXT.error, status);
+    }
+    return new SocketUnavailable();
+  }
+
+  let conversationId = store.get();
+  let socket = null;
+  let useSocket = options.webSocket;
+  let busy = false;
+
+  async function startConversation() {
+    if (socket) socket.close();
+    socket = null;
+    const conversation = await request("POST", api.conversations, { channel: "web" });
+    conversationId = conversation.id;
+    store.set(conversationId);
+  }
+
+  // The HTTP API takes a button's payload as `text` and its title as `metadata.button_title`.
+  function httpBody(event) {
+    if (event.type === "text") return { text: event.text };
+    if (event.type === "location") {
+      const { latitude, longitude } = event;
+      return {
+        text: `/share_location${JSON.stringify({ latitude, longitude })}`,
+        metadata: { button_title: TEXT.locationShared, location: { latitude, longitude } },
+      };
+    }
+    return { text: event.payload, metadata: { button_title: event.title } };
+  }
+
+  async function deliverOnce(event) {
+    if (useSocket) {
+      socket ??= new Socket(api.socket(conversationId));
+      try {
+        return await socket.send(event);
+      } catch (error) {
+        if (!(error instanceof SocketUnavailable)) throw error;
+        useSocket = false; // a proxy or the network refuses WebSockets: HTTP from now on
+        socket = null;
+      }
+    }
+    return request("POST", api.messages(conversationId), httpBody(event));
+  }
+
+  async function deliver(event) {
+    if (!conversationId) await startConversation();
+    try {
+      return await deliverOnce(event);
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      await startConversation(); // the stored conversation no longer exists
+      return deliverOnce(event);
+    }
+  }
+
+  function setTyping(active) {
+    typing.replaceChildren();
+    if (active) {
+      typing.append(
+        element("span", { className: "aw-dots", "aria-hidden": "true" }, element("span"), element("span"), element("span")),
+        TEXT.typing,
+      );
+    }
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value;
+    setTyping(value);
+  }
+
+  const coarsePointer = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+
+  // `shown` is what the citizen sees in the history (a button's title, "Lokasi dibagikan").
+  async function send(event, shown) {
+    if (busy) return;
+    setBusy(true);
+    if (shadow.activeElement && shadow.activeElement.classList.contains("aw-choice")) {
+      input.focus(); // the clicked button is about to be disabled: keep the keyboard user's place
+    }
+    disableOldChoices();
+    render({ author: "citizen", text: shown });
+    try {
+      const result = await deliver(event);
+      result.replies.forEach((reply) => render(reply));
+    } catch (error) {
+      render({ author: "system", text: error instanceof GatewayError ? error.message : TEXT.error });
+    } finally {
+      setBusy(false);
+      if (!coarsePointer) input.focus(); // on phones, don't pop the keyboard up after a tap
+    }
+  }
+
+  function shareLocation() {
+    if (busy) return;
+    if (!navigator.geolocation) {
+      render({ author: "system", text: TEXT.locationFailed });
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      ({ coords }) => send(
+        { type: "location", latitude: coords.latitude, longitude: coords.longitude },
+        TEXT.locationShared,
+      ),
+      () => render({ author: "system", text: TEXT.locationFailed }),
+      { timeout: 15000, maximumAge: 60000 },
+    );
+  }
+
+  async function loadHistory() {
+    if (!conversationId) return;
+    log.setAttribute("aria-busy", "true"); // don't read the whole history aloud
+    try {
+      const history = await request("GET", `${api.messages(conversationId)}?limit=${HISTORY_LIMIT}`);
+      const lastCitizen = history.messages.map((message) => message.author).lastIndexOf("citizen");
+      history.messages.forEach((message, index) => render(message, index > lastCitizen));
+    } catch (error) {
+      if (error.status === 404) {
+        store.clear();
+        conversationId = null;
+      }
+    } finally {
+      log.removeAttribute("aria-busy");
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (busy || !text) return; // keep the text until the previous answer is in
+    input.value = "";
+    fitInput();
+    send({ type: "text", text }, text);
+  });
+
+  // Enter sends; Shift+Enter starts a new line.
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  function fitInput() {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, 128)}px`;
+  }
+  input.addEventListener("input", fitInput);
+
+  resetButton.addEventListener("click", () => {
+    if (busy) return; // the answer on its way belongs to this conversation
+    if (socket) socket.close();
+    socket = null;
+    store.clear();
+    conversationId = null;
+    log.replaceChildren();
+    welcome.hidden = false;
+    input.focus();
+  });
+
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+  loadHistory();
+})();

@@ -1,0 +1,161 @@
+"""WhatsApp Cloud API: the webhook's messages and delivery statuses.
+
+Each inbound message goes through the shared pipeline (connectors/inbox.py) and its replies
+are sent through the Graph API client. Free-form replies are only sent within 24 hours of
+the citizen's last message (WhatsApp's customer-service window, counted from the message's
+own timestamp, since Meta retries a webhook for days); outside it they are stored, marked
+`undelivered` and logged: template messages are out of scope.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from api import chat
+from api.text import clean_text
+from connectors import inbox
+from connectors.inbox import ChannelContext, Outcome
+from connectors.model import (
+    ButtonClickIn,
+    ContactIn,
+    Inbound,
+    LocationIn,
+    Reply,
+    TextIn,
+)
+from connectors.whatsapp.client import GraphClient
+from connectors.whatsapp.payload import WebhookPayload, WhatsAppMessage, WhatsAppStatus
+from connectors.whatsapp.render import CONTACT_ID, parse_choice_id, render
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+WEBHOOK_PATH = "/webhooks/whatsapp"
+SERVICE_WINDOW = timedelta(hours=24)
+# Reactions and system notices (a changed number) need no answer.
+_IGNORED_TYPES = {"reaction", "system", "ephemeral"}
+
+
+class WhatsAppOutbox:
+    def __init__(self, client: GraphClient, to: str) -> None:
+        self._client, self._to = client, to
+
+    async def send(self, reply: Reply, ref: int | None) -> str | None:
+        wamid = None
+        for message in render(reply, ref):
+            wamid = await self._client.send(self._to, message)
+        return wamid
+
+
+class WhatsAppChannel:
+    def __init__(self, client: GraphClient, context: ChannelContext, phone_number_id: str) -> None:
+        self.client = client
+        self._context = context
+        self._phone_number_id = phone_number_id
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def handle(self, payload: WebhookPayload) -> None:
+        """Statuses and messages of one webhook call. Raises only when storing failed."""
+        for value in payload.values():
+            number = value.metadata.phone_number_id if value.metadata else None
+            if number is not None and number != self._phone_number_id:
+                logger.warning("whatsapp webhook for another phone number ignored")
+                continue
+            for status in value.statuses:
+                await self._status(status)
+            for message in value.messages:
+                await self._message(message)
+
+    async def _status(self, status: WhatsAppStatus) -> None:
+        delivery = status.delivery_status()
+        if delivery is None:
+            logger.info("whatsapp status ignored status=%s", status.status[:16])
+            return
+        async with self._context.sessionmaker() as session:
+            found = await chat.record_status(session, CHANNEL, status.id, delivery, status.error())
+        if not found:  # a notice we did not store, or a message from before
+            logger.debug("whatsapp status for an unknown message")
+        elif delivery.value == "failed":
+            logger.warning("whatsapp delivery failed error=%s", status.error())
+
+    async def _message(self, message: WhatsAppMessage) -> None:
+        if message.type in _IGNORED_TYPES:
+            logger.info("whatsapp message ignored type=%s", message.type)
+            return
+        outbox = WhatsAppOutbox(self.client, message.sender)
+        if not await inbox.admit(self._context, outbox, CHANNEL, message.sender):
+            return
+        event, notice = self._event(message)
+        async with self._context.sessionmaker() as session:
+            if event is None:
+                if await chat.claim_update(session, CHANNEL, message.id):
+                    await inbox.notify(outbox, notice or inbox.UNSUPPORTED_TEXT)
+                return
+            received = await inbox.receive(
+                self._context,
+                session,
+                channel=CHANNEL,
+                user_id=message.sender,
+                external_id=message.id,
+                event=event,
+                sent_at=message.sent_at(),
+            )
+            if received.outcome is Outcome.STALE_CHOICE:
+                await inbox.notify(outbox, inbox.STALE_CHOICE_TEXT)
+            elif received.outcome is Outcome.HANDLED and received.thread is not None:
+                await inbox.deliver(
+                    session,
+                    outbox,
+                    CHANNEL,
+                    received.replies or [],
+                    window_open=chat.within(received.thread, SERVICE_WINDOW),
+                )
+
+    def _event(self, message: WhatsAppMessage) -> tuple[Inbound | inbox.EventFactory | None, str | None]:
+        """The event a message stands for, or None and the notice to answer with."""
+        try:
+            return self._read(message)
+        except ValueError:  # a value the model refuses: a number, coordinates, an empty title
+            return None, inbox.UNSUPPORTED_TEXT
+
+    def _read(self, message: WhatsAppMessage) -> tuple[Inbound | inbox.EventFactory | None, str | None]:
+        if message.type == "text" and message.text is not None:
+            text = clean_text(message.text.body)
+            if not text:
+                return None, inbox.UNSUPPORTED_TEXT
+            if len(text) > self._context.max_message_chars:
+                return None, inbox.too_long_text(self._context.max_message_chars)
+            return TextIn(text=text), None
+        if message.type == "interactive" and message.interactive is not None:
+            chosen = message.interactive.button_reply or message.interactive.list_reply
+            if chosen is None:
+                return None, inbox.UNSUPPORTED_TEXT
+            if chosen.id.startswith(f"{CONTACT_ID}:"):
+                # The number the message came from: WhatsApp vouches for it.
+                return ContactIn(phone_number=message.sender, own=True), None
+            reference = parse_choice_id(chosen.id)
+            if reference is None:
+                return None, inbox.STALE_CHOICE_TEXT
+            return inbox.chosen_event(*reference), None
+        if message.type == "button" and message.button is not None and message.button.payload:
+            return ButtonClickIn(
+                payload=message.button.payload, title=message.button.text or message.button.payload
+            ), None
+        if message.type == "location" and message.location is not None:
+            location = message.location
+            return LocationIn(
+                latitude=location.latitude,
+                longitude=location.longitude,
+                name=location.name,
+                address=location.address,
+            ), None
+        if message.type == "contacts" and message.contacts:
+            phones = [phone for contact in message.contacts for phone in contact.phones if phone.phone]
+            if phones:
+                own = phones[0].wa_id == message.sender
+                return ContactIn(phone_number=phones[0].phone or "", own=own), None
+        # Images, voice notes, stickers, documents, videos, unreadable contacts…
+        return None, inbox.UNSUPPORTED_TEXT

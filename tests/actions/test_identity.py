@@ -1,0 +1,528 @@
+"""Digital identity and population documents: IKD help, requirements, applications, status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.flows import IDENTITY_MISMATCH
+from actions.gateway import use_gateway
+from actions.identity import (
+    ActionApplicationStatus,
+    ActionAskApplicationConfirmed,
+    ActionDocumentRequirements,
+    ActionIkdActivation,
+    ActionPopulationApplication,
+    ValidateApplicationStatusForm,
+    ValidateDocumentRequirementsForm,
+    ValidatePopulationApplicationForm,
+    clean_name,
+    clean_place,
+    summary_text,
+)
+from tests.actions.builders import user
+from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+
+NIK = "3273014102900001"
+BORN = "1990-02-01"
+TODAY = dt.date.today()
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeGateway]:
+    fake = FakeGateway()
+    use_gateway(fake.client)
+    yield fake
+    use_gateway(None)
+
+
+def slot_events(events: list[dict]) -> dict[str, object]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def responses(dispatcher) -> list[str]:
+    return [message["response"] for message in dispatcher.messages if message.get("response")]
+
+
+# --- IKD ---------------------------------------------------------------------------------
+
+
+async def test_ikd_gives_the_steps_then_offers_the_known_problems(dispatcher, domain) -> None:
+    tracker = submit_tracker({}, user("id_ikd_activation", "cara aktivasi ikd gimana"))
+
+    await ActionIkdActivation().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_id_ikd_activation"]
+    assert '/id_ikd_activation{"ikd_problem":"activation_code"}' in payloads(dispatcher)
+    assert '/id_ikd_activation{"ikd_problem":"face_match"}' in payloads(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("kode aktivasi ikd gak masuk2 ke email", "activation_code"),
+        ("selfie ikd gagal terus", "face_match"),
+        ("nik saya tidak terdaftar di ikd", "nik_rejected"),
+        ("ganti hp, ikd nya gimana", "device_pin"),
+        ("scan qr ikd dimana", "qr_scan"),
+    ],
+)
+async def test_ikd_typed_problem_gets_its_fix(dispatcher, domain, text, problem) -> None:
+    tracker = submit_tracker({}, user("id_ikd_activation", text))
+
+    await ActionIkdActivation().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == [f"utter_ikd_problem_{problem}"]
+    assert f"utter_ikd_problem_{problem}" in domain["responses"]
+    assert f'"ikd_problem":"{problem}"' not in " ".join(payloads(dispatcher))  # the others are offered
+
+
+async def test_ikd_problem_button_and_unknown_problem(dispatcher, domain) -> None:
+    chosen = user(
+        "id_ikd_activation", '/id_ikd_activation{"ikd_problem":"face_match"}', [("ikd_problem", "face_match")]
+    )
+    await ActionIkdActivation().run(dispatcher, submit_tracker({}, chosen), domain)
+    assert responses(dispatcher) == ["utter_ikd_problem_face_match"]
+
+    dispatcher.messages.clear()
+    unknown = user("id_ikd_activation", '/id_ikd_activation{"ikd_problem":"x"}', [("ikd_problem", "x")])
+    await ActionIkdActivation().run(dispatcher, submit_tracker({}, unknown), domain)
+    assert responses(dispatcher) == []
+    assert texts(dispatcher).startswith("Ada kendala saat aktivasi?")
+
+
+# --- Document requirements ---------------------------------------------------------------
+
+
+async def validate_document(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
+    tracker = form_tracker("document_requirements_form", requested, message, **kwargs)
+    return slot_events(await ValidateDocumentRequirementsForm().run(dispatcher, tracker, domain))
+
+
+@pytest.mark.parametrize(
+    ("text", "document"),
+    [
+        ("syarat bikin akta kematian apa aja", "death_certificate"),
+        ("syarat akte kelahiran anak", "birth_certificate"),
+        ("mau pindah domisili ke kota lain", "moving"),
+        ("cara ganti kartu keluarga", "kk"),
+        ("syarat bikin e-ktp", "ktp_el"),
+        ("syarat dokumen kependudukan", None),
+    ],
+)
+async def test_document_named_in_the_question_is_used(dispatcher, domain, text, document) -> None:
+    message = user("id_document_requirements", text)
+
+    slots = await validate_document(dispatcher, domain, None, message, activating=True)
+
+    assert slots["document_type"] == document
+    assert dispatcher.messages == []
+
+
+async def test_typed_document_answer_and_unknown_document(dispatcher, domain) -> None:
+    slots = await validate_document(dispatcher, domain, "document_type", user("inform", "akta lahir"))
+    assert slots["document_type"] == "birth_certificate"
+
+    slots = await validate_document(dispatcher, domain, "document_type", user("inform", "surat nikah"))
+    assert slots["document_type"] is None
+    assert texts(dispatcher).startswith("Maaf, dokumen itu belum saya kenali.")
+
+
+async def test_document_question_skips_asides_and_bad_button_values(dispatcher, domain) -> None:
+    slots = await validate_document(
+        dispatcher, domain, "document_type", user("office_info", "jam buka dukcapil")
+    )
+    assert "document_type" not in slots  # nothing extracted: the interruption rule answers
+
+    button = user("inform", '/inform{"document_type":"sim"}', [("document_type", "sim")])
+    slots = await validate_document(
+        dispatcher, domain, "document_type", button, candidates={"document_type": "sim"}
+    )
+    assert slots["document_type"] is None
+    assert "belum saya kenali" in texts(dispatcher)
+
+
+async def test_kk_requirements_offer_an_application(dispatcher, domain) -> None:
+    events = await ActionDocumentRequirements().run(
+        dispatcher, submit_tracker({"document_type": "kk"}), domain
+    )
+
+    assert responses(dispatcher) == ["utter_document_kk"]
+    assert "perubahan KK secara daring" in texts(dispatcher)
+    assert payloads(dispatcher) == ["/affirm", "/deny"]
+    slots = slot_events(events)
+    assert slots["application_type"] == "kk_change"
+    assert slots["application_offered"] is True
+    assert slots["document_type"] is None
+    assert slots["child_name"] is None  # an earlier, unfinished application is forgotten
+
+
+async def test_moving_offers_a_kk_change_for_moving(dispatcher, domain) -> None:
+    events = await ActionDocumentRequirements().run(
+        dispatcher, submit_tracker({"document_type": "moving"}), domain
+    )
+
+    assert slot_events(events)["kk_change_reason"] == "pindah"
+
+
+async def test_ktp_requirements_offer_no_application(dispatcher, domain) -> None:
+    events = await ActionDocumentRequirements().run(
+        dispatcher, submit_tracker({"document_type": "ktp_el"}), domain
+    )
+
+    assert responses(dispatcher) == ["utter_document_ktp_el"]
+    assert slot_events(events)["application_offered"] is None
+    assert "/office_info" in payloads(dispatcher)
+
+
+def test_every_document_response_says_it_is_free_with_its_legal_basis(domain) -> None:
+    for key in ("ktp_el", "kk", "birth_certificate", "death_certificate", "moving"):
+        text = domain["responses"][f"utter_document_{key}"][0]["text"]
+        assert "gratis (UU 24/2013 pasal 79A)" in text
+        assert "Perpres 96/2018" in text
+
+
+# --- Population application --------------------------------------------------------------
+
+
+async def validate_application(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
+    tracker = form_tracker("population_application_form", requested, message, **kwargs)
+    return slot_events(await ValidatePopulationApplicationForm().run(dispatcher, tracker, domain))
+
+
+@pytest.mark.parametrize(
+    ("kind", "details"),
+    [
+        ("kk_change", ["kk_change_reason"]),
+        ("birth_certificate", ["child_name", "child_birth_date", "place_of_birth"]),
+        (None, []),
+    ],
+)
+async def test_only_the_details_of_the_chosen_type_are_asked(dispatcher, domain, kind, details) -> None:
+    tracker = form_tracker(
+        "population_application_form", None, user("affirm", "ya"), slots={"application_type": kind}
+    )
+
+    required = await ValidatePopulationApplicationForm().required_slots([], dispatcher, tracker, domain)
+
+    assert required == ["application_type", "nik", "birth_date", *details, "application_confirmed"]
+
+
+async def test_typed_choices_are_read(dispatcher, domain) -> None:
+    slots = await validate_application(
+        dispatcher, domain, "application_type", user("inform", "akta lahir anak")
+    )
+    assert slots["application_type"] == "birth_certificate"
+
+    slots = await validate_application(
+        dispatcher,
+        domain,
+        "kk_change_reason",
+        user("inform", "mau pisah kk karena sudah menikah"),
+        slots={"application_type": "kk_change"},
+    )
+    assert slots["kk_change_reason"] == "pisah_kk"
+
+    slots = await validate_application(
+        dispatcher,
+        domain,
+        "kk_change_reason",
+        user("inform", "pokoknya ganti"),
+        slots={"application_type": "kk_change"},
+    )
+    assert slots["kk_change_reason"] is None
+    assert "alasan perubahan KK itu belum saya kenali" in texts(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("namanya muhammad rizky pratama kak", "Muhammad Rizky Pratama"),
+        ("Nama lengkap: Siti Nur'Aini", "Siti Nur'Aini"),
+        ("M. Fauzan", "M. Fauzan"),
+        ("budi123", None),
+        ("x", None),
+    ],
+)
+def test_child_names(typed, expected) -> None:
+    assert clean_name(typed) == expected
+
+
+async def test_invalid_child_name_is_refused(dispatcher, domain) -> None:
+    slots = await validate_application(
+        dispatcher,
+        domain,
+        "child_name",
+        user("inform", "0812345"),
+        slots={"application_type": "birth_certificate"},
+        candidates={"child_name": "0812345"},
+    )
+
+    assert slots["child_name"] is None
+    assert texts(dispatcher).startswith("Nama anak hanya boleh berisi huruf")
+
+
+def test_places_of_birth() -> None:
+    assert clean_place("lahir di rsud kota bandung") == "Rsud Kota Bandung"
+    assert clean_place("Surabaya") == "Surabaya"
+    assert clean_place("12345") is None
+
+
+async def test_child_birth_date_future_late_and_unreadable(dispatcher, domain) -> None:
+    birth = {"application_type": "birth_certificate"}
+    future = (TODAY + dt.timedelta(days=3)).strftime("%d-%m-%Y")
+    slots = await validate_application(
+        dispatcher, domain, "child_birth_date", user("inform", future), slots=birth
+    )
+    assert slots["child_birth_date"] is None
+    assert "tidak boleh di masa depan" in texts(dispatcher)
+
+    dispatcher.messages.clear()
+    recent = (TODAY - dt.timedelta(days=10)).strftime("%d-%m-%Y")
+    slots = await validate_application(
+        dispatcher, domain, "child_birth_date", user("inform", recent), slots=birth
+    )
+    assert slots["child_birth_date"] == (TODAY - dt.timedelta(days=10)).isoformat()
+    assert dispatcher.messages == []
+
+    late = (TODAY - dt.timedelta(days=200)).strftime("%d-%m-%Y")
+    slots = await validate_application(
+        dispatcher, domain, "child_birth_date", user("inform", late), slots=birth
+    )
+    assert slots["child_birth_date"] == (TODAY - dt.timedelta(days=200)).isoformat()
+    assert "lebih dari 60 hari" in texts(dispatcher) and "UU 24/2013 pasal 32" in texts(dispatcher)
+
+    dispatcher.messages.clear()
+    slots = await validate_application(
+        dispatcher, domain, "child_birth_date", user("inform", "kemarin"), slots=birth
+    )
+    assert slots["child_birth_date"] is None
+    assert texts(dispatcher).startswith("Tanggal lahir anak belum dapat saya baca")
+
+
+async def test_typed_confirmation(dispatcher, domain) -> None:
+    kk = {"application_type": "kk_change"}
+    slots = await validate_application(
+        dispatcher, domain, "application_confirmed", user("inform", "iya kirim"), slots=kk
+    )
+    assert slots["application_confirmed"] is True
+
+    slots = await validate_application(
+        dispatcher, domain, "application_confirmed", user("inform", "hmm"), slots=kk
+    )
+    assert slots["application_confirmed"] is None
+    assert texts(dispatcher).startswith("Mohon jawab “Ya”")
+
+
+async def test_summary_masks_the_nik(dispatcher, domain) -> None:
+    slots = {
+        "application_type": "birth_certificate",
+        "nik": NIK,
+        "child_name": "Budi Santoso",
+        "child_birth_date": "2026-05-12",
+        "place_of_birth": "Bandung",
+    }
+
+    await ActionAskApplicationConfirmed().run(dispatcher, submit_tracker(slots), domain)
+
+    text = texts(dispatcher)
+    assert "3273********0001" in text and NIK not in text
+    assert "• Nama anak: Budi Santoso" in text and "12 Mei 2026" in text
+    assert payloads(dispatcher) == ["/affirm", "/deny"]
+
+
+KK_APPLICATION = {
+    "application_type": "kk_change",
+    "kk_change_reason": "tambah_anggota",
+    "nik": NIK,
+    "birth_date": BORN,
+    "application_confirmed": True,
+    "application_offered": True,
+}
+
+
+def submitted() -> dict[str, object]:
+    return {
+        "case_number": "ADM-2026-000123",
+        "type": "kk_change",
+        "status": "diterima",
+        "submitted_at": "2026-01-05T09:30:00+07:00",
+        "estimated_done_by": "2026-01-12",
+        "next_steps": ["Bawa KK asli dan akta kelahiran ke Dinas Dukcapil."],
+        "legal_basis": "Perpres 96/2018",
+    }
+
+
+async def test_application_is_sent_as_the_contract_says(fake, dispatcher, domain) -> None:
+    fake.answer(submitted(), status=201)
+
+    events = await ActionPopulationApplication().run(dispatcher, submit_tracker(KK_APPLICATION), domain)
+
+    assert fake.last.method == "POST" and fake.last.url.path == "/api/v1/population/applications"
+    assert fake.last_json() == {
+        "type": "kk_change",
+        "nik": NIK,
+        "birth_date": BORN,
+        "details": {"reason": "tambah_anggota"},
+    }
+    text = texts(dispatcher)
+    assert "Nomor permohonan: ADM-2026-000123" in text
+    assert "perkiraan selesai 12 Januari 2026" in text
+    assert "• Bawa KK asli dan akta kelahiran ke Dinas Dukcapil." in text
+    assert "UU 24/2013 pasal 79A" in text and "Perpres 96/2018" in text
+    assert "/id_application_status" in payloads(dispatcher)
+    slots = slot_events(events)
+    assert slots["ticket_id"] == "ADM-2026-000123"
+    assert slots["kk_change_reason"] is None and slots["application_offered"] is None
+
+
+async def test_birth_certificate_details(fake, dispatcher, domain) -> None:
+    fake.answer({**submitted(), "type": "birth_certificate"}, status=201)
+    slots = {
+        **KK_APPLICATION,
+        "application_type": "birth_certificate",
+        "kk_change_reason": None,
+        "child_name": "Budi Santoso",
+        "child_birth_date": "2026-05-12",
+        "place_of_birth": "Bandung",
+    }
+
+    await ActionPopulationApplication().run(dispatcher, submit_tracker(slots), domain)
+
+    assert fake.last_json()["details"] == {
+        "child_name": "Budi Santoso",
+        "child_birth_date": "2026-05-12",
+        "place_of_birth": "Bandung",
+    }
+    assert "Permohonan akta kelahiran Anda sudah diterima" in texts(dispatcher)
+
+
+async def test_application_with_a_wrong_birth_date_is_refused(fake, dispatcher, domain) -> None:
+    fake.error(403, "identity_mismatch", "Tanggal lahir tidak sesuai.")
+
+    events = await ActionPopulationApplication().run(dispatcher, submit_tracker(KK_APPLICATION), domain)
+
+    assert texts(dispatcher) == IDENTITY_MISMATCH
+    assert SlotSet("nik", None) in events and SlotSet("birth_date", None) in events
+
+
+async def test_application_for_an_unknown_nik(fake, dispatcher, domain) -> None:
+    fake.error(404, "not_found", "NIK tidak ditemukan.")
+
+    await ActionPopulationApplication().run(dispatcher, submit_tracker(KK_APPLICATION), domain)
+
+    assert texts(dispatcher).startswith("NIK tersebut tidak ditemukan dalam data kependudukan.")
+
+
+@pytest.mark.parametrize("failure", UNAVAILABLE)
+async def test_application_with_dukcapil_down_apologises(fake, dispatcher, domain, failure) -> None:
+    failure(fake)
+
+    events = await ActionPopulationApplication().run(dispatcher, submit_tracker(KK_APPLICATION), domain)
+
+    assert texts(dispatcher).startswith("Mohon maaf, layanan Dukcapil sedang tidak dapat dihubungi")
+    assert "Dinas Dukcapil kabupaten/kota" in texts(dispatcher)
+    assert slot_events(events)["application_type"] is None
+
+
+async def test_declined_application_is_not_sent(fake, dispatcher, domain) -> None:
+    await ActionPopulationApplication().run(
+        dispatcher, submit_tracker({**KK_APPLICATION, "application_confirmed": False}), domain
+    )
+
+    assert fake.requests == []
+    assert texts(dispatcher).startswith("Baik, permohonan tidak saya kirim.")
+
+
+# --- Application status ------------------------------------------------------------------
+
+
+async def validate_status(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
+    tracker = form_tracker("application_status_form", requested, message, **kwargs)
+    return slot_events(await ValidateApplicationStatusForm().run(dispatcher, tracker, domain))
+
+
+async def test_case_number_is_checked(dispatcher, domain) -> None:
+    entity = user("inform", "adm-2026-000123", [("ticket_id", "adm-2026-000123")])
+    slots = await validate_status(
+        dispatcher,
+        domain,
+        "ticket_id",
+        entity,
+        extracted={"ticket_id": "adm-2026-000123"},
+        candidates={"ticket_id": "adm-2026-000123"},
+    )
+    assert slots["ticket_id"] == "ADM-2026-000123"
+
+    slots = await validate_status(dispatcher, domain, "ticket_id", user("inform", "nomornya 12345"))
+    assert slots["ticket_id"] is None
+    assert texts(dispatcher).startswith("Nomor permohonan belum saya kenali.")
+
+
+def case() -> dict[str, object]:
+    return {
+        "case_number": "ADM-2026-000123",
+        "kind": "population_application",
+        "status": "diproses",
+        "status_label": "Sedang diproses",
+        "created_at": "2026-01-05T09:30:00+07:00",
+        "updated_at": "2026-01-06T14:00:00+07:00",
+        "summary": {"type": "kk_change", "label": "Perubahan Kartu Keluarga", "reason": "tambah_anggota"},
+        "history": [
+            {"status": "diterima", "status_label": "Diterima", "at": "2026-01-05T09:30:00+07:00"},
+            {"status": "diproses", "status_label": "Sedang diproses", "at": "2026-01-06T14:00:00+07:00"},
+        ],
+    }
+
+
+async def test_status_shows_label_and_history(fake, dispatcher, domain) -> None:
+    fake.answer(case())
+
+    await ActionApplicationStatus().run(dispatcher, submit_tracker({"ticket_id": "ADM-2026-000123"}), domain)
+
+    assert fake.last.url.path == "/api/v1/cases/ADM-2026-000123"
+    text = texts(dispatcher)
+    assert text.startswith("Permohonan ADM-2026-000123: Sedang diproses.")
+    assert "Perubahan Kartu Keluarga (tambah anggota keluarga)" in text
+    assert "• 5 Januari 2026: Diterima" in text and "• 6 Januari 2026: Sedang diproses" in text
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        ({"type": "birth_certificate", "label": "Akta Kelahiran"}, "Akta Kelahiran"),
+        ({"category": "kesehatan", "category_label": "Kesehatan"}, "Kategori: Kesehatan"),
+        (
+            {"purpose": "melamar pekerjaan", "police_station": "Polres Sumba Barat"},
+            "Keperluan: melamar pekerjaan; diambil di Polres Sumba Barat",
+        ),
+        ({"service": "skck", "description": "PNBP SKCK", "amount": 30000}, "PNBP SKCK: Rp30.000"),
+        ({}, ""),
+    ],
+)
+def test_every_kind_of_case_summary_is_worded(summary: dict[str, object], expected: str) -> None:
+    """The gateway's summaries are dicts (GET /cases/{n}); the citizen reads sentences, never a dict."""
+    assert summary_text(summary) == expected
+
+
+async def test_status_of_an_unknown_case(fake, dispatcher, domain) -> None:
+    fake.error(404, "not_found", "Tidak ditemukan.")
+
+    events = await ActionApplicationStatus().run(
+        dispatcher, submit_tracker({"ticket_id": "ADM-2026-999999"}), domain
+    )
+
+    assert texts(dispatcher).startswith("Nomor ADM-2026-999999 tidak ditemukan.")
+    assert events == [SlotSet("ticket_id", None)]
+
+
+@pytest.mark.parametrize("failure", UNAVAILABLE)
+async def test_status_with_the_gateway_down_apologises(fake, dispatcher, domain, failure) -> None:
+    failure(fake)
+
+    await ActionApplicationStatus().run(dispatcher, submit_tracker({"ticket_id": "ADM-2026-000123"}), domain)
+
+    assert texts(dispatcher).startswith("Mohon maaf, layanan Dukcapil sedang tidak dapat dihubungi")

@@ -1,0 +1,480 @@
+"""SIM renewal eligibility, SIM fees per class, and the SKCK information and application."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+import yaml
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from actions import police
+from actions.answers import aside_intents
+from actions.flows import IDENTITY_MISMATCH, ActionCancelFlow
+from actions.gateway import use_gateway
+from actions.police import (
+    ActionAskSkckConfirmed,
+    ActionSimFee,
+    ActionSimRenewal,
+    ActionSkckApply,
+    ValidateSimFeeForm,
+    ValidateSimRenewalForm,
+    ValidateSkckForm,
+)
+from actions.validation import INVALID_SIM_CLASS
+from tests.actions.builders import ROOT, user
+from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+
+NIK = "3273014102900001"
+HOLDER = {"nik": NIK, "birth_date": "1990-02-01"}
+TODAY = dt.date.today()
+
+
+def days(n: int) -> str:
+    return (TODAY + dt.timedelta(days=n)).isoformat()
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeGateway]:
+    fake = FakeGateway()
+    use_gateway(fake.client)
+    yield fake
+    use_gateway(None)
+
+
+def slot_events(events: list[dict]) -> dict[str, object]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+# --- SIM renewal -----------------------------------------------------------------------------
+
+
+def licence(sim_class: str, expires_in: int, eligible: bool) -> dict[str, object]:
+    return {
+        "class": sim_class,
+        "number": "************0001",
+        "expires_on": days(expires_in),
+        "renewal": {"eligible": eligible, "window_opens_on": days(expires_in - 90), "reason": "..."},
+    }
+
+
+async def test_the_renewal_form_asks_nik_then_birth_date(dispatcher, domain) -> None:
+    tracker = form_tracker("sim_renewal_form", "nik", user("inform", "12345"))
+
+    events = await ValidateSimRenewalForm().run(dispatcher, tracker, domain)
+
+    assert slot_events(events)["nik"] is None
+    assert texts(dispatcher).startswith("NIK yang Anda kirim tidak valid")
+
+
+async def test_each_licence_says_now_later_or_no_more(fake, dispatcher, domain) -> None:
+    fake.answer(
+        {
+            "name": "BUDI S*******",
+            "licences": [licence("C", 30, True), licence("A", 200, False), licence("B1", -5, False)],
+        }
+    )
+
+    events = await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
+
+    assert fake.last.url.path == "/api/v1/police/sim" and fake.last_json() == HOLDER
+    [c, a, b1] = texts(dispatcher).split("\n")[1:4]
+    expires = police.tanggal(days(30))
+    assert c == f"• SIM C (nomor berakhiran 0001): berlaku sampai {expires}; dapat diperpanjang sekarang."
+    assert a == (
+        f"• SIM A (nomor berakhiran 0001): berlaku sampai {police.tanggal(days(200))}; perpanjangan baru "
+        f"dapat diajukan mulai {police.tanggal(days(110))}."
+    )
+    assert b1.startswith(
+        f"• SIM BI (nomor berakhiran 0001): masa berlakunya sudah habis sejak {police.tanggal(days(-5))}"
+    )
+    assert "membuat SIM baru di Satpas" in b1
+    assert "Perpol 5/2021" in texts(dispatcher) and "aplikasi SINAR" in texts(dispatcher)
+    assert events == []
+
+
+async def test_an_expired_licence_only_points_to_a_new_sim(fake, dispatcher, domain) -> None:
+    fake.answer({"name": "BUDI S*******", "licences": [licence("C", -400, False)]})
+
+    await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
+
+    text = texts(dispatcher)
+    assert "tidak dapat diperpanjang" in text and "SIM baru" in text
+    assert "e-Rikkes" not in text
+    assert '/police_sim_fee{"sim_class":"C"}' in payloads(dispatcher)
+
+
+async def test_no_licence_points_to_the_satpas(fake, dispatcher, domain) -> None:
+    fake.answer({"name": "BUDI S*******", "licences": []})
+
+    await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
+
+    assert texts(dispatcher) == police.NO_LICENCES.format(nik="3273********0001")
+
+
+async def test_a_birth_date_of_someone_else_shows_no_licence(fake, dispatcher, domain) -> None:
+    fake.error(403, "identity_mismatch", "Tanggal lahir tidak sesuai.")
+
+    events = await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
+
+    assert texts(dispatcher) == IDENTITY_MISMATCH
+    assert events == [SlotSet("nik", None), SlotSet("birth_date", None)]
+
+
+async def test_no_sim_for_the_nik_is_said_and_the_nik_forgotten(fake, dispatcher, domain) -> None:
+    fake.error(404, "not_found", "Tidak ada SIM terdaftar.")
+
+    events = await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
+
+    assert texts(dispatcher) == police.SIM_NOT_FOUND.format(nik="3273********0001")
+    assert NIK not in texts(dispatcher)
+    assert events == [SlotSet("nik", None)]
+
+
+@pytest.mark.parametrize("failure", UNAVAILABLE)
+async def test_renewal_with_korlantas_down_apologises(fake, dispatcher, domain, failure) -> None:
+    failure(fake)
+
+    events = await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
+
+    assert texts(dispatcher).startswith(
+        "Mohon maaf, layanan SIM Korlantas Polri sedang tidak dapat dihubungi"
+    )
+    assert police.SIM_ALTERNATIVE in texts(dispatcher)
+    assert events == []
+
+
+# --- SIM fees --------------------------------------------------------------------------------
+
+FEES = {
+    "items": [
+        {"service": "sim_a_new", "label": "SIM A baru", "amount": 120000},
+        {"service": "sim_a_renewal", "label": "Perpanjangan SIM A", "amount": 80000},
+        {"service": "sim_b2_new", "label": "SIM B II baru", "amount": 120000},
+        {"service": "sim_b2_renewal", "label": "Perpanjangan SIM B II", "amount": 80000},
+        {"service": "sim_c_new", "label": "SIM C baru", "amount": 100000},
+        {"service": "sim_c_renewal", "label": "Perpanjangan SIM C", "amount": 75000},
+        {"service": "sim_international_new", "label": "SIM Internasional baru", "amount": 250000},
+        {"service": "skck", "label": "SKCK", "amount": 30000},
+    ],
+    "legal_basis": "PP 60/2016",
+}
+
+
+async def validate_class(dispatcher, domain, message, **kwargs) -> dict[str, object]:
+    tracker = form_tracker("sim_fee_form", "sim_class", message, **kwargs)
+    return slot_events(await ValidateSimFeeForm().run(dispatcher, tracker, domain))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("c", "C"),
+        ("SIM B2 umum", "B2 Umum"),
+        ("golongan BII", "B2"),
+        ("yang buat motor", "C"),
+        ("c1 aja", "C1"),
+    ],
+)
+async def test_a_typed_sim_class_is_read(dispatcher, domain, text, expected) -> None:
+    slots = await validate_class(dispatcher, domain, user("inform", text))
+
+    assert slots["sim_class"] == expected
+    assert dispatcher.messages == []
+
+
+async def test_a_class_that_does_not_exist_is_refused_with_buttons(dispatcher, domain) -> None:
+    slots = await validate_class(dispatcher, domain, user("inform", "golongan Z"))
+
+    assert slots["sim_class"] is None
+    assert texts(dispatcher) == INVALID_SIM_CLASS
+    assert '/inform{"sim_class":"B1"}' in payloads(dispatcher)
+
+
+async def test_a_class_button_is_taken_as_it_is(dispatcher, domain) -> None:
+    message = user("inform", '/inform{"sim_class":"Internasional"}', [("sim_class", "Internasional")])
+
+    slots = await validate_class(dispatcher, domain, message, candidates={"sim_class": "Internasional"})
+
+    assert slots["sim_class"] == "Internasional"
+
+
+async def test_a_question_asked_aside_is_not_taken_as_a_class(dispatcher, domain) -> None:
+    slots = await validate_class(dispatcher, domain, user("police_skck", "syarat skck apa"))
+
+    assert "sim_class" not in slots
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("sim_class", "expected", "absent"),
+    [
+        (
+            "C",
+            [
+                "Biaya SIM C (PP 60/2016):",
+                "• SIM baru: Rp100.000",
+                "• Perpanjangan: Rp75.000",
+                "aplikasi SINAR",
+            ],
+            "Korlantas",
+        ),
+        (
+            "B2 Umum",
+            ["Biaya SIM BII Umum (PP 60/2016):", "• SIM baru: Rp120.000", "• Perpanjangan: Rp80.000"],
+            "paspor",
+        ),
+        ("Internasional", ["• SIM baru: Rp250.000", "paspor"], "tes psikologi"),
+    ],
+)
+async def test_fees_of_the_class_with_the_steps(
+    fake, dispatcher, domain, sim_class, expected, absent
+) -> None:
+    fake.answer(FEES)
+
+    events = await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": sim_class}), domain)
+
+    assert fake.last.url.path == "/api/v1/police/fees"
+    for part in expected:
+        assert part in texts(dispatcher)
+    assert absent not in texts(dispatcher)
+    assert events == [SlotSet("sim_class", None)]
+
+
+async def test_a_class_without_a_fee_in_the_list_is_said(fake, dispatcher, domain) -> None:
+    fake.answer(FEES)
+
+    await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": "D1"}), domain)
+
+    assert texts(dispatcher) == police.NO_FEE.format(sim_class="DI")
+
+
+@pytest.mark.parametrize("failure", UNAVAILABLE)
+async def test_fees_with_the_service_down_apologise(fake, dispatcher, domain, failure) -> None:
+    failure(fake)
+
+    events = await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": "C"}), domain)
+
+    assert texts(dispatcher).startswith("Mohon maaf")
+    assert police.FEE_ALTERNATIVE in texts(dispatcher)
+    assert events == [SlotSet("sim_class", None)]
+
+
+# --- SKCK ------------------------------------------------------------------------------------
+
+
+async def validate_skck(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
+    tracker = form_tracker("skck_form", requested, message, **kwargs)
+    return slot_events(await ValidateSkckForm().run(dispatcher, tracker, domain))
+
+
+async def test_no_to_apply_ends_the_form_after_the_information(dispatcher, domain) -> None:
+    slots = await validate_skck(
+        dispatcher, domain, "skck_apply", user("deny", "tidak"), candidates={"skck_apply": False}
+    )
+
+    assert slots == {"skck_apply": False, "requested_slot": None}
+
+
+async def test_apply_is_asked_again_whenever_the_form_starts(dispatcher, domain) -> None:
+    slots = await validate_skck(
+        dispatcher,
+        domain,
+        None,
+        user("police_skck", "bikin skck"),
+        activating=True,
+        slots={**HOLDER, "skck_apply": True, "skck_confirmed": True},
+        candidates={**HOLDER, "skck_apply": True, "skck_confirmed": True},
+    )
+
+    assert slots["skck_apply"] is None and slots["skck_confirmed"] is None
+    assert slots["nik"] == NIK  # the identifiers given earlier stay usable
+
+
+async def test_cancelling_an_application_keeps_nik_and_birth_date(dispatcher, domain) -> None:
+    tracker = submit_tracker({**APPLICATION, "skck_confirmed": None}, user("cancel", "gak jadi"))
+    tracker.active_loop = {"name": "skck_form"}
+
+    events = await ActionCancelFlow().run(dispatcher, tracker, domain)
+
+    assert events == [
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        SlotSet("skck_apply", None),
+        SlotSet("skck_purpose", None),
+    ]
+
+
+async def test_yes_to_apply_goes_on_to_the_nik(dispatcher, domain) -> None:
+    slots = await validate_skck(dispatcher, domain, "skck_apply", user("inform", "iya mau bikin"))
+
+    assert slots["skck_apply"] is True
+    assert "requested_slot" not in slots  # Rasa asks the next slot of the domain's list
+
+
+async def test_an_unclear_answer_to_apply_is_asked_again(dispatcher, domain) -> None:
+    slots = await validate_skck(dispatcher, domain, "skck_apply", user("inform", "hmm"))
+
+    assert slots["skck_apply"] is None
+    assert texts(dispatcher) == police.APPLY_YES_OR_NO
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "problem"),
+    [
+        ("melamar   kerja", "melamar kerja", None),
+        ("pendaftaran CPNS/PPPK", "pendaftaran CPNS/PPPK", None),
+        ("x", None, police.SHORT_PURPOSE),
+        ("qwrtz", None, police.SHORT_PURPOSE),
+        ("kerja " * 30, None, police.LONG_PURPOSE),
+    ],
+)
+async def test_the_purpose_must_be_short_and_readable(dispatcher, domain, text, expected, problem) -> None:
+    slots = await validate_skck(dispatcher, domain, "skck_purpose", user("inform", text), slots=HOLDER)
+
+    assert slots["skck_purpose"] == expected
+    assert (texts(dispatcher) or None) == problem
+
+
+async def test_a_purpose_button_is_taken_as_it_is(dispatcher, domain) -> None:
+    message = user(
+        "inform",
+        '/inform{"skck_purpose":"pendaftaran TNI/Polri"}',
+        [("skck_purpose", "pendaftaran TNI/Polri")],
+    )
+
+    slots = await validate_skck(
+        dispatcher,
+        domain,
+        "skck_purpose",
+        message,
+        candidates={"skck_purpose": "pendaftaran TNI/Polri"},
+        slots=HOLDER,
+    )
+
+    assert slots["skck_purpose"] == "pendaftaran TNI/Polri"
+
+
+async def test_the_summary_masks_the_nik(dispatcher, domain) -> None:
+    await ActionAskSkckConfirmed().run(
+        dispatcher, submit_tracker({**HOLDER, "skck_purpose": "melamar pekerjaan"}), domain
+    )
+
+    text = texts(dispatcher)
+    assert "• NIK: 3273********0001" in text and NIK not in text
+    assert "• Keperluan: melamar pekerjaan" in text
+    assert payloads(dispatcher) == ["/affirm", "/deny"]
+
+
+APPLICATION = {**HOLDER, "skck_apply": True, "skck_purpose": "melamar pekerjaan", "skck_confirmed": True}
+CREATED = {
+    "case_number": "SKCK-2026-000123",
+    "billing": {
+        "billing_code": "820260000012345",
+        "amount": 30000,
+        "expires_at": "2026-03-01T12:00:00+07:00",
+    },
+    "valid_months": 6,
+    "next_steps": [
+        "Bayar PNBP dengan kode billing.",
+        "Datang ke Polres untuk sidik jari dan pengambilan SKCK.",
+    ],
+    "legal_basis": "PP 60/2016",
+}
+FORGOTTEN = [SlotSet(slot, None) for slot in police.SKCK_SLOTS]
+
+
+async def test_a_confirmed_application_gives_case_number_and_billing_code(fake, dispatcher, domain) -> None:
+    fake.answer(CREATED, status=201)
+
+    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
+
+    assert fake.last.url.path == "/api/v1/police/skck"
+    assert fake.last_json() == {"nik": NIK, "birth_date": "1990-02-01", "purpose": "melamar pekerjaan"}
+    text = texts(dispatcher)
+    assert "SKCK-2026-000123" in text
+    assert (
+        "Kode billing PNBP SKCK: 820260000012345, sebesar Rp30.000 (PP 60/2016); bayar sebelum "
+        "1 Maret 2026 pukul 12.00 WIB." in text
+    )
+    assert text.endswith(
+        "1. Bayar PNBP dengan kode billing.\n2. Datang ke Polres untuk sidik jari dan pengambilan SKCK.\n"
+        "3. SKCK berlaku 6 bulan sejak diterbitkan."
+    )
+    assert '/pay_billing_status{"billing_code":"820260000012345"}' in payloads(dispatcher)
+    assert events == [
+        *FORGOTTEN,
+        SlotSet("ticket_id", "SKCK-2026-000123"),
+        SlotSet("billing_code", "820260000012345"),
+    ]
+
+
+def test_the_validity_is_not_repeated_when_a_step_gives_it() -> None:
+    steps = ["Bayar PNBP.", "SKCK berlaku 6 bulan sejak diterbitkan, simpan baik-baik."]
+
+    text = police.skck_reply({**CREATED, "next_steps": steps})
+
+    assert text.count("6 bulan") == 1
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        ({**APPLICATION, "skck_apply": False}, police.SKCK_NOT_APPLIED),
+        ({**APPLICATION, "skck_confirmed": False}, police.SKCK_NOT_SENT),
+    ],
+)
+async def test_no_application_is_sent_without_a_yes(fake, dispatcher, domain, slots, expected) -> None:
+    events = await ActionSkckApply().run(dispatcher, submit_tracker(slots), domain)
+
+    assert fake.requests == []
+    assert texts(dispatcher) == expected
+    assert events == FORGOTTEN
+
+
+async def test_an_application_for_someone_else_is_refused(fake, dispatcher, domain) -> None:
+    fake.error(403, "identity_mismatch", "Tanggal lahir tidak sesuai.")
+
+    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
+
+    assert texts(dispatcher) == IDENTITY_MISMATCH
+    assert events == [SlotSet("nik", None), SlotSet("birth_date", None), *FORGOTTEN]
+
+
+async def test_an_application_with_an_unknown_nik_is_said(fake, dispatcher, domain) -> None:
+    fake.error(404, "not_found", "Data tidak ditemukan.")
+
+    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
+
+    assert texts(dispatcher) == police.CITIZEN_NOT_FOUND.format(nik="3273********0001")
+    assert events == [SlotSet("nik", None), *FORGOTTEN]
+
+
+@pytest.mark.parametrize("failure", UNAVAILABLE)
+async def test_skck_down_apologises_and_keeps_the_purpose(fake, dispatcher, domain, failure) -> None:
+    failure(fake)
+
+    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
+
+    assert texts(dispatcher).startswith("Mohon maaf, layanan SKCK Polri sedang tidak dapat dihubungi")
+    assert "Polres/Polsek" in texts(dispatcher)
+    assert "/police_skck" in payloads(dispatcher)
+    assert events == [SlotSet("skck_apply", None), SlotSet("skck_confirmed", None)]
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "intent"),
+    [
+        ("sim_renewal_form", "police_sim_renewal"),
+        ("sim_fee_form", "police_sim_fee"),
+        ("skck_form", "police_skck"),
+    ],
+)
+def test_interruption_rules_answer_the_intents_the_extractors_leave_alone(form: str, intent: str) -> None:
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "police.yml").read_text())["rules"]
+    [rule] = [r for r in rules if r.get("condition") == [{"active_loop": form}] and "or" in r["steps"][0]]
+    assert {step["intent"] for step in rule["steps"][0]["or"]} == set(aside_intents(intent))

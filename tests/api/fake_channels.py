@@ -1,0 +1,159 @@
+"""Local fakes of the channels' APIs, served by uvicorn on 127.0.0.1 in a thread:
+Telegram's Bot API (python-telegram-bot's `base_url` points at it) and Meta's Graph API
+(the WhatsApp client's base URL). Each records what the gateway sent; tests can make a
+method fail. No network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+TELEGRAM_TOKEN = "123456:TEST-token"
+GRAPH_TOKEN = "graph-test-token"
+PHONE_NUMBER_ID = "1098765432"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Asisten Warga", "username": "asisten_warga_bot"}
+# Parameters python-telegram-bot sends JSON-encoded in its form data.
+_JSON_PARAMS = {"chat_id", "reply_markup", "allowed_updates", "message_id", "show_alert"}
+
+
+@contextmanager
+def serve(app: Starlette) -> Iterator[str]:
+    """Run `app` on a free loopback port; yield its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("fake server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
+
+
+@dataclass
+class FakeTelegram:
+    """Telegram's Bot API: `calls` holds (method, params) in order."""
+
+    url: str = ""
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # method → (HTTP status, description): that method fails.
+    failures: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # Served by getUpdates (polling mode), each once.
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/bot"
+
+    def reset(self) -> None:
+        self.calls, self.failures, self.updates = [], {}, []
+
+    def sent(self, *methods: str) -> list[dict[str, Any]]:
+        """Parameters of the calls to `methods` (default: every send*)."""
+        return [
+            params
+            for method, params in self.calls
+            if (method in methods if methods else method.startswith("send"))
+        ]
+
+    def app(self) -> Starlette:
+        async def bot_api(request: Request) -> Response:
+            token, method = request.path_params["token"], request.path_params["method"]
+            if token != TELEGRAM_TOKEN:
+                return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+            # URL-encoded form data (we only ever send URLs, never uploads).
+            form = parse_qsl((await request.body()).decode(), keep_blank_values=True)
+            params = {key: json.loads(value) if key in _JSON_PARAMS else value for key, value in form}
+            self.calls.append((method, params))
+            if method == "getUpdates" and not self.updates:
+                await asyncio.sleep(0.2)  # a short long-poll, so a polling bot does not spin
+            if method in self.failures:
+                code, description = self.failures[method]
+                return JSONResponse({"ok": False, "error_code": code, "description": description}, code)
+            return JSONResponse({"ok": True, "result": self._result(method, params)})
+
+        return Starlette(routes=[Route("/bot{token}/{method}", bot_api, methods=["GET", "POST"])])
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            pending, self.updates = self.updates, []
+            return pending
+        if method.startswith("send"):
+            message: dict[str, Any] = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": params.get("chat_id"), "type": "private"},
+                "from": BOT_USER,
+            }
+            if "text" in params:
+                message["text"] = params["text"]
+            return message
+        return True
+
+
+@dataclass
+class FakeGraph:
+    """Meta's Graph API for WhatsApp: `messages` holds the bodies sent, in order."""
+
+    url: str = ""
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    # (HTTP status, error object): every send fails.
+    failure: tuple[int, dict[str, Any]] | None = None
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/v21.0"
+
+    def reset(self) -> None:
+        self.messages, self.failure = [], None
+
+    def app(self) -> Starlette:
+        async def send(request: Request) -> Response:
+            if request.headers.get("authorization") != f"Bearer {GRAPH_TOKEN}":
+                return JSONResponse({"error": {"code": 190, "type": "OAuthException"}}, 401)
+            if request.path_params["phone_number_id"] != PHONE_NUMBER_ID:
+                return JSONResponse({"error": {"code": 100, "type": "GraphMethodException"}}, 400)
+            body = await request.json()
+            self.messages.append(body)
+            if self.failure is not None:
+                return JSONResponse({"error": self.failure[1]}, self.failure[0])
+            wamid = f"wamid.OUT{next(self._ids)}"
+            return JSONResponse(
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                    "messages": [{"id": wamid}],
+                }
+            )
+
+        return Starlette(routes=[Route("/v21.0/{phone_number_id}/messages", send, methods=["POST"])])
