@@ -3,7 +3,9 @@
 Store the citizen's message (and, for Telegram and WhatsApp, the channel's update id, so a
 retried webhook is handled once) and commit; forward it to Rasa; map Rasa's replies into the
 internal message model (connectors/model.py) and store them; the channel then delivers them
-and records what became of each (`record_delivery`, `record_status`).
+and records what became of each (`record_delivery`, `record_status`). A Telegram or WhatsApp
+message over the per-sender rate limit is stored the same way but not forwarded
+(`store_rate_limited`).
 """
 
 from __future__ import annotations
@@ -97,37 +99,14 @@ async def receive_event(
     citizen last wrote: `sent_at` (the channel's timestamp) or now.
     """
     for_bot = conversation.handled_by is HandledBy.BOT
-    rasa_message = event.rasa_message()
-    display_text = event.display_text()
-    incoming = Message(
-        conversation_id=conversation.id,
-        direction=Direction.IN,
-        author=Author.CITIZEN,
-        text=display_text,
-        payload=rasa_message if rasa_message != display_text else None,
-        buttons=[],
-        rasa_status=RasaStatus.PENDING if for_bot else None,
-    )
-    session.add(incoming)
-    now = utcnow()
-    if external_id is not None:
-        session.add(ChannelUpdate(channel=conversation.channel, external_id=external_id))
-    if thread is not None:
-        written = min(sent_at, now) if sent_at is not None else now
-        if thread.last_inbound_at is None or written > thread.last_inbound_at:
-            thread.last_inbound_at = written
-    conversation.last_message_at = now
-    # Committed before Rasa is called: the message survives whatever happens next.
-    if external_id is not None:
-        await _commit_once(session, conversation.channel)
-    else:
-        await session.commit()
-    logger.info(
-        "message in conversation=%s message=%s kind=%s chars=%d",
-        conversation.id,
-        incoming.id,
-        event.type,
-        len(display_text),
+    incoming = await _store_incoming(
+        session,
+        conversation,
+        event,
+        RasaStatus.PENDING if for_bot else None,
+        external_id=external_id,
+        thread=thread,
+        sent_at=sent_at,
     )
     if not for_bot:
         return incoming, []
@@ -135,7 +114,7 @@ async def receive_event(
     try:
         bot_replies = await rasa.send(
             sender=str(conversation.id),
-            message=rasa_message,
+            message=event.rasa_message(),
             input_channel=conversation.channel,
             metadata={**event.rasa_metadata(), **(metadata or {})},
         )
@@ -165,21 +144,102 @@ async def receive_event(
     return incoming, outgoing
 
 
-async def _commit_once(session: AsyncSession, channel: str) -> None:
+async def store_rate_limited(
+    session: AsyncSession,
+    conversation: Conversation,
+    event: Inbound,
+    *,
+    external_id: str,
+    thread: ChannelThread | None = None,
+    sent_at: datetime | None = None,
+) -> Message:
+    """Store a channel event that arrived over the per-sender rate limit, with its update
+    id, as `rate_limited`: kept for the transcript, never forwarded to Rasa. Raises
+    `DuplicateUpdate` (storing nothing) when the update was handled before."""
+    return await _store_incoming(
+        session,
+        conversation,
+        event,
+        RasaStatus.RATE_LIMITED,
+        external_id=external_id,
+        thread=thread,
+        sent_at=sent_at,
+    )
+
+
+async def _store_incoming(
+    session: AsyncSession,
+    conversation: Conversation,
+    event: Inbound,
+    rasa_status: RasaStatus | None,
+    *,
+    external_id: str | None,
+    thread: ChannelThread | None,
+    sent_at: datetime | None,
+) -> Message:
+    """Add the citizen's message (and the channel's update id) and commit them together."""
+    rasa_message = event.rasa_message()
+    display_text = event.display_text()
+    incoming = Message(
+        conversation_id=conversation.id,
+        direction=Direction.IN,
+        author=Author.CITIZEN,
+        text=display_text,
+        payload=rasa_message if rasa_message != display_text else None,
+        buttons=[],
+        rasa_status=rasa_status,
+    )
+    session.add(incoming)
+    now = utcnow()
+    if external_id is not None:
+        session.add(ChannelUpdate(channel=conversation.channel, external_id=external_id))
+    if thread is not None:
+        written = min(sent_at, now) if sent_at is not None else now
+        if thread.last_inbound_at is None or written > thread.last_inbound_at:
+            thread.last_inbound_at = written
+    conversation.last_message_at = now
+    # Committed before Rasa is called: the message survives whatever happens next.
+    if external_id is not None:
+        await _commit_once(session, conversation.channel, external_id)
+    else:
+        await session.commit()
+    logger.info(
+        "message in conversation=%s message=%s kind=%s chars=%d rasa_status=%s",
+        conversation.id,
+        incoming.id,
+        event.type,
+        len(display_text),
+        rasa_status,
+    )
+    return incoming
+
+
+async def _commit_once(session: AsyncSession, channel: str, external_id: str) -> None:
+    """Commit what was added with the channel update `external_id`; `DuplicateUpdate` when
+    that update was stored before. Any other integrity error (a CHECK constraint) is a
+    fault, raised as it is: taking it for a retry would lose the message silently."""
     try:
         await session.commit()
     except IntegrityError as error:
         await session.rollback()
-        # The only unique key written with a citizen's message is the channel update's.
+        if not await _update_seen(session, channel, external_id):
+            raise
         logger.info("duplicate update ignored channel=%s", channel)
         raise DuplicateUpdate from error
+
+
+async def _update_seen(session: AsyncSession, channel: str, external_id: str) -> bool:
+    query = select(ChannelUpdate.id).where(
+        ChannelUpdate.channel == channel, ChannelUpdate.external_id == external_id
+    )
+    return (await session.scalar(query)) is not None
 
 
 async def claim_update(session: AsyncSession, channel: str, external_id: str) -> bool:
     """Record an update that stores no message (a sticker, an edit); False if seen before."""
     session.add(ChannelUpdate(channel=channel, external_id=external_id))
     try:
-        await _commit_once(session, channel)
+        await _commit_once(session, channel, external_id)
     except DuplicateUpdate:
         return False
     return True

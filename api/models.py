@@ -77,9 +77,13 @@ class Author(enum.StrEnum):
 
 
 class RasaStatus(enum.StrEnum):
-    PENDING = "pending"
+    """What became of a citizen's message on its way to Rasa."""
+
+    PENDING = "pending"  # stored, Rasa not answered yet
     DELIVERED = "delivered"
-    FAILED = "failed"
+    FAILED = "failed"  # Rasa down, too slow or malformed: kept for a later retry
+    # Over the per-sender rate limit (Telegram, WhatsApp): stored, never forwarded to Rasa.
+    RATE_LIMITED = "rate_limited"
 
 
 class DeliveryStatus(enum.StrEnum):

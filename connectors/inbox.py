@@ -1,13 +1,23 @@
 """The inbound pipeline every messaging channel (Telegram, WhatsApp) goes through.
 
-1. Per-sender rate limit (Redis or in-process): a flood is dropped, the sender told once
-   per window.
+1. Per-sender rate limit (Redis or in-process), counted for every update (`rate_limit`).
 2. The channel user's conversation is found or opened (`channel_threads`).
 3. The event is built (a button click is checked against the message we really sent).
 4. The citizen's message and the channel's update id are stored in one commit, so the
    update is handled once even when the channel retries; only then Rasa is asked.
 5. The stored replies are delivered on the sender's own channel (`Outbox`), and what became
    of each is recorded.
+
+Over the limit (`refuse`) a message is not dropped: steps 2-4 store it and its update id
+in one commit with `rasa_status = rate_limited` (a retried update is still stored once), but
+it is not forwarded to Rasa and nothing is delivered. The first refused update of a window
+gets one notice (`chat.RATE_LIMITED_TEXT`, sent after the commit), later ones nothing. An
+update that carries no message (a sticker, an edit, a stale button) only has its update id
+recorded. A webhook is answered 200 whatever the limit says (an error would only make the
+channel retry the flood), so storing is what keeps those messages from being lost. The
+web channels differ: the HTTP route answers 429 and the WebSocket an error frame
+(`rate_limited`; close code 4429 after ten in a row), and neither stores the message,
+since their client sees the refusal and can send it again.
 
 A storage failure propagates (the webhook answers 5xx and the channel retries); everything
 after the commit is answered, logged and acknowledged.
@@ -75,6 +85,7 @@ class Outcome(enum.Enum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
     STALE_CHOICE = "stale_choice"
+    RATE_LIMITED = "rate_limited"  # over the limit: stored (or claimed), not forwarded
 
 
 @dataclass
@@ -99,13 +110,12 @@ def chosen_event(message_id: int, index: int) -> EventFactory:
     return resolve
 
 
-async def admit(context: ChannelContext, outbox: Outbox, channel: str, user_id: str) -> bool:
-    """The per-sender rate limit; the first refused message of a window gets a notice."""
-    admission = await context.limiter.admit(channel, user_id)
-    if admission is Admission.REFUSED_FIRST:
+async def rate_limit(context: ChannelContext, channel: str, user_id: str) -> Admission:
+    """Step 1: count this update against the sender's rate limit."""
+    result = await context.limiter.admit(channel, user_id)
+    if result is Admission.REFUSED_FIRST:
         logger.warning("rate limited channel=%s", channel)
-        await notify(outbox, chat.RATE_LIMITED_TEXT)
-    return admission.allowed
+    return result
 
 
 async def receive(
@@ -120,8 +130,7 @@ async def receive(
     sent_at: datetime | None = None,
 ) -> Received:
     """Steps 2-4 for one admitted update; see the module docstring."""
-    thread, conversation = await chat.channel_thread(session, channel, user_id)
-    resolved = event if not callable(event) else await event(session, conversation)
+    thread, conversation, resolved = await _resolve(session, channel, user_id, event)
     if resolved is None:
         if not await chat.claim_update(session, channel, external_id):
             return Received(Outcome.DUPLICATE)
@@ -140,6 +149,55 @@ async def receive(
     except chat.DuplicateUpdate:
         return Received(Outcome.DUPLICATE)
     return Received(Outcome.HANDLED, thread, conversation, replies)
+
+
+async def refuse(
+    session: AsyncSession,
+    outbox: Outbox,
+    admission: Admission,
+    *,
+    channel: str,
+    user_id: str,
+    external_id: str,
+    event: Inbound | EventFactory | None,
+    sent_at: datetime | None = None,
+) -> Outcome:
+    """An update over the rate limit: stored as `rate_limited` with its update id (only the
+    id when it carries no message: `event` None or a stale choice), never forwarded to Rasa.
+    The first refused update of the window gets the notice, even a retried one (the notice
+    belongs to the window, not to the update). DUPLICATE for a retried update."""
+    stored: bool
+    if event is None:
+        stored = await chat.claim_update(session, channel, external_id)
+    else:
+        thread, conversation, resolved = await _resolve(session, channel, user_id, event)
+        if resolved is None:
+            stored = await chat.claim_update(session, channel, external_id)
+        else:
+            try:
+                await chat.store_rate_limited(
+                    session,
+                    conversation,
+                    resolved,
+                    external_id=external_id,
+                    thread=thread,
+                    sent_at=sent_at,
+                )
+                stored = True
+            except chat.DuplicateUpdate:
+                stored = False
+    if admission is Admission.REFUSED_FIRST:
+        await notify(outbox, chat.RATE_LIMITED_TEXT)
+    return Outcome.RATE_LIMITED if stored else Outcome.DUPLICATE
+
+
+async def _resolve(
+    session: AsyncSession, channel: str, user_id: str, event: Inbound | EventFactory
+) -> tuple[ChannelThread, Conversation, Inbound | None]:
+    """Steps 2-3: the sender's thread and conversation, and the event (None: a stale choice)."""
+    thread, conversation = await chat.channel_thread(session, channel, user_id)
+    resolved = event if not callable(event) else await event(session, conversation)
+    return thread, conversation, resolved
 
 
 async def deliver(

@@ -165,9 +165,19 @@ class TelegramChannel:
             return
         outbox = TelegramOutbox(self.bot, request.chat_id, remove_keyboard=request.remove_keyboard)
         user_id = str(request.chat_id)
-        if not await inbox.admit(self._context, outbox, CHANNEL, user_id):
-            return
+        admission = await inbox.rate_limit(self._context, CHANNEL, user_id)
         async with self._context.sessionmaker() as session:
+            if not admission.allowed:  # stored, not forwarded: see connectors/inbox.py
+                await inbox.refuse(
+                    session,
+                    outbox,
+                    admission,
+                    channel=CHANNEL,
+                    user_id=user_id,
+                    external_id=str(update.update_id),
+                    event=request.event,
+                )
+                return
             if request.event is None:  # a notice only; still once per update
                 if await _claim(session, update) and request.notice:
                     await inbox.notify(outbox, request.notice)

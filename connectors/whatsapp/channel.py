@@ -86,10 +86,21 @@ class WhatsAppChannel:
             logger.info("whatsapp message ignored type=%s", message.type)
             return
         outbox = WhatsAppOutbox(self.client, message.sender)
-        if not await inbox.admit(self._context, outbox, CHANNEL, message.sender):
-            return
+        admission = await inbox.rate_limit(self._context, CHANNEL, message.sender)
         event, notice = self._event(message)
         async with self._context.sessionmaker() as session:
+            if not admission.allowed:  # stored, not forwarded: see connectors/inbox.py
+                await inbox.refuse(
+                    session,
+                    outbox,
+                    admission,
+                    channel=CHANNEL,
+                    user_id=message.sender,
+                    external_id=message.id,
+                    event=event,
+                    sent_at=message.sent_at(),
+                )
+                return
             if event is None:
                 if await chat.claim_update(session, CHANNEL, message.id):
                     await inbox.notify(outbox, notice or inbox.UNSUPPORTED_TEXT)

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+import connectors.channels
 from api.chat import RATE_LIMITED_TEXT
 from connectors.ratelimit import Admission, MemoryRateLimiter, RedisRateLimiter, sender_key
 from tests.api.fake_rasa import FakeRasa
@@ -21,6 +22,19 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def clock_the_gateways_limiter(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Make the next gateway's in-process limiter count windows on the returned clock, so a
+    test can move to the next window (`clock.now += window_seconds`)."""
+    clock = Clock()
+
+    def create(redis_url: str | None, limit: int, window_seconds: int) -> MemoryRateLimiter:
+        assert redis_url is None, "the clocked limiter is the in-process one"
+        return MemoryRateLimiter(limit, window_seconds, clock=clock)
+
+    monkeypatch.setattr(connectors.channels, "create_rate_limiter", create)
+    return clock
 
 
 async def admissions(

@@ -27,6 +27,7 @@ from connectors.telegram.channel import EDITED_TEXT, SECRET_HEADER
 from tests.api.fake_channels import TELEGRAM_TOKEN, FakeTelegram, serve
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import GatewayFactory
+from tests.api.test_rate_limit import clock_the_gateways_limiter
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "webhook-secret_1"
@@ -495,22 +496,85 @@ async def test_rasa_down_gives_the_apology_on_telegram(
     assert [(m.author, m.rasa_status) for m in stored] == [(Author.CITIZEN, "failed"), (Author.SYSTEM, None)]
 
 
-async def test_flood_is_rate_limited(
-    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+def answered(*numbers: int) -> list[tuple[str, str, str | None]]:
+    """The transcript of "pesan <n>" messages forwarded to Rasa, each with its reply."""
+    return [
+        entry for n in numbers for entry in (("citizen", f"pesan {n}", "delivered"), ("bot", "Baik.", None))
+    ]
+
+
+def held(*numbers: int) -> list[tuple[str, str, str | None]]:
+    """The transcript of "pesan <n>" messages kept over the rate limit, without a reply."""
+    return [("citizen", f"pesan {n}", "rate_limited") for n in numbers]
+
+
+async def test_a_flood_is_stored_but_only_the_admitted_messages_reach_rasa(
+    citizen: int,
+    gateway: GatewayFactory,
+    telegram: FakeTelegram,
+    fake_rasa: FakeRasa,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    clock = clock_the_gateways_limiter(monkeypatch)
     fake_rasa.reply({"text": "Baik."})
     async with gateway(rate_limit_messages=3, **telegram_settings(telegram)) as (app, client):
-        for number in range(6):
-            assert (
-                await post_update(client, message_update(citizen, text=f"pesan {number}"))
-            ).status_code == 200
-        await post_update(client, message_update(citizen + 1, text="halo"))  # another sender
+        first_window = [message_update(citizen, text=f"pesan {n}") for n in range(6)]
+        for update in first_window:
+            assert (await post_update(client, update)).status_code == 200
+        # Telegram retries an update over the limit: acknowledged, still stored once.
+        assert (await post_update(client, first_window[4])).status_code == 200
+        await post_update(client, message_update(next(_chat_ids), text="halo"))  # another sender
+        clock.now += 60  # the next window: three more admitted, then a second notice
+        for n in range(6, 10):
+            assert (await post_update(client, message_update(citizen, text=f"pesan {n}"))).status_code == 200
+        stored = await messages_of(app, citizen)
+        history = await client.get(f"/api/v1/conversations/{stored[0].conversation_id}/messages")
+        async with app.state.sessionmaker() as session:
+            retried_claims = await session.scalar(
+                select(func.count())
+                .select_from(ChannelUpdate)
+                .where(
+                    ChannelUpdate.channel == "telegram",
+                    ChannelUpdate.external_id == str(first_window[4]["update_id"]),
+                )
+            )
+
+    forwarded = ["pesan 0", "pesan 1", "pesan 2", "halo", "pesan 6", "pesan 7", "pesan 8"]
+    assert [received["message"] for received in fake_rasa.received] == forwarded
+    assert [params["text"] for params in telegram.sent()] == (
+        ["Baik."] * 3 + [RATE_LIMITED_TEXT] + ["Baik."] + ["Baik."] * 3 + [RATE_LIMITED_TEXT]
+    )
+    assert retried_claims == 1
+    assert history.status_code == 200
+    transcript = [(m["author"], m["text"], m["rasa_status"]) for m in history.json()["messages"]]
+    assert transcript == [*answered(0, 1, 2), *held(3, 4, 5), *answered(6, 7, 8), *held(9)]
+    assert [(m.author, m.text) for m in stored] == [(Author(a), text) for a, text, _ in transcript]
+
+
+async def test_a_button_click_over_the_limit_is_stored_with_its_payload(
+    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    fake_rasa.reply({"text": "Pilih layanan:", "buttons": MENU_BUTTONS})
+    async with gateway(rate_limit_messages=1, **telegram_settings(telegram)) as (app, client):
+        await post_update(client, message_update(citizen, text="menu"))
+        menu = (await messages_of(app, citizen))[-1]
+
+        click = await post_update(client, callback_update(citizen, f"c:{menu.id}:1"))
+        voice = await post_update(
+            client, message_update(citizen, voice={"file_id": "v", "file_unique_id": "v", "duration": 3})
+        )
         stored = await messages_of(app, citizen)
 
-    assert len(fake_rasa.received) == 4
-    texts = [params["text"] for params in telegram.sent()]
-    assert texts == ["Baik."] * 3 + [RATE_LIMITED_TEXT, "Baik."]
-    assert [m.text for m in stored if m.author is Author.CITIZEN] == ["pesan 0", "pesan 1", "pesan 2"]
+    assert click.status_code == voice.status_code == 200
+    assert [received["message"] for received in fake_rasa.received] == ["menu"]
+    # One notice for the window; the voice note (nothing to keep) gets no notice of its own.
+    assert [params["text"] for params in telegram.sent()] == ["Pilih layanan:", RATE_LIMITED_TEXT]
+    assert len(telegram.sent("answerCallbackQuery")) == 1  # the button still stops spinning
+    assert [(m.author, m.text, m.payload, m.rasa_status) for m in stored] == [
+        (Author.CITIZEN, "menu", None, "delivered"),
+        (Author.BOT, "Pilih layanan:", None, None),
+        (Author.CITIZEN, "Kependudukan", MENU_BUTTONS[1]["payload"], "rate_limited"),
+    ]
 
 
 async def test_a_refused_send_is_recorded_and_acknowledged(

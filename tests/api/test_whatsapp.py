@@ -13,15 +13,16 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.chat import RASA_UNAVAILABLE_TEXT, RATE_LIMITED_TEXT
-from api.models import Author, ChannelThread, DeliveryStatus, Message
+from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
 from connectors.inbox import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
 from connectors.whatsapp.signature import SIGNATURE_HEADER, sign
 from tests.api.fake_channels import GRAPH_TOKEN, PHONE_NUMBER_ID, FakeGraph, serve
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import GatewayFactory
+from tests.api.test_rate_limit import clock_the_gateways_limiter
 
 APP_SECRET = "meta-app-secret"
 VERIFY_TOKEN = "verify-me"
@@ -493,18 +494,72 @@ async def test_rasa_down_gives_the_apology_on_whatsapp(
     assert [(m.author, m.rasa_status) for m in stored] == [(Author.CITIZEN, "failed"), (Author.SYSTEM, None)]
 
 
-async def test_flood_is_rate_limited(
-    number: str, gateway: GatewayFactory, graph: FakeGraph, fake_rasa: FakeRasa
+async def test_a_flood_is_stored_but_only_the_admitted_messages_reach_rasa(
+    number: str,
+    gateway: GatewayFactory,
+    graph: FakeGraph,
+    fake_rasa: FakeRasa,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake_rasa.reply({"text": "Baik."})
+    clock = clock_the_gateways_limiter(monkeypatch)
+    fake_rasa.reply({"text": "Pilih:", "buttons": buttons(2)})
     async with gateway(rate_limit_messages=2, **whatsapp_settings(graph)) as (app, client):
-        for n in range(5):
+        await post(client, inbound(number, "text", {"body": "pesan 0"}))
+        menu = (await messages_of(app, number))[-1]
+        fake_rasa.reply({"text": "Baik."})
+        await post(client, inbound(number, "text", {"body": "pesan 1"}))
+        click = {"type": "button_reply", "button_reply": {"id": f"c:{menu.id}:1", "title": "Pilihan nomor 1"}}
+        retried = f"wamid.FLOOD{number}"
+        over_the_limit = [
+            inbound(number, "interactive", click),
+            inbound(number, "text", {"body": "pesan 3"}, wamid=retried),
+            inbound(number, "image", {"id": "media9", "mime_type": "image/jpeg"}),  # nothing to keep
+            inbound(number, "text", {"body": "pesan 5"}),
+        ]
+        for payload in over_the_limit:
+            assert (await post(client, payload)).status_code == 200
+        assert (await post(client, over_the_limit[1])).status_code == 200  # Meta retries it
+        clock.now += 60  # the next window: two more admitted, then a second notice
+        for n in (6, 7, 8):
             assert (await post(client, inbound(number, "text", {"body": f"pesan {n}"}))).status_code == 200
         stored = await messages_of(app, number)
+        history = await client.get(f"/api/v1/conversations/{stored[0].conversation_id}/messages")
+        async with app.state.sessionmaker() as session:
+            retried_claims = await session.scalar(
+                select(func.count())
+                .select_from(ChannelUpdate)
+                .where(ChannelUpdate.channel == "whatsapp", ChannelUpdate.external_id == retried)
+            )
 
-    assert len(fake_rasa.received) == 2
-    assert [message["text"]["body"] for message in graph.messages] == ["Baik.", "Baik.", RATE_LIMITED_TEXT]
-    assert [m.text for m in stored if m.author is Author.CITIZEN] == ["pesan 0", "pesan 1"]
+    assert [received["message"] for received in fake_rasa.received] == [
+        "pesan 0",
+        "pesan 1",
+        "pesan 6",
+        "pesan 7",
+    ]
+    sent = [
+        message["text"]["body"] if message["type"] == "text" else message["type"]
+        for message in graph.messages
+    ]
+    assert sent == ["interactive", "Baik.", RATE_LIMITED_TEXT, "Baik.", "Baik.", RATE_LIMITED_TEXT]
+    assert retried_claims == 1
+    assert history.status_code == 200
+    assert [(m["author"], m["text"], m["rasa_status"]) for m in history.json()["messages"]] == [
+        ("citizen", "pesan 0", "delivered"),
+        ("bot", "Pilih:", None),
+        ("citizen", "pesan 1", "delivered"),
+        ("bot", "Baik.", None),
+        ("citizen", "Pilihan nomor 1", "rate_limited"),
+        ("citizen", "pesan 3", "rate_limited"),
+        ("citizen", "pesan 5", "rate_limited"),
+        ("citizen", "pesan 6", "delivered"),
+        ("bot", "Baik.", None),
+        ("citizen", "pesan 7", "delivered"),
+        ("bot", "Baik.", None),
+        ("citizen", "pesan 8", "rate_limited"),
+    ]
+    held_click = stored[4]
+    assert (held_click.payload, held_click.rasa_status) == ('/pilih{"n":1}', "rate_limited")
 
 
 async def test_graph_error_is_recorded(

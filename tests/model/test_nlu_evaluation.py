@@ -5,12 +5,13 @@ makes understanding worse fails here.
 """
 
 import json
+import shutil
 
 import pytest
 
 from tests.model.conftest import ROOT, domain_intents, rasa
 
-INTENT_ACCURACY_FLOOR = 0.92
+INTENT_ACCURACY_FLOOR = 0.94
 ENTITY_F1_FLOOR = 0.97
 
 
@@ -19,6 +20,12 @@ def reports(model, tmp_path_factory):
     out = tmp_path_factory.mktemp("nlu-results")
     run = rasa("test", "nlu", "--nlu", "tests/nlu", "--model", str(model), "--out", str(out))
     assert run.returncode == 0, run.stderr[-3000:]
+    # Kept for whoever reads the numbers of this run (docs/nlu.md quotes them).
+    kept = ROOT / "var" / "reports" / "nlu-test-split"
+    kept.mkdir(parents=True, exist_ok=True)
+    for report in ("intent_report.json", "IdentifierEntityExtractor_report.json", "intent_errors.json"):
+        if (out / report).exists():
+            shutil.copy(out / report, kept / report)
     return out
 
 
