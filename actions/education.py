@@ -34,7 +34,7 @@ from actions.flows import (
 )
 from actions.gateway import GatewayError, gateway
 from actions.menu import MAIN_MENU_BUTTON
-from actions.validation import IDENTIFIERS, _sentence
+from actions.validation import IDENTIFIERS
 from bot import identifiers
 
 SlotValues = dict[str, Any]
@@ -161,7 +161,7 @@ class ValidatePipStatusForm(FormValidationAction):
         problem = identifiers.check_nisn(text)
         if problem is None:
             return {}
-        dispatcher.utter_message(text=IDENTIFIERS["nisn"].invalid.format(reason=_sentence(problem)))
+        dispatcher.utter_message(text=IDENTIFIERS["nisn"].refusal(problem))
         return {"nisn": None}
 
     async def validate_nisn(
@@ -171,7 +171,7 @@ class ValidatePipStatusForm(FormValidationAction):
             return {"nisn": None}
         problem = identifiers.check_nisn(str(value).strip())
         if problem:
-            dispatcher.utter_message(text=IDENTIFIERS["nisn"].invalid.format(reason=_sentence(problem)))
+            dispatcher.utter_message(text=IDENTIFIERS["nisn"].refusal(problem))
             return {"nisn": None}
         return {"nisn": identifiers.digits(str(value))}
 

@@ -30,7 +30,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.gateway import GatewayError, apology
 from actions.menu import MAIN_MENU_BUTTON, Button
-from actions.validation import IDENTIFIERS, _sentence
+from actions.validation import IDENTIFIERS
 from bot import identifiers
 from bot.dates import find_dates
 
@@ -174,7 +174,7 @@ class IdentityFormValidation(FormValidationAction):
         problem = identifiers.check_nik(text)
         if problem is None:
             return {}
-        dispatcher.utter_message(text=IDENTIFIERS["nik"].invalid.format(reason=_sentence(problem)))
+        dispatcher.utter_message(text=IDENTIFIERS["nik"].refusal(problem))
         return {"nik": None}
 
     async def validate_nik(
@@ -185,8 +185,7 @@ class IdentityFormValidation(FormValidationAction):
         text = str(value).strip()
         problem = identifiers.check_nik(text)
         if problem:
-            rule = IDENTIFIERS["nik"]
-            dispatcher.utter_message(text=rule.invalid.format(reason=_sentence(problem)))
+            dispatcher.utter_message(text=IDENTIFIERS["nik"].refusal(problem))
             return {"nik": None}
         return {"nik": identifiers.digits(text)}
 

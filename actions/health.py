@@ -25,7 +25,7 @@ from actions.answers import entity_value, payload, rupiah, tanggal
 from actions.flows import IdentityFormValidation, fresh_answer, identity_mismatch, lookup_failed
 from actions.gateway import GatewayError, gateway
 from actions.menu import MAIN_MENU_BUTTON
-from actions.validation import IDENTIFIERS, _sentence
+from actions.validation import IDENTIFIERS
 from bot import identifiers
 from bot.regions import find_regions
 
@@ -168,7 +168,7 @@ class ValidateBpjsStatusForm(IdentityFormValidation):
         problem = identifiers.check_bpjs_number(str(value).strip())
         if problem:
             dispatcher.utter_message(
-                text=IDENTIFIERS["bpjs_number"].invalid.format(reason=_sentence(problem))
+                text=IDENTIFIERS["bpjs_number"].refusal(problem)
             )
             return {"bpjs_number": None}
         return {"bpjs_number": identifiers.digits(str(value))}

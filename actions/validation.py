@@ -30,6 +30,10 @@ class Identifier:
     check: Check
     invalid: str  # "{reason}" is replaced by the check's sentence
 
+    def refusal(self, problem: str) -> str:
+        """What the citizen reads when `check` found `problem`."""
+        return self.invalid.format(reason=_sentence(problem))
+
 
 IDENTIFIERS: Mapping[str, Identifier] = {
     "nik": Identifier(
@@ -90,7 +94,7 @@ class ValidateSlotMappings(ValidationAction):
         identifier = self.identifiers[slot]
         problem = identifier.check(text)
         if problem:
-            dispatcher.utter_message(text=identifier.invalid.format(reason=_sentence(problem)))
+            dispatcher.utter_message(text=identifier.refusal(problem))
             return {slot: None}
         return {slot: identifiers.digits(text)}
 

@@ -701,3 +701,14 @@ def test_polling_mode_with_one_command(
     assert fake_rasa.received[0]["input_channel"] == "telegram"
     assert "deleteWebhook" in [method for method, _ in telegram.calls]
     assert TELEGRAM_TOKEN not in stderr.decode()
+
+
+def test_outgoing_messages_go_through_python_telegram_bots_rate_limiter() -> None:
+    from telegram.ext import AIORateLimiter
+
+    from api.core.config import Settings
+    from connectors.telegram.channel import build_application
+
+    application = build_application(Settings(telegram_bot_token=TELEGRAM_TOKEN))
+
+    assert isinstance(application.bot.rate_limiter, AIORateLimiter)
