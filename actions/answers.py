@@ -2,12 +2,13 @@
 amounts and identifiers the way citizens read them.
 
 - `typed_answer()`: the text of the latest message when it answers the question the form
-  asked, and not when the NLU read it as "batal" or as a question asked aside (those go to
-  the cancel and interruption rules of data/rules/).
+  asked, and not when the NLU read it as "batal", as a question asked aside, or as a hand-off
+  message (those go to the cancel, interruption and hand-off rules of data/rules/).
 - `free_text()`: the same for free text (a description, a location), which may sound like
   anything: only "batal", questions about the conversation and button payloads are not taken.
 - `aside_intents()`: the questions a form answers in passing (`action_answer_aside`) before
   asking its question again; data/rules/ lists the same intents in each interruption rule.
+- `user_intents()`: the intents of the current session's user messages.
 - `read_yes_no()`: "ya", "iya kirim", "gak" → True/False for a confirmation step.
 - `is_recognisable()`: an Indonesian word, slang or derived form (garbage checks).
 - `tanggal()`, `waktu()`, `rupiah()`, `mask_nik()`: Indonesian formats for replies.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -26,10 +28,13 @@ from rasa_sdk import Tracker
 from bot.text import WordNormalizer, collapse_elongation, expand_slang, is_known_word
 
 CANCEL_INTENT = "cancel"
+# A person asked for, and the conversation handed back by the officer (actions/handoff.py):
+# never an answer; in a form, data/rules/handoff.yml handles them.
+HANDOFF_INTENTS = frozenset({"request_human", "handoff_returned"})
 # Asked in the middle of any form: answered, then the form asks its question again.
-GENERAL_ASIDE_INTENTS = frozenset({"office_info", "bot_challenge", "request_human"})
+GENERAL_ASIDE_INTENTS = frozenset({"office_info", "bot_challenge"})
 # Questions about the conversation itself: never an answer, even to a free-text question.
-CONVERSATION_INTENTS = frozenset({"bot_challenge", "request_human"})
+CONVERSATION_INTENTS = frozenset({"bot_challenge"}) | HANDOFF_INTENTS
 # Information intents of the services whose responses answer well in passing.
 SERVICE_ASIDE_INTENTS = frozenset(
     {"health_bpjs_contribution", "asn_casn_registration", "complaint_status", "police_sim_fee", "police_skck"}
@@ -95,14 +100,15 @@ def typed_answer(tracker: Tracker, slot: str, aside: frozenset[str]) -> str | No
     """The latest message's text if it is a typed answer to the question for `slot`.
 
     None when the form asked for another slot, for a button payload ("/inform{...}"), and
-    when the NLU read the message as cancelling or as one of the `aside` questions.
+    when the NLU read the message as cancelling, as a hand-off message or as one of the
+    `aside` questions.
     """
     if tracker.get_slot("requested_slot") != slot:
         return None
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return None
-    if latest_intent(tracker) in aside | {CANCEL_INTENT}:
+    if latest_intent(tracker) in aside | HANDOFF_INTENTS | {CANCEL_INTENT}:
         return None
     return text
 
@@ -113,6 +119,25 @@ def free_text(tracker: Tracker, slot: str) -> str | None:
     "batal", questions about the conversation itself ("kamu robot?", "mau bicara dengan
     petugas") and button payloads (an old button clicked is no description)."""
     return typed_answer(tracker, slot, CONVERSATION_INTENTS)
+
+
+def user_intents(events: Iterable[dict[str, Any]]) -> list[str | None]:
+    """The intents of the current session's user messages, oldest first.
+
+    A rewind (UserUtteranceReverted) removes the latest user message; a restart or a new
+    session starts the list afresh.
+    """
+    intents: list[str | None] = []
+    for event in events:
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            intents.clear()
+        elif kind == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            intents.append(intent.get("name"))
+        elif kind == "rewind" and intents:
+            intents.pop()
+    return intents
 
 
 def entity_value(tracker: Tracker, entity: str) -> str | None:

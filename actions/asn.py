@@ -12,13 +12,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, tanggal, typed_answer
-from actions.flows import IdentityFormValidation, lookup_failed
+from actions.conversation import Action
+from actions.flows import IdentityFormValidation, identity_mismatch, lookup_failed
 from actions.gateway import GatewayError, apology, gateway
 from actions.menu import MAIN_MENU_BUTTON
 
@@ -209,8 +210,13 @@ class ActionCasnResult(Action):
             )
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                dispatcher.utter_message(text=PARTICIPANT_MISMATCH, buttons=[RESULT_BUTTON, MAIN_MENU_BUTTON])
-                return [*forget, SlotSet("birth_date", None)]
+                return identity_mismatch(
+                    dispatcher,
+                    tracker,
+                    refusal=PARTICIPANT_MISMATCH,
+                    buttons=(RESULT_BUTTON, MAIN_MENU_BUTTON),
+                    forget=("participant_number", "birth_date"),
+                )
             lookup_failed(
                 dispatcher,
                 error,

@@ -16,12 +16,13 @@ import datetime as dt
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, rupiah, tanggal
+from actions.conversation import Action, FormValidationAction
 from actions.flows import (
     IMPOSSIBLE_BIRTH_DATE,
     INVALID_BIRTH_DATE,
@@ -245,8 +246,9 @@ class ActionPipStatus(Action):
             pip = await gateway().post("/education/pip", {"nisn": nisn, "birth_date": born})
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                dispatcher.utter_message(text=PIP_MISMATCH, buttons=[MAIN_MENU_BUTTON])
-                return [SlotSet("nisn", None), *forget]
+                return identity_mismatch(
+                    dispatcher, tracker, refusal=PIP_MISMATCH, forget=("nisn", "student_birth_date")
+                )
             lookup_failed(
                 dispatcher, error, service="PIP", alternative=PIP_ALTERNATIVE, not_found=PIP_NOT_FOUND
             )
@@ -367,7 +369,7 @@ class ActionKipKuliah(Action):
             )
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                return [*identity_mismatch(dispatcher), *done]
+                return [*identity_mismatch(dispatcher, tracker), *done]
             lookup_failed(
                 dispatcher,
                 error,

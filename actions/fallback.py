@@ -1,8 +1,8 @@
 """What the assistant does when it did not understand (`out_of_scope`, `nlu_fallback`).
 
 A first miss explains what the assistant can do and shows the menu. A second miss in a row
-also offers a person. "In a row" is read from the tracker's events, so no counter slot has
-to be reset elsewhere.
+hands the conversation to an officer (`signal_handoff`, reason `repeated_miss`). "In a row" is
+read from the tracker's events, so no counter slot has to be reset elsewhere.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.menu import HUMAN_BUTTON, service_buttons
+from actions.answers import user_intents
+from actions.conversation import Action
+from actions.handoff import signal_handoff
+from actions.menu import service_buttons
 
 MISS_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
 
@@ -29,28 +32,8 @@ NOT_UNDERSTOOD_TEXT = (
     "dengan kalimat lain:"
 )
 REPEATED_MISS_TEXT = (
-    "Maaf, saya masih belum dapat membantu pertanyaan Anda. Bapak/Ibu dapat berbicara "
-    "dengan petugas kami, atau memilih salah satu layanan di bawah ini:"
+    "Maaf, saya masih belum dapat membantu pertanyaan Anda. Saya hubungkan Bapak/Ibu dengan petugas."
 )
-
-
-def user_intents(events: Iterable[dict[str, Any]]) -> list[str | None]:
-    """The intents of the current session's user messages, oldest first.
-
-    A rewind (UserUtteranceReverted) removes the latest user message; a restart or a new
-    session starts the list afresh.
-    """
-    intents: list[str | None] = []
-    for event in events:
-        kind = event.get("event")
-        if kind in ("session_started", "restart"):
-            intents.clear()
-        elif kind == "user":
-            intent = (event.get("parse_data") or {}).get("intent") or {}
-            intents.append(intent.get("name"))
-        elif kind == "rewind" and intents:
-            intents.pop()
-    return intents
 
 
 def is_repeated_miss(events: Iterable[dict[str, Any]]) -> bool:
@@ -60,7 +43,7 @@ def is_repeated_miss(events: Iterable[dict[str, Any]]) -> bool:
 
 
 class ActionHandleMiss(Action):
-    """Answers `out_of_scope` and `nlu_fallback`; offers a person on the second miss in a row."""
+    """Answers `out_of_scope` and `nlu_fallback`; hands over to a person on the second miss in a row."""
 
     def name(self) -> str:
         return "action_handle_miss"
@@ -72,7 +55,8 @@ class ActionHandleMiss(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         if is_repeated_miss(tracker.events):
-            dispatcher.utter_message(text=REPEATED_MISS_TEXT, buttons=[HUMAN_BUTTON, *service_buttons()])
+            dispatcher.utter_message(text=REPEATED_MISS_TEXT)
+            signal_handoff(dispatcher, tracker, "repeated_miss")
             return []
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         text = OUT_OF_SCOPE_TEXT if intent == "out_of_scope" else NOT_UNDERSTOOD_TEXT

@@ -4,7 +4,9 @@ question asked mid-form, and cancelling.
 - `IdentityFormValidation`: base for the validation action of any form that shows personal
   data. It asks for the NIK (checked by `bot.identifiers`) and then the date of birth that
   belongs to it (the `birth_date` slot, read from the `date` entity only while it is the
-  requested slot); the backend checks the pair, `identity_mismatch()` words the refusal.
+  requested slot); the backend checks the pair when the form has ended, and
+  `identity_mismatch()` words a refusal, or hands the conversation to an officer when the
+  previous run of the same form was refused too.
 - `action_answer_aside`: mid-form, the citizen asks something else; this answers with the
   intent's `utter_<intent>` response, and the form's rule then runs the form again, which
   repeats its question.
@@ -23,12 +25,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import Action, FormValidationAction
 from actions.gateway import GatewayError, apology
+from actions.handoff import signal_handoff
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
 from bot import identifiers
@@ -46,7 +50,13 @@ IDENTITY_MISMATCH = (
     "sehingga data pribadi tidak dapat saya tampilkan. Silakan periksa kembali NIK dan "
     "tanggal lahir Anda."
 )
+IDENTITY_UNVERIFIED = (
+    "Mohon maaf, data Bapak/Ibu masih belum dapat saya verifikasi. Saya hubungkan Bapak/Ibu dengan petugas."
+)
 CANCELLED = "Baik, permintaan tadi saya batalkan. Ada lagi yang bisa saya bantu?"
+# Set to the form's name when the gateway refuses its identity pair: read back from the events
+# (refused_before), as a mark on that run of the form.
+MISMATCH_SLOT = "identity_mismatch_form"
 
 # Intents of a message that answers the form's question. Any other intent may be a question
 # asked aside: an extract_ method then returns {} so that the form is rejected and the
@@ -69,10 +79,55 @@ def just_activated(tracker: Tracker, form: str) -> bool:
     return False
 
 
-def identity_mismatch(dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Refuse politely and forget the pair, so the next attempt asks again."""
-    dispatcher.utter_message(text=IDENTITY_MISMATCH, buttons=[MAIN_MENU_BUTTON])
-    return [SlotSet("nik", None), SlotSet("birth_date", None)]
+def latest_form(tracker: Tracker) -> str | None:
+    """The form activated last in this session: for a submit action, the form that just ended."""
+    for event in reversed(tracker.events):
+        if event.get("event") in ("session_started", "restart"):
+            return None
+        if event.get("event") == "active_loop" and event.get("name"):
+            return str(event["name"])
+    return None
+
+
+def refused_before(tracker: Tracker, form: str) -> bool:
+    """True when the previous run of `form` in this session ended in an identity mismatch: its
+    mark (MISMATCH_SLOT set to `form`) lies between the form's previous activation and its latest.
+    A run in between that was not refused (verified, cancelled) breaks the row."""
+    activations = 0
+    marked = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            return False  # also skips the mark carried over into a new session
+        if kind == "active_loop" and event.get("name") == form:
+            activations += 1
+            if activations == 2:
+                return marked
+        elif activations == 1 and kind == "slot" and event.get("name") == MISMATCH_SLOT:
+            marked = marked or event.get("value") == form
+    return False
+
+
+def identity_mismatch(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    *,
+    refusal: str = IDENTITY_MISMATCH,
+    buttons: Sequence[Button] = (MAIN_MENU_BUTTON,),
+    forget: Sequence[str] = ("nik", "birth_date"),
+) -> list[EventType]:
+    """The gateway refused the identity pair (`identity_mismatch`): forget it, so the next attempt
+    asks again, and refuse politely. The second refusal in a row in the same form hands the
+    conversation to an officer instead (reason `escalation`). Submit actions call this after
+    their form has ended, so no form is left active."""
+    events: list[EventType] = [SlotSet(slot, None) for slot in forget]
+    form = latest_form(tracker)
+    if form and refused_before(tracker, form):
+        dispatcher.utter_message(text=IDENTITY_UNVERIFIED)
+        signal_handoff(dispatcher, tracker, "escalation", form=form)
+        return [*events, SlotSet(MISMATCH_SLOT, None)]  # after the officer, a new row starts
+    dispatcher.utter_message(text=refusal, buttons=list(buttons))
+    return [*events, SlotSet(MISMATCH_SLOT, form)] if form else events
 
 
 def fresh_answer(tracker: Tracker, form: str) -> bool:

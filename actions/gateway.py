@@ -1,9 +1,10 @@
 """The gateway's service API (docs/service-api.md), the actions' only way to a ministry.
 
-One shared async client with short timeouts. Every failure becomes a `GatewayError` whose
-`detail` is an Indonesian sentence the citizen can read; `apology()` words the case where a
-ministry is down or slow, with an alternative. Nothing personal is logged: only the path
-template's first segment, the status and the error code.
+One shared async client with short timeouts. Every call names the conversation of the action
+that makes it (`X-Conversation-ID`, from `actions.conversation.CONVERSATION_ID`). Every failure
+becomes a `GatewayError` whose `detail` is an Indonesian sentence the citizen can read;
+`apology()` words the case where a ministry is down or slow, with an alternative. Nothing
+personal is logged: only the path template's first segment, the status and the error code.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from actions.conversation import CONVERSATION_ID
+
 logger = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines log URLs: plates, billing codes
 
@@ -24,6 +27,7 @@ JSON = dict[str, Any]
 TIMEOUT = httpx.Timeout(float(os.getenv("GATEWAY_TIMEOUT_SECONDS", "5")), connect=2.0)
 
 UNAVAILABLE_CODES = frozenset({"ministry_unavailable", "ministry_timeout", "gateway_unreachable"})
+CONVERSATION_HEADER = "X-Conversation-ID"
 
 
 @dataclass
@@ -75,8 +79,10 @@ class Gateway:
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> JSON:
         area = path.strip("/").split("/", 1)[0]  # e.g. "health"; never identifiers
+        conversation = CONVERSATION_ID.get()
+        headers = {CONVERSATION_HEADER: conversation} if conversation else {}
         try:
-            response = await self._client.request(method, path, **kwargs)
+            response = await self._client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
             logger.warning("gateway timeout area=%s", area)
             raise GatewayError(504, "ministry_timeout", "Layanan tidak menjawab tepat waktu.") from None

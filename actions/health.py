@@ -16,12 +16,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, rupiah, tanggal
+from actions.conversation import Action, FormValidationAction
 from actions.flows import IdentityFormValidation, fresh_answer, identity_mismatch, lookup_failed
 from actions.gateway import GatewayError, gateway
 from actions.menu import MAIN_MENU_BUTTON
@@ -223,9 +224,10 @@ class ActionBpjsStatus(Action):
         except GatewayError as error:
             if error.code == "identity_mismatch":
                 if not by_card:
-                    return identity_mismatch(dispatcher)
-                dispatcher.utter_message(text=CARD_MISMATCH, buttons=[MAIN_MENU_BUTTON])
-                return [SlotSet("bpjs_number", None), SlotSet("birth_date", None)]
+                    return identity_mismatch(dispatcher, tracker)
+                return identity_mismatch(
+                    dispatcher, tracker, refusal=CARD_MISMATCH, forget=("bpjs_number", "birth_date")
+                )
             lookup_failed(
                 dispatcher,
                 error,
@@ -402,7 +404,7 @@ class ActionImmunizationRecord(Action):
             record = await gateway().post("/health/immunizations", {"nik": nik, "birth_date": birth_date})
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                return identity_mismatch(dispatcher)
+                return identity_mismatch(dispatcher, tracker)
             lookup_failed(
                 dispatcher,
                 error,

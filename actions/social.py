@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, rupiah
+from actions.conversation import Action
 from actions.flows import IdentityFormValidation, identity_mismatch, just_activated, lookup_failed
 from actions.gateway import GatewayError, apology, gateway
 from actions.menu import MAIN_MENU_BUTTON, Button
@@ -377,7 +378,7 @@ class ActionBansosCheck(Action):
             record = await gateway().post("/social/recipients/by-nik", {"nik": nik, "birth_date": birth_date})
         except GatewayError as error:
             if error.code == "identity_mismatch":
-                return identity_mismatch(dispatcher)
+                return identity_mismatch(dispatcher, tracker)
             lookup_failed(
                 dispatcher, error, service=SERVICE, alternative=ALTERNATIVE, not_found=NIK_NOT_FOUND
             )

@@ -14,9 +14,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import ValidationAction
 from bot import identifiers
 
 Check = Callable[[str], str | None]
@@ -76,6 +76,9 @@ class ValidateSlotMappings(ValidationAction):
 
     def __init__(self, checks: Mapping[str, Identifier] | None = None) -> None:
         self.identifiers = IDENTIFIERS if checks is None else checks
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
 
     async def required_slots(
         self,

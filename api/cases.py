@@ -1,7 +1,8 @@
 """Cases the assistant opens at a ministry, each followed by a case number from any channel.
 
 Numbers: `ADM-YYYY-NNNNNN` (population applications), `LPR-YYYY-NNNNN` (LAPOR! complaints),
-`SKCK-YYYY-NNNNNN` (SKCK requests), `BIL-YYYY-NNNNNN` (billings), the year in WIB. They are
+`SKCK-YYYY-NNNNNN` (SKCK requests), `BIL-YYYY-NNNNNN` (billings), `TKT-YYYY-NNNNNN` (call-center
+callbacks and tickets), the year in WIB. They are
 allocated from `case_counters` inside the transaction that stores the case: the counter row
 is written first (insert-if-missing, then `UPDATE ... RETURNING`), which takes PostgreSQL's
 row lock or SQLite's write lock, so concurrent allocations queue and never repeat.
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -41,10 +44,15 @@ NUMBER_FORMATS: dict[CaseKind, tuple[str, int]] = {
     CaseKind.COMPLAINT: ("LPR", 5),
     CaseKind.SKCK: ("SKCK", 6),
     CaseKind.BILLING: ("BIL", 6),
+    CaseKind.CONTACT_REQUEST: ("TKT", 6),
 }
 CASE_NUMBER = re.compile(
     "|".join(rf"^{prefix}-\d{{4}}-\d{{{width},9}}$" for prefix, width in NUMBER_FORMATS.values())
 )
+
+# The conversation a service request comes from (the action server's X-Conversation-ID),
+# set by the service API for the length of the request (api/callcenter/access.py).
+current_conversation: ContextVar[uuid.UUID | None] = ContextVar("current_conversation", default=None)
 
 StatusAt = tuple[str, datetime]
 Tracker = Callable[["Ministries", Case], Awaitable[list[StatusAt]]]
@@ -107,8 +115,10 @@ async def open_case(
     reference: str | None = None,
     summary: dict[str, Any] | None = None,
     at: datetime | None = None,
+    conversation_id: uuid.UUID | None = None,
 ) -> Case:
-    """Store a new case with a fresh number and its first status; commits."""
+    """Store a new case with a fresh number and its first status; commits. The case belongs
+    to `conversation_id`, or to the conversation whose action server made the request."""
     at = at or utcnow()
     number = await allocate_case_number(session, kind, at.astimezone(WIB).year)
     case = Case(
@@ -117,6 +127,7 @@ async def open_case(
         status=status,
         reference=reference,
         summary=summary or {},
+        conversation_id=conversation_id or current_conversation.get(),
         created_at=at,
         updated_at=at,
     )

@@ -6,6 +6,12 @@ internal message model (connectors/model.py) and store them; the channel then de
 and records what became of each (`record_delivery`, `record_status`). A Telegram or WhatsApp
 message over the per-sender rate limit is stored the same way but not forwarded
 (`store_rate_limited`).
+
+The call center (api/callcenter) joins in three places: a hand-off button or the callback
+number it asked for is answered by the gateway itself; while the citizen waits for or talks
+with an agent, messages are stored for the agent and not forwarded; and when the bot's
+replies carry the hand-off signal, the call center queues the conversation and its notice
+is added to the replies.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.callcenter.signal import is_signal, read_signal
 from api.models import (
     Author,
     ChannelThread,
@@ -33,7 +40,7 @@ from api.models import (
     RasaStatus,
     utcnow,
 )
-from api.rasa_client import RasaClient, RasaUnavailableError
+from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
 from connectors.model import (
     REPLY,
     ButtonClickIn,
@@ -47,6 +54,9 @@ from connectors.model import (
     from_rasa_replies,
     summary_text,
 )
+
+if TYPE_CHECKING:
+    from api.callcenter.service import CallCenter
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +81,8 @@ async def receive(
     text: str,
     payload: str | None,
     metadata: dict[str, Any],
+    *,
+    callcenter: CallCenter | None,
 ) -> tuple[Message, list[Message]]:
     """The HTTP API's message: typed `text`, or a button's `payload` with its title as `text`."""
     event: Inbound = (
@@ -78,7 +90,7 @@ async def receive(
         if payload is not None and payload != text
         else TextIn(text=text)
     )
-    return await receive_event(session, rasa, conversation, event, metadata)
+    return await receive_event(session, rasa, conversation, event, metadata, callcenter=callcenter)
 
 
 async def receive_event(
@@ -88,6 +100,7 @@ async def receive_event(
     event: Inbound,
     metadata: Mapping[str, Any] | None = None,
     *,
+    callcenter: CallCenter | None,
     external_id: str | None = None,
     thread: ChannelThread | None = None,
     sent_at: datetime | None = None,
@@ -96,9 +109,12 @@ async def receive_event(
 
     With `external_id` (the channel's update or message id) the event is handled once:
     a second call raises `DuplicateUpdate` and stores nothing. `thread` remembers when the
-    citizen last wrote: `sent_at` (the channel's timestamp) or now.
+    citizen last wrote: `sent_at` (the channel's timestamp) or now. `callcenter` None: no
+    hand-offs (a tool that talks to the bot alone).
     """
-    for_bot = conversation.handled_by is HandledBy.BOT
+    handoff = await callcenter.open_handoff(session, conversation) if callcenter else None
+    control = callcenter is not None and callcenter.intercepts(handoff, event)
+    for_bot = conversation.handled_by is HandledBy.BOT and not control
     incoming = await _store_incoming(
         session,
         conversation,
@@ -108,7 +124,12 @@ async def receive_event(
         thread=thread,
         sent_at=sent_at,
     )
+    if callcenter is not None and control:
+        answers = await callcenter.on_control(session, conversation, handoff, event)
+        return incoming, await _store_replies(session, conversation, Author.SYSTEM, answers)
     if not for_bot:
+        if callcenter is not None:
+            await callcenter.on_message_for_people(handoff)
         return incoming, []
 
     try:
@@ -129,7 +150,8 @@ async def receive_event(
         outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
     else:
         incoming.rasa_status = RasaStatus.DELIVERED
-        replies = from_rasa_replies(reply.model_dump(exclude_none=True) for reply in bot_replies)
+        signals = [reply.custom for reply in bot_replies if is_signal(reply.custom)]
+        replies = from_rasa_replies(_without_signals(bot_replies))
         outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
         logger.info(
             "rasa replied conversation=%s message=%s replies=%d",
@@ -137,11 +159,29 @@ async def receive_event(
             incoming.id,
             len(outgoing),
         )
+        if signals and callcenter is not None:
+            session.add_all(outgoing)
+            notices = await callcenter.on_signal(session, conversation, read_signal(signals[0]))
+            outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
 
     session.add_all(outgoing)
     conversation.last_message_at = utcnow()
     await session.commit()
     return incoming, outgoing
+
+
+def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:
+    return [reply.model_dump(exclude_none=True) for reply in bot_replies if not is_signal(reply.custom)]
+
+
+async def _store_replies(
+    session: AsyncSession, conversation: Conversation, author: Author, replies: list[Reply]
+) -> list[Message]:
+    outgoing = [outgoing_message(conversation.id, author, reply) for reply in replies]
+    session.add_all(outgoing)
+    conversation.last_message_at = utcnow()
+    await session.commit()
+    return outgoing
 
 
 async def store_rate_limited(
@@ -378,14 +418,18 @@ async def record_status(
     return bool(messages)
 
 
-async def history(session: AsyncSession, conversation_id: uuid.UUID, limit: int) -> list[Message]:
-    """The latest `limit` messages of a conversation, oldest first."""
+async def history(
+    session: AsyncSession, conversation_id: uuid.UUID, limit: int, *, after: int | None = None
+) -> list[Message]:
+    """The latest `limit` messages of a conversation (newer than id `after`), oldest first."""
     latest = (
         select(Message)
         .where(Message.conversation_id == conversation_id)
         .order_by(Message.id.desc())
         .limit(limit)
     )
+    if after is not None:
+        latest = latest.where(Message.id > after)
     messages = list((await session.scalars(latest)).all())
     messages.reverse()
     return messages

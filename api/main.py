@@ -14,12 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
+from api.callcenter.service import CallCenter
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
 from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.registry import Ministries
+from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
-from api.routes import api_router, health, telegram, web, whatsapp
+from api.routes import api_router, console, health, telegram, web, whatsapp
 from connectors.channels import Channels
 
 logger = logging.getLogger(__name__)
@@ -40,14 +42,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if settings.migrate_on_startup:
             await migrate(engine)
-        rasa = RasaClient(str(settings.rasa_url), settings.rasa_timeout_seconds)
+        rasa = RasaClient(
+            str(settings.rasa_url), settings.rasa_timeout_seconds, settings.rasa_token.get_secret_value()
+        )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = rasa
         ministries = Ministries(settings, app.state.sessionmaker)
         app.state.ministries = ministries
-        channels = await Channels.start(settings, app.state.sessionmaker, rasa)
+        broadcaster = create_broadcaster(settings.redis_url)
+        await broadcaster.start()
+        callcenter = CallCenter(settings, app.state.sessionmaker, rasa, broadcaster)
+        app.state.callcenter = callcenter
+        channels = await Channels.start(settings, app.state.sessionmaker, rasa, callcenter)
         app.state.channels = channels
+        callcenter.attach(channels)
+        callcenter.start_sweeper()
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,
@@ -56,7 +66,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await callcenter.aclose()
             await channels.aclose()
+            await broadcaster.aclose()
             await rasa.aclose()
             await ministries.aclose()
     finally:
@@ -83,8 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
+    app.include_router(console.router)
     web.allow_widget_origins(app, settings)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.mount("/console/static", StaticFiles(directory=console.STATIC_DIR), name="console-static")
     return app
 
 

@@ -1,7 +1,8 @@
 """Database models: a conversation per citizen thread, its messages in order; the channel
 users' current conversations and the channel updates already handled; the cases the
 assistant opened at a ministry (with their status history and number counters); the
-simulated ministries' mutable state."""
+simulated ministries' mutable state; the call center's agents, their sessions, hand-offs,
+agent-assist sessions, the identities verified in a conversation and the audit log."""
 
 from __future__ import annotations
 
@@ -127,9 +128,7 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(32))
     # The channel's own user id (Telegram chat id, WhatsApp number): personal data.
     channel_user_id: Mapped[str | None] = mapped_column(String(255))
-    handled_by: Mapped[HandledBy] = mapped_column(
-        _enum(HandledBy, "handled_by"), default=HandledBy.BOT
-    )
+    handled_by: Mapped[HandledBy] = mapped_column(_enum(HandledBy, "handled_by"), default=HandledBy.BOT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_message_at: Mapped[datetime | None] = mapped_column()
@@ -149,9 +148,7 @@ class Message(Base):
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"))
     author: Mapped[Author] = mapped_column(_enum(Author, "author"))
     # What the person saw: the citizen's text or the clicked button's title; the bot's text.
@@ -167,11 +164,12 @@ class Message(Base):
     # The channel's own id of the message (WhatsApp wamid, Telegram message id).
     channel_message_id: Mapped[str | None] = mapped_column(String(128))
     # Outgoing on Telegram and WhatsApp: sent, then the channel's callbacks.
-    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(
-        _enum(DeliveryStatus, "delivery_status")
-    )
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
     # Why a delivery failed: the channel's error code and title (never message content).
     delivery_error: Mapped[str | None] = mapped_column(String(255))
+    # Outgoing from an agent: who wrote it, and the name the citizen sees.
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    sender_name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -192,9 +190,7 @@ class ChannelThread(Base):
     channel: Mapped[str] = mapped_column(String(32))
     # Personal data (a chat id, a phone number): never logged.
     channel_user_id: Mapped[str] = mapped_column(String(255))
-    conversation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     # The citizen's latest message on this channel (WhatsApp's 24-hour window).
     last_inbound_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -218,6 +214,8 @@ class CaseKind(enum.StrEnum):
     COMPLAINT = "complaint"
     SKCK = "skck"
     BILLING = "billing"
+    # A citizen who could not wait for an agent: a callback or a ticket (call center).
+    CONTACT_REQUEST = "contact_request"
 
 
 class Case(Base):
@@ -234,6 +232,10 @@ class Case(Base):
     reference: Mapped[str | None] = mapped_column(String(64))
     # What the citizen may read back: no NIK, names or birth dates.
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The conversation it was opened in (the console lists a citizen's open cases).
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -279,3 +281,177 @@ class SimRecord(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- Call center -------------------------------------------------------------------------
+
+
+class AgentRole(enum.StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+
+
+class AgentStatus(enum.StrEnum):
+    AVAILABLE = "available"
+    AWAY = "away"
+
+
+class Agent(Base):
+    """A call-center agent or supervisor who logs into the console."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    # Argon2id (pwdlib); never the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[AgentRole] = mapped_column(_enum(AgentRole, "agent_role"))
+    # Team keys (api/callcenter/teams.py) whose queues the agent serves.
+    teams: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[AgentStatus] = mapped_column(_enum(AgentStatus, "agent_status"), default=AgentStatus.AWAY)
+    # Conversations the agent may hold at once.
+    max_active: Mapped[int] = mapped_column(Integer, default=3)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    # The console's latest sign of life (WebSocket ping); "online" is recent.
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentSession(Base):
+    """A console login. The cookie holds the token; only its SHA-256 is stored."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HandoffState(enum.StrEnum):
+    """Where a hand-off is (docs/call-center.md has the diagram)."""
+
+    QUEUED = "queued"  # waiting for an agent; the bot is silent
+    ACTIVE = "active"  # an agent has it; the bot is silent
+    OFFERED = "offered"  # nobody free or closed: callback or ticket offered; the bot answers
+    CALLBACK = "callback"  # the citizen asked to be phoned; waits for an agent
+    TICKET = "ticket"  # the citizen took a ticket number; waits for an agent
+    RETURNED = "returned"  # back with the bot
+    CLOSED = "closed"  # an agent closed it with a disposition
+
+
+class Handoff(Base):
+    """One hand-off of a conversation from the bot to people, from request to its end."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_state_requested_at", "state", "requested_at"),
+        Index("ix_handoffs_conversation_id_id", "conversation_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    state: Mapped[HandoffState] = mapped_column(_enum(HandoffState, "handoff_state"))
+    # "citizen_request", "repeated_miss", "escalation": the bot's signal.
+    reason: Mapped[str] = mapped_column(String(32))
+    # The team queue it waits in (api/callcenter/teams.py).
+    team: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it entered the current queue (a transfer to a team requeues it).
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    # "resolved", "unresolved", "follow_up", "abusive"; "abandoned" when the citizen left.
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    # The callback or ticket case (CaseKind.CONTACT_REQUEST).
+    case_number: Mapped[str | None] = mapped_column(String(24))
+    # Personal data: the number an agent calls back.
+    callback_phone: Mapped[str | None] = mapped_column(String(32))
+    # The citizen chose a callback and the gateway is asking for the number.
+    awaiting_phone: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class HandoffEvent(Base):
+    """Every transition of a hand-off, with who made it: the history agents and audits read."""
+
+    __tablename__ = "handoff_events"
+    __table_args__ = (Index("ix_handoff_events_handoff_id_id", "handoff_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    state: Mapped[HandoffState] = mapped_column(_enum(HandoffState, "handoff_event_state"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    # A transfer's target, a disposition, a timeout: short words, never message content.
+    detail: Mapped[str | None] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HandoffNote(Base):
+    """An agent's internal note on a hand-off; never shown to the citizen."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VerifiedIdentity(Base):
+    """The NIK whose birth date a ministry accepted in a conversation (the latest one)."""
+
+    __tablename__ = "verified_identities"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    nik: Mapped[str] = mapped_column(String(16))
+    birth_date: Mapped[str] = mapped_column(String(10))  # ISO date as the citizen gave it
+    # The service area that accepted it ("health", "social", ...).
+    service: Mapped[str] = mapped_column(String(32))
+    verified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssistSession(Base):
+    """An agent helping a phone caller: the caller's words go through the assistant in the
+    conversation `conversation_id` (channel "assist")."""
+
+    __tablename__ = "assist_sessions"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    # Why the agent looks the caller up; copied into every audit entry.
+    reason: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only: every look-up of personal data by an agent. UPDATE and DELETE are
+    refused by database triggers (migration 0005)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_citizen", "citizen"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    # "service_lookup" (a service API call in an assist session), "view_identity" (console).
+    action: Mapped[str] = mapped_column(String(32))
+    # The citizen's identifier as looked up (NIK, card number, NISN, plate); None if none.
+    citizen: Mapped[str | None] = mapped_column(String(32))
+    # The service area, e.g. "health", or "console".
+    service: Mapped[str] = mapped_column(String(32))
+    # The call endpoint, e.g. "POST /api/v1/health/membership".
+    target: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(255))
+    # "ok", or the error code ("identity_mismatch", "not_found", ...).
+    outcome: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())

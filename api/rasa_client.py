@@ -47,9 +47,20 @@ class BotReply(BaseModel):
 _REPLIES = TypeAdapter(list[BotReply])
 
 
+class Understanding(BaseModel):
+    """What the NLU made of the latest message (Rasa's tracker `latest_message`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    intent: dict[str, Any] = {}
+    entities: list[dict[str, Any]] = []
+    intent_ranking: list[dict[str, Any]] = []
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
         self._timeout = timeout
+        self._token = token
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
 
     async def aclose(self) -> None:
@@ -79,6 +90,23 @@ class RasaClient:
             raise RasaUnavailableError(f"connection: {type(error).__name__}") from error
         except ValidationError as error:
             raise RasaUnavailableError("malformed response") from error
+
+    async def understanding(self, sender: str) -> Understanding | None:
+        """The parse of `sender`'s latest message, from Rasa's HTTP API (`rasa run
+        --enable-api --auth-token`); None when the API is off or does not answer."""
+        if not self._token:
+            return None
+        try:
+            async with asyncio.timeout(self._timeout):
+                response = await self._http.get(
+                    f"/conversations/{sender}/tracker",
+                    params={"include_events": "NONE", "token": self._token},
+                )
+                response.raise_for_status()
+                return Understanding.model_validate(response.json().get("latest_message") or {})
+        except (TimeoutError, httpx.HTTPError, ValueError, AttributeError) as error:
+            logger.warning("rasa tracker not read reason=%s", type(error).__name__)
+            return None
 
     async def is_up(self, timeout: float) -> bool:
         try:

@@ -158,3 +158,12 @@ def resolve(name_or_code: str, *, levels: tuple[Level, ...] = tuple(Level)) -> R
 def short_name(region: Region) -> str:
     """ "Kabupaten Bogor" → "Bogor", "Kota Administrasi Jakarta Selatan" → "Jakarta Selatan"."""
     return re.sub(r"^(Kabupaten|Kota)( Administrasi)? ", "", region.name)
+
+
+def nik_region_name(nik: str) -> str | None:
+    """Where a NIK was issued, from its first six digits: "Sukasari, Kota Bandung, Jawa Barat"."""
+    if len(nik) < 6 or not nik[:6].isdigit():
+        return None
+    found = path(f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}")
+    names = [found[level].name for level in sorted(found, key=lambda level: -list(Level).index(level))]
+    return ", ".join(names) or None

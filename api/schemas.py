@@ -94,6 +94,8 @@ class MessageOut(BaseModel):
     # None for the citizen's messages and for replies stored before it existed.
     content: dict[str, Any] | None = None
     rasa_status: RasaStatus | None
+    # An agent's reply: the name the citizen sees, e.g. "Sari (Petugas)".
+    sender_name: str | None = None
     created_at: datetime
 
 

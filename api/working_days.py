@@ -19,8 +19,12 @@ def _national_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("ID", years=year))
 
 
+def is_national_holiday(day: date) -> bool:
+    return day in _national_holidays(day.year)
+
+
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _national_holidays(day.year)
+    return day.weekday() < 5 and not is_national_holiday(day)
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -25,7 +25,7 @@ class Entity:
     value: str
 
 
-_TICKET = re.compile(r"\b(LPR|ADM|SKCK|BIL)\s?-\s?(20\d\d)\s?-\s?(\d{5,6})\b", re.IGNORECASE)
+_TICKET = re.compile(r"\b(LPR|ADM|SKCK|BIL|TKT)\s?-\s?(20\d\d)\s?-\s?(\d{5,6})\b", re.IGNORECASE)
 # Digit groups joined by single spaces, dots or dashes: "3171 0117 0845 0001".
 _NUMBER_RUN = re.compile(r"(?<![\w+])\d+(?:[ .-]\d+)*(?![\w])")
 _KK_CONTEXT = re.compile(r"\b(kk|kartu\s+kel\w*)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)

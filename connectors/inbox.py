@@ -30,7 +30,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,6 +39,9 @@ from api.models import ChannelThread, Conversation, DeliveryStatus, Message
 from api.rasa_client import RasaClient
 from connectors.model import Inbound, Reply, TextReply
 from connectors.ratelimit import Admission, RateLimiter
+
+if TYPE_CHECKING:
+    from api.callcenter.service import CallCenter
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class ChannelContext:
     rasa: RasaClient
     limiter: RateLimiter
     max_message_chars: int
+    callcenter: CallCenter | None
 
 
 class DeliveryFailed(Exception):
@@ -142,6 +146,7 @@ async def receive(
             conversation,
             resolved,
             {"channel": channel, **(metadata or {})},
+            callcenter=context.callcenter,
             external_id=external_id,
             thread=thread,
             sent_at=sent_at,

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
     rasa_timeout_seconds: float = Field(default=4.0, gt=0, le=60)
+    # Rasa's HTTP API token (`rasa run --enable-api --auth-token`): agent-assist reads what
+    # the assistant understood from the tracker. Empty = agent-assist shows replies only.
+    rasa_token: SecretStr = SecretStr("")
     health_timeout_seconds: float = Field(default=1.0, gt=0, le=10)
 
     max_message_chars: int = Field(default=2000, ge=1, le=100_000)
@@ -86,6 +89,23 @@ class Settings(BaseSettings):
     widget_origins: str = Field(
         default="*", pattern=r"^\s*(\*|https?://[^\s,/]+(\s*,\s*https?://[^\s,/]+)*)?\s*$"
     )
+
+    # Call center (docs/call-center.md). Opening hours in the call center's time zone, e.g.
+    # "mon-fri 08:00-16:00; sat 08:00-12:00"; closed on Indonesian national holidays.
+    call_center_hours: str = Field(
+        default="mon-fri 08:00-16:00",
+        pattern=r"^\s*[a-z]{3}(-[a-z]{3})?\s+\d{2}:\d{2}-\d{2}:\d{2}(\s*;\s*[a-z]{3}(-[a-z]{3})?\s+\d{2}:\d{2}-\d{2}:\d{2})*\s*$",
+    )
+    call_center_timezone: str = "Asia/Jakarta"
+    # Closed on Indonesian national holidays (the `holidays` package's calendar).
+    call_center_closed_on_holidays: bool = True
+    # A citizen waits at most this long in the queue before a callback or ticket is offered.
+    handoff_max_wait_minutes: int = Field(default=10, ge=1, le=240)
+    # A conversation with an agent where the citizen stays silent this long is closed.
+    handoff_idle_minutes: int = Field(default=30, ge=1, le=1440)
+    # Console logins: absolute lifetime and idle expiry.
+    console_session_hours: int = Field(default=8, ge=1, le=24)
+    console_idle_minutes: int = Field(default=30, ge=1, le=480)
 
     @field_validator("log_level", mode="before")
     @classmethod

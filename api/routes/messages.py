@@ -3,6 +3,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api import chat
+from api.callcenter.service import CallCenterDep
 from api.deps import CONVERSATION_NOT_FOUND, ConversationDep, RasaDep, SessionDep, SettingsDep
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
 from connectors.channels import RateLimiterDep
@@ -29,6 +30,7 @@ async def send_message(
     rasa: RasaDep,
     settings: SettingsDep,
     limiter: RateLimiterDep,
+    callcenter: CallCenterDep,
 ) -> SendResult:
     """Store the citizen's message, forward it to the bot and return the bot's replies.
 
@@ -55,6 +57,7 @@ async def send_message(
         text=title or body.text,
         payload=body.text,
         metadata=body.metadata,
+        callcenter=callcenter,
     )
     return SendResult(
         conversation_id=conversation.id,
@@ -69,9 +72,12 @@ async def list_messages(
     conversation: ConversationDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> History:
-    """The conversation's latest `limit` messages, oldest first."""
-    messages = await chat.history(session, conversation.id, limit)
+    """The conversation's latest `limit` messages, oldest first; with `after`, only those
+    newer than that message id (what the widget polls for on its HTTP fallback: an agent's
+    replies)."""
+    messages = await chat.history(session, conversation.id, limit, after=after)
     return History(
         conversation_id=conversation.id,
         messages=[MessageOut.model_validate(message) for message in messages],

@@ -4,13 +4,17 @@ The client sends inbound events of the internal message model (`text`, `button`,
 `list_choice`, `location`) as JSON text frames, each with an optional `id`; every event gets
 exactly one answer frame with the same `id`: `result` (the HTTP API's send result: the
 message was stored before this answer) or `error` (`code` and an Indonesian `detail`).
-While the bot thinks the server sends `typing` frames. Close codes mirror HTTP statuses:
+While the bot thinks the server sends `typing` frames. Messages that answer no frame (an
+agent's reply, a hand-off notice, the bot's message when an agent hands back) are pushed
+as `{"type": "message", "message": ...}` from the gateway's events (api/pubsub.py), so a
+socket on any replica hears them. Close codes mirror HTTP statuses:
 4403 origin not allowed or not a web conversation, 4404 unknown conversation, 4400 too many
 malformed frames, 4413 frame too large, 4429 flooding.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -25,6 +29,7 @@ from pydantic import ValidationError
 from api import chat
 from api.core.config import Settings
 from api.models import Conversation
+from api.pubsub import conversation_topic
 from api.schemas import Channel, MessageOut, SendResult
 from api.text import clean_text
 from connectors.model import INBOUND, ButtonClickIn, ContactIn, Inbound, ListChoiceIn, LocationIn, TextIn
@@ -85,16 +90,28 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
         return
     conversation = uuid.UUID(conversation_id)
     logger.info("ws open conversation=%s", conversation)
-    try:
-        code = await _serve(websocket, conversation, settings)
-    except WebSocketDisconnect:
-        code = None
-    except Exception:
-        logger.exception("ws failed conversation=%s", conversation)
-        code = 1011  # internal error
+    broadcaster = websocket.app.state.callcenter.broadcaster
+    async with broadcaster.subscribe(conversation_topic(conversation)) as pushed:
+        pusher = asyncio.create_task(_push(websocket, pushed))
+        try:
+            code = await _serve(websocket, conversation, settings)
+        except WebSocketDisconnect:
+            code = None
+        except Exception:
+            logger.exception("ws failed conversation=%s", conversation)
+            code = 1011  # internal error
+        finally:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await pusher
     if code is not None:
         await _close(websocket, code)
     logger.info("ws closed conversation=%s code=%s", conversation, code or "by client")
+
+
+async def _push(websocket: WebSocket, pushed: asyncio.Queue[dict[str, Any]]) -> None:
+    while True:
+        await websocket.send_json(await pushed.get())
 
 
 async def _close(websocket: WebSocket, code: int) -> None:
@@ -222,7 +239,9 @@ async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbou
             conversation = await session.get(Conversation, conversation_id)
             if conversation is None:  # deleted while the socket was open
                 raise FrameError("not_found", "Percakapan tidak ditemukan.")
-            incoming, replies = await chat.receive_event(session, state.rasa, conversation, event)
+            incoming, replies = await chat.receive_event(
+                session, state.rasa, conversation, event, callcenter=state.callcenter
+            )
     except FrameError:
         raise
     except Exception:

@@ -13,8 +13,10 @@ import sys
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from api.callcenter.service import CallCenter
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
+from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from connectors.inbox import ChannelContext
 from connectors.ratelimit import create_rate_limiter
@@ -26,11 +28,17 @@ logger = logging.getLogger("api.telegram.polling")
 def run(settings: Settings) -> None:
     application = build_application(settings, polling=True)
     engine = create_engine(settings)
-    rasa = RasaClient(str(settings.rasa_url), settings.rasa_timeout_seconds)
+    rasa = RasaClient(
+        str(settings.rasa_url), settings.rasa_timeout_seconds, settings.rasa_token.get_secret_value()
+    )
     limiter = create_rate_limiter(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
     )
-    context = ChannelContext(create_sessionmaker(engine), rasa, limiter, settings.max_message_chars)
+    sessionmaker = create_sessionmaker(engine)
+    # Hand-offs work here too; the gateway's consoles hear of them through Redis when set.
+    broadcaster = create_broadcaster(settings.redis_url)
+    callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster)
+    context = ChannelContext(sessionmaker, rasa, limiter, settings.max_message_chars, callcenter)
     channel = TelegramChannel(application, context)
 
     async def handle(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -43,11 +51,13 @@ def run(settings: Settings) -> None:
     async def post_init(_: Application) -> None:
         if settings.migrate_on_startup:
             await migrate(engine)
+        await broadcaster.start()
         logger.info("telegram polling started")
 
     async def post_shutdown(_: Application) -> None:
         await rasa.aclose()
         await limiter.aclose()
+        await broadcaster.aclose()
         await engine.dispose()
 
     application.add_handler(TypeHandler(Update, handle))

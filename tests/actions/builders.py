@@ -50,8 +50,15 @@ def session_start() -> list[Event]:
     return [action("action_session_start"), {"event": "session_started"}, action("action_listen")]
 
 
-def tracker_from_events(events: list[Event], slots: dict[str, Any] | None = None) -> Tracker:
-    """A tracker whose latest message is the last user event in `events`."""
+def tracker_from_events(
+    events: list[Event],
+    slots: dict[str, Any] | None = None,
+    *,
+    sender_id: str = "test",
+    active_loop: str | None = None,
+) -> Tracker:
+    """A tracker whose latest message is the last user event in `events`; `active_loop`: the
+    form active now."""
     users = [event for event in events if event["event"] == "user"]
     latest = users[-1]["parse_data"] if users else {}
     values = dict(slots or {})
@@ -60,13 +67,13 @@ def tracker_from_events(events: list[Event], slots: dict[str, Any] | None = None
             values[event["name"]] = event["value"]
     return Tracker.from_dict(
         {
-            "sender_id": "test",
+            "sender_id": sender_id,
             "slots": values,
             "latest_message": latest,
             "events": events,
             "paused": False,
             "followup_action": None,
-            "active_loop": {},
+            "active_loop": {"name": active_loop} if active_loop else {},
             "latest_action_name": events[-1].get("name") if events else None,
         }
     )

@@ -77,12 +77,14 @@ def form_tracker(
     slots: dict[str, Any] | None = None,
     activating: bool = False,
     before_form: Iterable[Event] = (),
+    sender_id: str = "test",
 ) -> Tracker:
     """The tracker a form's validation action receives for the user `message`.
 
     `extracted`: slots the global mappings set right after the message; `candidates`: the
     slot events the form appends for validation; `before_form`: events between the message
-    and the form (e.g. an aside answered first); `activating`: the form starts with this message.
+    and the form (e.g. an aside answered first); `activating`: the form starts with this message;
+    `sender_id`: the conversation.
     """
     events: list[Event] = [action("action_listen"), message]
     events += [slot(name, value) for name, value in (extracted or {}).items()]
@@ -91,12 +93,14 @@ def form_tracker(
     events += list(before_form)
     events += [slot("requested_slot", requested), action(form)]
     events += [slot(name, value) for name, value in (candidates or {}).items()]
-    return tracker_from_events(events, slots)
+    return tracker_from_events(events, slots, sender_id=sender_id)
 
 
-def submit_tracker(slots: dict[str, Any], message: Event | None = None) -> Tracker:
+def submit_tracker(slots: dict[str, Any], message: Event | None = None, sender_id: str = "test") -> Tracker:
     """The tracker a submit action receives: the form just ended with these slot values."""
-    return tracker_from_events([action("action_listen"), message or user("inform", "ok")], slots)
+    return tracker_from_events(
+        [action("action_listen"), message or user("inform", "ok")], slots, sender_id=sender_id
+    )
 
 
 def texts(dispatcher: Any) -> str:

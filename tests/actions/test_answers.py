@@ -42,6 +42,7 @@ def test_aside_intents_leave_out_the_forms_own_intent() -> None:
         ("complaint_category", user("inform", '/inform{"complaint_category":"pungli"}'), None),  # a button
         ("complaint_category", user("cancel", "batal"), None),
         ("complaint_category", user("office_info", "kantor buka jam berapa"), None),
+        ("complaint_category", user("request_human", "mau bicara sama petugas aja"), None),
     ],
 )
 def test_typed_answer(requested: str, message: dict, expected: str | None) -> None:
@@ -58,6 +59,7 @@ def test_typed_answer(requested: str, message: dict, expected: str | None) -> No
         (user("ask_menu", "/ask_menu"), None),
         (user("cancel", "gak jadi"), None),
         (user("bot_challenge", "ini robot ya?"), None),
+        (user("request_human", "saya mau bicara dengan petugas"), None),
     ],
 )
 def test_free_text_is_any_typed_answer_but_cancel(message: dict, expected: str | None) -> None:

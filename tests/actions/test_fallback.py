@@ -1,4 +1,4 @@
-"""action_handle_miss: the first miss shows the menu, a second in a row also offers a person."""
+"""action_handle_miss: the first miss shows the menu, a second in a row hands over to a person."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from actions.fallback import (
     ActionHandleMiss,
     is_repeated_miss,
 )
-from actions.menu import HUMAN_BUTTON, service_buttons
+from actions.menu import service_buttons
 from tests.actions.builders import action, bot, load_tracker, session_start, tracker_from_events, user
 
 MISS_REPLY = [action("action_handle_miss"), bot("Maaf …"), action("action_listen")]
+
+
+def handoff_signals(dispatcher: CollectingDispatcher) -> list[dict]:
+    return [message["custom"] for message in dispatcher.messages if message.get("custom")]
 
 
 @pytest.mark.asyncio
@@ -29,19 +33,41 @@ async def test_first_miss_shows_the_menu_without_a_person(
     [message] = dispatcher.messages
     assert message["text"] == OUT_OF_SCOPE_TEXT
     assert message["buttons"] == service_buttons()
-    assert HUMAN_BUTTON not in message["buttons"]
+    assert handoff_signals(dispatcher) == []
 
 
 @pytest.mark.asyncio
-async def test_second_miss_in_a_row_offers_a_person(
+async def test_second_miss_in_a_row_hands_over_to_a_person(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    await ActionHandleMiss().run(dispatcher, load_tracker("second_miss"), domain)
+    events = await ActionHandleMiss().run(dispatcher, load_tracker("second_miss"), domain)
 
-    [message] = dispatcher.messages
-    assert message["text"] == REPEATED_MISS_TEXT
-    assert message["buttons"][0] == {"title": "Bicara dengan petugas", "payload": "/request_human"}
-    assert message["buttons"][1:] == service_buttons()
+    assert events == []
+    text, signal = dispatcher.messages
+    assert text["text"] == REPEATED_MISS_TEXT
+    assert not text["buttons"]
+    assert signal["custom"] == {"type": "handoff", "reason": "repeated_miss", "service": None}
+
+
+@pytest.mark.asyncio
+async def test_second_miss_names_the_service_the_citizen_was_dealing_with(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events(
+        [
+            *session_start(),
+            user("asn_casn_registration", "kapan pendaftaran cpns dibuka"),
+            action("action_casn_info"),
+            action("action_listen"),
+            user("out_of_scope"),
+            *MISS_REPLY,
+            user("nlu_fallback", "xyz qwe"),
+        ]
+    )
+
+    await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert handoff_signals(dispatcher) == [{"type": "handoff", "reason": "repeated_miss", "service": "asn"}]
 
 
 @pytest.mark.asyncio
@@ -53,7 +79,7 @@ async def test_first_nlu_fallback_says_it_did_not_understand(
     await ActionHandleMiss().run(dispatcher, tracker, domain)
 
     assert dispatcher.messages[0]["text"] == NOT_UNDERSTOOD_TEXT
-    assert HUMAN_BUTTON not in dispatcher.messages[0]["buttons"]
+    assert handoff_signals(dispatcher) == []
 
 
 @pytest.mark.asyncio
@@ -109,7 +135,7 @@ def test_repeated_miss_is_read_from_the_events(events: list[dict], repeated: boo
 
 
 @pytest.mark.asyncio
-async def test_third_miss_in_a_row_still_offers_a_person(
+async def test_third_miss_in_a_row_still_hands_over(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
     tracker = tracker_from_events(
@@ -118,4 +144,27 @@ async def test_third_miss_in_a_row_still_offers_a_person(
 
     await ActionHandleMiss().run(dispatcher, tracker, domain)
 
-    assert dispatcher.messages[0]["buttons"][0] == HUMAN_BUTTON
+    assert [signal["reason"] for signal in handoff_signals(dispatcher)] == ["repeated_miss"]
+
+
+@pytest.mark.asyncio
+async def test_a_miss_after_the_hand_back_is_a_first_miss_again(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events(
+        [
+            user("out_of_scope"),
+            *MISS_REPLY,
+            user("nlu_fallback"),
+            *MISS_REPLY,
+            user("handoff_returned"),
+            action("action_resume_after_handoff"),
+            action("action_listen"),
+            user("out_of_scope"),
+        ]
+    )
+
+    await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert dispatcher.messages[0]["text"] == OUT_OF_SCOPE_TEXT
+    assert handoff_signals(dispatcher) == []

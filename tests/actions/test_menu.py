@@ -98,6 +98,7 @@ def test_every_service_intent_is_in_the_menu_once(domain: DomainDict) -> None:
         "cancel",
         "share_contact",
         "share_location",
+        "handoff_returned",
         "nlu_fallback",
         "restart",
         "back",

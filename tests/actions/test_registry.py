@@ -5,6 +5,8 @@ from __future__ import annotations
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import WRAPPED
+
 
 def test_register_package_finds_every_domain_action(domain: DomainDict) -> None:
     executor = ActionExecutor()
@@ -21,3 +23,13 @@ def test_every_form_has_its_validation_action(domain: DomainDict) -> None:
 
     missing = {f"validate_{form}" for form in domain["forms"]} - set(executor.actions)
     assert not missing, missing
+
+
+def test_every_action_runs_in_its_conversation() -> None:
+    """Each registered run sets the conversation its gateway calls name (actions/conversation.py):
+    every action derives from the bases there, not from rasa-sdk's directly."""
+    executor = ActionExecutor()
+    executor.register_package("actions")
+
+    plain = {name for name, run in executor.actions.items() if not getattr(run, WRAPPED, False)}
+    assert not plain, plain

@@ -3,6 +3,8 @@
 Real HTTP, so the gateway's timeouts and connection errors are the real ones.
 Tests set `replies`, `status`, `body` (raw, e.g. malformed) or `delay`, and read `received`;
 or `respond`, a function from the request body to the reply items, for a scripted dialogue.
+`latest_message` is what the HTTP API's tracker endpoint reports (agent-assist), for the
+token in `token`.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ class FakeRasa:
     delay: float = 0.0
     received: list[dict[str, Any]] = field(default_factory=list)
     respond: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+    latest_message: dict[str, Any] = field(default_factory=dict)
+    token: str = "rasa-test-token"
     _generation: int = 0  # bumped by reset(): ends the delays of earlier tests
 
     def reset(self) -> None:
         self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
-        self.received, self.respond = [], None
+        self.received, self.respond, self.latest_message = [], None, {}
         self._generation += 1
 
     def reply(self, *replies: dict[str, Any]) -> None:
@@ -58,10 +62,17 @@ class FakeRasa:
         async def health(_: Request) -> Response:
             return JSONResponse({"status": "ok"})
 
+        async def tracker(request: Request) -> Response:
+            if request.query_params.get("token") != self.token:
+                return JSONResponse({"message": "unauthorized"}, 401)
+            sender = request.path_params["sender"]
+            return JSONResponse({"sender_id": sender, "latest_message": self.latest_message})
+
         return Starlette(
             routes=[
                 Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
                 Route("/webhooks/rest/", health),
+                Route("/conversations/{sender}/tracker", tracker),
             ]
         )
 

@@ -58,10 +58,18 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "messages": {"ix_messages_conversation_id_id", "ix_messages_channel_message_id"},
         "channel_threads": set(),
         "channel_updates": set(),
-        "cases": set(),
+        "cases": {"ix_cases_conversation_id"},
         "case_events": {"ix_case_events_case_id_id"},
         "case_counters": set(),
         "sim_records": set(),
+        "agents": set(),
+        "agent_sessions": {"ix_agent_sessions_agent_id"},
+        "handoffs": {"ix_handoffs_state_requested_at", "ix_handoffs_conversation_id_id"},
+        "handoff_events": {"ix_handoff_events_handoff_id_id"},
+        "handoff_notes": {"ix_handoff_notes_handoff_id"},
+        "verified_identities": set(),
+        "assist_sessions": {"ix_assist_sessions_agent_id"},
+        "audit_log": {"ix_audit_log_agent_id", "ix_audit_log_citizen"},
     }
 
 

@@ -24,6 +24,7 @@ from api.chat import RASA_UNAVAILABLE_TEXT, RATE_LIMITED_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
 from connectors.inbox import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
 from connectors.telegram.channel import EDITED_TEXT, SECRET_HEADER
+from tests.api.callcenter import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot, handoff_of
 from tests.api.fake_channels import TELEGRAM_TOKEN, FakeTelegram, serve
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import GatewayFactory
@@ -712,3 +713,24 @@ def test_outgoing_messages_go_through_python_telegram_bots_rate_limiter() -> Non
     application = build_application(Settings(telegram_bot_token=TELEGRAM_TOKEN))
 
     assert isinstance(application.bot.rate_limiter, AIORateLimiter)
+
+
+async def test_an_agents_reply_reaches_the_telegram_chat(
+    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    handoff_bot(fake_rasa)
+    async with gateway(**telegram_settings(telegram), **ALWAYS_OPEN) as (app, client):
+        await fresh_call_center(app)
+        agent = await add_agent(app, name="Sari")
+        await post_update(client, message_update(citizen, text="/request_human"))
+        [queued] = telegram.sent()
+        assert "Posisi antrean Anda: 1" in queued["text"]
+        handoff = await handoff_of(app, str((await messages_of(app, citizen))[0].conversation_id))
+        async with console(app, agent) as desk:
+            await desk.post(f"/console/api/handoffs/{handoff.id}/claim")
+            await desk.post(f"/console/api/handoffs/{handoff.id}/messages", json={"text": "Halo, Pak Budi."})
+    joined, reply = telegram.sent()[1:]
+    assert joined["chat_id"] == citizen and "Sari (Petugas) telah bergabung" in joined["text"]
+    assert reply["chat_id"] == citizen and reply["text"] == "Halo, Pak Budi."
+    stored = await messages_of(app, citizen)
+    assert stored[-1].author is Author.AGENT and stored[-1].delivery_status is DeliveryStatus.SENT

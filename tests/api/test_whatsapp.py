@@ -19,6 +19,7 @@ from api.chat import RASA_UNAVAILABLE_TEXT, RATE_LIMITED_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
 from connectors.inbox import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
 from connectors.whatsapp.signature import SIGNATURE_HEADER, sign
+from tests.api.callcenter import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot, handoff_of
 from tests.api.fake_channels import GRAPH_TOKEN, PHONE_NUMBER_ID, FakeGraph, serve
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import GatewayFactory
@@ -650,3 +651,23 @@ async def test_shared_contact_card(
     own, someone_else = (received["metadata"]["contact"] for received in fake_rasa.received)
     assert own == {"phone_number": f"+{number}", "own": True}
     assert someone_else == {"phone_number": "+6281122223333", "own": False}
+
+
+async def test_an_agents_reply_reaches_the_whatsapp_number_within_the_window(
+    number: str, gateway: GatewayFactory, graph: FakeGraph, fake_rasa: FakeRasa
+) -> None:
+    handoff_bot(fake_rasa)
+    async with gateway(**whatsapp_settings(graph), **ALWAYS_OPEN) as (app, client):
+        await fresh_call_center(app)
+        await post(client, inbound(number, "text", {"body": "/request_human"}))
+        # Nobody online: the offer; a callback needs no typed number on WhatsApp.
+        await post(client, inbound(number, "text", {"body": "/handoff_callback"}))
+        handoff = await handoff_of(app, str((await messages_of(app, number))[0].conversation_id))
+        assert handoff.callback_phone == number
+        agent = await add_agent(app)
+        async with console(app, agent) as desk:
+            await desk.post(f"/console/api/handoffs/{handoff.id}/claim")
+            reply = {"text": "Selamat pagi, Bu."}
+            await desk.post(f"/console/api/handoffs/{handoff.id}/messages", json=reply)
+    assert graph.messages[-1]["text"]["body"] == "Selamat pagi, Bu."
+    assert all(body["to"] == number for body in graph.messages)

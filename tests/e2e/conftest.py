@@ -35,6 +35,7 @@ def _free_port() -> int:
 class Stack:
     gateway_url: str
     log_dir: Path
+    env: dict[str, str] = field(default_factory=dict)  # what the processes were started with
 
     def logs(self) -> str:
         return "\n".join(
@@ -65,13 +66,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "AW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'gateway.db'}",
         # A loaded 2-core CI machine can make Rasa slower than the interactive default (4 s).
         "AW_RASA_TIMEOUT_SECONDS": "15",
+        # The call center is open, so a hand-off queues when an agent is online.
+        "AW_CALL_CENTER_HOURS": "mon-sun 00:00-24:00",
+        "AW_CALL_CENTER_CLOSED_ON_HOLIDAYS": "false",
         "PYTHONPATH": str(ROOT),
     }
     process = subprocess.Popen(
         [str(ROOT / "scripts" / "run")], cwd=ROOT, env=env, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    result = Stack(f"http://127.0.0.1:{ports['GATEWAY_PORT']}", tmp / "logs")
+    result = Stack(f"http://127.0.0.1:{ports['GATEWAY_PORT']}", tmp / "logs", env)
     try:
         _wait_until_running(process, result)
         yield result

@@ -23,8 +23,9 @@ def model() -> Path:
     return MODEL
 
 
-# Sent by the channels as payloads only (connectors/model.py); the NLU never predicts them.
-PAYLOAD_ONLY_INTENTS = frozenset({"share_contact", "share_location"})
+# Sent by the channels (connectors/model.py) or the gateway (the hand-back after a hand-off) as
+# payloads only; the NLU never predicts them.
+PAYLOAD_ONLY_INTENTS = frozenset({"share_contact", "share_location", "handoff_returned"})
 
 
 def domain_intents() -> list[str]:

@@ -1,7 +1,8 @@
 """The service API (docs/service-api.md), one module per area, each with a `router`.
 
 Every module of this package that does not start with "_" is included, so adding an area
-needs no edit here. All of them share the service-token check.
+needs no edit here. All of them share the service-token check and the access record
+(api/callcenter/access.py: verified identities, cases' conversations, the audit log).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
+from api.callcenter.access import track_access
 from api.core.config import SettingsDep
 from api.ministries.base import Unauthorized
 
@@ -30,7 +32,7 @@ async def require_service_token(
 
 
 def _build_router() -> APIRouter:
-    router = APIRouter(dependencies=[Depends(require_service_token)])
+    router = APIRouter(dependencies=[Depends(require_service_token), Depends(track_access)])
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not module.name.startswith("_"):
             area = importlib.import_module(f"{__name__}.{module.name}")

@@ -2,7 +2,9 @@
 //   <script src="GATEWAY/widget.js" defer></script>   (GATEWAY: the gateway's public URL)
 // Options are data-* attributes of that tag (docs/channels.md, "Web widget"). The widget lives
 // in a shadow root, so the host page's styles and ours never touch. It talks to the gateway
-// over a WebSocket and falls back to the HTTP API when WebSockets are unavailable.
+// over a WebSocket and falls back to the HTTP API when WebSockets are unavailable. Messages
+// created outside the citizen's own requests (an agent's reply, hand-off notices) are pushed
+// over the WebSocket, or polled every few seconds on the HTTP fallback.
 // No build step, no dependencies, no external resources.
 "use strict";
 
@@ -32,10 +34,14 @@
     locationShared: "📍 Lokasi dibagikan",
     locationFailed:
       "Mohon maaf, lokasi Anda tidak dapat diambil. Silakan ketik nama kelurahan atau kecamatan Anda.",
+    agent: "Petugas",
+    unread: "(ada pesan baru)",
   };
   const CONNECT_TIMEOUT_MS = 5000;
   const ANSWER_TIMEOUT_MS = 30000;
   const HISTORY_LIMIT = 200;
+  const POLL_MS = 3000;
+  const RECONNECT_MAX_MS = 30000;
 
   const options = readOptions(script);
   const api = {
@@ -87,6 +93,7 @@
   const ICONS = {
     chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
     document: "M6 2h8l6 6v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm7 1.5V9h5.5z",
+    info: "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 8v7h2v-7zm0-4v2h2V6z",
   };
 
   function icon(name) {
@@ -133,6 +140,9 @@
   );
 
   let launcher = null;
+  const unread = element(
+    "span", { className: "aw-unread", hidden: true }, element("span", { className: "aw-sr" }, TEXT.unread),
+  );
   if (options.mode === "launcher") {
     const closeButton = element(
       "button", { type: "button", className: "aw-close", "aria-label": TEXT.close }, "×",
@@ -143,6 +153,7 @@
       { type: "button", className: "aw-launcher", "aria-controls": "aw-panel", "aria-expanded": "false" },
       icon("chat"),
       element("span", {}, TEXT.open),
+      unread,
     );
     panel.setAttribute("role", "dialog");
     launcher.addEventListener("click", () => setOpen(panel.hidden));
@@ -171,6 +182,7 @@
     launcher.setAttribute("aria-expanded", String(open));
     root.classList.toggle("aw--open", open);
     if (open) {
+      unread.hidden = true;
       scrollToEnd();
       input.focus();
     } else {
@@ -262,20 +274,48 @@
     }
   }
 
-  // Buttons stay clickable only on the bot's latest answer (`active`).
+  // Buttons stay clickable only on the latest answer (`active`). An agent's reply carries
+  // their name above the bubble ("Sari (Petugas)"); system messages are notices.
   function render(message, active = true) {
     welcome.hidden = true;
     const item = element("li", { className: `aw-msg aw-msg--${message.author}` });
+    let bubble = item;
+    if (message.author === "agent") {
+      bubble = element("div", { className: "aw-bubble" });
+      item.append(element("span", { className: "aw-sender" }, message.sender_name || TEXT.agent), bubble);
+    }
     if (message.content && message.author !== "citizen") {
-      renderContent(item, message.content, active);
+      renderContent(bubble, message.content, active);
     } else {
-      item.append(element("div", { className: "aw-text" }, message.text));
+      bubble.append(element("div", { className: "aw-text" }, message.text));
       if (message.buttons && message.buttons.length) {
-        item.append(choiceGroup(message.buttons, active, "button", message.text));
+        bubble.append(choiceGroup(message.buttons, active, "button", message.text));
       }
     }
+    if (message.author === "system") item.querySelector(".aw-text")?.prepend(icon("info"));
     log.append(item);
     scrollToEnd();
+  }
+
+  // Each stored message is shown once: an answer, a pushed copy and a polled copy share an id.
+  const shownIds = new Set();
+
+  function show(message, active = true) {
+    if (message.id != null) {
+      if (shownIds.has(message.id)) return;
+      shownIds.add(message.id);
+    }
+    if (message.author === "citizen") disableOldChoices(); // e.g. written in another tab
+    render(message, active);
+  }
+
+  // A message heard while the panel is closed (an agent's reply): a dot on the launcher.
+  function showHeard(message) {
+    live.cursor = Math.max(live.cursor, message.id || 0);
+    const before = shownIds.size;
+    show(message);
+    const heard = shownIds.size > before && message.author !== "citizen";
+    if (heard && launcher && panel.hidden) unread.hidden = false;
   }
 
   function disableOldChoices() {
@@ -313,13 +353,16 @@
 
   // The conversation's WebSocket: opened on the first message, reopened when it was closed.
   // Frames are documented in docs/channels.md; each message frame gets one `result` or `error`.
+  // Pushed `message` frames go to `onMessage`; `onClose(code, opened)` hears every close.
   class Socket {
-    constructor(url) {
+    constructor(url, { onMessage, onClose }) {
       this.url = url;
       this.ws = null;
       this.opening = null;
       this.waiting = new Map(); // frame id -> {resolve, reject, timer}
       this.nextId = 1;
+      this.onMessage = onMessage;
+      this.onClose = onClose;
     }
 
     open() {
@@ -333,7 +376,8 @@
           return;
         }
         const timer = setTimeout(() => { ws.close(); reject(new SocketUnavailable()); }, CONNECT_TIMEOUT_MS);
-        ws.addEventListener("open", () => { clearTimeout(timer); this.ws = ws; resolve(); });
+        let opened = false;
+        ws.addEventListener("open", () => { clearTimeout(timer); opened = true; this.ws = ws; resolve(); });
         ws.addEventListener("message", (event) => this.receive(event.data));
         ws.addEventListener("close", (event) => {
           clearTimeout(timer);
@@ -341,6 +385,7 @@
           const error = closeError(event.code);
           reject(error); // before "open": could not connect
           this.failAll(error);
+          this.onClose(event.code, opened);
         });
       }).finally(() => { this.opening = null; });
       return this.opening;
@@ -363,6 +408,7 @@
       let frame;
       try { frame = JSON.parse(data); } catch { return; }
       if (frame.type === "typing") setTyping(Boolean(frame.active));
+      if (frame.type === "message" && frame.message) this.onMessage(frame.message);
       const waiter = frame.id != null && this.waiting.get(String(frame.id));
       if (!waiter || (frame.type !== "result" && frame.type !== "error")) return;
       this.waiting.delete(String(frame.id));
@@ -400,10 +446,10 @@
   let socket = null;
   let useSocket = options.webSocket;
   let busy = false;
+  let sends = 0; // citizen messages sent so far: a poll that raced one is dropped
 
   async function startConversation() {
-    if (socket) socket.close();
-    socket = null;
+    stopLive();
     const conversation = await request("POST", api.conversations, { channel: "web" });
     conversationId = conversation.id;
     store.set(conversationId);
@@ -422,9 +468,22 @@
     return { text: event.payload, metadata: { button_title: event.title } };
   }
 
+  function newSocket() {
+    const opened = new Socket(api.socket(conversationId), {
+      onMessage: showHeard,
+      onClose: (code, wasOpen) => {
+        // Reopened after an unexpected drop (not ours, not refused) to keep hearing pushes.
+        if (opened !== socket || !wasOpen || code === 1000 || (code >= 4400 && code < 4600)) return;
+        live.on = false;
+        reconnectLater();
+      },
+    });
+    return opened;
+  }
+
   async function deliverOnce(event) {
     if (useSocket) {
-      socket ??= new Socket(api.socket(conversationId));
+      socket ??= newSocket();
       try {
         return await socket.send(event);
       } catch (error) {
@@ -469,6 +528,7 @@
   async function send(event, shown) {
     if (busy) return;
     setBusy(true);
+    sends += 1;
     if (shadow.activeElement && shadow.activeElement.classList.contains("aw-choice")) {
       input.focus(); // the clicked button is about to be disabled: keep the keyboard user's place
     }
@@ -476,7 +536,9 @@
     render({ author: "citizen", text: shown });
     try {
       const result = await deliver(event);
-      result.replies.forEach((reply) => render(reply));
+      shownIds.add(result.message_id);
+      result.replies.forEach((reply) => show(reply));
+      goLive();
     } catch (error) {
       render({ author: "system", text: error instanceof GatewayError ? error.message : TEXT.error });
     } finally {
@@ -507,7 +569,9 @@
     try {
       const history = await request("GET", `${api.messages(conversationId)}?limit=${HISTORY_LIMIT}`);
       const lastCitizen = history.messages.map((message) => message.author).lastIndexOf("citizen");
-      history.messages.forEach((message, index) => render(message, index > lastCitizen));
+      history.messages.forEach((message, index) => show(message, index > lastCitizen));
+      live.cursor = Math.max(0, ...history.messages.map((message) => message.id));
+      goLive();
     } catch (error) {
       if (error.status === 404) {
         store.clear();
@@ -517,6 +581,79 @@
       log.removeAttribute("aria-busy");
     }
   }
+
+  // --- Hearing from agents --------------------------------------------------------------------
+
+  // Keeps the conversation's socket open (pushes arrive on it), or polls on the HTTP fallback.
+  // `cursor`: the newest message id heard from the gateway without asking (history, pushes,
+  // polls); a poll asks for what came after it.
+  const live = {
+    on: false, cursor: 0, socketWorked: false, poller: null, retry: null, retries: 0, polling: false,
+  };
+
+  async function goLive() {
+    if (live.on || !conversationId) return;
+    live.on = true;
+    if (!useSocket) {
+      live.poller ??= setInterval(poll, POLL_MS);
+      return;
+    }
+    socket ??= newSocket();
+    const opening = socket;
+    try {
+      await opening.open();
+      live.socketWorked = true;
+      live.retries = 0;
+      poll(true); // what was said while the socket was closed
+    } catch (error) {
+      if (opening !== socket) return; // reset meanwhile
+      live.on = false;
+      socket = null;
+      if (!(error instanceof SocketUnavailable)) return; // refused: the next message tells
+      if (live.socketWorked) {
+        reconnectLater();
+      } else {
+        useSocket = false; // a proxy or the network refuses WebSockets: HTTP from now on
+        goLive();
+      }
+    }
+  }
+
+  function reconnectLater() {
+    const delay = Math.min(RECONNECT_MAX_MS, 1000 * 2 ** live.retries);
+    live.retries += 1;
+    clearTimeout(live.retry);
+    live.retry = setTimeout(goLive, delay);
+  }
+
+  function stopLive() {
+    if (socket) socket.close();
+    socket = null;
+    clearInterval(live.poller);
+    clearTimeout(live.retry);
+    Object.assign(live, { on: false, cursor: 0, poller: null, retry: null, retries: 0 });
+  }
+
+  async function poll(always = false) {
+    if (busy || live.polling || !conversationId || (document.hidden && !always)) return;
+    live.polling = true;
+    const id = conversationId;
+    const sendsBefore = sends;
+    try {
+      const page = await request("GET", `${api.messages(id)}?after=${live.cursor}`);
+      // A message sent meanwhile would show twice (once as sent, once polled): ask again later.
+      if (id !== conversationId || busy || sends !== sendsBefore) return;
+      page.messages.forEach(showHeard);
+    } catch (error) {
+      if (error.status === 404) stopLive(); // the conversation is gone; otherwise ask again next time
+    } finally {
+      live.polling = false;
+    }
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && live.poller) poll();
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -543,8 +680,7 @@
 
   resetButton.addEventListener("click", () => {
     if (busy) return; // the answer on its way belongs to this conversation
-    if (socket) socket.close();
-    socket = null;
+    stopLive();
     store.clear();
     conversationId = null;
     log.replaceChildren();

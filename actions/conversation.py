@@ -1,0 +1,84 @@
+"""The conversation an action runs for, known to everything the run calls.
+
+The gateway wants every call from the actions to name the conversation (`X-Conversation-ID`:
+it records the verified identity per conversation and audits agent-assisted ones), yet the
+`Gateway` client is shared and called deep inside the flows. rasa-sdk runs each action request
+in its own asyncio task, so a `ContextVar` set for the duration of a run is seen by that run only.
+
+Every action here derives from the `Action`, `FormValidationAction` or `ValidationAction` of this
+module instead of rasa-sdk's (tests/actions/test_registry.py checks it): each `run` defined on
+them or on a subclass is wrapped by `in_conversation()`, which sets `CONVERSATION_ID` to the
+tracker's `sender_id` while it runs.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+import rasa_sdk
+import rasa_sdk.forms
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+Run = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[dict[str, Any]]]]
+
+# The sender_id of the conversation whose action is running; None outside an action run.
+CONVERSATION_ID: ContextVar[str | None] = ContextVar("conversation_id", default=None)
+WRAPPED = "runs_in_conversation"  # the attribute that marks a wrapped run
+
+
+def in_conversation(run: Run) -> Run:
+    """`run`, with `CONVERSATION_ID` set to the tracker's sender_id until it returns."""
+    if getattr(run, WRAPPED, False):
+        return run
+
+    @functools.wraps(run)
+    async def wrapper(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        token = CONVERSATION_ID.set(tracker.sender_id)
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        finally:
+            CONVERSATION_ID.reset(token)
+
+    setattr(wrapper, WRAPPED, True)
+    return wrapper
+
+
+class Action(rasa_sdk.Action, abc.ABC):
+    """rasa-sdk's Action whose `run` (and every subclass's own `run`) is `in_conversation()`."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        run = cls.__dict__.get("run")
+        if run is not None:
+            cls.run = in_conversation(run)  # type: ignore[method-assign]
+
+    @abc.abstractmethod
+    def name(self) -> str:  # pragma: no cover - subclasses name themselves
+        """Abstract, so that rasa-sdk's register_package skips the bases of this module."""
+
+
+class ValidationAction(Action, rasa_sdk.forms.ValidationAction):
+    """rasa-sdk's ValidationAction (global slot validation), run in its conversation. Its
+    subclass names itself: `action_validate_slot_mappings`."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        return await super().run(dispatcher, tracker, domain)
+
+
+class FormValidationAction(Action, rasa_sdk.forms.FormValidationAction):
+    """rasa-sdk's FormValidationAction, run in its conversation."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        return await super().run(dispatcher, tracker, domain)

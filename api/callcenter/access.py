@@ -1,0 +1,143 @@
+"""Who looked up whom, through the service API.
+
+The action server names the conversation it acts for in `X-Conversation-ID` (its Rasa
+sender id). For the length of the request the service API then knows that conversation:
+a case opened belongs to it (`api.cases.current_conversation`); a NIK whose birth date a
+ministry accepted becomes the conversation's verified identity (shown to the agent who
+takes it over); and when the conversation is an agent-assist session, the request is a
+look-up of a caller's personal data by an agent, written to the append-only audit log
+whatever its outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.cases import current_conversation
+from api.ministries.base import ServiceError
+from api.models import AssistSession, AuditEntry, VerifiedIdentity, utcnow
+
+logger = logging.getLogger(__name__)
+
+# The fields (body, path or query) that identify a citizen, in the order they are recorded.
+SUBJECT_FIELDS = (
+    "nik", "card_number", "nisn", "participant_number", "plate", "billing_code", "case_number", "name",
+)  # fmt: skip
+
+
+async def track_access(
+    request: Request, x_conversation_id: Annotated[str | None, Header()] = None
+) -> AsyncIterator[None]:
+    """Service-API dependency: see the module docstring. A malformed or unknown id is
+    ignored (the request itself is served as usual)."""
+    conversation_id = _uuid(x_conversation_id)
+    if conversation_id is None:
+        yield
+        return
+    token = current_conversation.set(conversation_id)
+    outcome = "ok"
+    try:
+        yield
+    except ServiceError as error:
+        outcome = error.error_code
+        raise
+    except Exception:
+        outcome = "error"
+        raise
+    finally:
+        current_conversation.reset(token)
+        body = await _json_body(request)
+        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        try:
+            async with sessionmaker() as session:
+                await _record(session, request, conversation_id, body, outcome)
+        except Exception:
+            # Recording must not turn a served request into an error; the log says so.
+            logger.exception("access not recorded conversation=%s", conversation_id)
+
+
+async def _record(
+    session: AsyncSession, request: Request, conversation_id: uuid.UUID, body: dict[str, Any], outcome: str
+) -> None:
+    service = _service(request)
+    assist = await session.get(AssistSession, conversation_id)
+    if assist is not None:
+        session.add(
+            AuditEntry(
+                at=utcnow(),
+                agent_id=assist.agent_id,
+                action="service_lookup",
+                citizen=subject(body, request),
+                service=service,
+                target=f"{request.method} {request.url.path}"[:128],
+                reason=assist.reason,
+                outcome=outcome[:32],
+                conversation_id=conversation_id,
+            )
+        )
+    nik, birth_date = body.get("nik"), body.get("birth_date")
+    if outcome == "ok" and isinstance(nik, str) and isinstance(birth_date, str) and _is_date(birth_date):
+        identity = await session.get(VerifiedIdentity, conversation_id)
+        if identity is None:
+            identity = VerifiedIdentity(conversation_id=conversation_id)
+            session.add(identity)
+        identity.nik, identity.birth_date, identity.service, identity.verified_at = (
+            nik,
+            birth_date,
+            service,
+            utcnow(),
+        )
+    try:
+        await session.commit()
+    except Exception:
+        # The conversation id may name no conversation (a foreign key): nothing to record.
+        await session.rollback()
+        raise
+
+
+def subject(body: dict[str, Any], request: Request) -> str | None:
+    """The citizen's identifier in the request: from the body, the path or the query."""
+    sources = (body, request.path_params, request.query_params)
+    for field in SUBJECT_FIELDS:
+        for source in sources:
+            value = source.get(field)
+            if isinstance(value, str | int) and str(value).strip():
+                return str(value).strip()[:32]
+    return None
+
+
+def _service(request: Request) -> str:
+    """The area of `/api/v1/<area>/...`."""
+    parts = request.url.path.split("/")
+    return parts[3][:32] if len(parts) > 3 else "unknown"
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (ValueError, RuntimeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

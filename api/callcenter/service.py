@@ -1,0 +1,496 @@
+"""The call center as the gateway runs it: hand-offs started by the bot's signal, the
+citizen's hand-off buttons, the agents' actions, and the timeouts. Each operation commits
+its transition (api/callcenter/handoff.py), stores what the citizen should read, delivers
+it on the citizen's own channel and tells every console through the event broadcaster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any
+
+import phonenumbers
+from fastapi import Depends, Request
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api import cases, chat
+from api.callcenter import handoff as machine
+from api.callcenter import texts
+from api.callcenter.handoff import Conflict
+from api.callcenter.hours import OpeningHours
+from api.callcenter.signal import HandoffSignal
+from api.callcenter.teams import GENERAL, TEAMS
+from api.core.config import Settings
+from api.models import (
+    Agent,
+    Author,
+    CaseKind,
+    Conversation,
+    Direction,
+    Handoff,
+    HandoffState,
+    Message,
+    utcnow,
+)
+from api.pubsub import CONSOLE, Broadcaster, conversation_topic
+from api.rasa_client import RasaClient, RasaUnavailableError
+from api.schemas import MessageOut
+from connectors.model import Inbound, Reply, TextIn, TextReply, from_rasa_replies
+
+if TYPE_CHECKING:
+    from connectors.channels import Channels
+
+logger = logging.getLogger(__name__)
+
+# What the gateway sends Rasa when the bot takes a conversation back (actions: resume).
+RESUME_PAYLOAD = "/handoff_returned"
+# When an agent closes: the bot starts afresh.
+RESTART_PAYLOAD = "/restart"
+SWEEP_SECONDS = 30
+
+CONTACT_LABELS = {
+    "callback": "Menunggu ditelepon petugas",
+    "ticket": "Menunggu tindak lanjut petugas",
+    "in_progress": "Sedang ditangani petugas",
+    "closed": "Selesai",
+}
+cases.register_case_type(CaseKind.CONTACT_REQUEST, CONTACT_LABELS)
+
+
+class CallCenter:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        rasa: RasaClient,
+        broadcaster: Broadcaster,
+    ) -> None:
+        self.settings = settings
+        self.hours = OpeningHours.parse(
+            settings.call_center_hours,
+            settings.call_center_timezone,
+            closed_on_holidays=settings.call_center_closed_on_holidays,
+        )
+        self.broadcaster = broadcaster
+        self._sessionmaker = sessionmaker
+        self._rasa = rasa
+        self._channels: Channels | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def attach(self, channels: Channels) -> None:
+        """The channels that deliver to Telegram and WhatsApp (started after the call center)."""
+        self._channels = channels
+
+    def start_sweeper(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="handoff-sweeper")
+
+    async def aclose(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+
+    # --- The citizen's side (called by api.chat) ----------------------------------------
+
+    async def open_handoff(self, session: AsyncSession, conversation: Conversation) -> Handoff | None:
+        return await machine.open_handoff(session, conversation.id)
+
+    @staticmethod
+    def intercepts(handoff: Handoff | None, event: Inbound) -> bool:
+        """Whether the gateway answers this event itself: a hand-off button, or the phone
+        number it asked for."""
+        if event.rasa_message() in texts.HANDOFF_PAYLOADS:
+            return True
+        return handoff is not None and handoff.awaiting_phone and isinstance(event, TextIn)
+
+    async def on_control(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff | None, event: Inbound
+    ) -> list[Reply]:
+        """Answer a hand-off button or the callback number. Commits."""
+        payload = event.rasa_message()
+        if handoff is None:
+            return [texts.NOTHING_TO_CANCEL]
+        if payload == texts.CANCEL:
+            if handoff.state not in (machine.QUEUED, machine.OFFERED):
+                return [texts.NOTHING_TO_CANCEL]
+            await machine.transition(
+                session, handoff, machine.RETURNED, allowed_from=(machine.QUEUED, machine.OFFERED),
+                detail="citizen_cancelled", closed_at=utcnow(), awaiting_phone=False,
+            )  # fmt: skip
+            await session.commit()
+            await self._publish_change(handoff)
+            return await self._resume_bot(conversation)
+        if handoff.state is not machine.OFFERED:
+            return [texts.NOTHING_TO_CANCEL]
+        if payload == texts.TICKET:
+            return [await self._book(session, conversation, handoff, machine.TICKET, phone=None)]
+        if payload == texts.CALLBACK:
+            known = conversation.channel_user_id if conversation.channel == "whatsapp" else None
+            if known:
+                return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=known)]
+            handoff.awaiting_phone = True
+            await session.commit()
+            return [texts.ASK_PHONE]
+        # The number asked for.
+        assert isinstance(event, TextIn)
+        phone = parse_phone(event.text)
+        if phone is None:
+            return [texts.INVALID_PHONE]
+        return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=phone)]
+
+    async def on_signal(
+        self, session: AsyncSession, conversation: Conversation, signal: HandoffSignal
+    ) -> list[Reply]:
+        """The bot asked for a person: queue the conversation, or offer a callback or a
+        ticket when the call center is closed or nobody is there. Commits."""
+        if conversation.channel == "assist":  # an agent is already talking to the caller
+            return []
+        current = await machine.open_handoff(session, conversation.id)
+        if current is not None and current.state in machine.WITH_PEOPLE:
+            return [await self._queue_notice(session, current)]
+        if current is not None:  # an offer, callback or ticket pending: this request replaces it
+            await machine.transition(
+                session, current, machine.RETURNED, allowed_from=(current.state,), detail="superseded",
+                closed_at=utcnow(), awaiting_phone=False,
+            )  # fmt: skip
+        now = utcnow()
+        staff = await machine.staffing(session, now)
+        team = machine.route(signal.team, staff)
+        open_now = self.hours.is_open(now)
+        if not open_now or team is None:
+            await machine.start(
+                session, conversation, reason=signal.reason, team=signal.team, state=machine.OFFERED
+            )
+            await session.commit()
+            logger.info("handoff offered conversation=%s closed=%s", conversation.id, not open_now)
+            return [texts.offer(self.hours.describe(), closed=not open_now)]
+        handoff = await machine.start(
+            session, conversation, reason=signal.reason, team=team, state=machine.QUEUED
+        )
+        await session.commit()
+        logger.info("handoff queued conversation=%s team=%s reason=%s", conversation.id, team, signal.reason)
+        await self._publish_change(handoff)
+        return [await self._queue_notice(session, handoff, staff)]
+
+    async def on_message_for_people(self, handoff: Handoff | None) -> None:
+        """A citizen's message stored for the agent (not sent to the bot)."""
+        if handoff is not None:
+            await self.broadcaster.publish(CONSOLE, {"type": "handoff", "id": handoff.id})
+
+    # --- The agents' side (called by the console routes) --------------------------------
+
+    async def claim(self, session: AsyncSession, handoff: Handoff, agent: Agent) -> None:
+        """Take a waiting conversation. Of two agents claiming at once exactly one wins; the
+        other gets `Conflict`. Supervisors may take any team's; agents only their teams'."""
+        if not can_see(agent, handoff):
+            raise Conflict(handoff.id)
+        await machine.transition(
+            session, handoff, machine.ACTIVE, allowed_from=machine.CLAIMABLE, by=agent,
+            agent_id=agent.id, claimed_at=utcnow(),
+        )  # fmt: skip
+        if handoff.case_number:
+            await self._set_case_status(session, handoff.case_number, "in_progress")
+        await self._notify(session, handoff, texts.agent_joined(agent_label(agent)))
+
+    async def reply(self, session: AsyncSession, handoff: Handoff, agent: Agent, text: str) -> Message:
+        """An agent's message to the citizen, on the citizen's channel."""
+        self._require_owner(handoff, agent)
+        message = chat.outgoing_message(handoff.conversation_id, Author.AGENT, TextReply(text=text))
+        message.agent_id, message.sender_name = agent.id, agent_label(agent)
+        session.add(message)
+        await session.commit()
+        await self._deliver(session, handoff.conversation_id, [message])
+        await self._publish_change(handoff)
+        return message
+
+    async def transfer_to_agent(
+        self, session: AsyncSession, handoff: Handoff, agent: Agent, target: Agent
+    ) -> None:
+        self._require_owner(handoff, agent)
+        await machine.transition(
+            session, handoff, machine.ACTIVE, allowed_from=(machine.ACTIVE,), by=agent,
+            detail=f"agent:{target.id}", agent_id=target.id, claimed_at=utcnow(),
+        )  # fmt: skip
+        await self._notify(session, handoff, texts.transferred_to_agent(agent_label(target)))
+
+    async def transfer_to_team(
+        self, session: AsyncSession, handoff: Handoff, agent: Agent, team: str
+    ) -> None:
+        self._require_owner(handoff, agent)
+        await machine.transition(
+            session, handoff, machine.QUEUED, allowed_from=(machine.ACTIVE,), by=agent,
+            detail=f"team:{team}", team=team, agent_id=None, claimed_at=None, queued_at=utcnow(),
+        )  # fmt: skip
+        place = await machine.position(session, handoff)
+        await self._notify(session, handoff, texts.transferred_to_team(TEAMS[team], place))
+
+    async def hand_back(self, session: AsyncSession, handoff: Handoff, agent: Agent) -> None:
+        """The bot takes the conversation back and resumes with its context."""
+        self._require_owner(handoff, agent)
+        await machine.transition(
+            session, handoff, machine.RETURNED, allowed_from=(machine.ACTIVE,), by=agent, closed_at=utcnow()
+        )
+        await session.commit()
+        await self._publish_change(handoff)
+        conversation = await session.get(Conversation, handoff.conversation_id)
+        assert conversation is not None
+        await self._send_replies(session, conversation, Author.BOT, await self._resume_bot(conversation))
+
+    async def close(self, session: AsyncSession, handoff: Handoff, agent: Agent, disposition: str) -> None:
+        self._require_owner(handoff, agent)
+        await machine.transition(
+            session, handoff, machine.CLOSED, allowed_from=(machine.ACTIVE,), by=agent, detail=disposition,
+            disposition=disposition, closed_at=utcnow(),
+        )  # fmt: skip
+        if handoff.case_number:
+            await self._set_case_status(session, handoff.case_number, "closed")
+        await self._notify(session, handoff, texts.CLOSED)
+        await self._restart_bot(handoff.conversation_id)
+
+    # --- Timeouts --------------------------------------------------------------------------
+
+    async def sweep(self, now: datetime | None = None) -> int:
+        """Apply the timeouts once; returns how many hand-offs changed. Safe on several
+        replicas at once: each transition is conditional."""
+        now = now or utcnow()
+        max_wait = timedelta(minutes=self.settings.handoff_max_wait_minutes)
+        idle = timedelta(minutes=self.settings.handoff_idle_minutes)
+        changed = 0
+        async with self._sessionmaker() as session:
+            # Offers first: one made by this very sweep must not expire in it.
+            offers = await session.scalars(
+                select(Handoff).where(Handoff.state == machine.OFFERED, Handoff.updated_at <= now - idle)
+            )
+            for handoff in list(offers):
+                changed += await self._timeout(session, handoff, machine.RETURNED, "offer_expired", None)
+            waited = await session.scalars(
+                select(Handoff).where(Handoff.state == machine.QUEUED, Handoff.queued_at <= now - max_wait)
+            )
+            for handoff in list(waited):
+                changed += await self._timeout(
+                    session,
+                    handoff,
+                    machine.OFFERED,
+                    "waited_too_long",
+                    texts.waited_too_long(self.hours.describe()),
+                )
+            for handoff in list(
+                await session.scalars(select(Handoff).where(Handoff.state == machine.ACTIVE))
+            ):
+                if await self._last_citizen_activity(session, handoff) <= now - idle:
+                    changed += await self._timeout(
+                        session,
+                        handoff,
+                        machine.CLOSED,
+                        "abandoned",
+                        texts.ABANDONED,
+                        disposition="abandoned",
+                    )
+        return changed
+
+    async def _timeout(
+        self,
+        session: AsyncSession,
+        handoff: Handoff,
+        to: HandoffState,
+        detail: str,
+        notice: Reply | None,
+        **changes: Any,
+    ) -> int:
+        ended = {"closed_at": utcnow()} if to in (machine.CLOSED, machine.RETURNED) else {}
+        try:
+            await machine.transition(
+                session, handoff, to, allowed_from=(handoff.state,), detail=detail,
+                awaiting_phone=False, **ended, **changes,
+            )  # fmt: skip
+        except Conflict:
+            return 0  # another replica or an agent got there first
+        logger.info("handoff timeout handoff=%s to=%s", handoff.id, to.value)
+        if notice is not None:
+            await self._notify(session, handoff, notice)
+        else:
+            await session.commit()
+            await self._publish_change(handoff)
+        return 1
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                await self.sweep()
+            except Exception:
+                logger.exception("handoff sweep failed")
+
+    @staticmethod
+    async def _last_citizen_activity(session: AsyncSession, handoff: Handoff) -> datetime:
+        latest = await session.scalar(
+            select(func.max(Message.created_at)).where(
+                Message.conversation_id == handoff.conversation_id, Message.direction == Direction.IN
+            )
+        )
+        claimed = handoff.claimed_at or handoff.updated_at
+        return max(claimed, latest) if latest is not None else claimed
+
+    # --- Helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _require_owner(handoff: Handoff, agent: Agent) -> None:
+        if handoff.state is not machine.ACTIVE or handoff.agent_id != agent.id:
+            raise Conflict(handoff.id)
+
+    async def _queue_notice(
+        self, session: AsyncSession, handoff: Handoff, staff: machine.Staffing | None = None
+    ) -> Reply:
+        staff = staff or await machine.staffing(session)
+        place = await machine.position(session, handoff)
+        return texts.queued(place, await machine.estimated_wait_minutes(session, handoff, staff))
+
+    async def _book(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        handoff: Handoff,
+        to: HandoffState,
+        *,
+        phone: str | None,
+    ) -> Reply:
+        """A callback or a ticket: a contact-request case the citizen can follow, queued for
+        agents at the next opening."""
+        kind = "callback" if to is machine.CALLBACK else "ticket"
+        case = await cases.open_case(
+            session,
+            CaseKind.CONTACT_REQUEST,
+            status=kind,
+            summary={"type": kind, "team": handoff.team},
+            conversation_id=conversation.id,
+        )
+        await machine.transition(
+            session, handoff, to, allowed_from=(machine.OFFERED,), detail=kind, case_number=case.case_number,
+            callback_phone=phone, awaiting_phone=False, queued_at=utcnow(),
+        )  # fmt: skip
+        await session.commit()
+        await self._publish_change(handoff)
+        hours = self.hours.describe()
+        if phone is not None:
+            return texts.callback_booked(mask_phone(phone), case.case_number, hours)
+        return texts.ticket_given(case.case_number, hours)
+
+    async def _set_case_status(self, session: AsyncSession, case_number: str, status: str) -> None:
+        case = await cases.get_case(session, case_number)
+        if case is not None:
+            cases.record_statuses(case, [(status, utcnow())])
+
+    async def _notify(self, session: AsyncSession, handoff: Handoff, notice: Reply) -> None:
+        """Commit the transition with a system message, deliver it, tell the consoles."""
+        message = chat.outgoing_message(handoff.conversation_id, Author.SYSTEM, notice)
+        session.add(message)
+        await session.commit()
+        await self._deliver(session, handoff.conversation_id, [message])
+        await self._publish_change(handoff)
+
+    async def _send_replies(
+        self, session: AsyncSession, conversation: Conversation, author: Author, replies: Sequence[Reply]
+    ) -> None:
+        messages = [chat.outgoing_message(conversation.id, author, reply) for reply in replies]
+        session.add_all(messages)
+        await session.commit()
+        await self._deliver(session, conversation.id, messages)
+
+    async def _resume_bot(self, conversation: Conversation) -> list[Reply]:
+        """What the bot says when it takes the conversation back (its context intact)."""
+        try:
+            bot_replies = await self._rasa.send(
+                sender=str(conversation.id), message=RESUME_PAYLOAD, input_channel=conversation.channel,
+                metadata={"handoff": "returned"},
+            )  # fmt: skip
+        except RasaUnavailableError as error:
+            logger.warning("bot not resumed conversation=%s reason=%s", conversation.id, error.reason)
+            return [texts.BACK_WITH_BOT]
+        replies = from_rasa_replies(reply.model_dump(exclude_none=True) for reply in bot_replies)
+        return replies or [texts.BACK_WITH_BOT]
+
+    async def _restart_bot(self, conversation_id: uuid.UUID) -> None:
+        async with self._sessionmaker() as session:
+            conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            return
+        try:
+            await self._rasa.send(
+                sender=str(conversation.id),
+                message=RESTART_PAYLOAD,
+                input_channel=conversation.channel,
+                metadata={},
+            )
+        except RasaUnavailableError as error:
+            logger.warning("bot not restarted conversation=%s reason=%s", conversation.id, error.reason)
+
+    async def _deliver(
+        self, session: AsyncSession, conversation_id: uuid.UUID, messages: list[Message]
+    ) -> None:
+        """Messages that answer no citizen request: pushed to the web widget's socket, or
+        sent on Telegram or WhatsApp."""
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None or not messages:
+            return
+        if conversation.channel in ("telegram", "whatsapp"):
+            if self._channels is not None:
+                await self._channels.push(session, conversation, messages)
+            return
+        topic = conversation_topic(conversation.id)
+        for message in messages:
+            body = MessageOut.model_validate(message).model_dump(mode="json")
+            await self.broadcaster.publish(topic, {"type": "message", "message": body})
+
+    async def _publish_change(self, handoff: Handoff) -> None:
+        await self.broadcaster.publish(CONSOLE, {"type": "queue"})
+        await self.broadcaster.publish(CONSOLE, {"type": "handoff", "id": handoff.id})
+
+
+def can_see(agent: Agent, handoff: Handoff) -> bool:
+    """Supervisors see every team's queue; agents their teams' (general is one of them if
+    listed)."""
+    return agent.role == "supervisor" or handoff.team in (agent.teams or []) or (handoff.agent_id == agent.id)
+
+
+def agent_label(agent: Agent) -> str:
+    """The name citizens see: "Sari (Petugas)"."""
+    return f"{agent.display_name} (Petugas)"
+
+
+def parse_phone(text: str) -> str | None:
+    """An Indonesian phone number typed by the citizen, as E.164; None when not valid."""
+    try:
+        number = phonenumbers.parse(text.strip(), "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(e164: str) -> str:
+    """+6281234567890 → 0812****7890 (what the citizen reads back)."""
+    try:
+        national = phonenumbers.format_number(
+            phonenumbers.parse(e164, "ID"), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        national = e164
+    digits = "".join(ch for ch in national if ch.isdigit())
+    return digits[:4] + "*" * max(0, len(digits) - 8) + digits[-4:]
+
+
+def _callcenter(request: Request) -> CallCenter:
+    callcenter: CallCenter = request.app.state.callcenter
+    return callcenter
+
+
+CallCenterDep = Annotated[CallCenter, Depends(_callcenter)]
+
+__all__ = ["GENERAL", "CallCenter", "CallCenterDep", "Conflict", "can_see"]

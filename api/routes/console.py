@@ -1,0 +1,507 @@
+"""The agent console: its page at /console, its JSON API at /console/api and its live
+events at /console/ws (contract and states: docs/call-center.md).
+
+Every /console/api route but login depends on `CurrentAgent` (401 without a live session)
+and the supervisor's on `Supervisor` (403 for agents); tests/api/test_console_access.py
+walks the routes to keep it so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect, status
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+
+from api import chat
+from api.callcenter import auth, views
+from api.callcenter.auth import CurrentAgent, Supervisor
+from api.callcenter.canned import CANNED_REPLIES
+from api.callcenter.handoff import DISPOSITIONS, Conflict
+from api.callcenter.service import CallCenterDep, can_see
+from api.callcenter.teams import TEAMS
+from api.core.config import SettingsDep
+from api.db import SessionDep
+from api.models import (
+    Agent,
+    AgentStatus,
+    AssistSession,
+    AuditEntry,
+    Conversation,
+    HandledBy,
+    Handoff,
+    HandoffNote,
+    utcnow,
+)
+from api.pubsub import CONSOLE
+from api.rasa_client import RasaDep
+from api.schemas import MessageOut
+from api.text import clean_text
+from connectors.channels import RateLimiterDep
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "callcenter" / "static"
+TAKEN = "Percakapan ini sudah diambil petugas lain."
+NOT_YOURS = "Percakapan ini tidak sedang Anda tangani."
+NOT_FOUND = "Percakapan tidak ditemukan."
+TOO_MANY_LOGINS = "Terlalu banyak percobaan masuk. Silakan coba lagi beberapa saat lagi."
+MAX_TEXT = 4000
+CLOSE_UNAUTHORIZED = 4401
+
+router = APIRouter(tags=["console"])
+api = APIRouter(prefix="/console/api")
+
+
+# Everything is served by the gateway itself: no CDN, no inline script or style.
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@router.get("/console", include_in_schema=False)
+async def console_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", headers=_PAGE_HEADERS)
+
+
+# --- Sessions -------------------------------------------------------------------------------
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginOut(BaseModel):
+    agent: views.AgentOut
+
+
+@api.post("/login", responses={401: {"description": auth.BAD_LOGIN}})
+async def login(
+    body: LoginIn, response: Response, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
+) -> LoginOut:
+    # The shared per-sender limiter, keyed by username: slows password guessing.
+    if not (await limiter.admit("console-login", body.username.lower())).allowed:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_LOGINS)
+    agent = await auth.authenticate(session, body.username.strip().lower(), body.password)
+    if agent is None:
+        logger.warning("console login refused")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, auth.BAD_LOGIN)
+    token = await auth.open_session(session, agent, settings)
+    auth.set_cookie(response, token, settings)
+    logger.info("console login agent=%s", agent.id)
+    return LoginOut(agent=views.agent_out(agent))
+
+
+@api.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(agent: CurrentAgent, request: Request, response: Response, session: SessionDep) -> None:
+    await auth.close_session(session, request.cookies.get(auth.COOKIE))
+    response.delete_cookie(auth.COOKIE, path="/console")
+
+
+@api.get("/me")
+async def me(agent: CurrentAgent) -> views.AgentOut:
+    return views.agent_out(agent)
+
+
+class StatusIn(BaseModel):
+    status: AgentStatus
+
+
+@api.put("/me/status")
+async def set_status(
+    body: StatusIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> views.AgentOut:
+    agent.status = body.status
+    agent.last_seen_at = utcnow()
+    await session.commit()
+    await callcenter.broadcaster.publish(CONSOLE, {"type": "queue"})
+    return views.agent_out(agent)
+
+
+# --- Hand-offs -------------------------------------------------------------------------------
+
+
+@api.get("/handoffs")
+async def list_handoffs(
+    agent: CurrentAgent, session: SessionDep, scope: Literal["queue", "mine"] = "queue"
+) -> list[views.HandoffSummary]:
+    return await (views.queue(session, agent) if scope == "queue" else views.mine(session, agent))
+
+
+async def _handoff(session: SessionDep, handoff_id: int, agent: Agent) -> Handoff:
+    handoff = await session.get(Handoff, handoff_id)
+    if handoff is None or not can_see(agent, handoff):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return handoff
+
+
+@api.get("/handoffs/{handoff_id}")
+async def get_handoff(handoff_id: int, agent: CurrentAgent, session: SessionDep) -> views.HandoffDetail:
+    handoff = await _handoff(session, handoff_id, agent)
+    detail = await views.detail(session, handoff)
+    if detail.identity is not None:
+        await _audit_identity_view(session, agent, handoff, detail.identity.nik)
+    return detail
+
+
+async def _audit_identity_view(session: SessionDep, agent: Agent, handoff: Handoff, nik: str) -> None:
+    """The first time an agent is shown a hand-off's verified identity is a look-up of
+    personal data: audited once per agent, hand-off and NIK (the console refetches often)."""
+    target = f"handoff {handoff.id}"
+    seen = await session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.agent_id == agent.id,
+            AuditEntry.action == "view_identity",
+            AuditEntry.target == target,
+            AuditEntry.citizen == nik,
+        )
+    )
+    if seen is not None:
+        return
+    session.add(
+        AuditEntry(
+            at=utcnow(), agent_id=agent.id, action="view_identity", citizen=nik, service="console",
+            target=target, reason=f"hand-off {handoff.id} ({handoff.reason})", outcome="ok",
+            conversation_id=handoff.conversation_id,
+        )
+    )  # fmt: skip
+    await session.commit()
+
+
+@api.post("/handoffs/{handoff_id}/claim", responses={409: {"description": TAKEN}})
+async def claim(
+    handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> views.HandoffDetail:
+    handoff = await _handoff(session, handoff_id, agent)
+    try:
+        await callcenter.claim(session, handoff, agent)
+    except Conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, TAKEN) from None
+    logger.info("handoff claimed handoff=%s agent=%s", handoff.id, agent.id)
+    return await get_handoff(handoff_id, agent, session)
+
+
+class TextIn(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+    @model_validator(mode="after")
+    def _clean(self) -> TextIn:
+        self.text = clean_text(self.text)
+        if not self.text:
+            raise ValueError("empty_text")
+        return self
+
+
+@api.post(
+    "/handoffs/{handoff_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": NOT_YOURS}},
+)
+async def reply(
+    handoff_id: int, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> MessageOut:
+    handoff = await _handoff(session, handoff_id, agent)
+    try:
+        message = await callcenter.reply(session, handoff, agent, body.text)
+    except Conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
+    return MessageOut.model_validate(message)
+
+
+@api.post("/handoffs/{handoff_id}/notes", status_code=status.HTTP_201_CREATED)
+async def add_note(
+    handoff_id: int, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> views.NoteOut:
+    handoff = await _handoff(session, handoff_id, agent)
+    note = HandoffNote(handoff_id=handoff.id, agent_id=agent.id, text=body.text, created_at=utcnow())
+    session.add(note)
+    await session.commit()
+    await callcenter.broadcaster.publish(CONSOLE, {"type": "handoff", "id": handoff.id})
+    return views.NoteOut(id=note.id, author=agent.display_name, text=note.text, created_at=note.created_at)
+
+
+class TransferIn(BaseModel):
+    agent_id: int | None = None
+    team: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TransferIn:
+        if (self.agent_id is None) == (self.team is None):
+            raise ValueError("isi salah satu: agent_id atau team")
+        if self.team is not None and self.team not in TEAMS:
+            raise ValueError("tim tidak dikenal")
+        return self
+
+
+@api.post("/handoffs/{handoff_id}/transfer", responses={409: {"description": NOT_YOURS}})
+async def transfer(
+    handoff_id: int, body: TransferIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> views.HandoffSummary:
+    handoff = await _handoff(session, handoff_id, agent)
+    try:
+        if body.agent_id is not None:
+            target = await session.get(Agent, body.agent_id)
+            if target is None or not target.enabled or target.id == agent.id:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Petugas tujuan tidak valid.")
+            await callcenter.transfer_to_agent(session, handoff, agent, target)
+        else:
+            assert body.team is not None
+            await callcenter.transfer_to_team(session, handoff, agent, body.team)
+    except Conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
+    return await views.summary(session, handoff)
+
+
+@api.post("/handoffs/{handoff_id}/hand-back", responses={409: {"description": NOT_YOURS}})
+async def hand_back(
+    handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> views.HandoffSummary:
+    handoff = await _handoff(session, handoff_id, agent)
+    try:
+        await callcenter.hand_back(session, handoff, agent)
+    except Conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
+    return await views.summary(session, handoff)
+
+
+class CloseIn(BaseModel):
+    disposition: Literal[DISPOSITIONS]  # type: ignore[valid-type]
+
+
+@api.post("/handoffs/{handoff_id}/close", responses={409: {"description": NOT_YOURS}})
+async def close(
+    handoff_id: int, body: CloseIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> views.HandoffSummary:
+    handoff = await _handoff(session, handoff_id, agent)
+    try:
+        await callcenter.close(session, handoff, agent, body.disposition)
+    except Conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
+    return await views.summary(session, handoff)
+
+
+# --- Reference lists --------------------------------------------------------------------------
+
+
+class CannedOut(BaseModel):
+    id: str
+    title: str
+    text: str
+
+
+@api.get("/canned-replies")
+async def canned_replies(agent: CurrentAgent) -> list[CannedOut]:
+    return [CannedOut(id=reply.id, title=reply.title, text=reply.text) for reply in CANNED_REPLIES]
+
+
+class TeamOut(BaseModel):
+    key: str
+    name: str
+
+
+@api.get("/teams")
+async def teams(agent: CurrentAgent) -> list[TeamOut]:
+    return [TeamOut(key=key, name=name) for key, name in TEAMS.items()]
+
+
+class AgentListed(BaseModel):
+    id: int
+    display_name: str
+    teams: list[str]
+    status: AgentStatus
+    online: bool
+    active: int
+
+
+@api.get("/agents")
+async def agents(agent: CurrentAgent, session: SessionDep) -> list[AgentListed]:
+    overview = await views.overview(session, utcnow())
+    return [
+        AgentListed(
+            id=load.id,
+            display_name=load.display_name,
+            teams=load.teams,
+            status=load.status,
+            online=load.online,
+            active=load.active,
+        )  # fmt: skip
+        for load in overview.agents
+    ]
+
+
+# --- Supervisor ----------------------------------------------------------------------------------
+
+
+@api.get("/supervisor/overview")
+async def supervisor_overview(
+    supervisor: Supervisor, session: SessionDep, callcenter: CallCenterDep
+) -> views.Overview:
+    return await views.overview(session, views.start_of_day(utcnow(), callcenter.hours.zone))
+
+
+@api.get("/supervisor/audit")
+async def supervisor_audit(
+    supervisor: Supervisor, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[views.AuditOut]:
+    return await views.audit_log(session, limit)
+
+
+# --- Agent-assist ---------------------------------------------------------------------------------
+
+
+class AssistIn(BaseModel):
+    reason: str = Field(min_length=5, max_length=255)
+
+
+class AssistOut(BaseModel):
+    id: uuid.UUID
+    reason: str
+    created_at: Any
+
+
+class AssistMessageIn(TextIn):
+    payload: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class Understood(BaseModel):
+    intent: str | None
+    confidence: float | None
+    entities: list[dict[str, Any]]
+    ranking: list[dict[str, Any]]
+
+
+class AssistTurn(BaseModel):
+    understood: Understood | None
+    replies: list[MessageOut]
+
+
+class AssistTranscript(AssistOut):
+    transcript: list[MessageOut]
+
+
+@api.post("/assist", status_code=status.HTTP_201_CREATED)
+async def start_assist(body: AssistIn, agent: CurrentAgent, session: SessionDep) -> AssistOut:
+    """A session for a phone caller: what the agent types goes through the assistant; every
+    look-up of personal data in it is audited with this reason."""
+    conversation = Conversation(channel="assist", handled_by=HandledBy.BOT)
+    session.add(conversation)
+    await session.flush()
+    assist = AssistSession(conversation_id=conversation.id, agent_id=agent.id, reason=clean_text(body.reason))
+    session.add(assist)
+    await session.commit()
+    logger.info("assist started conversation=%s agent=%s", conversation.id, agent.id)
+    return AssistOut(id=conversation.id, reason=assist.reason, created_at=assist.created_at)
+
+
+async def _assist(session: SessionDep, assist_id: uuid.UUID, agent: Agent) -> AssistSession:
+    assist = await session.get(AssistSession, assist_id)
+    if assist is None or assist.agent_id != agent.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return assist
+
+
+@api.get("/assist/{assist_id}")
+async def get_assist(assist_id: uuid.UUID, agent: CurrentAgent, session: SessionDep) -> AssistTranscript:
+    assist = await _assist(session, assist_id, agent)
+    transcript = await chat.history(session, assist.conversation_id, views.TRANSCRIPT_LIMIT)
+    return AssistTranscript(
+        id=assist.conversation_id, reason=assist.reason, created_at=assist.created_at,
+        transcript=[MessageOut.model_validate(message) for message in transcript],
+    )  # fmt: skip
+
+
+@api.post("/assist/{assist_id}/messages")
+async def assist_message(
+    assist_id: uuid.UUID, body: AssistMessageIn, agent: CurrentAgent, session: SessionDep, rasa: RasaDep
+) -> AssistTurn:
+    """The caller's words (or a button of the assistant's last reply), through the assistant:
+    what it understood and what it would answer."""
+    assist = await _assist(session, assist_id, agent)
+    conversation = await session.get(Conversation, assist.conversation_id)
+    assert conversation is not None
+    _, replies = await chat.receive(
+        session, rasa, conversation, text=body.text, payload=body.payload, metadata={"agent_id": agent.id},
+        callcenter=None,
+    )  # fmt: skip
+    understood = await rasa.understanding(str(conversation.id))
+    return AssistTurn(
+        understood=Understood(
+            intent=understood.intent.get("name"),
+            confidence=understood.intent.get("confidence"),
+            entities=[
+                {"entity": entity.get("entity"), "value": entity.get("value")}
+                for entity in understood.entities
+            ],
+            ranking=[
+                {"name": item.get("name"), "confidence": item.get("confidence")}
+                for item in understood.intent_ranking[:5]
+            ],
+        )
+        if understood is not None
+        else None,
+        replies=[MessageOut.model_validate(reply) for reply in replies],
+    )
+
+
+# --- Live events ------------------------------------------------------------------------------------
+
+
+@router.websocket("/console/ws")
+async def console_socket(websocket: WebSocket) -> None:
+    """Queue and conversation events for a logged-in console; pings keep the agent online."""
+    await websocket.accept()
+    state = websocket.app.state
+    async with state.sessionmaker() as session:
+        agent = await auth.agent_for_token(session, websocket.cookies.get(auth.COOKIE), state.settings)
+        if agent is not None:
+            agent.last_seen_at = utcnow()
+            await session.commit()
+    if agent is None:
+        await websocket.close(CLOSE_UNAUTHORIZED)
+        return
+    agent_id = agent.id
+    callcenter = state.callcenter
+    async with callcenter.broadcaster.subscribe(CONSOLE) as events:
+        forward = asyncio.create_task(_forward(websocket, events))
+        try:
+            while True:
+                frame = await websocket.receive_json()
+                if isinstance(frame, dict) and frame.get("type") == "ping":
+                    await _seen(state, agent_id)
+                    await websocket.send_json({"type": "pong"})
+        except (WebSocketDisconnect, ValueError, RuntimeError):
+            pass
+        finally:
+            forward.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await forward
+
+
+async def _forward(websocket: WebSocket, events: asyncio.Queue[dict[str, Any]]) -> None:
+    while True:
+        await websocket.send_json(await events.get())
+
+
+async def _seen(state: Any, agent_id: int) -> None:
+    async with state.sessionmaker() as session:
+        agent = await session.get(Agent, agent_id)
+        if agent is not None:
+            agent.last_seen_at = utcnow()
+            await session.commit()
+
+
+router.include_router(api)
