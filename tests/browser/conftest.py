@@ -1,7 +1,8 @@
 """Browser tests: the web widget in headless Chromium, driven by Playwright.
 
 The gateway runs under uvicorn on a free 127.0.0.1 port, on SQLite, against a fake Rasa that
-plays a scripted dialogue (tests/browser/dialogue.py), so no trained model is needed.
+plays a scripted dialogue (tests/browser/dialogue.py), so no trained model is needed. Its call
+center is open around the clock (national holidays included) for the console tests.
 Playwright never downloads a browser: it drives Debian's /usr/bin/chromium (or CHROMIUM_PATH);
 `make setup` installs it. Without it the tests skip locally and fail under CI=true.
 """
@@ -13,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from api.core.config import Settings
 from api.main import create_app
 from tests.api.fake_rasa import FakeRasa, FakeRasaServer
 from tests.api.support import Database, make_settings
@@ -118,12 +121,31 @@ def fake_rasa(_rasa_server: FakeRasa) -> FakeRasa:
     return _rasa_server
 
 
+@dataclass(frozen=True)
+class Gateway:
+    url: str
+    settings: Settings
+
+
 @pytest.fixture(scope="session")
-def gateway_url(_rasa_server: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def gateway(_rasa_server: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('gateway') / 'gateway.db'}")
-    settings = make_settings(database, _rasa_server.url, rasa_timeout_seconds=5.0)
+    settings = make_settings(
+        database,
+        _rasa_server.url,
+        rasa_timeout_seconds=5.0,
+        rasa_token=_rasa_server.token,  # agent-assist reads the fake's tracker
+        # Open always, national holidays too, so the tests pass whatever the date.
+        call_center_hours="mon-sun 00:00-24:00",
+        call_center_closed_on_holidays=False,
+    )
     with LocalServer(create_app(settings)) as server:
-        yield server.url
+        yield Gateway(server.url, settings)
+
+
+@pytest.fixture(scope="session")
+def gateway_url(gateway: Gateway) -> str:
+    return gateway.url
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """A scripted dialogue for the fake Rasa (`FakeRasa.respond`), so the browser tests need no
-trained model: a greeting answered with menu buttons, a list, and a two-step SKCK flow.
+trained model: a greeting answered with menu buttons, a list, and a two-step SKCK flow; for
+the call center, asking for a person (the hand-off signal) and the bot taking over again.
 
 The texts are the assistant's kind of answers (short, polite, with the legal basis of a fee);
 they are test fixtures, not the assistant's real responses (domain/).
@@ -7,6 +8,7 @@ they are test fixtures, not the assistant's real responses (domain/).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 GREETINGS = {"halo", "hai", "hi", "selamat pagi", "selamat siang", "selamat sore", "/greet"}
@@ -63,3 +65,55 @@ class SkckDialogue:
             self._asked_purpose.add(sender)
             return [{"text": PURPOSE_QUESTION}]
         return [{"text": NOT_UNDERSTOOD, "buttons": MENU}]
+
+
+# --- Call center ------------------------------------------------------------------------------
+
+HUMAN_BUTTON = {"title": "Bicara dengan petugas", "payload": "/request_human"}
+# The bot's hand-off signal (actions/handoff.py): the gateway queues the conversation.
+HANDOFF_SIGNAL = {"type": "handoff", "reason": "citizen_request", "service": None}
+RESUME_TEXT = "Bapak/Ibu kembali dilayani Asisten Warga."
+MENU_BUTTON = {"title": "Menu utama", "payload": "/greet"}
+
+
+class CallCenterDialogue(SkckDialogue):
+    """The SKCK dialogue whose greeting also offers a person: `/request_human` (or typing it)
+    answers with the hand-off signal, and `/handoff_returned` (sent by the gateway when an
+    agent hands the conversation back) with the resume message and a menu button."""
+
+    def __call__(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        message = request["message"].strip()
+        if message == HUMAN_BUTTON["payload"] or message.lower() == HUMAN_BUTTON["title"].lower():
+            return [{"custom": HANDOFF_SIGNAL}]
+        if message == "/handoff_returned":
+            return [{"text": RESUME_TEXT, "buttons": [MENU_BUTTON]}]
+        replies = super().__call__(request)
+        if message.lower() in GREETINGS:
+            return [{"text": GREETING_TEXT, "buttons": [*MENU, HUMAN_BUTTON]}]
+        return replies
+
+
+def understood(message: str) -> dict[str, Any]:
+    """What the NLU made of `message`, as Rasa's tracker reports it (`FakeRasa.latest_message`,
+    read by agent-assist): a payload is its intent for sure, with its entities; a greeting is
+    `greet`; anything else a hesitant `inform`."""
+    message = message.strip()
+    if message.startswith("/"):
+        name, _, entities = message[1:].partition("{")
+        values = json.loads("{" + entities) if entities else {}
+        return {
+            "text": message,
+            "intent": {"name": name, "confidence": 1.0},
+            "entities": [{"entity": key, "value": value} for key, value in values.items()],
+            "intent_ranking": [{"name": name, "confidence": 1.0}],
+        }
+    if message.lower() in GREETINGS:
+        ranking = [("greet", 0.97), ("request_human", 0.02), ("goodbye", 0.01)]
+    else:
+        ranking = [("inform", 0.41), ("ask_skck", 0.33), ("nlu_fallback", 0.26)]
+    return {
+        "text": message,
+        "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+        "entities": [],
+        "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in ranking],
+    }
