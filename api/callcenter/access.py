@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import ClientDisconnect
 
 from api.cases import current_conversation
 from api.ministries.base import ServiceError
@@ -42,6 +43,8 @@ async def track_access(
     if conversation_id is None:
         yield
         return
+    # Read now: once the response is sent the body can no longer be received.
+    body = await _json_body(request)
     token = current_conversation.set(conversation_id)
     outcome = "ok"
     try:
@@ -54,7 +57,6 @@ async def track_access(
         raise
     finally:
         current_conversation.reset(token)
-        body = await _json_body(request)
         sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
         try:
             async with sessionmaker() as session:
@@ -123,7 +125,7 @@ def _service(request: Request) -> str:
 async def _json_body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body() or b"{}")
-    except (ValueError, RuntimeError):
+    except (ValueError, RuntimeError, ClientDisconnect):
         return {}
     return body if isinstance(body, dict) else {}
 
