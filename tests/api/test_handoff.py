@@ -304,6 +304,6 @@ async def test_assist_conversations_never_hand_off(center: tuple[FastAPI, httpx.
     assert replies == []
 
 
-def test_unknown_service_goes_to_general() -> None:
+async def test_unknown_service_goes_to_general() -> None:
     assert read_signal({"type": "handoff", "service": "astrology"}).team == "general"
     assert read_signal({"type": "handoff", "reason": "escalation", "service": "police"}).team == "police"
