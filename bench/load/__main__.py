@@ -1,0 +1,170 @@
+"""`python -m bench.load` (gateway runtime): start the stack, check every conversation once,
+then play N concurrent citizens at each level, through the gateway and straight to Rasa,
+sampling CPU and memory of each process. Writes load.json.
+
+Both targets run against the same stack: straight to Rasa, the action server still calls
+the ministries through the gateway's service API; only the gateway's chat path is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import ROOT, results_dir, tree_hash, write_result
+from bench.load.conversations import load_personas, scripts
+from bench.load.generator import DirectRasa, Gateway, Level, Target, Think, play_once, run_level
+from bench.load.procstat import Sampler, peak_rss_bytes
+from bench.load.stack import running
+
+SAMPLE_SECONDS = 0.5
+SEED = 7
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) with linear interpolation between ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(level: Level, processes: dict[str, dict[str, float]]) -> dict[str, Any]:
+    seconds = [t.seconds for t in level.turns]
+    errors: dict[str, int] = {}
+    for turn in level.turns:
+        if turn.error:
+            errors[turn.error] = errors.get(turn.error, 0) + 1
+    return {
+        "target": level.target,
+        "citizens": level.citizens,
+        "seconds": level.seconds,
+        "turns": len(level.turns),
+        "turns_per_second": round(len(level.turns) / level.seconds, 2),
+        "latency_ms": {f"p{q}": round(1000 * percentile(seconds, q), 1) for q in (50, 95, 99)}
+        | {"max": round(1000 * max(seconds, default=0), 1)},
+        "errors": sum(errors.values()) + sum(level.open_errors.values()),
+        "errors_by_kind": errors | {f"open_{k}": v for k, v in level.open_errors.items()},
+        "conversations": dict(level.conversations),
+        "deviations": dict(level.deviations),
+        "processes": processes,
+    }
+
+
+async def measure(args: argparse.Namespace) -> dict[str, Any]:
+    personas = load_personas()
+    think = Think(*args.think)
+    with running(args.model, results_dir() / "stack") as stack:
+        print(f"load: stack up, seconds until answering: {stack.ready_seconds}", flush=True)
+        async with httpx.AsyncClient(timeout=60) as http:
+            started = time.monotonic()
+            first = await DirectRasa(stack.rasa_url).send(http, "bench-first-message", "halo", None)
+            first_reply = round(time.monotonic() - started, 2)
+            categories = (await http.get(f"{stack.gateway_url}/api/v1/complaints/categories")).json()["items"]
+        if first.error:
+            raise RuntimeError(f"Rasa did not answer the first message: {first.error}")
+        roads = next(item["label"] for item in categories if item["key"] == "infrastruktur")
+        mix = scripts(personas, roads)
+        targets: list[Target] = [Gateway(stack.gateway_url), DirectRasa(stack.rasa_url)]
+
+        # Warm-up, and a check that every script follows the bot's path (through the gateway;
+        # straight to Rasa once, the same assistant answers).
+        problems: dict[str, str] = {}
+        for target, checked in ((targets[0], mix), (targets[1], mix[:1])):
+            for script in checked:
+                _, problem = await play_once(target, script, args.timeout)
+                if problem:
+                    problems[f"{target.name}:{script.name}"] = problem
+        print(f"load: warm-up done, {len(problems)} scripts off their path: {problems}", flush=True)
+
+        sampler = Sampler({**stack.services, "load generator": [os.getpid()]})
+        stop = asyncio.Event()
+
+        async def sample() -> None:
+            while not stop.is_set():
+                sampler.sample()
+                await asyncio.sleep(SAMPLE_SECONDS)
+
+        sampling = asyncio.create_task(sample())
+        levels, windows = [], []
+        for citizens in args.levels:
+            for target in targets:
+                begin = time.monotonic()
+                level = await run_level(target, mix, citizens, args.seconds, think, args.timeout, SEED)
+                await asyncio.sleep(SAMPLE_SECONDS)
+                windows.append((begin, time.monotonic()))
+                levels.append(summary(level, sampler.window(*windows[-1])))
+                latency = levels[-1]["latency_ms"]
+                print(
+                    f"load: {target.name:7} x{citizens:<3} {levels[-1]['turns']} turns, "
+                    f"p50 {latency['p50']} ms, p95 {latency['p95']} ms, errors {levels[-1]['errors']}",
+                    flush=True,
+                )
+        stop.set()
+        await sampling
+        t0 = sampler.samples[0].at
+        for level, (begin, end) in zip(levels, windows, strict=True):
+            level["window_seconds"] = [round(begin - t0, 2), round(end - t0, 2)]
+        series = {
+            "t": [round(s.at - t0, 2) for s in sampler.samples],
+            "cpu_seconds": {
+                name: [round(s.cpu[name], 2) for s in sampler.samples] for name in sampler.services
+            },
+            "rss_mb": {
+                name: [round(s.rss[name] / 2**20, 1) for s in sampler.samples] for name in sampler.services
+            },
+        }
+        peaks = {name: round(peak_rss_bytes(pids) / 2**20, 1) for name, pids in stack.services.items()}
+    return {
+        "model": str(args.model.relative_to(ROOT) if args.model.is_relative_to(ROOT) else args.model),
+        "model_hash": tree_hash(str(args.model.relative_to(ROOT)))
+        if args.model.is_relative_to(ROOT)
+        else None,
+        "settings": {
+            "levels": args.levels,
+            "seconds_per_level": args.seconds,
+            "think_seconds": list(args.think),
+            "request_timeout_seconds": args.timeout,
+            "gateway_rasa_timeout_seconds": float(os.environ.get("AW_RASA_TIMEOUT_SECONDS", 4.0)),
+            "simulated_ministry_latency_ms": int(os.environ.get("AW_SIMULATED_LATENCY_MS", 40)),
+            "stores": "SQLite (tracker store and gateway database), in-memory lock store",
+        },
+        "scripts": [{"name": s.name, "kind": s.kind, "turns": len(s.steps)} for s in mix],
+        "warmup_problems": problems,
+        "startup": {"ready_seconds": stack.ready_seconds, "first_reply_seconds": first_reply},
+        "peak_rss_mb_lifetime": peaks,
+        "levels": levels,
+        "series": series,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "asisten-warga.tar.gz")
+    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 50])
+    parser.add_argument("--seconds", type=float, default=40.0, help="duration of each level and target")
+    parser.add_argument(
+        "--think", type=lambda s: tuple(float(x) for x in s.split("-")), default=(2.0, 6.0),
+        help="think time before each message, uniform between LOW-HIGH seconds",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=10.0, help="the load generator's request timeout")
+    args = parser.parse_args(argv)
+    args.model = args.model.resolve()
+    if not args.model.exists():
+        parser.error(f"no model at {args.model}: `make train` first")
+    result = asyncio.run(measure(args))
+    print(f"load: wrote {write_result('load', result)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

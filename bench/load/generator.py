@@ -1,0 +1,235 @@
+"""N concurrent citizens playing the conversations (asyncio + httpx), against the gateway or
+straight against Rasa's REST channel.
+
+Each citizen waits a random part of one think time (so the N do not all start together), then
+plays the scripts one after the other from its own place in the mix, waiting a think time
+(uniform between the two bounds: reading the reply and typing) before each message. A
+turn is one message and its replies. Errors: an HTTP error status, a timeout or connection
+failure, and the gateway's "assistant unavailable" reply (`rasa_status` failed). After an
+error, or when a button the script needs is missing (a *deviation*: the bot took another
+path), the citizen drops that conversation and starts the next one. No new turn starts after
+the level's duration; turns under way then are awaited (bounded by the request timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from bench.load.conversations import CASE_NUMBER, Click, Say, Script
+
+
+@dataclass
+class Turn:
+    seconds: float
+    error: str | None  # None, "http_<status>", "timeout", "connection" or "rasa_unavailable"
+
+
+@dataclass
+class Reply:
+    replies: list[dict[str, Any]]
+    error: str | None = None
+
+    def text(self) -> str:
+        return "\n".join(r.get("text") or "" for r in self.replies)
+
+    def buttons(self) -> dict[str, str]:
+        return {b["title"]: b["payload"] for r in self.replies for b in r.get("buttons") or []}
+
+
+class Target(Protocol):
+    name: str
+
+    async def open(self, http: httpx.AsyncClient) -> str: ...
+
+    async def send(
+        self, http: httpx.AsyncClient, conversation: str, message: str, title: str | None
+    ) -> Reply: ...
+
+
+class Gateway:
+    """The gateway's HTTP API, as the web widget uses it."""
+
+    name = "gateway"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def open(self, http: httpx.AsyncClient) -> str:
+        response = await http.post(f"{self.url}/api/v1/conversations", json={"channel": "web"})
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    async def send(
+        self, http: httpx.AsyncClient, conversation: str, message: str, title: str | None
+    ) -> Reply:
+        body: dict[str, Any] = {"text": message, **({"metadata": {"button_title": title}} if title else {})}
+        response = await http.post(f"{self.url}/api/v1/conversations/{conversation}/messages", json=body)
+        if response.status_code != 200:
+            return Reply([], f"http_{response.status_code}")
+        answer = response.json()
+        replies = answer["replies"]
+        unavailable = answer.get("rasa_status") == "failed" or any(
+            r.get("author") == "system" for r in replies
+        )
+        return Reply(replies, "rasa_unavailable" if unavailable else None)
+
+
+class DirectRasa:
+    """Rasa's REST channel, with the body the gateway sends (`input_channel`, `metadata`)."""
+
+    name = "direct"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def open(self, http: httpx.AsyncClient) -> str:
+        return f"bench-{uuid.uuid4().hex}"
+
+    async def send(
+        self, http: httpx.AsyncClient, conversation: str, message: str, title: str | None
+    ) -> Reply:
+        body = {
+            "sender": conversation,
+            "message": message,
+            "input_channel": "web",
+            "metadata": {"button_title": title} if title else {},
+        }
+        response = await http.post(f"{self.url}/webhooks/rest/webhook", json=body)
+        if response.status_code != 200:
+            return Reply([], f"http_{response.status_code}")
+        return Reply(response.json())
+
+
+@dataclass
+class Level:
+    target: str
+    citizens: int
+    seconds: float
+    turns: list[Turn] = field(default_factory=list)
+    conversations: Counter[str] = field(default_factory=Counter)  # "completed", "abandoned"
+    deviations: Counter[str] = field(default_factory=Counter)  # "script:step" → count
+    open_errors: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Think:
+    low: float
+    high: float
+
+    def wait(self, rng: random.Random) -> float:
+        return rng.uniform(self.low, self.high)
+
+
+async def run_level(
+    target: Target,
+    scripts: list[Script],
+    citizens: int,
+    seconds: float,
+    think: Think,
+    timeout: float,
+    seed: int,
+) -> Level:
+    level = Level(target.name, citizens, seconds)
+    limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        start = time.monotonic()
+        await asyncio.gather(*(
+            _citizen(i, target, http, scripts, level, start, think, random.Random(f"{seed}:{i}"))
+            for i in range(citizens)
+        ))  # fmt: skip
+    return level
+
+
+async def play_once(target: Target, script: Script, timeout: float) -> tuple[list[str], str | None]:
+    """Play `script` once without think time: (the bot's replies, the first problem or None)."""
+    replies: list[str] = []
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        conversation = await target.open(http)
+        last = Reply([])
+        for step in script.steps:
+            message = _message(step, last, replies)
+            if message is None:
+                return replies, f"no button {step.title!r} in {sorted(last.buttons())}"  # type: ignore[union-attr]
+            last = await target.send(http, conversation, *message)
+            replies.append(last.text())
+            if last.error:
+                return replies, last.error
+    return replies, None
+
+
+async def _citizen(
+    index: int,
+    target: Target,
+    http: httpx.AsyncClient,
+    scripts: list[Script],
+    level: Level,
+    start: float,
+    think: Think,
+    rng: random.Random,
+) -> None:
+    deadline = start + level.seconds
+    await asyncio.sleep(rng.uniform(0, think.high))
+    next_script = index % len(scripts)
+    while time.monotonic() < deadline:
+        script = scripts[next_script]
+        next_script = (next_script + 1) % len(scripts)
+        try:
+            conversation = await target.open(http)
+        except httpx.HTTPError as error:
+            level.open_errors[type(error).__name__] += 1
+            await asyncio.sleep(think.wait(rng))
+            continue
+        outcome = await _conversation(target, http, conversation, script, level, deadline, think, rng)
+        level.conversations[outcome] += 1
+        await asyncio.sleep(think.wait(rng))
+
+
+async def _conversation(
+    target: Target,
+    http: httpx.AsyncClient,
+    conversation: str,
+    script: Script,
+    level: Level,
+    deadline: float,
+    think: Think,
+    rng: random.Random,
+) -> str:
+    last, said = Reply([]), []
+    for number, step in enumerate(script.steps):
+        if number:
+            await asyncio.sleep(think.wait(rng))
+        if time.monotonic() >= deadline:
+            return "cut"
+        message = _message(step, last, said)
+        if message is None:
+            level.deviations[f"{script.name}:{number}"] += 1
+            return "deviated"
+        sent = time.monotonic()
+        try:
+            last = await target.send(http, conversation, *message)
+        except httpx.TimeoutException:
+            last = Reply([], "timeout")
+        except httpx.HTTPError:
+            last = Reply([], "connection")
+        level.turns.append(Turn(round(time.monotonic() - sent, 4), last.error))
+        said.append(last.text())
+        if last.error:
+            return "error"
+    return "completed"
+
+
+def _message(step: Say | Click, last: Reply, replies: list[str]) -> tuple[str, str | None] | None:
+    """(what to send, the button's title) for a step, or None when its button is missing."""
+    if isinstance(step, Click):
+        payload = last.buttons().get(step.title)
+        return (payload, step.title) if payload is not None else None
+    cases = [number for text in replies for number in CASE_NUMBER.findall(text)]
+    return step.text.replace("{case}", cases[-1] if cases else ""), None

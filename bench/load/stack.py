@@ -1,0 +1,115 @@
+"""The three processes started by scripts/run on free ports, with their own tracker store,
+gateway database and logs in a folder of the run (as tests/e2e/conftest.py does), and the
+time each took to answer: for Rasa, that is the model load time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.common import ROOT
+from bench.load.procstat import cmdline, descendants
+
+START_TIMEOUT_SECONDS = 300
+# How each service's process is told apart in scripts/run's process tree.
+SERVICES = {"actions": " run actions ", "rasa": " run --interface ", "gateway": "uvicorn api.main:app"}
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    rasa_url: str
+    log_dir: Path
+    services: dict[str, list[int]]  # name → pids of its process tree
+    ready_seconds: dict[str, float]  # name → seconds from start until it answered
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Start the stack with `model`; stop it (the whole process group) on exit."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    ports = {name: _free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{ports["ACTIONS_PORT"]}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+        "lock_store:\n  type: in_memory\n"
+    )
+    for stale in ("tracker.db", "gateway.db"):
+        (workdir / stale).unlink(missing_ok=True)
+    log_dir = workdir / "logs"
+    urls = {
+        "actions": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/health",
+        "rasa": f"http://127.0.0.1:{ports['RASA_PORT']}/",
+        "gateway": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/health",
+    }
+    environment = {
+        **os.environ,
+        **{name: str(port) for name, port in ports.items()},
+        "ENDPOINTS": str(endpoints),
+        "MODEL": str(model),
+        "LOG_DIR": str(log_dir),
+        "AW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'gateway.db'}",
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
+    started = time.monotonic()
+    with (workdir / "run.log").open("w") as run_log:
+        process = subprocess.Popen(
+            [str(ROOT / "scripts" / "run")], cwd=ROOT, env=environment, start_new_session=True,
+            stdout=run_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        ready = _wait_until_answering(process, urls, started, log_dir)
+        tree = [(pid, cmdline(pid)) for pid in descendants(process.pid)]
+        services = {
+            name: descendants(next(pid for pid, command in tree if marker in f" {command}"))
+            for name, marker in SERVICES.items()
+        }
+        yield Stack(
+            urls["gateway"].removesuffix("/health"), urls["rasa"].rstrip("/"), log_dir, services, ready
+        )
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_until_answering(
+    process: subprocess.Popen[bytes], urls: dict[str, str], started: float, log_dir: Path
+) -> dict[str, float]:
+    ready: dict[str, float] = {}
+    with httpx.Client(timeout=2) as client:
+        while len(ready) < len(urls):
+            if process.poll() is not None or time.monotonic() - started > START_TIMEOUT_SECONDS:
+                logs = "\n".join(
+                    f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in log_dir.glob("*.log")
+                )
+                raise RuntimeError(f"the stack did not start (exit code {process.poll()}):\n{logs}")
+            for name, url in urls.items():
+                if name in ready:
+                    continue
+                try:
+                    if client.get(url).status_code == 200:
+                        ready[name] = round(time.monotonic() - started, 1)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.2)
+    return ready

@@ -1,0 +1,1 @@
+"""Understanding benchmarks: three systems on the held-out NLU test split."""

@@ -1,0 +1,514 @@
+"""`python -m bench.report` (Rasa runtime, for matplotlib): docs/benchmarks.md and the plots
+docs/img/bench-*.png from the results of the last run (var/bench/*.json), with the
+full-length trainings of `bench/run --full` (var/bench/full/) when there are any, and the
+hand-written findings in bench/findings.md as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from bench.common import RESULTS, ROOT, tree_hash  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmarks.md"
+IMAGES = ROOT / "docs" / "img"
+FINDINGS = ROOT / "bench" / "findings.md"
+TARGETS = {"gateway_overhead": 0.15, "p95_ms": 300.0, "rasa_rss_mb": 1536.0, "training_s": 300.0}
+SYSTEM_ORDER = ("ours", "default", "baseline")
+
+
+def load(folder: Path, name: str) -> dict[str, Any] | None:
+    path = folder / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+
+
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- Plots ----------------------------------------------------------------------------------
+
+
+def plot_confusion(system: dict[str, Any], path: Path) -> None:
+    labels, matrix = system["confusion"]["labels"], system["confusion"]["matrix"]
+    totals = [sum(row) or 1 for row in matrix]
+    shares = [[cell / total for cell in row] for row, total in zip(matrix, totals, strict=True)]
+    fig, ax = plt.subplots(figsize=(11, 10))
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    for i, row in enumerate(matrix):
+        for j, cell in enumerate(row):
+            if cell and i != j:
+                ax.text(j, i, str(cell), ha="center", va="center", fontsize=6, color="crimson")
+    ax.set_xlabel("predicted intent")
+    ax.set_ylabel("true intent")
+    ax.set_title(f"{system['label']}: test split, share of each true intent (errors in red)")
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_latency(levels: list[dict[str, Any]], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    styles = {"gateway": ("-", "o"), "direct": ("--", "s")}
+    colours = {"p50": "tab:blue", "p95": "tab:orange", "p99": "tab:red"}
+    for target, (style, marker) in styles.items():
+        rows = [level for level in levels if level["target"] == target]
+        citizens = [level["citizens"] for level in rows]
+        for q, colour in colours.items():
+            label = f"{q} {'through the gateway' if target == 'gateway' else 'straight to Rasa'}"
+            ax.plot(
+                citizens,
+                [level["latency_ms"][q] for level in rows],
+                style,
+                marker=marker,
+                color=colour,
+                label=label,
+            )
+    ax.axhline(TARGETS["p95_ms"], color="grey", linewidth=0.8, linestyle=":", label="target p95 300 ms")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(
+        sorted({level["citizens"] for level in levels}),
+        [str(c) for c in sorted({level["citizens"] for level in levels})],
+    )
+    ax.set_xlabel("concurrent citizens")
+    ax.set_ylabel("latency per turn (ms)")
+    ax.set_title("Turn latency by concurrency")
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_processes(load_result: dict[str, Any], path: Path) -> None:
+    series = load_result["series"]
+    t = series["t"]
+    fig, (cpu_ax, rss_ax) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    for name, cpu in series["cpu_seconds"].items():
+        percent = [0.0] + [100 * (cpu[i] - cpu[i - 1]) / max(t[i] - t[i - 1], 1e-6) for i in range(1, len(t))]
+        smooth = [
+            sum(percent[max(0, i - 3) : i + 1]) / len(percent[max(0, i - 3) : i + 1])
+            for i in range(len(percent))
+        ]
+        cpu_ax.plot(t, smooth, label=name, linewidth=1)
+        rss_ax.plot(t, series["rss_mb"][name], label=name, linewidth=1)
+    # Mark where each level starts: g = through the gateway, d = straight to Rasa.
+    top = max(max(series["rss_mb"][name]) for name in series["rss_mb"])
+    for level in load_result["levels"]:
+        start = level["window_seconds"][0]
+        for ax in (cpu_ax, rss_ax):
+            ax.axvline(start, color="grey", linewidth=0.5, linestyle=":")
+        rss_ax.text(start + 1, top * 0.5, f"{level['target'][:1]}×{level['citizens']}", fontsize=7)
+    cpu_ax.set_ylabel("CPU % (100 = one core)")
+    rss_ax.set_ylabel("resident memory (MB)")
+    rss_ax.set_xlabel("seconds since the first level started (g = gateway, d = direct; × citizens)")
+    cpu_ax.legend(fontsize=7, loc="upper left")
+    cpu_ax.set_title("CPU and memory per process during the load levels")
+    for ax in (cpu_ax, rss_ax):
+        ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --- Sections -------------------------------------------------------------------------------
+
+
+def stale(recorded: str | None, *paths: str) -> str:
+    """A warning when a result was measured on other files than the current ones."""
+    if recorded is None or recorded == tree_hash(*paths):
+        return ""
+    return " (measured on other data or config: rerun)"
+
+
+def training_seconds(
+    train: dict[str, Any] | None, full_train: dict[str, Any] | None
+) -> tuple[float, str] | None:
+    """Our config's training time: a full-length measurement if there is one, else the projection."""
+    if full_train and not full_train["shortened"]:
+        measured = full_train["measured_at"][:10]
+        return full_train["training"]["wall_seconds"], f"measured at full length ({measured})"
+    if train:
+        epochs = max((c["epochs"] or 0 for c in train["training"]["components"]), default=0)
+        return train["projected_full_seconds"], f"projected from a {epochs}-epoch training"
+    return None
+
+
+def gateway_overheads(result: dict[str, Any]) -> list[tuple[int, float]]:
+    """(citizens, gateway p50 / direct p50 − 1) for each level measured on both targets."""
+    p50 = {(level["target"], level["citizens"]): level["latency_ms"]["p50"] for level in result["levels"]}
+    return [
+        (citizens, p50[("gateway", citizens)] / p50[("direct", citizens)] - 1)
+        for citizens in result["settings"]["levels"]
+        if ("gateway", citizens) in p50 and ("direct", citizens) in p50
+    ]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def targets_section(load_result: dict[str, Any] | None, training: tuple[float, str] | None) -> str:
+    rows: list[list[Any]] = []
+    if load_result:
+        overheads = gateway_overheads(load_result)
+        worst = max(overhead for _, overhead in overheads)
+        shown = ", ".join(f"{overhead:+.0%} at {citizens}" for citizens, overhead in overheads)
+        rows.append([
+            "the gateway adds ≤ 15% to bare Rasa's median turn latency",
+            f"{shown} concurrent citizens",
+            verdict(worst <= TARGETS["gateway_overhead"]),
+        ])  # fmt: skip
+        top = max(load_result["settings"]["levels"])
+        at_top = next(
+            (
+                level
+                for level in load_result["levels"]
+                if level["citizens"] == top and level["target"] == "gateway"
+            ),
+            None,
+        )
+        if at_top:
+            p95 = at_top["latency_ms"]["p95"]
+            rows.append([
+                f"p95 ≤ 300 ms at {top} concurrent conversations, zero errors (through the gateway)",
+                f"p95 {p95:.0f} ms, {at_top['errors']} errors in {at_top['turns']} turns",
+                verdict(p95 <= TARGETS["p95_ms"] and at_top["errors"] == 0),
+            ])  # fmt: skip
+        peaks = [load_result["peak_rss_mb_lifetime"].get("rasa", 0)]
+        peaks += [level["processes"].get("rasa", {}).get("peak_rss_mb", 0) for level in load_result["levels"]]
+        rows.append(
+            [
+                "Rasa server memory ≤ 1.5 GB",
+                f"peak RSS {max(peaks):.0f} MB",
+                verdict(max(peaks) <= TARGETS["rasa_rss_mb"]),
+            ]
+        )
+    if training:
+        seconds, how = training
+        rows.append([
+            "training ≤ 5 minutes (`rasa train`, NLU and dialogue)",
+            f"{minutes(seconds)}, {how}",
+            verdict(seconds <= TARGETS["training_s"]),
+        ])  # fmt: skip
+    return "## Targets\n\n" + table(["target", "measured", "verdict"], rows)
+
+
+def _entities(system: dict[str, Any]) -> str:
+    if not system["entities"]:
+        return "— (no entity extraction)"
+    return "; ".join(
+        f"{name}: {e['precision']:.2f} / {e['recall']:.2f} / {e['f1']:.2f}"
+        for name, e in system["entities"].items()
+    )
+
+
+def _out_of_scope(system: dict[str, Any]) -> list[str]:
+    o = system["scores"]["out_of_scope"]
+    caught = f"{o['caught'] / o['messages']:.2f} ({o['caught']} of {o['messages']})" if o["messages"] else "—"
+    alarms = f"{o['in_scope_caught'] / o['in_scope_messages']:.3f} ({o['in_scope_caught']})"
+    threshold = f"{o['fallback_threshold']:.1f}" if o["fallback_threshold"] else "none"
+    return [caught, alarms, threshold]
+
+
+def nlu_section(nlu: dict[str, Any], full_nlu: dict[str, Any] | None) -> str:
+    systems = {s["name"]: s for s in nlu["systems"]}
+    shown = [systems[name] for name in SYSTEM_ORDER if name in systems]
+    full_default = next((s for s in (full_nlu or {}).get("systems", []) if s["name"] == "default"), None)
+    if full_nlu and full_default:
+        when = full_nlu["measured_at"][:10]
+        shown.append({**full_default, "label": f"{full_default['label']} (`bench/run --full` of {when})"})
+    rows = [
+        [
+            s["label"], f"**{s['scores']['accuracy']:.3f}**", f"{s['scores']['macro_f1']:.3f}", _entities(s),
+            *_out_of_scope(s), f"{s['training']['wall_seconds']:.0f} s" if s.get("training") else "before",
+        ]
+        for s in shown
+    ]  # fmt: skip
+    header = [
+        "system", "intent accuracy", "macro-F1", "entities P / R / F1", "out-of-scope caught",
+        "in-scope caught (false alarms)", "fallback threshold", "training here",
+    ]  # fmt: skip
+    ours = systems["ours"]
+    per_intent = table(
+        ["intent", "support"] + [f"F1 {s['label']}" for s in shown],
+        [
+            [intent, scores["support"]]
+            + [fmt(s["scores"]["per_intent"].get(intent, {}).get("f1"), 2) for s in shown]
+            for intent, scores in sorted(ours["scores"]["per_intent"].items())
+        ],
+    )
+    entity_types = "\n\n".join(
+        f"Entities of {ours['label']} by type ({name}):\n\n"
+        + table(
+            ["entity", "precision", "recall", "F1", "support"],
+            [
+                [t, fmt(v["precision"], 2), fmt(v["recall"], 2), fmt(v["f1"], 2), v["support"]]
+                for t, v in sorted(e["types"].items())
+            ],
+        )
+        for name, e in ours["entities"].items()
+    )
+    baseline = systems.get("baseline", {}).get("training") or {}
+    warnings = stale(nlu["test_data"]["hash"], "tests/nlu") + stale(nlu["train_data"]["hash"], "data/nlu")
+    return f"""## Understanding: the held-out NLU test split
+
+All three systems are trained on `data/nlu/` only ({baseline["training_examples"]} examples) and
+scored on the {ours["scores"]["examples"]} examples of `tests/nlu/`, which no training and no choice of
+setting has seen{warnings}. Our pipeline is the trained model `{nlu["model"]}`. Rasa's default pipeline
+(`bench/pipelines/default_rasa.yml`, the configuration `rasa init` uses) and the baseline
+(`bench/nlu/baseline.py`: TF-IDF of word 1–2-grams and `char_wb` 2–4-grams, logistic regression with
+C = {baseline["C"]:g}, chosen by 5-fold cross-validation on the training data) are trained in the
+run.
+
+{table(header, rows)}
+
+- Intent accuracy and macro-F1 take each system's top intent before any fallback (as `rasa test nlu`
+  reports it). Entities are `rasa test nlu`'s scores (micro average over the entity types).
+- **Out-of-scope caught**: an `out_of_scope` test message counts as caught when the system would not
+  answer it as an in-scope request: its top intent is `out_of_scope`, or the top confidence is below
+  the system's fallback threshold (Rasa's `FallbackClassifier` then predicts `nlu_fallback`, and the
+  assistant answers with help and the menu). The baseline has no fallback, so only its
+  `out_of_scope` predictions count. **False alarms** apply the same rule to the in-scope messages:
+  the share that would get the fallback or the out-of-scope answer.
+
+Per intent (F1):
+
+{per_intent}
+
+{entity_types}
+
+Confusion matrix of our pipeline on the test split:
+
+![confusion matrix](img/bench-confusion.png)"""
+
+
+def _latency_row(level: dict[str, Any], overhead: float | None) -> list[Any]:
+    lat = level["latency_ms"]
+    errors = ", ".join(f"{kind} {count}" for kind, count in level["errors_by_kind"].items()) or "0"
+    target = "gateway" if level["target"] == "gateway" else "straight to Rasa"
+    return [
+        level["citizens"], target, level["turns"], f"{level['turns_per_second']:.2f}",
+        *(f"{lat[q]:.0f}" for q in ("p50", "p95", "p99", "max")), errors,
+        f"{overhead:+.0%}" if overhead is not None else "",
+    ]  # fmt: skip
+
+
+def load_section(result: dict[str, Any]) -> str:
+    settings, levels = result["settings"], result["levels"]
+    overheads = dict(gateway_overheads(result))
+    latency = table(
+        [
+            "citizens", "target", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+            "gateway vs direct p50",
+        ],
+        [
+            _latency_row(level, overheads.get(level["citizens"]) if level["target"] == "gateway" else None)
+            for level in levels
+        ],
+    )  # fmt: skip
+    names = [*result["peak_rss_mb_lifetime"], "load generator"]
+    processes = table(
+        ["citizens", "target"] + [f"{name} CPU / peak RSS" for name in names],
+        [
+            [level["citizens"], level["target"]]
+            + [
+                f"{level['processes'][n]['cpu_percent']:.0f}% / {level['processes'][n]['peak_rss_mb']:.0f} MB"
+                if n in level["processes"]
+                else "—"
+                for n in names
+            ]
+            for level in levels
+        ],
+    )
+    lifetime = ", ".join(f"{name} {mb:.0f} MB" for name, mb in result["peak_rss_mb_lifetime"].items())
+    ready = result["startup"]["ready_seconds"]
+    answered = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in ready.items())
+    deviations = {f"{lv['target']}×{lv['citizens']}": lv["deviations"] for lv in levels if lv["deviations"]}
+    mix = ", ".join(f"{s['name']} ({s['turns']})" for s in result["scripts"])
+    low, high = settings["think_seconds"]
+    return f"""## Speed: concurrent citizens
+
+`bench/load/` starts the three processes with `scripts/run` (SQLite tracker store and gateway
+database in the run's folder, in-memory lock store, the simulated ministries inside the gateway
+with their default latency of {settings["simulated_ministry_latency_ms"]} ms ± 50% per call), then plays N
+concurrent citizens (asyncio + httpx) for {settings["seconds_per_level"]:.0f} s per level and target: through
+the gateway (`POST /api/v1/conversations/{{id}}/messages`), then the same conversations straight
+to Rasa's REST channel (a new sender id per conversation). Straight to Rasa, the action server still
+reaches the ministries through the gateway's service API: only the chat path differs.
+
+- **Think time**: before each message a citizen waits uniformly {low:g}–{high:g} s (reading, typing);
+  each starts after a random part of one think time. N citizens offer at most about
+  N / {(low + high) / 2:g} turns per second.
+- **Conversations** ({len(result["scripts"])}; each citizen plays them in turn from its own place; turns
+  in brackets), from tests/e2e/test_services.py with the seed's personas: {mix}. The service flows
+  call the simulated ministries; the info ones ask fees, requirements and office hours.
+- **Errors**: HTTP errors, timeouts ({settings["request_timeout_seconds"]:g} s in the load generator; the
+  gateway gives Rasa {settings["gateway_rasa_timeout_seconds"]:g} s) and the gateway's "assistant unavailable"
+  reply. Latency percentiles are over all turns, errors included.
+- Every script was played once through the gateway before measuring (warm-up and check); scripts
+  that left their path: {result["warmup_problems"] or "none"}. Conversations that left their path under
+  load (a button the script needed was missing): {deviations or "none"}.
+
+{latency}
+
+![latency by concurrency](img/bench-latency.png)
+
+CPU (100% = one core; the machine has {result["machine"]["cpus"]}) and peak resident memory per process
+and level:
+
+{processes}
+
+Peak resident memory over each process's whole life (model load included): {lifetime}.
+
+![CPU and memory per process](img/bench-processes.png)
+
+**Start-up** (all three start together and share the CPU), seconds from `scripts/run` until each
+answered: {answered}. Rasa answers only once its model is loaded, so **model load time
+≈ {ready["rasa"]:.0f} s**; its first reply then took {result["startup"]["first_reply_seconds"]:.2f} s."""
+
+
+def components_table(training: dict[str, Any]) -> str:
+    rows = []
+    for c in training["components"]:
+        if c["seconds"] < 1 and not c["epochs"]:
+            continue
+        projected, epochs = c.get("projected_seconds"), c["epochs"]
+        rows.append([
+            c["name"], epochs or "", f"{c['seconds']:.0f}",
+            fmt(c.get("first_epoch_seconds"), 0) if epochs else "",
+            fmt(c["seconds_per_epoch"], 1) if epochs else "",
+            f"{projected:.0f} at {c['projected_epochs']}"
+            if c["seconds_per_epoch"] is not None and c["projected_epochs"] not in (None, epochs) else "",
+        ])  # fmt: skip
+    return table(
+        ["component", "epochs", "seconds", "first epoch s", "s / later epoch", "projected s at epochs"], rows
+    )
+
+
+def _resources(t: dict[str, Any]) -> str:
+    cpu, memory = t["cpu_seconds"], t["peak_rss_mb"]
+    return f"{minutes(t['wall_seconds'])} wall, {cpu:.0f} CPU seconds, peak memory {memory} MB"
+
+
+def training_section(
+    train: dict[str, Any] | None,
+    nlu: dict[str, Any] | None,
+    full_train: dict[str, Any] | None,
+    full_nlu: dict[str, Any] | None,
+) -> str:
+    parts = [
+        "## Training\n\n"
+        "Each training starts with an empty Rasa cache. A shortened training is projected to full length\n"
+        "from its parts: set-up and first epoch (which includes TensorFlow's one-time graph tracing) as\n"
+        "measured, the remaining epochs at the mean of the measured later epochs. DIET's batches grow\n"
+        "from 64 to 256 over whatever number of epochs it runs, so a short run sees the same range."
+    ]
+    for result, title in ((train, "this run"), (full_train, "`bench/run --full`")):
+        if not result:
+            continue
+        length = "shortened" if result["shortened"] else "full length"
+        warnings = stale(result["data_hash"], "data", "domain") + stale(result["config_hash"], "config.yml")
+        projection = (
+            f"; projected at the configured epochs: **{minutes(result['projected_full_seconds'])}**"
+            if result["shortened"]
+            else ""
+        )
+        parts.append(
+            f"Our config (`rasa train`, NLU and dialogue), {title} of {result['measured_at'][:16]}, {length}"
+            f"{warnings}: {_resources(result['training'])}{projection}.\n\n"
+            + components_table(result["training"])
+        )
+    for result, title in ((nlu, "this run"), (full_nlu, "`bench/run --full`")):
+        default = next((s for s in (result or {}).get("systems", []) if s["name"] == "default"), None)
+        if result and default:
+            parts.append(
+                f"Rasa's default pipeline (`rasa train nlu`), {title} of {result['measured_at'][:16]}: "
+                f"{_resources(default['training'])}.\n\n{components_table(default['training'])}"
+            )
+    return "\n\n".join(parts)
+
+
+def header(reference: dict[str, Any], run: dict[str, Any] | None) -> str:
+    m = reference["machine"]
+    when = reference["measured_at"][:16].replace("T", " ")
+    text = (
+        "# Benchmarks\n\n"
+        "Generated by `make bench` (`bench/run`, then `bench/report.py`) from the results in `var/bench/`;\n"
+        "do not edit by hand (the findings near the end come from `bench/findings.md`).\n\n"
+        f"Measured {when} on {m['cpus']} cores ({m['cpu']}) with {m['memory_gb']} GB; 1-minute load average\n"
+        f"{m['load_average'][0]:.1f} when the last results were written."
+    )
+    if run:
+        stages = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in run["stages"].items())
+        text += f" This run took **{minutes(run['total_seconds'])}** ({stages})"
+        if run.get("niceness"):
+            text += f", under `nice -n {run['niceness']}` on a machine shared with other work"
+            text += ": times are pessimistic"
+        text += "."
+    return text
+
+
+HOW_TO_RERUN = """## How to rerun
+
+```sh
+make bench                  # all of it, about 15 minutes: var/bench/*.json, this page, docs/img/bench-*.png
+bench/run --full            # full-length trainings (our config; Rasa's default pipeline at 100 epochs)
+bench/nlu-dev-split CONFIG  # compare NLU configs on a dev split of the training data
+bench/profile-training      # py-spy profile of an NLU training (needs py-spy in .venv/rasa)
+```
+
+Settings (environment): `MODEL` (default `models/asisten-warga.tar.gz`), `BENCH_LEVELS` (`1,10,50`),
+`BENCH_LOAD_SECONDS` (`40`), `BENCH_THINK` (`2-6`), `BENCH_TRAIN_EPOCHS` (`5`), `BENCH_DEFAULT_EPOCHS`
+(`3`); see `bench/run`."""
+
+
+def main() -> int:
+    nlu, train, load_result, run = (load(RESULTS, name) for name in ("nlu", "train", "load", "run"))
+    full_nlu, full_train = (load(RESULTS / "full", name) for name in ("nlu", "train"))
+    reference = load_result or nlu or train
+    if reference is None:
+        raise SystemExit("no results in var/bench/: run bench/run first")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    if nlu:
+        plot_confusion(next(s for s in nlu["systems"] if s["name"] == "ours"), IMAGES / "bench-confusion.png")
+    if load_result:
+        plot_latency(load_result["levels"], IMAGES / "bench-latency.png")
+        plot_processes(load_result, IMAGES / "bench-processes.png")
+    sections = [header(reference, run), targets_section(load_result, training_seconds(train, full_train))]
+    if nlu:
+        sections.append(nlu_section(nlu, full_nlu))
+    if load_result:
+        sections.append(load_section(load_result))
+    sections.append(training_section(train, nlu, full_train, full_nlu))
+    if FINDINGS.exists():
+        sections.append(FINDINGS.read_text().strip())
+    sections.append(HOW_TO_RERUN)
+    DOC.write_text("\n\n".join(sections) + "\n")
+    print(f"report: wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
