@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -142,6 +143,15 @@ async def list_handoffs(
     return await (views.queue(session, agent) if scope == "queue" else views.mine(session, agent))
 
 
+@contextlib.contextmanager
+def _conflict_is_409(detail: str = NOT_YOURS) -> Iterator[None]:
+    """A transition the hand-off's state does not allow (taken, not yours): 409 `detail`."""
+    try:
+        yield
+    except Conflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail) from None
+
+
 async def _handoff(session: SessionDep, handoff_id: int, agent: Agent) -> Handoff:
     handoff = await session.get(Handoff, handoff_id)
     if handoff is None or not can_see(agent, handoff):
@@ -187,10 +197,8 @@ async def claim(
     handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> views.HandoffDetail:
     handoff = await _handoff(session, handoff_id, agent)
-    try:
+    with _conflict_is_409(TAKEN):
         await callcenter.claim(session, handoff, agent)
-    except Conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, TAKEN) from None
     logger.info("handoff claimed handoff=%s agent=%s", handoff.id, agent.id)
     return await get_handoff(handoff_id, agent, session)
 
@@ -215,10 +223,8 @@ async def reply(
     handoff_id: int, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> MessageOut:
     handoff = await _handoff(session, handoff_id, agent)
-    try:
+    with _conflict_is_409():
         message = await callcenter.reply(session, handoff, agent, body.text)
-    except Conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
     return MessageOut.model_validate(message)
 
 
@@ -252,17 +258,16 @@ async def transfer(
     handoff_id: int, body: TransferIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> views.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
-    try:
-        if body.agent_id is not None:
-            target = await session.get(Agent, body.agent_id)
-            if target is None or not target.enabled or target.id == agent.id:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Petugas tujuan tidak valid.")
-            await callcenter.transfer_to_agent(session, handoff, agent, target)
-        else:
-            assert body.team is not None
+    if body.agent_id is None:
+        assert body.team is not None
+        with _conflict_is_409():
             await callcenter.transfer_to_team(session, handoff, agent, body.team)
-    except Conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
+        return await views.summary(session, handoff)
+    target = await session.get(Agent, body.agent_id)
+    if target is None or not target.enabled or target.id == agent.id:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Petugas tujuan tidak valid.")
+    with _conflict_is_409():
+        await callcenter.transfer_to_agent(session, handoff, agent, target)
     return await views.summary(session, handoff)
 
 
@@ -271,10 +276,8 @@ async def hand_back(
     handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> views.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
-    try:
+    with _conflict_is_409():
         await callcenter.hand_back(session, handoff, agent)
-    except Conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
     return await views.summary(session, handoff)
 
 
@@ -287,10 +290,8 @@ async def close(
     handoff_id: int, body: CloseIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> views.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
-    try:
+    with _conflict_is_409():
         await callcenter.close(session, handoff, agent, body.disposition)
-    except Conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, NOT_YOURS) from None
     return await views.summary(session, handoff)
 
 
