@@ -155,14 +155,23 @@ def training_seconds(
     return None
 
 
-def gateway_overheads(result: dict[str, Any]) -> list[tuple[int, float]]:
-    """(citizens, gateway p50 / direct p50 − 1) for each level measured on both targets."""
-    p50 = {(level["target"], level["citizens"]): level["latency_ms"]["p50"] for level in result["levels"]}
-    return [
-        (citizens, p50[("gateway", citizens)] / p50[("direct", citizens)] - 1)
-        for citizens in result["settings"]["levels"]
-        if ("gateway", citizens) in p50 and ("direct", citizens) in p50
-    ]
+# A median of fewer turns than this, on either target, is too noisy to hold against the
+# 15% target (one citizen for 40 s plays about 10 turns, each calling different ministries).
+MIN_TURNS_TO_COMPARE = 30
+
+
+def gateway_overheads(result: dict[str, Any]) -> list[tuple[int, float, bool]]:
+    """(citizens, gateway p50 / direct p50 − 1, both targets played enough turns to compare)
+    for each level measured on both targets."""
+    by_key = {(level["target"], level["citizens"]): level for level in result["levels"]}
+    rows = []
+    for citizens in result["settings"]["levels"]:
+        gateway, direct = by_key.get(("gateway", citizens)), by_key.get(("direct", citizens))
+        if gateway is None or direct is None:
+            continue
+        enough = min(gateway["turns"], direct["turns"]) >= MIN_TURNS_TO_COMPARE
+        rows.append((citizens, gateway["latency_ms"]["p50"] / direct["latency_ms"]["p50"] - 1, enough))
+    return rows
 
 
 def verdict(ok: bool) -> str:
@@ -173,12 +182,16 @@ def targets_section(load_result: dict[str, Any] | None, training: tuple[float, s
     rows: list[list[Any]] = []
     if load_result:
         overheads = gateway_overheads(load_result)
-        worst = max(overhead for _, overhead in overheads)
-        shown = ", ".join(f"{overhead:+.0%} at {citizens}" for citizens, overhead in overheads)
+        compared = [overhead for _, overhead, enough in overheads if enough]
+        too_few = f" (under {MIN_TURNS_TO_COMPARE} turns: not compared)"
+        shown = ", ".join(
+            f"{overhead:+.0%} at {citizens}{'' if enough else too_few}"
+            for citizens, overhead, enough in overheads
+        )
         rows.append([
             "the gateway adds ≤ 15% to bare Rasa's median turn latency",
             f"{shown} concurrent citizens",
-            verdict(worst <= TARGETS["gateway_overhead"]),
+            verdict(bool(compared) and max(compared) <= TARGETS["gateway_overhead"]),
         ])  # fmt: skip
         top = max(load_result["settings"]["levels"])
         at_top = next(
@@ -317,7 +330,7 @@ def _latency_row(level: dict[str, Any], overhead: float | None) -> list[Any]:
 
 def load_section(result: dict[str, Any]) -> str:
     settings, levels = result["settings"], result["levels"]
-    overheads = dict(gateway_overheads(result))
+    overheads = {citizens: overhead for citizens, overhead, _ in gateway_overheads(result)}
     latency = table(
         [
             "citizens", "target", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
