@@ -4,7 +4,7 @@ overview and the audit log, built from the database (contract: docs/call-center.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -266,6 +266,37 @@ def start_of_day(now: datetime, hours_zone: object) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+async def agent_loads(session: AsyncSession, closed_today: dict[int, int]) -> list[AgentLoad]:
+    """Every enabled account with its presence and the conversations it holds now;
+    `closed_today` by agent id comes from the caller."""
+    now = utcnow()
+    agents = await session.scalars(select(Agent).where(Agent.enabled.is_(True)).order_by(Agent.display_name))
+    active = dict(
+        (
+            await session.execute(
+                select(Handoff.agent_id, func.count())
+                .where(Handoff.state == machine.ACTIVE)
+                .group_by(Handoff.agent_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        AgentLoad(
+            id=agent.id,
+            display_name=agent.display_name,
+            role=agent.role,
+            teams=list(agent.teams or []),
+            status=agent.status,
+            online=is_online(agent, now),
+            active=active.get(agent.id, 0),
+            closed_today=closed_today.get(agent.id, 0),
+        )  # fmt: skip
+        for agent in agents
+    ]
+
+
 async def overview(session: AsyncSession, day_start: datetime) -> Overview:
     now = utcnow()
     counts = dict(
@@ -282,20 +313,6 @@ async def overview(session: AsyncSession, day_start: datetime) -> Overview:
         if handoff.claimed_at is not None and handoff.claimed_at >= handoff.queued_at
     ]
     closed_today = [h for h in today if h.state is machine.CLOSED]
-    agents = list(
-        await session.scalars(select(Agent).where(Agent.enabled.is_(True)).order_by(Agent.display_name))
-    )
-    active_by_agent = dict(
-        (
-            await session.execute(
-                select(Handoff.agent_id, func.count())
-                .where(Handoff.state == machine.ACTIVE)
-                .group_by(Handoff.agent_id)
-            )
-        )
-        .tuples()
-        .all()
-    )
     closed_by_agent: dict[int, int] = {}
     for handoff in closed_today:
         if handoff.agent_id is not None:
@@ -305,19 +322,7 @@ async def overview(session: AsyncSession, day_start: datetime) -> Overview:
         active=counts.get(machine.ACTIVE, 0),
         closed_today=len(closed_today),
         average_wait_seconds=round(sum(waits) / len(waits)) if waits else None,
-        agents=[
-            AgentLoad(
-                id=agent.id,
-                display_name=agent.display_name,
-                role=agent.role,
-                teams=list(agent.teams or []),
-                status=agent.status,
-                online=is_online(agent, now),
-                active=active_by_agent.get(agent.id, 0),
-                closed_today=closed_by_agent.get(agent.id, 0),
-            )  # fmt: skip
-            for agent in agents
-        ],
+        agents=await agent_loads(session, closed_by_agent),
         conversations=[await summary(session, handoff, now) for handoff in today],
     )
 
@@ -343,6 +348,3 @@ async def audit_log(session: AsyncSession, limit: int) -> list[AuditOut]:
         )  # fmt: skip
         for entry, name in rows
     ]
-
-
-ONLINE_WINDOW: timedelta = machine.ONLINE_WINDOW

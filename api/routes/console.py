@@ -330,7 +330,6 @@ class AgentListed(BaseModel):
 
 @api.get("/agents")
 async def agents(agent: CurrentAgent, session: SessionDep) -> list[AgentListed]:
-    overview = await views.overview(session, utcnow())
     return [
         AgentListed(
             id=load.id,
@@ -340,7 +339,7 @@ async def agents(agent: CurrentAgent, session: SessionDep) -> list[AgentListed]:
             online=load.online,
             active=load.active,
         )  # fmt: skip
-        for load in overview.agents
+        for load in await views.agent_loads(session, {})
     ]
 
 

@@ -210,6 +210,8 @@ async def test_transfer_to_agent_then_team_then_hand_back(
     handoff = await handoff_of(app, conversation)
     async with console(app, first) as andi, console(app, second) as budi:
         await andi.post(f"/console/api/handoffs/{handoff.id}/claim")
+        listed = {a["id"]: (a["online"], a["active"]) for a in (await andi.get("/console/api/agents")).json()}
+        assert listed[first.id] == (True, 1) and listed[second.id] == (True, 0)  # transfer targets
         moved = await andi.post(f"/console/api/handoffs/{handoff.id}/transfer", json={"agent_id": second.id})
         assert moved.status_code == 200 and moved.json()["agent"]["id"] == second.id
         assert (
