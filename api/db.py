@@ -49,6 +49,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Write-ahead log without an fsync per commit: a commit takes about 1.4 ms instead of
+    # 3 ms here (docs/benchmarks.md) and readers never wait for the writer. A crash of the
+    # process loses nothing; a power cut can lose the last commits, never the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -149,6 +149,8 @@ def training_seconds(
     if full_train and not full_train["shortened"]:
         measured = full_train["measured_at"][:10]
         return full_train["training"]["wall_seconds"], f"measured at full length ({measured})"
+    if train and not train["shortened"]:
+        return train["training"]["wall_seconds"], "measured at full length"
     if train:
         epochs = max((c["epochs"] or 0 for c in train["training"]["components"]), default=0)
         return train["projected_full_seconds"], f"projected from a {epochs}-epoch training"
@@ -174,6 +176,16 @@ def gateway_overheads(result: dict[str, Any]) -> list[tuple[int, float, bool]]:
     return rows
 
 
+def sequential_overhead(result: dict[str, Any]) -> tuple[float, int] | None:
+    """(gateway p50 / direct p50 − 1, the fewer turns of the two) of the sequential run."""
+    runs = {level["target"]: level for level in result.get("sequential", [])}
+    if not {"gateway", "direct"} <= runs.keys():
+        return None
+    gateway, direct = runs["gateway"], runs["direct"]
+    ratio = gateway["latency_ms"]["p50"] / direct["latency_ms"]["p50"] - 1
+    return ratio, min(gateway["turns"], direct["turns"])
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -188,6 +200,11 @@ def targets_section(load_result: dict[str, Any] | None, training: tuple[float, s
             f"{overhead:+.0%} at {citizens}{'' if enough else too_few}"
             for citizens, overhead, enough in overheads
         )
+        if (sequential := sequential_overhead(load_result)) is not None:
+            compared.append(sequential[0])
+            shown = (
+                f"{sequential[0]:+.0%} one citizen without think time ({sequential[1]} turns each); {shown}"
+            )
         rows.append([
             "the gateway adds ≤ 15% to bare Rasa's median turn latency",
             f"{shown} concurrent citizens",
@@ -241,7 +258,7 @@ def _out_of_scope(system: dict[str, Any]) -> list[str]:
     o = system["scores"]["out_of_scope"]
     caught = f"{o['caught'] / o['messages']:.2f} ({o['caught']} of {o['messages']})" if o["messages"] else "—"
     alarms = f"{o['in_scope_caught'] / o['in_scope_messages']:.3f} ({o['in_scope_caught']})"
-    threshold = f"{o['fallback_threshold']:.1f}" if o["fallback_threshold"] else "none"
+    threshold = f"{o['fallback_threshold']:g}" if o["fallback_threshold"] else "none"
     return [caught, alarms, threshold]
 
 
@@ -328,14 +345,35 @@ def _latency_row(level: dict[str, Any], overhead: float | None) -> list[Any]:
     ]  # fmt: skip
 
 
+def _sequential_paragraph(result: dict[str, Any]) -> str:
+    overhead = sequential_overhead(result)
+    if overhead is None:
+        return ""
+    rows = [
+        _latency_row(level, overhead[0] if level["target"] == "gateway" else None)
+        for level in result["sequential"]
+    ]
+    for row in rows:
+        row[0] = "1, no think time"
+    return f"""**Gateway overhead, one citizen at a time.** A level of one citizen plays too few turns for a
+median, so before the levels one citizen without think time plays every conversation through
+each target in turn ({result["settings"]["sequential_rounds"]} rounds; the two targets alternate, so both
+see the same machine). The ministries' simulated latency is part of both targets' turns.
+
+{table(LATENCY_COLUMNS, rows)}"""
+
+
+LATENCY_COLUMNS = [
+    "citizens", "target", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
+    "gateway vs direct p50",
+]  # fmt: skip
+
+
 def load_section(result: dict[str, Any]) -> str:
     settings, levels = result["settings"], result["levels"]
     overheads = {citizens: overhead for citizens, overhead, _ in gateway_overheads(result)}
     latency = table(
-        [
-            "citizens", "target", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors",
-            "gateway vs direct p50",
-        ],
+        LATENCY_COLUMNS,
         [
             _latency_row(level, overheads.get(level["citizens"]) if level["target"] == "gateway" else None)
             for level in levels
@@ -388,6 +426,8 @@ reaches the ministries through the gateway's service API: only the chat path dif
 
 ![latency by concurrency](img/bench-latency.png)
 
+{_sequential_paragraph(result)}
+
 CPU (100% = one core; the machine has {result["machine"]["cpus"]}) and peak resident memory per process
 and level:
 
@@ -433,10 +473,10 @@ def training_section(
 ) -> str:
     parts = [
         "## Training\n\n"
-        "Each training starts with an empty Rasa cache. A shortened training is projected to full length\n"
-        "from its parts: set-up and first epoch (which includes TensorFlow's one-time graph tracing) as\n"
-        "measured, the remaining epochs at the mean of the measured later epochs. DIET's batches grow\n"
-        "from 64 to 256 over whatever number of epochs it runs, so a short run sees the same range."
+        "Each training starts with an empty Rasa cache. Our config trains at full length. A shortened\n"
+        "training (Rasa's default pipeline here; ours with `BENCH_TRAIN_EPOCHS`) is projected to full\n"
+        "length from its parts: set-up and first epoch (which includes TensorFlow's one-time graph\n"
+        "tracing) as measured, the remaining epochs at the mean of the measured later epochs."
     ]
     for result, title in ((train, "this run"), (full_train, "`bench/run --full`")):
         if not result:
@@ -489,12 +529,13 @@ HOW_TO_RERUN = """## How to rerun
 make bench                  # all of it, about 15 minutes: var/bench/*.json, this page, docs/img/bench-*.png
 bench/run --full            # full-length trainings (our config; Rasa's default pipeline at 100 epochs)
 bench/nlu-dev-split CONFIG  # compare NLU configs on a dev split of the training data
+.venv/rasa/bin/python -m bench.fallback_sweep MODEL  # fallback thresholds on that dev split
 bench/profile-training      # py-spy profile of an NLU training (needs py-spy in .venv/rasa)
 ```
 
 Settings (environment): `MODEL` (default `models/asisten-warga.tar.gz`), `BENCH_LEVELS` (`1,10,50`),
-`BENCH_LOAD_SECONDS` (`40`), `BENCH_THINK` (`2-6`), `BENCH_TRAIN_EPOCHS` (`5`), `BENCH_DEFAULT_EPOCHS`
-(`3`); see `bench/run`."""
+`BENCH_LOAD_SECONDS` (`40`), `BENCH_THINK` (`2-6`), `BENCH_TRAIN_EPOCHS` (`0`: as configured),
+`BENCH_DEFAULT_EPOCHS` (`3`); see `bench/run`."""
 
 
 def main() -> int:

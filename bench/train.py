@@ -1,12 +1,11 @@
 """`python -m bench.train`: time `rasa train` (NLU and dialogue) of our config.yml into the
 run's folder, with an empty cache. Writes train.json.
 
-`--epochs N` trains DIET and TED for N epochs instead of their configured 50 (to fit the
-15-minute benchmark) and projects the full training: everything as measured, except the
-epoch loops of DIET and TED, scaled to their configured epochs. A shortened run keeps DIET's
-batch-size schedule (64 → 256 over the epochs it has), so its mean epoch is comparable with a
-full run's; the first epoch's one-time graph tracing is scaled too, so the projection errs
-a little high.
+By default the training is full length. `--epochs N` trains the epoch-based components (TED
+here; DIET in Rasa's default pipeline) for N epochs instead of their configured number and
+projects the full training: everything as measured, except the epoch loops, scaled to their
+configured epochs; the first epoch's one-time graph tracing is scaled too, so the projection
+errs a little high.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ CONFIG = ROOT / "config.yml"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.train", description=__doc__)
-    parser.add_argument("--epochs", type=int, default=0, help="epochs of DIET and TED (0: as configured)")
+    parser.add_argument("--epochs", type=int, default=0, help="epochs of the epoch-based components (0: as configured)")
     args = parser.parse_args(argv)
     out = results_dir() / "train"
     shutil.rmtree(out, ignore_errors=True)

@@ -1,5 +1,6 @@
 """`python -m bench.load` (gateway runtime): start the stack, check every conversation once,
-then play N concurrent citizens at each level, through the gateway and straight to Rasa,
+then measure the gateway overhead with one citizen without think time, and play N concurrent
+citizens at each level, through the gateway and straight to Rasa,
 sampling CPU and memory of each process. Writes load.json.
 
 Both targets run against the same stack: straight to Rasa, the action server still calls
@@ -19,7 +20,16 @@ import httpx
 
 from bench.common import ROOT, results_dir, tree_hash, write_result
 from bench.load.conversations import load_personas, scripts
-from bench.load.generator import DirectRasa, Gateway, Level, Target, Think, play_once, run_level
+from bench.load.generator import (
+    DirectRasa,
+    Gateway,
+    Level,
+    Target,
+    Think,
+    play_once,
+    run_level,
+    run_sequential,
+)
 from bench.load.procstat import Sampler, peak_rss_bytes
 from bench.load.stack import running
 
@@ -86,6 +96,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     problems[f"{target.name}:{script.name}"] = problem
         print(f"load: warm-up done, {len(problems)} scripts off their path: {problems}", flush=True)
 
+        sequential = [
+            summary(level, {}) for level in await run_sequential(targets, mix, args.rounds, args.timeout)
+        ]
+        for level in sequential:
+            p50 = level["latency_ms"]["p50"]
+            print(f"load: {level['target']:7} sequential {level['turns']} turns, p50 {p50} ms", flush=True)
+
         sampler = Sampler({**stack.services, "load generator": [os.getpid()]})
         stop = asyncio.Event()
 
@@ -131,6 +148,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         else None,
         "settings": {
             "levels": args.levels,
+            "sequential_rounds": args.rounds,
             "seconds_per_level": args.seconds,
             "think_seconds": list(args.think),
             "request_timeout_seconds": args.timeout,
@@ -142,6 +160,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "warmup_problems": problems,
         "startup": {"ready_seconds": stack.ready_seconds, "first_reply_seconds": first_reply},
         "peak_rss_mb_lifetime": peaks,
+        "sequential": sequential,
         "levels": levels,
         "series": series,
     }
@@ -157,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         help="think time before each message, uniform between LOW-HIGH seconds",
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=10.0, help="the load generator's request timeout")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the sequential gateway-overhead run")
     args = parser.parse_args(argv)
     args.model = args.model.resolve()
     if not args.model.exists():

@@ -14,6 +14,7 @@ the level's duration; turns under way then are awaited (bounded by the request t
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 import uuid
@@ -146,6 +147,30 @@ async def run_level(
             for i in range(citizens)
         ))  # fmt: skip
     return level
+
+
+async def run_sequential(
+    targets: list[Target], scripts: list[Script], rounds: int, timeout: float
+) -> list[Level]:
+    """One citizen without think time plays every script through each target in turn, `rounds`
+    times: both targets see the same machine state, so their medians compare turn for turn."""
+    levels = {target.name: Level(target.name, 1, 0.0) for target in targets}
+    no_think, rng = Think(0, 0), random.Random(0)
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        start = time.monotonic()
+        for _ in range(rounds):
+            for script in scripts:
+                for target in targets:
+                    level = levels[target.name]
+                    conversation = await target.open(http)
+                    outcome = await _conversation(
+                        target, http, conversation, script, level, math.inf, no_think, rng
+                    )
+                    level.conversations[outcome] += 1
+        elapsed = round(time.monotonic() - start, 1)
+    for level in levels.values():
+        level.seconds = elapsed
+    return list(levels.values())
 
 
 async def play_once(target: Target, script: Script, timeout: float) -> tuple[list[str], str | None]:

@@ -10,6 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.core.config import Settings
 from api.db import alembic_config, create_engine, downgrade, migrate
 from api.models import Base
 from tests.api.support import Database, make_settings, new_database, running
@@ -107,3 +108,14 @@ async def test_startup_without_migrations(empty_database: Database) -> None:
     async with running(settings) as (app, _):
         tables, _revision = await _inspect(app.state.engine)
     assert tables == {}
+
+
+async def test_a_sqlite_file_is_opened_in_wal_mode_without_an_fsync_per_commit(tmp_path: Path) -> None:
+    engine = create_engine(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"))
+    try:
+        async with engine.connect() as connection:
+            journal = await connection.exec_driver_sql("PRAGMA journal_mode")
+            synchronous = await connection.exec_driver_sql("PRAGMA synchronous")
+            assert (journal.scalar(), synchronous.scalar()) == ("wal", 1)  # 1: NORMAL
+    finally:
+        await engine.dispose()

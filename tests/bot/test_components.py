@@ -1,12 +1,20 @@
 """Our NLU components inside a Rasa tokenizer pipeline, on real Message objects."""
 
+import os
+
+import pytest
+import skops.io as sio
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.preprocessing import FunctionTransformer
 
 from bot.nlu.entity_extractor import IdentifierEntityExtractor
+from bot.nlu.linear_classifier import MODEL_FILE, LinearIntentClassifier
 from bot.nlu.normalizer import IndonesianNormalizer
 
 
@@ -58,3 +66,57 @@ def test_normalised_lemmas_change_the_fingerprint_rasa_caches_by():
     before = message.fingerprint()
     normalizer().process([message])
     assert message.fingerprint() != before
+
+
+LINEAR_EXAMPLES = {
+    "health_bpjs_status": ["cek status bpjs saya", "bpjs aktif gak", "kartu jkn masih aktif?", "status kis"],
+    "police_skck": ["cara bikin skck", "syarat skck online", "skck berlaku berapa lama", "biaya skck"],
+    "greet": ["halo", "selamat pagi", "hai min", "assalamualaikum"],
+}
+
+
+def linear_examples():
+    messages = []
+    for intent, texts in LINEAR_EXAMPLES.items():
+        for text in texts:
+            message = tokenized(text)
+            message.set(INTENT, intent)
+            messages.append(message)
+    return normalizer(stem=False).process_training_data(TrainingData(messages))
+
+
+def linear_classifier(storage, **config):
+    config = {**LinearIntentClassifier.get_default_config(), **config}
+    return LinearIntentClassifier.create(config, storage, Resource("linear"), None)
+
+
+def test_linear_classifier_trains_persists_and_ranks(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = linear_classifier(storage, ranking_length=2).train(linear_examples())
+    loaded = LinearIntentClassifier.load({"ranking_length": 2}, storage, resource, None)
+    message = tokenized("gmn cara bkin skck")  # slang: the classifier reads the normaliser's lemmas
+    normalizer(stem=False).process([message])
+    loaded.process([message])
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert message.get(INTENT)["name"] == "police_skck"
+    assert len(ranking) == 2 and ranking[0] == message.get(INTENT)
+    assert ranking[0]["confidence"] > ranking[1]["confidence"] > 0
+
+
+def test_linear_classifier_without_two_intents_sets_no_intent(tmp_path):
+    data = TrainingData([tokenized("halo")])
+    data.training_examples[0].set(INTENT, "greet")
+    storage = LocalModelStorage(tmp_path)
+    resource = linear_classifier(storage).train(data)
+    message = tokenized("halo")
+    LinearIntentClassifier.load({}, storage, resource, None).process([message])
+    assert message.get(INTENT) is None
+
+
+def test_linear_classifier_refuses_a_model_file_with_unexpected_types(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("tampered")
+    with storage.write_to(resource) as directory:  # what a tampered model archive could hold
+        sio.dump(FunctionTransformer(func=os.system), directory / MODEL_FILE)
+    with pytest.raises(TypeError, match="unexpected types"):
+        LinearIntentClassifier.load({}, storage, resource, None)
