@@ -334,12 +334,12 @@ Confusion matrix of our pipeline on the test split:
 ![confusion matrix](img/bench-confusion.png)"""
 
 
-def _latency_row(level: dict[str, Any], overhead: float | None) -> list[Any]:
+def _latency_row(level: dict[str, Any], overhead: float | None, citizens: str | None = None) -> list[Any]:
     lat = level["latency_ms"]
     errors = ", ".join(f"{kind} {count}" for kind, count in level["errors_by_kind"].items()) or "0"
     target = "gateway" if level["target"] == "gateway" else "straight to Rasa"
     return [
-        level["citizens"], target, level["turns"], f"{level['turns_per_second']:.2f}",
+        citizens or level["citizens"], target, level["turns"], f"{level['turns_per_second']:.2f}",
         *(f"{lat[q]:.0f}" for q in ("p50", "p95", "p99", "max")), errors,
         f"{overhead:+.0%}" if overhead is not None else "",
     ]  # fmt: skip
@@ -350,11 +350,9 @@ def _sequential_paragraph(result: dict[str, Any]) -> str:
     if overhead is None:
         return ""
     rows = [
-        _latency_row(level, overhead[0] if level["target"] == "gateway" else None)
+        _latency_row(level, overhead[0] if level["target"] == "gateway" else None, "1, no think time")
         for level in result["sequential"]
     ]
-    for row in rows:
-        row[0] = "1, no think time"
     return f"""**Gateway overhead, one citizen at a time.** A level of one citizen plays too few turns for a
 median, so before the levels one citizen without think time plays every conversation through
 each target in turn ({result["settings"]["sequential_rounds"]} rounds; the two targets alternate, so both

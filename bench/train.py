@@ -21,7 +21,7 @@ CONFIG = ROOT / "config.yml"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.train", description=__doc__)
-    parser.add_argument("--epochs", type=int, default=0, help="epochs of the epoch-based components (0: as configured)")
+    parser.add_argument("--epochs", type=int, default=0, help="epochs of TED and the like (0: as configured)")
     args = parser.parse_args(argv)
     out = results_dir() / "train"
     shutil.rmtree(out, ignore_errors=True)
