@@ -117,7 +117,7 @@ class RasaClient:
             return False
 
 
-def _rasa_client(request: Request) -> RasaClient:
+async def _rasa_client(request: Request) -> RasaClient:
     client: RasaClient = request.app.state.rasa
     return client
 

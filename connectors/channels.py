@@ -94,7 +94,7 @@ class Channels:
         await self.limiter.aclose()
 
 
-def _rate_limiter(request: Request) -> RateLimiter:
+async def _rate_limiter(request: Request) -> RateLimiter:
     channels: Channels = request.app.state.channels
     return channels.limiter
 

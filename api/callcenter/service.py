@@ -486,7 +486,7 @@ def mask_phone(e164: str) -> str:
     return digits[:4] + "*" * max(0, len(digits) - 8) + digits[-4:]
 
 
-def _callcenter(request: Request) -> CallCenter:
+async def _callcenter(request: Request) -> CallCenter:
     callcenter: CallCenter = request.app.state.callcenter
     return callcenter
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import httpx
@@ -77,11 +77,11 @@ class Ministries:
             await adapter.aclose()
 
 
-def adapter(adapter_class: type[A]) -> Callable[[Request], A]:
+def adapter(adapter_class: type[A]) -> Callable[[Request], Awaitable[A]]:
     """A FastAPI dependency giving the running app's adapter of `adapter_class`:
     `Bpjs = Annotated[BpjsAdapter, Depends(adapter(BpjsAdapter))]`."""
 
-    def dependency(request: Request) -> A:
+    async def dependency(request: Request) -> A:
         ministries: Ministries = request.app.state.ministries
         return ministries.get(adapter_class)
 
@@ -89,7 +89,7 @@ def adapter(adapter_class: type[A]) -> Callable[[Request], A]:
     return dependency
 
 
-def ministries_of(request: Request) -> Ministries:
+async def ministries_of(request: Request) -> Ministries:
     """FastAPI dependency: all adapters (for case tracking across ministries)."""
     ministries: Ministries = request.app.state.ministries
     return ministries
