@@ -2,13 +2,14 @@
 
 It reads the tokens' lemmas (set by IndonesianNormalizer), so slang and typos are mapped before
 they are counted. Word 1–2-grams and `char_wb` 2–4-grams, sublinear TF, L2-normalised, feed a
-multinomial logistic regression (scikit-learn). It trains in seconds and answers in well under
-a millisecond; why it replaced DIET is in docs/benchmarks.md.
+multinomial logistic regression (scikit-learn). It trains in about 25 s and takes about 2 ms a
+message; why it replaced DIET: docs/nlu.md (round 5) and bench/findings.md.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -136,7 +137,7 @@ def _words(message: Message) -> str:
 _EXPECTED_UNTRUSTED = {"scipy.sparse._csr.csr_matrix"}
 
 
-def _trusted_types(path: Any) -> list[str]:
+def _trusted_types(path: Path) -> list[str]:
     untrusted = sio.get_untrusted_types(file=path)
     unexpected = set(untrusted) - _EXPECTED_UNTRUSTED
     if unexpected:
