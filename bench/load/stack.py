@@ -1,6 +1,7 @@
 """The three processes started by scripts/run on free ports, with their own tracker store,
-gateway database and logs in a folder of the run (as tests/e2e/conftest.py does), and the
-time each took to answer: for Rasa, that is the model load time."""
+gateway database and logs in a folder of the run, and the time each took to answer: for Rasa,
+that is the model load time. The benchmarks and the end-to-end tests (tests/e2e) both start
+the assistant with `running`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,17 @@ class Stack:
     log_dir: Path
     services: dict[str, list[int]]  # name → pids of its process tree
     ready_seconds: dict[str, float]  # name → seconds from start until it answered
+    env: dict[str, str] = field(default_factory=dict)  # what the processes were started with
+
+    def logs(self) -> str:
+        return _logs(self.log_dir)
+
+
+def _logs(log_dir: Path) -> str:
+    """The end of each service's log, for a failure message."""
+    return "\n".join(
+        f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in sorted(log_dir.glob("*.log"))
+    )
 
 
 def _free_port() -> int:
@@ -81,9 +93,8 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
             name: descendants(next(pid for pid, command in tree if marker in f" {command}"))
             for name, marker in SERVICES.items()
         }
-        yield Stack(
-            urls["gateway"].removesuffix("/health"), urls["rasa"].rstrip("/"), log_dir, services, ready
-        )
+        gateway, rasa = urls["gateway"].removesuffix("/health"), urls["rasa"].rstrip("/")
+        yield Stack(gateway, rasa, log_dir, services, ready, environment)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -99,10 +110,7 @@ def _wait_until_answering(
     with httpx.Client(timeout=2) as client:
         while len(ready) < len(urls):
             if process.poll() is not None or time.monotonic() - started > START_TIMEOUT_SECONDS:
-                logs = "\n".join(
-                    f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in log_dir.glob("*.log")
-                )
-                raise RuntimeError(f"the stack did not start (exit code {process.poll()}):\n{logs}")
+                raise RuntimeError(f"the stack did not start (exit code {process.poll()}):\n{_logs(log_dir)}")
             for name, url in urls.items():
                 if name in ready:
                     continue
