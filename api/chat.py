@@ -12,6 +12,10 @@ number it asked for is answered by the gateway itself; while the citizen waits f
 with an agent, messages are stored for the agent and not forwarded; and when the bot's
 replies carry the hand-off signal, the call center queues the conversation and its notice
 is added to the replies.
+
+This is every citizen's turn, so it keeps its round trips to the database few: the
+conversation is read with its open hand-off in one query (`conversation_state`,
+`channel_thread`), and storing a message writes only the message and its replies.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.callcenter.handoff import with_open_handoff
 from api.callcenter.signal import is_signal, read_signal
 from api.models import (
     Author,
@@ -36,6 +41,7 @@ from api.models import (
     DeliveryStatus,
     Direction,
     HandledBy,
+    Handoff,
     Message,
     RasaStatus,
     utcnow,
@@ -74,6 +80,19 @@ class DuplicateUpdate(Exception):
     """The channel update was handled before (a retried webhook)."""
 
 
+class ConversationState(NamedTuple):
+    conversation: Conversation
+    handoff: Handoff | None  # the open hand-off, if any
+
+
+async def conversation_state(session: AsyncSession, conversation_id: uuid.UUID) -> ConversationState | None:
+    """The conversation and its open hand-off, in one query; None if there is no such
+    conversation."""
+    query = with_open_handoff(select(Conversation).where(Conversation.id == conversation_id))
+    row = (await session.execute(query)).first()
+    return ConversationState(row[0], row[1]) if row is not None else None
+
+
 async def receive(
     session: AsyncSession,
     rasa: RasaClient,
@@ -82,6 +101,7 @@ async def receive(
     payload: str | None,
     metadata: dict[str, Any],
     *,
+    handoff: Handoff | None,
     callcenter: CallCenter | None,
 ) -> tuple[Message, list[Message]]:
     """The HTTP API's message: typed `text`, or a button's `payload` with its title as `text`."""
@@ -90,7 +110,9 @@ async def receive(
         if payload is not None and payload != text
         else TextIn(text=text)
     )
-    return await receive_event(session, rasa, conversation, event, metadata, callcenter=callcenter)
+    return await receive_event(
+        session, rasa, conversation, event, metadata, handoff=handoff, callcenter=callcenter
+    )
 
 
 async def receive_event(
@@ -100,6 +122,7 @@ async def receive_event(
     event: Inbound,
     metadata: Mapping[str, Any] | None = None,
     *,
+    handoff: Handoff | None,
     callcenter: CallCenter | None,
     external_id: str | None = None,
     thread: ChannelThread | None = None,
@@ -107,12 +130,12 @@ async def receive_event(
 ) -> tuple[Message, list[Message]]:
     """Handle one citizen event; return the stored message and the replies stored for it.
 
-    With `external_id` (the channel's update or message id) the event is handled once:
-    a second call raises `DuplicateUpdate` and stores nothing. `thread` remembers when the
-    citizen last wrote: `sent_at` (the channel's timestamp) or now. `callcenter` None: no
-    hand-offs (a tool that talks to the bot alone).
+    `handoff` is the conversation's open hand-off, read with it. With `external_id` (the
+    channel's update or message id) the event is handled once: a second call raises
+    `DuplicateUpdate` and stores nothing. `thread` remembers when the citizen last wrote:
+    `sent_at` (the channel's timestamp) or now. `callcenter` None: no hand-offs (a tool that
+    talks to the bot alone).
     """
-    handoff = await callcenter.open_handoff(session, conversation) if callcenter else None
     control = callcenter is not None and callcenter.intercepts(handoff, event)
     for_bot = conversation.handled_by is HandledBy.BOT and not control
     incoming = await _store_incoming(
@@ -165,7 +188,6 @@ async def receive_event(
             outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
 
     session.add_all(outgoing)
-    conversation.last_message_at = utcnow()
     await session.commit()
     return incoming, outgoing
 
@@ -179,7 +201,6 @@ async def _store_replies(
 ) -> list[Message]:
     outgoing = [outgoing_message(conversation.id, author, reply) for reply in replies]
     session.add_all(outgoing)
-    conversation.last_message_at = utcnow()
     await session.commit()
     return outgoing
 
@@ -237,7 +258,6 @@ async def _store_incoming(
         written = min(sent_at, now) if sent_at is not None else now
         if thread.last_inbound_at is None or written > thread.last_inbound_at:
             thread.last_inbound_at = written
-    conversation.last_message_at = now
     # Committed before Rasa is called: the message survives whatever happens next.
     if external_id is not None:
         await _commit_once(session, conversation.channel, external_id)
@@ -287,8 +307,9 @@ async def claim_update(session: AsyncSession, channel: str, external_id: str) ->
 
 async def channel_thread(
     session: AsyncSession, channel: str, channel_user_id: str
-) -> tuple[ChannelThread, Conversation]:
-    """The current conversation of a Telegram chat or WhatsApp number, opened on first use."""
+) -> tuple[ChannelThread, Conversation, Handoff | None]:
+    """The current conversation of a Telegram chat or WhatsApp number (opened on first use)
+    and its open hand-off."""
     found = await _find_thread(session, channel, channel_user_id)
     if found is not None:
         return found
@@ -307,19 +328,19 @@ async def channel_thread(
             raise
         return found
     logger.info("conversation opened channel=%s conversation=%s", channel, conversation.id)
-    return thread, conversation
+    return thread, conversation, None
 
 
 async def _find_thread(
     session: AsyncSession, channel: str, channel_user_id: str
-) -> tuple[ChannelThread, Conversation] | None:
-    query = (
+) -> tuple[ChannelThread, Conversation, Handoff | None] | None:
+    query = with_open_handoff(
         select(ChannelThread, Conversation)
         .join(Conversation, Conversation.id == ChannelThread.conversation_id)
         .where(ChannelThread.channel == channel, ChannelThread.channel_user_id == channel_user_id)
     )
     row = (await session.execute(query)).first()
-    return (row[0], row[1]) if row is not None else None
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 def within(thread: ChannelThread, window: timedelta, now: datetime | None = None) -> bool:

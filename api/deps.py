@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
 
+from api import chat
 from api.core.config import SettingsDep
 from api.db import SessionDep
 from api.models import Conversation
 from api.rasa_client import RasaDep
 
-__all__ = ["ConversationDep", "RasaDep", "SessionDep", "SettingsDep"]
+__all__ = ["ConversationDep", "ConversationStateDep", "RasaDep", "SessionDep", "SettingsDep"]
 
 CONVERSATION_NOT_FOUND = "Percakapan tidak ditemukan."
 
@@ -23,3 +24,14 @@ async def _conversation(conversation_id: uuid.UUID, session: SessionDep) -> Conv
 
 
 ConversationDep = Annotated[Conversation, Depends(_conversation)]
+
+
+async def _conversation_state(conversation_id: uuid.UUID, session: SessionDep) -> chat.ConversationState:
+    state = await chat.conversation_state(session, conversation_id)
+    if state is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
+    return state
+
+
+# The conversation with its open hand-off: what a citizen's message needs, in one query.
+ConversationStateDep = Annotated[chat.ConversationState, Depends(_conversation_state)]

@@ -1,12 +1,15 @@
-"""Async client for Rasa's REST channel (`POST /webhooks/rest/webhook`)."""
+"""Async client for Rasa's REST channel (`POST /webhooks/rest/webhook`).
+
+It is on every citizen's turn, so it uses aiohttp, whose request costs about a third of
+httpx's here (bench/findings.md); the ministry adapters keep httpx."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Annotated, Any
+from urllib.parse import quote
 
-import httpx
+import aiohttp
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -59,12 +62,22 @@ class Understanding(BaseModel):
 
 class RasaClient:
     def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
+        self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._token = token
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        # Created on first use: aiohttp binds a session to the running event loop.
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self._timeout), raise_for_status=True
+            )
+        return self._session
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     async def send(
         self, sender: str, message: str, input_channel: str, metadata: dict[str, Any]
@@ -77,16 +90,13 @@ class RasaClient:
             "metadata": metadata,
         }
         try:
-            # Overall deadline: httpx's timeout applies to each phase, not to the whole call.
-            async with asyncio.timeout(self._timeout):
-                response = await self._http.post(WEBHOOK_PATH, json=body)
-                response.raise_for_status()
-                return _REPLIES.validate_json(response.content)
-        except (TimeoutError, httpx.TimeoutException) as error:
+            async with self._http().post(f"{self._base_url}{WEBHOOK_PATH}", json=body) as response:
+                return _REPLIES.validate_json(await response.read())
+        except TimeoutError as error:
             raise RasaUnavailableError("timeout") from error
-        except httpx.HTTPStatusError as error:
-            raise RasaUnavailableError(f"http {error.response.status_code}") from error
-        except httpx.HTTPError as error:
+        except aiohttp.ClientResponseError as error:
+            raise RasaUnavailableError(f"http {error.status}") from error
+        except aiohttp.ClientError as error:
             raise RasaUnavailableError(f"connection: {type(error).__name__}") from error
         except ValidationError as error:
             raise RasaUnavailableError("malformed response") from error
@@ -96,24 +106,24 @@ class RasaClient:
         --enable-api --auth-token`); None when the API is off or does not answer."""
         if not self._token:
             return None
+        url = f"{self._base_url}/conversations/{quote(sender, safe='')}/tracker"
         try:
-            async with asyncio.timeout(self._timeout):
-                response = await self._http.get(
-                    f"/conversations/{sender}/tracker",
-                    params={"include_events": "NONE", "token": self._token},
-                )
-                response.raise_for_status()
-                return Understanding.model_validate(response.json().get("latest_message") or {})
-        except (TimeoutError, httpx.HTTPError, ValueError, AttributeError) as error:
+            async with self._http().get(
+                url, params={"include_events": "NONE", "token": self._token}
+            ) as response:
+                tracker = await response.json(content_type=None)
+            return Understanding.model_validate(tracker.get("latest_message") or {})
+        except (TimeoutError, aiohttp.ClientError, ValueError, AttributeError) as error:
             logger.warning("rasa tracker not read reason=%s", type(error).__name__)
             return None
 
     async def is_up(self, timeout: float) -> bool:
         try:
-            async with asyncio.timeout(timeout):
-                response = await self._http.get(HEALTH_PATH, timeout=timeout)
-            return response.status_code == 200
-        except (TimeoutError, httpx.HTTPError):
+            async with self._http().get(
+                f"{self._base_url}{HEALTH_PATH}", timeout=aiohttp.ClientTimeout(total=timeout)
+            ):
+                return True
+        except (TimeoutError, aiohttp.ClientError):
             return False
 
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import chat
-from api.models import ChannelThread, Conversation, DeliveryStatus, Message
+from api.models import ChannelThread, Conversation, DeliveryStatus, Handoff, Message
 from api.rasa_client import RasaClient
 from connectors.model import Inbound, Reply, TextReply
 from connectors.ratelimit import Admission, RateLimiter
@@ -134,7 +134,7 @@ async def receive(
     sent_at: datetime | None = None,
 ) -> Received:
     """Steps 2-4 for one admitted update; see the module docstring."""
-    thread, conversation, resolved = await _resolve(session, channel, user_id, event)
+    thread, conversation, handoff, resolved = await _resolve(session, channel, user_id, event)
     if resolved is None:
         if not await chat.claim_update(session, channel, external_id):
             return Received(Outcome.DUPLICATE)
@@ -146,6 +146,7 @@ async def receive(
             conversation,
             resolved,
             {"channel": channel, **(metadata or {})},
+            handoff=handoff,
             callcenter=context.callcenter,
             external_id=external_id,
             thread=thread,
@@ -175,7 +176,7 @@ async def refuse(
     if event is None:
         stored = await chat.claim_update(session, channel, external_id)
     else:
-        thread, conversation, resolved = await _resolve(session, channel, user_id, event)
+        thread, conversation, handoff, resolved = await _resolve(session, channel, user_id, event)
         if resolved is None:
             stored = await chat.claim_update(session, channel, external_id)
         else:
@@ -198,11 +199,12 @@ async def refuse(
 
 async def _resolve(
     session: AsyncSession, channel: str, user_id: str, event: Inbound | EventFactory
-) -> tuple[ChannelThread, Conversation, Inbound | None]:
-    """Steps 2-3: the sender's thread and conversation, and the event (None: a stale choice)."""
-    thread, conversation = await chat.channel_thread(session, channel, user_id)
+) -> tuple[ChannelThread, Conversation, Handoff | None, Inbound | None]:
+    """Steps 2-3: the sender's thread, conversation and open hand-off, and the event (None:
+    a stale choice)."""
+    thread, conversation, handoff = await chat.channel_thread(session, channel, user_id)
     resolved = event if not callable(event) else await event(session, conversation)
-    return thread, conversation, resolved
+    return thread, conversation, handoff, resolved
 
 
 async def deliver(

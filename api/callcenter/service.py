@@ -98,9 +98,6 @@ class CallCenter:
 
     # --- The citizen's side (called by api.chat) ----------------------------------------
 
-    async def open_handoff(self, session: AsyncSession, conversation: Conversation) -> Handoff | None:
-        return await machine.open_handoff(session, conversation.id)
-
     @staticmethod
     def intercepts(handoff: Handoff | None, event: Inbound) -> bool:
         """Whether the gateway answers this event itself: a hand-off button, or the phone

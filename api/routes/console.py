@@ -435,7 +435,7 @@ async def assist_message(
     assert conversation is not None
     _, replies = await chat.receive(
         session, rasa, conversation, text=body.text, payload=body.payload, metadata={"agent_id": agent.id},
-        callcenter=None,
+        handoff=None, callcenter=None,
     )  # fmt: skip
     understood = await rasa.understanding(str(conversation.id))
     return AssistTurn(

@@ -4,7 +4,14 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from api import chat
 from api.callcenter.service import CallCenterDep
-from api.deps import CONVERSATION_NOT_FOUND, ConversationDep, RasaDep, SessionDep, SettingsDep
+from api.deps import (
+    CONVERSATION_NOT_FOUND,
+    ConversationDep,
+    ConversationStateDep,
+    RasaDep,
+    SessionDep,
+    SettingsDep,
+)
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
 from connectors.channels import RateLimiterDep
 
@@ -25,7 +32,7 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 )
 async def send_message(
     body: MessageIn,
-    conversation: ConversationDep,
+    state: ConversationStateDep,
     session: SessionDep,
     rasa: RasaDep,
     settings: SettingsDep,
@@ -46,6 +53,7 @@ async def send_message(
         )
     if body.metadata_chars() > settings.max_metadata_chars:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "Metadata pesan terlalu besar.")
+    conversation = state.conversation
     if not (await limiter.admit(conversation.channel, str(conversation.id))).allowed:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, chat.RATE_LIMITED_TEXT)
 
@@ -57,6 +65,7 @@ async def send_message(
         text=title or body.text,
         payload=body.text,
         metadata=body.metadata,
+        handoff=state.handoff,
         callcenter=callcenter,
     )
     return SendResult(

@@ -236,12 +236,13 @@ async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbou
     state = websocket.app.state
     try:
         async with state.sessionmaker() as session:
-            conversation = await session.get(Conversation, conversation_id)
-            if conversation is None:  # deleted while the socket was open
+            current = await chat.conversation_state(session, conversation_id)
+            if current is None:  # deleted while the socket was open
                 raise FrameError("not_found", "Percakapan tidak ditemukan.")
             incoming, replies = await chat.receive_event(
-                session, state.rasa, conversation, event, callcenter=state.callcenter
-            )
+                session, state.rasa, current.conversation, event,
+                handoff=current.handoff, callcenter=state.callcenter,
+            )  # fmt: skip
     except FrameError:
         raise
     except Exception:

@@ -4,6 +4,7 @@ hand-back, the offers when nobody can come, and the timeouts. SQLite and Postgre
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
+from api import chat
 from api.callcenter import texts
 from api.callcenter.signal import read_signal
 from api.models import Author, Conversation, HandledBy, HandoffState, utcnow
@@ -253,6 +255,37 @@ async def test_close_with_a_disposition_restarts_the_bot(
     assert [e["state"] for e in detail["events"]] == ["queued", "active", "closed"]
     assert fake_rasa.received[-1]["message"] == "/restart"
     assert (await stored_messages(app, conversation))[-1].text == texts.CLOSED.text
+
+
+async def test_the_message_path_reads_the_open_handoff_only(
+    center: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    """`chat.conversation_state` reads a conversation with its open hand-off in one query:
+    none at first, the waiting one, none once it is closed, then the next one."""
+    app, client = center
+    agent = await add_agent(app)
+    conversation = await new_conversation(client)
+
+    async def state() -> chat.ConversationState:
+        async with app.state.sessionmaker() as session:
+            current = await chat.conversation_state(session, uuid.UUID(conversation))
+        assert current is not None and str(current.conversation.id) == conversation
+        return current
+
+    assert (await state()).handoff is None
+    await ask_for_person(client, conversation)
+    first = await handoff_of(app, conversation)
+    waiting = (await state()).handoff
+    assert waiting is not None and (waiting.id, waiting.state) == (first.id, HandoffState.QUEUED)
+    async with console(app, agent) as desk:
+        await desk.post(f"/console/api/handoffs/{first.id}/claim")
+        await desk.post(f"/console/api/handoffs/{first.id}/close", json={"disposition": "resolved"})
+    assert (await state()).handoff is None
+    await ask_for_person(client, conversation)
+    second = (await state()).handoff
+    assert second is not None and second.id != first.id and second.state is HandoffState.QUEUED
+    async with app.state.sessionmaker() as session:
+        assert await chat.conversation_state(session, uuid.uuid4()) is None
 
 
 async def test_a_ticket_is_claimed_later_and_its_case_follows(
