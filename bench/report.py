@@ -158,8 +158,9 @@ def training_seconds(
 
 
 # A median of fewer turns than this, on either target, is too noisy to hold against the
-# 15% target (one citizen for 40 s plays about 10 turns, each calling different ministries).
-MIN_TURNS_TO_COMPARE = 30
+# 15% target: turns are a mix of quick answers and ministry calls, so the median of 50 turns
+# moves by ±10% or more (10 citizens for 40 s, shared out over both targets, play about 50 each).
+MIN_TURNS_TO_COMPARE = 100
 
 
 def gateway_overheads(result: dict[str, Any]) -> list[tuple[int, float, bool]]:
@@ -176,14 +177,29 @@ def gateway_overheads(result: dict[str, Any]) -> list[tuple[int, float, bool]]:
     return rows
 
 
-def sequential_overhead(result: dict[str, Any]) -> tuple[float, int] | None:
-    """(gateway p50 / direct p50 − 1, the fewer turns of the two) of the sequential run."""
-    runs = {level["target"]: level for level in result.get("sequential", [])}
+def _paired_overhead(pair: list[dict[str, Any]]) -> tuple[float, int] | None:
+    """(gateway p50 / direct p50 − 1, the fewer turns of the two) of two runs side by side."""
+    runs = {level["target"]: level for level in pair}
     if not {"gateway", "direct"} <= runs.keys():
         return None
     gateway, direct = runs["gateway"], runs["direct"]
     ratio = gateway["latency_ms"]["p50"] / direct["latency_ms"]["p50"] - 1
     return ratio, min(gateway["turns"], direct["turns"])
+
+
+def sequential_overhead(result: dict[str, Any]) -> tuple[float, int] | None:
+    """The gateway overhead of the sequential run (one citizen, no think time)."""
+    return _paired_overhead(result.get("sequential", []))
+
+
+def mixed_overheads(result: dict[str, Any]) -> list[tuple[int, float, int]]:
+    """(citizens, gateway p50 / direct p50 − 1, the fewer turns) of each mixed level."""
+    rows = []
+    for citizens in result["settings"].get("mixed_levels", []):
+        pair = [level for level in result.get("mixed", []) if level["citizens"] == citizens]
+        if (overhead := _paired_overhead(pair)) is not None:
+            rows.append((citizens, *overhead))
+    return rows
 
 
 def verdict(ok: bool) -> str:
@@ -193,21 +209,35 @@ def verdict(ok: bool) -> str:
 def targets_section(load_result: dict[str, Any] | None, training: tuple[float, str] | None) -> str:
     rows: list[list[Any]] = []
     if load_result:
-        overheads = gateway_overheads(load_result)
-        compared = [overhead for _, overhead, enough in overheads if enough]
-        too_few = f" (under {MIN_TURNS_TO_COMPARE} turns: not compared)"
-        shown = ", ".join(
-            f"{overhead:+.0%} at {citizens}{'' if enough else too_few}"
-            for citizens, overhead, enough in overheads
-        )
+        # Held against the target: the runs where both targets share the machine's state (the
+        # sequential run and the mixed levels). Levels played one target after the other compare
+        # two 40 s windows of a near-saturated Rasa, whose median moves by ±10–20% from run to
+        # run: they are shown, not judged, when mixed levels exist.
+        compared, parts = [], []
         if (sequential := sequential_overhead(load_result)) is not None:
-            compared.append(sequential[0])
-            shown = (
-                f"{sequential[0]:+.0%} one citizen without think time ({sequential[1]} turns each); {shown}"
-            )
+            overhead, turns = sequential
+            if turns >= MIN_TURNS_TO_COMPARE:
+                compared.append(overhead)
+            parts.append(f"{overhead:+.1%} with one citizen without think time ({turns} turns each)")
+        mixed = mixed_overheads(load_result)
+        compared += [overhead for _, overhead, turns in mixed if turns >= MIN_TURNS_TO_COMPARE]
+        parts += [
+            f"{overhead:+.1%} at {citizens} citizens shared out over both targets ({turns} turns each"
+            + (")" if turns >= MIN_TURNS_TO_COMPARE else ": too few to judge)")
+            for citizens, overhead, turns in mixed
+        ]
+        levels = gateway_overheads(load_result)
+        shown_levels = ", ".join(
+            f"{overhead:+.1%} at {citizens}" for citizens, overhead, enough in levels if enough
+        )
+        if not mixed:
+            compared += [overhead for _, overhead, enough in levels if enough]
+            parts.append(f"{shown_levels} concurrent citizens")
+        elif shown_levels:
+            parts.append(f"(one target after the other, not judged: {shown_levels})")
         rows.append([
             "the gateway adds ≤ 15% to bare Rasa's median turn latency",
-            f"{shown} concurrent citizens",
+            "; ".join(parts),
             verdict(bool(compared) and max(compared) <= TARGETS["gateway_overhead"]),
         ])  # fmt: skip
         top = max(load_result["settings"]["levels"])
@@ -341,7 +371,7 @@ def _latency_row(level: dict[str, Any], overhead: float | None, citizens: str | 
     return [
         citizens or level["citizens"], target, level["turns"], f"{level['turns_per_second']:.2f}",
         *(f"{lat[q]:.0f}" for q in ("p50", "p95", "p99", "max")), errors,
-        f"{overhead:+.0%}" if overhead is not None else "",
+        f"{overhead:+.1%}" if overhead is not None else "",
     ]  # fmt: skip
 
 
@@ -353,10 +383,33 @@ def _sequential_paragraph(result: dict[str, Any]) -> str:
         _latency_row(level, overhead[0] if level["target"] == "gateway" else None, "1, no think time")
         for level in result["sequential"]
     ]
-    return f"""**Gateway overhead, one citizen at a time.** A level of one citizen plays too few turns for a
-median, so before the levels one citizen without think time plays every conversation through
-each target in turn ({result["settings"]["sequential_rounds"]} rounds; the two targets alternate, so both
-see the same machine). The ministries' simulated latency is part of both targets' turns.
+    return f"""**One citizen, and the gateway overhead without load.** With think time, one citizen plays
+too few turns in a level for a median, so before the levels one citizen without think time plays
+every conversation through each target in turn ({result["settings"]["sequential_rounds"]} rounds; the two
+targets alternate, so both see the same machine). The ministries' simulated latency is part of
+both targets' turns.
+
+{table(LATENCY_COLUMNS, rows)}"""
+
+
+def _mixed_paragraph(result: dict[str, Any]) -> str:
+    overheads = {citizens: overhead for citizens, overhead, _ in mixed_overheads(result)}
+    if not overheads:
+        return ""
+    rows = [
+        _latency_row(
+            level,
+            overheads.get(level["citizens"]) if level["target"] == "gateway" else None,
+            f"{level['citizens']} in all, {level['citizens'] // 2} here",
+        )
+        for level in result["mixed"]
+    ]
+    return f"""**Gateway overhead under load, both targets at once.** The levels above play one target
+after the other, and a near-saturated Rasa's median moves by ±10–20% between two such windows,
+more than the overhead to be measured. So each mixed level plays N citizens for
+{result["settings"]["seconds_per_level"]:.0f} s in one run, half through the gateway and half straight
+to Rasa, each half with the same conversations: both see the same machine, and the difference of
+their medians is the gateway's.
 
 {table(LATENCY_COLUMNS, rows)}"""
 
@@ -425,6 +478,8 @@ reaches the ministries through the gateway's service API: only the chat path dif
 ![latency by concurrency](img/bench-latency.png)
 
 {_sequential_paragraph(result)}
+
+{_mixed_paragraph(result)}
 
 CPU (100% = one core; the machine has {result["machine"]["cpus"]}) and peak resident memory per process
 and level:
@@ -529,10 +584,13 @@ bench/run --full            # full-length trainings (our config; Rasa's default 
 bench/nlu-dev-split CONFIG  # compare NLU configs on a dev split of the training data
 .venv/rasa/bin/python -m bench.fallback_sweep MODEL  # fallback thresholds on that dev split
 bench/profile-training      # py-spy profile of an NLU training (needs py-spy in .venv/rasa)
+.venv/api/bin/python -m bench.gateway_cost        # the gateway's own time per message (instant stand-in Rasa)
+.venv/api/bin/python -m bench.load.compare [REF]  # this gateway against REF's on one stack (default HEAD)
 ```
 
-Settings (environment): `MODEL` (default `models/asisten-warga.tar.gz`), `BENCH_LEVELS` (`1,10,50`),
-`BENCH_LOAD_SECONDS` (`40`), `BENCH_THINK` (`2-6`), `BENCH_TRAIN_EPOCHS` (`0`: as configured),
+Settings (environment): `MODEL` (default `models/asisten-warga.tar.gz`), `BENCH_LEVELS` (`10,50`; one
+citizen is the sequential run), `BENCH_MIXED` (`50`), `BENCH_LOAD_SECONDS` (`40`),
+`BENCH_THINK` (`2-6`), `BENCH_TRAIN_EPOCHS` (`0`: as configured),
 `BENCH_DEFAULT_EPOCHS` (`3`); see `bench/run`."""
 
 
@@ -546,7 +604,10 @@ def main() -> int:
     if nlu:
         plot_confusion(next(s for s in nlu["systems"] if s["name"] == "ours"), IMAGES / "bench-confusion.png")
     if load_result:
-        plot_latency(load_result["levels"], IMAGES / "bench-latency.png")
+        levels = load_result["levels"]
+        if not any(level["citizens"] == 1 for level in levels):  # one citizen: the sequential run
+            levels = load_result.get("sequential", []) + levels
+        plot_latency(levels, IMAGES / "bench-latency.png")
         plot_processes(load_result, IMAGES / "bench-processes.png")
     sections = [header(reference, run), targets_section(load_result, training_seconds(train, full_train))]
     if nlu:

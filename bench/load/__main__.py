@@ -1,7 +1,8 @@
 """`python -m bench.load` (gateway runtime): start the stack, check every conversation once,
-then measure the gateway overhead with one citizen without think time, and play N concurrent
-citizens at each level, through the gateway and straight to Rasa,
-sampling CPU and memory of each process. Writes load.json.
+then measure the gateway overhead with one citizen without think time, play N concurrent
+citizens at each level, through the gateway and straight to Rasa, sampling CPU and memory of
+each process, and play N citizens shared out over both targets at once (the mixed levels: the
+gateway overhead under load, both targets on the same machine state). Writes load.json.
 
 Both targets run against the same stack: straight to Rasa, the action server still calls
 the ministries through the gateway's service API; only the gateway's chat path is skipped.
@@ -28,6 +29,7 @@ from bench.load.generator import (
     Think,
     play_once,
     run_level,
+    run_mixed,
     run_sequential,
 )
 from bench.load.procstat import Sampler, peak_rss_bytes
@@ -128,6 +130,16 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 )
         stop.set()
         await sampling
+        mixed = []
+        for citizens in args.mixed:
+            for level in await run_mixed(targets, mix, citizens, args.seconds, think, args.timeout, SEED):
+                mixed.append(summary(level, {}))
+                latency = mixed[-1]["latency_ms"]
+                print(
+                    f"load: {level.target:7} mixed x{citizens:<3} {mixed[-1]['turns']} turns, "
+                    f"p50 {latency['p50']} ms, p95 {latency['p95']} ms, errors {mixed[-1]['errors']}",
+                    flush=True,
+                )
         t0 = sampler.samples[0].at
         for level, (begin, end) in zip(levels, windows, strict=True):
             level["window_seconds"] = [round(begin - t0, 2), round(end - t0, 2)]
@@ -148,6 +160,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         else None,
         "settings": {
             "levels": args.levels,
+            "mixed_levels": args.mixed,
             "sequential_rounds": args.rounds,
             "seconds_per_level": args.seconds,
             "think_seconds": list(args.think),
@@ -162,6 +175,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_mb_lifetime": peaks,
         "sequential": sequential,
         "levels": levels,
+        "mixed": mixed,
         "series": series,
     }
 
@@ -169,7 +183,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "asisten-warga.tar.gz")
-    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 50])
+    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[10, 50])
+    parser.add_argument(
+        "--mixed", type=lambda s: [int(x) for x in s.split(",") if x], default=[50],
+        help="citizens of each mixed level (half through the gateway, half straight to Rasa); '' for none",
+    )  # fmt: skip
     parser.add_argument("--seconds", type=float, default=40.0, help="duration of each level and target")
     parser.add_argument(
         "--think", type=lambda s: tuple(float(x) for x in s.split("-")), default=(2.0, 6.0),

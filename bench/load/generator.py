@@ -149,6 +149,34 @@ async def run_level(
     return level
 
 
+async def run_mixed(
+    targets: list[Target],
+    scripts: list[Script],
+    citizens: int,
+    seconds: float,
+    think: Think,
+    timeout: float,
+    seed: int,
+) -> list[Level]:
+    """N citizens at once, shared out over `targets` in the same run: citizen i talks to target
+    i mod T and plays the scripts from where citizen i div T starts, so every target carries
+    the same conversations while the machine is in the same state. Think times are each
+    citizen's own (twins that always wrote together would queue behind each other). One Level
+    per target."""
+    levels = {target.name: Level(target.name, citizens, seconds) for target in targets}
+    limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        start = time.monotonic()
+        await asyncio.gather(*(
+            _citizen(
+                i // len(targets), targets[i % len(targets)], http, scripts,
+                levels[targets[i % len(targets)].name], start, think, random.Random(f"{seed}:mixed:{i}"),
+            )
+            for i in range(citizens)
+        ))  # fmt: skip
+    return list(levels.values())
+
+
 async def run_sequential(
     targets: list[Target], scripts: list[Script], rounds: int, timeout: float
 ) -> list[Level]:
@@ -180,7 +208,7 @@ async def play_once(target: Target, script: Script, timeout: float) -> tuple[lis
         conversation = await target.open(http)
         last = Reply([])
         for step in script.steps:
-            message = _message(step, last, replies)
+            message = step_message(step, last, replies)
             if message is None:
                 return replies, f"no button {step.title!r} in {sorted(last.buttons())}"  # type: ignore[union-attr]
             last = await target.send(http, conversation, *message)
@@ -233,7 +261,7 @@ async def _conversation(
             await asyncio.sleep(think.wait(rng))
         if time.monotonic() >= deadline:
             return "cut"
-        message = _message(step, last, said)
+        message = step_message(step, last, said)
         if message is None:
             level.deviations[f"{script.name}:{number}"] += 1
             return "deviated"
@@ -251,7 +279,7 @@ async def _conversation(
     return "completed"
 
 
-def _message(step: Say | Click, last: Reply, replies: list[str]) -> tuple[str, str | None] | None:
+def step_message(step: Say | Click, last: Reply, replies: list[str]) -> tuple[str, str | None] | None:
     """(what to send, the button's title) for a step, or None when its button is missing."""
     if isinstance(step, Click):
         payload = last.buttons().get(step.title)

@@ -45,7 +45,7 @@ def _logs(log_dir: Path) -> str:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -55,7 +55,7 @@ def _free_port() -> int:
 def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Start the stack with `model`; stop it (the whole process group) on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
-    ports = {name: _free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports["ACTIONS_PORT"]}/webhook"\n'
@@ -87,7 +87,7 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
             stdout=run_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        ready = _wait_until_answering(process, urls, started, log_dir)
+        ready = wait_until_answering(process, urls, started, log_dir)
         tree = [(pid, cmdline(pid)) for pid in descendants(process.pid)]
         services = {
             name: descendants(next(pid for pid, command in tree if marker in f" {command}"))
@@ -103,7 +103,7 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def _wait_until_answering(
+def wait_until_answering(
     process: subprocess.Popen[bytes], urls: dict[str, str], started: float, log_dir: Path
 ) -> dict[str, float]:
     ready: dict[str, float] = {}

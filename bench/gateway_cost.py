@@ -1,0 +1,151 @@
+"""`python -m bench.gateway_cost [--messages N]` (gateway runtime): the gateway's own time per
+message, without Rasa's noise.
+
+The gateway runs as `make run` starts it (uvicorn, SQLite in a temporary folder) against an
+instant stand-in for Rasa's REST channel (`stand_in`, a bare ASGI app answering one text with two
+buttons). One client sends N messages to one conversation through the gateway and, alternately,
+the same body to the stand-in; the difference of the medians is what the gateway adds: its HTTP
+hop, its database work, its call to Rasa and the replies' mapping. Within ±0.3 ms from run to
+run here, where a turn through the real stack varies by tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import ROOT
+from bench.load.stack import free_port
+
+WARM_UP = 50
+TEXT = "berapa biaya perpanjang SIM A"
+REPLY = [
+    {
+        "text": "Baik, Bapak/Ibu. Ada lagi yang bisa kami bantu?",
+        "buttons": [{"title": "Ya", "payload": "/affirm"}, {"title": "Tidak", "payload": "/deny"}],
+    }
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+
+
+async def stand_in(
+    scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+) -> None:
+    """Rasa's REST channel answering at once: `[{"recipient_id": sender, **REPLY[0]}]`."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    sender = json.loads(body or b"{}").get("sender")
+    answer = json.dumps([{"recipient_id": sender, **item} for item in REPLY]).encode()
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": answer})
+
+
+async def _wait(http: httpx.AsyncClient, url: str) -> None:
+    for _ in range(600):
+        try:
+            if (await http.get(url)).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+async def measure(messages: int) -> dict[str, float]:
+    rasa_port, gateway_port = free_port(), free_port()
+    rasa, gateway = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{gateway_port}"
+    uvicorn = str(Path(sys.executable).parent / "uvicorn")
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "AW_RASA_URL": rasa,
+            "AW_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/gateway.db",
+            "AW_RATE_LIMIT_MESSAGES": "0",  # one conversation sends them all
+        }
+        quiet = ["--no-access-log", "--log-level", "warning"]
+        stand_in_app = "bench.gateway_cost:stand_in"
+        processes = [
+            subprocess.Popen([uvicorn, stand_in_app, "--port", str(rasa_port), *quiet], cwd=ROOT, env=env),
+            subprocess.Popen(
+                [uvicorn, "api.main:app", "--port", str(gateway_port), *quiet], cwd=ROOT, env=env,
+                stderr=subprocess.DEVNULL,
+            ),
+        ]  # fmt: skip
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                await _wait(http, f"{gateway}/health")
+                opened = await http.post(f"{gateway}/api/v1/conversations", json={"channel": "web"})
+                conversation = opened.json()["id"]
+                through, alone = [], []
+                for number in range(WARM_UP + messages):
+                    started = time.perf_counter()
+                    answer = await http.post(
+                        f"{gateway}/api/v1/conversations/{conversation}/messages", json={"text": TEXT}
+                    )
+                    middle = time.perf_counter()
+                    await http.post(
+                        f"{rasa}/webhooks/rest/webhook",
+                        json={
+                            "sender": conversation,
+                            "message": TEXT,
+                            "input_channel": "web",
+                            "metadata": {},
+                        },
+                    )
+                    if answer.status_code != 200 or answer.json()["rasa_status"] != "delivered":
+                        raise RuntimeError(f"the gateway answered {answer.status_code}: {answer.text[:200]}")
+                    if number >= WARM_UP:
+                        through.append(1000 * (middle - started))
+                        alone.append(1000 * (time.perf_counter() - middle))
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait()
+    gateway_ms, stand_in_ms = statistics.median(through), statistics.median(alone)
+    return {
+        "gateway_ms": round(gateway_ms, 2),
+        "stand_in_ms": round(stand_in_ms, 2),
+        "gateway_cost_ms": round(gateway_ms - stand_in_ms, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.gateway_cost", description=__doc__)
+    parser.add_argument("--messages", type=int, default=600)
+    args = parser.parse_args(argv)
+    result = asyncio.run(measure(args.messages))
+    print(
+        f"gateway_cost: {args.messages} messages; through the gateway {result['gateway_ms']} ms, "
+        f"the stand-in alone {result['stand_in_ms']} ms: the gateway adds {result['gateway_cost_ms']} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""`python -m bench.load.compare [REF]` (gateway runtime): this checkout's gateway against the
+gateway of git revision REF (default HEAD), on one stack.
+
+Both gateways talk to the same Rasa and action server (REF's with its own database, checked
+out into a temporary git worktree and run with this checkout's environment). One citizen
+without think time plays every conversation through this gateway, through REF's and straight
+to Rasa, step by step in turn (the order reversed every round), so the three see the same
+machine. Printed: each target's median turn and, per gateway, the median of its per-step
+differences from bare Rasa. The action server reaches the ministries through this checkout's
+gateway for all three. Measure a change of the gateway like this before claiming it is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+from bench.common import ROOT, results_dir, write_result
+from bench.load.conversations import load_personas, scripts
+from bench.load.generator import DirectRasa, Gateway, Reply, Target, step_message
+from bench.load.stack import free_port, running, wait_until_answering
+
+
+async def compare(ref: str, worktree: Path, rounds: int, model: Path) -> dict[str, object]:
+    with running(model, results_dir() / "compare-stack") as stack:
+        port = free_port()
+        env = {
+            **stack.env,
+            "PYTHONPATH": str(worktree),
+            "AW_RASA_URL": stack.rasa_url,
+            "AW_DATABASE_URL": f"sqlite+aiosqlite:///{worktree / 'gateway.db'}",
+        }
+        uvicorn = ROOT / ".venv" / "api" / "bin" / "uvicorn"
+        with (worktree / "gateway.log").open("w") as log:
+            reference = subprocess.Popen(
+                [str(uvicorn), "api.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                cwd=worktree, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            wait_until_answering(
+                reference, {"reference": f"http://127.0.0.1:{port}/health"}, time.monotonic(), worktree
+            )
+            ours, theirs = Gateway(stack.gateway_url), Gateway(f"http://127.0.0.1:{port}")
+            ours.name, theirs.name = "this checkout", ref
+            return await _play([ours, theirs, DirectRasa(stack.rasa_url)], stack.gateway_url, rounds)
+        finally:
+            reference.terminate()
+            reference.wait()
+
+
+async def _play(targets: list[Target], gateway_url: str, rounds: int) -> dict[str, object]:
+    turns: dict[tuple[int, str, int], dict[str, float]] = defaultdict(dict)
+    async with httpx.AsyncClient(timeout=30) as http:
+        categories = (await http.get(f"{gateway_url}/api/v1/complaints/categories")).json()["items"]
+        roads = next(item["label"] for item in categories if item["key"] == "infrastruktur")
+        mix = scripts(load_personas(), roads)
+        for round_ in range(rounds + 1):  # round 0 warms up
+            order = targets if round_ % 2 else targets[::-1]
+            for script in mix:
+                conversations = {t.name: await t.open(http) for t in order}
+                last = {t.name: Reply([]) for t in order}
+                said: dict[str, list[str]] = {t.name: [] for t in order}
+                for number, step in enumerate(script.steps):
+                    for target in order:
+                        message = step_message(step, last[target.name], said[target.name])
+                        if message is None:  # this target's bot took another path
+                            continue
+                        started = time.perf_counter()
+                        last[target.name] = await target.send(http, conversations[target.name], *message)
+                        said[target.name].append(last[target.name].text())
+                        if round_ and not last[target.name].error:
+                            turns[(round_, script.name, number)][target.name] = time.perf_counter() - started
+    direct, gateways = targets[-1].name, [t.name for t in targets[:-1]]
+    complete = [step for step in turns.values() if len(step) == len(targets)]
+    return {
+        "turns": len(complete),
+        "median_ms": {
+            t.name: round(1000 * statistics.median(s[t.name] for s in complete), 1) for t in targets
+        },
+        "added_ms": {
+            name: round(1000 * statistics.median(s[name] - s[direct] for s in complete), 1)
+            for name in gateways
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load.compare", description=__doc__)
+    parser.add_argument("ref", nargs="?", default="HEAD")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "asisten-warga.tar.gz")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        worktree = Path(folder) / "ref"
+        subprocess.run(["git", "worktree", "add", "--detach", str(worktree), args.ref], cwd=ROOT, check=True)
+        try:
+            result = asyncio.run(compare(args.ref, worktree, args.rounds, args.model.resolve()))
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=False)
+    print(f"compare: {result['turns']} turns each; medians {result['median_ms']}")
+    print(f"compare: added to bare Rasa per turn (median of per-step differences): {result['added_ms']}")
+    print(f"compare: wrote {write_result('compare', {'ref': args.ref, **result})}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
