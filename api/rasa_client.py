@@ -78,6 +78,7 @@ class RasaClient:
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+            self._session = None
 
     async def send(
         self, sender: str, message: str, input_channel: str, metadata: dict[str, Any]

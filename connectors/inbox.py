@@ -176,7 +176,7 @@ async def refuse(
     if event is None:
         stored = await chat.claim_update(session, channel, external_id)
     else:
-        thread, conversation, handoff, resolved = await _resolve(session, channel, user_id, event)
+        thread, conversation, _, resolved = await _resolve(session, channel, user_id, event)
         if resolved is None:
             stored = await chat.claim_update(session, channel, external_id)
         else:

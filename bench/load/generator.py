@@ -138,14 +138,8 @@ async def run_level(
     timeout: float,
     seed: int,
 ) -> Level:
-    level = Level(target.name, citizens, seconds)
-    limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
-        start = time.monotonic()
-        await asyncio.gather(*(
-            _citizen(i, target, http, scripts, level, start, think, random.Random(f"{seed}:{i}"))
-            for i in range(citizens)
-        ))  # fmt: skip
+    """N citizens talking to one target."""
+    [level] = await run_mixed([target], scripts, citizens, seconds, think, timeout, seed)
     return level
 
 
@@ -158,23 +152,22 @@ async def run_mixed(
     timeout: float,
     seed: int,
 ) -> list[Level]:
-    """N citizens at once, shared out over `targets` in the same run: citizen i talks to target
-    i mod T and plays the scripts from where citizen i div T starts, so every target carries
-    the same conversations while the machine is in the same state. Think times are each
-    citizen's own (twins that always wrote together would queue behind each other). One Level
-    per target."""
-    levels = {target.name: Level(target.name, citizens, seconds) for target in targets}
+    """N citizens at once, shared out over `targets`: citizen i talks to target i mod T and
+    plays the scripts from where citizen i div T starts, so every target carries the same
+    conversations while the machine is in the same state. Think times are each citizen's own
+    (twins that always wrote together would queue behind each other). One Level per target."""
+    levels = [Level(target.name, citizens, seconds) for target in targets]
     limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
         start = time.monotonic()
         await asyncio.gather(*(
             _citizen(
-                i // len(targets), targets[i % len(targets)], http, scripts,
-                levels[targets[i % len(targets)].name], start, think, random.Random(f"{seed}:mixed:{i}"),
+                i // len(targets), targets[i % len(targets)], http, scripts, levels[i % len(targets)],
+                start, think, random.Random(f"{seed}:{i}"),
             )
             for i in range(citizens)
         ))  # fmt: skip
-    return list(levels.values())
+    return levels
 
 
 async def run_sequential(
