@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.common import ROOT
-from bench.load.stack import free_port
+from bench.load.stack import free_port, wait_until_answering
 
 WARM_UP = 50
 TEXT = "berapa biaya perpanjang SIM A"
@@ -65,18 +65,7 @@ async def stand_in(
     await send({"type": "http.response.body", "body": answer})
 
 
-async def _wait(http: httpx.AsyncClient, url: str) -> None:
-    for _ in range(600):
-        try:
-            if (await http.get(url)).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
-
-
-async def measure(messages: int) -> dict[str, float]:
+def measure(messages: int) -> dict[str, float]:
     rasa_port, gateway_port = free_port(), free_port()
     rasa, gateway = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{gateway_port}"
     uvicorn = str(Path(sys.executable).parent / "uvicorn")
@@ -89,40 +78,19 @@ async def measure(messages: int) -> dict[str, float]:
             "AW_RATE_LIMIT_MESSAGES": "0",  # one conversation sends them all
         }
         quiet = ["--no-access-log", "--log-level", "warning"]
-        stand_in_app = "bench.gateway_cost:stand_in"
-        processes = [
-            subprocess.Popen([uvicorn, stand_in_app, "--port", str(rasa_port), *quiet], cwd=ROOT, env=env),
-            subprocess.Popen(
-                [uvicorn, "api.main:app", "--port", str(gateway_port), *quiet], cwd=ROOT, env=env,
-                stderr=subprocess.DEVNULL,
-            ),
-        ]  # fmt: skip
+        stand_in = [uvicorn, "bench.gateway_cost:stand_in", "--port", str(rasa_port), *quiet]
+        with (Path(folder) / "gateway.log").open("w") as log:
+            processes = [
+                subprocess.Popen(stand_in, cwd=ROOT, env=env),
+                subprocess.Popen(
+                    [uvicorn, "api.main:app", "--port", str(gateway_port), *quiet], cwd=ROOT, env=env,
+                    stderr=log,
+                ),
+            ]  # fmt: skip
         try:
-            async with httpx.AsyncClient(timeout=10) as http:
-                await _wait(http, f"{gateway}/health")
-                opened = await http.post(f"{gateway}/api/v1/conversations", json={"channel": "web"})
-                conversation = opened.json()["id"]
-                through, alone = [], []
-                for number in range(WARM_UP + messages):
-                    started = time.perf_counter()
-                    answer = await http.post(
-                        f"{gateway}/api/v1/conversations/{conversation}/messages", json={"text": TEXT}
-                    )
-                    middle = time.perf_counter()
-                    await http.post(
-                        f"{rasa}/webhooks/rest/webhook",
-                        json={
-                            "sender": conversation,
-                            "message": TEXT,
-                            "input_channel": "web",
-                            "metadata": {},
-                        },
-                    )
-                    if answer.status_code != 200 or answer.json()["rasa_status"] != "delivered":
-                        raise RuntimeError(f"the gateway answered {answer.status_code}: {answer.text[:200]}")
-                    if number >= WARM_UP:
-                        through.append(1000 * (middle - started))
-                        alone.append(1000 * (time.perf_counter() - middle))
+            urls = {"stand-in": f"{rasa}/", "gateway": f"{gateway}/health"}
+            wait_until_answering(processes[1], urls, time.monotonic(), Path(folder))
+            through, alone = asyncio.run(_play(gateway, rasa, messages))
         finally:
             for process in processes:
                 process.terminate()
@@ -135,11 +103,33 @@ async def measure(messages: int) -> dict[str, float]:
     }
 
 
+async def _play(gateway: str, rasa: str, messages: int) -> tuple[list[float], list[float]]:
+    """Milliseconds per message through the gateway and to the stand-in alone, after warm-up."""
+    through, alone = [], []
+    async with httpx.AsyncClient(timeout=10) as http:
+        opened = await http.post(f"{gateway}/api/v1/conversations", json={"channel": "web"})
+        conversation = opened.json()["id"]
+        body = {"sender": conversation, "message": TEXT, "input_channel": "web", "metadata": {}}
+        for number in range(WARM_UP + messages):
+            started = time.perf_counter()
+            answer = await http.post(
+                f"{gateway}/api/v1/conversations/{conversation}/messages", json={"text": TEXT}
+            )
+            middle = time.perf_counter()
+            await http.post(f"{rasa}/webhooks/rest/webhook", json=body)
+            if answer.status_code != 200 or answer.json()["rasa_status"] != "delivered":
+                raise RuntimeError(f"the gateway answered {answer.status_code}: {answer.text[:200]}")
+            if number >= WARM_UP:
+                through.append(1000 * (middle - started))
+                alone.append(1000 * (time.perf_counter() - middle))
+    return through, alone
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.gateway_cost", description=__doc__)
     parser.add_argument("--messages", type=int, default=600)
     args = parser.parse_args(argv)
-    result = asyncio.run(measure(args.messages))
+    result = measure(args.messages)
     print(
         f"gateway_cost: {args.messages} messages; through the gateway {result['gateway_ms']} ms, "
         f"the stand-in alone {result['stand_in_ms']} ms: the gateway adds {result['gateway_cost_ms']} ms"

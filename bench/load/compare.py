@@ -29,7 +29,7 @@ from bench.load.generator import DirectRasa, Gateway, Reply, Target, step_messag
 from bench.load.stack import free_port, running, wait_until_answering
 
 
-async def compare(ref: str, worktree: Path, rounds: int, model: Path) -> dict[str, object]:
+def compare(ref: str, worktree: Path, rounds: int, model: Path) -> dict[str, object]:
     with running(model, results_dir() / "compare-stack") as stack:
         port = free_port()
         env = {
@@ -45,12 +45,11 @@ async def compare(ref: str, worktree: Path, rounds: int, model: Path) -> dict[st
                 cwd=worktree, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:
-            wait_until_answering(
-                reference, {"reference": f"http://127.0.0.1:{port}/health"}, time.monotonic(), worktree
-            )
-            ours, theirs = Gateway(stack.gateway_url), Gateway(f"http://127.0.0.1:{port}")
+            url = f"http://127.0.0.1:{port}"
+            wait_until_answering(reference, {"reference": f"{url}/health"}, time.monotonic(), worktree)
+            ours, theirs = Gateway(stack.gateway_url), Gateway(url)
             ours.name, theirs.name = "this checkout", ref
-            return await _play([ours, theirs, DirectRasa(stack.rasa_url)], stack.gateway_url, rounds)
+            return asyncio.run(_play([ours, theirs, DirectRasa(stack.rasa_url)], stack.gateway_url, rounds))
         finally:
             reference.terminate()
             reference.wait()
@@ -102,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         worktree = Path(folder) / "ref"
         subprocess.run(["git", "worktree", "add", "--detach", str(worktree), args.ref], cwd=ROOT, check=True)
         try:
-            result = asyncio.run(compare(args.ref, worktree, args.rounds, args.model.resolve()))
+            result = compare(args.ref, worktree, args.rounds, args.model.resolve())
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=False)
     print(f"compare: {result['turns']} turns each; medians {result['median_ms']}")
