@@ -106,7 +106,9 @@ async def test_redis_down_lets_messages_through(caplog: pytest.LogCaptureFixture
 async def test_gateway_uses_redis_when_configured(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
     require("Redis")
     fake_rasa.reply({"text": "Baik."})
-    async with gateway(redis_url=REDIS_URL, rate_limit_messages=2) as (app, client):
+    # A day's window: the three messages cannot straddle two windows (Redis counts on wall time).
+    settings = {"redis_url": REDIS_URL, "rate_limit_messages": 2, "rate_limit_window_seconds": 86_400}
+    async with gateway(**settings) as (app, client):
         assert isinstance(app.state.channels.limiter, RedisRateLimiter)
         conversation_id = await new_conversation(client)
         codes = [
@@ -118,7 +120,10 @@ async def test_gateway_uses_redis_when_configured(gateway: GatewayFactory, fake_
     assert codes == [200, 200, 429]
 
 
-async def test_http_api_answers_429_and_does_not_store(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+async def test_http_api_answers_429_and_does_not_store(
+    gateway: GatewayFactory, fake_rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock_the_gateways_limiter(monkeypatch)  # one window, however slow the run
     fake_rasa.reply({"text": "Baik."})
     async with gateway(rate_limit_messages=2) as (_, client):
         conversation_id = await new_conversation(client)

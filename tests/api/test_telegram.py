@@ -553,8 +553,13 @@ async def test_a_flood_is_stored_but_only_the_admitted_messages_reach_rasa(
 
 
 async def test_a_button_click_over_the_limit_is_stored_with_its_payload(
-    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+    citizen: int,
+    gateway: GatewayFactory,
+    telegram: FakeTelegram,
+    fake_rasa: FakeRasa,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    clock_the_gateways_limiter(monkeypatch)  # one window, however slow the run
     fake_rasa.reply({"text": "Pilih layanan:", "buttons": MENU_BUTTONS})
     async with gateway(rate_limit_messages=1, **telegram_settings(telegram)) as (app, client):
         await post_update(client, message_update(citizen, text="menu"))
