@@ -103,6 +103,21 @@ def test_linear_classifier_trains_persists_and_ranks(tmp_path):
     assert ranking[0]["confidence"] > ranking[1]["confidence"] > 0
 
 
+def test_linear_classifier_loads_its_weights_column_major_with_the_same_confidences(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    trained = linear_classifier(storage)
+    resource = trained.train(linear_examples())
+    loaded = LinearIntentClassifier.load({}, storage, resource, None)
+    rankings = []
+    for classifier in (trained, loaded):
+        message = tokenized("saya mau bikin skck")
+        normalizer(stem=False).process([message])
+        classifier.process([message])
+        rankings.append(message.get(INTENT_RANKING_KEY))
+    assert loaded._model[-1].coef_.flags.f_contiguous  # no copy of the weights per message
+    assert rankings[0] == rankings[1]
+
+
 def test_linear_classifier_without_two_intents_sets_no_intent(tmp_path):
     data = TrainingData([tokenized("halo")])
     data.training_examples[0].set(INTENT, "greet")
