@@ -4,8 +4,9 @@ Rasa imports no module of ours at start-up except the components config.yml name
 `bot.nlu` installs these when it is imported: in `rasa train`, `rasa run` and `rasa shell` alike.
 """
 
-from bot.runtime.action_results import install as _install_action_results
+from bot.runtime import action_results, endpoint_connections
 
 
 def install() -> None:
-    _install_action_results()
+    action_results.install()
+    endpoint_connections.install()
