@@ -59,7 +59,8 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports["ACTIONS_PORT"]}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+        "tracker_store:\n  type: bot.tracker_store.SQLTrackerStore\n"
+        f"  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"
     )
     for stale in ("tracker.db", "gateway.db"):
