@@ -16,8 +16,8 @@ citizens; docs/benchmarks.md). Here:
   crashing, not a power cut. Production keeps the conversations in PostgreSQL
   (endpoints.prod.yml), where only the first point applies.
 
-A retrieve and save cycle of a 60-event conversation on SQLite: 2.6 ms against Rasa's 4.8 ms
-(`bench/tracker_store.py`).
+A retrieve and save, medians over conversations of up to 80 events (`python -m bench.tracker_store`):
+3.1 ms against Rasa's 5.6 ms on SQLite, 5.1 against 5.9 ms on PostgreSQL.
 """
 
 from __future__ import annotations
