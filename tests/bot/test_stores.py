@@ -31,13 +31,9 @@ def production_env(monkeypatch):
     pg, redis = urlparse(POSTGRES_URL), urlparse(REDIS_URL)
     for name, value in {
         "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
-        "TRACKER_DB_HOST": pg.hostname,
-        "TRACKER_DB_PORT": str(pg.port),
-        "TRACKER_DB_USER": pg.username,
-        "TRACKER_DB_PASSWORD": pg.password or "",
-        "TRACKER_DB_NAME": pg.path.lstrip("/"),
-        "LOCK_STORE_REDIS_HOST": redis.hostname,
-        "LOCK_STORE_REDIS_PORT": str(redis.port),
+        "TRACKER_DB_HOST": pg.hostname, "TRACKER_DB_PORT": str(pg.port), "TRACKER_DB_USER": pg.username,
+        "TRACKER_DB_PASSWORD": pg.password or "", "TRACKER_DB_NAME": pg.path.lstrip("/"),
+        "LOCK_STORE_REDIS_HOST": redis.hostname, "LOCK_STORE_REDIS_PORT": str(redis.port),
         "LOCK_STORE_REDIS_DB": redis.path.lstrip("/") or "0",
     }.items():
         monkeypatch.setenv(name, value)
