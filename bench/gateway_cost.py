@@ -1,5 +1,5 @@
-"""`python -m bench.gateway_cost [--messages N]` (gateway runtime): the gateway's own time per
-message, without Rasa's noise.
+"""`python -m bench.gateway_cost [--messages N] [--rasa-ms MS]` (gateway runtime): the gateway's
+own time per message, without Rasa's noise.
 
 The gateway runs as `make run` starts it (uvicorn, SQLite in a temporary folder) against an
 instant stand-in for Rasa's REST channel (`stand_in`, a bare ASGI app answering one text with two
@@ -7,6 +7,9 @@ buttons). One client sends N messages to one conversation through the gateway an
 the same body to the stand-in; the difference of the medians is what the gateway adds: its HTTP
 hop, its database work, its call to Rasa and the replies' mapping. Within ±0.3 ms from run to
 run here, where a turn through the real stack varies by tens of milliseconds.
+
+`--rasa-ms` makes the stand-in wait that long before it answers, as Rasa's turn does: the
+gateway then sits idle for the wait, as it does in the real stack, and resumes with cold caches.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ Message = MutableMapping[str, Any]
 async def stand_in(
     scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
 ) -> None:
-    """Rasa's REST channel answering at once: `[{"recipient_id": sender, **REPLY[0]}]`."""
+    """Rasa's REST channel answering `[{"recipient_id": sender, **REPLY[0]}]` at once, or after
+    `STAND_IN_DELAY_MS`."""
     if scope["type"] == "lifespan":
         while (await receive())["type"] != "lifespan.shutdown":
             await send({"type": "lifespan.startup.complete"})
@@ -57,6 +61,7 @@ async def stand_in(
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
+    await asyncio.sleep(float(os.environ.get("STAND_IN_DELAY_MS", "0")) / 1000)
     sender = json.loads(body or b"{}").get("sender")
     answer = json.dumps([{"recipient_id": sender, **item} for item in REPLY]).encode()
     await send(
@@ -65,7 +70,7 @@ async def stand_in(
     await send({"type": "http.response.body", "body": answer})
 
 
-def measure(messages: int) -> dict[str, float]:
+def measure(messages: int, rasa_ms: float = 0) -> dict[str, float]:
     rasa_port, gateway_port = free_port(), free_port()
     rasa, gateway = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{gateway_port}"
     uvicorn = str(Path(sys.executable).parent / "uvicorn")
@@ -76,6 +81,7 @@ def measure(messages: int) -> dict[str, float]:
             "AW_RASA_URL": rasa,
             "AW_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/gateway.db",
             "AW_RATE_LIMIT_MESSAGES": "0",  # one conversation sends them all
+            "STAND_IN_DELAY_MS": str(rasa_ms),
         }
         quiet = ["--no-access-log", "--log-level", "warning"]
         stand_in = [uvicorn, "bench.gateway_cost:stand_in", "--port", str(rasa_port), *quiet]
@@ -128,10 +134,12 @@ async def _play(gateway: str, rasa: str, messages: int) -> tuple[list[float], li
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.gateway_cost", description=__doc__)
     parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--rasa-ms", type=float, default=0, help="the stand-in's wait before answering")
     args = parser.parse_args(argv)
-    result = measure(args.messages)
+    result = measure(args.messages, args.rasa_ms)
     print(
-        f"gateway_cost: {args.messages} messages; through the gateway {result['gateway_ms']} ms, "
+        f"gateway_cost: {args.messages} messages, the stand-in answering after {args.rasa_ms:g} ms; "
+        f"through the gateway {result['gateway_ms']} ms, "
         f"the stand-in alone {result['stand_in_ms']} ms: the gateway adds {result['gateway_cost_ms']} ms"
     )
     return 0

@@ -584,8 +584,8 @@ bench/run --full            # full-length trainings (our config; Rasa's default 
 bench/nlu-dev-split CONFIG  # compare NLU configs on a dev split of the training data
 .venv/rasa/bin/python -m bench.fallback_sweep MODEL  # fallback thresholds on that dev split
 bench/profile-training      # py-spy profile of an NLU training (needs py-spy in .venv/rasa)
-.venv/api/bin/python -m bench.gateway_cost        # the gateway's own time per message (instant stand-in Rasa)
-.venv/api/bin/python -m bench.load.compare [REF]  # this gateway against REF's on one stack (default HEAD)
+.venv/api/bin/python -m bench.gateway_cost [--rasa-ms 30]  # the gateway's own time per message
+.venv/api/bin/python -m bench.load.compare [REF]  # this gateway, REF's and a bare forwarder on one stack
 ```
 
 Settings (environment): `MODEL` (default `models/asisten-warga.tar.gz`), `BENCH_LEVELS` (`10,50`; one

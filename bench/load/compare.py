@@ -1,13 +1,15 @@
 """`python -m bench.load.compare [REF]` (gateway runtime): this checkout's gateway against the
-gateway of git revision REF (default HEAD), on one stack.
+gateway of git revision REF (default HEAD) and a bare forwarder, on one stack.
 
 Both gateways talk to the same Rasa and action server (REF's with its own database, checked
-out into a temporary git worktree and run with this checkout's environment). One citizen
-without think time plays every conversation through this gateway, through REF's and straight
-to Rasa, step by step in turn (the order reversed every round), so the three see the same
-machine. Printed: each target's median turn and, per gateway, the median of its per-step
-differences from bare Rasa. The action server reaches the ministries through this checkout's
-gateway for all three. Measure a change of the gateway like this before claiming it is faster.
+out into a temporary git worktree and run with this checkout's environment). The forwarder
+(`bench/load/passthrough.py`) passes Rasa's REST webhook on unread: what it adds is the floor,
+one more process in the path. One citizen without think time plays every conversation through
+the two gateways, through the forwarder and straight to Rasa, step by step in turn (the order
+reversed every round), so the four see the same machine. Printed: each target's median turn and,
+for the other three, the median of their per-step differences from bare Rasa. The action server
+reaches the ministries through this checkout's gateway for all of them. Measure a change of the
+gateway like this before claiming it is faster.
 """
 
 from __future__ import annotations
@@ -31,28 +33,38 @@ from bench.load.stack import free_port, running, wait_until_answering
 
 def compare(ref: str, worktree: Path, rounds: int, model: Path) -> dict[str, object]:
     with running(model, results_dir() / "compare-stack") as stack:
-        port = free_port()
+        ports = {"reference": free_port(), "pass-through": free_port()}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         env = {
             **stack.env,
-            "PYTHONPATH": str(worktree),
             "AW_RASA_URL": stack.rasa_url,
             "AW_DATABASE_URL": f"sqlite+aiosqlite:///{worktree / 'gateway.db'}",
+            "PASSTHROUGH_TO": stack.rasa_url,
         }
         uvicorn = ROOT / ".venv" / "api" / "bin" / "uvicorn"
+        apps = {"reference": ("api.main:app", worktree), "pass-through": ("bench.load.passthrough:app", ROOT)}
+        serve = [str(uvicorn), "--host", "127.0.0.1", "--no-access-log"]
         with (worktree / "gateway.log").open("w") as log:
-            reference = subprocess.Popen(
-                [str(uvicorn), "api.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-                cwd=worktree, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            processes = [
+                subprocess.Popen(
+                    [*serve, app, "--port", str(ports[name])], cwd=cwd, env={**env, "PYTHONPATH": str(cwd)},
+                    stdout=log, stderr=subprocess.STDOUT,
+                )
+                for name, (app, cwd) in apps.items()
+            ]  # fmt: skip
         try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_answering(reference, {"reference": f"{url}/health"}, time.monotonic(), worktree)
-            ours, theirs = Gateway(stack.gateway_url), Gateway(url)
+            for process, name in zip(processes, apps, strict=True):
+                wait_until_answering(process, {name: f"{urls[name]}/health"}, time.monotonic(), worktree)
+            ours, theirs = Gateway(stack.gateway_url), Gateway(urls["reference"])
             ours.name, theirs.name = "this checkout", ref
-            return asyncio.run(_play([ours, theirs, DirectRasa(stack.rasa_url)], stack.gateway_url, rounds))
+            floor = DirectRasa(urls["pass-through"])
+            floor.name = "pass-through"
+            targets = [ours, theirs, floor, DirectRasa(stack.rasa_url)]
+            return asyncio.run(_play(targets, stack.gateway_url, rounds))
         finally:
-            reference.terminate()
-            reference.wait()
+            for process in processes:
+                process.terminate()
+                process.wait()
 
 
 async def _play(targets: list[Target], gateway_url: str, rounds: int) -> dict[str, object]:
@@ -77,7 +89,7 @@ async def _play(targets: list[Target], gateway_url: str, rounds: int) -> dict[st
                         said[target.name].append(last[target.name].text())
                         if round_ and not last[target.name].error:
                             turns[(round_, script.name, number)][target.name] = time.perf_counter() - started
-    direct, gateways = targets[-1].name, [t.name for t in targets[:-1]]
+    direct, others = targets[-1].name, [t.name for t in targets[:-1]]
     complete = [step for step in turns.values() if len(step) == len(targets)]
     return {
         "turns": len(complete),
@@ -85,8 +97,7 @@ async def _play(targets: list[Target], gateway_url: str, rounds: int) -> dict[st
             t.name: round(1000 * statistics.median(s[t.name] for s in complete), 1) for t in targets
         },
         "added_ms": {
-            name: round(1000 * statistics.median(s[name] - s[direct] for s in complete), 1)
-            for name in gateways
+            name: round(1000 * statistics.median(s[name] - s[direct] for s in complete), 1) for name in others
         },
     }
 
