@@ -23,13 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from bench.common import ROOT
+from bench.load.passthrough import Receive, Scope, Send, read_body
 from bench.load.stack import free_port, wait_until_answering
 
 WARM_UP = 50
@@ -41,13 +40,8 @@ REPLY = [
     }
 ]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
 
-
-async def stand_in(
-    scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
-) -> None:
+async def stand_in(scope: Scope, receive: Receive, send: Send) -> None:
     """Rasa's REST channel answering `[{"recipient_id": sender, **REPLY[0]}]` at once, or after
     `STAND_IN_DELAY_MS`."""
     if scope["type"] == "lifespan":
@@ -55,12 +49,7 @@ async def stand_in(
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
+    body = await read_body(receive)
     await asyncio.sleep(float(os.environ.get("STAND_IN_DELAY_MS", "0")) / 1000)
     sender = json.loads(body or b"{}").get("sender")
     answer = json.dumps([{"recipient_id": sender, **item} for item in REPLY]).encode()

@@ -50,12 +50,7 @@ class PassThrough:
                 return
 
     async def _http_request(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = b""
-        while True:
-            event = await receive()
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
         if scope["method"] != "POST" or scope["path"] != WEBHOOK:
             status, answer = 200, b'{"status": "ok"}'
         else:
@@ -66,6 +61,16 @@ class PassThrough:
                 status, answer = response.status, await response.read()
         await send({"type": "http.response.start", "status": status, "headers": _JSON})
         await send({"type": "http.response.body", "body": answer})
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole body of an ASGI HTTP request."""
+    body = b""
+    while True:
+        event = await receive()
+        body += event.get("body", b"")
+        if not event.get("more_body"):
+            return body
 
 
 app = PassThrough(os.environ.get("PASSTHROUGH_TO", "http://127.0.0.1:5005"))
