@@ -9,7 +9,8 @@ hop, its database work, its call to Rasa and the replies' mapping. Within ±0.3 
 run here, where a turn through the real stack varies by tens of milliseconds.
 
 `--rasa-ms` makes the stand-in wait that long before it answers, as Rasa's turn does: the
-gateway then sits idle for the wait, as it does in the real stack, and resumes with cold caches.
+gateway then sits idle for the wait, as in the real stack, and costs about what it costs there
+(bench/findings.md, round 5).
 """
 
 from __future__ import annotations
