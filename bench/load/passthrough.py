@@ -5,8 +5,8 @@
 (uvicorn on uvloop and httptools) and the gateway's Rasa client library (aiohttp, one kept-alive
 session), and answers with Rasa's status and body. It stores nothing and parses nothing, so the
 time it adds to a turn is what one more process in the path costs on this machine: the part of
-the gateway's overhead that no change inside the gateway can remove. `GET /` answers 200 for
-the readiness check. `python -m bench.load.compare` plays it beside the gateways.
+the gateway's overhead that no change inside the gateway can remove. Any other request answers
+200 (the readiness check). `python -m bench.load.compare` plays it beside the gateways.
 """
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ from typing import Any
 
 import aiohttp
 
+from api.rasa_client import WEBHOOK_PATH
+
 Scope = MutableMapping[str, Any]
 Event = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Event]]
 Send = Callable[[Event], Awaitable[None]]
 
-WEBHOOK = "/webhooks/rest/webhook"
 _JSON = [(b"content-type", b"application/json")]
 
 
 class PassThrough:
     def __init__(self, rasa_url: str) -> None:
-        self._webhook = rasa_url.rstrip("/") + WEBHOOK
+        self._webhook = rasa_url.rstrip("/") + WEBHOOK_PATH
         self._http: aiohttp.ClientSession | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,7 +52,7 @@ class PassThrough:
 
     async def _http_request(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await read_body(receive)
-        if scope["method"] != "POST" or scope["path"] != WEBHOOK:
+        if scope["method"] != "POST" or scope["path"] != WEBHOOK_PATH:
             status, answer = 200, b'{"status": "ok"}'
         else:
             assert self._http is not None, "lifespan not started"
