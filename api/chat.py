@@ -15,7 +15,9 @@ is added to the replies.
 
 This is every citizen's turn, so it keeps its round trips to the database few: the
 conversation is read with its open hand-off in one query (`conversation_state`,
-`channel_thread`), and storing a message writes only the message and its replies.
+`channel_thread`), or not at all when it is known to be with the bot
+(api/callcenter/bot_conversations.py), and storing a message writes only the message and its
+replies.
 """
 
 from __future__ import annotations

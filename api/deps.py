@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 
 from api import chat
+from api.callcenter.service import CallCenterDep
 from api.core.config import SettingsDep
 from api.db import SessionDep
 from api.models import Conversation
@@ -26,12 +27,15 @@ async def _conversation(conversation_id: uuid.UUID, session: SessionDep) -> Conv
 ConversationDep = Annotated[Conversation, Depends(_conversation)]
 
 
-async def _conversation_state(conversation_id: uuid.UUID, session: SessionDep) -> chat.ConversationState:
-    state = await chat.conversation_state(session, conversation_id)
+async def _conversation_state(
+    conversation_id: uuid.UUID, session: SessionDep, callcenter: CallCenterDep
+) -> chat.ConversationState:
+    state = await callcenter.bot_conversations.state(session, conversation_id)
     if state is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
     return state
 
 
-# The conversation with its open hand-off: what a citizen's message needs, in one query.
+# The conversation with its open hand-off: what a citizen's message needs, in one query or none
+# (api/callcenter/bot_conversations.py).
 ConversationStateDep = Annotated[chat.ConversationState, Depends(_conversation_state)]

@@ -57,7 +57,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         channels = await Channels.start(settings, app.state.sessionmaker, rasa, callcenter)
         app.state.channels = channels
         callcenter.attach(channels)
-        callcenter.start_sweeper()
+        callcenter.start()
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,

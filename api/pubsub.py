@@ -59,6 +59,9 @@ class _LocalFanout:
 class MemoryBroadcaster:
     """Events within this process (one gateway replica)."""
 
+    # Always hearing every event: see RedisBroadcaster.listening.
+    listening: int | None = 0
+
     def __init__(self) -> None:
         self._local = _LocalFanout()
 
@@ -85,6 +88,10 @@ class RedisBroadcaster:
         self._local = _LocalFanout()
         self._reader: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        # Which subscription of the reader hears events now (counted from 1), None while it
+        # is not subscribed: a change means events may have been missed in between.
+        self.listening: int | None = None
+        self._subscriptions = 0
 
     async def start(self) -> None:
         self._reader = asyncio.create_task(self._read(), name="pubsub-reader")
@@ -104,17 +111,18 @@ class RedisBroadcaster:
 
     async def _read(self) -> None:
         while True:
+            self.listening = None
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.psubscribe(_PREFIX + "*")
+                    self._subscriptions += 1
+                    self.listening = self._subscriptions
                     self._ready.set()
                     async for item in pubsub.listen():
                         if item["type"] != "pmessage":
                             continue
                         topic = item["channel"].decode()[len(_PREFIX) :]
                         self._local.dispatch(topic, json.loads(item["data"]))
-            except asyncio.CancelledError:
-                raise
             except (RedisError, OSError, ValueError) as error:
                 logger.warning("event reader reconnecting error=%s", type(error).__name__)
                 await asyncio.sleep(1)
@@ -124,6 +132,7 @@ class RedisBroadcaster:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
+        self.listening = None
         await self._redis.aclose()
 
 

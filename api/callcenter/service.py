@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api import cases, chat
 from api.callcenter import handoff as machine
 from api.callcenter import texts
+from api.callcenter.bot_conversations import BotConversations
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
 from api.callcenter.signal import HandoffSignal
@@ -82,15 +83,19 @@ class CallCenter:
         self._rasa = rasa
         self._channels: Channels | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self.bot_conversations = BotConversations(broadcaster)
 
     def attach(self, channels: Channels) -> None:
         """The channels that deliver to Telegram and WhatsApp (started after the call center)."""
         self._channels = channels
 
-    def start_sweeper(self) -> None:
+    def start(self) -> None:
+        """The timeouts' sweeper, and following the hand-offs other replicas start."""
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="handoff-sweeper")
+        self.bot_conversations.start()
 
     async def aclose(self) -> None:
+        await self.bot_conversations.aclose()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -165,12 +170,14 @@ class CallCenter:
                 session, conversation, reason=signal.reason, team=signal.team, state=machine.OFFERED
             )
             await session.commit()
+            await self.bot_conversations.handoff_started(conversation.id)
             logger.info("handoff offered conversation=%s closed=%s", conversation.id, not open_now)
             return [texts.offer(self.hours.describe(), closed=not open_now)]
         handoff = await machine.start(
             session, conversation, reason=signal.reason, team=team, state=machine.QUEUED
         )
         await session.commit()
+        await self.bot_conversations.handoff_started(conversation.id)
         logger.info("handoff queued conversation=%s team=%s reason=%s", conversation.id, team, signal.reason)
         await self._publish_change(handoff)
         return [await self._queue_notice(session, handoff, staff)]

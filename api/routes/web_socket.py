@@ -236,7 +236,7 @@ async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbou
     state = websocket.app.state
     try:
         async with state.sessionmaker() as session:
-            current = await chat.conversation_state(session, conversation_id)
+            current = await state.callcenter.bot_conversations.state(session, conversation_id)
             if current is None:  # deleted while the socket was open
                 raise FrameError("not_found", "Percakapan tidak ditemukan.")
             incoming, replies = await chat.receive_event(

@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
+from tests.api.callcenter import ALWAYS_OPEN, fresh_call_center, handoff_bot
 from tests.api.fake_rasa import FakeRasa, FakeRasaServer
 from tests.api.support import Database, GatewayFactory, make_settings, new_database, running
 
@@ -63,3 +64,15 @@ def app(app_client: tuple[FastAPI, httpx.AsyncClient]) -> FastAPI:
 @pytest.fixture
 def client(app_client: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClient:
     return app_client[1]
+
+
+@pytest_asyncio.fixture
+async def center(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """A call center that is always open, without earlier tests' agents and hand-offs, and a bot
+    that hands off on /request_human (some modules override it)."""
+    handoff_bot(fake_rasa)
+    async with gateway(**ALWAYS_OPEN) as (app, client):
+        await fresh_call_center(app)
+        yield app, client

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
-import pytest_asyncio
 from fastapi import FastAPI
 
 from api import chat
@@ -19,7 +17,6 @@ from api.callcenter.signal import read_signal
 from api.models import Author, Conversation, HandledBy, HandoffState, utcnow
 from api.pubsub import conversation_topic
 from tests.api.callcenter import (
-    ALWAYS_OPEN,
     RESUME_TEXT,
     add_agent,
     ask_for_person,
@@ -33,16 +30,6 @@ from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory, new_conversation, stored_conversation, stored_messages
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def center(
-    gateway: GatewayFactory, fake_rasa: FakeRasa
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    handoff_bot(fake_rasa)
-    async with gateway(**ALWAYS_OPEN) as (app, client):
-        await fresh_call_center(app)
-        yield app, client
 
 
 async def _queued(app: FastAPI, client: httpx.AsyncClient) -> tuple[str, dict]:

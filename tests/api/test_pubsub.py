@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
+from redis.asyncio import Redis
 
 from api.pubsub import CONSOLE, MemoryBroadcaster, RedisBroadcaster, conversation_topic
-from tests.api.callcenter import ALWAYS_OPEN, add_agent, ask_for_person, fresh_call_center, handoff_bot
+from tests.api.callcenter import ALWAYS_OPEN, add_agent, ask_for_person, fresh_call_center, handoff_bot, say
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory, new_conversation
 from tests.services import REDIS_URL, require
@@ -63,3 +65,48 @@ async def test_a_handoff_on_one_gateway_reaches_the_console_of_another(
             assert (await asyncio.wait_for(widget.get(), 2))["type"] == "message"
 
 
+async def test_redis_listening_names_the_live_subscription() -> None:
+    """`listening` changes when the reader loses Redis and subscribes again: events may have
+    been missed in between (what api/callcenter/bot_conversations.py relies on)."""
+    require("Redis")
+    broadcaster = RedisBroadcaster(REDIS_URL)
+    assert broadcaster.listening is None
+    await broadcaster.start()
+    try:
+        assert broadcaster.listening == 1
+        admin = Redis.from_url(REDIS_URL)
+        try:
+            await admin.client_kill_filter(_type="pubsub")
+        finally:
+            await admin.aclose()
+        async with asyncio.timeout(5):
+            while broadcaster.listening != 2:
+                await asyncio.sleep(0.05)
+    finally:
+        await broadcaster.aclose()
+    assert broadcaster.listening is None
+
+
+async def test_a_handoff_on_one_gateway_silences_the_bot_on_another(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """The second replica remembers the conversation as the bot's; once the first starts a
+    hand-off of it, the second forgets it and keeps the citizen's next message for people."""
+    require("Redis")
+    handoff_bot(fake_rasa)
+    settings = {**ALWAYS_OPEN, "redis_url": REDIS_URL}
+    async with gateway(**settings) as (first, citizen_first), gateway(**settings) as (second, citizen_second):
+        await fresh_call_center(first)
+        await add_agent(first)
+        conversation = await new_conversation(citizen_first)
+        await say(citizen_second, conversation, "halo")
+        remembered = second.state.callcenter.bot_conversations
+        assert uuid.UUID(conversation) in remembered
+
+        await ask_for_person(citizen_first, conversation)
+        async with asyncio.timeout(2):
+            while uuid.UUID(conversation) in remembered:
+                await asyncio.sleep(0.01)
+        sent_to_bot = len(fake_rasa.received)
+        assert (await say(citizen_second, conversation, "halo, ada orang?"))["replies"] == []
+        assert len(fake_rasa.received) == sent_to_bot
