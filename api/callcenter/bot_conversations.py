@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 HANDOFF_STARTED = "handoff-started"
 TTL_SECONDS = 30.0
-MAX_ENTRIES = 50_000  # a few hundred bytes each
+MAX_ENTRIES = 50_000  # under 1 KB each: six columns
 _COLUMNS = [attribute.key for attribute in inspect(Conversation).column_attrs]
 
 
@@ -74,7 +74,8 @@ class BotConversations:
         return conversation_id in self._entries
 
     async def state(self, session: AsyncSession, conversation_id: uuid.UUID) -> ConversationState | None:
-        """`chat.conversation_state`, without the query for a conversation known to be with the bot."""
+        """`chat.conversation_state`, without the query for a conversation known to be with the bot.
+        `session` must not hold the conversation already (a turn's own session does not)."""
         hearing = self._hearing_now()
         if hearing is not None and (columns := self._entries.get(conversation_id)) is not None:
             return ConversationState(_attach(session, columns), None)
