@@ -3,10 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 
-from api import chat
-from api.callcenter.service import CallCenterDep
+from api.conversations.bot_conversations import BotConversations
+from api.conversations.store import ConversationState
 from api.core.config import SettingsDep
 from api.db import SessionDep
 from api.models import Conversation
@@ -28,14 +28,15 @@ ConversationDep = Annotated[Conversation, Depends(_conversation)]
 
 
 async def _conversation_state(
-    conversation_id: uuid.UUID, session: SessionDep, callcenter: CallCenterDep
-) -> chat.ConversationState:
-    state = await callcenter.bot_conversations.state(session, conversation_id)
+    conversation_id: uuid.UUID, session: SessionDep, request: Request
+) -> ConversationState:
+    bot_conversations: BotConversations = request.app.state.bot_conversations
+    state = await bot_conversations.state(session, conversation_id)
     if state is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
     return state
 
 
 # The conversation with its open hand-off: what a citizen's message needs, in one query or none
-# (api/callcenter/bot_conversations.py).
-ConversationStateDep = Annotated[chat.ConversationState, Depends(_conversation_state)]
+# (api/conversations/bot_conversations.py).
+ConversationStateDep = Annotated[ConversationState, Depends(_conversation_state)]

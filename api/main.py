@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__
-from api.callcenter.service import CallCenter
+from api.composition import build_gateway
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
 from api.ministries.base import ServiceError, Unauthorized
@@ -22,7 +22,6 @@ from api.ministries.registry import Ministries
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, telegram, web, whatsapp
-from connectors.channels import Channels
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +51,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.ministries = ministries
         broadcaster = create_broadcaster(settings.redis_url)
         await broadcaster.start()
-        callcenter = CallCenter(settings, app.state.sessionmaker, rasa, broadcaster)
-        app.state.callcenter = callcenter
-        channels = await Channels.start(settings, app.state.sessionmaker, rasa, callcenter)
-        app.state.channels = channels
-        callcenter.attach(channels)
-        callcenter.start()
+        app.state.broadcaster = broadcaster
+        # Outbound, then the call center, then the inbound channels (api/composition.py).
+        gateway = build_gateway(settings, app.state.sessionmaker, rasa, broadcaster)
+        app.state.bot_conversations = gateway.bot_conversations
+        app.state.callcenter = gateway.callcenter
+        app.state.channels = gateway.channels
+        await gateway.start(settings)
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,
@@ -66,8 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await callcenter.aclose()
-            await channels.aclose()
+            await gateway.aclose()
             await broadcaster.aclose()
             await rasa.aclose()
             await ministries.aclose()

@@ -158,7 +158,7 @@ class Message(Base):
     buttons: Mapped[list[Any]] = mapped_column(default=list)
     # Incoming only: None when the message is not for the bot (conversation with an agent).
     rasa_status: Mapped[RasaStatus | None] = mapped_column(_enum(RasaStatus, "rasa_status"))
-    # Outgoing only: the reply in the internal message model (connectors/model.py), as JSON.
+    # Outgoing only: the reply in the internal message model (api/conversations/model.py), as JSON.
     content: Mapped[dict[str, Any] | None] = mapped_column(JSON())
     # The channel's own id of the message (WhatsApp wamid, Telegram message id).
     channel_message_id: Mapped[str | None] = mapped_column(String(128))

@@ -35,7 +35,7 @@ class Button(BaseModel):
 
 
 class BotReply(BaseModel):
-    """One item of Rasa's reply list; connectors.model.from_rasa maps it to replies."""
+    """One item of Rasa's reply list; api.conversations.model.from_rasa maps it to replies."""
 
     model_config = ConfigDict(extra="ignore")
 

@@ -19,6 +19,12 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+# What a sender over the limit reads (once per window on Telegram and WhatsApp).
+RATE_LIMITED_TEXT = (
+    "Mohon maaf, Anda mengirim terlalu banyak pesan dalam waktu singkat. Mohon tunggu "
+    "sebentar, lalu kirim kembali pesan Anda."
+)
+
 
 class Admission(enum.Enum):
     ALLOWED = "allowed"

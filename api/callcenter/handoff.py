@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.callcenter.teams import GENERAL
+from api.conversations.store import OPEN_HANDOFF
 from api.models import (
     Agent,
     AgentStatus,
@@ -36,7 +36,7 @@ CALLBACK, TICKET = HandoffState.CALLBACK, HandoffState.TICKET
 RETURNED, CLOSED = HandoffState.RETURNED, HandoffState.CLOSED
 
 # States in which the hand-off is not over; a conversation has at most one such hand-off.
-OPEN = (QUEUED, ACTIVE, OFFERED, CALLBACK, TICKET)
+OPEN = OPEN_HANDOFF
 # Waiting for an agent to claim it (the console's queue).
 CLAIMABLE = (QUEUED, CALLBACK, TICKET)
 # The bot stays silent: the citizen waits for or talks with a person.
@@ -53,14 +53,6 @@ HANDLING_HISTORY = timedelta(days=7)
 
 class Conflict(Exception):
     """The hand-off is not in a state that allows this (e.g. another agent claimed it)."""
-
-
-def with_open_handoff(query: Select[Any]) -> Select[Any]:
-    """`query`, which selects from conversations, with each conversation's open hand-off (or
-    None) as one more column: the message path reads both in one round trip."""
-    return query.add_columns(Handoff).outerjoin(
-        Handoff, and_(Handoff.conversation_id == Conversation.id, Handoff.state.in_(OPEN))
-    )
 
 
 async def open_handoff(session: AsyncSession, conversation_id: uuid.UUID) -> Handoff | None:

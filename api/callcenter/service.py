@@ -1,7 +1,11 @@
 """The call center as the gateway runs it: hand-offs started by the bot's signal, the
 citizen's hand-off buttons, the agents' actions, and the timeouts. Each operation commits
 its transition (api/callcenter/handoff.py), stores what the citizen should read, delivers
-it on the citizen's own channel and tells every console through the event broadcaster.
+it on the citizen's own channel through the outbound port it is built with
+(api/conversations/delivery.py) and tells every console through the event broadcaster.
+
+It is the `Handoffs` port of a citizen's turn (api/conversations/turn.py): the core calls it
+without knowing it, and it knows no channel.
 """
 
 from __future__ import annotations
@@ -10,23 +14,26 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import phonenumbers
 from fastapi import Depends, Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api import cases, chat
+from api import cases
 from api.callcenter import handoff as machine
 from api.callcenter import texts
-from api.callcenter.bot_conversations import BotConversations
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
-from api.callcenter.signal import HandoffSignal
+from api.callcenter.signal import read_signal
 from api.callcenter.teams import GENERAL, TEAMS
+from api.conversations.bot_conversations import BotConversations
+from api.conversations.delivery import Outbound
+from api.conversations.model import Inbound, Reply, TextIn, TextReply, from_rasa_replies
+from api.conversations.store import outgoing_message
 from api.core.config import Settings
 from api.models import (
     Agent,
@@ -39,13 +46,8 @@ from api.models import (
     Message,
     utcnow,
 )
-from api.pubsub import CONSOLE, Broadcaster, conversation_topic
+from api.pubsub import CONSOLE, Broadcaster
 from api.rasa_client import RasaClient, RasaUnavailableError
-from api.schemas import MessageOut
-from connectors.model import Inbound, Reply, TextIn, TextReply, from_rasa_replies
-
-if TYPE_CHECKING:
-    from connectors.channels import Channels
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +73,11 @@ class CallCenter:
         sessionmaker: async_sessionmaker[AsyncSession],
         rasa: RasaClient,
         broadcaster: Broadcaster,
+        outbound: Outbound,
+        bot_conversations: BotConversations,
     ) -> None:
+        """`outbound` delivers what answers no citizen request (api/conversations/delivery.py);
+        `bot_conversations` is told when a hand-off starts."""
         self.settings = settings
         self.hours = OpeningHours.parse(
             settings.call_center_hours,
@@ -81,27 +87,21 @@ class CallCenter:
         self.broadcaster = broadcaster
         self._sessionmaker = sessionmaker
         self._rasa = rasa
-        self._channels: Channels | None = None
+        self._outbound = outbound
         self._sweeper: asyncio.Task[None] | None = None
-        self.bot_conversations = BotConversations(broadcaster)
-
-    def attach(self, channels: Channels) -> None:
-        """The channels that deliver to Telegram and WhatsApp (started after the call center)."""
-        self._channels = channels
+        self.bot_conversations = bot_conversations
 
     def start(self) -> None:
-        """The timeouts' sweeper, and following the hand-offs other replicas start."""
+        """The timeouts' sweeper."""
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="handoff-sweeper")
-        self.bot_conversations.start()
 
     async def aclose(self) -> None:
-        await self.bot_conversations.aclose()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
 
-    # --- The citizen's side (called by api.chat) ----------------------------------------
+    # --- The citizen's side (called by a turn) -------------------------------------------
 
     @staticmethod
     def intercepts(handoff: Handoff | None, event: Inbound) -> bool:
@@ -147,12 +147,13 @@ class CallCenter:
         return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=phone)]
 
     async def on_signal(
-        self, session: AsyncSession, conversation: Conversation, signal: HandoffSignal
+        self, session: AsyncSession, conversation: Conversation, custom: Mapping[str, Any]
     ) -> list[Reply]:
-        """The bot asked for a person: queue the conversation, or offer a callback or a
-        ticket when the call center is closed or nobody is there. Commits."""
+        """The bot asked for a person (`custom`: its signal): queue the conversation, or offer
+        a callback or a ticket when the call center is closed or nobody is there. Commits."""
         if conversation.channel == "assist":  # an agent is already talking to the caller
             return []
+        signal = read_signal(custom)
         current = await machine.open_handoff(session, conversation.id)
         if current is not None and current.state in machine.WITH_PEOPLE:
             return [await self._queue_notice(session, current)]
@@ -205,7 +206,7 @@ class CallCenter:
     async def reply(self, session: AsyncSession, handoff: Handoff, agent: Agent, text: str) -> Message:
         """An agent's message to the citizen, on the citizen's channel."""
         self._require_owner(handoff, agent)
-        message = chat.outgoing_message(handoff.conversation_id, Author.AGENT, TextReply(text=text))
+        message = outgoing_message(handoff.conversation_id, Author.AGENT, TextReply(text=text))
         message.agent_id, message.sender_name = agent.id, agent_label(agent)
         session.add(message)
         await session.commit()
@@ -392,7 +393,7 @@ class CallCenter:
 
     async def _notify(self, session: AsyncSession, handoff: Handoff, notice: Reply) -> None:
         """Commit the transition with a system message, deliver it, tell the consoles."""
-        message = chat.outgoing_message(handoff.conversation_id, Author.SYSTEM, notice)
+        message = outgoing_message(handoff.conversation_id, Author.SYSTEM, notice)
         session.add(message)
         await session.commit()
         await self._deliver(session, handoff.conversation_id, [message])
@@ -401,7 +402,7 @@ class CallCenter:
     async def _send_replies(
         self, session: AsyncSession, conversation: Conversation, author: Author, replies: Sequence[Reply]
     ) -> None:
-        messages = [chat.outgoing_message(conversation.id, author, reply) for reply in replies]
+        messages = [outgoing_message(conversation.id, author, reply) for reply in replies]
         session.add_all(messages)
         await session.commit()
         await self._deliver(session, conversation.id, messages)
@@ -437,19 +438,11 @@ class CallCenter:
     async def _deliver(
         self, session: AsyncSession, conversation_id: uuid.UUID, messages: list[Message]
     ) -> None:
-        """Messages that answer no citizen request: pushed to the web widget's socket, or
-        sent on Telegram or WhatsApp."""
+        """Messages that answer no citizen request, on the citizen's own channel."""
         conversation = await session.get(Conversation, conversation_id)
         if conversation is None or not messages:
             return
-        if conversation.channel in ("telegram", "whatsapp"):
-            if self._channels is not None:
-                await self._channels.push(session, conversation, messages)
-            return
-        topic = conversation_topic(conversation.id)
-        for message in messages:
-            body = MessageOut.model_validate(message).model_dump(mode="json")
-            await self.broadcaster.publish(topic, {"type": "message", "message": body})
+        await self._outbound.push(session, conversation, messages)
 
     async def _publish_change(self, handoff: Handoff) -> None:
         await self.broadcaster.publish(CONSOLE, {"type": "queue"})

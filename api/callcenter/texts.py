@@ -3,7 +3,7 @@ gateway's own (`HANDOFF_PAYLOADS`): the gateway answers them, never the bot."""
 
 from __future__ import annotations
 
-from connectors.model import Choice, TextReply
+from api.conversations.model import Choice, TextReply
 
 CANCEL = "/handoff_cancel"
 CALLBACK = "/handoff_callback"

@@ -2,7 +2,7 @@
 events at /console/ws (contract and states: docs/call-center.md).
 
 Every /console/api route but login depends on `CurrentAgent` (401 without a live session)
-and the supervisor's on `Supervisor` (403 for agents); tests/api/test_console_access.py
+and the supervisor's on `Supervisor` (403 for agents); tests/api/callcenter/test_console_access.py
 walks the routes to keep it so.
 """
 
@@ -21,13 +21,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from api import chat
-from api.callcenter import auth, views
+from api.callcenter import auth, queries
 from api.callcenter.auth import CurrentAgent, Supervisor
 from api.callcenter.canned import CANNED_REPLIES
 from api.callcenter.handoff import DISPOSITIONS, Conflict
 from api.callcenter.service import CallCenterDep, can_see
 from api.callcenter.teams import TEAMS
+from api.conversations import store, turn
 from api.core.config import SettingsDep
 from api.db import SessionDep
 from api.models import (
@@ -87,7 +87,7 @@ class LoginIn(BaseModel):
 
 
 class LoginOut(BaseModel):
-    agent: views.AgentOut
+    agent: queries.AgentOut
 
 
 @api.post("/login", responses={401: {"description": auth.BAD_LOGIN}})
@@ -104,7 +104,7 @@ async def login(
     token = await auth.open_session(session, agent, settings)
     auth.set_cookie(response, token, settings)
     logger.info("console login agent=%s", agent.id)
-    return LoginOut(agent=views.agent_out(agent))
+    return LoginOut(agent=queries.agent_out(agent))
 
 
 @api.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -114,8 +114,8 @@ async def logout(agent: CurrentAgent, request: Request, response: Response, sess
 
 
 @api.get("/me")
-async def me(agent: CurrentAgent) -> views.AgentOut:
-    return views.agent_out(agent)
+async def me(agent: CurrentAgent) -> queries.AgentOut:
+    return queries.agent_out(agent)
 
 
 class StatusIn(BaseModel):
@@ -125,12 +125,12 @@ class StatusIn(BaseModel):
 @api.put("/me/status")
 async def set_status(
     body: StatusIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
-) -> views.AgentOut:
+) -> queries.AgentOut:
     agent.status = body.status
     agent.last_seen_at = utcnow()
     await session.commit()
     await callcenter.broadcaster.publish(CONSOLE, {"type": "queue"})
-    return views.agent_out(agent)
+    return queries.agent_out(agent)
 
 
 # --- Hand-offs -------------------------------------------------------------------------------
@@ -139,8 +139,8 @@ async def set_status(
 @api.get("/handoffs")
 async def list_handoffs(
     agent: CurrentAgent, session: SessionDep, scope: Literal["queue", "mine"] = "queue"
-) -> list[views.HandoffSummary]:
-    return await (views.queue(session, agent) if scope == "queue" else views.mine(session, agent))
+) -> list[queries.HandoffSummary]:
+    return await (queries.queue(session, agent) if scope == "queue" else queries.mine(session, agent))
 
 
 @contextlib.contextmanager
@@ -160,9 +160,9 @@ async def _handoff(session: SessionDep, handoff_id: int, agent: Agent) -> Handof
 
 
 @api.get("/handoffs/{handoff_id}")
-async def get_handoff(handoff_id: int, agent: CurrentAgent, session: SessionDep) -> views.HandoffDetail:
+async def get_handoff(handoff_id: int, agent: CurrentAgent, session: SessionDep) -> queries.HandoffDetail:
     handoff = await _handoff(session, handoff_id, agent)
-    detail = await views.detail(session, handoff)
+    detail = await queries.detail(session, handoff)
     if detail.identity is not None:
         await _audit_identity_view(session, agent, handoff, detail.identity.nik)
     return detail
@@ -195,7 +195,7 @@ async def _audit_identity_view(session: SessionDep, agent: Agent, handoff: Hando
 @api.post("/handoffs/{handoff_id}/claim", responses={409: {"description": TAKEN}})
 async def claim(
     handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
-) -> views.HandoffDetail:
+) -> queries.HandoffDetail:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409(TAKEN):
         await callcenter.claim(session, handoff, agent)
@@ -231,13 +231,13 @@ async def reply(
 @api.post("/handoffs/{handoff_id}/notes", status_code=status.HTTP_201_CREATED)
 async def add_note(
     handoff_id: int, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
-) -> views.NoteOut:
+) -> queries.NoteOut:
     handoff = await _handoff(session, handoff_id, agent)
     note = HandoffNote(handoff_id=handoff.id, agent_id=agent.id, text=body.text, created_at=utcnow())
     session.add(note)
     await session.commit()
     await callcenter.broadcaster.publish(CONSOLE, {"type": "handoff", "id": handoff.id})
-    return views.NoteOut(id=note.id, author=agent.display_name, text=note.text, created_at=note.created_at)
+    return queries.NoteOut(id=note.id, author=agent.display_name, text=note.text, created_at=note.created_at)
 
 
 class TransferIn(BaseModel):
@@ -256,29 +256,29 @@ class TransferIn(BaseModel):
 @api.post("/handoffs/{handoff_id}/transfer", responses={409: {"description": NOT_YOURS}})
 async def transfer(
     handoff_id: int, body: TransferIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
-) -> views.HandoffSummary:
+) -> queries.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
     if body.agent_id is None:
         assert body.team is not None
         with _conflict_is_409():
             await callcenter.transfer_to_team(session, handoff, agent, body.team)
-        return await views.summary(session, handoff)
+        return await queries.summary(session, handoff)
     target = await session.get(Agent, body.agent_id)
     if target is None or not target.enabled or target.id == agent.id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Petugas tujuan tidak valid.")
     with _conflict_is_409():
         await callcenter.transfer_to_agent(session, handoff, agent, target)
-    return await views.summary(session, handoff)
+    return await queries.summary(session, handoff)
 
 
 @api.post("/handoffs/{handoff_id}/hand-back", responses={409: {"description": NOT_YOURS}})
 async def hand_back(
     handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
-) -> views.HandoffSummary:
+) -> queries.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409():
         await callcenter.hand_back(session, handoff, agent)
-    return await views.summary(session, handoff)
+    return await queries.summary(session, handoff)
 
 
 class CloseIn(BaseModel):
@@ -288,11 +288,11 @@ class CloseIn(BaseModel):
 @api.post("/handoffs/{handoff_id}/close", responses={409: {"description": NOT_YOURS}})
 async def close(
     handoff_id: int, body: CloseIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
-) -> views.HandoffSummary:
+) -> queries.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409():
         await callcenter.close(session, handoff, agent, body.disposition)
-    return await views.summary(session, handoff)
+    return await queries.summary(session, handoff)
 
 
 # --- Reference lists --------------------------------------------------------------------------
@@ -339,7 +339,7 @@ async def agents(agent: CurrentAgent, session: SessionDep) -> list[AgentListed]:
             online=load.online,
             active=load.active,
         )  # fmt: skip
-        for load in await views.agent_loads(session, {})
+        for load in await queries.agent_loads(session, {})
     ]
 
 
@@ -349,15 +349,15 @@ async def agents(agent: CurrentAgent, session: SessionDep) -> list[AgentListed]:
 @api.get("/supervisor/overview")
 async def supervisor_overview(
     supervisor: Supervisor, session: SessionDep, callcenter: CallCenterDep
-) -> views.Overview:
-    return await views.overview(session, views.start_of_day(utcnow(), callcenter.hours.zone))
+) -> queries.Overview:
+    return await queries.overview(session, queries.start_of_day(utcnow(), callcenter.hours.zone))
 
 
 @api.get("/supervisor/audit")
 async def supervisor_audit(
     supervisor: Supervisor, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> list[views.AuditOut]:
-    return await views.audit_log(session, limit)
+) -> list[queries.AuditOut]:
+    return await queries.audit_log(session, limit)
 
 
 # --- Agent-assist ---------------------------------------------------------------------------------
@@ -417,7 +417,7 @@ async def _assist(session: SessionDep, assist_id: uuid.UUID, agent: Agent) -> As
 @api.get("/assist/{assist_id}")
 async def get_assist(assist_id: uuid.UUID, agent: CurrentAgent, session: SessionDep) -> AssistTranscript:
     assist = await _assist(session, assist_id, agent)
-    transcript = await chat.history(session, assist.conversation_id, views.TRANSCRIPT_LIMIT)
+    transcript = await store.history(session, assist.conversation_id, queries.TRANSCRIPT_LIMIT)
     return AssistTranscript(
         id=assist.conversation_id, reason=assist.reason, created_at=assist.created_at,
         transcript=[MessageOut.model_validate(message) for message in transcript],
@@ -433,9 +433,9 @@ async def assist_message(
     assist = await _assist(session, assist_id, agent)
     conversation = await session.get(Conversation, assist.conversation_id)
     assert conversation is not None
-    _, replies = await chat.receive(
+    _, replies = await turn.receive(
         session, rasa, conversation, text=body.text, payload=body.payload, metadata={"agent_id": agent.id},
-        handoff=None, callcenter=None,
+        handoff=None, handoffs=None,
     )  # fmt: skip
     understood = await rasa.understanding(str(conversation.id))
     return AssistTurn(

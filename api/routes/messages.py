@@ -2,8 +2,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from api import chat
 from api.callcenter.service import CallCenterDep
+from api.conversations import store, turn
 from api.deps import (
     CONVERSATION_NOT_FOUND,
     ConversationDep,
@@ -14,6 +14,7 @@ from api.deps import (
 )
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
 from connectors.channels import RateLimiterDep
+from connectors.ratelimit import RATE_LIMITED_TEXT
 
 router = APIRouter(prefix="/conversations/{conversation_id}/messages", tags=["messages"])
 
@@ -55,10 +56,10 @@ async def send_message(
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "Metadata pesan terlalu besar.")
     conversation = state.conversation
     if not (await limiter.admit(conversation.channel, str(conversation.id))).allowed:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, chat.RATE_LIMITED_TEXT)
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, RATE_LIMITED_TEXT)
 
     title = body.button_title
-    incoming, replies = await chat.receive(
+    incoming, replies = await turn.receive(
         session,
         rasa,
         conversation,
@@ -66,7 +67,7 @@ async def send_message(
         payload=body.text,
         metadata=body.metadata,
         handoff=state.handoff,
-        callcenter=callcenter,
+        handoffs=callcenter,
     )
     return SendResult(
         conversation_id=conversation.id,
@@ -86,7 +87,7 @@ async def list_messages(
     """The conversation's latest `limit` messages, oldest first; with `after`, only those
     newer than that message id (what the widget polls for on its HTTP fallback: an agent's
     replies)."""
-    messages = await chat.history(session, conversation.id, limit, after=after)
+    messages = await store.history(session, conversation.id, limit, after=after)
     return History(
         conversation_id=conversation.id,
         messages=[MessageOut.model_validate(message) for message in messages],

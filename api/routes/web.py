@@ -1,5 +1,6 @@
 """The web widget (connectors/web/static): the script any page embeds, its styles, the
-gateway's own chat page at `/`, the widget's WebSocket, and who may embed it.
+gateway's own chat page at `/`, the widget's WebSocket (connectors/web/socket.py), and who
+may embed it.
 
 The widget on another site calls the conversation API from that site's origin, so those
 routes (and only those) answer CORS for the origins in `AW_WIDGET_ORIGINS`.
@@ -15,15 +16,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.core.config import Settings
-from api.routes import web_socket
-from api.routes.web_socket import widget_origins
+from connectors.web import socket
+from connectors.web.socket import widget_origins
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "connectors" / "web" / "static"
 # The widget's HTTP calls (conversations, messages, history) live under this prefix.
 WIDGET_API_PREFIX = "/api/v1/conversations"
 
 router = APIRouter(include_in_schema=False)
-router.include_router(web_socket.router)
+router.include_router(socket.router)
 
 # Everything is served by the gateway itself: no CDN, no inline script or style.
 _PAGE_HEADERS = {

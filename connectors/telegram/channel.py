@@ -21,12 +21,9 @@ from telegram import Bot, Message, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from api import chat
-from api.core.config import Settings
-from api.text import clean_text
-from connectors import inbox
-from connectors.inbox import ChannelContext, DeliveryFailed, Outcome
-from connectors.model import (
+from api.conversations import store
+from api.conversations.delivery import DeliveryFailed, deliver, notify
+from api.conversations.model import (
     ButtonClickIn,
     ContactIn,
     ContactRequest,
@@ -36,6 +33,10 @@ from connectors.model import (
     Reply,
     TextIn,
 )
+from api.core.config import Settings
+from api.text import clean_text
+from connectors import inbound
+from connectors.inbound import ChannelContext, Outcome
 from connectors.telegram.render import Call, parse_callback_data, render
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class _Inbound:
     """What an update asks of us."""
 
     chat_id: int
-    event: Inbound | inbox.EventFactory | None = None
+    event: Inbound | inbound.EventFactory | None = None
     notice: str | None = None
     remove_keyboard: bool = False
 
@@ -165,10 +166,10 @@ class TelegramChannel:
             return
         outbox = TelegramOutbox(self.bot, request.chat_id, remove_keyboard=request.remove_keyboard)
         user_id = str(request.chat_id)
-        admission = await inbox.rate_limit(self._context, CHANNEL, user_id)
+        admission = await inbound.rate_limit(self._context, CHANNEL, user_id)
         async with self._context.sessionmaker() as session:
-            if not admission.allowed:  # stored, not forwarded: see connectors/inbox.py
-                await inbox.refuse(
+            if not admission.allowed:  # stored, not forwarded: see connectors/inbound.py
+                await inbound.refuse(
                     session,
                     outbox,
                     admission,
@@ -180,9 +181,9 @@ class TelegramChannel:
                 return
             if request.event is None:  # a notice only; still once per update
                 if await _claim(session, update) and request.notice:
-                    await inbox.notify(outbox, request.notice)
+                    await notify(outbox, request.notice)
                 return
-            received = await inbox.receive(
+            received = await inbound.receive(
                 self._context,
                 session,
                 channel=CHANNEL,
@@ -191,9 +192,9 @@ class TelegramChannel:
                 event=request.event,
             )
             if received.outcome is Outcome.STALE_CHOICE:
-                await inbox.notify(outbox, inbox.STALE_CHOICE_TEXT)
+                await notify(outbox, inbound.STALE_CHOICE_TEXT)
             elif received.outcome is Outcome.HANDLED:
-                await inbox.deliver(session, outbox, CHANNEL, received.replies or [])
+                await deliver(session, outbox, CHANNEL, received.replies or [])
 
     def _inbound(self, update: Update) -> _Inbound | None:
         """What to do with an update; None to ignore it on purpose."""
@@ -204,8 +205,8 @@ class TelegramChannel:
                 return None
             reference = parse_callback_data(query.data)
             if reference is None:
-                return _Inbound(message.chat.id, notice=inbox.STALE_CHOICE_TEXT)
-            return _Inbound(message.chat.id, event=inbox.chosen_event(*reference))
+                return _Inbound(message.chat.id, notice=inbound.STALE_CHOICE_TEXT)
+            return _Inbound(message.chat.id, event=inbound.chosen_event(*reference))
         if update.edited_message is not None:
             edited = update.edited_message
             if edited.chat.type != "private" or edited.location is not None:
@@ -224,7 +225,7 @@ class TelegramChannel:
         chat_id = message.chat.id
         if message.text and (text := clean_text(message.text)):
             if len(text) > self._context.max_message_chars:
-                return _Inbound(chat_id, notice=inbox.too_long_text(self._context.max_message_chars))
+                return _Inbound(chat_id, notice=inbound.too_long_text(self._context.max_message_chars))
             return _Inbound(chat_id, event=_text_event(text))
         if message.contact is not None:
             contact = message.contact
@@ -245,10 +246,10 @@ class TelegramChannel:
                     address=venue.address if venue else None,
                 )
             except ValueError:
-                return _Inbound(chat_id, notice=inbox.UNSUPPORTED_TEXT)
+                return _Inbound(chat_id, notice=inbound.UNSUPPORTED_TEXT)
             return _Inbound(chat_id, event=event, remove_keyboard=True)
         # Stickers, photos, voice notes, videos, documents, polls, dice…
-        return _Inbound(chat_id, notice=inbox.UNSUPPORTED_TEXT)
+        return _Inbound(chat_id, notice=inbound.UNSUPPORTED_TEXT)
 
 
 def _text_event(text: str) -> Inbound:
@@ -263,7 +264,7 @@ def _text_event(text: str) -> Inbound:
 
 
 async def _claim(session: AsyncSession, update: Update) -> bool:
-    return await chat.claim_update(session, CHANNEL, str(update.update_id))
+    return await store.claim_update(session, CHANNEL, str(update.update_id))
 
 
 _UPDATE_KINDS = ("message", "channel_post", "edited_channel_post", "my_chat_member", "chat_member")

@@ -2,7 +2,9 @@
 
 No public URL needed: python-telegram-bot's updater removes any webhook and fetches updates
 with getUpdates; each goes through the same `TelegramChannel.handle` as the webhook, with
-the gateway's database and the Rasa server from the usual `AW_*` settings.
+the gateway's database and the Rasa server from the usual `AW_*` settings. The parts are
+wired by the gateway's composition root (api/composition.py), so hand-offs work here too and
+an agent's reply to a Telegram chat is sent by the bot.
 """
 
 from __future__ import annotations
@@ -13,33 +15,27 @@ import sys
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from api.callcenter.service import CallCenter
+from api.composition import build_gateway
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
-from connectors.inbox import ChannelContext
-from connectors.ratelimit import create_rate_limiter
-from connectors.telegram.channel import ALLOWED_UPDATES, TelegramChannel, build_application
+from connectors.telegram.channel import ALLOWED_UPDATES
 
 logger = logging.getLogger("api.telegram.polling")
 
 
 def run(settings: Settings) -> None:
-    application = build_application(settings, polling=True)
     engine = create_engine(settings)
     rasa = RasaClient(
         str(settings.rasa_url), settings.rasa_timeout_seconds, settings.rasa_token.get_secret_value()
     )
-    limiter = create_rate_limiter(
-        settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
-    )
-    sessionmaker = create_sessionmaker(engine)
     # Hand-offs work here too; the gateway's consoles hear of them through Redis when set.
     broadcaster = create_broadcaster(settings.redis_url)
-    callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster)
-    context = ChannelContext(sessionmaker, rasa, limiter, settings.max_message_chars, callcenter)
-    channel = TelegramChannel(application, context)
+    gateway = build_gateway(settings, create_sessionmaker(engine), rasa, broadcaster, polling=True)
+    channel = gateway.channels.telegram
+    assert channel is not None  # main() checked the token
+    application = channel.application
 
     async def handle(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         await channel.handle(update)
@@ -55,8 +51,8 @@ def run(settings: Settings) -> None:
         logger.info("telegram polling started")
 
     async def post_shutdown(_: Application) -> None:
+        await gateway.aclose()
         await rasa.aclose()
-        await limiter.aclose()
         await broadcaster.aclose()
         await engine.dispose()
 

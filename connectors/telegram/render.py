@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
-from connectors.model import (
+from api.conversations.model import (
     Choice,
     ContactRequest,
     DocumentReply,
@@ -32,7 +32,7 @@ from connectors.model import (
     choices,
     plain_text,
 )
-from connectors.text import shorten, split_text, utf16_length
+from api.text import shorten, split_text, utf16_length
 
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024

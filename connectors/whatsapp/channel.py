@@ -1,6 +1,6 @@
 """WhatsApp Cloud API: the webhook's messages and delivery statuses.
 
-Each inbound message goes through the shared pipeline (connectors/inbox.py) and its replies
+Each inbound message goes through the shared pipeline (connectors/inbound.py) and its replies
 are sent through the Graph API client. Free-form replies are only sent within 24 hours of
 the citizen's last message (WhatsApp's customer-service window, counted from the message's
 own timestamp, since Meta retries a webhook for days); outside it they are stored, marked
@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from api import chat
-from api.text import clean_text
-from connectors import inbox
-from connectors.inbox import ChannelContext, Outcome
-from connectors.model import (
+from api.conversations import store
+from api.conversations.delivery import deliver, notify
+from api.conversations.model import (
     ButtonClickIn,
     ContactIn,
     Inbound,
@@ -24,6 +22,9 @@ from connectors.model import (
     Reply,
     TextIn,
 )
+from api.text import clean_text
+from connectors import inbound
+from connectors.inbound import ChannelContext, Outcome
 from connectors.whatsapp.client import GraphClient
 from connectors.whatsapp.payload import WebhookPayload, WhatsAppMessage, WhatsAppStatus
 from connectors.whatsapp.render import CONTACT_ID, parse_choice_id, render
@@ -75,7 +76,7 @@ class WhatsAppChannel:
             logger.info("whatsapp status ignored status=%s", status.status[:16])
             return
         async with self._context.sessionmaker() as session:
-            found = await chat.record_status(session, CHANNEL, status.id, delivery, status.error())
+            found = await store.record_status(session, CHANNEL, status.id, delivery, status.error())
         if not found:  # a notice we did not store, or a message from before
             logger.debug("whatsapp status for an unknown message")
         elif delivery.value == "failed":
@@ -86,11 +87,11 @@ class WhatsAppChannel:
             logger.info("whatsapp message ignored type=%s", message.type)
             return
         outbox = WhatsAppOutbox(self.client, message.sender)
-        admission = await inbox.rate_limit(self._context, CHANNEL, message.sender)
+        admission = await inbound.rate_limit(self._context, CHANNEL, message.sender)
         event, notice = self._event(message)
         async with self._context.sessionmaker() as session:
-            if not admission.allowed:  # stored, not forwarded: see connectors/inbox.py
-                await inbox.refuse(
+            if not admission.allowed:  # stored, not forwarded: see connectors/inbound.py
+                await inbound.refuse(
                     session,
                     outbox,
                     admission,
@@ -102,10 +103,10 @@ class WhatsAppChannel:
                 )
                 return
             if event is None:
-                if await chat.claim_update(session, CHANNEL, message.id):
-                    await inbox.notify(outbox, notice or inbox.UNSUPPORTED_TEXT)
+                if await store.claim_update(session, CHANNEL, message.id):
+                    await notify(outbox, notice or inbound.UNSUPPORTED_TEXT)
                 return
-            received = await inbox.receive(
+            received = await inbound.receive(
                 self._context,
                 session,
                 channel=CHANNEL,
@@ -115,42 +116,42 @@ class WhatsAppChannel:
                 sent_at=message.sent_at(),
             )
             if received.outcome is Outcome.STALE_CHOICE:
-                await inbox.notify(outbox, inbox.STALE_CHOICE_TEXT)
+                await notify(outbox, inbound.STALE_CHOICE_TEXT)
             elif received.outcome is Outcome.HANDLED and received.thread is not None:
-                await inbox.deliver(
+                await deliver(
                     session,
                     outbox,
                     CHANNEL,
                     received.replies or [],
-                    window_open=chat.within(received.thread, SERVICE_WINDOW),
+                    window_open=store.within(received.thread, SERVICE_WINDOW),
                 )
 
-    def _event(self, message: WhatsAppMessage) -> tuple[Inbound | inbox.EventFactory | None, str | None]:
+    def _event(self, message: WhatsAppMessage) -> tuple[Inbound | inbound.EventFactory | None, str | None]:
         """The event a message stands for, or None and the notice to answer with."""
         try:
             return self._read(message)
         except ValueError:  # a value the model refuses: a number, coordinates, an empty title
-            return None, inbox.UNSUPPORTED_TEXT
+            return None, inbound.UNSUPPORTED_TEXT
 
-    def _read(self, message: WhatsAppMessage) -> tuple[Inbound | inbox.EventFactory | None, str | None]:
+    def _read(self, message: WhatsAppMessage) -> tuple[Inbound | inbound.EventFactory | None, str | None]:
         if message.type == "text" and message.text is not None:
             text = clean_text(message.text.body)
             if not text:
-                return None, inbox.UNSUPPORTED_TEXT
+                return None, inbound.UNSUPPORTED_TEXT
             if len(text) > self._context.max_message_chars:
-                return None, inbox.too_long_text(self._context.max_message_chars)
+                return None, inbound.too_long_text(self._context.max_message_chars)
             return TextIn(text=text), None
         if message.type == "interactive" and message.interactive is not None:
             chosen = message.interactive.button_reply or message.interactive.list_reply
             if chosen is None:
-                return None, inbox.UNSUPPORTED_TEXT
+                return None, inbound.UNSUPPORTED_TEXT
             if chosen.id.startswith(f"{CONTACT_ID}:"):
                 # The number the message came from: WhatsApp vouches for it.
                 return ContactIn(phone_number=message.sender, own=True), None
             reference = parse_choice_id(chosen.id)
             if reference is None:
-                return None, inbox.STALE_CHOICE_TEXT
-            return inbox.chosen_event(*reference), None
+                return None, inbound.STALE_CHOICE_TEXT
+            return inbound.chosen_event(*reference), None
         if message.type == "button" and message.button is not None and message.button.payload:
             return ButtonClickIn(
                 payload=message.button.payload, title=message.button.text or message.button.payload
@@ -169,4 +170,4 @@ class WhatsAppChannel:
                 own = phones[0].wa_id == message.sender
                 return ContactIn(phone_number=phones[0].phone or "", own=own), None
         # Images, voice notes, stickers, documents, videos, unreadable contacts…
-        return None, inbox.UNSUPPORTED_TEXT
+        return None, inbound.UNSUPPORTED_TEXT

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from connectors.inbox import DeliveryFailed
+from api.conversations.delivery import DeliveryFailed
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.model import (
+from api.conversations.model import (
     Choice,
     ContactRequest,
     DocumentReply,
@@ -23,7 +23,7 @@ from connectors.model import (
     choices,
     plain_text,
 )
-from connectors.text import shorten, split_text
+from api.text import shorten, split_text
 
 TEXT_LIMIT = 4096
 BODY_LIMIT = 1024

@@ -9,7 +9,14 @@ import pytest
 from redis.asyncio import Redis
 
 from api.pubsub import CONSOLE, MemoryBroadcaster, RedisBroadcaster, conversation_topic
-from tests.api.callcenter import ALWAYS_OPEN, add_agent, ask_for_person, fresh_call_center, handoff_bot, say
+from tests.api.callcenter.support import (
+    ALWAYS_OPEN,
+    add_agent,
+    ask_for_person,
+    fresh_call_center,
+    handoff_bot,
+    say,
+)
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory, new_conversation
 from tests.services import REDIS_URL, require
@@ -67,7 +74,7 @@ async def test_a_handoff_on_one_gateway_reaches_the_console_of_another(
 
 async def test_redis_listening_names_the_live_subscription() -> None:
     """`listening` changes when the reader loses Redis and subscribes again: events may have
-    been missed in between (what api/callcenter/bot_conversations.py relies on)."""
+    been missed in between (what api/conversations/bot_conversations.py relies on)."""
     require("Redis")
     broadcaster = RedisBroadcaster(REDIS_URL)
     assert broadcaster.listening is None
@@ -100,7 +107,7 @@ async def test_a_handoff_on_one_gateway_silences_the_bot_on_another(
         await add_agent(first)
         conversation = await new_conversation(citizen_first)
         await say(citizen_second, conversation, "halo")
-        remembered = second.state.callcenter.bot_conversations
+        remembered = second.state.bot_conversations
         assert uuid.UUID(conversation) in remembered
 
         await ask_for_person(citizen_first, conversation)

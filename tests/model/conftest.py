@@ -23,7 +23,7 @@ def model() -> Path:
     return MODEL
 
 
-# Sent by the channels (connectors/model.py) or the gateway (the hand-back after a hand-off) as
+# Sent by the channels (api/conversations/model.py) or the gateway (the hand-back after a hand-off) as
 # payloads only; the NLU never predicts them.
 PAYLOAD_ONLY_INTENTS = frozenset({"share_contact", "share_location", "handoff_returned"})
 

@@ -228,7 +228,7 @@
     return group;
   }
 
-  // The reply kinds of the internal message model (connectors/model.py, docs/channels.md).
+  // The reply kinds of the internal message model (api/conversations/model.py, docs/channels.md).
   function renderContent(item, content, active) {
     switch (content.type) {
       case "list":

@@ -6,10 +6,11 @@ exactly one answer frame with the same `id`: `result` (the HTTP API's send resul
 message was stored before this answer) or `error` (`code` and an Indonesian `detail`).
 While the bot thinks the server sends `typing` frames. Messages that answer no frame (an
 agent's reply, a hand-off notice, the bot's message when an agent hands back) are pushed
-as `{"type": "message", "message": ...}` from the gateway's events (api/pubsub.py), so a
-socket on any replica hears them. Close codes mirror HTTP statuses:
-4403 origin not allowed or not a web conversation, 4404 unknown conversation, 4400 too many
-malformed frames, 4413 frame too large, 4429 flooding.
+as `{"type": "message", "message": ...}` from the gateway's events (api/pubsub.py, published
+by `push`), so a socket on any replica hears them. Each event goes through the inbound
+pipeline's rate limit (connectors/inbound.py) and a citizen's turn (api/conversations/turn.py).
+Close codes mirror HTTP statuses: 4403 origin not allowed or not a web conversation, 4404
+unknown conversation, 4400 too many malformed frames, 4413 frame too large, 4429 flooding.
 """
 
 from __future__ import annotations
@@ -26,13 +27,24 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from api import chat
+from api.conversations import turn
+from api.conversations.model import (
+    INBOUND,
+    ButtonClickIn,
+    ContactIn,
+    Inbound,
+    ListChoiceIn,
+    LocationIn,
+    TextIn,
+)
 from api.core.config import Settings
-from api.models import Conversation
-from api.pubsub import conversation_topic
+from api.models import Conversation, Message
+from api.pubsub import Broadcaster, conversation_topic
 from api.schemas import Channel, MessageOut, SendResult
 from api.text import clean_text
-from connectors.model import INBOUND, ButtonClickIn, ContactIn, Inbound, ListChoiceIn, LocationIn, TextIn
+from connectors import inbound
+from connectors.inbound import ChannelContext
+from connectors.ratelimit import RATE_LIMITED_TEXT
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +102,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
         return
     conversation = uuid.UUID(conversation_id)
     logger.info("ws open conversation=%s", conversation)
-    broadcaster = websocket.app.state.callcenter.broadcaster
+    broadcaster: Broadcaster = websocket.app.state.broadcaster
     async with broadcaster.subscribe(conversation_topic(conversation)) as pushed:
         pusher = asyncio.create_task(_push(websocket, pushed))
         try:
@@ -223,25 +235,29 @@ def _event(body: dict[str, Any], settings: Settings) -> Inbound:
     return LocationIn(latitude=event.latitude, longitude=event.longitude)
 
 
+def _context(websocket: WebSocket) -> ChannelContext:
+    context: ChannelContext = websocket.app.state.channels.context
+    return context
+
+
 async def _admit(websocket: WebSocket, conversation_id: uuid.UUID) -> None:
-    # The limiter every channel shares (connectors/channels.py); the web's sender is the conversation.
-    limiter = websocket.app.state.channels.limiter
-    admission = await limiter.admit(Channel.WEB.value, str(conversation_id))
+    # The pipeline's limiter, shared by every channel; the web's sender is the conversation.
+    admission = await inbound.rate_limit(_context(websocket), Channel.WEB.value, str(conversation_id))
     if not admission.allowed:
-        raise FrameError("rate_limited", chat.RATE_LIMITED_TEXT)
+        raise FrameError("rate_limited", RATE_LIMITED_TEXT)
 
 
 async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbound) -> SendResult:
     """Store the citizen's event, ask the bot, store and return the replies."""
-    state = websocket.app.state
+    context = _context(websocket)
     try:
-        async with state.sessionmaker() as session:
-            current = await state.callcenter.bot_conversations.state(session, conversation_id)
+        async with context.sessionmaker() as session:
+            current = await context.bot_conversations.state(session, conversation_id)
             if current is None:  # deleted while the socket was open
                 raise FrameError("not_found", "Percakapan tidak ditemukan.")
-            incoming, replies = await chat.receive_event(
-                session, state.rasa, current.conversation, event,
-                handoff=current.handoff, callcenter=state.callcenter,
+            incoming, replies = await turn.receive_event(
+                session, context.rasa, current.conversation, event,
+                handoff=current.handoff, handoffs=context.handoffs,
             )  # fmt: skip
     except FrameError:
         raise
@@ -257,3 +273,11 @@ async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbou
         rasa_status=incoming.rasa_status,
         replies=[MessageOut.model_validate(reply) for reply in replies],
     )
+
+
+async def push(broadcaster: Broadcaster, conversation_id: uuid.UUID, messages: list[Message]) -> None:
+    """Messages that answer no frame, to the conversation's open sockets on every replica."""
+    topic = conversation_topic(conversation_id)
+    for message in messages:
+        body = MessageOut.model_validate(message).model_dump(mode="json")
+        await broadcaster.publish(topic, {"type": "message", "message": body})

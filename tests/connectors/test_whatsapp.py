@@ -15,15 +15,23 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from api.chat import RASA_UNAVAILABLE_TEXT, RATE_LIMITED_TEXT
+from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
-from connectors.inbox import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
+from connectors.inbound import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
+from connectors.ratelimit import RATE_LIMITED_TEXT
 from connectors.whatsapp.signature import SIGNATURE_HEADER, sign
-from tests.api.callcenter import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot, handoff_of
-from tests.api.fake_channels import GRAPH_TOKEN, PHONE_NUMBER_ID, FakeGraph, serve
+from tests.api.callcenter.support import (
+    ALWAYS_OPEN,
+    add_agent,
+    console,
+    fresh_call_center,
+    handoff_bot,
+    handoff_of,
+)
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import GatewayFactory
-from tests.api.test_rate_limit import clock_the_gateways_limiter
+from tests.connectors.fake_channels import GRAPH_TOKEN, PHONE_NUMBER_ID, FakeGraph, serve
+from tests.connectors.test_rate_limit import clock_the_gateways_limiter
 
 APP_SECRET = "meta-app-secret"
 VERIFY_TOKEN = "verify-me"

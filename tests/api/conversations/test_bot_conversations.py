@@ -1,4 +1,4 @@
-"""The message path's memory of conversations with the bot (api/callcenter/bot_conversations.py):
+"""The message path's memory of conversations with the bot (api/conversations/bot_conversations.py):
 the read it saves, and every way an entry is dropped. SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from api.callcenter import bot_conversations
-from api.callcenter.bot_conversations import HANDOFF_STARTED, BotConversations
+from api.conversations import bot_conversations
+from api.conversations.bot_conversations import HANDOFF_STARTED, BotConversations
 from api.models import HandledBy
 from api.pubsub import MemoryBroadcaster
-from tests.api.callcenter import add_agent, ask_for_person, say
+from tests.api.callcenter.support import add_agent, ask_for_person, say
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import new_conversation, stored_conversation
 
@@ -61,14 +61,14 @@ async def test_after_a_handoff_starts_the_bot_is_silent_at_once(
     await add_agent(app)
     conversation = await new_conversation(client)
     await say(client, conversation, "halo")
-    assert uuid.UUID(conversation) in app.state.callcenter.bot_conversations
+    assert uuid.UUID(conversation) in app.state.bot_conversations
     await ask_for_person(client, conversation)
-    assert uuid.UUID(conversation) not in app.state.callcenter.bot_conversations
+    assert uuid.UUID(conversation) not in app.state.bot_conversations
 
     sent_to_bot = len(fake_rasa.received)
     assert (await say(client, conversation, "halo, ada orang?"))["replies"] == []
     assert len(fake_rasa.received) == sent_to_bot
-    assert uuid.UUID(conversation) not in app.state.callcenter.bot_conversations
+    assert uuid.UUID(conversation) not in app.state.bot_conversations
 
 
 async def test_a_remembered_conversation_is_saved_like_a_loaded_one(
@@ -80,7 +80,7 @@ async def test_a_remembered_conversation_is_saved_like_a_loaded_one(
     await say(client, conversation.hex, "halo")
     with conversation_reads(app) as reads:
         async with app.state.sessionmaker() as session:
-            state = await app.state.callcenter.bot_conversations.state(session, conversation)
+            state = await app.state.bot_conversations.state(session, conversation)
             assert state is not None and state.handoff is None and state.conversation.channel == "web"
             state.conversation.handled_by = HandledBy.AGENT
             await session.commit()
@@ -101,7 +101,7 @@ class Clock:
 
 
 class Counting:
-    """`chat.conversation_state` that counts its queries and can run a step in the middle."""
+    """`store.conversation_state` that counts its queries and can run a step in the middle."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.queries = 0

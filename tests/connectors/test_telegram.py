@@ -20,15 +20,23 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from api.chat import RASA_UNAVAILABLE_TEXT, RATE_LIMITED_TEXT
+from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
-from connectors.inbox import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
+from connectors.inbound import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
+from connectors.ratelimit import RATE_LIMITED_TEXT
 from connectors.telegram.channel import EDITED_TEXT, SECRET_HEADER
-from tests.api.callcenter import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot, handoff_of
-from tests.api.fake_channels import TELEGRAM_TOKEN, FakeTelegram, serve
+from tests.api.callcenter.support import (
+    ALWAYS_OPEN,
+    add_agent,
+    console,
+    fresh_call_center,
+    handoff_bot,
+    handoff_of,
+)
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import GatewayFactory
-from tests.api.test_rate_limit import clock_the_gateways_limiter
+from tests.connectors.fake_channels import TELEGRAM_TOKEN, FakeTelegram, serve
+from tests.connectors.test_rate_limit import clock_the_gateways_limiter
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "webhook-secret_1"

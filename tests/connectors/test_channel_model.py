@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from connectors.model import (
+from api.conversations.model import (
     INBOUND,
     REPLY,
     ButtonClickIn,
@@ -31,8 +31,8 @@ from connectors.model import (
     plain_text,
     summary_text,
 )
+from api.text import shorten, split_text, utf16_length
 from connectors.telegram import render as telegram
-from connectors.text import shorten, split_text, utf16_length
 from connectors.whatsapp import render as whatsapp
 from connectors.whatsapp.signature import Signature, check_signature, sign
 

@@ -1,8 +1,8 @@
 """Conversations known to be with the bot: the read a citizen's turn can skip.
 
-Each message must know whether the bot or a person has its conversation: `chat.conversation_state`
+Each message must know whether the bot or a person has its conversation: `store.conversation_state`
 reads the conversation with its open hand-off. A conversation leaves the bot only when a hand-off
-starts (`CallCenter.on_signal`), so each gateway process remembers the conversations it read with
+starts (the call center's `on_signal`), so each gateway process remembers the conversations it read with
 the bot and no open hand-off, and forgets one as soon as any replica starts a hand-off of it (the
 `HANDOFF_STARTED` event). It never answers from a stale entry, because:
 - a read that began before a hand-off was forgotten is not remembered (`_forgotten` counts them);
@@ -29,7 +29,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from api.chat import ConversationState, conversation_state
+from api.conversations.store import ConversationState, conversation_state
 from api.models import Conversation, HandledBy
 from api.pubsub import Broadcaster
 
@@ -74,7 +74,7 @@ class BotConversations:
         return conversation_id in self._entries
 
     async def state(self, session: AsyncSession, conversation_id: uuid.UUID) -> ConversationState | None:
-        """`chat.conversation_state`, without the query for a conversation known to be with the bot.
+        """`store.conversation_state`, without the query for a conversation known to be with the bot.
         `session` must not hold the conversation already (a turn's own session does not)."""
         hearing = self._hearing_now()
         if hearing is not None and (columns := self._entries.get(conversation_id)) is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.models import AuditEntry
 from api.simulators.seed import sample
-from tests.api.callcenter import (
+from tests.api.callcenter.support import (
     ALWAYS_OPEN,
     add_agent,
     ask_for_person,

@@ -1,17 +1,20 @@
 """The inbound pipeline every messaging channel (Telegram, WhatsApp) goes through.
 
-1. Per-sender rate limit (Redis or in-process), counted for every update (`rate_limit`).
-2. The channel user's conversation is found or opened (`channel_threads`).
+1. Per-sender rate limit (Redis or in-process), counted for every update (`rate_limit`);
+   the web widget's WebSocket counts its frames here too (connectors/web/socket.py).
+2. The channel user's conversation is found or opened (`store.channel_thread`).
 3. The event is built (a button click is checked against the message we really sent).
 4. The citizen's message and the channel's update id are stored in one commit, so the
-   update is handled once even when the channel retries; only then Rasa is asked.
-5. The stored replies are delivered on the sender's own channel (`Outbox`), and what became
-   of each is recorded.
+   update is handled once even when the channel retries; only then Rasa is asked
+   (`turn.receive_event`, api/conversations/turn.py).
+5. The channel delivers the stored replies on the sender's own channel
+   (`delivery.deliver` with its `Outbox`, api/conversations/delivery.py), and what became of
+   each is recorded.
 
 Over the limit (`refuse`) a message is not dropped: steps 2-4 store it and its update id
 in one commit with `rasa_status = rate_limited` (a retried update is still stored once), but
 it is not forwarded to Rasa and nothing is delivered. The first refused update of a window
-gets one notice (`chat.RATE_LIMITED_TEXT`, sent after the commit), later ones nothing. An
+gets one notice (`RATE_LIMITED_TEXT`, sent after the commit), later ones nothing. An
 update that carries no message (a sticker, an edit, a stale button) only has its update id
 recorded. A webhook is answered 200 whatever the limit says (an error would only make the
 channel retry the flood), so storing is what keeps those messages from being lost. The
@@ -30,18 +33,17 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api import chat
-from api.models import ChannelThread, Conversation, DeliveryStatus, Handoff, Message
+from api.conversations import store, turn
+from api.conversations.bot_conversations import BotConversations
+from api.conversations.delivery import Outbox, notify
+from api.conversations.model import Inbound
+from api.models import ChannelThread, Conversation, Handoff, Message
 from api.rasa_client import RasaClient
-from connectors.model import Inbound, Reply, TextReply
-from connectors.ratelimit import Admission, RateLimiter
-
-if TYPE_CHECKING:
-    from api.callcenter.service import CallCenter
+from connectors.ratelimit import RATE_LIMITED_TEXT, Admission, RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -67,22 +69,8 @@ class ChannelContext:
     rasa: RasaClient
     limiter: RateLimiter
     max_message_chars: int
-    callcenter: CallCenter | None
-
-
-class DeliveryFailed(Exception):
-    """The channel did not take a message; `reason` is the channel's error, no content."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Outbox(Protocol):
-    """Sends replies to one channel user. `ref` is the stored message id (None for a notice
-    that is not stored); returns the channel's id of the (last) message sent."""
-
-    async def send(self, reply: Reply, ref: int | None) -> str | None: ...
+    handoffs: turn.Handoffs | None
+    bot_conversations: BotConversations
 
 
 class Outcome(enum.Enum):
@@ -109,7 +97,7 @@ def chosen_event(message_id: int, index: int) -> EventFactory:
     the stored message once the conversation is known."""
 
     async def resolve(session: AsyncSession, conversation: Conversation) -> Inbound | None:
-        return await chat.chosen(session, conversation, message_id, index)
+        return await store.chosen(session, conversation, message_id, index)
 
     return resolve
 
@@ -136,23 +124,23 @@ async def receive(
     """Steps 2-4 for one admitted update; see the module docstring."""
     thread, conversation, handoff, resolved = await _resolve(session, channel, user_id, event)
     if resolved is None:
-        if not await chat.claim_update(session, channel, external_id):
+        if not await store.claim_update(session, channel, external_id):
             return Received(Outcome.DUPLICATE)
         return Received(Outcome.STALE_CHOICE, thread, conversation)
     try:
-        _, replies = await chat.receive_event(
+        _, replies = await turn.receive_event(
             session,
             context.rasa,
             conversation,
             resolved,
             {"channel": channel, **(metadata or {})},
             handoff=handoff,
-            callcenter=context.callcenter,
+            handoffs=context.handoffs,
             external_id=external_id,
             thread=thread,
             sent_at=sent_at,
         )
-    except chat.DuplicateUpdate:
+    except store.DuplicateUpdate:
         return Received(Outcome.DUPLICATE)
     return Received(Outcome.HANDLED, thread, conversation, replies)
 
@@ -174,14 +162,14 @@ async def refuse(
     belongs to the window, not to the update). DUPLICATE for a retried update."""
     stored: bool
     if event is None:
-        stored = await chat.claim_update(session, channel, external_id)
+        stored = await store.claim_update(session, channel, external_id)
     else:
         thread, conversation, _, resolved = await _resolve(session, channel, user_id, event)
         if resolved is None:
-            stored = await chat.claim_update(session, channel, external_id)
+            stored = await store.claim_update(session, channel, external_id)
         else:
             try:
-                await chat.store_rate_limited(
+                await store.store_rate_limited(
                     session,
                     conversation,
                     resolved,
@@ -190,10 +178,10 @@ async def refuse(
                     sent_at=sent_at,
                 )
                 stored = True
-            except chat.DuplicateUpdate:
+            except store.DuplicateUpdate:
                 stored = False
     if admission is Admission.REFUSED_FIRST:
-        await notify(outbox, chat.RATE_LIMITED_TEXT)
+        await notify(outbox, RATE_LIMITED_TEXT)
     return Outcome.RATE_LIMITED if stored else Outcome.DUPLICATE
 
 
@@ -202,54 +190,6 @@ async def _resolve(
 ) -> tuple[ChannelThread, Conversation, Handoff | None, Inbound | None]:
     """Steps 2-3: the sender's thread, conversation and open hand-off, and the event (None:
     a stale choice)."""
-    thread, conversation, handoff = await chat.channel_thread(session, channel, user_id)
+    thread, conversation, handoff = await store.channel_thread(session, channel, user_id)
     resolved = event if not callable(event) else await event(session, conversation)
     return thread, conversation, handoff, resolved
-
-
-async def deliver(
-    session: AsyncSession,
-    outbox: Outbox,
-    channel: str,
-    messages: list[Message],
-    *,
-    window_open: bool = True,
-) -> None:
-    """Send the stored replies in order, recording each one's delivery. Outside the
-    channel's window nothing is sent and each is marked undelivered."""
-    for message in messages:
-        reply = chat.stored_reply(message)
-        if reply is None:
-            continue
-        if not window_open:
-            logger.warning(
-                "reply not sent, outside the 24-hour window channel=%s message=%s",
-                channel,
-                message.id,
-            )
-            await chat.record_delivery(
-                session, message, DeliveryStatus.UNDELIVERED, error="outside_24h_window"
-            )
-            continue
-        try:
-            channel_message_id = await outbox.send(reply, message.id)
-        except DeliveryFailed as error:
-            logger.warning(
-                "reply not delivered channel=%s message=%s reason=%s",
-                channel,
-                message.id,
-                error.reason,
-            )
-            await chat.record_delivery(session, message, DeliveryStatus.FAILED, error=error.reason)
-            continue
-        await chat.record_delivery(
-            session, message, DeliveryStatus.SENT, channel_message_id=channel_message_id
-        )
-
-
-async def notify(outbox: Outbox, text: str) -> None:
-    """A short notice that is not part of the conversation (not stored)."""
-    try:
-        await outbox.send(TextReply(text=text), None)
-    except DeliveryFailed as error:
-        logger.warning("notice not delivered reason=%s", error.reason)

@@ -11,12 +11,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api import chat
 from api.callcenter import texts
 from api.callcenter.signal import read_signal
+from api.conversations import store
 from api.models import Author, Conversation, HandledBy, HandoffState, utcnow
 from api.pubsub import conversation_topic
-from tests.api.callcenter import (
+from tests.api.callcenter.support import (
     RESUME_TEXT,
     add_agent,
     ask_for_person,
@@ -247,15 +247,15 @@ async def test_close_with_a_disposition_restarts_the_bot(
 async def test_the_message_path_reads_the_open_handoff_only(
     center: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
-    """`chat.conversation_state` reads a conversation with its open hand-off in one query:
+    """`store.conversation_state` reads a conversation with its open hand-off in one query:
     none at first, the waiting one, none once it is closed, then the next one."""
     app, client = center
     agent = await add_agent(app)
     conversation = await new_conversation(client)
 
-    async def state() -> chat.ConversationState:
+    async def state() -> store.ConversationState:
         async with app.state.sessionmaker() as session:
-            current = await chat.conversation_state(session, uuid.UUID(conversation))
+            current = await store.conversation_state(session, uuid.UUID(conversation))
         assert current is not None and str(current.conversation.id) == conversation
         return current
 
@@ -272,7 +272,7 @@ async def test_the_message_path_reads_the_open_handoff_only(
     second = (await state()).handoff
     assert second is not None and second.id != first.id and second.state is HandoffState.QUEUED
     async with app.state.sessionmaker() as session:
-        assert await chat.conversation_state(session, uuid.uuid4()) is None
+        assert await store.conversation_state(session, uuid.uuid4()) is None
 
 
 async def test_a_ticket_is_claimed_later_and_its_case_follows(
@@ -321,7 +321,7 @@ async def test_assist_conversations_never_hand_off(center: tuple[FastAPI, httpx.
         conversation = Conversation(channel="assist", handled_by=HandledBy.BOT)
         session.add(conversation)
         await session.commit()
-        signal = read_signal({"type": "handoff", "reason": "citizen_request", "service": "health"})
+        signal = {"type": "handoff", "reason": "citizen_request", "service": "health"}
         replies = await app.state.callcenter.on_signal(session, conversation, signal)
     assert replies == []
 

@@ -13,9 +13,9 @@ import pytest
 from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
-from api.chat import RASA_UNAVAILABLE_TEXT
+from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.main import create_app
-from api.routes.web_socket import MAX_BAD_FRAMES
+from connectors.web.socket import MAX_BAD_FRAMES
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import Database, make_settings
 from tests.services import REDIS_URL, require

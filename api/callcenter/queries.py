@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import chat, regions
+from api import regions
 from api.callcenter import handoff as machine
 from api.callcenter.service import can_see
 from api.callcenter.teams import TEAMS
+from api.conversations import store
 from api.models import (
     Agent,
     AgentRole,
@@ -182,7 +183,7 @@ async def summary(session: AsyncSession, handoff: Handoff, now: datetime | None 
 
 async def detail(session: AsyncSession, handoff: Handoff) -> HandoffDetail:
     base = await summary(session, handoff)
-    transcript = await chat.history(session, handoff.conversation_id, TRANSCRIPT_LIMIT)
+    transcript = await store.history(session, handoff.conversation_id, TRANSCRIPT_LIMIT)
     notes = await session.execute(
         select(HandoffNote, Agent.display_name)
         .outerjoin(Agent, Agent.id == HandoffNote.agent_id)

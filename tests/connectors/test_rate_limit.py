@@ -8,9 +8,14 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-import connectors.channels
-from api.chat import RATE_LIMITED_TEXT
-from connectors.ratelimit import Admission, MemoryRateLimiter, RedisRateLimiter, sender_key
+import api.composition
+from connectors.ratelimit import (
+    RATE_LIMITED_TEXT,
+    Admission,
+    MemoryRateLimiter,
+    RedisRateLimiter,
+    sender_key,
+)
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory, new_conversation
 from tests.services import REDIS_URL, require
@@ -33,7 +38,7 @@ def clock_the_gateways_limiter(monkeypatch: pytest.MonkeyPatch) -> Clock:
         assert redis_url is None, "the clocked limiter is the in-process one"
         return MemoryRateLimiter(limit, window_seconds, clock=clock)
 
-    monkeypatch.setattr(connectors.channels, "create_rate_limiter", create)
+    monkeypatch.setattr(api.composition, "create_rate_limiter", create)
     return clock
 
 

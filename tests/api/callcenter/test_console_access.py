@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from api.models import Agent, AgentSession, utcnow
-from tests.api.callcenter import ALWAYS_OPEN, PASSWORD, add_agent, console
+from tests.api.callcenter.support import ALWAYS_OPEN, PASSWORD, add_agent, console
 from tests.api.support import GatewayFactory
 
 pytestmark = pytest.mark.asyncio

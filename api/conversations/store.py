@@ -1,40 +1,39 @@
-"""The message path shared by every channel.
+"""The conversations' store: what the message path reads and writes.
 
-Store the citizen's message (and, for Telegram and WhatsApp, the channel's update id, so a
-retried webhook is handled once) and commit; forward it to Rasa; map Rasa's replies into the
-internal message model (connectors/model.py) and store them; the channel then delivers them
-and records what became of each (`record_delivery`, `record_status`). A Telegram or WhatsApp
-message over the per-sender rate limit is stored the same way but not forwarded
-(`store_rate_limited`).
+A channel user's thread and current conversation, read with its open hand-off in one query
+(`channel_thread`, `conversation_state`); the citizen's message stored with the channel's
+update id in one commit, so a retried update is handled once (`store_incoming`,
+`store_rate_limited`, `claim_update`); replies as stored messages and back
+(`outgoing_message`, `stored_reply`, `chosen`); what became of each delivery
+(`record_delivery`, `record_status`); the history.
 
-The call center (api/callcenter) joins in three places: a hand-off button or the callback
-number it asked for is answered by the gateway itself; while the citizen waits for or talks
-with an agent, messages are stored for the agent and not forwarded; and when the bot's
-replies carry the hand-off signal, the call center queues the conversation and its notice
-is added to the replies.
-
-This is every citizen's turn, so it keeps its round trips to the database few: the
-conversation is read with its open hand-off in one query (`conversation_state`,
-`channel_thread`), or not at all when it is known to be with the bot
-(api/callcenter/bot_conversations.py), and storing a message writes only the message and its
-replies.
+Every citizen's turn goes through here, so round trips stay few: storing a message writes only
+the message (and its update id) and its replies.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.callcenter.handoff import with_open_handoff
-from api.callcenter.signal import is_signal, read_signal
+from api.conversations.model import (
+    REPLY,
+    ButtonClickIn,
+    Inbound,
+    ListChoiceIn,
+    ListReply,
+    Reply,
+    TextReply,
+    choices,
+    summary_text,
+)
 from api.models import (
     Author,
     ChannelThread,
@@ -44,37 +43,21 @@ from api.models import (
     Direction,
     HandledBy,
     Handoff,
+    HandoffState,
     Message,
     RasaStatus,
     utcnow,
 )
-from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
-from connectors.model import (
-    REPLY,
-    ButtonClickIn,
-    Inbound,
-    ListChoiceIn,
-    ListReply,
-    Reply,
-    TextIn,
-    TextReply,
-    choices,
-    from_rasa_replies,
-    summary_text,
-)
-
-if TYPE_CHECKING:
-    from api.callcenter.service import CallCenter
 
 logger = logging.getLogger(__name__)
 
-RASA_UNAVAILABLE_TEXT = (
-    "Mohon maaf, asisten sedang tidak dapat dihubungi. Pesan Anda sudah kami simpan dan "
-    "akan kami tindak lanjuti. Silakan coba lagi beberapa saat lagi."
-)
-RATE_LIMITED_TEXT = (
-    "Mohon maaf, Anda mengirim terlalu banyak pesan dalam waktu singkat. Mohon tunggu "
-    "sebentar, lalu kirim kembali pesan Anda."
+# The states of a hand-off that is not over; a conversation has at most one such hand-off.
+OPEN_HANDOFF = (
+    HandoffState.QUEUED,
+    HandoffState.ACTIVE,
+    HandoffState.OFFERED,
+    HandoffState.CALLBACK,
+    HandoffState.TICKET,
 )
 
 
@@ -95,112 +78,18 @@ async def conversation_state(session: AsyncSession, conversation_id: uuid.UUID) 
     return ConversationState(row[0], row[1]) if row is not None else None
 
 
-async def receive(
-    session: AsyncSession,
-    rasa: RasaClient,
-    conversation: Conversation,
-    text: str,
-    payload: str | None,
-    metadata: dict[str, Any],
-    *,
-    handoff: Handoff | None,
-    callcenter: CallCenter | None,
-) -> tuple[Message, list[Message]]:
-    """The HTTP API's message: typed `text`, or a button's `payload` with its title as `text`."""
-    event: Inbound = (
-        ButtonClickIn(payload=payload, title=text)
-        if payload is not None and payload != text
-        else TextIn(text=text)
-    )
-    return await receive_event(
-        session, rasa, conversation, event, metadata, handoff=handoff, callcenter=callcenter
+def with_open_handoff(query: Select[Any]) -> Select[Any]:
+    """`query`, which selects from conversations, with each conversation's open hand-off (or
+    None) as one more column: the message path reads both in one round trip."""
+    return query.add_columns(Handoff).outerjoin(
+        Handoff, and_(Handoff.conversation_id == Conversation.id, Handoff.state.in_(OPEN_HANDOFF))
     )
 
 
-async def receive_event(
-    session: AsyncSession,
-    rasa: RasaClient,
-    conversation: Conversation,
-    event: Inbound,
-    metadata: Mapping[str, Any] | None = None,
-    *,
-    handoff: Handoff | None,
-    callcenter: CallCenter | None,
-    external_id: str | None = None,
-    thread: ChannelThread | None = None,
-    sent_at: datetime | None = None,
-) -> tuple[Message, list[Message]]:
-    """Handle one citizen event; return the stored message and the replies stored for it.
-
-    `handoff` is the conversation's open hand-off, read with it. With `external_id` (the
-    channel's update or message id) the event is handled once: a second call raises
-    `DuplicateUpdate` and stores nothing. `thread` remembers when the citizen last wrote:
-    `sent_at` (the channel's timestamp) or now. `callcenter` None: no hand-offs (a tool that
-    talks to the bot alone).
-    """
-    control = callcenter is not None and callcenter.intercepts(handoff, event)
-    for_bot = conversation.handled_by is HandledBy.BOT and not control
-    incoming = await _store_incoming(
-        session,
-        conversation,
-        event,
-        RasaStatus.PENDING if for_bot else None,
-        external_id=external_id,
-        thread=thread,
-        sent_at=sent_at,
-    )
-    if callcenter is not None and control:
-        answers = await callcenter.on_control(session, conversation, handoff, event)
-        return incoming, await _store_replies(session, conversation, Author.SYSTEM, answers)
-    if not for_bot:
-        if callcenter is not None:
-            await callcenter.on_message_for_people(handoff)
-        return incoming, []
-
-    try:
-        bot_replies = await rasa.send(
-            sender=str(conversation.id),
-            message=event.rasa_message(),
-            input_channel=conversation.channel,
-            metadata={**event.rasa_metadata(), **(metadata or {})},
-        )
-    except RasaUnavailableError as error:
-        logger.warning(
-            "rasa unavailable conversation=%s message=%s reason=%s",
-            conversation.id,
-            incoming.id,
-            error.reason,
-        )
-        incoming.rasa_status = RasaStatus.FAILED
-        outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
-    else:
-        incoming.rasa_status = RasaStatus.DELIVERED
-        signals = [reply.custom for reply in bot_replies if is_signal(reply.custom)]
-        replies = from_rasa_replies(_without_signals(bot_replies))
-        outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
-        logger.info(
-            "rasa replied conversation=%s message=%s replies=%d",
-            conversation.id,
-            incoming.id,
-            len(outgoing),
-        )
-        if signals and callcenter is not None:
-            session.add_all(outgoing)
-            notices = await callcenter.on_signal(session, conversation, read_signal(signals[0]))
-            outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
-
-    session.add_all(outgoing)
-    await session.commit()
-    return incoming, outgoing
-
-
-def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:
-    return [reply.model_dump(exclude_none=True) for reply in bot_replies if not is_signal(reply.custom)]
-
-
-async def _store_replies(
+async def store_replies(
     session: AsyncSession, conversation: Conversation, author: Author, replies: list[Reply]
 ) -> list[Message]:
+    """Store replies that answer the citizen and commit them."""
     outgoing = [outgoing_message(conversation.id, author, reply) for reply in replies]
     session.add_all(outgoing)
     await session.commit()
@@ -219,7 +108,7 @@ async def store_rate_limited(
     """Store a channel event that arrived over the per-sender rate limit, with its update
     id, as `rate_limited`: kept for the transcript, never forwarded to Rasa. Raises
     `DuplicateUpdate` (storing nothing) when the update was handled before."""
-    return await _store_incoming(
+    return await store_incoming(
         session,
         conversation,
         event,
@@ -230,7 +119,7 @@ async def store_rate_limited(
     )
 
 
-async def _store_incoming(
+async def store_incoming(
     session: AsyncSession,
     conversation: Conversation,
     event: Inbound,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.chat import RASA_UNAVAILABLE_TEXT
+from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.models import Author, Conversation, Direction, HandledBy, RasaStatus
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import (

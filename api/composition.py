@@ -1,0 +1,93 @@
+"""The composition root: the one place that wires the gateway's conversation parts.
+
+Outbound first (what sends on each channel), then the call center (given the outbound port),
+then the inbound channels (given the call center as the turn's hand-off port). So the
+dependencies run one way: routes -> connectors -> core (api/conversations) <- call center
+(docs/architecture.md). The app's lifespan (api/main.py) and the Telegram polling runner
+(connectors/telegram/polling.py) both build the gateway here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.callcenter.service import CallCenter
+from api.conversations.bot_conversations import BotConversations
+from api.core.config import Settings
+from api.pubsub import Broadcaster
+from api.rasa_client import RasaClient
+from connectors.channels import Channels
+from connectors.inbound import ChannelContext
+from connectors.outbound import ChannelOutbound
+from connectors.ratelimit import create_rate_limiter
+from connectors.telegram.channel import TelegramChannel, build_application
+from connectors.whatsapp.channel import WhatsAppChannel
+from connectors.whatsapp.client import GraphClient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Gateway:
+    bot_conversations: BotConversations
+    callcenter: CallCenter
+    channels: Channels
+
+    async def start(self, settings: Settings) -> None:
+        """Telegram's webhook, then following other replicas' hand-offs and the timeouts' sweeper."""
+        await self.channels.start(settings)
+        self.bot_conversations.start()
+        self.callcenter.start()
+
+    async def aclose(self) -> None:
+        await self.callcenter.aclose()
+        await self.bot_conversations.aclose()
+        await self.channels.aclose()
+
+
+def build_gateway(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    rasa: RasaClient,
+    broadcaster: Broadcaster,
+    *,
+    polling: bool = False,
+) -> Gateway:
+    """Wire the gateway; nothing connects until `Gateway.start`. `polling`: Telegram alone,
+    with python-telegram-bot's updater (`make telegram-polling`), and no WhatsApp."""
+    application = build_application(settings, polling=polling) if settings.telegram_enabled else None
+    graph = (
+        GraphClient(
+            str(settings.whatsapp_api_url),
+            settings.whatsapp_token.get_secret_value(),
+            settings.whatsapp_phone_number_id,
+        )
+        if settings.whatsapp_enabled and not polling
+        else None
+    )
+    outbound = ChannelOutbound(broadcaster, application.bot if application else None, graph)
+
+    bot_conversations = BotConversations(broadcaster)
+    callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster, outbound, bot_conversations)
+
+    limiter = create_rate_limiter(
+        settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
+    )
+    context = ChannelContext(
+        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations
+    )
+    channels = Channels(
+        context,
+        telegram=TelegramChannel(application, context) if application else None,
+        whatsapp=WhatsAppChannel(graph, context, settings.whatsapp_phone_number_id) if graph else None,
+    )
+    logger.info(
+        "channels telegram=%s whatsapp=%s rate_limit=%s",
+        "on" if channels.telegram else "off",
+        "on" if channels.whatsapp else "off",
+        "redis" if settings.redis_url else "memory",
+    )
+    return Gateway(bot_conversations, callcenter, channels)

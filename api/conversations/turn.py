@@ -1,0 +1,175 @@
+"""A citizen's turn, the same on every channel.
+
+Store the citizen's message (with the channel's update id, so a retried update is handled
+once) and commit; forward it to Rasa; map Rasa's replies into the message model
+(api/conversations/model.py) and store them. The channel then delivers them
+(api/conversations/delivery.py).
+
+Hand-offs join in three places, through the `Handoffs` port the call center implements
+(api/callcenter/service.py): a hand-off button or the callback number it asked for is
+answered by the gateway itself; while the citizen waits for or talks with an agent, messages
+are stored for the agent and not forwarded; and when the bot's replies carry the hand-off
+signal, the conversation is handed off and the notice is added to the replies.
+
+This is every citizen's turn, so it keeps its round trips few: the caller reads the
+conversation with its open hand-off in one query (`store.conversation_state`,
+`store.channel_thread`), or not at all when it is known to be with the bot
+(api/conversations/bot_conversations.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
+from api.conversations.store import outgoing_message, store_incoming, store_replies
+from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus
+from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
+
+logger = logging.getLogger(__name__)
+
+RASA_UNAVAILABLE_TEXT = (
+    "Mohon maaf, asisten sedang tidak dapat dihubungi. Pesan Anda sudah kami simpan dan "
+    "akan kami tindak lanjuti. Silakan coba lagi beberapa saat lagi."
+)
+# The bot's request for a person: a custom reply `{"type": "handoff", ...}` (actions/handoff.py),
+# read by the call center (api/callcenter/signal.py), never shown to the citizen.
+HANDOFF_SIGNAL = "handoff"
+
+
+def is_handoff_signal(custom: Any) -> bool:
+    return isinstance(custom, dict) and custom.get("type") == HANDOFF_SIGNAL
+
+
+class Handoffs(Protocol):
+    """What a turn asks of the call center."""
+
+    def intercepts(self, handoff: Handoff | None, event: Inbound) -> bool:
+        """Whether the gateway answers `event` itself (a hand-off button, a callback number)."""
+        ...
+
+    async def on_control(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff | None, event: Inbound
+    ) -> list[Reply]:
+        """Answer an intercepted event; commits."""
+        ...
+
+    async def on_message_for_people(self, handoff: Handoff | None) -> None:
+        """A citizen's message was stored for the agent (not sent to the bot)."""
+        ...
+
+    async def on_signal(
+        self, session: AsyncSession, conversation: Conversation, signal: Mapping[str, Any]
+    ) -> list[Reply]:
+        """The bot asked for a person (`signal`: its custom reply); the notices to add. Commits."""
+        ...
+
+
+async def receive(
+    session: AsyncSession,
+    rasa: RasaClient,
+    conversation: Conversation,
+    text: str,
+    payload: str | None,
+    metadata: dict[str, Any],
+    *,
+    handoff: Handoff | None,
+    handoffs: Handoffs | None,
+) -> tuple[Message, list[Message]]:
+    """The HTTP API's message: typed `text`, or a button's `payload` with its title as `text`."""
+    event: Inbound = (
+        ButtonClickIn(payload=payload, title=text)
+        if payload is not None and payload != text
+        else TextIn(text=text)
+    )
+    return await receive_event(
+        session, rasa, conversation, event, metadata, handoff=handoff, handoffs=handoffs
+    )
+
+
+async def receive_event(
+    session: AsyncSession,
+    rasa: RasaClient,
+    conversation: Conversation,
+    event: Inbound,
+    metadata: Mapping[str, Any] | None = None,
+    *,
+    handoff: Handoff | None,
+    handoffs: Handoffs | None,
+    external_id: str | None = None,
+    thread: ChannelThread | None = None,
+    sent_at: datetime | None = None,
+) -> tuple[Message, list[Message]]:
+    """Handle one citizen event; return the stored message and the replies stored for it.
+
+    `handoff` is the conversation's open hand-off, read with it. With `external_id` (the
+    channel's update or message id) the event is handled once: a second call raises
+    `store.DuplicateUpdate` and stores nothing. `thread` remembers when the citizen last
+    wrote: `sent_at` (the channel's timestamp) or now. `handoffs` None: no hand-offs (a tool
+    that talks to the bot alone).
+    """
+    control = handoffs is not None and handoffs.intercepts(handoff, event)
+    for_bot = conversation.handled_by is HandledBy.BOT and not control
+    incoming = await store_incoming(
+        session,
+        conversation,
+        event,
+        RasaStatus.PENDING if for_bot else None,
+        external_id=external_id,
+        thread=thread,
+        sent_at=sent_at,
+    )
+    if handoffs is not None and control:
+        answers = await handoffs.on_control(session, conversation, handoff, event)
+        return incoming, await store_replies(session, conversation, Author.SYSTEM, answers)
+    if not for_bot:
+        if handoffs is not None:
+            await handoffs.on_message_for_people(handoff)
+        return incoming, []
+
+    try:
+        bot_replies = await rasa.send(
+            sender=str(conversation.id),
+            message=event.rasa_message(),
+            input_channel=conversation.channel,
+            metadata={**event.rasa_metadata(), **(metadata or {})},
+        )
+    except RasaUnavailableError as error:
+        logger.warning(
+            "rasa unavailable conversation=%s message=%s reason=%s",
+            conversation.id,
+            incoming.id,
+            error.reason,
+        )
+        incoming.rasa_status = RasaStatus.FAILED
+        outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
+    else:
+        incoming.rasa_status = RasaStatus.DELIVERED
+        signals = [reply.custom for reply in bot_replies if is_handoff_signal(reply.custom)]
+        replies = from_rasa_replies(_without_signals(bot_replies))
+        outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
+        logger.info(
+            "rasa replied conversation=%s message=%s replies=%d",
+            conversation.id,
+            incoming.id,
+            len(outgoing),
+        )
+        if signals and handoffs is not None:
+            session.add_all(outgoing)
+            notices = await handoffs.on_signal(session, conversation, signals[0])
+            outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
+
+    session.add_all(outgoing)
+    await session.commit()
+    return incoming, outgoing
+
+
+def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:
+    return [
+        reply.model_dump(exclude_none=True) for reply in bot_replies if not is_handoff_signal(reply.custom)
+    ]
