@@ -6,17 +6,29 @@ ignored teams would show the others' hand-offs.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi import FastAPI
 
-from tests.api.callcenter import add_agent, ask_for_person, console, handoff_bot
+from tests.api.callcenter import add_agent, ask_for_person, console, fresh_call_center, handoff_bot
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import new_conversation
 
 pytestmark = pytest.mark.asyncio
 
 QUEUE = "/console/api/handoffs?scope=queue"
+
+
+@pytest_asyncio.fixture
+async def call_center(
+    center: tuple[FastAPI, httpx.AsyncClient],
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """`center` (its queue emptied first), emptied again afterwards: the database is shared."""
+    yield center
+    await fresh_call_center(center[0])
 
 
 async def _queue_teams(app: FastAPI, agent_teams: list[str], role: str = "agent") -> list[str]:
@@ -27,9 +39,9 @@ async def _queue_teams(app: FastAPI, agent_teams: list[str], role: str = "agent"
 
 
 async def test_agents_only_see_their_teams(
-    center: tuple[FastAPI, httpx.AsyncClient], fake_rasa: FakeRasa
+    call_center: tuple[FastAPI, httpx.AsyncClient], fake_rasa: FakeRasa
 ) -> None:
-    app, client = center  # `center` empties the queue: only this test's hand-offs are in it
+    app, client = call_center  # only this test's hand-offs are in the queue
     # Someone serves each team, so every hand-off queues for its service's own team.
     for teams in (["health"], ["police"], ["general"]):
         await add_agent(app, teams=teams)

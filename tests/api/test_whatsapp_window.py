@@ -9,10 +9,13 @@ that is gone, flipped or an hour or more off fails one of the two cases.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
+import pytest_asyncio
+from fastapi import FastAPI
 from sqlalchemy import update
 
 from api.models import Author, ChannelThread, DeliveryStatus, utcnow
@@ -37,6 +40,20 @@ def graph() -> Iterator[FakeGraph]:
         yield fake
 
 
+@pytest_asyncio.fixture
+async def wa_center(
+    gateway: GatewayFactory, graph: FakeGraph, fake_rasa: FakeRasa
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """WhatsApp on, the call center open and empty (before and after: the database is shared),
+    a bot that hands off on /request_human."""
+    graph.reset()
+    handoff_bot(fake_rasa)
+    async with gateway(**whatsapp_settings(graph), **ALWAYS_OPEN) as (app, client):
+        await fresh_call_center(app)
+        yield app, client
+        await fresh_call_center(app)
+
+
 @pytest.mark.parametrize(
     ("wrote_ago", "window_open"),
     [(WINDOW - timedelta(minutes=30), True), (WINDOW + timedelta(minutes=30), False)],
@@ -45,34 +62,29 @@ def graph() -> Iterator[FakeGraph]:
 async def test_pushed_notices_and_replies_respect_the_24_hour_window(
     wrote_ago: timedelta,
     window_open: bool,
-    gateway: GatewayFactory,
+    wa_center: tuple[FastAPI, httpx.AsyncClient],
     graph: FakeGraph,
-    fake_rasa: FakeRasa,
 ) -> None:
+    app, client = wa_center
     number = str(next(_numbers))
-    graph.reset()
-    handoff_bot(fake_rasa)
-    async with gateway(**whatsapp_settings(graph), **ALWAYS_OPEN) as (app, client):
-        await fresh_call_center(app)
-        agent = await add_agent(app)
-        await post(client, inbound(number, "text", {"body": "/request_human"}))
-        handoff = await handoff_of(app, str((await messages_of(app, number))[0].conversation_id))
-        async with app.state.sessionmaker() as session:
-            await session.execute(
-                update(ChannelThread)
-                .where(ChannelThread.channel == "whatsapp", ChannelThread.channel_user_id == number)
-                .values(last_inbound_at=utcnow() - wrote_ago)
-            )
-            await session.commit()
-        sent_before = len(graph.messages)  # the queue notice, answering the citizen's message
+    agent = await add_agent(app)
+    await post(client, inbound(number, "text", {"body": "/request_human"}))
+    handoff = await handoff_of(app, str((await messages_of(app, number))[0].conversation_id))
+    async with app.state.sessionmaker() as session:
+        await session.execute(
+            update(ChannelThread)
+            .where(ChannelThread.channel == "whatsapp", ChannelThread.channel_user_id == number)
+            .values(last_inbound_at=utcnow() - wrote_ago)
+        )
+        await session.commit()
+    sent_before = len(graph.messages)  # the queue notice, answering the citizen's message
 
-        async with console(app, agent) as desk:
-            assert (await desk.post(f"/console/api/handoffs/{handoff.id}/claim")).status_code == 200
-            answered = await desk.post(f"/console/api/handoffs/{handoff.id}/messages", json={"text": REPLY})
-            assert answered.status_code in (200, 201), answered.text
+    async with console(app, agent) as desk:
+        assert (await desk.post(f"/console/api/handoffs/{handoff.id}/claim")).status_code == 200
+        answered = await desk.post(f"/console/api/handoffs/{handoff.id}/messages", json={"text": REPLY})
+        assert answered.status_code in (200, 201), answered.text
 
-        notice, reply = (await messages_of(app, number))[-2:]
-
+    notice, reply = (await messages_of(app, number))[-2:]
     assert (notice.author, reply.author, reply.text) == (Author.SYSTEM, Author.AGENT, REPLY)
     assert "telah bergabung" in notice.text
     pushed = [body["text"]["body"] for body in graph.messages[sent_before:]]
