@@ -22,14 +22,21 @@ if config.config_file_name is not None:  # command line only; the app keeps its 
 
 
 def run_migrations(connection: Connection) -> None:
+    # Batch mode rebuilds a SQLite table by dropping it; with foreign keys on, that drop would
+    # cascade and delete the rows that reference it (messages, case events). Off while migrating.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # SQLite can't ALTER much
+        render_as_batch=sqlite,  # SQLite can't ALTER much
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def run_with_new_engine() -> None:

@@ -137,13 +137,3 @@ async def test_console_socket_refuses_without_a_session(center: tuple[FastAPI, h
             socket.receive_json()
     assert closed.value.code == 4401
 
-
-async def test_agents_only_see_their_teams(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
-    app, _ = center
-    health_agent = await add_agent(app, teams=["health"])
-    async with console(app, health_agent) as desk:
-        teams = (await desk.get("/console/api/teams")).json()
-        assert {team["key"] for team in teams} >= {"general", "health", "police"}
-        assert all(
-            h["team"] == "health" for h in (await desk.get("/console/api/handoffs?scope=queue")).json()
-        )

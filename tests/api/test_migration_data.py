@@ -1,0 +1,224 @@
+"""Migrations on a database that holds rows: the data steps do what their migrations say, and
+the rows outlive a trip down and back up (SQLite and PostgreSQL).
+
+The data steps: 0004's downgrade turns `rate_limited` messages into `failed`; 0005's deletes
+contact-request cases (a kind unknown before it); 0006's fills `conversations.last_message_at`
+again from each conversation's latest message. Rows are written with the models (at head, or at
+0005, whose tables the models can still fill), then read back with plain SQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Uuid, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.types import TypeEngine
+
+from api.db import create_engine, downgrade, migrate
+from api.models import (
+    Author,
+    Case,
+    CaseEvent,
+    CaseKind,
+    ChannelThread,
+    Conversation,
+    Direction,
+    Message,
+    RasaStatus,
+    UTCDateTime,
+)
+from tests.api.support import Database, make_settings, new_database
+
+pytestmark = pytest.mark.asyncio
+
+T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def empty_database(database: Database, tmp_path: Path) -> Iterator[Database]:
+    """A new, empty database of the same backend as `database`."""
+    yield from new_database(database.backend, tmp_path)
+
+
+async def _migrated(database: Database, revision: str = "head") -> AsyncEngine:
+    engine = create_engine(make_settings(database, "http://127.0.0.1:9"))
+    await migrate(engine, revision)
+    return engine
+
+
+async def _add(engine: AsyncEngine, *rows: Any) -> None:
+    """Insert ORM rows (in order, one flush each, so foreign keys resolve) at head."""
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        for row in rows:
+            session.add(row)
+            await session.flush()
+        await session.commit()
+
+
+async def _select(engine: AsyncEngine, sql: str, **types: TypeEngine[Any]) -> list[tuple[Any, ...]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(text(sql).columns(**types) if types else text(sql))
+        return [tuple(row) for row in result]
+
+
+def _conversation(channel: str, channel_user_id: str | None = None) -> Conversation:
+    """With its id set now, so rows built before the insert can point at it."""
+    return Conversation(id=uuid.uuid4(), channel=channel, channel_user_id=channel_user_id)
+
+
+def _message(conversation: Conversation, text_: str, at: datetime, **values: Any) -> Message:
+    return Message(
+        conversation_id=conversation.id,
+        direction=Direction.IN,
+        author=Author.CITIZEN,
+        text=text_,
+        created_at=at,
+        **values,
+    )
+
+
+async def test_downgrading_0006_sets_last_message_at_to_the_latest_message(
+    empty_database: Database,
+) -> None:
+    engine = await _migrated(empty_database)
+    try:
+        talked, silent = _conversation("web"), _conversation("web")
+        await _add(
+            engine,
+            talked,
+            silent,
+            _message(talked, "halo", T0),
+            _message(talked, "terima kasih", T0 + timedelta(minutes=7)),
+            _message(talked, "cek bansos", T0 + timedelta(minutes=3)),  # stored last, yet older
+        )
+        await downgrade(engine, "0005")
+        found = dict(
+            await _select(
+                engine,
+                "SELECT id, last_message_at FROM conversations",
+                id=Uuid(),
+                last_message_at=UTCDateTime(),
+            )
+        )
+        assert found == {talked.id: T0 + timedelta(minutes=7), silent.id: None}
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrading_0005_deletes_contact_requests_and_keeps_other_cases(
+    empty_database: Database,
+) -> None:
+    engine = await _migrated(empty_database)
+    try:
+        conversation = _conversation("whatsapp", "6281100000001")
+        linked = {"status": "open", "conversation_id": conversation.id}
+        await _add(
+            engine,
+            conversation,
+            Case(case_number="ADU-2026-000001", kind=CaseKind.COMPLAINT, **linked),
+            Case(case_number="KTK-2026-000001", kind=CaseKind.CONTACT_REQUEST, **linked),
+            Case(case_number="SKCK-2026-000001", kind=CaseKind.SKCK, status="done"),
+            _message(conversation, "halo", T0),
+        )
+        await downgrade(engine, "0004")
+        assert await _select(engine, "SELECT case_number, kind, status FROM cases ORDER BY case_number") == [
+            ("ADU-2026-000001", "complaint", "open"),
+            ("SKCK-2026-000001", "skck", "done"),
+        ]
+        assert await _select(engine, "SELECT text FROM messages") == [("halo",)]
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrading_0004_marks_rate_limited_messages_failed(empty_database: Database) -> None:
+    engine = await _migrated(empty_database)
+    try:
+        conversation = _conversation("telegram", "777")
+        messages = [
+            _message(conversation, status.value, T0 + timedelta(seconds=n), rasa_status=status)
+            for n, status in enumerate(RasaStatus)
+        ]
+        await _add(engine, conversation, *messages)
+        await downgrade(engine, "0003")
+        assert await _select(engine, "SELECT text, rasa_status FROM messages ORDER BY id") == [
+            (status.value, "failed" if status is RasaStatus.RATE_LIMITED else status.value)
+            for status in RasaStatus
+        ]
+    finally:
+        await engine.dispose()
+
+
+async def test_rows_outlive_a_downgrade_to_0003_and_the_upgrade_back(
+    empty_database: Database,
+) -> None:
+    engine = await _migrated(empty_database)
+    try:
+        conversation = _conversation("telegram", "777")
+        case = Case(
+            case_number="ADU-2026-000002",
+            kind=CaseKind.COMPLAINT,
+            status="open",
+            conversation_id=conversation.id,
+        )
+        thread = ChannelThread(
+            channel="telegram", channel_user_id="777", conversation_id=conversation.id, last_inbound_at=T0
+        )
+        later = T0 + timedelta(seconds=1)
+        await _add(
+            engine,
+            conversation,
+            case,
+            CaseEvent(case=case, status="open", at=T0),
+            thread,
+            _message(conversation, "halo", T0, rasa_status=RasaStatus.DELIVERED),
+            _message(conversation, "halo lagi", later, rasa_status=RasaStatus.RATE_LIMITED),
+        )
+        expected = {
+            "conversations": [("telegram", "777")],
+            "messages": [("halo", "delivered"), ("halo lagi", "failed")],
+            "channel_threads": [("777",)],
+            "cases": [("ADU-2026-000002",)],
+            "case_events": [("open",)],
+        }
+        await downgrade(engine, "0003")
+        assert await _snapshot(engine) == expected, "after the downgrade to 0003"
+        await migrate(engine)
+        assert await _snapshot(engine) == expected, "after the upgrade back to head"
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrading_from_0005_keeps_every_conversations_messages(
+    empty_database: Database,
+) -> None:
+    """The upgrade every SQLite installation at 0005 meets: 0006 drops a column of
+    `conversations`, which must not take the conversations' messages with it."""
+    engine = await _migrated(empty_database, "0005")
+    try:
+        conversation = _conversation("whatsapp", "6281100000002")
+        thread = ChannelThread(
+            channel="whatsapp", channel_user_id="6281100000002", conversation_id=conversation.id
+        )
+        await _add(engine, conversation, thread, _message(conversation, "halo", T0))
+        await migrate(engine)
+        assert await _select(engine, "SELECT text FROM messages") == [("halo",)]
+        assert await _select(engine, "SELECT channel_user_id FROM channel_threads") == [("6281100000002",)]
+    finally:
+        await engine.dispose()
+
+
+async def _snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
+    """What the tables that exist since 0003 hold."""
+    return {
+        "conversations": await _select(engine, "SELECT channel, channel_user_id FROM conversations"),
+        "messages": await _select(engine, "SELECT text, rasa_status FROM messages ORDER BY id"),
+        "channel_threads": await _select(engine, "SELECT channel_user_id FROM channel_threads"),
+        "cases": await _select(engine, "SELECT case_number FROM cases"),
+        "case_events": await _select(engine, "SELECT status FROM case_events"),
+    }
