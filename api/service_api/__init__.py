@@ -1,4 +1,6 @@
-"""The service API (docs/service-api.md), one module per area, each with a `router`.
+"""The internal service API over the ministries (docs/service-api.md): what the assistant's
+actions call, one module per area, each with a `router`, each area served by the ministry
+adapters of `api.ministries`.
 
 Every module of this package that does not start with "_" is included, so adding an area
 needs no edit here. All of them share the service-token check and the access record

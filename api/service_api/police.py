@@ -17,7 +17,7 @@ from api.ministries.polri import PolriAdapter
 from api.ministries.registry import Ministries, adapter
 from api.ministries.simponi import SimponiAdapter
 from api.models import Case, CaseKind
-from api.routes.services.payments import SIMPONI
+from api.service_api.payments import SIMPONI
 from api.text import clean_text
 
 router = APIRouter(prefix="/police", tags=["police"])
