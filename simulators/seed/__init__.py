@@ -13,7 +13,11 @@ Query API (all cached, all deterministic):
 `python -m simulators.seed --sample` prints every persona as JSON.
 """
 
-from simulators.seed.personas import all_personas, persona, sample
+from typing import Any
+
+# Every module that registers personas, imported so that `sample` knows them all.
+from simulators.seed import casn, education, health, licences, personas, social, vehicles
+from simulators.seed.personas import PERSONAS, persona
 from simulators.seed.population import (
     REFERENCE_DATE,
     Address,
@@ -25,6 +29,22 @@ from simulators.seed.population import (
     population,
 )
 
+
+def sample(name: str) -> dict[str, Any]:
+    """The persona `name` from the seed; `KeyError` for an unknown name or no fitting citizen."""
+    if name not in PERSONAS:
+        raise KeyError(f"unknown persona {name!r}; known: {', '.join(sorted(PERSONAS))}")
+    found = PERSONAS[name][1](population())
+    if found is None:
+        raise KeyError(f"no citizen in the seed fits persona {name!r}")
+    return {"persona": name, **found}
+
+
+def all_personas() -> dict[str, str]:
+    """Persona names with their descriptions."""
+    return {name: description for name, (description, _) in sorted(PERSONAS.items())}
+
+
 __all__ = [
     "REFERENCE_DATE",
     "Address",
@@ -32,9 +52,16 @@ __all__ = [
     "Family",
     "Population",
     "all_personas",
+    "casn",
     "citizen_by_nik",
+    "education",
     "family_of",
+    "health",
+    "licences",
     "persona",
+    "personas",
     "population",
     "sample",
+    "social",
+    "vehicles",
 ]

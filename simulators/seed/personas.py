@@ -2,17 +2,16 @@
 
 A persona is a named finder that returns the first fitting citizen (deterministic) as a
 JSON-ready dict with at least `nik`, `birth_date` and `name`, plus what the persona needs
-(a BPJS card number, a NISN, a plate...). Seed modules register theirs with `@persona`.
+(a BPJS card number, a NISN, a plate...). Seed modules register theirs with `@persona`;
+the package (`simulators.seed.sample`) imports them all before it looks one up.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from typing import Any
 
-from simulators.seed.population import Citizen, Population, population
+from simulators.seed.population import Citizen, Population
 
 Finder = Callable[[Population], dict[str, Any] | None]
 PERSONAS: dict[str, tuple[str, Finder]] = {}
@@ -40,31 +39,6 @@ def identity(citizen: Citizen) -> dict[str, Any]:
         "regency": citizen.address.regency,
         "province": citizen.address.province,
     }
-
-
-def _load_all() -> None:
-    import simulators.seed as package
-
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.name.startswith("_"):
-            importlib.import_module(f"{package.__name__}.{module.name}")
-
-
-def sample(name: str) -> dict[str, Any]:
-    """The persona `name` from the seed; `KeyError` for an unknown name or no fitting citizen."""
-    _load_all()
-    if name not in PERSONAS:
-        raise KeyError(f"unknown persona {name!r}; known: {', '.join(sorted(PERSONAS))}")
-    found = PERSONAS[name][1](population())
-    if found is None:
-        raise KeyError(f"no citizen in the seed fits persona {name!r}")
-    return {"persona": name, **found}
-
-
-def all_personas() -> dict[str, str]:
-    """Persona names with their descriptions."""
-    _load_all()
-    return {name: description for name, (description, _) in sorted(PERSONAS.items())}
 
 
 @persona("adult", "an adult head of family with a valid NIK")

