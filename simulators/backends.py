@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulators import (
     bkn,
@@ -72,7 +72,7 @@ class Simulators:
         context = SimulatorContext(settings, self.storage, self.clock)
         self._apps = {key: _LazyApp(factory, context) for key, factory in FACTORIES.items()}
 
-    def app(self, key: str) -> _LazyApp:
+    def app(self, key: str) -> ASGIApp:
         """The backend of ministry `key`; `KeyError` when no simulator exists for it."""
         return self._apps[key]
 
