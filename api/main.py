@@ -47,7 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = rasa
-        ministries = Ministries(settings, app.state.sessionmaker)
+        ministries = Ministries(settings)
         app.state.ministries = ministries
         broadcaster = create_broadcaster(settings.redis_url)
         await broadcaster.start()

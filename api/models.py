@@ -1,8 +1,9 @@
 """Database models: a conversation per citizen thread, its messages in order; the channel
 users' current conversations and the channel updates already handled; the cases the
-assistant opened at a ministry (with their status history and number counters); the
-simulated ministries' mutable state; the call center's agents, their sessions, hand-offs,
-agent-assist sessions, the identities verified in a conversation and the audit log."""
+assistant opened at a ministry (with their status history and number counters); the call
+center's agents, their sessions, hand-offs, agent-assist sessions, the identities verified in
+a conversation and the audit log. (The simulated ministries keep their state in their own
+database: simulators/store.py.)"""
 
 from __future__ import annotations
 
@@ -265,21 +266,6 @@ class CaseCounter(Base):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
-
-
-class SimRecord(Base):
-    """Mutable state of a simulated ministry (an application, a billing), as JSON."""
-
-    __tablename__ = "sim_records"
-    __table_args__ = (UniqueConstraint("ministry", "kind", "key"),)
-
-    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    ministry: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 # --- Call center -------------------------------------------------------------------------

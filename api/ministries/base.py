@@ -1,8 +1,8 @@
 """The adapter base: one HTTP client per ministry, and the errors of the service API.
 
-Each adapter is a thin client of one ministry's own API. Its `httpx.AsyncClient` points at
-the real base URL from the settings (`AW_<KEY>_URL`) or, when that is unset, at the
-ministry's simulated backend mounted in-process (`httpx.ASGITransport`). Adapters translate
+Each adapter is a thin client of one ministry's own API, and knows only its base URL: its
+`httpx.AsyncClient` is made by `registry.Ministries`, pointed at `AW_<KEY>_URL` or at the
+ministry's simulated backend (docs/gateway.md). Adapters translate
 the ministry's shapes and error codes into ours (docs/service-api.md) and raise the
 `ServiceError` subclasses below; one exception handler turns those into
 `{"code", "detail"}` responses. Logs carry the ministry, method, status and duration, never
@@ -14,14 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import httpx
-from fastapi import FastAPI
-
-if TYPE_CHECKING:
-    from api.simulators.base import SimulatorContext
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +101,13 @@ class MinistryTimeout(ServiceError):
         super().__init__(detail, **kwargs)
 
 
-SimulatorFactory = Callable[["SimulatorContext"], FastAPI]
-
-
 class MinistryAdapter:
-    """Base of every ministry adapter. Subclasses set `key`, `name` and `simulator`, and
+    """Base of every ministry adapter. Subclasses set `key` and `name`, and
     add typed methods that call `self._request(...)` and return our API's shapes.
 
     Subclasses register themselves by `key` (see `api.ministries.registry`)."""
 
-    key: ClassVar[str]  # settings `<key>_url`, fault key, simulator host: "bpjs"
+    key: ClassVar[str]  # settings `<key>_url`, the simulator's key: "bpjs"
     name: ClassVar[str]  # for citizens: "BPJS Kesehatan"
 
     registered: ClassVar[dict[str, type[MinistryAdapter]]] = {}
@@ -124,11 +116,6 @@ class MinistryAdapter:
         super().__init_subclass__(**kwargs)
         if "key" in cls.__dict__:
             MinistryAdapter.registered[cls.key] = cls
-
-    @staticmethod
-    def simulator(context: SimulatorContext) -> FastAPI:
-        """Build the ministry's simulated backend; set with `simulator = staticmethod(build)`."""
-        raise NotImplementedError
 
     def __init__(self, client: httpx.AsyncClient, timeout_seconds: float) -> None:
         self.client = client

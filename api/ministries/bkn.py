@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from api.ministries.base import IdentityMismatch, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
-from api.simulators import bkn as simulator
 
 RESULTS = {"L": "lulus", "TL": "tidak_lulus", "P": "proses"}
 SKD_PARTS = {"twk": "SKD - Tes Wawasan Kebangsaan (TWK)", "tiu": "SKD - Tes Intelegensia Umum (TIU)",
@@ -42,7 +41,6 @@ class SelectionResult:
 class BknAdapter(MinistryAdapter):
     key = "bkn"
     name = "SSCASN BKN"
-    simulator = staticmethod(simulator.build)
 
     async def selection(self) -> Selection:
         body = await self._request("GET", "/sscasn/v1/informasi")

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from api.ministries.base import IdentityMismatch, InvalidInput, MinistryAdapter, MinistryUnavailable, NotFound
-from api.simulators import bpjs as simulator
 
 SEGMENTS = ("PBI", "PPU", "PBPU", "BP")
 
@@ -50,7 +49,6 @@ _TYPES = {"PUSKESMAS": "puskesmas", "KLINIK PRATAMA": "klinik", "RUMAH SAKIT": "
 class BpjsAdapter(MinistryAdapter):
     key = "bpjs"
     name = "BPJS Kesehatan"
-    simulator = staticmethod(simulator.build)
 
     async def membership(
         self, birth_date: date, *, nik: str | None = None, card_number: str | None = None

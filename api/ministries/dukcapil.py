@@ -14,11 +14,21 @@ from api.ministries.base import (
     NotFound,
     ServiceError,
 )
-from api.simulators import dukcapil as simulator
-from api.simulators.dukcapil import dukcapil_date, parse_dukcapil_date
 
 # Our application types → Dukcapil's service codes.
 SERVICE_CODES = {"kk_change": "PERUBAHAN_KK", "birth_certificate": "AKTA_KELAHIRAN"}
+
+
+def dukcapil_date(value: date) -> str:
+    """Dukcapil's date format: 31-12-1990."""
+    return value.strftime("%d-%m-%Y")
+
+
+def parse_dukcapil_date(value: str) -> date | None:
+    try:
+        return datetime.strptime(value, "%d-%m-%Y").date()
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,6 @@ class Submitted:
 class DukcapilAdapter(MinistryAdapter):
     key = "dukcapil"
     name = "Dukcapil"
-    simulator = staticmethod(simulator.build)
 
     async def verify(self, nik: str, birth_date: date) -> Identity:
         """The citizen whose NIK and birth date match; `NotFound` or `IdentityMismatch`."""

@@ -14,7 +14,6 @@ from api.ministries.base import (
     NotFound,
     ServiceError,
 )
-from api.simulators import kemensos as simulator
 
 _STATUS = {"SUDAH SALUR": "sudah_salur", "PROSES SALUR": "proses", "AKTIF": "aktif", "NONAKTIF": "nonaktif"}
 
@@ -37,7 +36,6 @@ class Recipient:
 class KemensosAdapter(MinistryAdapter):
     key = "kemensos"
     name = "Cek Bansos Kemensos"
-    simulator = staticmethod(simulator.build)
 
     async def by_nik(self, nik: str, birth_date: date) -> Recipient:
         body = await self._request(

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from api.ministries.base import IdentityMismatch, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
-from api.simulators import korlantas as simulator
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,6 @@ class LicenceHolder:
 class KorlantasAdapter(MinistryAdapter):
     key = "korlantas"
     name = "Korlantas Polri"
-    simulator = staticmethod(simulator.build)
 
     async def licences(self, nik: str, birth_date: date) -> LicenceHolder:
         body = await self._request(

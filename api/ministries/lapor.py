@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from api.ministries.base import InvalidInput, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
-from api.simulators import lapor as simulator
 
 # LAPOR!'s statuses → ours.
 STATUSES = {
@@ -43,7 +42,6 @@ class Report:
 class LaporAdapter(MinistryAdapter):
     key = "lapor"
     name = "LAPOR!"
-    simulator = staticmethod(simulator.build)
 
     async def categories(self) -> list[Category]:
         body = await self._request("GET", "/api/v1/kategori")

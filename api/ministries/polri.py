@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from api.ministries.base import IdentityMismatch, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
-from api.simulators import polri as simulator
 
 # SKCK online's registration statuses → ours.
 STATUSES = {"TERDAFTAR": "terdaftar", "KEDALUWARSA": "kedaluwarsa"}
@@ -25,7 +24,6 @@ class SkckRegistration:
 class PolriAdapter(MinistryAdapter):
     key = "polri"
     name = "SKCK Online Polri"
-    simulator = staticmethod(simulator.build)
 
     async def register_skck(self, nik: str, birth_date: date, purpose: str) -> SkckRegistration:
         body = await self._request(

@@ -14,7 +14,6 @@ from api.ministries.base import (
     NotFound,
     ServiceError,
 )
-from api.simulators import puslapdik as simulator
 
 _DISBURSEMENT = {"SUDAH CAIR": "sudah_cair", "PROSES": "proses", "BELUM CAIR": "belum_cair"}
 
@@ -57,7 +56,6 @@ class SpmbRules:
 class PuslapdikAdapter(MinistryAdapter):
     key = "puslapdik"
     name = "Puslapdik Kemendikdasmen"
-    simulator = staticmethod(simulator.build)
 
     async def pip(self, nisn: str, birth_date: date) -> PipStatus:
         data = self._data(

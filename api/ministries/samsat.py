@@ -9,7 +9,6 @@ from typing import Any
 from api.ministries.base import Conflict, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
 from api.ministries.simponi import Billing
 from api.plates import plate_key
-from api.simulators import samsat as simulator
 
 STATUSES = {"BELUM_BAYAR": "belum_dibayar", "LUNAS": "lunas", "KEDALUWARSA": "kedaluwarsa"}
 
@@ -33,7 +32,6 @@ class VehicleTax:
 class SamsatAdapter(MinistryAdapter):
     key = "samsat"
     name = "Samsat"
-    simulator = staticmethod(simulator.build)
 
     async def vehicle_tax(self, plate: str) -> VehicleTax:
         body = await self._request("GET", f"/api/v1/kendaraan/{plate_key(plate)}")

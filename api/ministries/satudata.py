@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.ministries.base import InvalidInput, MinistryAdapter, MinistryUnavailable, ServiceError
-from api.simulators import satudata as simulator
 
-NATIONAL_DOMAIN = simulator.NATIONAL_DOMAIN
+# BPS's domain code of national figures (a province is its two-digit code).
+NATIONAL_DOMAIN = "0000"
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,6 @@ class Dataset:
 class SatuDataAdapter(MinistryAdapter):
     key = "satudata"
     name = "Satu Data Indonesia"
-    simulator = staticmethod(simulator.build)
 
     async def figures(self, indicator: str, province_code: str | None) -> list[Figure]:
         """Every published figure of `indicator` for a province (None: Indonesia), oldest first."""

@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from api.ministries.base import IdentityMismatch, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
-from api.simulators import satusehat as simulator
+
+# FHIR identifier system of the NIK.
+NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 
 
 @dataclass(frozen=True)
@@ -27,14 +29,13 @@ class ImmunizationHistory:
 class SatuSehatAdapter(MinistryAdapter):
     key = "satusehat"
     name = "SATUSEHAT"
-    simulator = staticmethod(simulator.build)
 
     async def immunizations(self, nik: str, birth_date: date) -> ImmunizationHistory:
         bundle = await self._request(
             "GET",
             "/fhir-r4/v1/Immunization",
             params={
-                "patient.identifier": f"{simulator.NIK_SYSTEM}|{nik}",
+                "patient.identifier": f"{NIK_SYSTEM}|{nik}",
                 "patient.birthdate": birth_date.isoformat(),
             },
         )

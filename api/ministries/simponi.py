@@ -14,7 +14,6 @@ from api.ministries.base import (
     NotFound,
     ServiceError,
 )
-from api.simulators import simponi as simulator
 
 # SIMPONI's billing statuses → ours.
 STATUSES = {"BELUM_BAYAR": "belum_dibayar", "SUDAH_BAYAR": "lunas", "KEDALUWARSA": "kedaluwarsa"}
@@ -46,7 +45,6 @@ class Billing:
 class SimponiAdapter(MinistryAdapter):
     key = "simponi"
     name = "SIMPONI Kementerian Keuangan"
-    simulator = staticmethod(simulator.build)
 
     async def tariffs(self) -> list[Tariff]:
         body = await self._request("GET", "/api/tarif")

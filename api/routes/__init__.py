@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from api.routes import conversations, health, messages, services, web
+from api import service_api
+from api.routes import conversations, health, messages, web
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(conversations.router)
 api_router.include_router(messages.router)
-api_router.include_router(services.router)
+api_router.include_router(service_api.router)
 
 __all__ = ["api_router", "health", "web"]

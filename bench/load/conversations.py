@@ -1,6 +1,6 @@
 """The conversations the simulated citizens play: info questions and the guided service flows
 of tests/e2e/test_services.py, typed the same way and filled from the seed's personas
-(`api.simulators.seed.sample`), so that the flows reach the simulated ministries.
+(`simulators.seed.sample`), so that the flows reach the simulated ministries.
 
 A script is a list of steps: `Say` (typed text; `{case}` is replaced by the last case number
 the bot gave in this conversation) and `Click` (a button of the last reply, by its title).
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from api.simulators.seed import citizen_by_nik, sample
+from simulators.seed import citizen_by_nik, sample
 
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",

@@ -1,7 +1,7 @@
 """The three processes started by scripts/run on free ports, with their own tracker store,
-gateway database and logs in a folder of the run, and the time each took to answer: for Rasa,
-that is the model load time. The benchmarks and the end-to-end tests (tests/e2e) both start
-the assistant with `running`."""
+gateway and simulator databases and logs in a folder of the run, and the time each took to
+answer: for Rasa, that is the model load time. The benchmarks and the end-to-end tests
+(tests/e2e) both start the assistant with `running`."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         f"  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"
     )
-    for stale in ("tracker.db", "gateway.db"):
+    for stale in ("tracker.db", "gateway.db", "simulators.db"):
         (workdir / stale).unlink(missing_ok=True)
     log_dir = workdir / "logs"
     urls = {
@@ -78,6 +78,8 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         "MODEL": str(model),
         "LOG_DIR": str(log_dir),
         "AW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'gateway.db'}",
+        # The embedded simulators' state (applications, billings), fresh for each run.
+        "AW_SIMULATORS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'simulators.db'}",
         "PYTHONPATH": str(ROOT),
         **(env or {}),
     }

@@ -4,7 +4,7 @@ that call it (test_against_simulators.py).
 The gateway needs its own venv (`.venv/api`, Python 3.11) while the action tests run in
 `.venv/rasa`, so nothing of `api/` is imported here: the gateway runs under uvicorn on a free
 127.0.0.1 port with its own SQLite database, and the seed personas come from
-`python -m api.simulators.seed --sample` as JSON.
+`python -m simulators.seed --sample` as JSON.
 """
 
 from __future__ import annotations
@@ -148,10 +148,10 @@ def _wait_until_healthy(gateway: LiveGateway) -> None:
 
 
 def load_personas() -> dict[str, JSON]:
-    """The seed's sample personas (`python -m api.simulators.seed --sample`), by persona name."""
+    """The seed's sample personas (`python -m simulators.seed --sample`), by persona name."""
     try:
         result = subprocess.run(
-            [str(API_PYTHON), "-m", "api.simulators.seed", "--sample"],
+            [str(API_PYTHON), "-m", "simulators.seed", "--sample"],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             capture_output=True,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,16 @@ from tests.services import POSTGRES_URL, require
 RASA_TIMEOUT = 0.5
 
 
+def _simulators_database() -> str:
+    """A fresh SQLite file for the embedded simulators' own state."""
+    return f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='aw-simulators-')) / 'simulators.db'}"
+
+
 @dataclass(frozen=True)
 class Database:
     url: str
     schema: str | None = None
+    simulators_url: str = field(default_factory=_simulators_database)
 
     @property
     def backend(self) -> str:
@@ -62,6 +69,7 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
     values: dict[str, Any] = {
         "database_url": database.url,
         "database_schema": database.schema,
+        "simulators_database_url": database.simulators_url,
         "rasa_url": rasa_url,
         "rasa_timeout_seconds": RASA_TIMEOUT,
         "health_timeout_seconds": RASA_TIMEOUT,

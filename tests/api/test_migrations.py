@@ -62,7 +62,6 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "cases": {"ix_cases_conversation_id"},
         "case_events": {"ix_case_events_case_id_id"},
         "case_counters": set(),
-        "sim_records": set(),
         "agents": set(),
         "agent_sessions": {"ix_agent_sessions_agent_id"},
         "handoffs": {"ix_handoffs_state_requested_at", "ix_handoffs_conversation_id_id"},
@@ -117,5 +116,27 @@ async def test_a_sqlite_file_is_opened_in_wal_mode_without_an_fsync_per_commit(t
             journal = await connection.exec_driver_sql("PRAGMA journal_mode")
             synchronous = await connection.exec_driver_sql("PRAGMA synchronous")
             assert (journal.scalar(), synchronous.scalar()) == ("wal", 1)  # 1: NORMAL
+    finally:
+        await engine.dispose()
+
+
+async def test_the_simulators_table_leaves_the_gateways_database(empty_database: Database) -> None:
+    """0007 drops `sim_records` (the simulators keep their own database); its downgrade
+    brings the table back, empty, with its unique key."""
+    engine = create_engine(make_settings(empty_database, "http://127.0.0.1:9"))
+    try:
+        await migrate(engine, "0006")
+        assert "sim_records" in (await _inspect(engine))[0]
+        await migrate(engine)
+        assert "sim_records" not in (await _inspect(engine))[0]
+
+        await downgrade(engine, "0006")
+        tables, revision = await _inspect(engine)
+        assert revision == "0006" and tables["sim_records"] == set()
+        async with engine.connect() as connection:
+            unique = await connection.run_sync(
+                lambda sync: inspect(sync).get_unique_constraints("sim_records")
+            )
+        assert [constraint["column_names"] for constraint in unique] == [["ministry", "kind", "key"]]
     finally:
         await engine.dispose()

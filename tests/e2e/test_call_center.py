@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.simulators.seed import sample
+from simulators.seed import sample
 from tests.e2e.conftest import ROOT, Conversation, Stack
 
 PASSWORD = "kata-sandi-e2e-panjang"

@@ -3,7 +3,7 @@ the Rasa server and the gateway running (`stack`, tests/e2e/conftest.py).
 
 Each test is a citizen typing in Indonesian as the web widget would send it: a first message,
 then the answers the form asks for, clicking the buttons the bot offers. The citizens are
-personas of the seed (`api.simulators.seed`); the facts the bot must quote are read from the
+personas of the seed (`simulators.seed`); the facts the bot must quote are read from the
 gateway's own service API (docs/service-api.md), never written here, so that a reply with a
 wrong facility, amount, year or case number fails.
 
@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.simulators.seed import citizen_by_nik, sample
+from simulators.seed import citizen_by_nik, sample
 from tests.e2e.conftest import Conversation, Stack
 
 MONTHS = (

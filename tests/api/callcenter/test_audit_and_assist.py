@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from api.models import AuditEntry
-from api.simulators.seed import sample
+from simulators.seed import sample
 from tests.api.callcenter.support import (
     ALWAYS_OPEN,
     add_agent,

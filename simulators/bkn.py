@@ -1,0 +1,107 @@
+"""Simulated SSCASN (Badan Kepegawaian Negara): the CPNS 2024 selection.
+
+The selection's public facts are real: requirements (UU 20/2023, PP 11/2017 as amended by
+PP 17/2020), the schedule as BKN announced it (updated after registration was extended to
+10 September 2024), and the SKD passing grades of KepmenPANRB 321/2024: TWK 65, TIU 80,
+TKP 166. The participants are simulated (`simulators.seed.casn`).
+
+API shape:
+- `GET /sscasn/v1/informasi` → `{"tahun", "persyaratan": [..], "jadwal": [{"tahapan", "mulai",
+  "selesai"}], "dasar_hukum"}`
+- `POST /sscasn/v1/hasil` `{"no_peserta", "tgl_lahir"}` → `{"status": 200, "data": {"nama",
+  "jabatan", "instansi", "skd": {"twk", "tiu", "tkp"}, "ambang_batas": {"twk", "tiu", "tkp"},
+  "skb": {"nilai"} | null, "nilai_akhir" | null, "keterangan": "L" | "TL" | "P"}}`;
+  404 `{"status": 404, "message": "Nomor peserta tidak ditemukan"}`, 403 on a birth date
+  that does not match.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from simulators.base import SimulatorContext, create_simulator
+from simulators.seed.casn import PASSING_GRADES, YEAR, participants
+
+KEY = "bkn"
+LEGAL_BASIS = (
+    "UU 20/2023 tentang ASN; PP 11/2017 jo. PP 17/2020; KepmenPANRB 321/2024 (nilai ambang batas SKD)"
+)
+
+REQUIREMENTS = (
+    "Warga Negara Indonesia.",
+    "Berusia paling rendah 18 tahun dan paling tinggi 35 tahun pada saat melamar "
+    "(untuk jabatan tertentu paling tinggi 40 tahun).",
+    "Tidak pernah dipidana penjara 2 tahun atau lebih berdasarkan putusan pengadilan yang "
+    "berkekuatan hukum tetap.",
+    "Tidak pernah diberhentikan dengan hormat tidak atas permintaan sendiri atau tidak dengan hormat "
+    "sebagai PNS, PPPK, prajurit TNI, anggota Polri, atau pegawai swasta.",
+    "Tidak berkedudukan sebagai calon PNS, PNS, prajurit TNI, atau anggota Polri.",
+    "Tidak menjadi anggota atau pengurus partai politik atau terlibat politik praktis.",
+    "Memiliki kualifikasi pendidikan sesuai persyaratan jabatan yang dilamar.",
+    "Sehat jasmani dan rohani sesuai persyaratan jabatan.",
+    "Bersedia ditempatkan di seluruh wilayah NKRI atau negara lain yang ditentukan instansi pemerintah.",
+)
+# As announced by BKN for CPNS 2024 (after registration was extended).
+SCHEDULE = (
+    ("Pendaftaran", date(2024, 8, 20), date(2024, 9, 10)),
+    ("Seleksi administrasi", date(2024, 8, 20), date(2024, 9, 17)),
+    ("Pengumuman hasil seleksi administrasi", date(2024, 9, 14), date(2024, 9, 19)),
+    ("Pelaksanaan SKD", date(2024, 10, 16), date(2024, 11, 14)),
+    ("Pengumuman hasil SKD", date(2024, 11, 17), date(2024, 11, 19)),
+    ("Pelaksanaan SKB non-CAT", date(2024, 11, 20), date(2024, 12, 17)),
+)
+
+
+class ResultRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    no_peserta: str
+    tgl_lahir: date
+
+
+def _error(status: int, message: str) -> dict[str, Any]:
+    return {"status": status, "message": message}
+
+
+def build(context: SimulatorContext) -> FastAPI:
+    app = create_simulator(KEY, "SSCASN BKN", context, error_body=_error)
+
+    @app.get("/sscasn/v1/informasi")
+    async def information() -> dict[str, Any]:
+        return {
+            "tahun": YEAR,
+            "persyaratan": list(REQUIREMENTS),
+            "jadwal": [
+                {"tahapan": stage, "mulai": start.isoformat(), "selesai": end.isoformat()}
+                for stage, start, end in SCHEDULE
+            ],  # fmt: skip
+            "dasar_hukum": LEGAL_BASIS,
+        }
+
+    @app.post("/sscasn/v1/hasil", response_model=None)
+    async def result(request: ResultRequest) -> dict[str, Any] | JSONResponse:
+        participant = participants().get(request.no_peserta)
+        if participant is None:
+            return JSONResponse(_error(404, "Nomor peserta tidak ditemukan"), status_code=404)
+        if participant.citizen.birth_date != request.tgl_lahir:
+            return JSONResponse(_error(403, "Tanggal lahir tidak sesuai"), status_code=403)
+        return {
+            "status": 200,
+            "data": {
+                "nama": participant.citizen.name,
+                "jabatan": participant.position,
+                "instansi": participant.agency,
+                "skd": participant.skd,
+                "ambang_batas": PASSING_GRADES,
+                "skb": {"nilai": participant.skb} if participant.skb is not None else None,
+                "nilai_akhir": participant.final_score,
+                "keterangan": participant.result,
+            },
+        }
+
+    return app

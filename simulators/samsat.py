@@ -1,0 +1,218 @@
+"""Simulated Samsat (vehicle tax, the provincial Bapenda with Polri and Jasa Raharja).
+
+The vehicles are the seed's (`simulators.seed.vehicles`): plates with the area letters
+of the owner's regency, NJKB, and the annual due date (one in five overdue as of the seed's
+reference date).
+
+What a vehicle owes (`assessment`):
+- PKB = NJKB × `PKB_RATE` of the province (simulation rates standing for the Perda tariff
+  and the opsen of UU 1/2022 (HKPD); the real amount is the Samsat's), per year due;
+- SWDKLLJ (Jasa Raharja, PMK 16/2017): Rp35.000 a motorcycle, Rp143.000 a passenger car,
+  per year due;
+- late fines: `LATE_RATE_PER_MONTH` of the PKB per month late, at most `MAX_LATE_MONTHS`
+  months, for each year due; SWDKLLJ late fine Rp32.000 / Rp100.000 per year late.
+Paying a payment code for the vehicle moves its due date on by the years paid.
+
+API shape (e-Samsat-like, `kode` "00" = success):
+- `GET /api/v1/kendaraan/{nopol}` → `{"kode": "00", "data": {nopol, jenis, merk, tipe, tahun,
+  wilayah, tgl_jatuh_tempo, hari_terlambat, tahun_tertunggak, pokok_pkb, pokok_swdkllj,
+  denda_pkb, denda_swdkllj, total}}`; 404 `{"kode": "01"}`
+- `POST /api/v1/kendaraan/{nopol}/kode-bayar` → 201 `{"kode": "00", "data": payment code}`
+- `GET /api/v1/kode-bayar/{kode}`, `POST /api/v1/kode-bayar/{kode}/bayar` (the bank)
+where payment code = `{kode_bayar, nopol, uraian, jumlah, status: "BELUM_BAYAR" | "LUNAS" |
+"KEDALUWARSA", tgl_terbit, tgl_kedaluwarsa, tgl_bayar, ntpn}`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from api.plates import plate_key
+from simulators.base import WIB, SimulatorContext, create_simulator
+from simulators.payment_codes import CodeStatus, PaymentCodes, PaymentRefused, status_of
+from simulators.seed.vehicles import CAR, MOTORCYCLE, Vehicle, vehicles
+
+KEY = "samsat"
+PAYMENT_CODE_VALID_HOURS = 48
+LATE_RATE_PER_MONTH = 0.01  # UU 1/2022 (HKPD) art. 68: interest of 1% a month, at most 24 months
+MAX_LATE_MONTHS = 24
+# Simulation rates (PKB with opsen, of the NJKB): DKI Jakarta has no opsen.
+PKB_RATE = {"31": 0.02}
+DEFAULT_PKB_RATE = 0.0175
+SWDKLLJ = {MOTORCYCLE: 35_000, CAR: 143_000}
+SWDKLLJ_LATE_FINE = {MOTORCYCLE: 32_000, CAR: 100_000}
+KIND_LABELS = {MOTORCYCLE: "Sepeda Motor", CAR: "Mobil Penumpang"}
+
+
+def pkb_rate(vehicle: Vehicle) -> float:
+    return PKB_RATE.get(vehicle.region_code[:2], DEFAULT_PKB_RATE)
+
+
+def annual_pkb(vehicle: Vehicle) -> int:
+    """PKB for one year, rounded to hundreds of rupiah."""
+    return round(vehicle.njkb * pkb_rate(vehicle) / 100) * 100
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    due_date: date
+    overdue_days: int
+    years_due: int
+    pkb: int
+    swdkllj: int
+    pkb_fine: int
+    swdkllj_fine: int
+
+    @property
+    def total(self) -> int:
+        return self.pkb + self.swdkllj + self.pkb_fine + self.swdkllj_fine
+
+
+def assess(vehicle: Vehicle, due_date: date, today: date) -> Assessment:
+    """What the vehicle owes on `today`, its first unpaid due date being `due_date`: the
+    coming year when not overdue, else every year whose due date has passed."""
+    overdue_days = max(0, (today - due_date).days)
+    years_due = 1
+    pkb_fine = swdkllj_fine = 0
+    if overdue_days:
+        years_due = 0
+        due = due_date
+        while due < today:
+            years_due += 1
+            months_late = min(MAX_LATE_MONTHS, math.ceil((today - due).days / 30))
+            pkb_fine += round(annual_pkb(vehicle) * LATE_RATE_PER_MONTH * months_late / 100) * 100
+            swdkllj_fine += SWDKLLJ_LATE_FINE[vehicle.model.kind]
+            due = _add_years(due, 1)
+    return Assessment(
+        due_date=due_date,
+        overdue_days=overdue_days,
+        years_due=years_due,
+        pkb=annual_pkb(vehicle) * years_due,
+        swdkllj=SWDKLLJ[vehicle.model.kind] * years_due,
+        pkb_fine=pkb_fine,
+        swdkllj_fine=swdkllj_fine,
+    )
+
+
+def _vehicle_json(vehicle: Vehicle, assessment: Assessment) -> dict[str, Any]:
+    return {
+        "nopol": vehicle.plate,
+        "jenis": KIND_LABELS[vehicle.model.kind],
+        "merk": vehicle.model.brand,
+        "tipe": vehicle.model.name,
+        "tahun": vehicle.year,
+        "wilayah": vehicle.region,
+        "tgl_jatuh_tempo": assessment.due_date.isoformat(),
+        "hari_terlambat": assessment.overdue_days,
+        "tahun_tertunggak": assessment.years_due if assessment.overdue_days else 0,
+        "pokok_pkb": assessment.pkb,
+        "pokok_swdkllj": assessment.swdkllj,
+        "denda_pkb": assessment.pkb_fine,
+        "denda_swdkllj": assessment.swdkllj_fine,
+        "total": assessment.total,
+    }
+
+
+_STATUS = {CodeStatus.UNPAID: "BELUM_BAYAR", CodeStatus.PAID: "LUNAS", CodeStatus.EXPIRED: "KEDALUWARSA"}
+
+
+def _code_json(record: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "kode_bayar": record["code"],
+        "nopol": record["plate"],
+        "uraian": record["label"],
+        "jumlah": record["amount"],
+        "status": _STATUS[status_of(record, now)],
+        "tgl_terbit": record["issued_at"],
+        "tgl_kedaluwarsa": record["expires_at"],
+        "tgl_bayar": record["paid_at"],
+        "ntpn": record["ntpn"],
+    }
+
+
+def _error(status: int, message: str, code: str = "99") -> dict[str, Any]:
+    return {"kode": code, "pesan": message}
+
+
+_REFUSALS = {"not_found": (404, "01", "Kode bayar tidak ditemukan"),
+             "paid": (409, "31", "Kode bayar sudah lunas"),
+             "expired": (409, "32", "Kode bayar sudah kedaluwarsa")}  # fmt: skip
+
+
+def build(context: SimulatorContext) -> FastAPI:
+    app = create_simulator(KEY, "e-Samsat", context, error_body=_error)
+    store = context.store(KEY)
+    codes = PaymentCodes(store, "3", timedelta(hours=PAYMENT_CODE_VALID_HOURS))
+
+    async def due_date_of(vehicle: Vehicle) -> date:
+        state = await store.get("vehicle", plate_key(vehicle.plate))
+        return date.fromisoformat(state["due_date"]) if state else vehicle.due_date
+
+    def not_found() -> JSONResponse:
+        return JSONResponse(_error(404, "Data kendaraan tidak ditemukan", "01"), status_code=404)
+
+    @app.get("/api/v1/kendaraan/{plate}", response_model=None)
+    async def vehicle_tax(plate: str) -> dict[str, Any] | JSONResponse:
+        vehicle = vehicles().get(plate.upper())
+        if vehicle is None:
+            return not_found()
+        assessment = assess(vehicle, await due_date_of(vehicle), context.clock.now().astimezone(WIB).date())
+        return {"kode": "00", "data": _vehicle_json(vehicle, assessment)}
+
+    @app.post("/api/v1/kendaraan/{plate}/kode-bayar", status_code=201, response_model=None)
+    async def payment_code(plate: str) -> dict[str, Any] | JSONResponse:
+        vehicle = vehicles().get(plate.upper())
+        if vehicle is None:
+            return not_found()
+        now = context.clock.now()
+        assessment = assess(vehicle, await due_date_of(vehicle), now.astimezone(WIB).date())
+        years = "tahun" if assessment.years_due == 1 else f"{assessment.years_due} tahun"
+        details = {
+            "plate": vehicle.plate,
+            "label": f"PKB dan SWDKLLJ {vehicle.plate} ({years})",
+            "amount": assessment.total,
+            "years_due": assessment.years_due,
+            "due_date": assessment.due_date.isoformat(),
+        }
+        record = await codes.issue(now, details)
+        return {"kode": "00", "data": _code_json(record, now)}
+
+    @app.get("/api/v1/kode-bayar/{code}", response_model=None)
+    async def get_code(code: str) -> dict[str, Any] | JSONResponse:
+        record = await codes.get(code)
+        if record is None:
+            return _refusal("not_found")
+        return {"kode": "00", "data": _code_json(record, context.clock.now())}
+
+    @app.post("/api/v1/kode-bayar/{code}/bayar", response_model=None)
+    async def pay(code: str) -> dict[str, Any] | JSONResponse:
+        now = context.clock.now()
+        try:
+            record = await codes.pay(code, now)
+        except PaymentRefused as refused:
+            return _refusal(refused.reason)
+        paid_through = _add_years(date.fromisoformat(record["due_date"]), record["years_due"])
+        key = plate_key(record["plate"])
+        if await store.update("vehicle", key, {"due_date": paid_through.isoformat()}) is None:
+            await store.insert("vehicle", key, {"due_date": paid_through.isoformat()})
+        return {"kode": "00", "data": _code_json(record, now)}
+
+    return app
+
+
+def _refusal(reason: str) -> JSONResponse:
+    status, code, message = _REFUSALS[reason]
+    return JSONResponse(_error(status, message, code), status_code=status)
