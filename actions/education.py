@@ -21,60 +21,35 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, rupiah, tanggal
+from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action, FormValidationAction
-from actions.flows import (
-    IMPOSSIBLE_BIRTH_DATE,
-    INVALID_BIRTH_DATE,
-    IdentityFormValidation,
-    fresh_answer,
-    identity_mismatch,
-    just_activated,
-    lookup_failed,
-    parse_birth_date,
-)
-from actions.gateway import GatewayError, gateway
+from actions.flows import IdentityFormValidation, fresh_answer, just_activated, parse_birth_date
+from actions.gateway import gateway
+from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from actions.validation import IDENTIFIERS
 from bot import identifiers
 
 SlotValues = dict[str, Any]
 
-PIP_ALTERNATIVE = (
+PIP_FAILURE = Failure(
+    "PIP",
     "cek di laman resmi PIP Kementerian Pendidikan Dasar dan Menengah dengan NISN dan NIK siswa, "
-    "atau tanyakan ke operator sekolah."
+    "atau tanyakan ke operator sekolah.",
+    not_found="utter_pip_not_found",
 )
+PIP_REFUSAL = Refusal("utter_pip_mismatch", forget=("nisn", "student_birth_date"))
 KIP_ALTERNATIVE = "lihat laman resmi KIP Kuliah, atau tanyakan ke sekolah atau perguruan tinggi tujuan."
-SPMB_ALTERNATIVE = "pantau pengumuman SPMB dinas pendidikan daerah Anda."
-
-PIP_MISMATCH = (
-    "Mohon maaf, tanggal lahir tidak sesuai dengan data siswa untuk NISN tersebut, sehingga data "
-    "tidak dapat saya tampilkan. Silakan periksa kembali NISN dan tanggal lahir siswa."
+SPMB_FAILURE = Failure(
+    "informasi SPMB", "pantau pengumuman SPMB dinas pendidikan daerah Anda.", not_found="utter_spmb_not_found"
 )
-PIP_NOT_FOUND = (
-    "NISN tersebut tidak ditemukan dalam data PIP. Mohon periksa kembali NISN-nya; NISN dapat "
-    "ditanyakan ke operator sekolah."
-)
-DISBURSEMENT: dict[str | None, tuple[str, str]] = {
-    "sudah_cair": (
-        "sudah cair",
-        "Dana sudah disalurkan ke rekening siswa. Jika belum diterima, tanyakan ke sekolah atau "
-        "bank penyalur.",
-    ),
-    "proses": (
-        "sedang diproses",
-        "Pantau kembali secara berkala; sekolah akan mengabarkan jadwal pencairannya.",
-    ),
-    "belum_cair": (
-        "belum cair",
-        "Pencairan mengikuti jadwal penyaluran berikutnya; tanyakan jadwalnya ke sekolah.",
-    ),
-    None: ("belum ada informasi", "Tanyakan jadwal pencairan ke sekolah."),
+# The disbursement's label; what to do next is `utter_pip_disbursement_<key>`.
+DISBURSEMENT: dict[str, str] = {
+    "sudah_cair": "sudah cair",
+    "proses": "sedang diproses",
+    "belum_cair": "belum cair",
+    "unknown": "belum ada informasi",
 }
-NOT_A_RECIPIENT_NEXT = (
-    "Siswa dari keluarga kurang mampu, misalnya pemegang KIP atau keluarga penerima bansos, dapat "
-    "diusulkan sebagai penerima PIP melalui sekolah; tanyakan ke operator sekolah."
-)
 
 KIP_TOPICS = ("info", "status")
 KIP_SLOTS = ("kip_kuliah_topic", "nik", "birth_date")
@@ -93,13 +68,6 @@ KIP_INFO_WORDS = (
     "tanggal",
     "tahap",
 )
-UNKNOWN_KIP_TOPIC = (
-    'Maaf, pilihan itu belum saya pahami. Silakan pilih "Syarat & jadwal" atau "Cek status pendaftaran".'
-)
-KIP_NOT_REGISTERED = (
-    "Belum ada pendaftaran KIP Kuliah untuk NIK tersebut. Jika Anda ingin mendaftar, lihat syarat "
-    "dan jadwalnya lewat tombol di bawah."
-)
 KIP_STATUS_LABELS = {
     "terdaftar": "terdaftar",
     "seleksi": "dalam seleksi",
@@ -111,6 +79,13 @@ KIP_STATUS_BUTTON = {
     "title": "Cek status pendaftaran",
     "payload": payload("edu_kip_kuliah", kip_kuliah_topic="status"),
 }
+KIP_INFO_FAILURE = Failure("KIP Kuliah", KIP_ALTERNATIVE, not_found="utter_kip_info_not_found")
+KIP_STATUS_FAILURE = Failure(
+    "KIP Kuliah",
+    KIP_ALTERNATIVE,
+    not_found="utter_kip_not_registered",
+    buttons=(KIP_INFO_BUTTON, MAIN_MENU_BUTTON),
+)
 
 LEVELS = {"sd": "SD", "smp": "SMP", "sma": "SMA"}
 _LEVEL_WORDS = {
@@ -119,16 +94,6 @@ _LEVEL_WORDS = {
     "sma": ("sma", "slta", "sekolah menengah atas"),
     "smk": ("smk", "sekolah menengah kejuruan"),
 }
-UNKNOWN_LEVEL = "Maaf, jenjang itu belum saya kenali. Silakan pilih SD, SMP, atau SMA."
-NO_SMK = (
-    "Informasi jalur SPMB yang tersedia di sini untuk jenjang SD, SMP, dan SMA. Untuk SMK, silakan "
-    "pantau pengumuman SPMB dinas pendidikan provinsi Anda."
-)
-SPMB_NEXT = (
-    "Jadwal dan tata cara pendaftaran ditetapkan pemerintah daerah; pantau pengumuman SPMB dinas "
-    "pendidikan daerah Anda."
-)
-
 _WORDS = re.compile(r"[a-z]+")
 
 
@@ -162,7 +127,7 @@ class ValidatePipStatusForm(FormValidationAction):
         problem = identifiers.check_nisn(text)
         if problem is None:
             return {}
-        dispatcher.utter_message(text=IDENTIFIERS["nisn"].refusal(problem))
+        IDENTIFIERS["nisn"].refuse(dispatcher, problem)
         return {"nisn": None}
 
     async def validate_nisn(
@@ -172,7 +137,7 @@ class ValidatePipStatusForm(FormValidationAction):
             return {"nisn": None}
         problem = identifiers.check_nisn(str(value).strip())
         if problem:
-            dispatcher.utter_message(text=IDENTIFIERS["nisn"].refusal(problem))
+            IDENTIFIERS["nisn"].refuse(dispatcher, problem)
             return {"nisn": None}
         return {"nisn": identifiers.digits(str(value))}
 
@@ -189,7 +154,7 @@ class ValidatePipStatusForm(FormValidationAction):
             return {}
         parsed = parse_birth_date(text)
         if parsed is None:
-            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_invalid_birth_date")
             return {"student_birth_date": None}
         return {"student_birth_date": parsed.isoformat()}
 
@@ -201,32 +166,33 @@ class ValidatePipStatusForm(FormValidationAction):
         try:
             born = dt.date.fromisoformat(str(value))
         except ValueError:
-            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_invalid_birth_date")
             return {"student_birth_date": None}
         if born > dt.date.today():
-            dispatcher.utter_message(text=IMPOSSIBLE_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_impossible_birth_date")
             return {"student_birth_date": None}
         return {"student_birth_date": born.isoformat()}
 
 
-def pip_text(pip: dict[str, Any]) -> str:
-    """Recipient or not, the amount and the disbursement, then the legal basis."""
+def pip_status(pip: dict[str, Any], domain: DomainDict) -> tuple[str, dict[str, str]]:
+    """Recipient or not (the response), with the amount, the disbursement and the legal basis."""
     level = str(pip.get("level") or "")
     level = level.upper() if len(level) <= 4 else level
     grade = f"kelas {pip['grade']} {level}".strip() if pip.get("grade") else level
-    student = f"{pip.get('name', '-')} ({pip.get('school', '-')}{', ' + grade if grade else ''})"
-    year = pip.get("year", "")
-    if pip.get("recipient"):
-        label, next_step = DISBURSEMENT.get(pip.get("disbursement"), DISBURSEMENT[None])
-        text = (
-            f"{student} tercatat sebagai penerima PIP tahun {year} sebesar {rupiah(pip.get('amount'))}.\n"
-            f"Status pencairan: {label}. {next_step}"
-        )
-    else:
-        text = f"{student} belum tercatat sebagai penerima PIP tahun {year}. {NOT_A_RECIPIENT_NEXT}"
-    if pip.get("legal_basis"):
-        text += f"\n\nDasar hukum: {pip['legal_basis']}."
-    return text
+    values = {
+        "student": f"{pip.get('name', '-')} ({pip.get('school', '-')}{', ' + grade if grade else ''})",
+        "year": str(pip.get("year", "")),
+        "legal_basis": f"\n\nDasar hukum: {pip['legal_basis']}." if pip.get("legal_basis") else "",
+    }
+    if not pip.get("recipient"):
+        return "utter_pip_not_recipient", values
+    disbursement = pip.get("disbursement")
+    key = disbursement if disbursement in DISBURSEMENT else "unknown"
+    return "utter_pip_recipient", values | {
+        "amount": rupiah(pip.get("amount")),
+        "disbursement": DISBURSEMENT[key],
+        "next_step": phrase(domain, f"utter_pip_disbursement_{key}"),
+    }
 
 
 class ActionPipStatus(Action):
@@ -242,18 +208,14 @@ class ActionPipStatus(Action):
         if not nisn or not born:
             return []
         forget = [SlotSet("student_birth_date", None)]
-        try:
-            pip = await gateway().post("/education/pip", {"nisn": nisn, "birth_date": born})
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return identity_mismatch(
-                    dispatcher, tracker, refusal=PIP_MISMATCH, forget=("nisn", "student_birth_date")
-                )
-            lookup_failed(
-                dispatcher, error, service="PIP", alternative=PIP_ALTERNATIVE, not_found=PIP_NOT_FOUND
-            )
-            return [SlotSet("nisn", None), *forget] if error.status == 404 else forget
-        dispatcher.utter_message(text=pip_text(pip), buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON])
+        body = {"nisn": nisn, "birth_date": born}
+        pip = await verified_lookup(dispatcher, tracker, "/education/pip", body, PIP_FAILURE, PIP_REFUSAL)
+        if pip.refused:
+            return pip.events
+        if pip.failed:
+            return [SlotSet("nisn", None), *forget] if pip.not_found else forget
+        response, values = pip_status(pip.data, domain)
+        dispatcher.utter_message(response=response, buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON], **values)
         return forget
 
 
@@ -302,29 +264,29 @@ class ValidateKipKuliahForm(IdentityFormValidation):
             return {"kip_kuliah_topic": None}
         topic = value if value in KIP_TOPICS else kip_topic_in(str(value))
         if topic is None:
-            dispatcher.utter_message(text=UNKNOWN_KIP_TOPIC)
+            dispatcher.utter_message(response="utter_unknown_kip_topic")
         return {"kip_kuliah_topic": topic}
 
 
-def kip_info_text(kip: dict[str, Any]) -> str:
-    requirements = "\n".join(f"• {item}" for item in kip.get("requirements") or [])
+def kip_info(kip: dict[str, Any]) -> dict[str, str]:
+    """The values of `utter_kip_info`."""
     schedule = "\n".join(
         f"• {stage.get('stage', '-')}: {tanggal(stage.get('start'))} – {tanggal(stage.get('end'))}"
         for stage in kip.get("schedule") or []
     )
-    text = f"Persyaratan KIP Kuliah:\n{requirements}"
-    if schedule:
-        text += f"\n\nJadwal:\n{schedule}"
-    if kip.get("legal_basis"):
-        text += f"\n\nDasar hukum: {kip['legal_basis']}."
-    return text
+    return {
+        "requirements": "\n".join(f"• {item}" for item in kip.get("requirements") or []),
+        "schedule": f"\n\nJadwal:\n{schedule}" if schedule else "",
+        "legal_basis": f"\n\nDasar hukum: {kip['legal_basis']}." if kip.get("legal_basis") else "",
+    }
 
 
 def _label(value: Any) -> str:
     return str(value or "-").replace("_", " ")
 
 
-def kip_registration_text(registration: dict[str, Any]) -> str:
+def kip_registration(registration: dict[str, Any]) -> str:
+    """The registration's lines in `utter_kip_registration`."""
     status = str(registration.get("status") or "")
     lines = [
         f"Nomor pendaftaran: {registration.get('registration_number', '-')}",
@@ -332,7 +294,7 @@ def kip_registration_text(registration: dict[str, Any]) -> str:
         f"Status: {KIP_STATUS_LABELS.get(status, _label(status))}",
         f"Diperbarui: {tanggal(registration.get('updated_at'))}",
     ]
-    return "Pendaftaran KIP Kuliah Anda:\n" + "\n".join(f"• {line}" for line in lines)
+    return "\n".join(f"• {line}" for line in lines)
 
 
 class ActionKipKuliah(Action):
@@ -347,40 +309,27 @@ class ActionKipKuliah(Action):
         topic = tracker.get_slot("kip_kuliah_topic")
         done: list[EventType] = [SlotSet("kip_kuliah_topic", None)]
         if topic == "info":
-            try:
-                kip = await gateway().get("/education/kip-kuliah")
-            except GatewayError as error:
-                lookup_failed(
-                    dispatcher,
-                    error,
-                    service="KIP Kuliah",
-                    alternative=KIP_ALTERNATIVE,
-                    not_found="Informasi KIP Kuliah belum tersedia.",
+            kip = await lookup(dispatcher, gateway().get("/education/kip-kuliah"), KIP_INFO_FAILURE)
+            if not kip.failed:
+                dispatcher.utter_message(
+                    response="utter_kip_info",
+                    buttons=[KIP_STATUS_BUTTON, MAIN_MENU_BUTTON],
+                    **kip_info(kip.data),
                 )
-                return done
-            dispatcher.utter_message(text=kip_info_text(kip), buttons=[KIP_STATUS_BUTTON, MAIN_MENU_BUTTON])
             return done
         nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
         if topic != "status" or not nik or not birth_date:
             return done  # the form was stopped before it had what it needs
-        try:
-            registration = await gateway().post(
-                "/education/kip-kuliah/registration", {"nik": nik, "birth_date": birth_date}
-            )
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return [*identity_mismatch(dispatcher, tracker), *done]
-            lookup_failed(
-                dispatcher,
-                error,
-                service="KIP Kuliah",
-                alternative=KIP_ALTERNATIVE,
-                not_found=KIP_NOT_REGISTERED,
-                buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON],
-            )
-            return done
+        body = {"nik": nik, "birth_date": birth_date}
+        registration = await verified_lookup(
+            dispatcher, tracker, "/education/kip-kuliah/registration", body, KIP_STATUS_FAILURE
+        )
+        if registration.failed:
+            return [*registration.events, *done]
         dispatcher.utter_message(
-            text=kip_registration_text(registration), buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON]
+            response="utter_kip_registration",
+            details=kip_registration(registration.data),
+            buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON],
         )
         return done
 
@@ -426,21 +375,22 @@ class ValidateSpmbForm(FormValidationAction):
             return {"school_level": None}
         level = value if value in LEVELS else level_in(str(value))
         if level == "smk":
-            dispatcher.utter_message(text=NO_SMK)
+            dispatcher.utter_message(response="utter_spmb_no_smk")
             return {"school_level": None}
         if level not in LEVELS:
-            dispatcher.utter_message(text=UNKNOWN_LEVEL)
+            dispatcher.utter_message(response="utter_unknown_school_level")
             return {"school_level": None}
         return {"school_level": level}
 
 
-def spmb_text(spmb: dict[str, Any], level: str) -> str:
+def spmb_routes(spmb: dict[str, Any], level: str) -> dict[str, str]:
+    """The values of `utter_spmb_routes`."""
     routes = "\n".join(
         f"• {_label(route.get('route')).capitalize()}: {route.get('quota', '-')}"
         for route in spmb.get("routes") or []
     )
     basis = f" ({spmb['legal_basis']})" if spmb.get("legal_basis") else ""
-    return f"Jalur SPMB jenjang {LEVELS[level]} dan kuotanya{basis}:\n{routes}\n\n{SPMB_NEXT}"
+    return {"level": LEVELS[level], "legal_basis": basis, "routes": routes}
 
 
 class ActionSpmb(Action):
@@ -456,18 +406,13 @@ class ActionSpmb(Action):
         done = [SlotSet("school_level", None)]
         if level not in LEVELS:
             return done
-        try:
-            spmb = await gateway().get("/education/spmb", level=level)
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service="informasi SPMB",
-                alternative=SPMB_ALTERNATIVE,
-                not_found=f"Data jalur SPMB jenjang {LEVELS[level]} belum tersedia.",
-            )
-            return done
-        dispatcher.utter_message(
-            text=spmb_text(spmb, level), buttons=[*other_level_buttons(level), MAIN_MENU_BUTTON]
+        spmb = await lookup(
+            dispatcher, gateway().get("/education/spmb", level=level), SPMB_FAILURE, level=LEVELS[level]
         )
+        if not spmb.failed:
+            dispatcher.utter_message(
+                response="utter_spmb_routes",
+                buttons=[*other_level_buttons(level), MAIN_MENU_BUTTON],
+                **spmb_routes(spmb.data, level),
+            )
         return done

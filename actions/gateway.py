@@ -2,9 +2,10 @@
 
 One shared async client with short timeouts. Every call names the conversation of the action
 that makes it (`X-Conversation-ID`, from `actions.conversation.CONVERSATION_ID`). Every failure
-becomes a `GatewayError` whose `detail` is an Indonesian sentence the citizen can read;
-`apology()` words the case where a ministry is down or slow, with an alternative. Nothing
-personal is logged: only the path template's first segment, the status and the error code.
+becomes a `GatewayError` whose `detail` is an Indonesian sentence the citizen can read
+(actions/lookups.py words the failures: `utter_service_unavailable` when a ministry is down or
+slow, with an alternative). Nothing personal is logged: only the path template's first segment,
+the status and the error code.
 """
 
 from __future__ import annotations
@@ -45,25 +46,22 @@ class GatewayError(Exception):
         return self.code in UNAVAILABLE_CODES or self.status >= 500
 
 
-def apology(service: str, alternative: str) -> str:
-    """What the citizen reads when `service` cannot be reached; `alternative` says where
-    else to go (a phone number, an app, an office)."""
-    return (
-        f"Mohon maaf, layanan {service} sedang tidak dapat dihubungi, jadi saya belum bisa "
-        f"memeriksanya sekarang. Silakan coba lagi beberapa saat lagi, atau {alternative}"
-    )
-
-
 class Gateway:
     """Calls `/api/v1/...` on the gateway. Create once; reuse across actions."""
 
-    def __init__(self, base_url: str | None = None, token: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         base_url = base_url or os.getenv("GATEWAY_URL", "http://127.0.0.1:8000")
         token = token if token is not None else os.getenv("GATEWAY_TOKEN", "")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/api/v1", headers=headers, timeout=TIMEOUT,
+            base_url=f"{base_url.rstrip('/')}/api/v1",
+            headers=headers,
+            timeout=TIMEOUT,
             transport=transport,
         )
 

@@ -19,6 +19,7 @@ from actions.conversation import Action
 Button = dict[str, str]
 
 MAIN_MENU_BUTTON: Button = {"title": "Menu utama", "payload": "/ask_menu"}
+OFFICE_BUTTON: Button = {"title": "Jam & alamat kantor", "payload": "/office_info"}
 
 MAIN_MENU_TEXT = "Silakan pilih layanan yang Anda butuhkan:"
 TOPIC_MENU_TEXT = "{title}: silakan pilih topik yang Anda butuhkan."

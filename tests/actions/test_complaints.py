@@ -8,20 +8,28 @@ import pytest
 import yaml
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions import complaints
+from actions import complaint_status, complaints
 from actions.answers import aside_intents
+from actions.complaint_status import ActionComplaintStatus, ValidateComplaintStatusForm
 from actions.complaints import (
     ActionAskComplaintCategory,
     ActionAskComplaintConfirmed,
-    ActionComplaintStatus,
     ActionComplaintSubmit,
     ValidateComplaintForm,
-    ValidateComplaintStatusForm,
 )
 from actions.flows import ActionCancelFlow
 from actions.gateway import use_gateway
 from tests.actions.builders import ROOT, user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    said,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 CATEGORIES = {
     "items": [
@@ -128,7 +136,7 @@ async def test_an_unknown_category_is_refused_with_the_buttons_again(fake, dispa
 
     assert slots["complaint_category"] is None
     [message] = dispatcher.messages
-    assert message["text"].startswith('Kategori "cuaca hari ini" belum saya kenali.')
+    assert said(message).startswith('Kategori "cuaca hari ini" belum saya kenali.')
     assert len(message["buttons"]) == 3
 
 
@@ -188,10 +196,10 @@ async def test_the_location_needs_a_region_or_two_words(fake, dispatcher, domain
     [
         (DESCRIPTION, None),
         ("udh 3 bln jalan depan rmh sy rusak parah gak dibenerin", None),
-        ("jalan rusak", complaints.SHORT_DESCRIPTION.format(words=complaints.MIN_DESCRIPTION_WORDS)),
-        ("asdf qwer zxcv hjkl uiop tyui ghjk", complaints.GARBLED_DESCRIPTION),
-        ("tolong tolong tolong tolong tolong tolong", complaints.GARBLED_DESCRIPTION),
-        ("kata " * 500, complaints.LONG_DESCRIPTION.format(limit="2.000")),
+        ("jalan rusak", wording("utter_short_description", words=str(complaints.MIN_DESCRIPTION_WORDS))),
+        ("asdf qwer zxcv hjkl uiop tyui ghjk", wording("utter_garbled_description")),
+        ("tolong tolong tolong tolong tolong tolong", wording("utter_garbled_description")),
+        ("kata " * 500, wording("utter_long_description", limit="2.000")),
     ],
 )
 async def test_the_description_must_be_long_enough_and_readable(
@@ -263,7 +271,7 @@ async def test_the_confirmation_reads_yes_or_no(
     )
 
     assert slots["complaint_confirmed"] is expected
-    assert (texts(dispatcher) == complaints.YES_OR_NO) == (expected is None)
+    assert (texts(dispatcher) == wording("utter_complaint_yes_or_no")) == (expected is None)
 
 
 async def test_a_confirmation_is_never_carried_into_a_new_complaint(fake, dispatcher, domain) -> None:
@@ -326,7 +334,7 @@ async def test_a_complaint_not_confirmed_is_not_filed(fake, dispatcher, domain) 
     )
 
     assert fake.requests == []
-    assert texts(dispatcher) == complaints.NOT_SENT
+    assert texts(dispatcher) == wording("utter_complaint_not_sent")
     assert events == FORGOTTEN
 
 
@@ -389,7 +397,7 @@ async def test_text_without_a_case_number_gets_the_format(dispatcher, domain) ->
     slots = await validate_ticket(dispatcher, domain, user("inform", "nomor saya 12345"))
 
     assert slots["ticket_id"] is None
-    assert texts(dispatcher) == complaints.ASK_TICKET_HINT
+    assert texts(dispatcher) == wording("utter_invalid_complaint_number")
 
 
 async def test_another_services_case_number_just_sent_is_refused(dispatcher, domain) -> None:
@@ -398,7 +406,7 @@ async def test_another_services_case_number_just_sent_is_refused(dispatcher, dom
     slots = await validate_ticket(dispatcher, domain, message, candidates={"ticket_id": "SKCK-2026-000123"})
 
     assert slots["ticket_id"] is None
-    assert texts(dispatcher) == complaints.NOT_A_COMPLAINT.format(case_number="SKCK-2026-000123")
+    assert texts(dispatcher) == wording("utter_not_a_complaint", case_number="SKCK-2026-000123")
 
 
 async def test_another_services_case_number_kept_from_earlier_is_dropped_silently(dispatcher, domain) -> None:
@@ -503,7 +511,7 @@ async def test_an_unknown_case_number_is_said_and_forgotten(fake, dispatcher, do
         dispatcher, submit_tracker({"ticket_id": "LPR-2026-09999"}), domain
     )
 
-    assert texts(dispatcher) == complaints.CASE_NOT_FOUND.format(case_number="LPR-2026-09999")
+    assert texts(dispatcher) == wording("utter_complaint_not_found", case_number="LPR-2026-09999")
     assert events == [SlotSet("ticket_id", None)]
 
 
@@ -517,7 +525,8 @@ async def test_status_with_lapor_down_apologises(fake, dispatcher, domain, failu
 
     assert (
         texts(dispatcher) == "Mohon maaf, layanan LAPOR! sedang tidak dapat dihubungi, jadi saya belum bisa "
-        "memeriksanya sekarang. Silakan coba lagi beberapa saat lagi, atau " + complaints.FOLLOW_ALTERNATIVE
+        "memeriksanya sekarang. Silakan coba lagi beberapa saat lagi, atau "
+        + complaint_status.FOLLOW_FAILURE.alternative
     )
     assert events == []
 

@@ -1,4 +1,5 @@
-"""Digital identity and population documents: IKD help, requirements, applications, status."""
+"""Digital identity and population documents: IKD help (actions/ikd.py), requirements
+(documents.py), applications (applications.py), status (application_status.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,29 @@ from collections.abc import Iterator
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.flows import IDENTITY_MISMATCH
-from actions.gateway import use_gateway
-from actions.identity import (
-    ActionApplicationStatus,
+from actions.application_status import ActionApplicationStatus, ValidateApplicationStatusForm, summary_text
+from actions.applications import (
     ActionAskApplicationConfirmed,
-    ActionDocumentRequirements,
-    ActionIkdActivation,
     ActionPopulationApplication,
-    ValidateApplicationStatusForm,
-    ValidateDocumentRequirementsForm,
     ValidatePopulationApplicationForm,
     clean_name,
     clean_place,
-    summary_text,
 )
+from actions.documents import ActionDocumentRequirements, ValidateDocumentRequirementsForm
+from actions.gateway import use_gateway
+from actions.ikd import ActionIkdActivation
 from tests.actions.builders import user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
 
 NIK = "3273014102900001"
 BORN = "1990-02-01"
@@ -55,7 +62,7 @@ async def test_ikd_gives_the_steps_then_offers_the_known_problems(dispatcher, do
 
     await ActionIkdActivation().run(dispatcher, tracker, domain)
 
-    assert responses(dispatcher) == ["utter_id_ikd_activation"]
+    assert responses(dispatcher) == ["utter_id_ikd_activation", "utter_ikd_ask_problem"]
     assert '/id_ikd_activation{"ikd_problem":"activation_code"}' in payloads(dispatcher)
     assert '/id_ikd_activation{"ikd_problem":"face_match"}' in payloads(dispatcher)
 
@@ -75,7 +82,7 @@ async def test_ikd_typed_problem_gets_its_fix(dispatcher, domain, text, problem)
 
     await ActionIkdActivation().run(dispatcher, tracker, domain)
 
-    assert responses(dispatcher) == [f"utter_ikd_problem_{problem}"]
+    assert responses(dispatcher) == [f"utter_ikd_problem_{problem}", "utter_ikd_other_problem"]
     assert f"utter_ikd_problem_{problem}" in domain["responses"]
     assert f'"ikd_problem":"{problem}"' not in " ".join(payloads(dispatcher))  # the others are offered
 
@@ -85,12 +92,12 @@ async def test_ikd_problem_button_and_unknown_problem(dispatcher, domain) -> Non
         "id_ikd_activation", '/id_ikd_activation{"ikd_problem":"face_match"}', [("ikd_problem", "face_match")]
     )
     await ActionIkdActivation().run(dispatcher, submit_tracker({}, chosen), domain)
-    assert responses(dispatcher) == ["utter_ikd_problem_face_match"]
+    assert responses(dispatcher) == ["utter_ikd_problem_face_match", "utter_ikd_other_problem"]
 
     dispatcher.messages.clear()
     unknown = user("id_ikd_activation", '/id_ikd_activation{"ikd_problem":"x"}', [("ikd_problem", "x")])
     await ActionIkdActivation().run(dispatcher, submit_tracker({}, unknown), domain)
-    assert responses(dispatcher) == []
+    assert responses(dispatcher) == ["utter_ikd_ask_problem"]
     assert texts(dispatcher).startswith("Ada kendala saat aktivasi?")
 
 
@@ -150,7 +157,7 @@ async def test_kk_requirements_offer_an_application(dispatcher, domain) -> None:
         dispatcher, submit_tracker({"document_type": "kk"}), domain
     )
 
-    assert responses(dispatcher) == ["utter_document_kk"]
+    assert responses(dispatcher) == ["utter_document_kk", "utter_application_offer"]
     assert "perubahan KK secara daring" in texts(dispatcher)
     assert payloads(dispatcher) == ["/affirm", "/deny"]
     slots = slot_events(events)
@@ -173,7 +180,7 @@ async def test_ktp_requirements_offer_no_application(dispatcher, domain) -> None
         dispatcher, submit_tracker({"document_type": "ktp_el"}), domain
     )
 
-    assert responses(dispatcher) == ["utter_document_ktp_el"]
+    assert responses(dispatcher) == ["utter_document_ktp_el", "utter_document_anything_else"]
     assert slot_events(events)["application_offered"] is None
     assert "/office_info" in payloads(dispatcher)
 

@@ -13,18 +13,23 @@ from actions.payments import (
     ActionAskPnbpService,
     ActionBillingStatus,
     ActionPnbpBilling,
-    ActionVehicleTax,
-    ActionVehicleTaxBilling,
     Tariff,
     ValidateBillingStatusForm,
     ValidatePnbpBillingForm,
-    ValidateVehicleTaxForm,
     match_tariffs,
     words,
 )
-from actions.validation import INVALID_PLATE
+from actions.vehicle_tax import ActionVehicleTax, ActionVehicleTaxBilling, ValidateVehicleTaxForm
 from tests.actions.builders import user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NIK = "3273014102900001"
 CODE = "820260000012345"
@@ -70,7 +75,7 @@ async def test_plate_is_normalised_and_junk_refused(dispatcher, domain) -> None:
 
     slots = await validate_plate(dispatcher, domain, user("inform", "motor saya yang merah"))
     assert slots["plate_number"] is None
-    assert texts(dispatcher) == INVALID_PLATE
+    assert texts(dispatcher) == wording("utter_invalid_plate_number")
 
     dispatcher.messages.clear()
     slots = await validate_plate(dispatcher, domain, user("office_info", "samsat buka jam brp"))

@@ -11,7 +11,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions import police
 from actions.answers import aside_intents
-from actions.flows import IDENTITY_MISMATCH, ActionCancelFlow
+from actions.flows import ActionCancelFlow
 from actions.gateway import use_gateway
 from actions.police import (
     ActionAskSkckConfirmed,
@@ -22,13 +22,22 @@ from actions.police import (
     ValidateSimRenewalForm,
     ValidateSkckForm,
 )
-from actions.validation import INVALID_SIM_CLASS
 from tests.actions.builders import ROOT, user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NIK = "3273014102900001"
 HOLDER = {"nik": NIK, "birth_date": "1990-02-01"}
 TODAY = dt.date.today()
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
 
 
 def days(n: int) -> str:
@@ -110,7 +119,7 @@ async def test_no_licence_points_to_the_satpas(fake, dispatcher, domain) -> None
 
     await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
 
-    assert texts(dispatcher) == police.NO_LICENCES.format(nik="3273********0001")
+    assert texts(dispatcher) == wording("utter_sim_no_licences", nik="3273********0001")
 
 
 async def test_a_birth_date_of_someone_else_shows_no_licence(fake, dispatcher, domain) -> None:
@@ -127,7 +136,7 @@ async def test_no_sim_for_the_nik_is_said_and_the_nik_forgotten(fake, dispatcher
 
     events = await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
 
-    assert texts(dispatcher) == police.SIM_NOT_FOUND.format(nik="3273********0001")
+    assert texts(dispatcher) == wording("utter_sim_not_found", nik="3273********0001")
     assert NIK not in texts(dispatcher)
     assert events == [SlotSet("nik", None)]
 
@@ -141,7 +150,7 @@ async def test_renewal_with_korlantas_down_apologises(fake, dispatcher, domain, 
     assert texts(dispatcher).startswith(
         "Mohon maaf, layanan SIM Korlantas Polri sedang tidak dapat dihubungi"
     )
-    assert police.SIM_ALTERNATIVE in texts(dispatcher)
+    assert police.SIM_FAILURE.alternative in texts(dispatcher)
     assert events == []
 
 
@@ -188,7 +197,7 @@ async def test_a_class_that_does_not_exist_is_refused_with_buttons(dispatcher, d
     slots = await validate_class(dispatcher, domain, user("inform", "golongan Z"))
 
     assert slots["sim_class"] is None
-    assert texts(dispatcher) == INVALID_SIM_CLASS
+    assert texts(dispatcher) == wording("utter_invalid_sim_class")
     assert '/inform{"sim_class":"B1"}' in payloads(dispatcher)
 
 
@@ -247,7 +256,7 @@ async def test_a_class_without_a_fee_in_the_list_is_said(fake, dispatcher, domai
 
     await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": "D1"}), domain)
 
-    assert texts(dispatcher) == police.NO_FEE.format(sim_class="DI")
+    assert texts(dispatcher) == wording("utter_sim_no_fee", sim_class="DI")
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)
@@ -257,7 +266,7 @@ async def test_fees_with_the_service_down_apologise(fake, dispatcher, domain, fa
     events = await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": "C"}), domain)
 
     assert texts(dispatcher).startswith("Mohon maaf")
-    assert police.FEE_ALTERNATIVE in texts(dispatcher)
+    assert police.FEE_FAILURE.alternative in texts(dispatcher)
     assert events == [SlotSet("sim_class", None)]
 
 
@@ -317,7 +326,7 @@ async def test_an_unclear_answer_to_apply_is_asked_again(dispatcher, domain) -> 
     slots = await validate_skck(dispatcher, domain, "skck_apply", user("inform", "hmm"))
 
     assert slots["skck_apply"] is None
-    assert texts(dispatcher) == police.APPLY_YES_OR_NO
+    assert texts(dispatcher) == wording("utter_skck_apply_yes_or_no")
 
 
 @pytest.mark.parametrize(
@@ -325,9 +334,9 @@ async def test_an_unclear_answer_to_apply_is_asked_again(dispatcher, domain) -> 
     [
         ("melamar   kerja", "melamar kerja", None),
         ("pendaftaran CPNS/PPPK", "pendaftaran CPNS/PPPK", None),
-        ("x", None, police.SHORT_PURPOSE),
-        ("qwrtz", None, police.SHORT_PURPOSE),
-        ("kerja " * 30, None, police.LONG_PURPOSE),
+        ("x", None, wording("utter_skck_short_purpose")),
+        ("qwrtz", None, wording("utter_skck_short_purpose")),
+        ("kerja " * 30, None, wording("utter_skck_long_purpose")),
     ],
 )
 async def test_the_purpose_must_be_short_and_readable(dispatcher, domain, text, expected, problem) -> None:
@@ -410,10 +419,10 @@ async def test_a_confirmed_application_gives_case_number_and_billing_code(fake, 
     ]
 
 
-def test_the_validity_is_not_repeated_when_a_step_gives_it() -> None:
+def test_the_validity_is_not_repeated_when_a_step_gives_it(domain) -> None:
     steps = ["Bayar PNBP.", "SKCK berlaku 6 bulan sejak diterbitkan, simpan baik-baik."]
 
-    text = police.skck_reply({**CREATED, "next_steps": steps})
+    text = wording("utter_skck_created", **police.skck_created({**CREATED, "next_steps": steps}, domain))
 
     assert text.count("6 bulan") == 1
 
@@ -421,8 +430,8 @@ def test_the_validity_is_not_repeated_when_a_step_gives_it() -> None:
 @pytest.mark.parametrize(
     ("slots", "expected"),
     [
-        ({**APPLICATION, "skck_apply": False}, police.SKCK_NOT_APPLIED),
-        ({**APPLICATION, "skck_confirmed": False}, police.SKCK_NOT_SENT),
+        ({**APPLICATION, "skck_apply": False}, wording("utter_skck_not_applied")),
+        ({**APPLICATION, "skck_confirmed": False}, wording("utter_skck_not_sent")),
     ],
 )
 async def test_no_application_is_sent_without_a_yes(fake, dispatcher, domain, slots, expected) -> None:
@@ -447,7 +456,7 @@ async def test_an_application_with_an_unknown_nik_is_said(fake, dispatcher, doma
 
     events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
 
-    assert texts(dispatcher) == police.CITIZEN_NOT_FOUND.format(nik="3273********0001")
+    assert texts(dispatcher) == wording("utter_skck_citizen_not_found", nik="3273********0001")
     assert events == [SlotSet("nik", None), *FORGOTTEN]
 
 
