@@ -1,12 +1,10 @@
-"""Education flows: PIP recipients, KIP Kuliah, SPMB school admission.
+"""Education flows: PIP recipients and KIP Kuliah (SPMB school admission: actions/spmb.py).
 
 - `pip_status_form`: the student's NISN and birth date; `action_pip_status` says whether the
   student receives PIP this year, how much and whether it was paid out (`POST /education/pip`).
 - `kip_kuliah_form`: requirements and dates (`GET /education/kip-kuliah`) or, with NIK and
   birth date, the registration status (`POST /education/kip-kuliah/registration`).
-- `spmb_form`: the school level (SD, SMP, SMA); `action_spmb` lists the SPMB routes and their
-  quotas (`GET /education/spmb`).
-A choice named in the request itself ("syarat KIP Kuliah", "jalur SPMB SMP") is read when the
+A choice named in the request itself ("syarat KIP Kuliah") is read when the
 form starts, so the form does not ask it again.
 """
 
@@ -40,9 +38,6 @@ PIP_FAILURE = Failure(
 )
 PIP_REFUSAL = Refusal("utter_pip_mismatch", forget=("nisn", "student_birth_date"))
 KIP_ALTERNATIVE = "lihat laman resmi KIP Kuliah, atau tanyakan ke sekolah atau perguruan tinggi tujuan."
-SPMB_FAILURE = Failure(
-    "informasi SPMB", "pantau pengumuman SPMB dinas pendidikan daerah Anda.", not_found="utter_spmb_not_found"
-)
 # The disbursement's label; what to do next is `utter_pip_disbursement_<key>`.
 DISBURSEMENT: dict[str, str] = {
     "sudah_cair": "sudah cair",
@@ -87,22 +82,17 @@ KIP_STATUS_FAILURE = Failure(
     buttons=(KIP_INFO_BUTTON, MAIN_MENU_BUTTON),
 )
 
-LEVELS = {"sd": "SD", "smp": "SMP", "sma": "SMA"}
-_LEVEL_WORDS = {
-    "sd": ("sd", "sekolah dasar"),
-    "smp": ("smp", "sltp", "sekolah menengah pertama"),
-    "sma": ("sma", "slta", "sekolah menengah atas"),
-    "smk": ("smk", "sekolah menengah kejuruan"),
-}
 _WORDS = re.compile(r"[a-z]+")
 
 
-def _typed_text(tracker: Tracker) -> str:
+def message_text(tracker: Tracker) -> str:
+    """The latest message's text; "" for a button payload."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
 
 
-def _words(text: str) -> list[str]:
+def lower_words(text: str) -> list[str]:
+    """The words of `text`, lower-cased, without digits or punctuation."""
     return _WORDS.findall(text.lower())
 
 
@@ -121,7 +111,7 @@ class ValidatePipStatusForm(FormValidationAction):
         """Digits that are no NISN, typed when it was asked, get a reason and the question again."""
         if tracker.get_slot("requested_slot") != "nisn" or not fresh_answer(tracker, self.form_name()):
             return {}
-        text = _typed_text(tracker)
+        text = message_text(tracker)
         if entity_value(tracker, "nisn") is not None or not any(char.isdigit() for char in text):
             return {}
         problem = identifiers.check_nisn(text)
@@ -149,7 +139,7 @@ class ValidatePipStatusForm(FormValidationAction):
             tracker, self.form_name()
         ):
             return {}
-        text = _typed_text(tracker)
+        text = message_text(tracker)
         if not text:
             return {}
         parsed = parse_birth_date(text)
@@ -224,7 +214,7 @@ class ActionPipStatus(Action):
 
 def kip_topic_in(text: str) -> str | None:
     """ "status" (the citizen's own registration) or "info" (requirements and dates)."""
-    words = _words(text)
+    words = lower_words(text)
     if any(word.startswith("status") for word in words):
         return "status"
     if any(word.startswith(KIP_INFO_WORDS) for word in words):
@@ -254,7 +244,7 @@ class ValidateKipKuliahForm(IdentityFormValidation):
         even if an earlier, unfinished run had chosen one)."""
         if not just_activated(tracker, self.form_name()):
             return {}
-        topic = entity_value(tracker, "kip_kuliah_topic") or kip_topic_in(_typed_text(tracker))
+        topic = entity_value(tracker, "kip_kuliah_topic") or kip_topic_in(message_text(tracker))
         return {"kip_kuliah_topic": topic if topic in KIP_TOPICS else None}
 
     async def validate_kip_kuliah_topic(
@@ -281,7 +271,7 @@ def kip_info(kip: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _label(value: Any) -> str:
+def label(value: Any) -> str:
     return str(value or "-").replace("_", " ")
 
 
@@ -290,8 +280,8 @@ def kip_registration(registration: dict[str, Any]) -> str:
     status = str(registration.get("status") or "")
     lines = [
         f"Nomor pendaftaran: {registration.get('registration_number', '-')}",
-        f"Tahap: {_label(registration.get('stage'))}",
-        f"Status: {KIP_STATUS_LABELS.get(status, _label(status))}",
+        f"Tahap: {label(registration.get('stage'))}",
+        f"Status: {KIP_STATUS_LABELS.get(status, label(status))}",
         f"Diperbarui: {tanggal(registration.get('updated_at'))}",
     ]
     return "\n".join(f"• {line}" for line in lines)
@@ -331,88 +321,4 @@ class ActionKipKuliah(Action):
             details=kip_registration(registration.data),
             buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON],
         )
-        return done
-
-
-# --- SPMB --------------------------------------------------------------------------------------
-
-
-def level_in(text: str) -> str | None:
-    """sd | smp | sma | smk named in `text` ("jenjang sma", "sekolah dasar"), else None."""
-    joined = " ".join(_words(text))
-    padded = f" {joined} "
-    for level, names in _LEVEL_WORDS.items():
-        if any(f" {name} " in padded for name in names):
-            return level
-    return None
-
-
-def other_level_buttons(level: str | None) -> list[dict[str, str]]:
-    return [
-        {"title": label, "payload": payload("edu_school_admission", school_level=key)}
-        for key, label in LEVELS.items()
-        if key != level
-    ]
-
-
-class ValidateSpmbForm(FormValidationAction):
-    """The school level: a button, a typed answer, or named in the request."""
-
-    def name(self) -> str:
-        return "validate_spmb_form"
-
-    async def extract_school_level(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if not just_activated(tracker, self.form_name()):
-            return {}
-        return {"school_level": entity_value(tracker, "school_level") or level_in(_typed_text(tracker))}
-
-    async def validate_school_level(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if value is None:
-            return {"school_level": None}
-        level = value if value in LEVELS else level_in(str(value))
-        if level == "smk":
-            dispatcher.utter_message(response="utter_spmb_no_smk")
-            return {"school_level": None}
-        if level not in LEVELS:
-            dispatcher.utter_message(response="utter_unknown_school_level")
-            return {"school_level": None}
-        return {"school_level": level}
-
-
-def spmb_routes(spmb: dict[str, Any], level: str) -> dict[str, str]:
-    """The values of `utter_spmb_routes`."""
-    routes = "\n".join(
-        f"• {_label(route.get('route')).capitalize()}: {route.get('quota', '-')}"
-        for route in spmb.get("routes") or []
-    )
-    basis = f" ({spmb['legal_basis']})" if spmb.get("legal_basis") else ""
-    return {"level": LEVELS[level], "legal_basis": basis, "routes": routes}
-
-
-class ActionSpmb(Action):
-    """The SPMB routes and quotas of the chosen level, with buttons for the other levels."""
-
-    def name(self) -> str:
-        return "action_spmb"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        level = tracker.get_slot("school_level")
-        done = [SlotSet("school_level", None)]
-        if level not in LEVELS:
-            return done
-        spmb = await lookup(
-            dispatcher, gateway().get("/education/spmb", level=level), SPMB_FAILURE, level=LEVELS[level]
-        )
-        if not spmb.failed:
-            dispatcher.utter_message(
-                response="utter_spmb_routes",
-                buttons=[*other_level_buttons(level), MAIN_MENU_BUTTON],
-                **spmb_routes(spmb.data, level),
-            )
         return done

@@ -34,6 +34,7 @@ from actions import (
     health,
     police,
     satudata,
+    skck,
     social,
     vehicle_tax,
 )
@@ -388,7 +389,7 @@ async def test_skck_application_gives_its_case_and_billing(
     }
     fee = next(item for item in gateway.get("/police/fees")["items"] if item["service"] == "skck")
 
-    text, events = await run(police.ActionSkckApply(), slots, domain)
+    text, events = await run(skck.ActionSkckApply(), slots, domain)
 
     case_number, code = slot_value(events, "ticket_id"), slot_value(events, "billing_code")
     assert re.fullmatch(r"SKCK-\d{4}-\d{6}", case_number)
@@ -423,7 +424,7 @@ MISMATCHES = [
              IDENTITY_MISMATCH, ("nik", "birth_date")),
     Mismatch(applications.ActionPopulationApplication(), "adult", {"nik": "nik", "birth_date": "birth_date"},
              IDENTITY_MISMATCH, ("nik", "birth_date", "application_type")),
-    Mismatch(police.ActionSkckApply(), "adult", {"nik": "nik", "birth_date": "birth_date"},
+    Mismatch(skck.ActionSkckApply(), "adult", {"nik": "nik", "birth_date": "birth_date"},
              IDENTITY_MISMATCH, ("nik", "birth_date", "skck_purpose")),
     Mismatch(education.ActionPipStatus(), "pip_recipient",
              {"nisn": "nisn", "student_birth_date": "birth_date"},

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import education
+from actions import education, spmb
 from actions.gateway import use_gateway
 from tests.actions.builders import user
 from tests.actions.flow_helpers import (
@@ -348,7 +348,7 @@ async def test_level_is_read_from_the_request(
         "spmb_form", None, user("edu_school_admission", text), activating=True, slots={"school_level": "sma"}
     )
 
-    events = await education.ValidateSpmbForm().run(dispatcher, tracker, domain)
+    events = await spmb.ValidateSpmbForm().run(dispatcher, tracker, domain)
 
     assert events == [SlotSet("school_level", level)]
 
@@ -369,7 +369,7 @@ async def test_typed_level(
         "spmb_form", "school_level", user("inform", typed), candidates={"school_level": typed}
     )
 
-    events = await education.ValidateSpmbForm().run(dispatcher, tracker, domain)
+    events = await spmb.ValidateSpmbForm().run(dispatcher, tracker, domain)
 
     assert events == [SlotSet("school_level", level)]
     assert texts(dispatcher) == (message or "")
@@ -391,7 +391,7 @@ async def test_spmb_routes_quotas_and_basis(
         }
     )
 
-    events = await education.ActionSpmb().run(dispatcher, submit_tracker({"school_level": "smp"}), domain)
+    events = await spmb.ActionSpmb().run(dispatcher, submit_tracker({"school_level": "smp"}), domain)
 
     assert dict(fake.last.url.params) == {"level": "smp"}
     text = texts(dispatcher)
@@ -413,7 +413,7 @@ async def test_spmb_unavailable(
 ) -> None:
     failure(fake)
 
-    await education.ActionSpmb().run(dispatcher, submit_tracker({"school_level": "sd"}), domain)
+    await spmb.ActionSpmb().run(dispatcher, submit_tracker({"school_level": "sd"}), domain)
 
     assert texts(dispatcher).startswith("Mohon maaf, layanan informasi SPMB sedang tidak dapat dihubungi")
     assert "dinas pendidikan" in texts(dispatcher)

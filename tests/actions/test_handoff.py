@@ -17,8 +17,6 @@ from actions.answers import HANDOFF_INTENTS
 from actions.flows import MISMATCH_SLOT
 from actions.gateway import use_gateway
 from actions.handoff import (
-    ANYTHING_ELSE,
-    RESUMED,
     TEAMS,
     ActionRequestHuman,
     ActionResumeAfterHandoff,
@@ -31,6 +29,8 @@ from tests.actions.flow_helpers import FakeGateway, said, wording
 
 IDENTITY_MISMATCH = wording("utter_identity_mismatch")
 IDENTITY_UNVERIFIED = wording("utter_identity_unverified")
+RESUMED = "Bapak/Ibu kembali dilayani Asisten Warga."
+ANYTHING_ELSE = "Ada lagi yang dapat saya bantu?"
 
 NIK = "3273014102900001"
 BORN = "1990-02-01"
@@ -150,7 +150,7 @@ async def test_back_in_a_form_only_says_so_and_the_form_asks_again(
 
     assert events == []
     [message] = dispatcher.messages
-    assert message["text"] == RESUMED
+    assert said(message) == RESUMED
     assert not message["buttons"]
 
 
@@ -162,7 +162,7 @@ async def test_back_outside_a_form_offers_the_menu(
     await ActionResumeAfterHandoff().run(dispatcher, tracker, domain)
 
     [message] = dispatcher.messages
-    assert message["text"] == f"{RESUMED} {ANYTHING_ELSE}"
+    assert said(message) == f"{RESUMED} {ANYTHING_ELSE}"
     assert message["buttons"] == service_buttons()
 
 

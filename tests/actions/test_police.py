@@ -9,19 +9,17 @@ import pytest
 import yaml
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions import police
+from actions import police, skck
 from actions.answers import aside_intents
 from actions.flows import ActionCancelFlow
 from actions.gateway import use_gateway
 from actions.police import (
-    ActionAskSkckConfirmed,
     ActionSimFee,
     ActionSimRenewal,
-    ActionSkckApply,
     ValidateSimFeeForm,
     ValidateSimRenewalForm,
-    ValidateSkckForm,
 )
+from actions.skck import ActionAskSkckConfirmed, ActionSkckApply, ValidateSkckForm
 from tests.actions.builders import ROOT, user
 from tests.actions.flow_helpers import (
     UNAVAILABLE,
@@ -391,7 +389,7 @@ CREATED = {
     ],
     "legal_basis": "PP 60/2016",
 }
-FORGOTTEN = [SlotSet(slot, None) for slot in police.SKCK_SLOTS]
+FORGOTTEN = [SlotSet(slot, None) for slot in skck.SKCK_SLOTS]
 
 
 async def test_a_confirmed_application_gives_case_number_and_billing_code(fake, dispatcher, domain) -> None:
@@ -422,7 +420,7 @@ async def test_a_confirmed_application_gives_case_number_and_billing_code(fake, 
 def test_the_validity_is_not_repeated_when_a_step_gives_it(domain) -> None:
     steps = ["Bayar PNBP.", "SKCK berlaku 6 bulan sejak diterbitkan, simpan baik-baik."]
 
-    text = wording("utter_skck_created", **police.skck_created({**CREATED, "next_steps": steps}, domain))
+    text = wording("utter_skck_created", **skck.skck_created({**CREATED, "next_steps": steps}, domain))
 
     assert text.count("6 bulan") == 1
 
