@@ -87,7 +87,7 @@ def summary_text(summary: Any) -> str:
 
 
 def case_reply(case: dict[str, Any]) -> str:
-    noun = CASE_NOUNS.get(case.get("kind"), "Permohonan")
+    noun = CASE_NOUNS.get(str(case.get("kind")), "Permohonan")
     lines = [f"{noun} {case.get('case_number')}: {case.get('status_label') or case.get('status')}."]
     summary = summary_text(case.get("summary"))
     if summary:

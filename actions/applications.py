@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +102,7 @@ _PLACE_PREFIX = re.compile(r"^(?:(?:tempat\s+)?lahir(?:nya)?\s+(?:di\s+)?|di\s+)
 _POLITE_TAIL = re.compile(r"\s+(?:kak|min|ya|yah|dong|pak|bu|bapak|ibu|gan)\.?$", re.IGNORECASE)
 
 
-def _reader(choices: tuple[Choice, ...]) -> Any:
+def _reader(choices: tuple[Choice, ...]) -> Callable[[str], str | None]:
     """Reads a typed answer as the key of the first choice it names, or None."""
     return lambda text: next((choice.key for choice in choices if choice.pattern.search(text)), None)
 
@@ -301,7 +302,7 @@ def application_received(application: dict[str, Any]) -> dict[str, str]:
     steps = "\n".join(f"• {step}" for step in application.get("next_steps") or [])
     basis = application.get("legal_basis")
     return {
-        "kind": APPLICATION_TYPES.get(application.get("type"), "dokumen kependudukan"),
+        "kind": APPLICATION_TYPES.get(str(application.get("type")), "dokumen kependudukan"),
         "case_number": str(application.get("case_number")),
         "submitted_at": tanggal(application.get("submitted_at")),
         "estimated_done_by": tanggal(application.get("estimated_done_by")),

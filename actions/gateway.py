@@ -49,19 +49,13 @@ class GatewayError(Exception):
 class Gateway:
     """Calls `/api/v1/...` on the gateway. Create once; reuse across actions."""
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        token: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    def __init__(self, base_url: str | None = None, token: str | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         base_url = base_url or os.getenv("GATEWAY_URL", "http://127.0.0.1:8000")
         token = token if token is not None else os.getenv("GATEWAY_TOKEN", "")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/api/v1",
-            headers=headers,
-            timeout=TIMEOUT,
+            base_url=f"{base_url.rstrip('/')}/api/v1", headers=headers, timeout=TIMEOUT,
             transport=transport,
         )
 

@@ -324,6 +324,18 @@ async def test_typed_confirmation(dispatcher, domain) -> None:
     assert texts(dispatcher).startswith("Mohon jawab “Ya”")
 
 
+async def test_a_yes_the_nlu_understood_is_left_to_the_intent_mapping(dispatcher, domain) -> None:
+    slots = await validate_application(
+        dispatcher,
+        domain,
+        "application_confirmed",
+        user("affirm", "mantap"),
+        slots={"application_type": "kk_change"},
+    )
+    assert "application_confirmed" not in slots  # the slot's from_intent mapping fills it
+    assert dispatcher.messages == []
+
+
 async def test_summary_masks_the_nik(dispatcher, domain) -> None:
     slots = {
         "application_type": "birth_certificate",
