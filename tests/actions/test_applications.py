@@ -1,5 +1,4 @@
-"""Digital identity and population documents: IKD help (actions/ikd.py), requirements
-(documents.py), applications (applications.py), status (application_status.py)."""
+"""Online applications to Dukcapil: KK changes and birth certificates (actions/applications.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.application_status import ActionApplicationStatus, ValidateApplicationStatusForm, summary_text
 from actions.applications import (
     ActionAskApplicationConfirmed,
     ActionPopulationApplication,
@@ -17,9 +15,7 @@ from actions.applications import (
     clean_name,
     clean_place,
 )
-from actions.documents import ActionDocumentRequirements, ValidateDocumentRequirementsForm
 from actions.gateway import use_gateway
-from actions.ikd import ActionIkdActivation
 from tests.actions.builders import user
 from tests.actions.flow_helpers import (
     UNAVAILABLE,
@@ -48,148 +44,6 @@ def fake() -> Iterator[FakeGateway]:
 
 def slot_events(events: list[dict]) -> dict[str, object]:
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
-
-
-def responses(dispatcher) -> list[str]:
-    return [message["response"] for message in dispatcher.messages if message.get("response")]
-
-
-# --- IKD ---------------------------------------------------------------------------------
-
-
-async def test_ikd_gives_the_steps_then_offers_the_known_problems(dispatcher, domain) -> None:
-    tracker = submit_tracker({}, user("id_ikd_activation", "cara aktivasi ikd gimana"))
-
-    await ActionIkdActivation().run(dispatcher, tracker, domain)
-
-    assert responses(dispatcher) == ["utter_id_ikd_activation", "utter_ikd_ask_problem"]
-    assert '/id_ikd_activation{"ikd_problem":"activation_code"}' in payloads(dispatcher)
-    assert '/id_ikd_activation{"ikd_problem":"face_match"}' in payloads(dispatcher)
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("kode aktivasi ikd gak masuk2 ke email", "activation_code"),
-        ("selfie ikd gagal terus", "face_match"),
-        ("nik saya tidak terdaftar di ikd", "nik_rejected"),
-        ("ganti hp, ikd nya gimana", "device_pin"),
-        ("scan qr ikd dimana", "qr_scan"),
-    ],
-)
-async def test_ikd_typed_problem_gets_its_fix(dispatcher, domain, text, problem) -> None:
-    tracker = submit_tracker({}, user("id_ikd_activation", text))
-
-    await ActionIkdActivation().run(dispatcher, tracker, domain)
-
-    assert responses(dispatcher) == [f"utter_ikd_problem_{problem}", "utter_ikd_other_problem"]
-    assert f"utter_ikd_problem_{problem}" in domain["responses"]
-    assert f'"ikd_problem":"{problem}"' not in " ".join(payloads(dispatcher))  # the others are offered
-
-
-async def test_ikd_problem_button_and_unknown_problem(dispatcher, domain) -> None:
-    chosen = user(
-        "id_ikd_activation", '/id_ikd_activation{"ikd_problem":"face_match"}', [("ikd_problem", "face_match")]
-    )
-    await ActionIkdActivation().run(dispatcher, submit_tracker({}, chosen), domain)
-    assert responses(dispatcher) == ["utter_ikd_problem_face_match", "utter_ikd_other_problem"]
-
-    dispatcher.messages.clear()
-    unknown = user("id_ikd_activation", '/id_ikd_activation{"ikd_problem":"x"}', [("ikd_problem", "x")])
-    await ActionIkdActivation().run(dispatcher, submit_tracker({}, unknown), domain)
-    assert responses(dispatcher) == ["utter_ikd_ask_problem"]
-    assert texts(dispatcher).startswith("Ada kendala saat aktivasi?")
-
-
-# --- Document requirements ---------------------------------------------------------------
-
-
-async def validate_document(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
-    tracker = form_tracker("document_requirements_form", requested, message, **kwargs)
-    return slot_events(await ValidateDocumentRequirementsForm().run(dispatcher, tracker, domain))
-
-
-@pytest.mark.parametrize(
-    ("text", "document"),
-    [
-        ("syarat bikin akta kematian apa aja", "death_certificate"),
-        ("syarat akte kelahiran anak", "birth_certificate"),
-        ("mau pindah domisili ke kota lain", "moving"),
-        ("cara ganti kartu keluarga", "kk"),
-        ("syarat bikin e-ktp", "ktp_el"),
-        ("syarat dokumen kependudukan", None),
-    ],
-)
-async def test_document_named_in_the_question_is_used(dispatcher, domain, text, document) -> None:
-    message = user("id_document_requirements", text)
-
-    slots = await validate_document(dispatcher, domain, None, message, activating=True)
-
-    assert slots["document_type"] == document
-    assert dispatcher.messages == []
-
-
-async def test_typed_document_answer_and_unknown_document(dispatcher, domain) -> None:
-    slots = await validate_document(dispatcher, domain, "document_type", user("inform", "akta lahir"))
-    assert slots["document_type"] == "birth_certificate"
-
-    slots = await validate_document(dispatcher, domain, "document_type", user("inform", "surat nikah"))
-    assert slots["document_type"] is None
-    assert texts(dispatcher).startswith("Maaf, dokumen itu belum saya kenali.")
-
-
-async def test_document_question_skips_asides_and_bad_button_values(dispatcher, domain) -> None:
-    slots = await validate_document(
-        dispatcher, domain, "document_type", user("office_info", "jam buka dukcapil")
-    )
-    assert "document_type" not in slots  # nothing extracted: the interruption rule answers
-
-    button = user("inform", '/inform{"document_type":"sim"}', [("document_type", "sim")])
-    slots = await validate_document(
-        dispatcher, domain, "document_type", button, candidates={"document_type": "sim"}
-    )
-    assert slots["document_type"] is None
-    assert "belum saya kenali" in texts(dispatcher)
-
-
-async def test_kk_requirements_offer_an_application(dispatcher, domain) -> None:
-    events = await ActionDocumentRequirements().run(
-        dispatcher, submit_tracker({"document_type": "kk"}), domain
-    )
-
-    assert responses(dispatcher) == ["utter_document_kk", "utter_application_offer"]
-    assert "perubahan KK secara daring" in texts(dispatcher)
-    assert payloads(dispatcher) == ["/affirm", "/deny"]
-    slots = slot_events(events)
-    assert slots["application_type"] == "kk_change"
-    assert slots["application_offered"] is True
-    assert slots["document_type"] is None
-    assert slots["child_name"] is None  # an earlier, unfinished application is forgotten
-
-
-async def test_moving_offers_a_kk_change_for_moving(dispatcher, domain) -> None:
-    events = await ActionDocumentRequirements().run(
-        dispatcher, submit_tracker({"document_type": "moving"}), domain
-    )
-
-    assert slot_events(events)["kk_change_reason"] == "pindah"
-
-
-async def test_ktp_requirements_offer_no_application(dispatcher, domain) -> None:
-    events = await ActionDocumentRequirements().run(
-        dispatcher, submit_tracker({"document_type": "ktp_el"}), domain
-    )
-
-    assert responses(dispatcher) == ["utter_document_ktp_el", "utter_document_anything_else"]
-    assert slot_events(events)["application_offered"] is None
-    assert "/office_info" in payloads(dispatcher)
-
-
-def test_every_document_response_says_it_is_free_with_its_legal_basis(domain) -> None:
-    for key in ("ktp_el", "kk", "birth_certificate", "death_certificate", "moving"):
-        text = domain["responses"][f"utter_document_{key}"][0]["text"]
-        assert "gratis (UU 24/2013 pasal 79A)" in text
-        assert "Perpres 96/2018" in text
 
 
 # --- Population application --------------------------------------------------------------
@@ -454,94 +308,3 @@ async def test_declined_application_is_not_sent(fake, dispatcher, domain) -> Non
 
     assert fake.requests == []
     assert texts(dispatcher).startswith("Baik, permohonan tidak saya kirim.")
-
-
-# --- Application status ------------------------------------------------------------------
-
-
-async def validate_status(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
-    tracker = form_tracker("application_status_form", requested, message, **kwargs)
-    return slot_events(await ValidateApplicationStatusForm().run(dispatcher, tracker, domain))
-
-
-async def test_case_number_is_checked(dispatcher, domain) -> None:
-    entity = user("inform", "adm-2026-000123", [("ticket_id", "adm-2026-000123")])
-    slots = await validate_status(
-        dispatcher,
-        domain,
-        "ticket_id",
-        entity,
-        extracted={"ticket_id": "adm-2026-000123"},
-        candidates={"ticket_id": "adm-2026-000123"},
-    )
-    assert slots["ticket_id"] == "ADM-2026-000123"
-
-    slots = await validate_status(dispatcher, domain, "ticket_id", user("inform", "nomornya 12345"))
-    assert slots["ticket_id"] is None
-    assert texts(dispatcher).startswith("Nomor permohonan belum saya kenali.")
-
-
-def case() -> dict[str, object]:
-    return {
-        "case_number": "ADM-2026-000123",
-        "kind": "population_application",
-        "status": "diproses",
-        "status_label": "Sedang diproses",
-        "created_at": "2026-01-05T09:30:00+07:00",
-        "updated_at": "2026-01-06T14:00:00+07:00",
-        "summary": {"type": "kk_change", "label": "Perubahan Kartu Keluarga", "reason": "tambah_anggota"},
-        "history": [
-            {"status": "diterima", "status_label": "Diterima", "at": "2026-01-05T09:30:00+07:00"},
-            {"status": "diproses", "status_label": "Sedang diproses", "at": "2026-01-06T14:00:00+07:00"},
-        ],
-    }
-
-
-async def test_status_shows_label_and_history(fake, dispatcher, domain) -> None:
-    fake.answer(case())
-
-    await ActionApplicationStatus().run(dispatcher, submit_tracker({"ticket_id": "ADM-2026-000123"}), domain)
-
-    assert fake.last.url.path == "/api/v1/cases/ADM-2026-000123"
-    text = texts(dispatcher)
-    assert text.startswith("Permohonan ADM-2026-000123: Sedang diproses.")
-    assert "Perubahan Kartu Keluarga (tambah anggota keluarga)" in text
-    assert "• 5 Januari 2026: Diterima" in text and "• 6 Januari 2026: Sedang diproses" in text
-
-
-@pytest.mark.parametrize(
-    ("summary", "expected"),
-    [
-        ({"type": "birth_certificate", "label": "Akta Kelahiran"}, "Akta Kelahiran"),
-        ({"category": "kesehatan", "category_label": "Kesehatan"}, "Kategori: Kesehatan"),
-        (
-            {"purpose": "melamar pekerjaan", "police_station": "Polres Sumba Barat"},
-            "Keperluan: melamar pekerjaan; diambil di Polres Sumba Barat",
-        ),
-        ({"service": "skck", "description": "PNBP SKCK", "amount": 30000}, "PNBP SKCK: Rp30.000"),
-        ({}, ""),
-    ],
-)
-def test_every_kind_of_case_summary_is_worded(summary: dict[str, object], expected: str) -> None:
-    """The gateway's summaries are dicts (GET /cases/{n}); the citizen reads sentences, never a dict."""
-    assert summary_text(summary) == expected
-
-
-async def test_status_of_an_unknown_case(fake, dispatcher, domain) -> None:
-    fake.error(404, "not_found", "Tidak ditemukan.")
-
-    events = await ActionApplicationStatus().run(
-        dispatcher, submit_tracker({"ticket_id": "ADM-2026-999999"}), domain
-    )
-
-    assert texts(dispatcher).startswith("Nomor ADM-2026-999999 tidak ditemukan.")
-    assert events == [SlotSet("ticket_id", None)]
-
-
-@pytest.mark.parametrize("failure", UNAVAILABLE)
-async def test_status_with_the_gateway_down_apologises(fake, dispatcher, domain, failure) -> None:
-    failure(fake)
-
-    await ActionApplicationStatus().run(dispatcher, submit_tracker({"ticket_id": "ADM-2026-000123"}), domain)
-
-    assert texts(dispatcher).startswith("Mohon maaf, layanan Dukcapil sedang tidak dapat dihubungi")
