@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, typed_answer
-from actions.complaints import LAPOR_LEGAL_BASIS, NEW_COMPLAINT_BUTTON, SERVICE, deadline, fetch_categories
+from actions.complaints import LAPOR_LEGAL_BASIS, NEW_COMPLAINT_BUTTON, SERVICE, category_labels, deadline
 from actions.conversation import Action, FormValidationAction
-from actions.gateway import GatewayError, gateway
+from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON
 from bot.identifiers import normalize_ticket
@@ -120,10 +120,7 @@ class ActionComplaintStatus(Action):
         found = await lookup(dispatcher, gateway().get(path), FOLLOW_FAILURE, case_number=case_number)
         if found.failed:
             return [] if found.error is not None and found.error.unavailable else [SlotSet("ticket_id", None)]
-        try:
-            labels = {category.key: category.label for category in await fetch_categories()}
-        except GatewayError:
-            labels = {}
+        labels = await category_labels()
         response, values = complaint_status(found.data, labels)
         dispatcher.utter_message(
             response=response, buttons=[NEW_COMPLAINT_BUTTON, MAIN_MENU_BUTTON], **values

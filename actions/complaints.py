@@ -81,6 +81,14 @@ async def fetch_categories() -> list[Category]:
     ]
 
 
+async def category_labels() -> dict[str, str]:
+    """The categories' labels by key; none when LAPOR! cannot be reached (the key is shown)."""
+    try:
+        return {category.key: category.label for category in await fetch_categories()}
+    except GatewayError:
+        return {}
+
+
 def _key_words(text: str) -> list[str]:
     return _KEY_WORDS.findall(text.lower())
 
@@ -176,10 +184,7 @@ class ActionAskComplaintConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         key = tracker.get_slot("complaint_category")
-        try:
-            labels = {category.key: category.label for category in await fetch_categories()}
-        except GatewayError:
-            labels = {}
+        labels = await category_labels()
         dispatcher.utter_message(
             response="utter_complaint_confirm",
             category=str(labels.get(key, key)),
