@@ -10,8 +10,11 @@ amounts and identifiers the way citizens read them.
   asking its question again; data/rules/ lists the same intents in each interruption rule.
 - `user_intents()`: the intents of the current session's user messages.
 - `read_yes_no()`: "ya", "iya kirim", "gak" → True/False for a confirmation step.
+- `word_pattern()`: a regex matching any of some words, for reading typed choices.
 - `is_recognisable()`: an Indonesian word, slang or derived form (garbage checks).
 - `tanggal()`, `waktu()`, `rupiah()`, `mask_nik()`: Indonesian formats for replies.
+- `phrase()`: the text of a domain response, for a fixed sentence inside a reply assembled
+  from data (a whole reply is sent as `utter_message(response=..., **values)` instead).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from functools import cache
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.types import DomainDict
 
 from bot.text import WordNormalizer, collapse_elongation, expand_slang, is_known_word
 
@@ -154,6 +158,17 @@ def read_yes_no(text: str) -> bool | None:
         if word in _NO:
             return False
     return None
+
+
+def phrase(domain: DomainDict, response: str, **values: Any) -> str:
+    """The text of the domain's `response` (its first variant), `values` filled in."""
+    text = str(domain["responses"][response][0]["text"])
+    return text.format(**values) if values else text
+
+
+def word_pattern(*patterns: str) -> re.Pattern[str]:
+    """Any of `patterns` as a whole word, case-insensitive."""
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.IGNORECASE)
 
 
 @cache

@@ -17,66 +17,34 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, tanggal, typed_answer
+from actions.answers import aside_intents, entity_value, phrase, tanggal, typed_answer
 from actions.conversation import Action
-from actions.flows import IdentityFormValidation, identity_mismatch, lookup_failed
-from actions.gateway import GatewayError, apology, gateway
+from actions.flows import IdentityFormValidation
+from actions.gateway import gateway
+from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 
 SlotValues = dict[str, Any]
 
 SERVICE = "SSCASN BKN"
 INFO_ALTERNATIVE = "lihat pengumuman resmi di sscasn.bkn.go.id dan laman instansi yang Anda tuju."
-RESULT_ALTERNATIVE = "lihat hasilnya langsung di akun SSCASN Anda (sscasn.bkn.go.id)."
 PARTICIPANT_DIGITS = 17
-
-INFO = (
-    "Seleksi CASN {year} ({legal_basis}).\n\nPersyaratan:\n{requirements}\n\nJadwal:\n{schedule}\n\n{closing}"
-)
-CLOSING = (
-    "Pendaftaran hanya melalui sscasn.bkn.go.id dan tidak dipungut biaya. Data akun dicocokkan "
-    "dengan data Dukcapil dan tidak dapat diubah setelah akun dibuat."
-)
-INVALID_PARTICIPANT_NUMBER = (
-    "Nomor peserta terdiri dari {digits} digit angka, sedangkan yang Anda kirim {got} digit. "
-    "Nomornya tertera pada kartu peserta ujian SSCASN (bukan NIK)."
-)
-NO_PARTICIPANT_NUMBER = (
-    "Nomor peserta belum saya temukan dalam pesan Anda. Mohon kirim {digits} digit nomor "
-    "peserta yang tertera pada kartu peserta ujian SSCASN."
-)
-# identity_mismatch() speaks of a NIK; here the date of birth belongs to a participant number.
-PARTICIPANT_MISMATCH = (
-    "Mohon maaf, tanggal lahir tidak sesuai dengan data peserta untuk nomor tersebut, sehingga "
-    "hasil seleksi tidak dapat saya tampilkan. Silakan periksa kembali nomor peserta dan tanggal "
-    "lahir Anda."
-)
-PARTICIPANT_NOT_FOUND = (
-    "Nomor peserta tersebut tidak ditemukan di SSCASN. Mohon periksa kembali nomor pada kartu "
-    "peserta ujian Anda."
-)
-RESULT = "Hasil seleksi CASN atas nama {name}, formasi {position} di {agency}:\n{stages}\n\n{final}"
-FINAL: dict[str, str] = {
-    "lulus": (
-        "Hasil akhir: LULUS. Selamat! Berikutnya, pantau akun SSCASN dan laman instansi untuk "
-        "jadwal pengisian daftar riwayat hidup dan pemberkasan usul penetapan NIP."
-    ),
-    "tidak_lulus": (
-        "Hasil akhir: belum lulus. Jika menurut Anda ada kekeliruan, Anda dapat mengajukan sanggah "
-        "melalui akun SSCASN pada masa sanggah yang diumumkan instansi."
-    ),
-    "proses": (
-        "Hasil akhir belum diumumkan; seleksi masih berlangsung. Pantau akun SSCASN dan laman "
-        "instansi untuk jadwal tahap berikutnya."
-    ),
-}
-BEWARE = (
-    "Kelulusan tidak dapat dibantu pihak mana pun dengan imbalan; laporkan tawaran seperti itu "
-    "melalui LAPOR!."
-)
+FINAL_RESULTS = frozenset({"lulus", "tidak_lulus", "proses"})  # each has `utter_casn_final_<key>`
 
 RESULT_BUTTON = {"title": "Hasil seleksi", "payload": "/asn_selection_result"}
 INFO_BUTTON = {"title": "Info pendaftaran CASN", "payload": "/asn_casn_registration"}
+RESULT_FAILURE = Failure(
+    SERVICE,
+    "lihat hasilnya langsung di akun SSCASN Anda (sscasn.bkn.go.id).",
+    not_found="utter_participant_not_found",
+    buttons=(RESULT_BUTTON, MAIN_MENU_BUTTON),
+)
+# The NIK refusal speaks of a NIK; here the date of birth belongs to a participant number.
+PARTICIPANT_REFUSAL = Refusal(
+    "utter_participant_mismatch",
+    buttons=(RESULT_BUTTON, MAIN_MENU_BUTTON),
+    forget=("participant_number", "birth_date"),
+)
 
 _NUMBER_RUN = re.compile(r"\d[\d .-]*\d|\d")
 
@@ -98,18 +66,18 @@ def _stage_period(stage: dict[str, Any], today: dt.date) -> str:
     return f"• {stage.get('stage')}: {period}" + (" (sedang berlangsung)" if running else "")
 
 
-def info_reply(casn: dict[str, Any], today: dt.date) -> str:
+def casn_info(casn: dict[str, Any], today: dt.date) -> dict[str, str]:
+    """The values of `utter_casn_info`."""
     requirements = "\n".join(f"• {item}" for item in casn.get("requirements", []))
     schedule = "\n".join(_stage_period(stage, today) for stage in casn.get("schedule", []))
     if casn.get("schedule_note"):
         schedule = f"{schedule}\n{casn['schedule_note']}".strip()
-    return INFO.format(
-        year=casn.get("year", ""),
-        legal_basis=casn.get("legal_basis", ""),
-        requirements=requirements or "• lihat pengumuman resmi instansi",
-        schedule=schedule or "• belum diumumkan",
-        closing=CLOSING,
-    )
+    return {
+        "year": str(casn.get("year", "")),
+        "legal_basis": str(casn.get("legal_basis", "")),
+        "requirements": requirements or "• lihat pengumuman resmi instansi",
+        "schedule": schedule or "• belum diumumkan",
+    }
 
 
 class ActionCasnInfo(Action):
@@ -121,13 +89,15 @@ class ActionCasnInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            casn = await gateway().get("/civil-service/casn")
-        except GatewayError:
-            dispatcher.utter_message(text=apology(SERVICE, INFO_ALTERNATIVE), buttons=[MAIN_MENU_BUTTON])
+        casn = await lookup(
+            dispatcher, gateway().get("/civil-service/casn"), Failure(SERVICE, INFO_ALTERNATIVE)
+        )
+        if casn.failed:
             return []
         dispatcher.utter_message(
-            text=info_reply(casn, dt.date.today()), buttons=[RESULT_BUTTON, MAIN_MENU_BUTTON]
+            response="utter_casn_info",
+            buttons=[RESULT_BUTTON, MAIN_MENU_BUTTON],
+            **casn_info(casn.data, dt.date.today()),
         )
         return []
 
@@ -156,8 +126,11 @@ class ValidateCasnResultForm(IdentityFormValidation):
             return {"participant_number": None}
         number, found = participant_number(str(value))
         if number is None:
-            template = INVALID_PARTICIPANT_NUMBER if found else NO_PARTICIPANT_NUMBER
-            dispatcher.utter_message(text=template.format(digits=PARTICIPANT_DIGITS, got=found))
+            dispatcher.utter_message(
+                response="utter_invalid_participant_number" if found else "utter_no_participant_number",
+                digits=str(PARTICIPANT_DIGITS),
+                got=str(found),
+            )
             return {"participant_number": None}
         return {"participant_number": number}
 
@@ -179,16 +152,21 @@ def stage_line(stage: dict[str, Any]) -> str:
     return f"• {stage.get('stage')}: nilai {number(score)}{threshold} — {verdict}"
 
 
-def result_reply(result: dict[str, Any]) -> str:
+def casn_result(result: dict[str, Any]) -> dict[str, str]:
+    """The values of `utter_casn_result` but the final verdict (`final_result()`)."""
     stages = "\n".join(stage_line(stage) for stage in result.get("stages", [])) or "• belum ada hasil tahapan"
-    final = FINAL.get(str(result.get("final")), FINAL["proses"])
-    return RESULT.format(
-        name=result.get("name"),
-        position=result.get("position"),
-        agency=result.get("agency"),
-        stages=stages,
-        final=f"{final}\n\n{BEWARE}",
-    )
+    return {
+        "name": str(result.get("name")),
+        "position": str(result.get("position")),
+        "agency": str(result.get("agency")),
+        "stages": stages,
+    }
+
+
+def final_result(result: dict[str, Any]) -> str:
+    """The response that words the final verdict (still running when unknown)."""
+    final = str(result.get("final"))
+    return f"utter_casn_final_{final if final in FINAL_RESULTS else 'proses'}"
 
 
 class ActionCasnResult(Action):
@@ -204,27 +182,18 @@ class ActionCasnResult(Action):
         forget = [SlotSet("participant_number", None)]
         if not number or not birth_date:
             return forget
-        try:
-            result = await gateway().post(
-                "/civil-service/results", {"participant_number": number, "birth_date": birth_date}
-            )
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return identity_mismatch(
-                    dispatcher,
-                    tracker,
-                    refusal=PARTICIPANT_MISMATCH,
-                    buttons=(RESULT_BUTTON, MAIN_MENU_BUTTON),
-                    forget=("participant_number", "birth_date"),
-                )
-            lookup_failed(
-                dispatcher,
-                error,
-                service=SERVICE,
-                alternative=RESULT_ALTERNATIVE,
-                not_found=PARTICIPANT_NOT_FOUND,
-                buttons=(RESULT_BUTTON, MAIN_MENU_BUTTON),
-            )
+        body = {"participant_number": number, "birth_date": birth_date}
+        result = await verified_lookup(
+            dispatcher, tracker, "/civil-service/results", body, RESULT_FAILURE, PARTICIPANT_REFUSAL
+        )
+        if result.refused:
+            return result.events
+        if result.failed:
             return forget
-        dispatcher.utter_message(text=result_reply(result), buttons=[INFO_BUTTON, MAIN_MENU_BUTTON])
+        dispatcher.utter_message(
+            response="utter_casn_result",
+            final=phrase(domain, final_result(result.data)),
+            buttons=[INFO_BUTTON, MAIN_MENU_BUTTON],
+            **casn_result(result.data),
+        )
         return forget

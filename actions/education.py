@@ -1,12 +1,10 @@
-"""Education flows: PIP recipients, KIP Kuliah, SPMB school admission.
+"""Education flows: PIP recipients and KIP Kuliah (SPMB school admission: actions/spmb.py).
 
 - `pip_status_form`: the student's NISN and birth date; `action_pip_status` says whether the
   student receives PIP this year, how much and whether it was paid out (`POST /education/pip`).
 - `kip_kuliah_form`: requirements and dates (`GET /education/kip-kuliah`) or, with NIK and
   birth date, the registration status (`POST /education/kip-kuliah/registration`).
-- `spmb_form`: the school level (SD, SMP, SMA); `action_spmb` lists the SPMB routes and their
-  quotas (`GET /education/spmb`).
-A choice named in the request itself ("syarat KIP Kuliah", "jalur SPMB SMP") is read when the
+A choice named in the request itself ("syarat KIP Kuliah") is read when the
 form starts, so the form does not ask it again.
 """
 
@@ -21,60 +19,32 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, rupiah, tanggal
+from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action, FormValidationAction
-from actions.flows import (
-    IMPOSSIBLE_BIRTH_DATE,
-    INVALID_BIRTH_DATE,
-    IdentityFormValidation,
-    fresh_answer,
-    identity_mismatch,
-    just_activated,
-    lookup_failed,
-    parse_birth_date,
-)
-from actions.gateway import GatewayError, gateway
+from actions.flows import IdentityFormValidation, fresh_answer, just_activated, parse_birth_date
+from actions.gateway import gateway
+from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from actions.validation import IDENTIFIERS
 from bot import identifiers
 
 SlotValues = dict[str, Any]
 
-PIP_ALTERNATIVE = (
+PIP_FAILURE = Failure(
+    "PIP",
     "cek di laman resmi PIP Kementerian Pendidikan Dasar dan Menengah dengan NISN dan NIK siswa, "
-    "atau tanyakan ke operator sekolah."
+    "atau tanyakan ke operator sekolah.",
+    not_found="utter_pip_not_found",
 )
+PIP_REFUSAL = Refusal("utter_pip_mismatch", forget=("nisn", "student_birth_date"))
 KIP_ALTERNATIVE = "lihat laman resmi KIP Kuliah, atau tanyakan ke sekolah atau perguruan tinggi tujuan."
-SPMB_ALTERNATIVE = "pantau pengumuman SPMB dinas pendidikan daerah Anda."
-
-PIP_MISMATCH = (
-    "Mohon maaf, tanggal lahir tidak sesuai dengan data siswa untuk NISN tersebut, sehingga data "
-    "tidak dapat saya tampilkan. Silakan periksa kembali NISN dan tanggal lahir siswa."
-)
-PIP_NOT_FOUND = (
-    "NISN tersebut tidak ditemukan dalam data PIP. Mohon periksa kembali NISN-nya; NISN dapat "
-    "ditanyakan ke operator sekolah."
-)
-DISBURSEMENT: dict[str | None, tuple[str, str]] = {
-    "sudah_cair": (
-        "sudah cair",
-        "Dana sudah disalurkan ke rekening siswa. Jika belum diterima, tanyakan ke sekolah atau "
-        "bank penyalur.",
-    ),
-    "proses": (
-        "sedang diproses",
-        "Pantau kembali secara berkala; sekolah akan mengabarkan jadwal pencairannya.",
-    ),
-    "belum_cair": (
-        "belum cair",
-        "Pencairan mengikuti jadwal penyaluran berikutnya; tanyakan jadwalnya ke sekolah.",
-    ),
-    None: ("belum ada informasi", "Tanyakan jadwal pencairan ke sekolah."),
+# The disbursement's label; what to do next is `utter_pip_disbursement_<key>`.
+DISBURSEMENT: dict[str, str] = {
+    "sudah_cair": "sudah cair",
+    "proses": "sedang diproses",
+    "belum_cair": "belum cair",
+    "unknown": "belum ada informasi",
 }
-NOT_A_RECIPIENT_NEXT = (
-    "Siswa dari keluarga kurang mampu, misalnya pemegang KIP atau keluarga penerima bansos, dapat "
-    "diusulkan sebagai penerima PIP melalui sekolah; tanyakan ke operator sekolah."
-)
 
 KIP_TOPICS = ("info", "status")
 KIP_SLOTS = ("kip_kuliah_topic", "nik", "birth_date")
@@ -93,13 +63,6 @@ KIP_INFO_WORDS = (
     "tanggal",
     "tahap",
 )
-UNKNOWN_KIP_TOPIC = (
-    'Maaf, pilihan itu belum saya pahami. Silakan pilih "Syarat & jadwal" atau "Cek status pendaftaran".'
-)
-KIP_NOT_REGISTERED = (
-    "Belum ada pendaftaran KIP Kuliah untuk NIK tersebut. Jika Anda ingin mendaftar, lihat syarat "
-    "dan jadwalnya lewat tombol di bawah."
-)
 KIP_STATUS_LABELS = {
     "terdaftar": "terdaftar",
     "seleksi": "dalam seleksi",
@@ -111,33 +74,25 @@ KIP_STATUS_BUTTON = {
     "title": "Cek status pendaftaran",
     "payload": payload("edu_kip_kuliah", kip_kuliah_topic="status"),
 }
-
-LEVELS = {"sd": "SD", "smp": "SMP", "sma": "SMA"}
-_LEVEL_WORDS = {
-    "sd": ("sd", "sekolah dasar"),
-    "smp": ("smp", "sltp", "sekolah menengah pertama"),
-    "sma": ("sma", "slta", "sekolah menengah atas"),
-    "smk": ("smk", "sekolah menengah kejuruan"),
-}
-UNKNOWN_LEVEL = "Maaf, jenjang itu belum saya kenali. Silakan pilih SD, SMP, atau SMA."
-NO_SMK = (
-    "Informasi jalur SPMB yang tersedia di sini untuk jenjang SD, SMP, dan SMA. Untuk SMK, silakan "
-    "pantau pengumuman SPMB dinas pendidikan provinsi Anda."
-)
-SPMB_NEXT = (
-    "Jadwal dan tata cara pendaftaran ditetapkan pemerintah daerah; pantau pengumuman SPMB dinas "
-    "pendidikan daerah Anda."
+KIP_INFO_FAILURE = Failure("KIP Kuliah", KIP_ALTERNATIVE, not_found="utter_kip_info_not_found")
+KIP_STATUS_FAILURE = Failure(
+    "KIP Kuliah",
+    KIP_ALTERNATIVE,
+    not_found="utter_kip_not_registered",
+    buttons=(KIP_INFO_BUTTON, MAIN_MENU_BUTTON),
 )
 
 _WORDS = re.compile(r"[a-z]+")
 
 
-def _typed_text(tracker: Tracker) -> str:
+def message_text(tracker: Tracker) -> str:
+    """The latest message's text; "" for a button payload."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
 
 
-def _words(text: str) -> list[str]:
+def lower_words(text: str) -> list[str]:
+    """The words of `text`, lower-cased, without digits or punctuation."""
     return _WORDS.findall(text.lower())
 
 
@@ -156,13 +111,13 @@ class ValidatePipStatusForm(FormValidationAction):
         """Digits that are no NISN, typed when it was asked, get a reason and the question again."""
         if tracker.get_slot("requested_slot") != "nisn" or not fresh_answer(tracker, self.form_name()):
             return {}
-        text = _typed_text(tracker)
+        text = message_text(tracker)
         if entity_value(tracker, "nisn") is not None or not any(char.isdigit() for char in text):
             return {}
         problem = identifiers.check_nisn(text)
         if problem is None:
             return {}
-        dispatcher.utter_message(text=IDENTIFIERS["nisn"].refusal(problem))
+        IDENTIFIERS["nisn"].refuse(dispatcher, problem)
         return {"nisn": None}
 
     async def validate_nisn(
@@ -172,7 +127,7 @@ class ValidatePipStatusForm(FormValidationAction):
             return {"nisn": None}
         problem = identifiers.check_nisn(str(value).strip())
         if problem:
-            dispatcher.utter_message(text=IDENTIFIERS["nisn"].refusal(problem))
+            IDENTIFIERS["nisn"].refuse(dispatcher, problem)
             return {"nisn": None}
         return {"nisn": identifiers.digits(str(value))}
 
@@ -184,12 +139,12 @@ class ValidatePipStatusForm(FormValidationAction):
             tracker, self.form_name()
         ):
             return {}
-        text = _typed_text(tracker)
+        text = message_text(tracker)
         if not text:
             return {}
         parsed = parse_birth_date(text)
         if parsed is None:
-            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_invalid_birth_date")
             return {"student_birth_date": None}
         return {"student_birth_date": parsed.isoformat()}
 
@@ -201,32 +156,33 @@ class ValidatePipStatusForm(FormValidationAction):
         try:
             born = dt.date.fromisoformat(str(value))
         except ValueError:
-            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_invalid_birth_date")
             return {"student_birth_date": None}
         if born > dt.date.today():
-            dispatcher.utter_message(text=IMPOSSIBLE_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_impossible_birth_date")
             return {"student_birth_date": None}
         return {"student_birth_date": born.isoformat()}
 
 
-def pip_text(pip: dict[str, Any]) -> str:
-    """Recipient or not, the amount and the disbursement, then the legal basis."""
+def pip_status(pip: dict[str, Any], domain: DomainDict) -> tuple[str, dict[str, str]]:
+    """Recipient or not (the response), with the amount, the disbursement and the legal basis."""
     level = str(pip.get("level") or "")
     level = level.upper() if len(level) <= 4 else level
     grade = f"kelas {pip['grade']} {level}".strip() if pip.get("grade") else level
-    student = f"{pip.get('name', '-')} ({pip.get('school', '-')}{', ' + grade if grade else ''})"
-    year = pip.get("year", "")
-    if pip.get("recipient"):
-        label, next_step = DISBURSEMENT.get(pip.get("disbursement"), DISBURSEMENT[None])
-        text = (
-            f"{student} tercatat sebagai penerima PIP tahun {year} sebesar {rupiah(pip.get('amount'))}.\n"
-            f"Status pencairan: {label}. {next_step}"
-        )
-    else:
-        text = f"{student} belum tercatat sebagai penerima PIP tahun {year}. {NOT_A_RECIPIENT_NEXT}"
-    if pip.get("legal_basis"):
-        text += f"\n\nDasar hukum: {pip['legal_basis']}."
-    return text
+    values = {
+        "student": f"{pip.get('name', '-')} ({pip.get('school', '-')}{', ' + grade if grade else ''})",
+        "year": str(pip.get("year", "")),
+        "legal_basis": f"\n\nDasar hukum: {pip['legal_basis']}." if pip.get("legal_basis") else "",
+    }
+    if not pip.get("recipient"):
+        return "utter_pip_not_recipient", values
+    disbursement = pip.get("disbursement")
+    key = disbursement if disbursement in DISBURSEMENT else "unknown"
+    return "utter_pip_recipient", values | {
+        "amount": rupiah(pip.get("amount")),
+        "disbursement": DISBURSEMENT[key],
+        "next_step": phrase(domain, f"utter_pip_disbursement_{key}"),
+    }
 
 
 class ActionPipStatus(Action):
@@ -242,18 +198,14 @@ class ActionPipStatus(Action):
         if not nisn or not born:
             return []
         forget = [SlotSet("student_birth_date", None)]
-        try:
-            pip = await gateway().post("/education/pip", {"nisn": nisn, "birth_date": born})
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return identity_mismatch(
-                    dispatcher, tracker, refusal=PIP_MISMATCH, forget=("nisn", "student_birth_date")
-                )
-            lookup_failed(
-                dispatcher, error, service="PIP", alternative=PIP_ALTERNATIVE, not_found=PIP_NOT_FOUND
-            )
-            return [SlotSet("nisn", None), *forget] if error.status == 404 else forget
-        dispatcher.utter_message(text=pip_text(pip), buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON])
+        body = {"nisn": nisn, "birth_date": born}
+        pip = await verified_lookup(dispatcher, tracker, "/education/pip", body, PIP_FAILURE, PIP_REFUSAL)
+        if pip.refused:
+            return pip.events
+        if pip.failed:
+            return [SlotSet("nisn", None), *forget] if pip.not_found else forget
+        response, values = pip_status(pip.data, domain)
+        dispatcher.utter_message(response=response, buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON], **values)
         return forget
 
 
@@ -262,7 +214,7 @@ class ActionPipStatus(Action):
 
 def kip_topic_in(text: str) -> str | None:
     """ "status" (the citizen's own registration) or "info" (requirements and dates)."""
-    words = _words(text)
+    words = lower_words(text)
     if any(word.startswith("status") for word in words):
         return "status"
     if any(word.startswith(KIP_INFO_WORDS) for word in words):
@@ -292,7 +244,7 @@ class ValidateKipKuliahForm(IdentityFormValidation):
         even if an earlier, unfinished run had chosen one)."""
         if not just_activated(tracker, self.form_name()):
             return {}
-        topic = entity_value(tracker, "kip_kuliah_topic") or kip_topic_in(_typed_text(tracker))
+        topic = entity_value(tracker, "kip_kuliah_topic") or kip_topic_in(message_text(tracker))
         return {"kip_kuliah_topic": topic if topic in KIP_TOPICS else None}
 
     async def validate_kip_kuliah_topic(
@@ -302,37 +254,37 @@ class ValidateKipKuliahForm(IdentityFormValidation):
             return {"kip_kuliah_topic": None}
         topic = value if value in KIP_TOPICS else kip_topic_in(str(value))
         if topic is None:
-            dispatcher.utter_message(text=UNKNOWN_KIP_TOPIC)
+            dispatcher.utter_message(response="utter_unknown_kip_topic")
         return {"kip_kuliah_topic": topic}
 
 
-def kip_info_text(kip: dict[str, Any]) -> str:
-    requirements = "\n".join(f"• {item}" for item in kip.get("requirements") or [])
+def kip_info(kip: dict[str, Any]) -> dict[str, str]:
+    """The values of `utter_kip_info`."""
     schedule = "\n".join(
         f"• {stage.get('stage', '-')}: {tanggal(stage.get('start'))} – {tanggal(stage.get('end'))}"
         for stage in kip.get("schedule") or []
     )
-    text = f"Persyaratan KIP Kuliah:\n{requirements}"
-    if schedule:
-        text += f"\n\nJadwal:\n{schedule}"
-    if kip.get("legal_basis"):
-        text += f"\n\nDasar hukum: {kip['legal_basis']}."
-    return text
+    return {
+        "requirements": "\n".join(f"• {item}" for item in kip.get("requirements") or []),
+        "schedule": f"\n\nJadwal:\n{schedule}" if schedule else "",
+        "legal_basis": f"\n\nDasar hukum: {kip['legal_basis']}." if kip.get("legal_basis") else "",
+    }
 
 
-def _label(value: Any) -> str:
+def label(value: Any) -> str:
     return str(value or "-").replace("_", " ")
 
 
-def kip_registration_text(registration: dict[str, Any]) -> str:
+def kip_registration(registration: dict[str, Any]) -> str:
+    """The registration's lines in `utter_kip_registration`."""
     status = str(registration.get("status") or "")
     lines = [
         f"Nomor pendaftaran: {registration.get('registration_number', '-')}",
-        f"Tahap: {_label(registration.get('stage'))}",
-        f"Status: {KIP_STATUS_LABELS.get(status, _label(status))}",
+        f"Tahap: {label(registration.get('stage'))}",
+        f"Status: {KIP_STATUS_LABELS.get(status, label(status))}",
         f"Diperbarui: {tanggal(registration.get('updated_at'))}",
     ]
-    return "Pendaftaran KIP Kuliah Anda:\n" + "\n".join(f"• {line}" for line in lines)
+    return "\n".join(f"• {line}" for line in lines)
 
 
 class ActionKipKuliah(Action):
@@ -347,127 +299,26 @@ class ActionKipKuliah(Action):
         topic = tracker.get_slot("kip_kuliah_topic")
         done: list[EventType] = [SlotSet("kip_kuliah_topic", None)]
         if topic == "info":
-            try:
-                kip = await gateway().get("/education/kip-kuliah")
-            except GatewayError as error:
-                lookup_failed(
-                    dispatcher,
-                    error,
-                    service="KIP Kuliah",
-                    alternative=KIP_ALTERNATIVE,
-                    not_found="Informasi KIP Kuliah belum tersedia.",
+            kip = await lookup(dispatcher, gateway().get("/education/kip-kuliah"), KIP_INFO_FAILURE)
+            if not kip.failed:
+                dispatcher.utter_message(
+                    response="utter_kip_info",
+                    buttons=[KIP_STATUS_BUTTON, MAIN_MENU_BUTTON],
+                    **kip_info(kip.data),
                 )
-                return done
-            dispatcher.utter_message(text=kip_info_text(kip), buttons=[KIP_STATUS_BUTTON, MAIN_MENU_BUTTON])
             return done
         nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
         if topic != "status" or not nik or not birth_date:
             return done  # the form was stopped before it had what it needs
-        try:
-            registration = await gateway().post(
-                "/education/kip-kuliah/registration", {"nik": nik, "birth_date": birth_date}
-            )
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return [*identity_mismatch(dispatcher, tracker), *done]
-            lookup_failed(
-                dispatcher,
-                error,
-                service="KIP Kuliah",
-                alternative=KIP_ALTERNATIVE,
-                not_found=KIP_NOT_REGISTERED,
-                buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON],
-            )
-            return done
-        dispatcher.utter_message(
-            text=kip_registration_text(registration), buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON]
+        body = {"nik": nik, "birth_date": birth_date}
+        registration = await verified_lookup(
+            dispatcher, tracker, "/education/kip-kuliah/registration", body, KIP_STATUS_FAILURE
         )
-        return done
-
-
-# --- SPMB --------------------------------------------------------------------------------------
-
-
-def level_in(text: str) -> str | None:
-    """sd | smp | sma | smk named in `text` ("jenjang sma", "sekolah dasar"), else None."""
-    joined = " ".join(_words(text))
-    padded = f" {joined} "
-    for level, names in _LEVEL_WORDS.items():
-        if any(f" {name} " in padded for name in names):
-            return level
-    return None
-
-
-def other_level_buttons(level: str | None) -> list[dict[str, str]]:
-    return [
-        {"title": label, "payload": payload("edu_school_admission", school_level=key)}
-        for key, label in LEVELS.items()
-        if key != level
-    ]
-
-
-class ValidateSpmbForm(FormValidationAction):
-    """The school level: a button, a typed answer, or named in the request."""
-
-    def name(self) -> str:
-        return "validate_spmb_form"
-
-    async def extract_school_level(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if not just_activated(tracker, self.form_name()):
-            return {}
-        return {"school_level": entity_value(tracker, "school_level") or level_in(_typed_text(tracker))}
-
-    async def validate_school_level(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if value is None:
-            return {"school_level": None}
-        level = value if value in LEVELS else level_in(str(value))
-        if level == "smk":
-            dispatcher.utter_message(text=NO_SMK)
-            return {"school_level": None}
-        if level not in LEVELS:
-            dispatcher.utter_message(text=UNKNOWN_LEVEL)
-            return {"school_level": None}
-        return {"school_level": level}
-
-
-def spmb_text(spmb: dict[str, Any], level: str) -> str:
-    routes = "\n".join(
-        f"• {_label(route.get('route')).capitalize()}: {route.get('quota', '-')}"
-        for route in spmb.get("routes") or []
-    )
-    basis = f" ({spmb['legal_basis']})" if spmb.get("legal_basis") else ""
-    return f"Jalur SPMB jenjang {LEVELS[level]} dan kuotanya{basis}:\n{routes}\n\n{SPMB_NEXT}"
-
-
-class ActionSpmb(Action):
-    """The SPMB routes and quotas of the chosen level, with buttons for the other levels."""
-
-    def name(self) -> str:
-        return "action_spmb"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        level = tracker.get_slot("school_level")
-        done = [SlotSet("school_level", None)]
-        if level not in LEVELS:
-            return done
-        try:
-            spmb = await gateway().get("/education/spmb", level=level)
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service="informasi SPMB",
-                alternative=SPMB_ALTERNATIVE,
-                not_found=f"Data jalur SPMB jenjang {LEVELS[level]} belum tersedia.",
-            )
-            return done
+        if registration.failed:
+            return [*registration.events, *done]
         dispatcher.utter_message(
-            text=spmb_text(spmb, level), buttons=[*other_level_buttons(level), MAIN_MENU_BUTTON]
+            response="utter_kip_registration",
+            details=kip_registration(registration.data),
+            buttons=[KIP_INFO_BUTTON, MAIN_MENU_BUTTON],
         )
         return done

@@ -22,19 +22,6 @@ from actions.menu import service_buttons
 
 MISS_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
 
-OUT_OF_SCOPE_TEXT = (
-    "Maaf, pertanyaan tersebut di luar layanan yang dapat saya bantu. Saya dapat memberi "
-    "informasi tentang sembilan layanan prioritas pemerintah berikut. Silakan pilih:"
-)
-NOT_UNDERSTOOD_TEXT = (
-    "Maaf, saya belum memahami pesan Anda. Saya dapat membantu informasi tentang sembilan "
-    "layanan prioritas pemerintah berikut. Silakan pilih, atau tulis pertanyaan Anda "
-    "dengan kalimat lain:"
-)
-REPEATED_MISS_TEXT = (
-    "Maaf, saya masih belum dapat membantu pertanyaan Anda. Saya hubungkan Bapak/Ibu dengan petugas."
-)
-
 
 def is_repeated_miss(events: Iterable[dict[str, Any]]) -> bool:
     """True when the user message before the latest one was also a miss."""
@@ -55,12 +42,12 @@ class ActionHandleMiss(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         if is_repeated_miss(tracker.events):
-            dispatcher.utter_message(text=REPEATED_MISS_TEXT)
+            dispatcher.utter_message(response="utter_miss_repeated")
             signal_handoff(dispatcher, tracker, "repeated_miss")
             return []
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        text = OUT_OF_SCOPE_TEXT if intent == "out_of_scope" else NOT_UNDERSTOOD_TEXT
-        dispatcher.utter_message(text=text, buttons=service_buttons())
+        response = "utter_miss_out_of_scope" if intent == "out_of_scope" else "utter_miss_not_understood"
+        dispatcher.utter_message(response=response, buttons=service_buttons())
         if intent not in MISS_INTENTS:
             # Run as the core fallback (no policy knew what to do next): forget the message,
             # as Rasa's default fallback does, so the dialogue doesn't loop on it.

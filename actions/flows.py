@@ -13,7 +13,7 @@ question asked mid-form, and cancelling.
 - `action_cancel_flow`: "batal", "gak jadi": stop the active form and say what next.
 - `fresh_answer()`: whether the latest user message is still unanswered (a form's extraction
   must not read the question answered by `action_answer_aside` as the form's answer).
-- `lookup_failed()`: the reply when a service call fails (ministry down or slow, not found).
+- `typed_choice()`, `typed_yes_no()`: read a typed answer to a question asked with buttons.
 - `is_answer()`, `just_activated()`: whether the latest message answers a form's question (intent
   `inform`, or not understood), and whether it is the message that opened the form.
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -30,8 +30,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import entity_value, latest_intent, read_yes_no, typed_answer
 from actions.conversation import Action, FormValidationAction
-from actions.gateway import GatewayError, apology
 from actions.handoff import signal_handoff
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
@@ -40,20 +40,6 @@ from bot.dates import find_dates
 
 SlotValues = dict[str, Any]
 
-INVALID_BIRTH_DATE = (
-    "Tanggal lahir belum dapat saya baca. Mohon tulis tanggal, bulan, dan tahun, "
-    "misalnya 17-08-1990 atau 17 Agustus 1990."
-)
-IMPOSSIBLE_BIRTH_DATE = "Tanggal lahir tidak boleh di masa depan. Mohon periksa kembali."
-IDENTITY_MISMATCH = (
-    "Mohon maaf, tanggal lahir tidak sesuai dengan data kependudukan untuk NIK tersebut, "
-    "sehingga data pribadi tidak dapat saya tampilkan. Silakan periksa kembali NIK dan "
-    "tanggal lahir Anda."
-)
-IDENTITY_UNVERIFIED = (
-    "Mohon maaf, data Bapak/Ibu masih belum dapat saya verifikasi. Saya hubungkan Bapak/Ibu dengan petugas."
-)
-CANCELLED = "Baik, permintaan tadi saya batalkan. Ada lagi yang bisa saya bantu?"
 # Set to the form's name when the gateway refuses its identity pair: read back from the events
 # (refused_before), as a mark on that run of the form.
 MISMATCH_SLOT = "identity_mismatch_form"
@@ -112,21 +98,21 @@ def identity_mismatch(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     *,
-    refusal: str = IDENTITY_MISMATCH,
+    refusal: str = "utter_identity_mismatch",
     buttons: Sequence[Button] = (MAIN_MENU_BUTTON,),
     forget: Sequence[str] = ("nik", "birth_date"),
 ) -> list[EventType]:
     """The gateway refused the identity pair (`identity_mismatch`): forget it, so the next attempt
-    asks again, and refuse politely. The second refusal in a row in the same form hands the
-    conversation to an officer instead (reason `escalation`). Submit actions call this after
-    their form has ended, so no form is left active."""
+    asks again, and refuse politely (the response `refusal`). The second refusal in a row in the
+    same form hands the conversation to an officer instead (reason `escalation`). Submit actions
+    call this after their form has ended, so no form is left active."""
     events: list[EventType] = [SlotSet(slot, None) for slot in forget]
     form = latest_form(tracker)
     if form and refused_before(tracker, form):
-        dispatcher.utter_message(text=IDENTITY_UNVERIFIED)
+        dispatcher.utter_message(response="utter_identity_unverified")
         signal_handoff(dispatcher, tracker, "escalation", form=form)
         return [*events, SlotSet(MISMATCH_SLOT, None)]  # after the officer, a new row starts
-    dispatcher.utter_message(text=refusal, buttons=list(buttons))
+    dispatcher.utter_message(response=refusal, buttons=list(buttons))
     return [*events, SlotSet(MISMATCH_SLOT, form)] if form else events
 
 
@@ -143,25 +129,45 @@ def fresh_answer(tracker: Tracker, form: str) -> bool:
     return False
 
 
-def lookup_failed(
+def typed_choice(
     dispatcher: CollectingDispatcher,
-    error: GatewayError,
+    tracker: Tracker,
+    slot: str,
+    aside: frozenset[str],
+    read: Callable[[str], Any],
     *,
-    service: str,
-    alternative: str,
-    not_found: str,
-    buttons: Sequence[Button] = (MAIN_MENU_BUTTON,),
-) -> None:
-    """Word a failed service call (not `identity_mismatch`, which forms handle): a ministry
-    that is down or slow gets an apology with `alternative`, a 404 `not_found`, anything else
-    the gateway's own Indonesian sentence."""
-    if error.unavailable:
-        text = apology(service, alternative)
-    elif error.status == 404:
-        text = not_found
-    else:
-        text = error.detail
-    dispatcher.utter_message(text=text, buttons=list(buttons))
+    unknown: str,
+    buttons: Sequence[Button] = (),
+    **values: Any,
+) -> SlotValues:
+    """A typed answer to the question for `slot`, asked with buttons: `read` turns the text into
+    the slot's value. None read: the response `unknown` (with `buttons`), and the question again.
+    {} when the message is no typed answer: a button's entity, another slot asked, an aside."""
+    if entity_value(tracker, slot):
+        return {}
+    text = typed_answer(tracker, slot, aside)
+    if text is None:
+        return {}
+    value = read(text)
+    if value is None:
+        dispatcher.utter_message(response=unknown, buttons=list(buttons), **values)
+    return {slot: value}
+
+
+def typed_yes_no(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    slot: str,
+    aside: frozenset[str],
+    *,
+    unknown: str,
+    buttons: Sequence[Button],
+) -> SlotValues:
+    """A typed yes or no ("iya kirim", "gak jadi") to a confirmation; a plain yes/no comes through
+    the slot's own `affirm`/`deny` mappings."""
+    if latest_intent(tracker) in {"affirm", "deny"}:
+        return {}
+    return typed_choice(dispatcher, tracker, slot, aside, read_yes_no, unknown=unknown, buttons=buttons)
 
 
 def parse_birth_date(text: str, today: dt.date | None = None) -> dt.date | None:
@@ -193,7 +199,7 @@ class IdentityFormValidation(FormValidationAction):
         if parsed is None:
             if not is_answer(tracker):
                 return {}  # another question asked instead: the interruption rules answer it
-            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_invalid_birth_date")
             # A SlotSet (not {}) keeps the form running, so the message is sent and the form
             # asks again; with nothing extracted Rasa rejects the form and drops the message.
             return {"birth_date": None}
@@ -207,10 +213,10 @@ class IdentityFormValidation(FormValidationAction):
         try:
             born = dt.date.fromisoformat(str(value))
         except ValueError:
-            dispatcher.utter_message(text=INVALID_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_invalid_birth_date")
             return {"birth_date": None}
         if born > dt.date.today():
-            dispatcher.utter_message(text=IMPOSSIBLE_BIRTH_DATE)
+            dispatcher.utter_message(response="utter_impossible_birth_date")
             return {"birth_date": None}
         return {"birth_date": born.isoformat()}
 
@@ -229,7 +235,7 @@ class IdentityFormValidation(FormValidationAction):
         problem = identifiers.check_nik(text)
         if problem is None:
             return {}
-        dispatcher.utter_message(text=IDENTIFIERS["nik"].refusal(problem))
+        IDENTIFIERS["nik"].refuse(dispatcher, problem)
         return {"nik": None}
 
     async def validate_nik(
@@ -240,7 +246,7 @@ class IdentityFormValidation(FormValidationAction):
         text = str(value).strip()
         problem = identifiers.check_nik(text)
         if problem:
-            dispatcher.utter_message(text=IDENTIFIERS["nik"].refusal(problem))
+            IDENTIFIERS["nik"].refuse(dispatcher, problem)
             return {"nik": None}
         return {"nik": identifiers.digits(text)}
 
@@ -288,7 +294,7 @@ class ActionCancelFlow(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=CANCELLED, buttons=[MAIN_MENU_BUTTON])
+        dispatcher.utter_message(response="utter_flow_cancelled", buttons=[MAIN_MENU_BUTTON])
         form = tracker.active_loop_name
         answers = [
             SlotSet(slot, None)

@@ -2,9 +2,10 @@
 
 One shared async client with short timeouts. Every call names the conversation of the action
 that makes it (`X-Conversation-ID`, from `actions.conversation.CONVERSATION_ID`). Every failure
-becomes a `GatewayError` whose `detail` is an Indonesian sentence the citizen can read;
-`apology()` words the case where a ministry is down or slow, with an alternative. Nothing
-personal is logged: only the path template's first segment, the status and the error code.
+becomes a `GatewayError` whose `detail` is an Indonesian sentence the citizen can read
+(actions/lookups.py words the failures: `utter_service_unavailable` when a ministry is down or
+slow, with an alternative). Nothing personal is logged: only the path template's first segment,
+the status and the error code.
 """
 
 from __future__ import annotations
@@ -43,15 +44,6 @@ class GatewayError(Exception):
     def unavailable(self) -> bool:
         """The ministry (or the gateway) is down or slow: apologise, offer an alternative."""
         return self.code in UNAVAILABLE_CODES or self.status >= 500
-
-
-def apology(service: str, alternative: str) -> str:
-    """What the citizen reads when `service` cannot be reached; `alternative` says where
-    else to go (a phone number, an app, an office)."""
-    return (
-        f"Mohon maaf, layanan {service} sedang tidak dapat dihubungi, jadi saya belum bisa "
-        f"memeriksanya sekarang. Silakan coba lagi beberapa saat lagi, atau {alternative}"
-    )
 
 
 class Gateway:

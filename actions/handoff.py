@@ -30,9 +30,6 @@ from actions.menu import SERVICES, service_buttons
 
 Reason = Literal["citizen_request", "repeated_miss", "escalation"]
 
-RESUMED = "Bapak/Ibu kembali dilayani Asisten Warga."
-ANYTHING_ELSE = "Ada lagi yang dapat saya bantu?"
-
 
 @dataclass(frozen=True)
 class Team:
@@ -120,7 +117,7 @@ class ActionResumeAfterHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if tracker.active_loop_name:
-            dispatcher.utter_message(text=RESUMED)
+            dispatcher.utter_message(response="utter_handoff_resumed")
         else:
-            dispatcher.utter_message(text=f"{RESUMED} {ANYTHING_ELSE}", buttons=service_buttons())
+            dispatcher.utter_message(response="utter_handoff_resumed_menu", buttons=service_buttons())
         return []

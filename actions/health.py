@@ -21,10 +21,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, rupiah, tanggal
+from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action, FormValidationAction
-from actions.flows import IdentityFormValidation, fresh_answer, identity_mismatch, lookup_failed
-from actions.gateway import GatewayError, gateway
+from actions.flows import IdentityFormValidation, fresh_answer
+from actions.gateway import gateway
+from actions.lookups import NIK_REFUSAL, Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from actions.validation import IDENTIFIERS
 from bot import identifiers
@@ -32,12 +33,17 @@ from bot.regions import find_regions
 
 SlotValues = dict[str, Any]
 
-BPJS = "BPJS Kesehatan"
-BPJS_ALTERNATIVE = "cek melalui aplikasi Mobile JKN, CHIKA di WhatsApp 08118750400, atau Care Center 165."
-FACILITY_ALTERNATIVE = "cari lokasi faskes di aplikasi Mobile JKN atau hubungi Care Center 165."
-SATUSEHAT_ALTERNATIVE = (
+BPJS_FAILURE = Failure(
+    "BPJS Kesehatan",
+    "cek melalui aplikasi Mobile JKN, CHIKA di WhatsApp 08118750400, atau Care Center 165.",
+    not_found="utter_bpjs_member_not_found",
+)
+CARD_REFUSAL = Refusal("utter_bpjs_card_mismatch", forget=("bpjs_number", "birth_date"))
+SATUSEHAT_FAILURE = Failure(
+    "SATUSEHAT",
     "lihat riwayat imunisasi di aplikasi SATUSEHAT Mobile, atau tanyakan ke puskesmas atau posyandu "
-    "tempat imunisasi diberikan."
+    "tempat imunisasi diberikan.",
+    not_found="utter_immunization_not_found",
 )
 PAGE_SIZE = 5
 
@@ -50,48 +56,15 @@ SEGMENTS = {
 }
 FACILITY_TYPES = {"puskesmas": "puskesmas", "klinik": "klinik", "rumah_sakit": "rumah sakit"}
 
-CARD_MISMATCH = (
-    "Mohon maaf, tanggal lahir tidak sesuai dengan data peserta untuk nomor kartu tersebut, "
-    "sehingga data pribadi tidak dapat saya tampilkan. Silakan periksa kembali nomor kartu dan "
-    "tanggal lahir peserta."
-)
-MEMBER_NOT_FOUND = (
-    "Data kepesertaan BPJS Kesehatan untuk {identifier} tersebut tidak ditemukan. Mohon periksa "
-    "kembali nomornya. Jika belum terdaftar, pendaftaran JKN dapat dilakukan melalui aplikasi "
-    "Mobile JKN atau kantor BPJS Kesehatan."
-)
-HOW_TO_PAY_ARREARS = (
-    "Tunggakan dapat dibayar melalui aplikasi Mobile JKN, mobile/internet banking, ATM, atau gerai "
-    "mitra pembayaran BPJS Kesehatan. Status kepesertaan dapat aktif kembali setelah tunggakan "
-    "dilunasi."
-)
-INACTIVE_NO_ARREARS = (
-    "Untuk mengetahui penyebab kepesertaan tidak aktif dan cara mengaktifkannya kembali, hubungi "
-    "Care Center 165 atau kantor BPJS Kesehatan."
-)
-UNKNOWN_REGION = (
-    'Maaf, wilayah "{text}" belum saya kenali. Mohon tulis nama kabupaten/kota atau kecamatan, '
-    "misalnya Kota Bandung atau Kecamatan Coblong."
-)
-NO_FACILITIES = "Belum ada data {kind} di {region}. Silakan coba wilayah lain di sekitarnya."
-REGION_NOT_FOUND = "Wilayah {region} belum tersedia dalam data faskes. Silakan coba nama kabupaten/kota."
-NO_IMMUNIZATIONS = (
-    "Belum ada catatan imunisasi atas nama {name} di SATUSEHAT. Jika imunisasi sudah diberikan, "
-    "mintalah puskesmas, posyandu, atau fasilitas kesehatan tempat imunisasi untuk mencatatnya."
-)
-IMMUNIZATION_NOT_FOUND = (
-    "Data SATUSEHAT untuk NIK tersebut tidak ditemukan. Mohon periksa kembali NIK-nya, atau "
-    "tanyakan ke puskesmas tempat imunisasi diberikan."
-)
-
-FIRST_LEVEL_FIRST = (
-    "Peserta JKN berobat lebih dahulu ke faskes tingkat pertama yang tercantum di kartu, "
-    "kecuali gawat darurat."
-)
-
 FACILITY_BUTTON = {"title": "Cari faskes", "payload": "/health_facility_search"}
 CONTRIBUTION_BUTTON = {"title": "Iuran BPJS", "payload": "/health_bpjs_contribution"}
 OTHER_REGION_BUTTON = {"title": "Cari di wilayah lain", "payload": "/health_facility_search"}
+FACILITY_FAILURE = Failure(
+    "pencarian faskes",
+    "cari lokasi faskes di aplikasi Mobile JKN atau hubungi Care Center 165.",
+    not_found="utter_facility_region_not_found",
+    buttons=(OTHER_REGION_BUTTON, MAIN_MENU_BUTTON),
+)
 
 _WORDS = re.compile(r"[a-z]+")
 _HOSPITAL_WORDS = frozenset({"rs", "rsu", "rsud", "rsia", "hospital"})
@@ -168,15 +141,14 @@ class ValidateBpjsStatusForm(IdentityFormValidation):
             return {"bpjs_number": None}
         problem = identifiers.check_bpjs_number(str(value).strip())
         if problem:
-            dispatcher.utter_message(
-                text=IDENTIFIERS["bpjs_number"].refusal(problem)
-            )
+            IDENTIFIERS["bpjs_number"].refuse(dispatcher, problem)
             return {"bpjs_number": None}
         return {"bpjs_number": identifiers.digits(str(value))}
 
 
-def membership_text(member: dict[str, Any]) -> str:
-    """The member's status, class, facility, contribution and arrears, with the legal basis."""
+def membership(member: dict[str, Any], domain: DomainDict) -> dict[str, str]:
+    """The values of `utter_bpjs_membership`: status, class, facility, contribution and arrears,
+    with the legal basis and, for arrears or an inactive membership, what to do next."""
     status = "Aktif" if member.get("status") == "aktif" else "Tidak aktif"
     facility = member.get("facility") or {}
     arrears = member.get("arrears") or {}
@@ -192,16 +164,18 @@ def membership_text(member: dict[str, Any]) -> str:
         if months
         else "Tunggakan: tidak ada",
     ]
-    text = f"Data kepesertaan JKN atas nama {member.get('name', '-')}:\n" + "\n".join(
-        f"• {line}" for line in lines
-    )
-    if member.get("legal_basis"):
-        text += f"\n\nBesaran iuran menurut {member['legal_basis']}."
+    next_step = ""
     if months:
-        text += f"\n\n{HOW_TO_PAY_ARREARS}"
+        next_step = phrase(domain, "utter_bpjs_how_to_pay_arrears")
     elif member.get("status") != "aktif":
-        text += f"\n\n{INACTIVE_NO_ARREARS}"
-    return text
+        next_step = phrase(domain, "utter_bpjs_inactive_no_arrears")
+    basis = member.get("legal_basis")
+    return {
+        "name": str(member.get("name", "-")),
+        "details": "\n".join(f"• {line}" for line in lines),
+        "legal_basis": f"\n\nBesaran iuran menurut {basis}." if basis else "",
+        "next_step": f"\n\n{next_step}" if next_step else "",
+    }
 
 
 class ActionBpjsStatus(Action):
@@ -219,25 +193,21 @@ class ActionBpjsStatus(Action):
         if not identifier or not birth_date:
             return []  # the form was stopped before it had both
         body = {"card_number" if by_card else "nik": identifier, "birth_date": birth_date}
-        try:
-            member = await gateway().post("/health/bpjs/membership", body)
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                if not by_card:
-                    return identity_mismatch(dispatcher, tracker)
-                return identity_mismatch(
-                    dispatcher, tracker, refusal=CARD_MISMATCH, forget=("bpjs_number", "birth_date")
-                )
-            lookup_failed(
-                dispatcher,
-                error,
-                service=BPJS,
-                alternative=BPJS_ALTERNATIVE,
-                not_found=MEMBER_NOT_FOUND.format(identifier="nomor kartu" if by_card else "NIK"),
-            )
-            return []
+        member = await verified_lookup(
+            dispatcher,
+            tracker,
+            "/health/bpjs/membership",
+            body,
+            BPJS_FAILURE,
+            CARD_REFUSAL if by_card else NIK_REFUSAL,
+            identifier="nomor kartu" if by_card else "NIK",
+        )
+        if member.failed:
+            return member.events
         dispatcher.utter_message(
-            text=membership_text(member), buttons=[FACILITY_BUTTON, CONTRIBUTION_BUTTON, MAIN_MENU_BUTTON]
+            response="utter_bpjs_membership",
+            buttons=[FACILITY_BUTTON, CONTRIBUTION_BUTTON, MAIN_MENU_BUTTON],
+            **membership(member.data, domain),
         )
         return []
 
@@ -261,7 +231,7 @@ class ValidateFacilitySearchForm(FormValidationAction):
         text = " ".join(str(value or "").split())
         region = resolve_region(text) if text else None
         if region is None:
-            dispatcher.utter_message(text=UNKNOWN_REGION.format(text=text[:60]))
+            dispatcher.utter_message(response="utter_unknown_facility_region", typed=text[:60])
             return {"facility_region": None}
         return {"facility_region": region}
 
@@ -324,32 +294,23 @@ class ActionFacilitySearch(Action):
         kind = requested_facility_type(tracker)
         offset = requested_offset(tracker)
         done = [SlotSet("facility_region", None)]
-        try:
-            found = await gateway().get(
-                "/health/facilities", region=region, type=kind, offset=offset, limit=PAGE_SIZE
-            )
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service="pencarian faskes",
-                alternative=FACILITY_ALTERNATIVE,
-                not_found=REGION_NOT_FOUND.format(region=region),
-                buttons=[OTHER_REGION_BUTTON, MAIN_MENU_BUTTON],
-            )
+        search = gateway().get("/health/facilities", region=region, type=kind, offset=offset, limit=PAGE_SIZE)
+        found = await lookup(dispatcher, search, FACILITY_FAILURE, region=region)
+        if found.failed:
             return done
-        region_name = (found.get("region") or {}).get("name") or region
+        region_name = (found.data.get("region") or {}).get("name") or region
         kind_label = FACILITY_TYPES.get(kind or "", "faskes")
-        items = found.get("items") or []
+        items = found.data.get("items") or []
         if not items:
             dispatcher.utter_message(
-                text=NO_FACILITIES.format(kind=kind_label, region=region_name),
+                response="utter_no_facilities",
+                kind=kind_label,
+                region=region_name,
                 buttons=[OTHER_REGION_BUTTON, MAIN_MENU_BUTTON],
             )
             return done
-        total = int(found.get("total") or len(items))
+        total = int(found.data.get("total") or len(items))
         shown_to = offset + len(items)
-        header = f"Daftar {kind_label} di {region_name} ({offset + 1}–{shown_to} dari {total}):"
         lines = [facility_line(offset + index, item) for index, item in enumerate(items, start=1)]
         buttons = []
         if shown_to < total:
@@ -360,7 +321,16 @@ class ActionFacilitySearch(Action):
                 {"title": "Faskes berikutnya", "payload": payload("health_facility_search", **more)}
             )
         buttons += [OTHER_REGION_BUTTON, MAIN_MENU_BUTTON]
-        dispatcher.utter_message(text="\n\n".join([header, *lines, FIRST_LEVEL_FIRST]), buttons=buttons)
+        dispatcher.utter_message(
+            response="utter_facilities",
+            kind=kind_label,
+            region=region_name,
+            first=str(offset + 1),
+            last=str(shown_to),
+            total=str(total),
+            facilities="\n\n".join(lines),
+            buttons=buttons,
+        )
         return done
 
 
@@ -371,21 +341,15 @@ class ValidateImmunizationForm(IdentityFormValidation):
         return "validate_immunization_form"
 
 
-def immunization_text(record: dict[str, Any]) -> str:
-    name = record.get("name", "-")
+def immunization_lines(record: dict[str, Any]) -> str:
+    """One line per vaccine given, oldest first; "" when none is recorded."""
     entries = sorted(record.get("records") or [], key=lambda entry: str(entry.get("date") or ""))
-    if not entries:
-        return NO_IMMUNIZATIONS.format(name=name)
     lines = []
     for entry in entries:
         dose = f" dosis {entry['dose']}" if entry.get("dose") not in (None, "") else ""
         place = f", {entry['facility']}" if entry.get("facility") else ""
         lines.append(f"• {entry.get('vaccine', '-')}{dose}: {tanggal(entry.get('date'))}{place}")
-    return (
-        f"Riwayat imunisasi atas nama {name} di SATUSEHAT:\n"
-        + "\n".join(lines)
-        + "\n\nRiwayat lengkap juga dapat dilihat di aplikasi SATUSEHAT Mobile."
-    )
+    return "\n".join(lines)
 
 
 class ActionImmunizationRecord(Action):
@@ -400,18 +364,21 @@ class ActionImmunizationRecord(Action):
         nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
         if not nik or not birth_date:
             return []
-        try:
-            record = await gateway().post("/health/immunizations", {"nik": nik, "birth_date": birth_date})
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return identity_mismatch(dispatcher, tracker)
-            lookup_failed(
-                dispatcher,
-                error,
-                service="SATUSEHAT",
-                alternative=SATUSEHAT_ALTERNATIVE,
-                not_found=IMMUNIZATION_NOT_FOUND,
+        record = await verified_lookup(
+            dispatcher,
+            tracker,
+            "/health/immunizations",
+            {"nik": nik, "birth_date": birth_date},
+            SATUSEHAT_FAILURE,
+        )
+        if record.failed:
+            return record.events
+        name, lines = str(record.data.get("name", "-")), immunization_lines(record.data)
+        buttons = [FACILITY_BUTTON, MAIN_MENU_BUTTON]
+        if lines:
+            dispatcher.utter_message(
+                response="utter_immunizations", name=name, records=lines, buttons=buttons
             )
-            return []
-        dispatcher.utter_message(text=immunization_text(record), buttons=[FACILITY_BUTTON, MAIN_MENU_BUTTON])
+        else:
+            dispatcher.utter_message(response="utter_no_immunizations", name=name, buttons=buttons)
         return []

@@ -19,9 +19,7 @@ from actions.conversation import Action
 Button = dict[str, str]
 
 MAIN_MENU_BUTTON: Button = {"title": "Menu utama", "payload": "/ask_menu"}
-
-MAIN_MENU_TEXT = "Silakan pilih layanan yang Anda butuhkan:"
-TOPIC_MENU_TEXT = "{title}: silakan pilih topik yang Anda butuhkan."
+OFFICE_BUTTON: Button = {"title": "Jam & alamat kantor", "payload": "/office_info"}
 
 
 @dataclass(frozen=True)
@@ -184,9 +182,9 @@ class ActionShowMenu(Action):
     ) -> list[dict[str, Any]]:
         service = requested_service(tracker)
         if service is None:
-            dispatcher.utter_message(text=MAIN_MENU_TEXT, buttons=service_buttons())
+            dispatcher.utter_message(response="utter_main_menu", buttons=service_buttons())
         else:
             dispatcher.utter_message(
-                text=TOPIC_MENU_TEXT.format(title=service.title), buttons=topic_buttons(service)
+                response="utter_topic_menu", title=service.title, buttons=topic_buttons(service)
             )
         return []

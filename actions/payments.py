@@ -1,8 +1,6 @@
-"""Digital payments: vehicle tax (Samsat) and PNBP billing codes (SIMPONI).
+"""Digital payments: PNBP billing codes (SIMPONI) and the status of any billing code; the
+vehicle tax is in actions/vehicle_tax.py.
 
-- `vehicle_tax_form` (`plate_number`) → `action_vehicle_tax`: `GET /payments/vehicle-tax/{plate}`
-  (PKB, SWDKLLJ, fine, due date), then offers a payment code (`tax_billing_offered`; "ya" →
-  `action_vehicle_tax_billing`: `POST /payments/vehicle-tax/{plate}/billing`).
 - `pnbp_billing_form` (`pnbp_service` chosen from `GET /payments/tariffs`, `nik`) →
   `action_pnbp_billing`: `POST /payments/billings`, a billing code with its expiry.
 - `billing_status_form` (`billing_code`) → `action_billing_status`: `GET /payments/billings/{code}`.
@@ -13,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -21,192 +19,41 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, payload, rupiah, tanggal, typed_answer, waktu
+from actions.answers import aside_intents, entity_value, payload, rupiah, typed_answer, waktu
 from actions.conversation import Action, FormValidationAction
-from actions.flows import IdentityFormValidation, just_activated, lookup_failed
-from actions.gateway import GatewayError, apology, gateway
+from actions.flows import IdentityFormValidation, just_activated
+from actions.gateway import GatewayError, gateway
+from actions.lookups import Failure, lookup, lookup_failed, unavailable
 from actions.menu import MAIN_MENU_BUTTON, Button
-from actions.validation import INVALID_PLATE
-from bot.identifiers import digits, normalize_plate
+from bot.identifiers import digits
 
 SlotValues = dict[str, Any]
 
 STATUS_BUTTON: Button = {"title": "Cek status pembayaran", "payload": "/pay_billing_status"}
 NEW_BILLING_BUTTON: Button = {"title": "Buat kode billing", "payload": "/pay_create_billing"}
-OFFICE_BUTTON: Button = {"title": "Jam & alamat kantor", "payload": "/office_info"}
-EXPIRY = "lewat dari itu kode kedaluwarsa dan perlu dibuat yang baru."
-PAY_CHANNELS = (
-    "Bayar melalui teller bank, ATM, internet/mobile banking, kantor pos, atau kanal pembayaran "
-    "resmi lain. Setelah dibayar, simpan bukti bayar yang memuat NTPN."
-)
 
 
-def billing_reply(billing: dict[str, Any]) -> str:
-    """A new billing code: what it pays, how much, until when, and where."""
-    lines = [
-        f"Kode billing Anda: {billing.get('billing_code')}",
-        f"{billing.get('description')}: {rupiah(billing.get('amount'))}",
-        f"Nomor kasus: {billing.get('case_number')}",
-        f"Bayar sebelum {waktu(billing.get('expires_at'))}; {EXPIRY}",
-        PAY_CHANNELS,
-    ]
-    if billing.get("legal_basis"):
-        lines.append(f"Dasar hukum: {billing['legal_basis']}.")
-    return "\n".join(lines)
-
-
-# --- Vehicle tax -------------------------------------------------------------------------
-
-TAX_SERVICE = "Samsat"
-TAX_ALTERNATIVE = "cek dan bayar melalui aplikasi SIGNAL atau kantor Samsat terdekat."
-PLATE_NOT_FOUND = (
-    "Kendaraan dengan nomor polisi {plate} tidak ditemukan. Mohon periksa kembali nomornya "
-    "seperti tertulis di STNK, misalnya B 1234 XYZ."
-)
-TAX_OFFER = "Buat kode bayar sebesar {total} sekarang?"
-NOTHING_DUE = "Tidak ada tagihan pajak yang perlu dibayar saat ini."
-OFFER_BUTTONS: list[Button] = [
-    {"title": "Ya, buat kode bayar", "payload": "/affirm"},
-    {"title": "Tidak", "payload": "/deny"},
-]
-
-
-def compact_plate(plate: str) -> str:
-    """ "B 1234 XYZ" → "B1234XYZ" (the contract accepts both; no spaces in the path)."""
-    return plate.replace(" ", "")
-
-
-def tax_reply(tax: dict[str, Any]) -> str:
-    vehicle = tax.get("vehicle") or {}
-    described = " ".join(str(vehicle[key]) for key in ("brand", "year") if vehicle.get(key))
-    kind = f"{vehicle['type']} " if vehicle.get("type") else ""
-    heading = f"Pajak kendaraan {tax.get('plate')}"
-    if described or kind:
-        heading += f" ({kind}{described})".replace(" )", ")")
-    if tax.get("region"):
-        heading += f", {tax['region']}"
-    overdue = int(tax.get("overdue_days") or 0)
-    due = f"Jatuh tempo: {tanggal(tax.get('due_date'))}"
-    due += f" (terlambat {overdue} hari)." if overdue > 0 else "."
-    lines = [
-        f"{heading}:",
-        f"• PKB: {rupiah(tax.get('pkb'))}",
-        f"• SWDKLLJ: {rupiah(tax.get('swdkllj'))}",
-        f"• Denda: {rupiah(tax.get('fine') or 0)}",
-        f"Total: {rupiah(tax.get('total'))}",
-        due,
-    ]
-    if tax.get("legal_basis"):
-        lines.append(f"Dasar hukum: {tax['legal_basis']}.")
-    return "\n".join(lines)
-
-
-class ValidateVehicleTaxForm(FormValidationAction):
-    """The plate number (the `plate_number` entity, "B 1234 XYZ")."""
-
-    aside = aside_intents("pay_vehicle_tax")
-
-    def name(self) -> str:
-        return "validate_vehicle_tax_form"
-
-    async def extract_plate_number(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if entity_value(tracker, "plate_number"):
-            return {}
-        if typed_answer(tracker, "plate_number", self.aside) is None:
-            return {}
-        dispatcher.utter_message(text=INVALID_PLATE)
-        return {"plate_number": None}
-
-    async def validate_plate_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if value is None:
-            return {"plate_number": None}
-        plate = normalize_plate(str(value))
-        if plate is None:
-            dispatcher.utter_message(text=INVALID_PLATE)
-        return {"plate_number": plate}
-
-
-class ActionVehicleTax(Action):
-    """The vehicle tax due for a plate, then the offer of a payment code."""
-
-    def name(self) -> str:
-        return "action_vehicle_tax"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        plate = tracker.get_slot("plate_number")
-        no_offer = [SlotSet("tax_billing_offered", None)]
-        if not plate:
-            return no_offer
-        try:
-            tax = await gateway().get(f"/payments/vehicle-tax/{compact_plate(plate)}")
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service=TAX_SERVICE,
-                alternative=TAX_ALTERNATIVE,
-                not_found=PLATE_NOT_FOUND.format(plate=plate),
-                buttons=(OFFICE_BUTTON, MAIN_MENU_BUTTON),
-            )
-            return [*no_offer, SlotSet("plate_number", None)] if error.status == 404 else no_offer
-        reply = tax_reply(tax)
-        if int(tax.get("total") or 0) <= 0:
-            dispatcher.utter_message(text=f"{reply}\n\n{NOTHING_DUE}", buttons=[MAIN_MENU_BUTTON])
-            return no_offer
-        dispatcher.utter_message(text=reply)
-        dispatcher.utter_message(text=TAX_OFFER.format(total=rupiah(tax.get("total"))), buttons=OFFER_BUTTONS)
-        return [SlotSet("tax_billing_offered", True)]
-
-
-class ActionVehicleTaxBilling(Action):
-    """The payment code for the vehicle tax just shown (the citizen said yes)."""
-
-    def name(self) -> str:
-        return "action_vehicle_tax_billing"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        plate = tracker.get_slot("plate_number")
-        done = [SlotSet("tax_billing_offered", None)]
-        if not plate:
-            return done
-        try:
-            billing = await gateway().post(f"/payments/vehicle-tax/{compact_plate(plate)}/billing")
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service=TAX_SERVICE,
-                alternative=TAX_ALTERNATIVE,
-                not_found=PLATE_NOT_FOUND.format(plate=plate),
-            )
-            return done
-        dispatcher.utter_message(text=billing_reply(billing), buttons=[STATUS_BUTTON, MAIN_MENU_BUTTON])
-        return [*done, SlotSet("billing_code", billing.get("billing_code"))]
+def billing_created(billing: dict[str, Any]) -> dict[str, str]:
+    """The values of `utter_billing_created`: what a new code pays, how much, until when."""
+    basis = billing.get("legal_basis")
+    return {
+        "billing_code": str(billing.get("billing_code")),
+        "description": str(billing.get("description")),
+        "amount": rupiah(billing.get("amount")),
+        "case_number": str(billing.get("case_number")),
+        "expires_at": waktu(billing.get("expires_at")),
+        "legal_basis": f"\nDasar hukum: {basis}." if basis else "",
+    }
 
 
 # --- PNBP billing codes ------------------------------------------------------------------
 
 PNBP_SERVICE = "SIMPONI (kode billing PNBP)"
-PNBP_ALTERNATIVE = (
+PNBP_FAILURE = Failure(
+    PNBP_SERVICE,
     "buat kode billing di loket atau aplikasi resmi instansi pemberi layanan (Polri untuk SIM "
-    "dan SKCK, Imigrasi untuk paspor)."
-)
-ASK_SERVICE = "Kode billing untuk layanan apa? Pilih di bawah ini, atau tulis, misalnya “perpanjangan SIM C”."
-ASK_SERVICE_NARROWED = "Layanan yang mana? Pilih salah satu:"
-UNKNOWN_SERVICE = (
-    "Maaf, layanan itu tidak ada dalam daftar tarif PNBP yang dapat dibuatkan kode billing di "
-    "sini (SIM, SKCK, dan paspor)."
-)
-NIK_NOT_FOUND = (
-    "NIK tersebut tidak ditemukan dalam data kependudukan. Mohon periksa kembali 16 digit NIK Anda."
+    "dan SKCK, Imigrasi untuk paspor).",
+    not_found="utter_unknown_pnbp_service",
 )
 MAX_CHOICES = 16  # buttons shown when a typed answer narrowed the list
 MAX_LIST = 10  # above this, the full list is shown as groups ("SIM", "SKCK", "Paspor") first
@@ -291,13 +138,13 @@ async def fetch_tariffs() -> list[Tariff]:
 
 
 def tariff_buttons(tariffs: list[Tariff], hint: str | None) -> tuple[str, list[Button]]:
-    """The question and its buttons: the tariffs `hint` points at, else all of them (as
+    """The question (a response) and its buttons: the tariffs `hint` points at, else all of them (as
     groups by first word when there are many)."""
     narrowed = match_tariffs(hint, tariffs) if hint else []
     if 1 < len(narrowed) <= MAX_CHOICES:
-        return ASK_SERVICE_NARROWED, [tariff.button() for tariff in narrowed]
+        return "utter_ask_pnbp_service_narrowed", [tariff.button() for tariff in narrowed]
     if len(tariffs) <= MAX_LIST:
-        return ASK_SERVICE, [tariff.button() for tariff in tariffs]
+        return "utter_ask_pnbp_service_all", [tariff.button() for tariff in tariffs]
     groups: dict[str, list[Tariff]] = {}
     for tariff in tariffs:
         groups.setdefault(tariff.label.split()[0], []).append(tariff)
@@ -307,7 +154,7 @@ def tariff_buttons(tariffs: list[Tariff], hint: str | None) -> tuple[str, list[B
         else {"title": group, "payload": payload("inform", pnbp_service=group)}
         for group, members in groups.items()
     ]
-    return ASK_SERVICE, buttons
+    return "utter_ask_pnbp_service_all", buttons
 
 
 class ValidatePnbpBillingForm(IdentityFormValidation):
@@ -340,7 +187,7 @@ class ValidatePnbpBillingForm(IdentityFormValidation):
         if len(matches) == 1:
             return {"pnbp_service": matches[0].service}
         if not matches and not activated:
-            dispatcher.utter_message(text=UNKNOWN_SERVICE)
+            dispatcher.utter_message(response="utter_unknown_pnbp_service")
         return {"pnbp_service": None}  # several: asked again with just those
 
     async def validate_pnbp_service(
@@ -358,7 +205,7 @@ class ValidatePnbpBillingForm(IdentityFormValidation):
         if len(matches) == 1:
             return {"pnbp_service": matches[0].service}
         if not matches:
-            dispatcher.utter_message(text=UNKNOWN_SERVICE)
+            dispatcher.utter_message(response="utter_unknown_pnbp_service")
         return {"pnbp_service": None}
 
 
@@ -375,20 +222,14 @@ class ActionAskPnbpService(Action):
         try:
             tariffs = await fetch_tariffs()
         except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service=PNBP_SERVICE,
-                alternative=PNBP_ALTERNATIVE,
-                not_found=UNKNOWN_SERVICE,
-            )
+            lookup_failed(dispatcher, error, PNBP_FAILURE)
             return [SlotSet("requested_slot", None)]
         if not tariffs:
-            dispatcher.utter_message(text=apology(PNBP_SERVICE, PNBP_ALTERNATIVE), buttons=[MAIN_MENU_BUTTON])
+            unavailable(dispatcher, PNBP_FAILURE)
             return [SlotSet("requested_slot", None)]
         hint = entity_value(tracker, "pnbp_service") or tracker.latest_message.get("text")
-        text, buttons = tariff_buttons(tariffs, None if (hint or "").startswith("/") else hint)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        response, buttons = tariff_buttons(tariffs, None if (hint or "").startswith("/") else hint)
+        dispatcher.utter_message(response=response, buttons=buttons)
         return []
 
 
@@ -405,38 +246,32 @@ class ActionPnbpBilling(Action):
         done = [SlotSet("pnbp_service", None)]
         if not (service and nik):
             return done  # the form ended early and already said why
-        try:
-            billing = await gateway().post("/payments/billings", {"service": service, "nik": nik})
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service=PNBP_SERVICE,
-                alternative=PNBP_ALTERNATIVE,
-                not_found=NIK_NOT_FOUND,
-                buttons=(NEW_BILLING_BUTTON, MAIN_MENU_BUTTON),
-            )
-            return [*done, SlotSet("nik", None)] if error.status == 404 else done
-        dispatcher.utter_message(text=billing_reply(billing), buttons=[STATUS_BUTTON, MAIN_MENU_BUTTON])
-        return [*done, SlotSet("billing_code", billing.get("billing_code"))]
+        failure = replace(
+            PNBP_FAILURE,
+            not_found="utter_billing_nik_not_found",
+            buttons=(NEW_BILLING_BUTTON, MAIN_MENU_BUTTON),
+        )
+        billing = await lookup(
+            dispatcher, gateway().post("/payments/billings", {"service": service, "nik": nik}), failure
+        )
+        if billing.failed:
+            return [*done, SlotSet("nik", None)] if billing.not_found else done
+        dispatcher.utter_message(
+            response="utter_billing_created",
+            buttons=[STATUS_BUTTON, MAIN_MENU_BUTTON],
+            **billing_created(billing.data),
+        )
+        return [*done, SlotSet("billing_code", billing.data.get("billing_code"))]
 
 
 # --- Billing status ----------------------------------------------------------------------
 
 BILLING_DIGITS = 15
-BILLING_ALTERNATIVE = "cek bukti bayar (NTPN) Anda atau tanyakan ke instansi yang menerbitkan kode billing."
-INVALID_BILLING = (
-    "Kode billing terdiri dari 15 digit angka, sedangkan yang Anda kirim {got} digit. Mohon periksa kembali."
+BILLING_FAILURE = Failure(
+    PNBP_SERVICE,
+    "cek bukti bayar (NTPN) Anda atau tanyakan ke instansi yang menerbitkan kode billing.",
+    not_found="utter_billing_not_found",
 )
-NO_BILLING = (
-    "Kode billing belum saya temukan dalam pesan Anda. Kode billing terdiri dari 15 digit angka "
-    "dan tertera pada pesan saat kode dibuat."
-)
-CASE_NOT_BILLING = (
-    "{ticket} adalah nomor kasus, bukan kode billing. Kode billing terdiri dari 15 digit angka "
-    "dan tertera pada pesan saat kode dibuat."
-)
-BILLING_NOT_FOUND = "Kode billing {code} tidak ditemukan. Mohon periksa kembali 15 digit kodenya."
 
 
 class ValidateBillingStatusForm(FormValidationAction):
@@ -457,11 +292,11 @@ class ValidateBillingStatusForm(FormValidationAction):
             return {}
         ticket = entity_value(tracker, "ticket_id")
         if ticket:
-            dispatcher.utter_message(text=CASE_NOT_BILLING.format(ticket=ticket))
+            dispatcher.utter_message(response="utter_case_not_billing_code", ticket=ticket)
         elif digits(text):
-            dispatcher.utter_message(text=INVALID_BILLING.format(got=len(digits(text))))
+            dispatcher.utter_message(response="utter_invalid_billing_code", got=str(len(digits(text))))
         else:
-            dispatcher.utter_message(text=NO_BILLING)
+            dispatcher.utter_message(response="utter_no_billing_code")
         return {"billing_code": None}
 
     async def validate_billing_code(
@@ -471,29 +306,27 @@ class ValidateBillingStatusForm(FormValidationAction):
             return {"billing_code": None}
         code = digits(str(value))
         if len(code) != BILLING_DIGITS:
-            dispatcher.utter_message(text=INVALID_BILLING.format(got=len(code)))
+            dispatcher.utter_message(response="utter_invalid_billing_code", got=str(len(code)))
             return {"billing_code": None}
         return {"billing_code": code}
 
 
-def billing_status_reply(billing: dict[str, Any]) -> tuple[str, list[Button]]:
+def billing_status(billing: dict[str, Any]) -> tuple[str, dict[str, str], list[Button]]:
+    """Paid, expired or unpaid: the response, its values and the buttons."""
+    values = {
+        "billing_code": str(billing.get("billing_code")),
+        "case_number": str(billing.get("case_number")),
+        "description": str(billing.get("description")),
+        "amount": rupiah(billing.get("amount")),
+        "paid_at": waktu(billing.get("paid_at")),
+        "expires_at": waktu(billing.get("expires_at")),
+    }
     status = billing.get("status")
-    heading = (
-        f"Kode billing {billing.get('billing_code')} ({billing.get('case_number')}): "
-        f"{billing.get('description')}, {rupiah(billing.get('amount'))}."
-    )
     if status == "lunas":
-        return f"{heading}\nStatus: LUNAS, dibayar {waktu(billing.get('paid_at'))}.", [MAIN_MENU_BUTTON]
+        return "utter_billing_paid", values, [MAIN_MENU_BUTTON]
     if status == "kedaluwarsa":
-        text = (
-            f"{heading}\nStatus: KEDALUWARSA sejak {waktu(billing.get('expires_at'))}; kode ini tidak dapat "
-            "dibayar lagi. Silakan buat kode billing baru."
-        )
-        return text, [NEW_BILLING_BUTTON, MAIN_MENU_BUTTON]
-    text = (
-        f"{heading}\nStatus: BELUM DIBAYAR. Bayar sebelum {waktu(billing.get('expires_at'))}.\n{PAY_CHANNELS}"
-    )
-    return text, [MAIN_MENU_BUTTON]
+        return "utter_billing_expired", values, [NEW_BILLING_BUTTON, MAIN_MENU_BUTTON]
+    return "utter_billing_unpaid", values, [MAIN_MENU_BUTTON]
 
 
 class ActionBillingStatus(Action):
@@ -508,17 +341,11 @@ class ActionBillingStatus(Action):
         code = tracker.get_slot("billing_code")
         if not code:
             return []
-        try:
-            billing = await gateway().get(f"/payments/billings/{code}")
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service=PNBP_SERVICE,
-                alternative=BILLING_ALTERNATIVE,
-                not_found=BILLING_NOT_FOUND.format(code=code),
-            )
-            return [SlotSet("billing_code", None)] if error.status == 404 else []
-        text, buttons = billing_status_reply(billing)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        billing = await lookup(
+            dispatcher, gateway().get(f"/payments/billings/{code}"), BILLING_FAILURE, code=code
+        )
+        if billing.failed:
+            return [SlotSet("billing_code", None)] if billing.not_found else []
+        response, values, buttons = billing_status(billing.data)
+        dispatcher.utter_message(response=response, buttons=buttons, **values)
         return []

@@ -19,17 +19,20 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, payload, tanggal, typed_answer
+from actions.answers import aside_intents, entity_value, payload, tanggal, typed_answer, word_pattern
 from actions.conversation import Action, FormValidationAction
-from actions.flows import is_answer, just_activated, lookup_failed
-from actions.gateway import GatewayError, apology, gateway
+from actions.flows import is_answer, just_activated, typed_choice
+from actions.gateway import GatewayError, gateway
+from actions.lookups import Failure, lookup, lookup_failed
 from actions.menu import MAIN_MENU_BUTTON, Button
 from bot.regions import Region, find_regions
 
 SlotValues = dict[str, Any]
 
 SERVICE = "Satu Data Indonesia"
-ALTERNATIVE = "cari langsung di bps.go.id atau data.go.id."
+STATISTICS_FAILURE = Failure(
+    SERVICE, "cari langsung di bps.go.id atau data.go.id.", not_found="utter_statistics_region_not_found"
+)
 NATIONAL = "Indonesia"
 OTHER_STATISTIC_BUTTON: Button = {"title": "Statistik lain", "payload": "/data_statistics"}
 DATASET_BUTTON: Button = {"title": "Cari dataset", "payload": "/data_dataset_search"}
@@ -47,41 +50,31 @@ class Indicator:
         return {"title": self.title, "payload": payload("inform", statistic_indicator=self.key)}
 
 
-def _words(*patterns: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.IGNORECASE)
-
-
 # Checked in this order: "penduduk miskin" is poverty, not population.
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("poverty_rate", "Persentase penduduk miskin", _words(r"(?:ke)?miskin(?:an)?", "poverty")),
+    Indicator("poverty_rate", "Persentase penduduk miskin", word_pattern(r"(?:ke)?miskin(?:an)?", "poverty")),
     Indicator(
         "unemployment_rate",
         "Tingkat pengangguran terbuka",
-        _words(r"(?:peng)?anggur(?:an)?", "nganggur", "tpt"),
+        word_pattern(r"(?:peng)?anggur(?:an)?", "nganggur", "tpt"),
     ),
-    Indicator("hdi", "Indeks Pembangunan Manusia (IPM)", _words("ipm", "hdi", r"pembangunan\s+manusia")),
+    Indicator(
+        "hdi", "Indeks Pembangunan Manusia (IPM)", word_pattern("ipm", "hdi", r"pembangunan\s+manusia")
+    ),
     Indicator(
         "population",
         "Jumlah penduduk",
-        _words(r"(?:ke)?penduduk(?:an)?", "populasi", r"jumlah\s+(?:warga|jiwa)"),
+        word_pattern(r"(?:ke)?penduduk(?:an)?", "populasi", r"jumlah\s+(?:warga|jiwa)"),
     ),
 )
 INDICATORS_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
-_NATIONAL = _words("indonesia", "nasional", r"seluruh\s+(?:indonesia|negeri)", "ri")
+_NATIONAL = word_pattern("indonesia", "nasional", r"seluruh\s+(?:indonesia|negeri)", "ri")
 _YEAR = re.compile(r"\b(19[6-9]\d|20\d\d)\b")
 
-UNKNOWN_INDICATOR = (
-    "Maaf, statistik itu belum tersedia di sini. Yang dapat saya tampilkan: jumlah penduduk, "
-    "persentase penduduk miskin, tingkat pengangguran terbuka, dan IPM."
-)
-UNKNOWN_REGION = (
-    "Wilayah itu belum saya kenali. Mohon tulis nama provinsi, misalnya Jawa Tengah, atau "
-    "“Indonesia” untuk angka nasional."
-)
-PROVINCE_INSTEAD = (
-    "Statistik di sini tersedia per provinsi dan nasional, jadi saya gunakan angka Provinsi "
-    "{province} (tempat {region} berada)."
-)
+
+def indicator_key(text: str) -> str | None:
+    found = find_indicator(text)
+    return found.key if found else None
 
 
 def find_indicator(text: str) -> Indicator | None:
@@ -130,19 +123,23 @@ class ValidateStatisticsForm(FormValidationAction):
             return {}
         if just_activated(tracker, self.form_name()):
             return self._new_question(tracker)
-        text = typed_answer(tracker, "statistic_indicator", self.aside)
-        if text is None:
-            return {}
-        found = find_indicator(text)
-        if found is None:
-            dispatcher.utter_message(text=UNKNOWN_INDICATOR, buttons=[i.button() for i in INDICATORS])
-        return {"statistic_indicator": found.key if found else None}
+        return typed_choice(
+            dispatcher,
+            tracker,
+            "statistic_indicator",
+            self.aside,
+            indicator_key,
+            unknown="utter_unknown_statistic_indicator",
+            buttons=[i.button() for i in INDICATORS],
+        )
 
     async def validate_statistic_indicator(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         if value is not None and value not in INDICATORS_BY_KEY:
-            dispatcher.utter_message(text=UNKNOWN_INDICATOR, buttons=[i.button() for i in INDICATORS])
+            dispatcher.utter_message(
+                response="utter_unknown_statistic_indicator", buttons=[i.button() for i in INDICATORS]
+            )
             return {"statistic_indicator": None}
         return {"statistic_indicator": value}
 
@@ -166,7 +163,7 @@ class ValidateStatisticsForm(FormValidationAction):
             return {}
         if not is_answer(tracker):
             return {}
-        dispatcher.utter_message(text=UNKNOWN_REGION)
+        dispatcher.utter_message(response="utter_unknown_statistics_region")
         return {"region": None}
 
     async def validate_region(
@@ -176,15 +173,15 @@ class ValidateStatisticsForm(FormValidationAction):
             return {"region": None if value is None else NATIONAL}
         region = resolve_region(str(value))
         if region is None:
-            dispatcher.utter_message(text=UNKNOWN_REGION)
+            dispatcher.utter_message(response="utter_unknown_statistics_region")
             return {"region": None}
         if region.kind == "provinsi":
             return {"region": region.name}
         province = wilayah_name(region.code.split(".")[0])
         if province is None:
-            dispatcher.utter_message(text=UNKNOWN_REGION)
+            dispatcher.utter_message(response="utter_unknown_statistics_region")
             return {"region": None}
-        dispatcher.utter_message(text=PROVINCE_INSTEAD.format(province=province, region=region.name))
+        dispatcher.utter_message(response="utter_province_instead", province=province, region=region.name)
         return {"region": province}
 
     def _new_question(self, tracker: Tracker) -> SlotValues:
@@ -208,26 +205,22 @@ def number(value: Any) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def statistic_reply(figure: dict[str, Any]) -> str:
-    """The figure with its period ("Maret 2024": poverty has two a year), source, data year and
-    the publication it comes from (`published` names it, e.g. "Profil Kemiskinan ...")."""
-    region = (figure.get("region") or {}).get("name") or NATIONAL
-    unit = f" {figure['unit']}" if figure.get("unit") else ""
-    period = f"{figure['period']} " if figure.get("period") else ""
-    published = f"; publikasi: {figure['published']}" if figure.get("published") else ""
-    return (
-        f"{figure.get('label')} — {region}, {period}{figure.get('year')}: "
-        f"{number(figure.get('value'))}{unit}.\n"
-        f"Sumber: {figure.get('source')}, data tahun {figure.get('year')}{published}."
-    )
+def statistic(figure: dict[str, Any]) -> dict[str, str]:
+    """The values of `utter_statistic`: the figure with its period ("Maret 2024": poverty has
+    two a year), source, data year and the publication it comes from (`published` names it,
+    e.g. "Profil Kemiskinan ...")."""
+    return {
+        "label": str(figure.get("label")),
+        "region": (figure.get("region") or {}).get("name") or NATIONAL,
+        "period": f"{figure['period']} " if figure.get("period") else "",
+        "year": str(figure.get("year")),
+        "value": number(figure.get("value")),
+        "unit": f" {figure['unit']}" if figure.get("unit") else "",
+        "source": str(figure.get("source")),
+        "published": f"; publikasi: {figure['published']}" if figure.get("published") else "",
+    }
 
 
-UNAVAILABLE_FIGURE = "Belum ada angka {label} untuk {region}{year} yang dipublikasikan."
-AVAILABLE_YEARS = "Tahun yang tersedia: {years}. Pilih tahunnya:"
-NO_YEARS = "Untuk wilayah ini belum ada angka yang dipublikasikan."
-REGION_NOT_FOUND = (
-    "Wilayah {region} tidak ditemukan di Satu Data. Mohon gunakan nama provinsi atau “Indonesia”."
-)
 YEAR_BUTTONS = 5
 STATISTIC_SLOTS = ("statistic_indicator", "region", "statistics_year")
 
@@ -253,16 +246,13 @@ class ActionStatistics(Action):
         except GatewayError as error:
             if error.code == "figure_unavailable":
                 self._unavailable(dispatcher, error, indicator, region, year)
-            elif error.status == 404:
-                dispatcher.utter_message(
-                    text=REGION_NOT_FOUND.format(region=region), buttons=[MAIN_MENU_BUTTON]
-                )
-                return [*done, SlotSet("region", None)]
-            else:
-                lookup_failed(dispatcher, error, service=SERVICE, alternative=ALTERNATIVE, not_found="")
-            return done
+                return done
+            lookup_failed(dispatcher, error, STATISTICS_FAILURE, region=region)
+            return [*done, SlotSet("region", None)] if error.status == 404 else done
         dispatcher.utter_message(
-            text=statistic_reply(figure), buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON]
+            response="utter_statistic",
+            buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON],
+            **statistic(figure),
         )
         return done
 
@@ -274,17 +264,19 @@ class ActionStatistics(Action):
         region: str,
         year: str | None,
     ) -> None:
-        text = UNAVAILABLE_FIGURE.format(
-            label=indicator.title.lower().replace("(ipm)", "").strip(),
-            region=region,
-            year=f" tahun {year}" if year else "",
-        )
+        values = {
+            "label": indicator.title.lower().replace("(ipm)", "").strip(),
+            "region": region,
+            "year": f" tahun {year}" if year else "",
+        }
         years = sorted(
             {int(y) for y in error.body.get("available_years") or [] if str(y).isdigit()}, reverse=True
         )
         if not years:
             dispatcher.utter_message(
-                text=f"{text} {NO_YEARS}", buttons=[OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON]
+                response="utter_figure_unavailable_no_years",
+                buttons=[OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON],
+                **values,
             )
             return
         shown = years[:YEAR_BUTTONS]
@@ -301,64 +293,18 @@ class ActionStatistics(Action):
             for y in shown
         ]
         listed = ", ".join(str(y) for y in sorted(years))
-        dispatcher.utter_message(text=f"{text} {AVAILABLE_YEARS.format(years=listed)}", buttons=buttons)
+        dispatcher.utter_message(response="utter_figure_unavailable", years=listed, buttons=buttons, **values)
 
 
 # --- Data-set catalogue ------------------------------------------------------------------
 
-_FILLER = _words(
-    "cari",
-    "carikan",
-    "mencari",
-    "nyari",
-    "search",
-    "dataset",
-    "datasets",
-    r"data\s*set",
-    "data",
-    "tentang",
-    "mengenai",
-    "soal",
-    "terkait",
-    "seputar",
-    "topik",
-    "dong",
-    "donk",
-    "min",
-    "kak",
-    "ya",
-    "yg",
-    "yang",
-    "ada",
-    "apa",
-    "mau",
-    "ingin",
-    "pengen",
-    "saya",
-    "sy",
-    "tolong",
-    "mohon",
-    "di",
-    "portal",
-    "satu",
-    "go",
-    "id",
-    "terbuka",
-    "open",
-    "apakah",
-    "gak",
-    "ga",
-    "nggak",
-    "tidak",
-    "bisa",
-    "untuk",
-    "utk",
-    "buat",
-)
-INVALID_QUERY = (
-    "Mohon tulis topik datanya dengan 1–8 kata, misalnya “kemiskinan Jawa Tengah” atau “produksi padi”."
-)
-NO_DATASETS = "Belum ada dataset untuk “{query}”. Coba kata kunci lain yang lebih umum."
+_FILLER = word_pattern(
+    "cari", "carikan", "mencari", "nyari", "search", "dataset", "datasets", r"data\s*set", "data",
+    "tentang", "mengenai", "soal", "terkait", "seputar", "topik", "dong", "donk", "min", "kak", "ya",
+    "yg", "yang", "ada", "apa", "mau", "ingin", "pengen", "saya", "sy", "tolong", "mohon", "di",
+    "portal", "satu", "go", "id", "terbuka", "open", "apakah", "gak", "ga", "nggak", "tidak", "bisa",
+    "untuk", "utk", "buat",
+)  # fmt: skip
 DATASET_LIMIT = 5
 
 
@@ -396,7 +342,7 @@ class ValidateDatasetSearchForm(FormValidationAction):
             return {"dataset_query": None}
         query = dataset_query(str(value))
         if query is None:
-            dispatcher.utter_message(text=INVALID_QUERY)
+            dispatcher.utter_message(response="utter_invalid_dataset_query")
         return {"dataset_query": query}
 
 
@@ -425,21 +371,24 @@ class ActionDatasetSearch(Action):
         if not query:
             return done
         again = {"title": "Cari dataset lain", "payload": "/data_dataset_search"}
-        try:
-            found = await gateway().get("/datasets", q=query, limit=DATASET_LIMIT)
-        except GatewayError as error:
-            text = apology(SERVICE, "cari langsung di data.go.id.") if error.unavailable else error.detail
-            dispatcher.utter_message(text=text, buttons=[again, MAIN_MENU_BUTTON])
+        failure = Failure(SERVICE, "cari langsung di data.go.id.", buttons=(again, MAIN_MENU_BUTTON))
+        found = await lookup(dispatcher, gateway().get("/datasets", q=query, limit=DATASET_LIMIT), failure)
+        if found.failed:
             return done
-        items = (found.get("items") or [])[:DATASET_LIMIT]
+        items = (found.data.get("items") or [])[:DATASET_LIMIT]
         if not items:
-            dispatcher.utter_message(text=NO_DATASETS.format(query=query), buttons=[again, MAIN_MENU_BUTTON])
+            dispatcher.utter_message(
+                response="utter_no_datasets", query=query, buttons=[again, MAIN_MENU_BUTTON]
+            )
             return done
-        total = found.get("total") or len(items)
-        heading = f"Saya menemukan {total} dataset untuk “{query}”"
-        heading += f"; berikut {len(items)} teratas:" if total > len(items) else ":"
+        total = found.data.get("total") or len(items)
         lines = "\n".join(dataset_line(position, item) for position, item in enumerate(items, start=1))
         dispatcher.utter_message(
-            text=f"{heading}\n{lines}", buttons=[again, OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON]
+            response="utter_datasets_top" if total > len(items) else "utter_datasets",
+            total=str(total),
+            query=query,
+            shown=str(len(items)),
+            datasets=lines,
+            buttons=[again, OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON],
         )
         return done

@@ -21,16 +21,19 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, rupiah
+from actions.answers import entity_value, payload, phrase, rupiah
 from actions.conversation import Action
-from actions.flows import IdentityFormValidation, identity_mismatch, just_activated, lookup_failed
-from actions.gateway import GatewayError, apology, gateway
+from actions.flows import IdentityFormValidation, just_activated
+from actions.gateway import GatewayError, gateway
+from actions.lookups import Failure, lookup, unavailable, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 SlotValues = dict[str, Any]
 
-SERVICE = "Cek Bansos Kementerian Sosial"
-ALTERNATIVE = "cek langsung di cekbansos.kemensos.go.id atau tanyakan ke kantor desa/kelurahan."
+FAILURE = Failure(
+    "Cek Bansos Kementerian Sosial",
+    "cek langsung di cekbansos.kemensos.go.id atau tanyakan ke kantor desa/kelurahan.",
+)
 METHODS = ("nik", "name")
 MAX_REGION_BUTTONS = 40
 MAX_RESULTS = 5
@@ -55,29 +58,9 @@ REGION_STEPS = (
 BY_NAME_SLOTS = (*(step.slot for step in REGION_STEPS), "bansos_name")
 HINT_SLOT = "bansos_region_hint"
 
-UNKNOWN_METHOD = (
-    'Maaf, pilihan itu belum saya pahami. Silakan pilih "Dengan NIK" atau "Dengan nama & wilayah".'
-)
-AMBIGUOUS_REGION = 'Ada beberapa {label} yang cocok dengan "{text}".'
-UNKNOWN_REGION = (
-    'Maaf, {label} "{text}" tidak ditemukan{within}. Silakan pilih dari tombol, atau periksa '
-    "kembali ejaannya."
-)
-WRONG_REGION_BUTTON = "Pilihan wilayah itu tidak sesuai dengan wilayah sebelumnya. Silakan pilih dari tombol."
-INVALID_NAME = (
-    "Nama hanya boleh berisi huruf (boleh dengan titik, tanda petik, atau tanda hubung), minimal 3 "
-    "huruf. Mohon tulis nama lengkap sesuai KTP."
-)
-NIK_NOT_FOUND = "NIK tersebut tidak ditemukan dalam data kependudukan. Mohon periksa kembali NIK-nya."
-NO_MATCH = 'Tidak ditemukan penerima bansos bernama "{name}" di desa/kelurahan yang Anda pilih.'
-NOT_A_RECIPIENT_NEXT = (
-    "Jika Anda merasa layak menerima bantuan, Anda dapat mendaftar atau mengusulkan diri; "
-    'pilih "Daftar, usul & sanggah" di bawah.'
-)
-CORRECTION_NEXT = (
-    'Jika data ini tidak tepat, Anda dapat mengajukan sanggahan; pilih "Daftar, usul & sanggah" di bawah.'
-)
 REGISTER_BUTTON = {"title": "Daftar, usul & sanggah", "payload": "/bansos_register"}
+NIK_FAILURE = Failure(FAILURE.service, FAILURE.alternative, not_found="utter_bansos_nik_not_found")
+NAME_FAILURE = Failure(FAILURE.service, FAILURE.alternative, not_found="utter_bansos_no_match")
 PROGRAMME_STATUS = {"sudah_salur": "sudah disalurkan", "proses": "sedang diproses"}
 
 _CODE = re.compile(r"\d[\d.]*")
@@ -188,7 +171,7 @@ class ValidateBansosCheckForm(IdentityFormValidation):
             return {"bansos_method": None, **fresh}
         method = value if value in METHODS else method_in_text(str(value))
         if method is None:
-            dispatcher.utter_message(text=UNKNOWN_METHOD)
+            dispatcher.utter_message(response="utter_unknown_bansos_method")
         return {"bansos_method": method, **fresh}
 
     async def _validate_region(
@@ -200,14 +183,14 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         parent = tracker.get_slot(step.parent_slot) if step.parent_slot else None
         if _CODE.fullmatch(text):  # a button's region_code
             if parent and not text.startswith(parent):
-                dispatcher.utter_message(text=WRONG_REGION_BUTTON)
+                dispatcher.utter_message(response="utter_wrong_region_button")
                 return {step.slot: None}
             return {step.slot: text, HINT_SLOT: None}
         try:
             items = await fetch_regions(step, tracker, query=text)
         except GatewayError as error:
             if error.unavailable:
-                dispatcher.utter_message(text=apology(SERVICE, ALTERNATIVE), buttons=[MAIN_MENU_BUTTON])
+                unavailable(dispatcher, FAILURE)
                 return stop_search()
             dispatcher.utter_message(text=error.detail)
             return {step.slot: None}
@@ -215,10 +198,10 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         if len(exact) == 1 or len(items) == 1:
             return {step.slot: (exact or items)[0]["code"], HINT_SLOT: None}
         if items:
-            dispatcher.utter_message(text=AMBIGUOUS_REGION.format(label=step.label, text=text[:60]))
+            dispatcher.utter_message(response="utter_ambiguous_region", label=step.label, typed=text[:60])
             return {step.slot: None, HINT_SLOT: text}
-        within = "" if parent is None else " di wilayah yang Anda pilih"
-        dispatcher.utter_message(text=UNKNOWN_REGION.format(label=step.label, text=text[:60], within=within))
+        unknown = "utter_unknown_region" if parent is None else "utter_unknown_region_within"
+        dispatcher.utter_message(response=unknown, label=step.label, typed=text[:60])
         return {step.slot: None, HINT_SLOT: None}
 
     async def validate_bansos_province(
@@ -247,7 +230,7 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         name = clean_name(str(value or ""))
         letters = sum(char.isalpha() for char in name)
         if not _NAME.fullmatch(name) or letters < 3 or len(name) > 60:
-            dispatcher.utter_message(text=INVALID_NAME)
+            dispatcher.utter_message(response="utter_invalid_bansos_name")
             return {"bansos_name": None}
         return {"bansos_name": name}
 
@@ -280,19 +263,19 @@ class AskRegion(Action, abc.ABC):
         try:
             items = await fetch_regions(self.step, tracker, query=hint)
         except GatewayError:
-            dispatcher.utter_message(text=apology(SERVICE, ALTERNATIVE), buttons=[MAIN_MENU_BUTTON])
+            unavailable(dispatcher, FAILURE)
             return [SlotSet(slot, value) for slot, value in stop_search().items()] + [ActiveLoop(None)]
-        if hint and items:
-            text = f"Pilih {label} yang Anda maksud:"
-        elif items:
-            text = f"Pilih {label}, atau ketik namanya:"
-        else:
-            text = f"Daftar {label} belum tersedia. Silakan ketik nama {label}:"
+        response = (
+            "utter_ask_region_again"
+            if hint and items
+            else "utter_ask_region"
+            if items
+            else "utter_ask_region_typed"
+        )
+        cut = ""
         if len(items) > MAX_REGION_BUTTONS:
-            text += (
-                f" (tombol menampilkan {MAX_REGION_BUTTONS} dari {len(items)}; jika tidak ada, ketik namanya)"
-            )
-        dispatcher.utter_message(text=text, buttons=region_buttons(items))
+            cut = " " + phrase(domain, "utter_region_buttons_cut", shown=MAX_REGION_BUTTONS, total=len(items))
+        dispatcher.utter_message(response=response, label=label, cut=cut, buttons=region_buttons(items))
         return [SlotSet(HINT_SLOT, None)] if hint else []
 
 
@@ -340,16 +323,14 @@ def record_text(record: dict[str, Any]) -> str:
     return f"{who} tercatat sebagai penerima:\n" + "\n".join(programme_line(p) for p in programmes)
 
 
-def results_text(records: list[dict[str, Any]]) -> str:
+def results_text(records: list[dict[str, Any]], domain: DomainDict) -> str:
     shown = records[:MAX_RESULTS]
     text = "\n\n".join(record_text(record) for record in shown)
     if len(records) > MAX_RESULTS:
-        text += (
-            f"\n\n…dan {len(records) - MAX_RESULTS} data lainnya. Tulis nama lengkap sesuai KTP "
-            "agar hasilnya lebih tepat."
-        )
+        text += "\n\n" + phrase(domain, "utter_bansos_more_results", more=len(records) - MAX_RESULTS)
     receives = any(record.get("programmes") for record in shown)
-    return f"{text}\n\n{CORRECTION_NEXT if receives else NOT_A_RECIPIENT_NEXT}"
+    next_step = "utter_bansos_correction_next" if receives else "utter_bansos_not_a_recipient_next"
+    return f"{text}\n\n{phrase(domain, next_step)}"
 
 
 class ActionBansosCheck(Action):
@@ -365,46 +346,45 @@ class ActionBansosCheck(Action):
         done: list[EventType] = [SlotSet("bansos_method", None), SlotSet(HINT_SLOT, None)]
         done += [SlotSet(slot, None) for slot in BY_NAME_SLOTS]
         if method == "nik":
-            return await self._by_nik(dispatcher, tracker) + done
+            return await self._by_nik(dispatcher, tracker, domain) + done
         if method == "name":
-            return await self._by_name(dispatcher, tracker) + done
+            return await self._by_name(dispatcher, tracker, domain) + done
         return done  # the search was stopped before it had what it needs
 
-    async def _by_nik(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    async def _by_nik(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
         if not nik or not birth_date:
             return []
-        try:
-            record = await gateway().post("/social/recipients/by-nik", {"nik": nik, "birth_date": birth_date})
-        except GatewayError as error:
-            if error.code == "identity_mismatch":
-                return identity_mismatch(dispatcher, tracker)
-            lookup_failed(
-                dispatcher, error, service=SERVICE, alternative=ALTERNATIVE, not_found=NIK_NOT_FOUND
-            )
-            return [SlotSet("nik", None)] if error.status == 404 else []
-        dispatcher.utter_message(text=results_text([record]), buttons=[REGISTER_BUTTON, MAIN_MENU_BUTTON])
+        body = {"nik": nik, "birth_date": birth_date}
+        record = await verified_lookup(dispatcher, tracker, "/social/recipients/by-nik", body, NIK_FAILURE)
+        if record.failed:
+            return [*record.events, *([SlotSet("nik", None)] if record.not_found else [])]
+        dispatcher.utter_message(
+            text=results_text([record.data], domain), buttons=[REGISTER_BUTTON, MAIN_MENU_BUTTON]
+        )
         return []
 
-    async def _by_name(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    async def _by_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         village, name = tracker.get_slot("bansos_village"), tracker.get_slot("bansos_name")
         if not village or not name:
             return []
-        try:
-            found = await gateway().get("/social/recipients", name=name, village=village)
-        except GatewayError as error:
-            lookup_failed(
-                dispatcher,
-                error,
-                service=SERVICE,
-                alternative=ALTERNATIVE,
-                not_found=NO_MATCH.format(name=name),
-            )
+        search = gateway().get("/social/recipients", name=name, village=village)
+        found = await lookup(dispatcher, search, NAME_FAILURE, name=name)
+        if found.failed:
             return []
-        records = found.get("items") or []
+        records = found.data.get("items") or []
+        buttons = [REGISTER_BUTTON, MAIN_MENU_BUTTON]
         if not records:
-            text = f"{NO_MATCH.format(name=name)} {NOT_A_RECIPIENT_NEXT}"
+            dispatcher.utter_message(response="utter_bansos_no_match_next", name=name, buttons=buttons)
         else:
-            text = f'Hasil pencarian "{name}":\n\n{results_text(records)}'
-        dispatcher.utter_message(text=text, buttons=[REGISTER_BUTTON, MAIN_MENU_BUTTON])
+            dispatcher.utter_message(
+                response="utter_bansos_results_by_name",
+                name=name,
+                results=results_text(records, domain),
+                buttons=buttons,
+            )
         return []

@@ -25,46 +25,24 @@ SlotValues = dict[str, Any]
 
 @dataclass(frozen=True)
 class Identifier:
-    """How to check one identifier slot and how to ask the citizen to correct it."""
+    """How to check one identifier slot; the response `utter_invalid_<slot>` asks the citizen
+    to correct it, its `{reason}` the check's sentence."""
 
     check: Check
-    invalid: str  # "{reason}" is replaced by the check's sentence
+    invalid: str  # the response
 
-    def refusal(self, problem: str) -> str:
-        """What the citizen reads when `check` found `problem`."""
-        return self.invalid.format(reason=_sentence(problem))
+    def refuse(self, dispatcher: CollectingDispatcher, problem: str) -> None:
+        """Tell the citizen that `check` found `problem`."""
+        dispatcher.utter_message(response=self.invalid, reason=_sentence(problem))
 
 
 IDENTIFIERS: Mapping[str, Identifier] = {
-    "nik": Identifier(
-        identifiers.check_nik,
-        "NIK yang Anda kirim tidak valid: {reason} Mohon periksa kembali 16 digit NIK pada KTP Anda.",
-    ),
-    "kk_number": Identifier(
-        identifiers.check_kk_number,
-        "Nomor KK yang Anda kirim tidak valid: {reason} "
-        "Mohon periksa kembali 16 digit nomor pada Kartu Keluarga Anda.",
-    ),
-    "bpjs_number": Identifier(
-        identifiers.check_bpjs_number,
-        "Nomor kartu BPJS Kesehatan yang Anda kirim tidak valid: {reason} "
-        "Mohon periksa kembali 13 digit nomor pada kartu BPJS Kesehatan/KIS Anda.",
-    ),
-    "nisn": Identifier(
-        identifiers.check_nisn,
-        "NISN yang Anda kirim tidak valid: {reason} "
-        "Mohon periksa kembali 10 digit NISN siswa; NISN dapat ditanyakan ke sekolah.",
-    ),
+    "nik": Identifier(identifiers.check_nik, "utter_invalid_nik"),
+    "kk_number": Identifier(identifiers.check_kk_number, "utter_invalid_kk_number"),
+    "bpjs_number": Identifier(identifiers.check_bpjs_number, "utter_invalid_bpjs_number"),
+    "nisn": Identifier(identifiers.check_nisn, "utter_invalid_nisn"),
 }
 
-INVALID_PLATE = (
-    "Nomor polisi yang Anda kirim tidak dikenali. Mohon tulis seperti pada pelat kendaraan, "
-    "misalnya B 1234 XYZ."
-)
-INVALID_SIM_CLASS = (
-    "Golongan SIM yang Anda sebut tidak dikenali. Golongan SIM perorangan: A, BI, BII, C, CI, "
-    "CII, D, DI, serta SIM Internasional."
-)
 
 def _sentence(reason: str) -> str:
     reason = reason.strip().rstrip(".")
@@ -97,7 +75,7 @@ class ValidateSlotMappings(ValidationAction):
         identifier = self.identifiers[slot]
         problem = identifier.check(text)
         if problem:
-            dispatcher.utter_message(text=identifier.refusal(problem))
+            identifier.refuse(dispatcher, problem)
             return {slot: None}
         return {slot: identifiers.digits(text)}
 
@@ -133,7 +111,7 @@ class ValidateSlotMappings(ValidationAction):
             return {"plate_number": None}
         plate = identifiers.normalize_plate(str(value))
         if plate is None:
-            dispatcher.utter_message(text=INVALID_PLATE)
+            dispatcher.utter_message(response="utter_invalid_plate_number")
         return {"plate_number": plate}
 
     async def validate_sim_class(
@@ -144,5 +122,5 @@ class ValidateSlotMappings(ValidationAction):
             return {"sim_class": None}
         sim_class = identifiers.normalize_sim_class(str(value))
         if sim_class is None:
-            dispatcher.utter_message(text=INVALID_SIM_CLASS)
+            dispatcher.utter_message(response="utter_invalid_sim_class")
         return {"sim_class": sim_class}

@@ -4,14 +4,16 @@ like the ones Rasa sends to a form's validation action."""
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 import httpx
 from rasa_sdk import Tracker
 
 from actions.gateway import Gateway
-from tests.actions.builders import Event, action, slot, tracker_from_events, user
+from tests.actions.builders import ROOT, Event, action, slot, tracker_from_events, user
 
 Reply = Callable[[httpx.Request], httpx.Response]
 
@@ -103,9 +105,40 @@ def submit_tracker(slots: dict[str, Any], message: Event | None = None, sender_i
     )
 
 
+# Keys of a dispatched message that are not values for its response's {placeholders}.
+MESSAGE_KEYS = frozenset(
+    {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
+)
+
+
+@cache
+def _responses() -> dict[str, Any]:
+    from rasa.shared.core.domain import Domain
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Slot auto-fill", category=UserWarning)
+        return Domain.load(str(ROOT / "domain")).responses
+
+
+def wording(response: str, **values: Any) -> str:
+    """The text of the domain's `response` with `values` filled in, as Rasa words it."""
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    text = _responses()[response][0]["text"]
+    return interpolate_text(text, values) if values else text
+
+
+def said(message: dict[str, Any]) -> str:
+    """The text of one dispatched message: its text, or its response's text filled in."""
+    if message.get("response"):
+        values = {key: value for key, value in message.items() if key not in MESSAGE_KEYS}
+        return wording(message["response"], **values)
+    return message.get("text") or ""
+
+
 def texts(dispatcher: Any) -> str:
-    """Everything the action said, in one string."""
-    return "\n".join(message.get("text") or "" for message in dispatcher.messages)
+    """Everything the action said, in one string (responses worded as Rasa words them)."""
+    return "\n".join(said(message) for message in dispatcher.messages)
 
 
 def payloads(dispatcher: Any) -> list[str]:

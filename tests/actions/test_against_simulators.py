@@ -24,11 +24,24 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import asn, complaints, education, health, identity, payments, police, satudata, social
+from actions import (
+    application_status,
+    applications,
+    asn,
+    complaint_status,
+    complaints,
+    education,
+    health,
+    police,
+    satudata,
+    skck,
+    social,
+    vehicle_tax,
+)
 from actions.answers import rupiah, tanggal
-from actions.flows import IDENTITY_MISMATCH
-from actions.gateway import Gateway, apology, use_gateway
-from tests.actions.flow_helpers import submit_tracker, texts
+from actions.gateway import Gateway, use_gateway
+from actions.lookups import Failure
+from tests.actions.flow_helpers import submit_tracker, texts, wording
 from tests.actions.live_gateway import JSON, LiveGateway, load_personas, require_api_venv, start_gateway
 
 # The failure tests' gateway: BPJS hangs (the gateway gives up after 0.5 s), Korlantas answers
@@ -36,6 +49,13 @@ from tests.actions.live_gateway import JSON, LiveGateway, load_personas, require
 FAULTS = "bpjs=timeout,korlantas=error"
 MINISTRY_TIMEOUT_SECONDS = "0.5"
 QUICK_SECONDS = 2.0
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
+
+
+def unavailable(failure: Failure) -> str:
+    """The apology for `failure`'s ministry being down or slow."""
+    return wording("utter_service_unavailable", service=failure.service, alternative=failure.alternative)
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +169,7 @@ async def test_bpjs_membership_by_card_gives_the_arrears(
 
     assert "Status: Tidak aktif" in text
     assert f"{arrears['months']} bulan, total {rupiah(arrears['amount'])}" in text
-    assert health.HOW_TO_PAY_ARREARS in text
+    assert wording("utter_bpjs_how_to_pay_arrears") in text
 
 
 # --- Education ---------------------------------------------------------------------------------
@@ -214,7 +234,7 @@ async def test_population_application_is_filed_and_its_case_followed(
         "application_confirmed": True,
     }
 
-    filed, events = await run(identity.ActionPopulationApplication(), slots, domain)
+    filed, events = await run(applications.ActionPopulationApplication(), slots, domain)
 
     case_number = slot_value(events, "ticket_id")
     assert re.fullmatch(r"ADM-\d{4}-\d{6}", case_number)
@@ -224,10 +244,10 @@ async def test_population_application_is_filed_and_its_case_followed(
     assert case["kind"] == "population_application"
     assert f"Diajukan {tanggal(case['created_at'])}; perkiraan selesai" in filed
 
-    status, _ = await run(identity.ActionApplicationStatus(), {"ticket_id": case_number}, domain)
+    status, _ = await run(application_status.ActionApplicationStatus(), {"ticket_id": case_number}, domain)
 
     assert status.startswith(f"Permohonan {case_number}: {case['status_label']}.")
-    assert identity.summary_text(case["summary"]) in status
+    assert application_status.summary_text(case["summary"]) in status
     assert f"Diajukan {tanggal(case['created_at'])}" in status
 
 
@@ -259,7 +279,7 @@ async def test_vehicle_tax_and_its_billing_code(
     tax = gateway.get(f"/payments/vehicle-tax/{plate.replace(' ', '')}")
     assert tax["total"] > 0 and tax["overdue_days"] > 0
 
-    text, events = await run(payments.ActionVehicleTax(), {"plate_number": plate}, domain)
+    text, events = await run(vehicle_tax.ActionVehicleTax(), {"plate_number": plate}, domain)
 
     assert events == [SlotSet("tax_billing_offered", True)]
     for fact in (
@@ -274,7 +294,7 @@ async def test_vehicle_tax_and_its_billing_code(
         assert fact in text
 
     text, events = await run(
-        payments.ActionVehicleTaxBilling(), {"plate_number": plate, "tax_billing_offered": True}, domain
+        vehicle_tax.ActionVehicleTaxBilling(), {"plate_number": plate, "tax_billing_offered": True}, domain
     )
 
     code = slot_value(events, "billing_code")
@@ -306,7 +326,7 @@ async def test_complaint_is_filed_and_its_status_followed(gateway: LiveGateway, 
     assert f"paling lambat {tanggal(complaint['verify_by'])}" in filed
     assert complaint["legal_basis"] in filed
 
-    status, events = await run(complaints.ActionComplaintStatus(), {"ticket_id": case_number}, domain)
+    status, events = await run(complaint_status.ActionComplaintStatus(), {"ticket_id": case_number}, domain)
 
     assert events == []
     assert status.startswith(
@@ -330,7 +350,7 @@ async def test_casn_result_gives_every_stage(
     assert result["name"] in text and result["position"] in text and result["agency"] in text
     for stage in result["stages"]:
         assert asn.stage_line(stage) in text
-    assert asn.FINAL[result["final"]] in text
+    assert wording(f"utter_casn_final_{result['final']}") in text
 
 
 # --- Police ------------------------------------------------------------------------------------
@@ -369,7 +389,7 @@ async def test_skck_application_gives_its_case_and_billing(
     }
     fee = next(item for item in gateway.get("/police/fees")["items"] if item["service"] == "skck")
 
-    text, events = await run(police.ActionSkckApply(), slots, domain)
+    text, events = await run(skck.ActionSkckApply(), slots, domain)
 
     case_number, code = slot_value(events, "ticket_id"), slot_value(events, "billing_code")
     assert re.fullmatch(r"SKCK-\d{4}-\d{6}", case_number)
@@ -402,16 +422,16 @@ MISMATCHES = [
              IDENTITY_MISMATCH, ("nik", "birth_date")),
     Mismatch(police.ActionSimRenewal(), "sim_renewable", {"nik": "nik", "birth_date": "birth_date"},
              IDENTITY_MISMATCH, ("nik", "birth_date")),
-    Mismatch(identity.ActionPopulationApplication(), "adult", {"nik": "nik", "birth_date": "birth_date"},
+    Mismatch(applications.ActionPopulationApplication(), "adult", {"nik": "nik", "birth_date": "birth_date"},
              IDENTITY_MISMATCH, ("nik", "birth_date", "application_type")),
-    Mismatch(police.ActionSkckApply(), "adult", {"nik": "nik", "birth_date": "birth_date"},
+    Mismatch(skck.ActionSkckApply(), "adult", {"nik": "nik", "birth_date": "birth_date"},
              IDENTITY_MISMATCH, ("nik", "birth_date", "skck_purpose")),
     Mismatch(education.ActionPipStatus(), "pip_recipient",
              {"nisn": "nisn", "student_birth_date": "birth_date"},
-             education.PIP_MISMATCH, ("nisn", "student_birth_date")),
+             wording("utter_pip_mismatch"), ("nisn", "student_birth_date")),
     Mismatch(asn.ActionCasnResult(), "casn_passed",
              {"participant_number": "participant_number", "birth_date": "birth_date"},
-             asn.PARTICIPANT_MISMATCH, ("participant_number", "birth_date")),
+             wording("utter_participant_mismatch"), ("participant_number", "birth_date")),
 ]  # fmt: skip
 # What the flows that file something need besides the identity.
 FLOW_SLOTS: dict[str, dict[str, Any]] = {
@@ -459,7 +479,7 @@ async def test_bpjs_timing_out_gets_the_apology_quickly(
     text, events = await run(health.ActionBpjsStatus(), identity_pair, domain)
 
     assert time.monotonic() - started < QUICK_SECONDS
-    assert text == apology(health.BPJS, health.BPJS_ALTERNATIVE)
+    assert text == unavailable(health.BPJS_FAILURE)
     assert events == []  # the identity stays: trying again needs no retyping
 
 
@@ -475,7 +495,7 @@ async def test_korlantas_failing_gets_the_apology_quickly(
     text, events = await run(police.ActionSimRenewal(), identity_pair, domain)
 
     assert time.monotonic() - started < QUICK_SECONDS
-    assert text == apology(police.SIM_SERVICE, police.SIM_ALTERNATIVE)
+    assert text == unavailable(police.SIM_FAILURE)
     assert events == []
 
 

@@ -14,7 +14,15 @@ from actions.answers import aside_intents
 from actions.asn import ActionCasnInfo, ActionCasnResult, ValidateCasnResultForm
 from actions.gateway import use_gateway
 from tests.actions.builders import ROOT, user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NUMBER = "24200110110000123"
 TODAY = dt.date.today()
@@ -101,7 +109,7 @@ async def test_a_nik_is_no_participant_number(dispatcher, domain) -> None:
     )
 
     assert slots["participant_number"] is None
-    assert texts(dispatcher) == asn.INVALID_PARTICIPANT_NUMBER.format(digits=17, got=16)
+    assert texts(dispatcher) == wording("utter_invalid_participant_number", digits="17", got="16")
     assert "bukan NIK" in texts(dispatcher)
 
 
@@ -109,7 +117,7 @@ async def test_an_answer_without_digits_asks_for_the_number(dispatcher, domain) 
     slots = await validate(dispatcher, domain, "participant_number", user("inform", "lupa nomornya"))
 
     assert slots["participant_number"] is None
-    assert texts(dispatcher) == asn.NO_PARTICIPANT_NUMBER.format(digits=17)
+    assert texts(dispatcher) == wording("utter_no_participant_number", digits="17")
 
 
 async def test_a_question_asked_aside_is_not_taken_as_the_number(dispatcher, domain) -> None:
@@ -162,7 +170,7 @@ async def test_results_show_each_stage_and_the_next_step(fake, dispatcher, domai
     assert "• Seleksi administrasi: lulus" in text
     assert "• SKD: nilai 412 (ambang batas 311) — lulus" in text
     assert "• SKB: nilai 78,5 — lulus" in text
-    assert asn.FINAL["lulus"] in text
+    assert wording("utter_casn_final_lulus") in text
     assert events == [SlotSet("participant_number", None)]
 
 
@@ -186,7 +194,7 @@ async def test_results_not_passed_or_pending_say_what_to_do(fake, dispatcher, do
     await ActionCasnResult().run(dispatcher, submit_tracker(ASKED), domain)
 
     text = texts(dispatcher)
-    assert asn.FINAL[final] in text
+    assert wording(f"utter_casn_final_{final}") in text
     assert ("tidak lulus" if final == "tidak_lulus" else "menunggu hasil") in text
 
 
@@ -195,7 +203,7 @@ async def test_a_birth_date_of_someone_else_shows_nothing(fake, dispatcher, doma
 
     events = await ActionCasnResult().run(dispatcher, submit_tracker(ASKED), domain)
 
-    assert texts(dispatcher) == asn.PARTICIPANT_MISMATCH
+    assert texts(dispatcher) == wording("utter_participant_mismatch")
     assert "SITI" not in texts(dispatcher)
     assert events == [SlotSet("participant_number", None), SlotSet("birth_date", None)]
 
@@ -205,7 +213,7 @@ async def test_an_unknown_participant_number_is_said(fake, dispatcher, domain) -
 
     events = await ActionCasnResult().run(dispatcher, submit_tracker(ASKED), domain)
 
-    assert texts(dispatcher) == asn.PARTICIPANT_NOT_FOUND
+    assert texts(dispatcher) == wording("utter_participant_not_found")
     assert "/asn_selection_result" in payloads(dispatcher)
     assert events == [SlotSet("participant_number", None)]
 
@@ -217,7 +225,7 @@ async def test_results_with_sscasn_down_apologise(fake, dispatcher, domain, fail
     events = await ActionCasnResult().run(dispatcher, submit_tracker(ASKED), domain)
 
     assert texts(dispatcher).startswith("Mohon maaf, layanan SSCASN BKN sedang tidak dapat dihubungi")
-    assert asn.RESULT_ALTERNATIVE in texts(dispatcher)
+    assert asn.RESULT_FAILURE.alternative in texts(dispatcher)
     assert events == [SlotSet("participant_number", None)]
 
 

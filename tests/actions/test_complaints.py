@@ -1,4 +1,4 @@
-"""LAPOR! complaints: filing (complaint_form) and following (complaint_status_form)."""
+"""Filing a LAPOR! complaint (actions/complaints.py); the complaint rules."""
 
 from __future__ import annotations
 
@@ -13,15 +13,22 @@ from actions.answers import aside_intents
 from actions.complaints import (
     ActionAskComplaintCategory,
     ActionAskComplaintConfirmed,
-    ActionComplaintStatus,
     ActionComplaintSubmit,
     ValidateComplaintForm,
-    ValidateComplaintStatusForm,
 )
 from actions.flows import ActionCancelFlow
 from actions.gateway import use_gateway
 from tests.actions.builders import ROOT, user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    said,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 CATEGORIES = {
     "items": [
@@ -128,7 +135,7 @@ async def test_an_unknown_category_is_refused_with_the_buttons_again(fake, dispa
 
     assert slots["complaint_category"] is None
     [message] = dispatcher.messages
-    assert message["text"].startswith('Kategori "cuaca hari ini" belum saya kenali.')
+    assert said(message).startswith('Kategori "cuaca hari ini" belum saya kenali.')
     assert len(message["buttons"]) == 3
 
 
@@ -188,10 +195,10 @@ async def test_the_location_needs_a_region_or_two_words(fake, dispatcher, domain
     [
         (DESCRIPTION, None),
         ("udh 3 bln jalan depan rmh sy rusak parah gak dibenerin", None),
-        ("jalan rusak", complaints.SHORT_DESCRIPTION.format(words=complaints.MIN_DESCRIPTION_WORDS)),
-        ("asdf qwer zxcv hjkl uiop tyui ghjk", complaints.GARBLED_DESCRIPTION),
-        ("tolong tolong tolong tolong tolong tolong", complaints.GARBLED_DESCRIPTION),
-        ("kata " * 500, complaints.LONG_DESCRIPTION.format(limit="2.000")),
+        ("jalan rusak", wording("utter_short_description", words=str(complaints.MIN_DESCRIPTION_WORDS))),
+        ("asdf qwer zxcv hjkl uiop tyui ghjk", wording("utter_garbled_description")),
+        ("tolong tolong tolong tolong tolong tolong", wording("utter_garbled_description")),
+        ("kata " * 500, wording("utter_long_description", limit="2.000")),
     ],
 )
 async def test_the_description_must_be_long_enough_and_readable(
@@ -263,7 +270,7 @@ async def test_the_confirmation_reads_yes_or_no(
     )
 
     assert slots["complaint_confirmed"] is expected
-    assert (texts(dispatcher) == complaints.YES_OR_NO) == (expected is None)
+    assert (texts(dispatcher) == wording("utter_complaint_yes_or_no")) == (expected is None)
 
 
 async def test_a_confirmation_is_never_carried_into_a_new_complaint(fake, dispatcher, domain) -> None:
@@ -326,7 +333,7 @@ async def test_a_complaint_not_confirmed_is_not_filed(fake, dispatcher, domain) 
     )
 
     assert fake.requests == []
-    assert texts(dispatcher) == complaints.NOT_SENT
+    assert texts(dispatcher) == wording("utter_complaint_not_sent")
     assert events == FORGOTTEN
 
 
@@ -358,168 +365,6 @@ async def test_a_refused_complaint_shows_the_gateways_reason(fake, dispatcher, d
 
     assert texts(dispatcher) == "Kategori pengaduan tidak dikenal."
     assert events == FORGOTTEN
-
-
-# --- following -------------------------------------------------------------------------------
-
-
-async def validate_ticket(dispatcher, domain, message, **kwargs) -> dict[str, object]:
-    tracker = form_tracker("complaint_status_form", "ticket_id", message, **kwargs)
-    return slot_events(await ValidateComplaintStatusForm().run(dispatcher, tracker, domain))
-
-
-async def test_a_complaint_number_is_accepted(dispatcher, domain) -> None:
-    message = user("inform", "lpr-2026-00042", [("ticket_id", "LPR-2026-00042")])
-
-    slots = await validate_ticket(dispatcher, domain, message, candidates={"ticket_id": "LPR-2026-00042"})
-
-    assert slots["ticket_id"] == "LPR-2026-00042"
-    assert dispatcher.messages == []
-
-
-@pytest.mark.parametrize("text", ["4821937", "nomor lapor saya #4821937"])
-async def test_a_lapor_tracking_number_is_accepted(dispatcher, domain, text) -> None:
-    slots = await validate_ticket(dispatcher, domain, user("inform", text))
-
-    assert slots["ticket_id"] == "4821937"
-    assert dispatcher.messages == []
-
-
-async def test_text_without_a_case_number_gets_the_format(dispatcher, domain) -> None:
-    slots = await validate_ticket(dispatcher, domain, user("inform", "nomor saya 12345"))
-
-    assert slots["ticket_id"] is None
-    assert texts(dispatcher) == complaints.ASK_TICKET_HINT
-
-
-async def test_another_services_case_number_just_sent_is_refused(dispatcher, domain) -> None:
-    message = user("inform", "SKCK-2026-000123", [("ticket_id", "SKCK-2026-000123")])
-
-    slots = await validate_ticket(dispatcher, domain, message, candidates={"ticket_id": "SKCK-2026-000123"})
-
-    assert slots["ticket_id"] is None
-    assert texts(dispatcher) == complaints.NOT_A_COMPLAINT.format(case_number="SKCK-2026-000123")
-
-
-async def test_another_services_case_number_kept_from_earlier_is_dropped_silently(dispatcher, domain) -> None:
-    tracker = form_tracker(
-        "complaint_status_form",
-        None,
-        user("complaint_status", "status laporan saya"),
-        activating=True,
-        slots={"ticket_id": "ADM-2026-000123"},
-        candidates={"ticket_id": "ADM-2026-000123"},
-    )
-
-    slots = slot_events(await ValidateComplaintStatusForm().run(dispatcher, tracker, domain))
-
-    assert slots["ticket_id"] is None
-    assert dispatcher.messages == []
-
-
-def complaint(status: str, **extra: object) -> dict[str, object]:
-    return {
-        "case_number": "LPR-2026-00042",
-        "tracking_id": "4821937",
-        "category": "pungli",
-        "status": status,
-        "status_label": extra.pop("status_label", status.replace("_", " ").title()),
-        "agency": extra.pop("agency", None),
-        "history": [],
-        "verify_by": "2026-03-04",
-        "follow_up_by": "2026-03-11",
-        "legal_basis": "Perpres 76/2013; PermenPANRB 62/2018",
-        **extra,
-    }
-
-
-@pytest.mark.parametrize(
-    ("status", "agency", "expected"),
-    [
-        (
-            "diterima",
-            None,
-            "memverifikasi laporan Anda paling lambat 4 Maret 2026 (3 hari kerja, Perpres 76/2013",
-        ),
-        (
-            "diteruskan",
-            "Pemerintah Kota Bandung",
-            "paling lambat 11 Maret 2026 (5 hari kerja, Perpres 76/2013",
-        ),
-        ("ditindaklanjuti", "Pemerintah Kota Bandung", "sedang menindaklanjuti"),
-        ("selesai", "Pemerintah Kota Bandung", "sudah selesai"),
-        ("bukan_kewenangan", None, "bukan kewenangan"),
-        ("diarsipkan", None, "diarsipkan"),
-    ],
-)
-async def test_the_status_says_what_happens_next(fake, dispatcher, domain, status, agency, expected) -> None:
-    fake.route(
-        {"/complaints/LPR-2026-00042": complaint(status, agency=agency), "/complaints/categories": CATEGORIES}
-    )
-
-    events = await ActionComplaintStatus().run(
-        dispatcher, submit_tracker({"ticket_id": "LPR-2026-00042"}), domain
-    )
-
-    assert fake.requests[0].url.path == "/api/v1/complaints/LPR-2026-00042"
-    text = texts(dispatcher)
-    assert text.startswith("Pengaduan LPR-2026-00042 (Pungutan liar): status saat ini ")
-    assert expected in text
-    assert (f"ditangani {agency}" in text) == bool(agency)
-    assert events == []
-
-
-async def test_a_report_filed_on_lapor_go_id_is_followed_by_its_tracking_number(
-    fake, dispatcher, domain
-) -> None:
-    fake.route(
-        {
-            "/complaints/4821937": complaint("terverifikasi", case_number=None, follow_up_by=None),
-            "/complaints/categories": CATEGORIES,
-        }
-    )
-
-    await ActionComplaintStatus().run(dispatcher, submit_tracker({"ticket_id": "4821937"}), domain)
-
-    text = texts(dispatcher)
-    assert text.startswith(
-        "Pengaduan nomor pelacakan 4821937 (Pungutan liar): status saat ini terverifikasi."
-    )
-    assert "menindaklanjutinya dalam 5 hari kerja (Perpres 76/2013; PermenPANRB 62/2018)." in text
-
-
-async def test_without_categories_the_status_names_the_category_key(fake, dispatcher, domain) -> None:
-    fake.answer(complaint("selesai"))  # the categories request gets no items
-
-    await ActionComplaintStatus().run(dispatcher, submit_tracker({"ticket_id": "LPR-2026-00042"}), domain)
-
-    assert texts(dispatcher).startswith("Pengaduan LPR-2026-00042 (pungli): status saat ini selesai.")
-
-
-async def test_an_unknown_case_number_is_said_and_forgotten(fake, dispatcher, domain) -> None:
-    fake.error(404, "not_found", "Kasus tidak ditemukan.")
-
-    events = await ActionComplaintStatus().run(
-        dispatcher, submit_tracker({"ticket_id": "LPR-2026-09999"}), domain
-    )
-
-    assert texts(dispatcher) == complaints.CASE_NOT_FOUND.format(case_number="LPR-2026-09999")
-    assert events == [SlotSet("ticket_id", None)]
-
-
-@pytest.mark.parametrize("failure", UNAVAILABLE)
-async def test_status_with_lapor_down_apologises(fake, dispatcher, domain, failure) -> None:
-    failure(fake)
-
-    events = await ActionComplaintStatus().run(
-        dispatcher, submit_tracker({"ticket_id": "LPR-2026-00042"}), domain
-    )
-
-    assert (
-        texts(dispatcher) == "Mohon maaf, layanan LAPOR! sedang tidak dapat dihubungi, jadi saya belum bisa "
-        "memeriksanya sekarang. Silakan coba lagi beberapa saat lagi, atau " + complaints.FOLLOW_ALTERNATIVE
-    )
-    assert events == []
 
 
 # --- rules -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Education flows: PIP, KIP Kuliah, SPMB (actions/education.py)."""
+"""Education flows: PIP and KIP Kuliah (actions/education.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import education
-from actions.flows import IDENTITY_MISMATCH, IMPOSSIBLE_BIRTH_DATE, INVALID_BIRTH_DATE
 from actions.gateway import use_gateway
 from tests.actions.builders import user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NISN = "0123456789"
 NIK = "3273012708060003"
@@ -30,6 +37,14 @@ PIP = {
     "disbursement": "sudah_cair",
     "legal_basis": "Permendikbud 10/2020",
 }
+
+NOT_A_RECIPIENT_NEXT = (
+    "Siswa dari keluarga kurang mampu, misalnya pemegang KIP atau keluarga penerima bansos, dapat "
+    "diusulkan sebagai penerima PIP melalui sekolah; tanyakan ke operator sekolah."
+)
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
+IMPOSSIBLE_BIRTH_DATE = wording("utter_impossible_birth_date")
+INVALID_BIRTH_DATE = wording("utter_invalid_birth_date")
 
 
 @pytest.fixture()
@@ -78,7 +93,7 @@ async def test_pip_not_a_recipient_says_how_to_be_proposed(
 
     text = texts(dispatcher)
     assert "belum tercatat sebagai penerima PIP tahun 2025" in text
-    assert education.NOT_A_RECIPIENT_NEXT in text and "Rp" not in text
+    assert NOT_A_RECIPIENT_NEXT in text and "Rp" not in text
 
 
 async def test_pip_mismatch_forgets_nisn_and_birth_date(
@@ -90,7 +105,7 @@ async def test_pip_mismatch_forgets_nisn_and_birth_date(
         dispatcher, submit_tracker({"nisn": NISN, "student_birth_date": STUDENT_BORN}), domain
     )
 
-    assert texts(dispatcher) == education.PIP_MISMATCH
+    assert texts(dispatcher) == wording("utter_pip_mismatch")
     assert events == [SlotSet("nisn", None), SlotSet("student_birth_date", None)]
 
 
@@ -103,7 +118,7 @@ async def test_pip_unknown_nisn(
         dispatcher, submit_tracker({"nisn": NISN, "student_birth_date": STUDENT_BORN}), domain
     )
 
-    assert texts(dispatcher) == education.PIP_NOT_FOUND
+    assert texts(dispatcher) == wording("utter_pip_not_found")
     assert SlotSet("nisn", None) in events
 
 
@@ -226,7 +241,7 @@ async def test_typed_kip_topic_and_an_unclear_one(
     assert (await education.ValidateKipKuliahForm().run(dispatcher, unclear, domain))[0] == SlotSet(
         "kip_kuliah_topic", None
     )
-    assert texts(dispatcher) == education.UNKNOWN_KIP_TOPIC
+    assert texts(dispatcher) == wording("utter_unknown_kip_topic")
 
 
 async def test_kip_requirements_and_schedule(
@@ -288,7 +303,7 @@ async def test_kip_not_registered_offers_the_requirements(
         domain,
     )
 
-    assert texts(dispatcher) == education.KIP_NOT_REGISTERED
+    assert texts(dispatcher) == wording("utter_kip_not_registered")
     assert education.KIP_INFO_BUTTON["payload"] in payloads(dispatcher)
 
 
@@ -317,88 +332,3 @@ async def test_kip_unavailable(
     await education.ActionKipKuliah().run(dispatcher, submit_tracker({"kip_kuliah_topic": "info"}), domain)
 
     assert texts(dispatcher).startswith("Mohon maaf, layanan KIP Kuliah sedang tidak dapat dihubungi")
-
-
-# --- SPMB --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [("jalur spmb smp apa aja", "smp"), ("kuota zonasi sekolah dasar", "sd"), ("spmb 2025", None)],
-)
-async def test_level_is_read_from_the_request(
-    dispatcher: CollectingDispatcher, domain: DomainDict, text: str, level: str | None
-) -> None:
-    tracker = form_tracker(
-        "spmb_form", None, user("edu_school_admission", text), activating=True, slots={"school_level": "sma"}
-    )
-
-    events = await education.ValidateSpmbForm().run(dispatcher, tracker, domain)
-
-    assert events == [SlotSet("school_level", level)]
-
-
-@pytest.mark.parametrize(
-    ("typed", "level", "message"),
-    [
-        ("SMA", "sma", None),
-        ("jenjang smp kak", "smp", None),
-        ("smk", None, education.NO_SMK),
-        ("universitas", None, education.UNKNOWN_LEVEL),
-    ],
-)
-async def test_typed_level(
-    dispatcher: CollectingDispatcher, domain: DomainDict, typed: str, level: str | None, message: str | None
-) -> None:
-    tracker = form_tracker(
-        "spmb_form", "school_level", user("inform", typed), candidates={"school_level": typed}
-    )
-
-    events = await education.ValidateSpmbForm().run(dispatcher, tracker, domain)
-
-    assert events == [SlotSet("school_level", level)]
-    assert texts(dispatcher) == (message or "")
-
-
-async def test_spmb_routes_quotas_and_basis(
-    fake: FakeGateway, dispatcher: CollectingDispatcher, domain
-) -> None:
-    fake.answer(
-        {
-            "level": "smp",
-            "legal_basis": "Permendikdasmen 3/2025",
-            "routes": [
-                {"route": "domisili", "quota": "min. 40%"},
-                {"route": "afirmasi", "quota": "min. 20%"},
-                {"route": "prestasi", "quota": "min. 25%"},
-                {"route": "mutasi", "quota": "maks. 5%"},
-            ],
-        }
-    )
-
-    events = await education.ActionSpmb().run(dispatcher, submit_tracker({"school_level": "smp"}), domain)
-
-    assert dict(fake.last.url.params) == {"level": "smp"}
-    text = texts(dispatcher)
-    assert "jenjang SMP" in text and "(Permendikdasmen 3/2025)" in text
-    assert "• Domisili: min. 40%" in text and "• Mutasi: maks. 5%" in text
-    assert payloads(dispatcher)[:2] == [
-        '/edu_school_admission{"school_level":"sd"}',
-        '/edu_school_admission{"school_level":"sma"}',
-    ]
-    assert events == [SlotSet("school_level", None)]
-
-
-@pytest.mark.parametrize("failure", UNAVAILABLE)
-async def test_spmb_unavailable(
-    fake: FakeGateway,
-    dispatcher: CollectingDispatcher,
-    domain: DomainDict,
-    failure: Callable[[FakeGateway], None],
-) -> None:
-    failure(fake)
-
-    await education.ActionSpmb().run(dispatcher, submit_tracker({"school_level": "sd"}), domain)
-
-    assert texts(dispatcher).startswith("Mohon maaf, layanan informasi SPMB sedang tidak dapat dihubungi")
-    assert "dinas pendidikan" in texts(dispatcher)

@@ -6,15 +6,14 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.fallback import (
-    NOT_UNDERSTOOD_TEXT,
-    OUT_OF_SCOPE_TEXT,
-    REPEATED_MISS_TEXT,
-    ActionHandleMiss,
-    is_repeated_miss,
-)
+from actions.fallback import ActionHandleMiss, is_repeated_miss
 from actions.menu import service_buttons
 from tests.actions.builders import action, bot, load_tracker, session_start, tracker_from_events, user
+from tests.actions.flow_helpers import said, wording
+
+OUT_OF_SCOPE_TEXT = wording("utter_miss_out_of_scope")
+NOT_UNDERSTOOD_TEXT = wording("utter_miss_not_understood")
+REPEATED_MISS_TEXT = wording("utter_miss_repeated")
 
 MISS_REPLY = [action("action_handle_miss"), bot("Maaf …"), action("action_listen")]
 
@@ -31,7 +30,7 @@ async def test_first_miss_shows_the_menu_without_a_person(
 
     assert events == []
     [message] = dispatcher.messages
-    assert message["text"] == OUT_OF_SCOPE_TEXT
+    assert said(message) == OUT_OF_SCOPE_TEXT
     assert message["buttons"] == service_buttons()
     assert handoff_signals(dispatcher) == []
 
@@ -44,7 +43,7 @@ async def test_second_miss_in_a_row_hands_over_to_a_person(
 
     assert events == []
     text, signal = dispatcher.messages
-    assert text["text"] == REPEATED_MISS_TEXT
+    assert said(text) == REPEATED_MISS_TEXT
     assert not text["buttons"]
     assert signal["custom"] == {"type": "handoff", "reason": "repeated_miss", "service": None}
 
@@ -78,7 +77,7 @@ async def test_first_nlu_fallback_says_it_did_not_understand(
 
     await ActionHandleMiss().run(dispatcher, tracker, domain)
 
-    assert dispatcher.messages[0]["text"] == NOT_UNDERSTOOD_TEXT
+    assert said(dispatcher.messages[0]) == NOT_UNDERSTOOD_TEXT
     assert handoff_signals(dispatcher) == []
 
 
@@ -90,7 +89,7 @@ async def test_as_the_core_fallback_it_forgets_the_message_so_the_dialogue_does_
 
     events = await ActionHandleMiss().run(dispatcher, tracker, domain)
 
-    assert dispatcher.messages[0]["text"] == NOT_UNDERSTOOD_TEXT
+    assert said(dispatcher.messages[0]) == NOT_UNDERSTOOD_TEXT
     assert events == [{"event": "rewind", "timestamp": None}]
 
 
@@ -166,5 +165,5 @@ async def test_a_miss_after_the_hand_back_is_a_first_miss_again(
 
     await ActionHandleMiss().run(dispatcher, tracker, domain)
 
-    assert dispatcher.messages[0]["text"] == OUT_OF_SCOPE_TEXT
+    assert said(dispatcher.messages[0]) == OUT_OF_SCOPE_TEXT
     assert handoff_signals(dispatcher) == []

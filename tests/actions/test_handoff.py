@@ -14,11 +14,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import education, health
 from actions.answers import HANDOFF_INTENTS
-from actions.flows import IDENTITY_MISMATCH, IDENTITY_UNVERIFIED, MISMATCH_SLOT
+from actions.flows import MISMATCH_SLOT
 from actions.gateway import use_gateway
 from actions.handoff import (
-    ANYTHING_ELSE,
-    RESUMED,
     TEAMS,
     ActionRequestHuman,
     ActionResumeAfterHandoff,
@@ -27,7 +25,12 @@ from actions.handoff import (
 )
 from actions.menu import SERVICES, service_buttons
 from tests.actions.builders import ROOT, Event, action, bot, session_start, slot, tracker_from_events, user
-from tests.actions.flow_helpers import FakeGateway
+from tests.actions.flow_helpers import FakeGateway, said, wording
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
+IDENTITY_UNVERIFIED = wording("utter_identity_unverified")
+RESUMED = "Bapak/Ibu kembali dilayani Asisten Warga."
+ANYTHING_ELSE = "Ada lagi yang dapat saya bantu?"
 
 NIK = "3273014102900001"
 BORN = "1990-02-01"
@@ -119,7 +122,7 @@ def test_the_service_comes_from_the_form_else_the_latest_service_intent(
 
 def test_every_form_belongs_to_the_team_of_its_domain_file() -> None:
     for team in TEAMS:
-        assert (ROOT / "actions" / f"{team.key}.py").exists(), team.key
+        assert (ROOT / "domain" / f"{team.key}.yml").exists(), team.key
         declared = yaml.safe_load((ROOT / "domain" / f"{team.key}.yml").read_text()).get("forms") or {}
         assert set(team.forms) == set(declared), team.key
 
@@ -147,7 +150,7 @@ async def test_back_in_a_form_only_says_so_and_the_form_asks_again(
 
     assert events == []
     [message] = dispatcher.messages
-    assert message["text"] == RESUMED
+    assert said(message) == RESUMED
     assert not message["buttons"]
 
 
@@ -159,7 +162,7 @@ async def test_back_outside_a_form_offers_the_menu(
     await ActionResumeAfterHandoff().run(dispatcher, tracker, domain)
 
     [message] = dispatcher.messages
-    assert message["text"] == f"{RESUMED} {ANYTHING_ELSE}"
+    assert said(message) == f"{RESUMED} {ANYTHING_ELSE}"
     assert message["buttons"] == service_buttons()
 
 
@@ -186,7 +189,7 @@ async def test_a_first_refusal_asks_to_check_and_marks_the_form(
         dispatcher, domain, [*session_start(), *form_run("bpjs_status_form", "health_bpjs_status")]
     )
 
-    assert dispatcher.messages[0]["text"] == IDENTITY_MISMATCH
+    assert said(dispatcher.messages[0]) == IDENTITY_MISMATCH
     assert signals(dispatcher) == []
     assert events == [
         SlotSet("nik", None),
@@ -211,7 +214,7 @@ async def test_a_second_refusal_in_a_row_hands_over_to_an_officer(
     events = await check_bpjs(dispatcher, domain, history)
 
     text, signal = dispatcher.messages
-    assert text["text"] == IDENTITY_UNVERIFIED
+    assert said(text) == IDENTITY_UNVERIFIED
     assert signal["custom"] == {"type": "handoff", "reason": "escalation", "service": "health"}
     # The form has ended; the pair is forgotten as on any refusal, and the row starts afresh.
     assert events == [SlotSet("nik", None), SlotSet("birth_date", None), SlotSet(MISMATCH_SLOT, None)]
@@ -256,7 +259,7 @@ async def test_a_refusal_not_in_a_row_in_the_same_form_is_a_first_one(
 
     await check_bpjs(dispatcher, domain, history)
 
-    assert dispatcher.messages[0]["text"] == IDENTITY_MISMATCH
+    assert said(dispatcher.messages[0]) == IDENTITY_MISMATCH
     assert signals(dispatcher) == []
 
 
@@ -269,7 +272,7 @@ async def test_a_flow_with_its_own_refusal_escalates_too(refusing: FakeGateway, 
     await education.ActionPipStatus().run(first, tracker_from_events([*session_start(), *run], slots), domain)
     events = await education.ActionPipStatus().run(second, tracker_from_events(history, slots), domain)
 
-    assert first.messages[0]["text"] == education.PIP_MISMATCH
+    assert said(first.messages[0]) == wording("utter_pip_mismatch")
     assert signals(second) == [{"type": "handoff", "reason": "escalation", "service": "education"}]
     assert SlotSet("nisn", None) in events
     assert SlotSet("student_birth_date", None) in events

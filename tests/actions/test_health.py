@@ -11,10 +11,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import health
-from actions.flows import IDENTITY_MISMATCH, IMPOSSIBLE_BIRTH_DATE, INVALID_BIRTH_DATE
 from actions.gateway import use_gateway
 from tests.actions.builders import action, bot, user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NIK = "3273014102900001"
 CARD = "0001234567890"
@@ -31,6 +38,10 @@ MEMBER = {
     "arrears": {"months": 0, "amount": 0},
     "legal_basis": "Perpres 63/2022",
 }
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
+IMPOSSIBLE_BIRTH_DATE = wording("utter_impossible_birth_date")
+INVALID_BIRTH_DATE = wording("utter_invalid_birth_date")
 
 
 @pytest.fixture()
@@ -90,7 +101,7 @@ async def test_membership_by_card_shows_arrears_and_how_to_pay(
     assert fake.last_json() == {"card_number": CARD, "birth_date": BORN}
     text = texts(dispatcher)
     assert "Tidak aktif" in text and "3 bulan, total Rp105.000" in text
-    assert health.HOW_TO_PAY_ARREARS in text
+    assert wording("utter_bpjs_how_to_pay_arrears") in text
 
 
 def test_the_identifier_given_last_is_used() -> None:
@@ -129,7 +140,7 @@ async def test_membership_mismatch_by_card_forgets_the_card(
 
     events = await health.ActionBpjsStatus().run(dispatcher, tracker, domain)
 
-    assert texts(dispatcher) == health.CARD_MISMATCH
+    assert texts(dispatcher) == wording("utter_bpjs_card_mismatch")
     assert events == [SlotSet("bpjs_number", None), SlotSet("birth_date", None)]
 
 
@@ -140,7 +151,7 @@ async def test_unknown_member_gets_a_clear_message(
 
     await health.ActionBpjsStatus().run(dispatcher, submit_tracker({"nik": NIK, "birth_date": BORN}), domain)
 
-    assert texts(dispatcher) == health.MEMBER_NOT_FOUND.format(identifier="NIK")
+    assert texts(dispatcher) == wording("utter_bpjs_member_not_found", identifier="NIK")
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)
@@ -295,7 +306,7 @@ async def test_unknown_region_is_asked_again(dispatcher: CollectingDispatcher, d
     events = await health.ValidateFacilitySearchForm().run(dispatcher, tracker, domain)
 
     assert events == [SlotSet("facility_region", None)]
-    assert texts(dispatcher) == health.UNKNOWN_REGION.format(text="antah berantah")
+    assert texts(dispatcher) == wording("utter_unknown_facility_region", typed="antah berantah")
 
 
 async def test_first_page_lists_address_hours_and_offers_the_next(
@@ -367,7 +378,7 @@ async def test_unknown_region_at_the_gateway(
         dispatcher, submit_tracker({"facility_region": "Kota X"}), domain
     )
 
-    assert texts(dispatcher) == health.REGION_NOT_FOUND.format(region="Kota X")
+    assert texts(dispatcher) == wording("utter_facility_region_not_found", region="Kota X")
     assert events == [SlotSet("facility_region", None)]
 
 
@@ -380,7 +391,7 @@ async def test_no_facilities_in_the_region(
         dispatcher, submit_tracker({"facility_region": "Sukasari"}), domain
     )
 
-    assert texts(dispatcher) == health.NO_FACILITIES.format(kind="faskes", region="Sukasari")
+    assert texts(dispatcher) == wording("utter_no_facilities", kind="faskes", region="Sukasari")
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)
@@ -437,7 +448,7 @@ async def test_no_immunisations_yet(
         dispatcher, submit_tracker({"nik": NIK, "birth_date": BORN}), domain
     )
 
-    assert texts(dispatcher) == health.NO_IMMUNIZATIONS.format(name="RIZKY P******")
+    assert texts(dispatcher) == wording("utter_no_immunizations", name="RIZKY P******")
 
 
 async def test_immunisation_mismatch_forgets_the_pair(

@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.menu import MAIN_MENU_BUTTON, SERVICES, ActionShowMenu, find_service
 from tests.actions.builders import ROOT, tracker_from_events, user
+from tests.actions.flow_helpers import said
 
 EXPECTED_TITLES = [
     "Kesehatan (BPJS)",
@@ -33,7 +34,7 @@ async def test_menu_without_service_lists_the_nine_services(
 
     assert events == []
     [message] = dispatcher.messages
-    assert message["text"]
+    assert said(message)
     assert [button["title"] for button in message["buttons"]] == EXPECTED_TITLES
     assert message["buttons"][0]["payload"] == '/ask_menu{"service":"health"}'
     assert message["buttons"][-1]["payload"] == '/ask_menu{"service":"police"}'
@@ -48,7 +49,7 @@ async def test_menu_with_service_lists_its_topics_as_intent_payloads(
     await ActionShowMenu().run(dispatcher, tracker, domain)
 
     [message] = dispatcher.messages
-    assert "Kesehatan (BPJS)" in message["text"]
+    assert "Kesehatan (BPJS)" in said(message)
     assert [button["payload"] for button in message["buttons"]] == [
         "/health_bpjs_status",
         "/health_bpjs_contribution",

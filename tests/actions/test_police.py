@@ -1,4 +1,4 @@
-"""SIM renewal eligibility, SIM fees per class, and the SKCK information and application."""
+"""SIM renewal and SIM fees (actions/police.py); the police rules."""
 
 from __future__ import annotations
 
@@ -7,28 +7,33 @@ from collections.abc import Iterator
 
 import pytest
 import yaml
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 
 from actions import police
 from actions.answers import aside_intents
-from actions.flows import IDENTITY_MISMATCH, ActionCancelFlow
 from actions.gateway import use_gateway
 from actions.police import (
-    ActionAskSkckConfirmed,
     ActionSimFee,
     ActionSimRenewal,
-    ActionSkckApply,
     ValidateSimFeeForm,
     ValidateSimRenewalForm,
-    ValidateSkckForm,
 )
-from actions.validation import INVALID_SIM_CLASS
 from tests.actions.builders import ROOT, user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NIK = "3273014102900001"
 HOLDER = {"nik": NIK, "birth_date": "1990-02-01"}
 TODAY = dt.date.today()
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
 
 
 def days(n: int) -> str:
@@ -110,7 +115,7 @@ async def test_no_licence_points_to_the_satpas(fake, dispatcher, domain) -> None
 
     await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
 
-    assert texts(dispatcher) == police.NO_LICENCES.format(nik="3273********0001")
+    assert texts(dispatcher) == wording("utter_sim_no_licences", nik="3273********0001")
 
 
 async def test_a_birth_date_of_someone_else_shows_no_licence(fake, dispatcher, domain) -> None:
@@ -127,7 +132,7 @@ async def test_no_sim_for_the_nik_is_said_and_the_nik_forgotten(fake, dispatcher
 
     events = await ActionSimRenewal().run(dispatcher, submit_tracker(HOLDER), domain)
 
-    assert texts(dispatcher) == police.SIM_NOT_FOUND.format(nik="3273********0001")
+    assert texts(dispatcher) == wording("utter_sim_not_found", nik="3273********0001")
     assert NIK not in texts(dispatcher)
     assert events == [SlotSet("nik", None)]
 
@@ -141,7 +146,7 @@ async def test_renewal_with_korlantas_down_apologises(fake, dispatcher, domain, 
     assert texts(dispatcher).startswith(
         "Mohon maaf, layanan SIM Korlantas Polri sedang tidak dapat dihubungi"
     )
-    assert police.SIM_ALTERNATIVE in texts(dispatcher)
+    assert police.SIM_FAILURE.alternative in texts(dispatcher)
     assert events == []
 
 
@@ -188,7 +193,7 @@ async def test_a_class_that_does_not_exist_is_refused_with_buttons(dispatcher, d
     slots = await validate_class(dispatcher, domain, user("inform", "golongan Z"))
 
     assert slots["sim_class"] is None
-    assert texts(dispatcher) == INVALID_SIM_CLASS
+    assert texts(dispatcher) == wording("utter_invalid_sim_class")
     assert '/inform{"sim_class":"B1"}' in payloads(dispatcher)
 
 
@@ -247,7 +252,7 @@ async def test_a_class_without_a_fee_in_the_list_is_said(fake, dispatcher, domai
 
     await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": "D1"}), domain)
 
-    assert texts(dispatcher) == police.NO_FEE.format(sim_class="DI")
+    assert texts(dispatcher) == wording("utter_sim_no_fee", sim_class="DI")
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)
@@ -257,210 +262,8 @@ async def test_fees_with_the_service_down_apologise(fake, dispatcher, domain, fa
     events = await ActionSimFee().run(dispatcher, submit_tracker({"sim_class": "C"}), domain)
 
     assert texts(dispatcher).startswith("Mohon maaf")
-    assert police.FEE_ALTERNATIVE in texts(dispatcher)
+    assert police.FEE_FAILURE.alternative in texts(dispatcher)
     assert events == [SlotSet("sim_class", None)]
-
-
-# --- SKCK ------------------------------------------------------------------------------------
-
-
-async def validate_skck(dispatcher, domain, requested, message, **kwargs) -> dict[str, object]:
-    tracker = form_tracker("skck_form", requested, message, **kwargs)
-    return slot_events(await ValidateSkckForm().run(dispatcher, tracker, domain))
-
-
-async def test_no_to_apply_ends_the_form_after_the_information(dispatcher, domain) -> None:
-    slots = await validate_skck(
-        dispatcher, domain, "skck_apply", user("deny", "tidak"), candidates={"skck_apply": False}
-    )
-
-    assert slots == {"skck_apply": False, "requested_slot": None}
-
-
-async def test_apply_is_asked_again_whenever_the_form_starts(dispatcher, domain) -> None:
-    slots = await validate_skck(
-        dispatcher,
-        domain,
-        None,
-        user("police_skck", "bikin skck"),
-        activating=True,
-        slots={**HOLDER, "skck_apply": True, "skck_confirmed": True},
-        candidates={**HOLDER, "skck_apply": True, "skck_confirmed": True},
-    )
-
-    assert slots["skck_apply"] is None and slots["skck_confirmed"] is None
-    assert slots["nik"] == NIK  # the identifiers given earlier stay usable
-
-
-async def test_cancelling_an_application_keeps_nik_and_birth_date(dispatcher, domain) -> None:
-    tracker = submit_tracker({**APPLICATION, "skck_confirmed": None}, user("cancel", "gak jadi"))
-    tracker.active_loop = {"name": "skck_form"}
-
-    events = await ActionCancelFlow().run(dispatcher, tracker, domain)
-
-    assert events == [
-        ActiveLoop(None),
-        SlotSet("requested_slot", None),
-        SlotSet("skck_apply", None),
-        SlotSet("skck_purpose", None),
-    ]
-
-
-async def test_yes_to_apply_goes_on_to_the_nik(dispatcher, domain) -> None:
-    slots = await validate_skck(dispatcher, domain, "skck_apply", user("inform", "iya mau bikin"))
-
-    assert slots["skck_apply"] is True
-    assert "requested_slot" not in slots  # Rasa asks the next slot of the domain's list
-
-
-async def test_an_unclear_answer_to_apply_is_asked_again(dispatcher, domain) -> None:
-    slots = await validate_skck(dispatcher, domain, "skck_apply", user("inform", "hmm"))
-
-    assert slots["skck_apply"] is None
-    assert texts(dispatcher) == police.APPLY_YES_OR_NO
-
-
-@pytest.mark.parametrize(
-    ("text", "expected", "problem"),
-    [
-        ("melamar   kerja", "melamar kerja", None),
-        ("pendaftaran CPNS/PPPK", "pendaftaran CPNS/PPPK", None),
-        ("x", None, police.SHORT_PURPOSE),
-        ("qwrtz", None, police.SHORT_PURPOSE),
-        ("kerja " * 30, None, police.LONG_PURPOSE),
-    ],
-)
-async def test_the_purpose_must_be_short_and_readable(dispatcher, domain, text, expected, problem) -> None:
-    slots = await validate_skck(dispatcher, domain, "skck_purpose", user("inform", text), slots=HOLDER)
-
-    assert slots["skck_purpose"] == expected
-    assert (texts(dispatcher) or None) == problem
-
-
-async def test_a_purpose_button_is_taken_as_it_is(dispatcher, domain) -> None:
-    message = user(
-        "inform",
-        '/inform{"skck_purpose":"pendaftaran TNI/Polri"}',
-        [("skck_purpose", "pendaftaran TNI/Polri")],
-    )
-
-    slots = await validate_skck(
-        dispatcher,
-        domain,
-        "skck_purpose",
-        message,
-        candidates={"skck_purpose": "pendaftaran TNI/Polri"},
-        slots=HOLDER,
-    )
-
-    assert slots["skck_purpose"] == "pendaftaran TNI/Polri"
-
-
-async def test_the_summary_masks_the_nik(dispatcher, domain) -> None:
-    await ActionAskSkckConfirmed().run(
-        dispatcher, submit_tracker({**HOLDER, "skck_purpose": "melamar pekerjaan"}), domain
-    )
-
-    text = texts(dispatcher)
-    assert "• NIK: 3273********0001" in text and NIK not in text
-    assert "• Keperluan: melamar pekerjaan" in text
-    assert payloads(dispatcher) == ["/affirm", "/deny"]
-
-
-APPLICATION = {**HOLDER, "skck_apply": True, "skck_purpose": "melamar pekerjaan", "skck_confirmed": True}
-CREATED = {
-    "case_number": "SKCK-2026-000123",
-    "billing": {
-        "billing_code": "820260000012345",
-        "amount": 30000,
-        "expires_at": "2026-03-01T12:00:00+07:00",
-    },
-    "valid_months": 6,
-    "next_steps": [
-        "Bayar PNBP dengan kode billing.",
-        "Datang ke Polres untuk sidik jari dan pengambilan SKCK.",
-    ],
-    "legal_basis": "PP 60/2016",
-}
-FORGOTTEN = [SlotSet(slot, None) for slot in police.SKCK_SLOTS]
-
-
-async def test_a_confirmed_application_gives_case_number_and_billing_code(fake, dispatcher, domain) -> None:
-    fake.answer(CREATED, status=201)
-
-    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
-
-    assert fake.last.url.path == "/api/v1/police/skck"
-    assert fake.last_json() == {"nik": NIK, "birth_date": "1990-02-01", "purpose": "melamar pekerjaan"}
-    text = texts(dispatcher)
-    assert "SKCK-2026-000123" in text
-    assert (
-        "Kode billing PNBP SKCK: 820260000012345, sebesar Rp30.000 (PP 60/2016); bayar sebelum "
-        "1 Maret 2026 pukul 12.00 WIB." in text
-    )
-    assert text.endswith(
-        "1. Bayar PNBP dengan kode billing.\n2. Datang ke Polres untuk sidik jari dan pengambilan SKCK.\n"
-        "3. SKCK berlaku 6 bulan sejak diterbitkan."
-    )
-    assert '/pay_billing_status{"billing_code":"820260000012345"}' in payloads(dispatcher)
-    assert events == [
-        *FORGOTTEN,
-        SlotSet("ticket_id", "SKCK-2026-000123"),
-        SlotSet("billing_code", "820260000012345"),
-    ]
-
-
-def test_the_validity_is_not_repeated_when_a_step_gives_it() -> None:
-    steps = ["Bayar PNBP.", "SKCK berlaku 6 bulan sejak diterbitkan, simpan baik-baik."]
-
-    text = police.skck_reply({**CREATED, "next_steps": steps})
-
-    assert text.count("6 bulan") == 1
-
-
-@pytest.mark.parametrize(
-    ("slots", "expected"),
-    [
-        ({**APPLICATION, "skck_apply": False}, police.SKCK_NOT_APPLIED),
-        ({**APPLICATION, "skck_confirmed": False}, police.SKCK_NOT_SENT),
-    ],
-)
-async def test_no_application_is_sent_without_a_yes(fake, dispatcher, domain, slots, expected) -> None:
-    events = await ActionSkckApply().run(dispatcher, submit_tracker(slots), domain)
-
-    assert fake.requests == []
-    assert texts(dispatcher) == expected
-    assert events == FORGOTTEN
-
-
-async def test_an_application_for_someone_else_is_refused(fake, dispatcher, domain) -> None:
-    fake.error(403, "identity_mismatch", "Tanggal lahir tidak sesuai.")
-
-    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
-
-    assert texts(dispatcher) == IDENTITY_MISMATCH
-    assert events == [SlotSet("nik", None), SlotSet("birth_date", None), *FORGOTTEN]
-
-
-async def test_an_application_with_an_unknown_nik_is_said(fake, dispatcher, domain) -> None:
-    fake.error(404, "not_found", "Data tidak ditemukan.")
-
-    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
-
-    assert texts(dispatcher) == police.CITIZEN_NOT_FOUND.format(nik="3273********0001")
-    assert events == [SlotSet("nik", None), *FORGOTTEN]
-
-
-@pytest.mark.parametrize("failure", UNAVAILABLE)
-async def test_skck_down_apologises_and_keeps_the_purpose(fake, dispatcher, domain, failure) -> None:
-    failure(fake)
-
-    events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
-
-    assert texts(dispatcher).startswith("Mohon maaf, layanan SKCK Polri sedang tidak dapat dihubungi")
-    assert "Polres/Polsek" in texts(dispatcher)
-    assert "/police_skck" in payloads(dispatcher)
-    assert events == [SlotSet("skck_apply", None), SlotSet("skck_confirmed", None)]
 
 
 # --- rules -----------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import re
 from rasa_sdk.types import DomainDict
 
 LEGAL_BASIS = re.compile(r"\b(UU|PP|Perpres|Permendikdasmen|PMK) \d+/\d{4}")
-PHONE_NUMBERS = re.compile(r"\b0\d{9,12}\b|\b1\d{2,3}\b(?! hari)")
+# Not years (19xx), plates ("B 1234 XYZ"), durations or lengths.
+PHONE_NUMBERS = re.compile(r"\b0\d{9,12}\b|(?<![A-Z] )\b1(?!9\d\d\b)\d{2,3}\b(?! hari| karakter)")
 KNOWN_NUMBERS = {"08118750400", "165", "1708"}  # from services.md: CHIKA, BPJS care centre, LAPOR! SMS
 
 

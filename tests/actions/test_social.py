@@ -10,10 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import social
-from actions.flows import IDENTITY_MISMATCH
 from actions.gateway import use_gateway
 from tests.actions.builders import user
-from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
+from tests.actions.flow_helpers import (
+    UNAVAILABLE,
+    FakeGateway,
+    form_tracker,
+    payloads,
+    said,
+    submit_tracker,
+    texts,
+    wording,
+)
 
 NIK = "3273014102900001"
 BORN = "1990-02-01"
@@ -34,6 +42,9 @@ BY_NAME = {
     "bansos_name": "Siti",
 }
 CLEARED = sorted((name, None) for name in ("bansos_method", "bansos_region_hint", *social.BY_NAME_SLOTS))
+
+IDENTITY_MISMATCH = wording("utter_identity_mismatch")
+NOT_A_RECIPIENT_NEXT = wording("utter_bansos_not_a_recipient_next")
 
 
 def slot_values(events: list) -> list:
@@ -105,7 +116,7 @@ async def test_typed_method_and_an_unclear_one(dispatcher: CollectingDispatcher,
     assert SlotSet("bansos_method", None) in await social.ValidateBansosCheckForm().run(
         dispatcher, unclear, domain
     )
-    assert texts(dispatcher) == social.UNKNOWN_METHOD
+    assert texts(dispatcher) == wording("utter_unknown_bansos_method")
 
 
 # --- The region, step by step -----------------------------------------------------------------
@@ -138,7 +149,7 @@ async def test_region_button_is_taken_when_it_lies_under_the_parent(
 
     events = await social.ValidateBansosCheckForm().run(dispatcher, outside, domain)
     assert SlotSet("bansos_regency", None) in events
-    assert texts(dispatcher) == social.WRONG_REGION_BUTTON
+    assert texts(dispatcher) == wording("utter_wrong_region_button")
 
 
 @pytest.mark.parametrize(
@@ -157,16 +168,14 @@ async def test_region_button_is_taken_when_it_lies_under_the_parent(
             [{"code": "32.04", "name": "Kabupaten Bandung"}, {"code": "32.73", "name": "Kota Bandung"}],
             None,
             "bandung",
-            social.AMBIGUOUS_REGION.format(label="kabupaten/kota", text="bandung"),
+            wording("utter_ambiguous_region", label="kabupaten/kota", typed="bandung"),
         ),
         (
             "atlantis",
             [],
             None,
             None,
-            social.UNKNOWN_REGION.format(
-                label="kabupaten/kota", text="atlantis", within=" di wilayah yang Anda pilih"
-            ),
+            wording("utter_unknown_region_within", label="kabupaten/kota", typed="atlantis"),
         ),
     ],
 )
@@ -261,7 +270,7 @@ async def test_ask_village_under_the_district_or_the_matches_of_an_ambiguous_nam
     assert fake.last.url.path == "/api/v1/regions/search"
     assert dict(fake.last.url.params) == {"q": "suka", "level": "village", "parent": "32.73.01"}
     assert events == [SlotSet("bansos_region_hint", None)]
-    assert dispatcher.messages[-1]["text"] == "Pilih desa/kelurahan yang Anda maksud:"
+    assert said(dispatcher.messages[-1]) == "Pilih desa/kelurahan yang Anda maksud:"
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)
@@ -321,7 +330,7 @@ async def test_names_that_are_no_names(
     events = await social.ValidateBansosCheckForm().run(dispatcher, tracker, domain)
 
     assert events[0] == SlotSet("bansos_name", None)
-    assert texts(dispatcher) == social.INVALID_NAME
+    assert texts(dispatcher) == wording("utter_invalid_bansos_name")
 
 
 # --- The answers --------------------------------------------------------------------------------
@@ -355,7 +364,7 @@ async def test_not_a_recipient_says_how_to_apply(
     )
 
     text = texts(dispatcher)
-    assert "tidak tercatat sebagai penerima bansos" in text and social.NOT_A_RECIPIENT_NEXT in text
+    assert "tidak tercatat sebagai penerima bansos" in text and NOT_A_RECIPIENT_NEXT in text
 
 
 async def test_by_nik_mismatch_forgets_the_pair(
@@ -380,7 +389,7 @@ async def test_by_nik_unknown(
         dispatcher, submit_tracker({"bansos_method": "nik", "nik": NIK, "birth_date": BORN}), domain
     )
 
-    assert texts(dispatcher) == social.NIK_NOT_FOUND
+    assert texts(dispatcher) == wording("utter_bansos_nik_not_found")
     assert SlotSet("nik", None) in events
 
 
@@ -403,7 +412,7 @@ async def test_by_name_lists_the_masked_matches(
     text = texts(dispatcher)
     assert text.startswith('Hasil pencarian "Siti":')
     assert "SITI A*****" in text and "SITI N*******" in text and "PKH" in text and "BPNT" in text
-    assert social.CORRECTION_NEXT in text
+    assert wording("utter_bansos_correction_next") in text
     assert slot_values(events) == CLEARED  # the name searched for is not kept
 
 
@@ -414,7 +423,7 @@ async def test_by_name_nobody_found(
 
     await social.ActionBansosCheck().run(dispatcher, submit_tracker(BY_NAME), domain)
 
-    assert texts(dispatcher) == f"{social.NO_MATCH.format(name='Siti')} {social.NOT_A_RECIPIENT_NEXT}"
+    assert texts(dispatcher) == wording("utter_bansos_no_match", name="Siti") + " " + NOT_A_RECIPIENT_NEXT
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)

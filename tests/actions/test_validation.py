@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.validation import IDENTIFIERS, Identifier, ValidateSlotMappings
 from tests.actions.builders import load_tracker, slot, tracker_from_events, user
+from tests.actions.flow_helpers import said
 
 VALID_NIK = "3273014102900001"  # Kota Bandung, woman born 01-02-1990
 
@@ -38,10 +39,10 @@ async def test_impossible_nik_is_refused_with_a_reason(
 
     assert events == [SlotSet("nik", None)]
     [message] = dispatcher.messages
-    assert message["text"].startswith("NIK yang Anda kirim tidak valid: tanggal lahir")
-    assert "31-02" in message["text"]
-    assert message["text"].endswith("Mohon periksa kembali 16 digit NIK pada KTP Anda.")
-    assert ".." not in message["text"]
+    assert said(message).startswith("NIK yang Anda kirim tidak valid: tanggal lahir")
+    assert "31-02" in said(message)
+    assert said(message).endswith("Mohon periksa kembali 16 digit NIK pada KTP Anda.")
+    assert ".." not in said(message)
 
 
 @pytest.mark.asyncio
@@ -89,7 +90,7 @@ async def test_identifier_slots(
     if message_start is None:
         assert dispatcher.messages == []
     else:
-        assert dispatcher.messages[0]["text"].startswith(message_start)
+        assert said(dispatcher.messages[0]).startswith(message_start)
 
 
 @pytest.mark.asyncio
@@ -135,7 +136,7 @@ async def test_checks_can_be_replaced_by_fakes(dispatcher: CollectingDispatcher,
     events = await action.run(dispatcher, tracker_from_events(filled("nik", VALID_NIK)), domain)
 
     assert events == [SlotSet("nik", None)]
-    assert dispatcher.messages[0]["text"] == (
+    assert said(dispatcher.messages[0]) == (
         "NIK yang Anda kirim tidak valid: contoh alasan tanpa titik. "
         "Mohon periksa kembali 16 digit NIK pada KTP Anda."
     )

@@ -1,0 +1,128 @@
+"""Following a LAPOR! complaint: `complaint_status_form` asks the case number (`ticket_id`:
+"LPR-2026-00042", or the 7-digit tracking number of a report filed on lapor.go.id);
+`action_complaint_status` says where the complaint is in the LAPOR! lifecycle and what happens
+next (`GET /complaints/{case_number}`). Filing one is in actions/complaints.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answers import aside_intents, entity_value, typed_answer
+from actions.complaints import LAPOR_LEGAL_BASIS, NEW_COMPLAINT_BUTTON, SERVICE, category_labels, deadline
+from actions.conversation import Action, FormValidationAction
+from actions.gateway import gateway
+from actions.lookups import Failure, lookup
+from actions.menu import MAIN_MENU_BUTTON
+from bot.identifiers import normalize_ticket
+
+SlotValues = dict[str, Any]
+
+# Each status has `utter_complaint_status_<status>`: where the complaint is, and what comes next.
+STATUSES = frozenset(
+    {
+        "diterima",
+        "terverifikasi",
+        "diteruskan",
+        "ditindaklanjuti",
+        "selesai",
+        "bukan_kewenangan",
+        "diarsipkan",
+    }
+)
+
+FOLLOW_FAILURE = Failure(
+    SERVICE,
+    "pantau pengaduan Anda langsung di lapor.go.id.",
+    not_found="utter_complaint_not_found",
+    not_found_buttons=({"title": "Cek nomor lain", "payload": "/complaint_status"}, MAIN_MENU_BUTTON),
+)
+_TRACKING_NUMBER = re.compile(r"(?<!\d)#?(\d{7})(?!\d)")
+
+
+class ValidateComplaintStatusForm(FormValidationAction):
+    """Checks the case number asked by `complaint_status_form`."""
+
+    aside = aside_intents("complaint_status")
+
+    def name(self) -> str:
+        return "validate_complaint_status_form"
+
+    async def extract_ticket_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A typed answer in which the NLU found no case number: a lapor.go.id tracking
+        number (7 digits), or the format to use."""
+        if entity_value(tracker, "ticket_id"):
+            return {}
+        text = typed_answer(tracker, "ticket_id", self.aside)
+        if text is None:
+            return {}
+        tracking = _TRACKING_NUMBER.search(text)
+        if tracking:
+            return {"ticket_id": tracking[1]}
+        dispatcher.utter_message(response="utter_invalid_complaint_number")
+        return {"ticket_id": None}
+
+    async def validate_ticket_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if value and _TRACKING_NUMBER.fullmatch(str(value)):
+            return {"ticket_id": str(value).lstrip("#")}
+        case_number = normalize_ticket(str(value)) if value else None
+        if case_number is None:
+            return {"ticket_id": None}
+        if not case_number.startswith("LPR-"):
+            # A case number from another service: refuse it only if the citizen just sent it.
+            mentioned = {normalize_ticket(str(v)) for v in tracker.get_latest_entity_values("ticket_id")}
+            if case_number in mentioned:
+                dispatcher.utter_message(response="utter_not_a_complaint", case_number=case_number)
+            return {"ticket_id": None}
+        return {"ticket_id": case_number}
+
+
+def complaint_status(complaint: dict[str, Any], labels: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Where the complaint is in the LAPOR! lifecycle, and what happens next: the response and
+    its values; `labels` names the categories (the API gives the key)."""
+    status = str(complaint.get("status") or "")
+    agency = complaint.get("agency")
+    legal_basis = complaint.get("legal_basis") or LAPOR_LEGAL_BASIS
+    category = str(complaint.get("category") or "")
+    return f"utter_complaint_status_{status if status in STATUSES else 'unknown'}", {
+        "case_number": complaint.get("case_number") or f"nomor pelacakan {complaint.get('tracking_id')}",
+        "category": labels.get(category) or category.replace("_", " ") or "tanpa kategori",
+        "status_label": (complaint.get("status_label") or status.replace("_", " ")).lower(),
+        "agency": f", ditangani {agency}" if agency else "",
+        "verify_by": deadline(complaint.get("verify_by"), 3, legal_basis),
+        "follow_up_by": deadline(complaint.get("follow_up_by"), 5, legal_basis),
+    }
+
+
+class ActionComplaintStatus(Action):
+    """Says where a complaint stands and what happens next."""
+
+    def name(self) -> str:
+        return "action_complaint_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        case_number = tracker.get_slot("ticket_id")
+        if not case_number:
+            return []
+        path = f"/complaints/{case_number}"
+        found = await lookup(dispatcher, gateway().get(path), FOLLOW_FAILURE, case_number=case_number)
+        if found.failed:
+            return [] if found.error is not None and found.error.unavailable else [SlotSet("ticket_id", None)]
+        labels = await category_labels()
+        response, values = complaint_status(found.data, labels)
+        dispatcher.utter_message(
+            response=response, buttons=[NEW_COMPLAINT_BUTTON, MAIN_MENU_BUTTON], **values
+        )
+        return []
