@@ -10,7 +10,7 @@ command line and set up its logging, the plugin's `configure_commandline`:
   than a file `rasa train` reads (config.yml, domain/, data/; `make train` rewrites the model
   each time, even when nothing changed).
 
-A plain `rasa run` gives the same answers, without the fixes and without the check.
+A plain `rasa run` gives the same answers, without the fixes and without the checks.
 """
 
 from __future__ import annotations
