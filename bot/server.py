@@ -33,7 +33,7 @@ from rasa.shared.exceptions import RasaException
 
 from bot import runtime
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.server")  # by name: run with -m, this module is __main__
 hookimpl = pluggy.HookimplMarker("rasa")
 
 SERVER_COMMANDS = (rasa_run.run, rasa_shell.shell)  # `rasa run`, `rasa shell`; not `run actions`
@@ -80,6 +80,8 @@ def check_model(model_path: str, project: Path = Path()) -> str:
 @hookimpl  # type: ignore[misc]
 def configure_commandline(cmdline_arguments: argparse.Namespace) -> None:
     """Rasa's hook once the command line is parsed and logging is set up."""
+    # Our loggers log at the level Rasa's do (--debug, --quiet), whatever a library later sets the root to.
+    logging.getLogger("bot").setLevel(logging.getLogger("rasa").level)
     runtime.install()
     if getattr(cmdline_arguments, "func", None) in SERVER_COMMANDS:
         check_model(cmdline_arguments.model or DEFAULT_MODELS_PATH)

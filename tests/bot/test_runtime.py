@@ -190,10 +190,12 @@ def test_the_entry_point_installs_the_fixes_when_rasa_has_read_its_command_line(
     assert installed()
 
 
-def test_the_server_serves_a_model_with_dialogue_and_refuses_an_nlu_only_one(tmp_path):
+def test_the_server_serves_a_model_with_dialogue_and_refuses_an_nlu_only_one(tmp_path, caplog):
     whole = model_archive(tmp_path, TrainingType.BOTH)
     nlu_only = model_archive(tmp_path, TrainingType.NLU)
-    assert server.check_model(str(whole), project=tmp_path) == str(whole)
+    with caplog.at_level(logging.INFO, logger="bot.server"):
+        assert server.check_model(str(whole), project=tmp_path) == str(whole)
+    assert f"Serving {whole}, trained at 2026-12-07T09:00:00." in caplog.text
     with pytest.raises(server.ModelWithoutDialogue, match="without dialogue"):
         server.configure_commandline(argparse.Namespace(func=rasa_run.run, model=str(nlu_only)))
     assert server.configure_commandline(argparse.Namespace(func=rasa_run.run_actions, model=None)) is None
