@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup chromium train shell telegram-polling validate lint lock clean bench
+.PHONY: help run test setup chromium train shell telegram-polling validate evaluate lint lock clean bench
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -42,13 +42,16 @@ $(API_VENV)/.installed: requirements/api.lock
 	touch $@
 
 train: $(RASA_VENV)/.installed  ## Train the model (skipped by Rasa when nothing changed).
-	$(RASA)/rasa train --quiet --domain domain --fixed-model-name asisten-warga
+	$(RASA)/rasa train --quiet --fixed-model-name asisten-warga
 
 bench: setup train  ## Benchmarks (about 15 min): var/bench/*.json, docs/benchmarks.md and its plots.
 	bench/run
 
+evaluate: train  ## Rasa's own evaluation on the held-out data: test stories and NLU split, into var/reports/rasa-test.
+	$(RASA)/rasa test --model models/asisten-warga.tar.gz --stories tests/stories --nlu tests/nlu --out var/reports/rasa-test
+
 validate: $(RASA_VENV)/.installed  ## Check domain, stories, rules and NLU data.
-	$(RASA)/rasa data validate --domain domain --fail-on-warnings
+	$(RASA)/rasa data validate --fail-on-warnings
 
 shell: setup train  ## Chat in the terminal (starts the action server too).
 	scripts/shell

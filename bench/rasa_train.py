@@ -119,7 +119,7 @@ def with_epochs(config: Path, epochs: int, out: Path) -> Path:
 
 def train(config: Path, out: Path, name: str, *, nlu_only: bool, log: Path) -> Training:
     """Train `config` on data/ (NLU only, or NLU and dialogue) into `out/<name>.tar.gz`."""
-    command = [RASA, "train", *(["nlu", "--nlu", "data/nlu"] if nlu_only else []), "--domain", "domain"]
+    command = [RASA, "train", *(["nlu", "--nlu", "data/nlu"] if nlu_only else [])]
     command += ["--config", str(config), "--out", str(out), "--fixed-model-name", name]
     epochs = epochs_of(config)
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache, log.open("w") as log_file:

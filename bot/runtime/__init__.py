@@ -1,12 +1,38 @@
 """Fixes to the Rasa server's own code paths, found by profiling it under load (docs/benchmarks.md).
 
-Rasa imports no module of ours at start-up except the components config.yml names, so
-`bot.nlu` installs these when it is imported: in `rasa train`, `rasa run` and `rasa shell` alike.
+`bot.server`, the entry point that scripts/run and scripts/shell start Rasa with, installs them
+once Rasa has read its command line. Each fix replaces one method of Rasa 3.6, so on another
+Rasa version none is installed and a warning says so: check each fix against the new code,
+then update `WRITTEN_FOR`.
 """
+
+from __future__ import annotations
+
+import logging
+
+from rasa import version
 
 from bot.runtime import action_results, endpoint_connections
 
+logger = logging.getLogger(__name__)
 
-def install() -> None:
-    action_results.install()
-    endpoint_connections.install()
+WRITTEN_FOR = "3.6"  # the Rasa release whose methods the fixes replace
+FIXES = (action_results, endpoint_connections)
+
+
+def install() -> bool:
+    """Install every fix on Rasa `WRITTEN_FOR`; on any other version leave Rasa's code as it is."""
+    rasa_version = version.__version__
+    if not rasa_version.startswith(f"{WRITTEN_FOR}."):
+        logger.warning(
+            "Rasa %s: the runtime fixes of bot.runtime were written for Rasa %s and are NOT installed; "
+            "the server runs Rasa's own code. Check each fix against this version, then update "
+            "bot.runtime.WRITTEN_FOR.",
+            rasa_version, WRITTEN_FOR,
+        )  # fmt: skip
+        return False
+    for fix in FIXES:
+        fix.install()
+    names = ", ".join(fix.__name__ for fix in FIXES)
+    logger.info("Runtime fixes installed on Rasa %s: %s", rasa_version, names)
+    return True

@@ -1,17 +1,41 @@
-"""bot.runtime: the fixes Rasa uses once our components are imported (action-result
-validation, kept-alive connections to the action server)."""
+"""bot.runtime: the fixes Rasa uses once bot.server has installed them (action-result
+validation, kept-alive connections to the action server), and that entry point."""
 
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tarfile
+import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
 from unittest import mock
 
 import jsonschema
 import pytest
 from aiohttp import web
+from rasa import version
+from rasa.cli import run as rasa_run
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.graph import GraphSchema
+from rasa.engine.storage.storage import ModelMetadata
+from rasa.plugin import plugin_manager
+from rasa.shared.core.domain import Domain
+from rasa.shared.data import TrainingType
 from rasa.utils.endpoints import EndpointConfig
 
-import bot.nlu  # noqa: F401  (installs bot.runtime, as Rasa's import of our components does)
+from bot import runtime, server
 from bot.runtime import action_results, endpoint_connections
+
+ROOT = Path(__file__).parents[2]
+RASAS_OWN = {
+    (RemoteAction, "_validate_action_result"): RemoteAction._validate_action_result,
+    (EndpointConfig, "session"): EndpointConfig.session,
+}  # before any fix is installed: no module of ours replaces them when imported
+runtime.install()  # as bot.server does when Rasa starts
 
 VALID = {
     "events": [{"event": "slot", "name": "nik", "value": "3273014508950001"}],
@@ -102,3 +126,103 @@ async def test_one_pool_per_event_loop_replaced_once_closed() -> None:
     assert pool._keepalive_timeout == endpoint_connections.IDLE_SECONDS
     await pool.close()
     assert endpoint_connections.connection_pool() is not pool  # a closed pool is replaced
+
+
+@pytest.fixture
+def rasas_own_code(monkeypatch):
+    """Rasa's own methods back in place for one test (the fixes return after it)."""
+    for (owner, name), method in RASAS_OWN.items():
+        monkeypatch.setattr(owner, name, method)
+
+
+def installed() -> bool:
+    return (
+        RemoteAction._validate_action_result is action_results.validate_action_result
+        and EndpointConfig.session is endpoint_connections.session
+    )
+
+
+def test_importing_our_modules_installs_nothing():
+    assert RASAS_OWN[(RemoteAction, "_validate_action_result")] is not action_results.validate_action_result
+    assert RASAS_OWN[(EndpointConfig, "session")] is not endpoint_connections.session
+
+
+def test_install_on_the_rasa_version_the_fixes_were_written_for_says_so(rasas_own_code, caplog):
+    assert version.__version__.startswith(f"{runtime.WRITTEN_FOR}.")
+    with caplog.at_level(logging.INFO, logger="bot.runtime"):
+        assert runtime.install() is True
+    assert installed()
+    assert f"Runtime fixes installed on Rasa {version.__version__}" in caplog.text
+    assert "bot.runtime.action_results, bot.runtime.endpoint_connections" in caplog.text
+
+
+def test_on_another_rasa_version_rasas_code_stays_with_a_warning(rasas_own_code, monkeypatch, caplog):
+    monkeypatch.setattr(version, "__version__", "3.7.0")
+    with caplog.at_level(logging.INFO, logger="bot.runtime"):
+        assert runtime.install() is False
+    assert not installed()
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert "Rasa 3.7.0" in caplog.text and "NOT installed" in caplog.text
+
+
+def model_archive(folder: Path, training_type: TrainingType) -> Path:
+    """A model archive with only its metadata: what the entry point reads before Rasa loads it."""
+    metadata = ModelMetadata(
+        trained_at=datetime(2026, 12, 7, 9, 0), rasa_open_source_version=version.__version__,
+        model_id=uuid.uuid4().hex, assistant_id="asisten-warga", domain=Domain.empty(),
+        train_schema=GraphSchema({}), predict_schema=GraphSchema({}), project_fingerprint="",
+        core_target=None, nlu_target="run_RegexMessageHandler", language="id",
+        training_type=training_type,
+    )  # fmt: skip
+    (folder / "metadata.json").write_text(json.dumps(metadata.as_dict()))
+    archive = folder / f"{training_type.model_type}.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder / "metadata.json", arcname="metadata.json")
+    return archive
+
+
+def test_the_entry_point_installs_the_fixes_when_rasa_has_read_its_command_line(rasas_own_code):
+    plugin_manager().register(server)
+    try:
+        plugin_manager().hook.configure_commandline(cmdline_arguments=argparse.Namespace())
+    finally:
+        plugin_manager().unregister(server)
+    assert installed()
+
+
+def test_the_server_serves_a_model_with_dialogue_and_refuses_an_nlu_only_one(tmp_path, caplog):
+    whole = model_archive(tmp_path, TrainingType.BOTH)
+    nlu_only = model_archive(tmp_path, TrainingType.NLU)
+    with caplog.at_level(logging.INFO, logger="bot.server"):
+        assert server.check_model(str(whole), project=tmp_path) == str(whole)
+    assert f"Serving {whole}, trained at 2026-12-07T09:00:00." in caplog.text
+    with pytest.raises(server.ModelWithoutDialogue, match="without dialogue"):
+        server.configure_commandline(argparse.Namespace(func=rasa_run.run, model=str(nlu_only)))
+    assert server.configure_commandline(argparse.Namespace(func=rasa_run.run_actions, model=None)) is None
+
+
+def test_the_server_refuses_a_model_older_than_what_it_is_trained_from(tmp_path):
+    model = model_archive(tmp_path, TrainingType.BOTH)
+    (tmp_path / "domain").mkdir()
+    for name in ("config.yml", "domain/health.yml", "notes.md"):
+        (tmp_path / name).write_text("")
+        os.utime(tmp_path / name, (model.stat().st_mtime - 60,) * 2)
+    assert server.check_model(str(model), project=tmp_path) == str(model)
+
+    os.utime(tmp_path / "notes.md")  # not read by `rasa train`
+    assert server.check_model(str(model), project=tmp_path) == str(model)
+    os.utime(tmp_path / "domain/health.yml")
+    with pytest.raises(server.ModelOutOfDate, match=r"domain/health.yml changed after .* `make train`"):
+        server.check_model(str(model), project=tmp_path)
+
+
+def test_rasa_started_through_the_entry_point_logs_the_fixes_and_refuses_an_nlu_only_model(tmp_path):
+    nlu_only = model_archive(tmp_path, TrainingType.NLU)
+    started = subprocess.run(
+        [sys.executable, "-m", "bot.server", "run", "--model", str(nlu_only), "--port", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = started.stdout + started.stderr
+    assert started.returncode == 1, output[-3000:]
+    assert f"Runtime fixes installed on Rasa {version.__version__}" in output
+    assert "ModelWithoutDialogue" in output and "without dialogue (nlu only)" in output

@@ -126,11 +126,11 @@ def stored_rows(store, sender_id):
 
 async def test_our_tracker_store_writes_the_rows_rasas_writes(open_store):
     ours, rasas = open_store(), open_store(rasa_stores.SQLTrackerStore)
-    sender = f"test-{uuid.uuid4()}"
-    first = list(conversation(sender).events)
+    senders = {ours: f"test-{uuid.uuid4()}", rasas: f"test-{uuid.uuid4()}"}  # one table on PostgreSQL
+    first = list(conversation("").events)
     thanks = UserUttered("terima kasih", {"name": "thanks", "confidence": 0.9})
     then = [SlotSet("nik", "3201012345670001"), thanks]
-    for store in (ours, rasas):
+    for store, sender in senders.items():
         tracker = DialogueStateTracker.from_events(sender, first, DOMAIN.slots)
         await store.save(tracker)
         for event in then:
@@ -138,10 +138,10 @@ async def test_our_tracker_store_writes_the_rows_rasas_writes(open_store):
         await store.save(tracker)  # only the two new events are added
         await store.save(tracker)  # nothing new: nothing added
 
-    rows = stored_rows(ours, sender)
+    rows = stored_rows(ours, senders[ours])
     assert len(rows) == 5
-    assert rows == stored_rows(rasas, sender)
-    restored = await ours.retrieve(sender)
+    assert rows == stored_rows(rasas, senders[rasas])
+    restored = await ours.retrieve(senders[ours])
     assert restored is not None and restored.get_slot("nik") == "3201012345670001"
     assert [event.as_dict() for event in restored.events] == [event.as_dict() for event in tracker.events]
 
@@ -162,6 +162,30 @@ async def test_our_tracker_store_reads_the_latest_session_and_on_request_all(ope
     assert full is not None and len(full.events) == 5
     assert await store.retrieve(f"test-{uuid.uuid4()}") is None
 
+
+
+async def test_our_tracker_store_adds_a_later_sessions_turn_as_rasas_does(open_store):
+    """A turn of a later session arrives on a tracker retrieved with that session's events only:
+    what is already stored is counted within the latest session, not across sessions."""
+    ours, rasas = open_store(), open_store(rasa_stores.SQLTrackerStore)
+    senders = {ours: f"test-{uuid.uuid4()}", rasas: f"test-{uuid.uuid4()}"}  # one table on PostgreSQL
+    first = list(conversation("").events)
+    later = first[-1].timestamp + 1
+    greeting = UserUttered("halo lagi", {"name": "greet"}, timestamp=later + 1)
+    new_session = [SessionStarted(timestamp=later), greeting]
+    for store, sender in senders.items():
+        await store.save(DialogueStateTracker.from_events(sender, first + new_session, DOMAIN.slots))
+        tracker = await store.retrieve(sender)  # the latest session only: two events
+        assert tracker is not None and len(tracker.events) == 2
+        tracker.update(ActionExecuted("utter_greet", timestamp=later + 2))
+        await store.save(tracker)
+
+    rows = stored_rows(ours, senders[ours])
+    assert [row[0] for row in rows] == ["user", "action", "bot", "session_started", "user", "action"]
+    assert rows == stored_rows(rasas, senders[rasas])
+    latest = await ours.retrieve(senders[ours])
+    assert latest is not None
+    assert [event.type_name for event in latest.events] == ["session_started", "user", "action"]
 
 PRAGMAS = ("journal_mode", "synchronous")
 
