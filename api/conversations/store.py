@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Unpack
 
 from pydantic import ValidationError
 from sqlalchemy import Select, and_, select
@@ -78,7 +78,7 @@ async def conversation_state(session: AsyncSession, conversation_id: uuid.UUID) 
     return ConversationState(row[0], row[1]) if row is not None else None
 
 
-def with_open_handoff(query: Select[Any]) -> Select[Any]:
+def with_open_handoff(query: Select[Unpack[tuple[Any, ...]]]) -> Select[Unpack[tuple[Any, ...]]]:
     """`query`, which selects from conversations, with each conversation's open hand-off (or
     None) as one more column: the message path reads both in one round trip."""
     return query.add_columns(Handoff).outerjoin(

@@ -49,5 +49,6 @@ class IdentifierEntityExtractor(GraphComponent, EntityExtractorMixin):
                 }
                 for e in find_entities(message.get(TEXT) or "")
             ]
-            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True)
+            entities = message.get(ENTITIES, []) + self.add_extractor_name(found)
+            message.set(ENTITIES, entities, add_to_output=True)
         return messages

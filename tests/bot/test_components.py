@@ -26,7 +26,8 @@ def tokenized(text):
 
 
 def normalizer(**config):
-    return IndonesianNormalizer.create({**IndonesianNormalizer.get_default_config(), **config}, None, None, None)
+    defaults = IndonesianNormalizer.get_default_config()
+    return IndonesianNormalizer.create({**defaults, **config}, None, None, None)
 
 
 def test_normalizer_sets_lemmas_and_keeps_text_and_offsets():

@@ -32,7 +32,10 @@ def test_entities_with_normalised_values(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["hp sy 081234567890", "sim di polres mana", "di 2023 ya", "B 12 yg mana", "tahun 2024", "🙏🙏", "x" * 10_000],
+    [
+        "hp sy 081234567890", "sim di polres mana", "di 2023 ya", "B 12 yg mana", "tahun 2024", "🙏🙏",
+        "x" * 10_000,
+    ],
 )
 def test_no_false_entities(text):
     assert found(text) == []
@@ -58,7 +61,10 @@ def test_context_marks_places_lists_and_plates(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["aku pengen ngomong karo petugas", "cek bpjs ibu saya", "satpas polda metro jaya", "sim a 2024 ya", "saya P1 TL artinya apa", "bayar lewat bank jateng"],
+    [
+        "aku pengen ngomong karo petugas", "cek bpjs ibu saya", "satpas polda metro jaya", "sim a 2024 ya",
+        "saya P1 TL artinya apa", "bayar lewat bank jateng",
+    ],
 )
 def test_everyday_words_stay_words(text):
     assert [e for e in found(text) if e[1] in ("region", "plate_number")] == []

@@ -28,7 +28,9 @@ def test_regions_are_found_with_official_names(text, expected):
     assert names(text) == expected
 
 
-@pytest.mark.parametrize("text", ["nasib malang banget", "saya mau daftar", "batu ginjal", "mau serang siapa"])
+@pytest.mark.parametrize(
+    "text", ["nasib malang banget", "saya mau daftar", "batu ginjal", "mau serang siapa"]
+)
 def test_everyday_words_are_not_regions(text):
     assert names(text) == []
 

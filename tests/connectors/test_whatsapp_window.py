@@ -19,10 +19,17 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from api.models import Author, ChannelThread, DeliveryStatus, utcnow
-from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot, handoff_of
-from tests.connectors.fake_channels import FakeGraph, serve
+from tests.api.callcenter.support import (
+    ALWAYS_OPEN,
+    add_agent,
+    console,
+    fresh_call_center,
+    handoff_bot,
+    handoff_of,
+)
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory
+from tests.connectors.fake_channels import FakeGraph, serve
 from tests.connectors.test_whatsapp import inbound, messages_of, post, whatsapp_settings
 
 pytestmark = pytest.mark.asyncio

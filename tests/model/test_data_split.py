@@ -27,5 +27,7 @@ def test_every_intent_has_30_training_examples_and_15_percent_held_out():
     intents = domain_intents()
     train = Counter(intent for _, intent in _examples("data/nlu"))
     test = Counter(intent for _, intent in _examples("tests/nlu"))
-    short = {i: (train[i], test[i]) for i in intents if train[i] < 30 or test[i] < 0.15 * (train[i] + test[i])}
+    short = {
+        i: (train[i], test[i]) for i in intents if train[i] < 30 or test[i] < 0.15 * (train[i] + test[i])
+    }
     assert not short, short
