@@ -459,8 +459,9 @@ class VerifiedSession(Base):
 
 
 class OtpChallenge(Base):
-    """The one-time code of a NIK, across conversations and channels (api/identity/otp.py).
-    Keyed by a keyed hash of the NIK; the code itself is stored only as a keyed hash."""
+    """The one-time code of a NIK (or of a callback number), across conversations and channels
+    (api/identity/verifier.py). Keyed by a keyed hash of "nik:<NIK>" or "phone:<number>"; the
+    code itself is stored only as a keyed hash."""
 
     __tablename__ = "otp_challenges"
 
@@ -468,6 +469,9 @@ class OtpChallenge(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     # The conversation the code was asked for (a code proves that conversation only).
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    # Where the code went: E.164 digits; kept while the code lives, to record the number as
+    # proved (a callback is booked to it). None for a NIK Dukcapil has no number for.
+    phone: Mapped[str | None] = mapped_column(String(20), default=None)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     # Wrong codes since the last success or lockout, over every code of this NIK.

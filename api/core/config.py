@@ -155,6 +155,13 @@ class Settings(BaseSettings):
             raise ValueError("a Telegram webhook (AW_PUBLIC_URL) needs AW_TELEGRAM_WEBHOOK_SECRET")
         return self
 
+    @model_validator(mode="after")
+    def _identity_key_in_production(self) -> Settings:
+        # Replicas must hash NIKs and codes alike, and codes must outlive a restart.
+        if self.environment == "production" and len(self.identity_key.get_secret_value()) < 32:
+            raise ValueError("production needs AW_IDENTITY_KEY (at least 32 characters)")
+        return self
+
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token.get_secret_value())

@@ -18,10 +18,17 @@ from api.core.config import get_settings
 from api.models import VerifiedSession, utcnow
 
 METHODS = frozenset({"otp", "whatsapp", "telegram", "oidc"})
+_minutes: int | None = None
+
+
+def configure(minutes: int) -> None:
+    """The running app's `verified_session_minutes` (else the environment's settings)."""
+    global _minutes
+    _minutes = minutes
 
 
 def _lifetime() -> timedelta:
-    return timedelta(minutes=get_settings().verified_session_minutes)
+    return timedelta(minutes=_minutes if _minutes is not None else get_settings().verified_session_minutes)
 
 
 async def bind(session: AsyncSession, conversation_id: uuid.UUID, nik: str, method: str) -> None:

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("nik_hash", sa.String(length=64), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column("conversation_id", sa.Uuid(), nullable=True),
+        sa.Column("phone", sa.String(length=20), nullable=True),
         sa.Column("sent_at", _TS, nullable=False),
         sa.Column("expires_at", _TS, nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
