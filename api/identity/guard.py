@@ -43,13 +43,13 @@ def conversation_id(value: str | None) -> uuid.UUID | None:
 class VerifiedCaller:
     """The verified NIK of the calling conversation; `require()` checks a subject against it."""
 
-    nik: str
+    nik: str | None  # None: the conversation holds no live verified session
     dukcapil: DukcapilAdapter
 
     async def require(self, subject_nik: str | None, *, family: bool = False) -> None:
         """`Unverified` unless `subject_nik` is the verified NIK (or with `family`, a member
         of the same KK)."""
-        if subject_nik is None:
+        if subject_nik is None or self.nik is None:
             raise Unverified()
         if secrets.compare_digest(subject_nik.encode(), self.nik.encode()):
             return
@@ -57,7 +57,14 @@ class VerifiedCaller:
             return
         raise Unverified()
 
+    def require_session(self) -> None:
+        """`Unverified` unless the conversation holds a live verified session."""
+        if self.nik is None:
+            raise Unverified()
+
     async def same_family(self, subject_nik: str) -> bool:
+        if self.nik is None:
+            return False
         subject = await self.dukcapil.contact(subject_nik)
         own = await self.dukcapil.contact(self.nik)
         return subject is not None and own is not None and subject.kk_number == own.kk_number
@@ -71,10 +78,9 @@ async def _verified_caller(
 ) -> VerifiedCaller:
     conversation = conversation_id(x_conversation_id)
     nik = await verified_nik(session, conversation) if conversation is not None else None
-    if nik is None:
-        raise Unverified()
     return VerifiedCaller(nik, dukcapil)
 
 
-# A personal-data route's dependency: refused (`Unverified`) before any ministry is asked.
+# A personal-data route's dependency; the route calls `require()` (or `require_session()`)
+# before any ministry is asked, after its body was validated (a malformed one stays a 422).
 Verified = Annotated[VerifiedCaller, Depends(_verified_caller)]

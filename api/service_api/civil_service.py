@@ -85,6 +85,7 @@ async def selection(bkn: Bkn) -> SelectionOut:
 async def results(body: ResultIn, bkn: Bkn, caller: Verified) -> ResultOut:
     """The verified participant's SKD and SKB scores against the passing grades, and the final
     result. Someone else's number, an unknown number and a wrong birth date answer alike."""
+    caller.require_session()
     try:
         found = await bkn.result(body.participant_number, body.birth_date)
     except (NotFound, IdentityMismatch):

@@ -86,6 +86,7 @@ async def pip(body: PipIn, puslapdik: Puslapdik, caller: Verified) -> PipOut:
     """Whether a student of the verified citizen's KK (or the citizen) receives PIP this year,
     how much, and whether it has been paid out. Another family's student, an unknown NISN and a
     wrong birth date answer alike."""
+    caller.require_session()
     try:
         found = await puslapdik.pip(body.nisn, body.birth_date)
     except (NotFound, IdentityMismatch):

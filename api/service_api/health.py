@@ -138,6 +138,7 @@ async def membership(body: MembershipIn, bpjs: Bpjs, caller: Verified) -> Member
         await caller.require(body.nik)
         found = await bpjs.membership(body.birth_date, nik=body.nik)
     else:
+        caller.require_session()
         # Someone else's card, an unknown card and a wrong birth date answer alike.
         try:
             found = await bpjs.membership(body.birth_date, card_number=body.card_number)
