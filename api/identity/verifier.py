@@ -5,8 +5,8 @@
   KK, who is then the one verified). A code lives `AW_OTP_TTL_SECONDS` (300), is stored as a
   keyed hash and compared in constant time, and proves only the conversation that asked for it.
   Wrong codes are counted per NIK over every conversation and channel: `AW_OTP_MAX_ATTEMPTS`
-  (3) of them lock the NIK for `AW_OTP_LOCKOUT_MINUTES` (30); a new code is sent at most every
-  `AW_OTP_RESEND_SECONDS` (60) and does not reset the count.
+  (3) of them lock the NIK for `AW_OTP_LOCKOUT_MINUTES` (30); while a code is unused a new one
+  is sent at most every `AW_OTP_RESEND_SECONDS` (60), and it does not reset the count.
 - **The channel's possession factor** (`prove_by_channel`): the WhatsApp sender's own number
   (the signed webhook's `from`; a sender known only by a business-scoped user id has none),
   or a contact shared on Telegram by its own user (`contact.user_id == from.id`), when it is
@@ -61,7 +61,10 @@ class Verifier:
     async def send_nik_code(self, session: AsyncSession, conversation_id: uuid.UUID, nik: str) -> None:
         """Send a code for `nik` (see the module docstring). Says nothing of the outcome."""
         row, now = await self._challenge(session, "nik", nik), utcnow()
-        if row is not None and (self._locked(row) or now - row.sent_at < self.resend):
+        # Throttled while a code sent lately is still unused (a used one ends the interval).
+        if row is not None and (
+            self._locked(row) or (row.phone is not None and now - row.sent_at < self.resend)
+        ):
             await session.rollback()
             return
         contact = await self.dukcapil.contact(nik)

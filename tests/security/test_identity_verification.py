@@ -327,3 +327,16 @@ async def test_a_childs_otp_goes_to_a_parent_who_is_then_verified(
         assert await sessions.verified_nik(session, conversation) == parent
     body = {"nik": child, "birth_date": born}
     assert (await client.post(IMMUNIZATIONS, json=body, headers=headers(conversation))).status_code == 200
+
+
+async def test_a_used_code_ends_the_resend_interval(app: FastAPI, client: httpx.AsyncClient) -> None:
+    """The same citizen in a new conversation right after a verification gets a new code."""
+    persona = adult_with_phone()
+    first, second = await new_conversation(app), await new_conversation(app)
+    await start(client, first, persona["nik"])
+    code = await last_code(app, persona["phone"])
+    assert code is not None and (await check(client, first, persona["nik"], code)).status_code == 200
+    await start(client, second, persona["nik"])
+    fresh = await last_code(app, persona["phone"])
+    assert fresh is not None and len(await sent_sms(app, persona["phone"])) == 2
+    assert (await check(client, second, persona["nik"], fresh)).status_code == 200
