@@ -61,11 +61,15 @@ class Verifier:
     async def send_nik_code(self, session: AsyncSession, conversation_id: uuid.UUID, nik: str) -> None:
         """Send a code for `nik` (see the module docstring). Says nothing of the outcome."""
         row, now = await self._challenge(session, "nik", nik), utcnow()
-        # Throttled while a code sent lately is still unused (a used one ends the interval).
-        if row is not None and (
-            self._locked(row) or (row.phone is not None and now - row.sent_at < self.resend)
-        ):
+        if row is not None and self._locked(row):
             await session.rollback()
+            return
+        # Throttled while a code sent lately is still unused (a used one ends the interval): the
+        # code already sent then serves the conversation that asked last (a citizen who left one
+        # chat for another types the code they have).
+        if row is not None and row.phone is not None and now - row.sent_at < self.resend:
+            row.conversation_id = conversation_id
+            await session.commit()
             return
         contact = await self.dukcapil.contact(nik)
         phone = normalize_phone(contact.phone) if contact is not None else None

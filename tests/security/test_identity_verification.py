@@ -340,3 +340,18 @@ async def test_a_used_code_ends_the_resend_interval(app: FastAPI, client: httpx.
     fresh = await last_code(app, persona["phone"])
     assert fresh is not None and len(await sent_sms(app, persona["phone"])) == 2
     assert (await check(client, second, persona["nik"], fresh)).status_code == 200
+
+
+async def test_a_resend_too_soon_moves_the_live_code_to_the_asking_conversation(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """No second SMS within the interval; the code already sent serves the latest conversation."""
+    persona = adult_with_phone()
+    first, second = await new_conversation(app), await new_conversation(app)
+    await start(client, first, persona["nik"])
+    await start(client, second, persona["nik"])
+    assert len(await sent_sms(app, persona["phone"])) == 1
+    code = await last_code(app, persona["phone"])
+    assert code is not None
+    assert (await check(client, first, persona["nik"], code)).status_code == 403
+    assert (await check(client, second, persona["nik"], code)).status_code == 200
