@@ -165,3 +165,32 @@ async def test_a_refused_session_is_forgotten_and_said_alike(
     assert result.failed
     assert SlotSet("verified_for", None) in result.events and SlotSet("otp_code", None) in result.events
     assert texts(dispatcher) == wording("utter_identity_not_verified")
+
+
+async def test_a_telegram_contact_shared_while_the_code_is_asked_verifies(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """The gateway recorded the contact when Telegram vouched it is the sender's own; the
+    action asks the gateway again, which verifies when it is the registered number."""
+    answers(fake, {"/identity/otp": (200, {"verified": True, "method": "channel", "code_sent": False})})
+    shared = user("share_contact", '/share_contact{"phone_number":"+6281234567890"}')
+    tracker = form_tracker(
+        "immunization_form", "otp_code", shared, slots={"nik": NIK, "birth_date": BORN, "otp_sent_for": NIK}
+    )
+    events = await health.ValidateImmunizationForm().run(dispatcher, tracker, domain)
+    assert paths(fake) == ["/identity/otp"]
+    assert SlotSet("otp_code", OTP_DONE) in events and SlotSet("verified_for", NIK) in events
+    assert texts(dispatcher) == wording("utter_verified_by_channel")
+
+
+async def test_a_shared_contact_that_is_not_the_registered_number_asks_for_the_code(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    answers(fake, {"/identity/otp": (200, {"verified": False, "method": None, "code_sent": True})})
+    shared = user("share_contact", '/share_contact{"phone_number":"+6289876543210"}')
+    tracker = form_tracker(
+        "immunization_form", "otp_code", shared, slots={"nik": NIK, "birth_date": BORN, "otp_sent_for": NIK}
+    )
+    events = await health.ValidateImmunizationForm().run(dispatcher, tracker, domain)
+    assert SlotSet("requested_slot", "otp_code") in events
+    assert texts(dispatcher) == wording("utter_otp_not_a_code")
