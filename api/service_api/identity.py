@@ -11,9 +11,10 @@
   `identity_unverified` whether the code was wrong, expired, for another conversation, the NIK
   locked or unknown.
 - `GET /identity/session`: `{"verified": bool}` for the conversation.
-- `GET /identity/simulated-sms?to=<number>`: only while the SMS provider is simulated (no
-  `AW_SMS_URL`): what it "sent" to that number, for end-to-end tests and demos, where no real
-  SMS arrives. 404 with a real provider.
+- `GET /identity/simulated-sms?to=<number>`: only locally (`AW_ENVIRONMENT=local`) while the
+  SMS provider is simulated (no `AW_SMS_URL`): what it "sent" to that number, for end-to-end
+  tests, where no real SMS arrives. 404 otherwise (a production demo with simulated backends
+  included: the codes are not readable there).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ async def simulated_sms(
 ) -> SimulatedOutbox:
     """The simulated SMS provider's outbox for `to` (nothing when the provider is real)."""
     number = normalize_phone(to)
-    if settings.sms_url is not None or number is None:
+    if settings.environment != "local" or settings.sms_url is not None or number is None:
         raise NotFound()
     response = await sms.client.get("/v1/outbox", params={"to": number})
     return SimulatedOutbox.model_validate(response.json())

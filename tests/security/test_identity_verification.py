@@ -19,6 +19,7 @@ from api.models import OtpChallenge, VerifiedSession, utcnow
 from simulators.seed import citizen_by_nik, health, sample
 from simulators.seed.population import own_phone, population
 from tests.api.identity_support import HEADER, last_code, new_conversation, sent_sms, verified_conversation
+from tests.api.support import GatewayFactory
 
 pytestmark = pytest.mark.asyncio
 
@@ -355,3 +356,12 @@ async def test_a_resend_too_soon_moves_the_live_code_to_the_asking_conversation(
     assert code is not None
     assert (await check(client, first, persona["nik"], code)).status_code == 403
     assert (await check(client, second, persona["nik"], code)).status_code == 200
+
+
+async def test_the_simulated_outbox_is_not_readable_outside_local(gateway: GatewayFactory) -> None:
+    async with gateway(environment="production", identity_key="k" * 32, allow_simulated_backends=True) as (
+        _,
+        client,
+    ):
+        response = await client.get("/api/v1/identity/simulated-sms", params={"to": "081234567890"})
+    assert response.status_code == 404
