@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah, tanggal
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import IdentityFormValidation, fresh_answer, just_activated, parse_birth_date
 from actions.gateway import gateway
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
@@ -99,8 +99,11 @@ def lower_words(text: str) -> list[str]:
 # --- PIP -------------------------------------------------------------------------------------
 
 
-class ValidatePipStatusForm(FormValidationAction):
-    """The student's NISN and birth date (the NISN's second factor)."""
+class ValidatePipStatusForm(IdentityFormValidation):
+    """The student's NISN and birth date (a first check), then the verification of the citizen
+    asking: the student, or a member of the student's KK (IdentityFormValidation)."""
+
+    family_records = True  # a child's PIP: a verified member of the same KK sees it
 
     def name(self) -> str:
         return "validate_pip_status_form"

@@ -337,6 +337,8 @@ class ActionFacilitySearch(Action):
 class ValidateImmunizationForm(IdentityFormValidation):
     """NIK and birth date of the person whose immunisations are shown."""
 
+    family_records = True  # a child's: a verified member of the same KK sees it
+
     def name(self) -> str:
         return "validate_immunization_form"
 

@@ -5,9 +5,12 @@
 - `unavailable()`: the apology for a ministry that is down or slow.
 - `lookup()`: awaits a gateway call; when it fails, says so (`lookup_failed()`) and returns a
   `Lookup` that holds the error, so the action only decides what to forget.
-- `verified_lookup()`: the same for a call that carries an identity pair (NIK, card or
-  participant number + date of birth): the gateway's `identity_mismatch` is refused by
-  `flows.identity_mismatch()` as the `Refusal` says.
+- `verified_lookup()`: the same for a call of personal data (NIK, card or participant number
+  + date of birth, from a conversation verified by `flows.IdentityFormValidation`): the
+  gateway's `identity_mismatch` is refused by `flows.identity_mismatch()` as the `Refusal`
+  says; its `identity_unverified` (the verified session expired, or the record is not the
+  verified citizen's nor their family's) forgets the verification and says so, in words that
+  do not tell whether the record exists.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.flows import identity_mismatch
+from actions.flows import OTP_SENT_SLOT, OTP_SLOT, VERIFIED_SLOT, identity_mismatch
 from actions.gateway import JSON, GatewayError, gateway
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 MISMATCH = "identity_mismatch"
+UNVERIFIED = "identity_unverified"
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,8 @@ class Lookup:
 
     @property
     def refused(self) -> bool:
-        """The gateway refused the identity pair (`identity_mismatch`)."""
-        return self.error is not None and self.error.code == MISMATCH
+        """The gateway refused the identity (`identity_mismatch`, `identity_unverified`)."""
+        return self.error is not None and self.error.code in (MISMATCH, UNVERIFIED)
 
     @property
     def not_found(self) -> bool:
@@ -131,5 +135,9 @@ async def verified_lookup(
                 dispatcher, tracker, refusal=refusal.response, buttons=refusal.buttons, forget=refusal.forget
             )
             return Lookup(error=error, events=events)
+        if error.code == UNVERIFIED:
+            dispatcher.utter_message(response="utter_identity_not_verified", buttons=list(refusal.buttons))
+            forget = (*refusal.forget, VERIFIED_SLOT, OTP_SLOT, OTP_SENT_SLOT)
+            return Lookup(error=error, events=[SlotSet(slot, None) for slot in dict.fromkeys(forget)])
         lookup_failed(dispatcher, error, failure, **values)
         return Lookup(error=error)

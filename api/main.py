@@ -17,8 +17,11 @@ from api import __version__
 from api.composition import build_gateway
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
+from api.identity.verifier import Verifier
 from api.ministries.base import ServiceError, Unauthorized
+from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries
+from api.ministries.sms import SmsAdapter
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, telegram, web, whatsapp
@@ -49,6 +52,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = rasa
         ministries = Ministries(settings)
         app.state.ministries = ministries
+        app.state.verifier = Verifier(settings, ministries.get(DukcapilAdapter), ministries.get(SmsAdapter))
         broadcaster = create_broadcaster(settings.redis_url)
         await broadcaster.start()
         app.state.broadcaster = broadcaster
@@ -56,6 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway = build_gateway(settings, app.state.sessionmaker, rasa, broadcaster)
         app.state.bot_conversations = gateway.bot_conversations
         app.state.callcenter = gateway.callcenter
+        gateway.callcenter.verifier = app.state.verifier  # callback numbers are proved
         app.state.channels = gateway.channels
         await gateway.start(settings)
         logger.info(

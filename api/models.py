@@ -440,3 +440,55 @@ class AuditEntry(Base):
     # "ok", or the error code ("identity_mismatch", "not_found", ...).
     outcome: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+
+
+class VerifiedSession(Base):
+    """A conversation bound to the NIK its citizen proved (OTP to the number registered with
+    Dukcapil, or the channel's possession factor), until `expires_at` (api/identity/sessions.py)."""
+
+    __tablename__ = "verified_sessions"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    nik: Mapped[str] = mapped_column(String(16))
+    # How it was proved: "otp", "whatsapp", "telegram", "oidc".
+    method: Mapped[str] = mapped_column(String(16))
+    verified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OtpChallenge(Base):
+    """The one-time code of a NIK (or of a callback number), across conversations and channels
+    (api/identity/verifier.py). Keyed by a keyed hash of "nik:<NIK>" or "phone:<number>"; the
+    code itself is stored only as a keyed hash."""
+
+    __tablename__ = "otp_challenges"
+
+    nik_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    # The conversation the code was asked for (a code proves that conversation only).
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    # Where the code went: E.164 digits; kept while the code lives, to record the number as
+    # proved (a callback is booked to it). None for a NIK Dukcapil has no number for.
+    phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    # Wrong codes since the last success or lockout, over every code of this NIK.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ProvenPhone(Base):
+    """A phone number the citizen of a conversation has proved is theirs: the WhatsApp
+    sender's own number, a Telegram contact shared by its own user, or a number that
+    received an OTP typed back. Only such a number is booked for a callback."""
+
+    __tablename__ = "proven_phones"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(String(20))  # E.164 digits without "+": 62812...
+    method: Mapped[str] = mapped_column(String(16))  # "whatsapp", "telegram", "otp"
+    proven_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,7 +40,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.conversations import store, turn
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbox, notify
-from api.conversations.model import Inbound
+from api.conversations.model import ContactIn, Inbound
+from api.identity.keys import normalize_phone
+from api.identity.verifier import stage_phone
 from api.models import ChannelThread, Conversation, Handoff, Message
 from api.rasa_client import RasaClient
 from connectors.ratelimit import RATE_LIMITED_TEXT, Admission, RateLimiter
@@ -120,13 +122,19 @@ async def receive(
     event: Inbound | EventFactory,
     metadata: Mapping[str, Any] | None = None,
     sent_at: datetime | None = None,
+    own_number: str | None = None,
 ) -> Received:
-    """Steps 2-4 for one admitted update; see the module docstring."""
+    """Steps 2-4 for one admitted update; see the module docstring. `own_number`: the
+    sender's number as the signed webhook vouches for it (WhatsApp's `from`), recorded as the
+    conversation's proved number with the message."""
     thread, conversation, handoff, resolved = await _resolve(session, channel, user_id, event)
     if resolved is None:
         if not await store.claim_update(session, channel, external_id):
             return Received(Outcome.DUPLICATE)
         return Received(Outcome.STALE_CHOICE, thread, conversation)
+    await _stage_own_number(session, channel, conversation.id, resolved)
+    if own_number is not None and channel in _VOUCHING_CHANNELS and (number := normalize_phone(own_number)):
+        await stage_phone(session, conversation.id, number, channel)
     try:
         _, replies = await turn.receive_event(
             session,
@@ -143,6 +151,22 @@ async def receive(
     except store.DuplicateUpdate:
         return Received(Outcome.DUPLICATE)
     return Received(Outcome.HANDLED, thread, conversation, replies)
+
+
+# Channels whose connector can vouch that a shared contact is the sender's own number
+# (Telegram: `contact.user_id == from.id`; WhatsApp: the contact-request reply's own `from`).
+_VOUCHING_CHANNELS = frozenset({"telegram", "whatsapp"})
+
+
+async def _stage_own_number(session: AsyncSession, channel: str, conversation_id: Any, event: Any) -> None:
+    """A contact the channel vouches is the sender's own becomes the conversation's proved
+    number (identity verification's possession factor, a callback number), stored with the
+    message."""
+    if not (isinstance(event, ContactIn) and event.own and channel in _VOUCHING_CHANNELS):
+        return
+    number = normalize_phone(event.phone_number)
+    if number is not None:
+        await stage_phone(session, conversation_id, number, channel)
 
 
 async def refuse(

@@ -26,6 +26,7 @@ from simulators import (
     satudata,
     satusehat,
     simponi,
+    sms,
 )
 from simulators.base import Clock, SimulatorContext, SimulatorFactory
 from simulators.settings import SimulatorSettings
@@ -45,6 +46,7 @@ FACTORIES: dict[str, SimulatorFactory] = {
     "satudata": satudata.build,
     "satusehat": satusehat.build,
     "simponi": simponi.build,
+    "sms": sms.build,
 }
 
 

@@ -94,6 +94,7 @@ def build(context: SimulatorContext) -> FastAPI:
             "status": 200,
             "data": {
                 "nama": participant.citizen.name,
+                "nik": participant.citizen.nik,
                 "jabatan": participant.position,
                 "instansi": participant.agency,
                 "skd": participant.skd,

@@ -8,6 +8,10 @@ Speaks a Dukcapil-like API: upper-case field names, dates as DD-MM-YYYY, HTTP 20
   a wrong birth date gives only `{NIK, TGL_LHR: "Tidak Sesuai"}`: nothing personal.
 - `POST /layanan/permohonan` `{NIK, TGL_LHR, JENIS_LAYANAN, DATA}` → 201 `{RESPON:
   "PERMOHONAN DITERIMA", NO_PERMOHONAN, STATUS, TGL_PERMOHONAN, ESTIMASI_SELESAI}`.
+- `POST /dukcapil/get_json/kontak` `{NIK}` → `{content: [{NIK, NO_KK, NO_HP, NIK_PEMILIK_HP}]}`:
+  the mobile number registered for the NIK (for a member without one, a child, the number of
+  a member of the same KK, whose NIK is `NIK_PEMILIK_HP`); `{RESPON: "Data Tidak Ditemukan"}`.
+  Only the gateway's identity verification calls it (an OTP goes to that number).
 - `GET /layanan/permohonan/{NO_PERMOHONAN}` → `{NO_PERMOHONAN, JENIS_LAYANAN, STATUS, RIWAYAT:
   [{STATUS, WAKTU}], KETERANGAN}`; 404 `{RESPON: "Permohonan Tidak Ditemukan"}`.
 
@@ -29,7 +33,7 @@ from pydantic import BaseModel
 
 from api.working_days import add_working_days
 from simulators.base import WIB, SimulatorContext, create_simulator
-from simulators.seed.population import Citizen, citizen_by_nik
+from simulators.seed.population import Citizen, citizen_by_nik, registered_phone
 from simulators.store import DuplicateKey
 
 KEY = "dukcapil"
@@ -71,6 +75,10 @@ def parse_dukcapil_date(value: str) -> date | None:
 class Verifikasi(BaseModel):
     NIK: str
     TGL_LHR: str
+
+
+class Kontak(BaseModel):
+    NIK: str
 
 
 class Permohonan(BaseModel):
@@ -135,6 +143,17 @@ def build(context: SimulatorContext) -> FastAPI:
             row = {"NIK": body.NIK, "TGL_LHR": reason} if reason == "Tidak Sesuai" else {"RESPON": reason}
             return _page([row])
         return _page([_identity_row(citizen)])
+
+    @app.post("/dukcapil/get_json/kontak")
+    async def contact(body: Kontak) -> dict[str, Any]:
+        citizen = citizen_by_nik(body.NIK)
+        found = registered_phone(citizen) if citizen is not None else None
+        if citizen is None or found is None:
+            return _page([{"RESPON": "Data Tidak Ditemukan"}])
+        phone, owner = found
+        return _page(
+            [{"NIK": citizen.nik, "NO_KK": citizen.kk_number, "NO_HP": phone, "NIK_PEMILIK_HP": owner.nik}]
+        )
 
     @app.post("/layanan/permohonan", status_code=status.HTTP_201_CREATED, response_model=None)
     async def submit(body: Permohonan) -> dict[str, Any] | JSONResponse:

@@ -101,6 +101,7 @@ def build(context: SimulatorContext) -> FastAPI:
             {
                 "nisn": student.nisn,
                 "nama_siswa": citizen.name.upper(),
+                "nik": citizen.nik,
                 "nama_sekolah": student.school.upper(),
                 "npsn": student.npsn,
                 "jenjang": student.level,

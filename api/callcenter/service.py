@@ -32,9 +32,10 @@ from api.callcenter.signal import read_signal
 from api.callcenter.teams import GENERAL, TEAMS
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbound
-from api.conversations.model import Inbound, Reply, TextIn, TextReply, from_rasa_replies
+from api.conversations.model import ContactIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
 from api.conversations.store import outgoing_message
 from api.core.config import Settings
+from api.identity.verifier import Verifier
 from api.models import (
     Agent,
     Author,
@@ -90,6 +91,9 @@ class CallCenter:
         self._outbound = outbound
         self._sweeper: asyncio.Task[None] | None = None
         self.bot_conversations = bot_conversations
+        # Proves callback numbers (api/identity/verifier.py); set by the app once its adapters
+        # exist. Without it no callback is booked to a number the citizen typed.
+        self.verifier: Verifier | None = None
 
     def start(self) -> None:
         """The timeouts' sweeper."""
@@ -109,7 +113,7 @@ class CallCenter:
         number it asked for."""
         if event.rasa_message() in texts.HANDOFF_PAYLOADS:
             return True
-        return handoff is not None and handoff.awaiting_phone and isinstance(event, TextIn)
+        return handoff is not None and handoff.awaiting_phone and isinstance(event, TextIn | ContactIn)
 
     async def on_control(
         self, session: AsyncSession, conversation: Conversation, handoff: Handoff | None, event: Inbound
@@ -133,18 +137,46 @@ class CallCenter:
         if payload == texts.TICKET:
             return [await self._book(session, conversation, handoff, machine.TICKET, phone=None)]
         if payload == texts.CALLBACK:
-            known = conversation.channel_user_id if conversation.channel == "whatsapp" else None
+            # Only a number the citizen proved: the WhatsApp sender's own, a Telegram contact
+            # shared by its own user, or one that received a code typed back.
+            known = await self.verifier.proven_phone(session, conversation.id) if self.verifier else None
             if known:
-                return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=known)]
+                return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=f"+{known}")]
             handoff.awaiting_phone = True
             await session.commit()
             return [texts.ASK_PHONE]
-        # The number asked for.
+        return [await self._prove_phone(session, conversation, handoff, event)]
+
+    async def _prove_phone(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff, event: Inbound
+    ) -> Reply:
+        """The number asked for: a contact the channel vouches is the citizen's own is booked;
+        a typed number gets a code by SMS, and is booked once the code is typed back."""
+        verifier = self.verifier
+        if isinstance(event, ContactIn):
+            if not event.own or conversation.channel not in ("telegram", "whatsapp") or verifier is None:
+                return texts.OWN_NUMBER_ONLY
+            await verifier.record_proven_phone(
+                session, conversation.id, event.phone_number, conversation.channel
+            )
+            proven = await verifier.proven_phone(session, conversation.id)
+            if proven is None:
+                return texts.INVALID_PHONE
+            return await self._book(session, conversation, handoff, machine.CALLBACK, phone=f"+{proven}")
         assert isinstance(event, TextIn)
+        if verifier is None:
+            return texts.OWN_NUMBER_ONLY
+        typed = event.text.strip().replace(" ", "")
+        if typed.isdigit() and len(typed) == 6 and await verifier.pending_phone(session, conversation.id):
+            proved = await verifier.check_phone_code(session, conversation.id, typed)
+            if proved is None:
+                return texts.ASK_CODE_AGAIN
+            return await self._book(session, conversation, handoff, machine.CALLBACK, phone=f"+{proved}")
         phone = parse_phone(event.text)
-        if phone is None:
-            return [texts.INVALID_PHONE]
-        return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=phone)]
+        masked = await verifier.send_phone_code(session, conversation.id, phone) if phone else None
+        if masked is None:
+            return texts.INVALID_PHONE
+        return texts.code_sent(masked)
 
     async def on_signal(
         self, session: AsyncSession, conversation: Conversation, custom: Mapping[str, Any]

@@ -60,6 +60,26 @@ INVALID_PHONE = TextReply(
 )
 
 
+ASK_CODE_AGAIN = TextReply(
+    text="Maaf, kode tersebut tidak sesuai atau sudah tidak berlaku. Mohon tulis kode 6 digit yang "
+    "kami kirim lewat SMS, atau tulis nomor telepon lagi untuk meminta kode baru.",
+    buttons=[BACK_TO_BOT],
+)
+OWN_NUMBER_ONLY = TextReply(
+    text="Maaf, kami hanya dapat menelepon nomor milik Bapak/Ibu sendiri. Silakan bagikan nomor "
+    "Anda sendiri, atau tulis nomor telepon Anda.",
+    buttons=[BACK_TO_BOT],
+)
+
+
+def code_sent(masked_phone: str) -> TextReply:
+    return TextReply(
+        text=f"Kami telah mengirim kode 6 digit lewat SMS ke nomor {masked_phone}. Mohon tulis kode "
+        "tersebut di sini untuk memastikan nomor itu milik Bapak/Ibu.",
+        buttons=[BACK_TO_BOT],
+    )
+
+
 def callback_booked(masked_phone: str, case_number: str, hours: str) -> TextReply:
     return TextReply(
         text=f"Terima kasih. Petugas akan menelepon Bapak/Ibu di nomor {masked_phone} pada jam "

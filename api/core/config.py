@@ -94,6 +94,20 @@ class Settings(BaseSettings):
         default="*", pattern=r"^\s*(\*|https?://[^\s,/]+(\s*,\s*https?://[^\s,/]+)*)?\s*$"
     )
 
+    # Identity verification (docs/security.md#identity-verification). A verified session binds a
+    # conversation to the NIK its citizen proved for this long.
+    verified_session_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # One-time codes by SMS to the number registered with Dukcapil: lifetime, wrong codes
+    # before the NIK is locked (across conversations and channels), lockout, resend interval.
+    otp_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    otp_max_attempts: int = Field(default=3, ge=1, le=10)
+    otp_lockout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    otp_resend_seconds: int = Field(default=60, ge=0, le=3600)
+    # Key of the keyed hashes of NIKs and codes; empty = a random key per process (local only).
+    identity_key: SecretStr = SecretStr("")
+    # The SMS provider (an adapter like a ministry's, key "sms"); unset = simulated.
+    sms_url: AnyHttpUrl | None = None
+
     # Call center (docs/call-center.md). Opening hours in the call center's time zone, e.g.
     # "mon-fri 08:00-16:00; sat 08:00-12:00"; closed on Indonesian national holidays.
     call_center_hours: str = Field(
@@ -139,6 +153,13 @@ class Settings(BaseSettings):
         webhook_secret = self.telegram_webhook_secret.get_secret_value()
         if self.telegram_enabled and self.public_url and not webhook_secret:
             raise ValueError("a Telegram webhook (AW_PUBLIC_URL) needs AW_TELEGRAM_WEBHOOK_SECRET")
+        return self
+
+    @model_validator(mode="after")
+    def _identity_key_in_production(self) -> Settings:
+        # Replicas must hash NIKs and codes alike, and codes must outlive a restart.
+        if self.environment == "production" and len(self.identity_key.get_secret_value()) < 32:
+            raise ValueError("production needs AW_IDENTITY_KEY (at least 32 characters)")
         return self
 
     @property

@@ -32,6 +32,7 @@ class Stage:
 @dataclass(frozen=True)
 class SelectionResult:
     name: str
+    nik: str | None  # the participant's: checked against the verified citizen
     position: str
     agency: str
     stages: list[Stage]
@@ -84,7 +85,12 @@ class BknAdapter(MinistryAdapter):
                 stages.append(Stage("SKB - Seleksi Kompetensi Bidang", skb["nilai"], None,
                                     None if final == "proses" else final == "lulus"))  # fmt: skip
             return SelectionResult(
-                str(data["nama"]), str(data["jabatan"]), str(data["instansi"]), stages, final
+                str(data["nama"]),
+                str(data["nik"]) if data.get("nik") else None,
+                str(data["jabatan"]),
+                str(data["instansi"]),
+                stages,
+                final,
             )
         except (KeyError, TypeError, ValueError):
             raise MinistryUnavailable(self.name) from None

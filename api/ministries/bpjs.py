@@ -14,6 +14,7 @@ SEGMENTS = ("PBI", "PPU", "PBPU", "BP")
 @dataclass(frozen=True)
 class Membership:
     card_number: str
+    nik: str  # the member's: the service API checks it against the verified citizen
     name: str  # full: mask before showing
     active: bool
     bpjs_class: int
@@ -60,6 +61,7 @@ class BpjsAdapter(MinistryAdapter):
             segment = str(peserta["jenisPeserta"]["kode"])
             return Membership(
                 card_number=str(peserta["noKartu"]),
+                nik=str(peserta["nik"]),
                 name=str(peserta["nama"]),
                 active=peserta["statusPeserta"]["kode"] == "0",
                 bpjs_class=int(peserta["hakKelas"]["kode"]),

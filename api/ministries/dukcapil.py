@@ -40,6 +40,18 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Where an OTP for a NIK goes: the mobile number registered with Dukcapil (08...), whose
+    it is (`owner_nik`: the citizen, or for a member without a number of their own, a member of
+    the same KK), and the NIK's KK number (the family rule)."""
+
+    nik: str
+    kk_number: str
+    phone: str
+    owner_nik: str
+
+
+@dataclass(frozen=True)
 class Submitted:
     number: str  # Dukcapil's application number
     status: str  # lower case: diterima
@@ -58,6 +70,21 @@ class DukcapilAdapter(MinistryAdapter):
         )
         row = self._first_row(body)
         return Identity(name=str(row["NAMA_LGKP"]), village_code=str(row["NO_KEL"]))
+
+    async def contact(self, nik: str) -> Contact | None:
+        """The registered number of `nik`, or None when Dukcapil knows no number for it (an
+        unknown NIK included: the caller must not tell the two apart)."""
+        body = await self._request("POST", "/dukcapil/get_json/kontak", json={"NIK": nik})
+        try:
+            row = body["content"][0]
+        except (KeyError, IndexError, TypeError):
+            raise MinistryUnavailable(self.name) from None
+        if "TIDAK DITEMUKAN" in str(row.get("RESPON", "")).upper():
+            return None
+        try:
+            return Contact(str(row["NIK"]), str(row["NO_KK"]), str(row["NO_HP"]), str(row["NIK_PEMILIK_HP"]))
+        except KeyError:
+            raise MinistryUnavailable(self.name) from None
 
     async def submit(
         self, application_type: str, nik: str, birth_date: date, data: dict[str, Any]

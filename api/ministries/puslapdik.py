@@ -21,6 +21,7 @@ _DISBURSEMENT = {"SUDAH CAIR": "sudah_cair", "PROSES": "proses", "BELUM CAIR": "
 @dataclass(frozen=True)
 class PipStatus:
     name: str  # full: mask before showing
+    nik: str | None  # the student's: the family rule of the service API
     school: str
     level: str
     grade: int
@@ -66,6 +67,7 @@ class PuslapdikAdapter(MinistryAdapter):
         try:
             return PipStatus(
                 name=str(data["nama_siswa"]),
+                nik=str(data["nik"]) if data.get("nik") else None,
                 school=_school_name(str(data["nama_sekolah"])),
                 level=str(data["jenjang"]),
                 grade=int(data["kelas"]),

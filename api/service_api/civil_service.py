@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from api.identifiers import BirthDate, invalid, mask_name
+from api.identity.guard import Unverified, Verified
+from api.ministries.base import IdentityMismatch, NotFound
 from api.ministries.bkn import BknAdapter
 from api.ministries.registry import adapter
 
@@ -80,9 +82,15 @@ async def selection(bkn: Bkn) -> SelectionOut:
 
 
 @router.post("/results")
-async def results(body: ResultIn, bkn: Bkn) -> ResultOut:
-    """A participant's SKD and SKB scores against the passing grades, and the final result."""
-    found = await bkn.result(body.participant_number, body.birth_date)
+async def results(body: ResultIn, bkn: Bkn, caller: Verified) -> ResultOut:
+    """The verified participant's SKD and SKB scores against the passing grades, and the final
+    result. Someone else's number, an unknown number and a wrong birth date answer alike."""
+    caller.require_session()
+    try:
+        found = await bkn.result(body.participant_number, body.birth_date)
+    except (NotFound, IdentityMismatch):
+        raise Unverified() from None
+    await caller.require(found.nik)
     return ResultOut(
         name=mask_name(found.name),
         position=found.position,

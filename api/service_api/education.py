@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 
 from api.identifiers import BirthDate, Nik, Nisn, mask_name
+from api.identity.guard import Unverified, Verified
+from api.ministries.base import IdentityMismatch, NotFound
 from api.ministries.puslapdik import PuslapdikAdapter
 from api.ministries.registry import adapter
 
@@ -80,9 +82,16 @@ class SpmbOut(BaseModel):
 
 
 @router.post("/pip")
-async def pip(body: PipIn, puslapdik: Puslapdik) -> PipOut:
-    """Whether a student receives PIP this year, how much, and whether it has been paid out."""
-    found = await puslapdik.pip(body.nisn, body.birth_date)
+async def pip(body: PipIn, puslapdik: Puslapdik, caller: Verified) -> PipOut:
+    """Whether a student of the verified citizen's KK (or the citizen) receives PIP this year,
+    how much, and whether it has been paid out. Another family's student, an unknown NISN and a
+    wrong birth date answer alike."""
+    caller.require_session()
+    try:
+        found = await puslapdik.pip(body.nisn, body.birth_date)
+    except (NotFound, IdentityMismatch):
+        raise Unverified() from None
+    await caller.require(found.nik, family=True)
     return PipOut(
         name=mask_name(found.name),
         school=found.school,
@@ -108,8 +117,11 @@ async def kip_kuliah(puslapdik: Puslapdik) -> KipKuliahOut:
 
 
 @router.post("/kip-kuliah/registration")
-async def kip_kuliah_registration(body: RegistrationIn, puslapdik: Puslapdik) -> RegistrationOut:
-    """The status of a KIP Kuliah registration."""
+async def kip_kuliah_registration(
+    body: RegistrationIn, puslapdik: Puslapdik, caller: Verified
+) -> RegistrationOut:
+    """The status of the verified citizen's KIP Kuliah registration."""
+    await caller.require(body.nik)
     found = await puslapdik.kip_kuliah_registration(body.nik, body.birth_date)
     return RegistrationOut(
         registration_number=found.registration_number,

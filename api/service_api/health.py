@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api import regions
 from api.identifiers import BirthDate, BpjsCardNumber, Nik, invalid, mask_name
-from api.ministries.base import NotFound
+from api.identity.guard import Unverified, Verified
+from api.identity.keys import mask_number
+from api.ministries.base import IdentityMismatch, NotFound
 from api.ministries.bpjs import BpjsAdapter
 from api.ministries.registry import adapter
 from api.ministries.satusehat import SatuSehatAdapter
@@ -129,11 +131,22 @@ class ImmunizationsOut(BaseModel):
 
 
 @router.post("/bpjs/membership")
-async def membership(body: MembershipIn, bpjs: Bpjs) -> MembershipOut:
-    """BPJS Kesehatan membership by NIK or card number, with the birth date as second factor."""
-    found = await bpjs.membership(body.birth_date, nik=body.nik, card_number=body.card_number)
+async def membership(body: MembershipIn, bpjs: Bpjs, caller: Verified) -> MembershipOut:
+    """BPJS Kesehatan membership of the verified citizen, by NIK or card number (the birth
+    date is only a first check); the card number comes back masked."""
+    if body.nik is not None:
+        await caller.require(body.nik)
+        found = await bpjs.membership(body.birth_date, nik=body.nik)
+    else:
+        caller.require_session()
+        # Someone else's card, an unknown card and a wrong birth date answer alike.
+        try:
+            found = await bpjs.membership(body.birth_date, card_number=body.card_number)
+        except (NotFound, IdentityMismatch):
+            raise Unverified() from None
+        await caller.require(found.nik)
     return MembershipOut(
-        card_number=found.card_number,
+        card_number=mask_number(found.card_number),
         name=mask_name(found.name),
         status="aktif" if found.active else "nonaktif",
         bpjs_class=found.bpjs_class,
@@ -196,8 +209,10 @@ async def facilities(
 
 
 @router.post("/immunizations")
-async def immunizations(body: ImmunizationsIn, satusehat: SatuSehat) -> ImmunizationsOut:
-    """Immunisation records from SATUSEHAT, oldest first."""
+async def immunizations(body: ImmunizationsIn, satusehat: SatuSehat, caller: Verified) -> ImmunizationsOut:
+    """Immunisation records from SATUSEHAT, oldest first: the verified citizen's own, or a
+    member's of the same KK (a child's)."""
+    await caller.require(body.nik, family=True)
     history = await satusehat.immunizations(body.nik, body.birth_date)
     return ImmunizationsOut(
         name=mask_name(history.name),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.cases import WIB, open_case, register_case_type
 from api.db import SessionDep
 from api.identifiers import BirthDate, Nik, invalid, mask_name
+from api.identity.guard import Verified
 from api.ministries.korlantas import KorlantasAdapter, Licence
 from api.ministries.polri import PolriAdapter
 from api.ministries.registry import Ministries, adapter
@@ -129,9 +130,10 @@ def mask_number(number: str) -> str:
 
 
 @router.post("/sim")
-async def licences(body: IdentityIn, korlantas: Korlantas) -> LicencesOut:
-    """The citizen's driving licences, each with whether it can be renewed online (SINAR:
-    from 90 days before the expiry date until that date)."""
+async def licences(body: IdentityIn, korlantas: Korlantas, caller: Verified) -> LicencesOut:
+    """The verified citizen's driving licences, each with whether it can be renewed online
+    (SINAR: from 90 days before the expiry date until that date)."""
+    await caller.require(body.nik)
     holder = await korlantas.licences(body.nik, body.birth_date)
     return LicencesOut(
         name=mask_name(holder.name),
@@ -163,9 +165,12 @@ async def fees(simponi: Simponi) -> FeesOut:
 
 
 @router.post("/skck", status_code=status.HTTP_201_CREATED)
-async def request_skck(body: SkckIn, polri: Polri, simponi: Simponi, session: SessionDep) -> SkckOut:
-    """Register an SKCK request and its PNBP billing (Rp30.000, PP 60/2016); opens an SKCK
-    case and a BIL case."""
+async def request_skck(
+    body: SkckIn, polri: Polri, simponi: Simponi, session: SessionDep, caller: Verified
+) -> SkckOut:
+    """Register an SKCK request of the verified citizen and its PNBP billing (Rp30.000,
+    PP 60/2016); opens an SKCK case and a BIL case."""
+    await caller.require(body.nik)
     registration = await polri.register_skck(body.nik, body.birth_date, body.purpose)
     billing = await simponi.create_billing(SKCK_SERVICE, body.nik)
     billing_case = await open_case(

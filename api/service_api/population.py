@@ -13,6 +13,7 @@ from api import regions
 from api.cases import open_case, register_case_type
 from api.db import SessionDep
 from api.identifiers import BirthDate, Nik, PastDate, invalid, mask_name
+from api.identity.guard import Verified
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries, adapter
 from api.models import Case, CaseKind
@@ -141,8 +142,10 @@ class ApplicationOut(BaseModel):
 
 
 @router.post("/verify")
-async def verify(body: VerifyIn, dukcapil: Dukcapil) -> VerifyOut:
-    """Check that a NIK and birth date belong together; the masked name and home region."""
+async def verify(body: VerifyIn, dukcapil: Dukcapil, caller: Verified) -> VerifyOut:
+    """For the verified citizen: check that the NIK and birth date belong together; the masked
+    name and home region."""
+    await caller.require(body.nik)
     identity = await dukcapil.verify(body.nik, body.birth_date)
     found = regions.path(identity.village_code)
     names = {level.value: region.name for level, region in found.items()}
@@ -154,9 +157,12 @@ async def verify(body: VerifyIn, dukcapil: Dukcapil) -> VerifyOut:
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
-async def apply(body: ApplicationIn, dukcapil: Dukcapil, session: SessionDep) -> ApplicationOut:
-    """Submit a KK change or a birth certificate application to Dukcapil; opens an ADM case.
-    Population documents are free of charge (UU 24/2013 art. 79A)."""
+async def apply(
+    body: ApplicationIn, dukcapil: Dukcapil, session: SessionDep, caller: Verified
+) -> ApplicationOut:
+    """Submit the verified citizen's KK change or birth certificate application to Dukcapil;
+    opens an ADM case. Population documents are free of charge (UU 24/2013 art. 79A)."""
+    await caller.require(body.nik)
     submitted = await dukcapil.submit(body.type.value, body.nik, body.birth_date, body.details)
     summary: dict[str, Any] = {"type": body.type.value, "label": APPLICATION_LABELS[body.type]}
     if body.type is ApplicationType.KK_CHANGE:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api import regions
 from api.identifiers import BirthDate, Nik, mask_name
+from api.identity.guard import Verified
 from api.ministries.base import InvalidInput, NotFound
 from api.ministries.kemensos import KemensosAdapter, Recipient
 from api.ministries.registry import adapter
@@ -65,8 +66,9 @@ def _out(recipient: Recipient, name: str) -> RecipientOut:
 
 
 @router.post("/recipients/by-nik")
-async def by_nik(body: ByNikIn, kemensos: Kemensos) -> RecipientOut:
-    """The citizen's programmes this year; an empty list means not a recipient."""
+async def by_nik(body: ByNikIn, kemensos: Kemensos, caller: Verified) -> RecipientOut:
+    """The verified citizen's programmes this year; an empty list means not a recipient."""
+    await caller.require(body.nik)
     recipient = await kemensos.by_nik(body.nik, body.birth_date)
     return _out(recipient, mask_name(recipient.name))
 

@@ -114,6 +114,7 @@ class WhatsAppChannel:
                 external_id=message.id,
                 event=event,
                 sent_at=message.sent_at(),
+                own_number=message.phone,
             )
             if received.outcome is Outcome.STALE_CHOICE:
                 await notify(outbox, inbound.STALE_CHOICE_TEXT)
@@ -146,8 +147,11 @@ class WhatsAppChannel:
             if chosen is None:
                 return None, inbound.UNSUPPORTED_TEXT
             if chosen.id.startswith(f"{CONTACT_ID}:"):
-                # The number the message came from: WhatsApp vouches for it.
-                return ContactIn(phone_number=message.sender, own=True), None
+                # The number the message came from: WhatsApp vouches for it. A sender known
+                # only by a user id has none to give: the number is typed and proved by OTP.
+                if message.phone is None:
+                    return None, inbound.UNSUPPORTED_TEXT
+                return ContactIn(phone_number=message.phone, own=True), None
             reference = parse_choice_id(chosen.id)
             if reference is None:
                 return None, inbound.STALE_CHOICE_TEXT
@@ -167,7 +171,7 @@ class WhatsAppChannel:
         if message.type == "contacts" and message.contacts:
             phones = [phone for contact in message.contacts for phone in contact.phones if phone.phone]
             if phones:
-                own = phones[0].wa_id == message.sender
+                own = message.phone is not None and phones[0].wa_id == message.phone
                 return ContactIn(phone_number=phones[0].phone or "", own=own), None
         # Images, voice notes, stickers, documents, videos, unreadable contacts…
         return None, inbound.UNSUPPORTED_TEXT

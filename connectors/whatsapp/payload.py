@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.models import DeliveryStatus
 
@@ -61,8 +61,13 @@ class SharedContact(_Model):
 
 
 class WhatsAppMessage(_Model):
+    """Since April 2026 a message names its sender by a business-scoped `user_id`, and omits
+    the number (`from`) for users who adopted a username: `sender` is the number when there is
+    one, else the user id; `phone` only ever the number (the possession factor)."""
+
     id: str = Field(min_length=1, max_length=128)
-    sender: str = Field(alias="from", pattern=r"^[0-9]{5,20}$")
+    phone: str | None = Field(default=None, alias="from", pattern=r"^[0-9]{5,20}$")
+    user_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
     timestamp: int | None = None
     type: str
     text: Text | None = None
@@ -70,6 +75,17 @@ class WhatsAppMessage(_Model):
     button: TemplateButton | None = None
     location: Location | None = None
     contacts: list[SharedContact] = []
+
+    @model_validator(mode="after")
+    def _someone(self) -> WhatsAppMessage:
+        if self.phone is None and self.user_id is None:
+            raise ValueError("a message names its sender by `from` or `user_id`")
+        return self
+
+    @property
+    def sender(self) -> str:
+        """The sender's channel id: the number, or without one the business-scoped user id."""
+        return self.phone or self.user_id or ""
 
     def sent_at(self) -> datetime | None:
         if self.timestamp is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulators.seed.population import Citizen, Population
+from simulators.seed.population import Citizen, Population, own_phone, registered_phone
 
 Finder = Callable[[Population], dict[str, Any] | None]
 PERSONAS: dict[str, tuple[str, Finder]] = {}
@@ -35,6 +35,9 @@ def identity(citizen: Citizen) -> dict[str, Any]:
         "name": citizen.name,
         "sex": citizen.sex,
         "kk_number": citizen.kk_number,
+        "phone": own_phone(citizen),  # registered with Dukcapil (none under 17)
+        # Where an OTP for this NIK goes: the citizen's own number, or a KK member's.
+        "otp_phone": found[0] if (found := registered_phone(citizen)) else None,
         "village_code": citizen.address.village_code,
         "regency": citizen.address.regency,
         "province": citizen.address.province,

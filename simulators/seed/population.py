@@ -445,3 +445,33 @@ def citizen_by_nik(nik: str) -> Citizen | None:
 
 def family_of(citizen: Citizen) -> Family:
     return population().by_kk[citizen.kk_number]
+
+
+# Mobile prefixes of Indonesian operators (Telkomsel, Indosat, XL, Tri, Smartfren).
+_MOBILE_PREFIXES = ("0811", "0812", "0813", "0821", "0852", "0857", "0858", "0817", "0819", "0859",
+                    "0877", "0878", "0895", "0896", "0881", "0882")  # fmt: skip
+PHONE_MIN_AGE = 17  # the age of a KTP: younger members have no number of their own
+
+
+def own_phone(citizen: Citizen) -> str | None:
+    """The mobile number `citizen` registered with Dukcapil (08..., 12 digits), or None under
+    `PHONE_MIN_AGE`. Derived from the seed and the NIK alone, so adding it changed no other
+    seeded value, and every machine gets the same numbers."""
+    if citizen.age() < PHONE_MIN_AGE:
+        return None
+    rng = random.Random(f"{SEED}/phone/{citizen.nik}")
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+
+
+def registered_phone(citizen: Citizen) -> tuple[str, Citizen] | None:
+    """The number an OTP for `citizen` goes to, and whose it is: their own, or for a member
+    without one (a child) the first member of their KK who has one (head first)."""
+    phone = own_phone(citizen)
+    if phone is not None:
+        return phone, citizen
+    for nik in family_of(citizen).members:
+        member = population().by_nik[nik]
+        phone = own_phone(member)
+        if phone is not None:
+            return phone, member
+    return None

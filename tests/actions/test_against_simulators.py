@@ -62,7 +62,8 @@ def unavailable(failure: Failure) -> str:
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
     """The gateway with every simulated ministry working."""
     require_api_venv()
-    gateway = start_gateway(tmp_path_factory.mktemp("gateway"))
+    # A persona verifies again in the next test at once: no resend interval here.
+    gateway = start_gateway(tmp_path_factory.mktemp("gateway"), AW_OTP_RESEND_SECONDS="0")
     yield gateway
     gateway.stop()
 
@@ -75,6 +76,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
         tmp_path_factory.mktemp("faulty-gateway"),
         AW_SIMULATED_FAULTS=FAULTS,
         AW_MINISTRY_TIMEOUT_SECONDS=MINISTRY_TIMEOUT_SECONDS,
+        AW_OTP_RESEND_SECONDS="0",
     )
     yield gateway
     gateway.stop()
@@ -95,6 +97,8 @@ async def _pointed_at(live: LiveGateway) -> AsyncIterator[LiveGateway]:
     finally:
         use_gateway(None)
         await client.aclose()
+        live.conversation = None
+        _conversation.clear()
 
 
 @pytest.fixture()
@@ -110,10 +114,22 @@ async def failing_gateway(faulty: LiveGateway) -> AsyncIterator[LiveGateway]:
         yield live
 
 
+# The conversation the actions run in: verified by `LiveGateway.verify()` (api/identity).
+_conversation: dict[str, str] = {}
+
+
+def verified(live: LiveGateway, person: JSON, *, family: bool = False) -> None:
+    """The citizen proves `person`'s NIK by the SMS code; the actions and the expected facts
+    then come from that conversation."""
+    _conversation["id"] = live.verify(person, family=family)
+
+
 async def run(action: Action, slots: dict[str, Any], domain: DomainDict) -> tuple[str, list[EventType]]:
-    """Run a submit action on a tracker holding `slots`; what it said, and its events."""
+    """Run a submit action on a tracker holding `slots`, in the verified conversation; what it
+    said, and its events."""
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, submit_tracker(slots), domain)
+    tracker = submit_tracker(slots, sender_id=_conversation.get("id", "test"))
+    events = await action.run(dispatcher, tracker, domain)
     return texts(dispatcher), events
 
 
@@ -134,6 +150,7 @@ async def test_bpjs_membership_by_nik_gives_the_members_data(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["bpjs_active"]
+    verified(gateway, person)
     identity_pair = {"nik": person["nik"], "birth_date": person["birth_date"]}
     member = gateway.post("/health/bpjs/membership", identity_pair)
 
@@ -143,7 +160,7 @@ async def test_bpjs_membership_by_nik_gives_the_members_data(
     assert member["status"] == "aktif" and "Status: Aktif" in text
     for fact in (
         member["name"],
-        member["card_number"],
+        member["card_number"],  # masked: *********1234
         member["facility"]["name"],
         rupiah(member["monthly_contribution"]),
         member["legal_basis"],
@@ -155,6 +172,7 @@ async def test_bpjs_membership_by_card_gives_the_arrears(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["bpjs_inactive_arrears"]
+    verified(gateway, person)
     member = gateway.post(
         "/health/bpjs/membership", {"card_number": person["card_number"], "birth_date": person["birth_date"]}
     )
@@ -179,6 +197,7 @@ async def test_pip_status_gives_the_students_award(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     student = personas["pip_recipient"]
+    verified(gateway, student, family=True)  # the code goes to a parent, who is verified
     pip = gateway.post("/education/pip", {"nisn": student["nisn"], "birth_date": student["birth_date"]})
     assert pip["recipient"]
 
@@ -201,6 +220,7 @@ async def test_bansos_by_nik_lists_the_programmes(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["bansos_pkh"]
+    verified(gateway, person)
     record = gateway.post(
         "/social/recipients/by-nik", {"nik": person["nik"], "birth_date": person["birth_date"]}
     )
@@ -226,6 +246,7 @@ async def test_population_application_is_filed_and_its_case_followed(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["adult"]
+    verified(gateway, person)
     slots = {
         "application_type": "kk_change",
         "kk_change_reason": "perubahan_data",
@@ -341,6 +362,7 @@ async def test_casn_result_gives_every_stage(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["casn_passed"]
+    verified(gateway, person)
     body = {"participant_number": person["participant_number"], "birth_date": person["birth_date"]}
     result = gateway.post("/civil-service/results", body)
 
@@ -360,6 +382,7 @@ async def test_sim_renewal_gives_each_licence(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["sim_renewable"]
+    verified(gateway, person)
     holder = gateway.post("/police/sim", {"nik": person["nik"], "birth_date": person["birth_date"]})
     assert holder["licences"]
 
@@ -380,6 +403,7 @@ async def test_skck_application_gives_its_case_and_billing(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["adult"]
+    verified(gateway, person)
     slots = {
         "skck_apply": True,
         "nik": person["nik"],
@@ -428,10 +452,10 @@ MISMATCHES = [
              IDENTITY_MISMATCH, ("nik", "birth_date", "skck_purpose")),
     Mismatch(education.ActionPipStatus(), "pip_recipient",
              {"nisn": "nisn", "student_birth_date": "birth_date"},
-             wording("utter_pip_mismatch"), ("nisn", "student_birth_date")),
+             wording("utter_identity_not_verified"), ("nisn", "student_birth_date", "verified_for")),
     Mismatch(asn.ActionCasnResult(), "casn_passed",
              {"participant_number": "participant_number", "birth_date": "birth_date"},
-             wording("utter_participant_mismatch"), ("participant_number", "birth_date")),
+             wording("utter_identity_not_verified"), ("participant_number", "birth_date", "verified_for")),
 ]  # fmt: skip
 # What the flows that file something need besides the identity.
 FLOW_SLOTS: dict[str, dict[str, Any]] = {
@@ -450,6 +474,7 @@ async def test_wrong_birth_date_is_refused_and_forgotten(
     gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict, case: Mismatch
 ) -> None:
     person = personas[case.persona]
+    verified(gateway, person, family=case.persona == "pip_recipient")
     slots = {slot: person[field] for slot, field in case.slots.items()}
     for slot, field in case.slots.items():
         if field == "birth_date":
@@ -471,6 +496,7 @@ async def test_bpjs_timing_out_gets_the_apology_quickly(
     failing_gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["bpjs_active"]
+    verified(failing_gateway, person)
     identity_pair = {"nik": person["nik"], "birth_date": person["birth_date"]}
     answer = failing_gateway.response("POST", "/health/bpjs/membership", json=identity_pair)
     assert (answer.status_code, answer.json()["code"]) == (504, "ministry_timeout")
@@ -487,6 +513,7 @@ async def test_korlantas_failing_gets_the_apology_quickly(
     failing_gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     person = personas["sim_renewable"]
+    verified(failing_gateway, person)
     identity_pair = {"nik": person["nik"], "birth_date": person["birth_date"]}
     answer = failing_gateway.response("POST", "/police/sim", json=identity_pair)
     assert (answer.status_code, answer.json()["code"]) == (503, "ministry_unavailable")
@@ -503,6 +530,7 @@ async def test_the_other_ministries_still_answer_beside_the_failing_ones(
     failing_gateway: LiveGateway, personas: dict[str, JSON], domain: DomainDict
 ) -> None:
     student = personas["pip_recipient"]
+    verified(failing_gateway, student, family=True)
     body = {"nisn": student["nisn"], "birth_date": student["birth_date"]}
     pip = failing_gateway.post("/education/pip", body)
 

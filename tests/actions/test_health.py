@@ -235,14 +235,21 @@ async def test_digits_that_are_no_nik_get_a_reason(
     ],
 )
 async def test_birth_date_answers(
-    dispatcher: CollectingDispatcher, domain: DomainDict, text: str, expected: str | None, message: str | None
+    fake: FakeGateway,
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    text: str,
+    expected: str | None,
+    message: str | None,
 ) -> None:
+    fake.answer({"verified": False, "method": None, "code_sent": True})  # the code comes next
     tracker = form_tracker("bpjs_status_form", "birth_date", user("inform", text), slots={"nik": NIK})
 
     events = await health.ValidateBpjsStatusForm().run(dispatcher, tracker, domain)
 
     assert SlotSet("birth_date", expected) in events
     assert texts(dispatcher) == (message or "")
+    assert (SlotSet("requested_slot", "otp_code") in events) == (expected is not None)
 
 
 async def test_question_answered_aside_is_not_read_as_the_birth_date(

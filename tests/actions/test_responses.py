@@ -13,7 +13,12 @@ KNOWN_NUMBERS = {"08118750400", "165", "1708"}  # from services.md: CHIKA, BPJS 
 
 
 def _texts(domain: DomainDict) -> dict[str, str]:
-    return {name: variant["text"] for name, variants in domain["responses"].items() for variant in variants}
+    # A `custom` response (a contact request) words its text inside.
+    return {
+        name: variant.get("text") or (variant.get("custom") or {}).get("text", "")
+        for name, variants in domain["responses"].items()
+        for variant in variants
+    }
 
 
 def test_every_fee_names_its_legal_basis(domain: DomainDict) -> None:

@@ -26,6 +26,7 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AW_RASA_URL", "http://rasa:5005")
     monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "2.5")
     monkeypatch.setenv("AW_ENVIRONMENT", "production")
+    monkeypatch.setenv("AW_IDENTITY_KEY", "k" * 32)
     monkeypatch.setenv("AW_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert not settings.is_sqlite and settings.sqlite_path() is None
@@ -80,3 +81,10 @@ def test_channels_are_off_until_their_token_is_set() -> None:
 def test_invalid_channel_settings_are_refused(values: dict[str, object]) -> None:
     with pytest.raises(pydantic.ValidationError):
         Settings(_env_file=None, **values)  # type: ignore[arg-type, call-arg]
+
+
+def test_production_needs_an_identity_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AW_ENVIRONMENT", "production")
+    monkeypatch.delenv("AW_IDENTITY_KEY", raising=False)
+    with pytest.raises(pydantic.ValidationError, match="AW_IDENTITY_KEY"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -671,7 +671,7 @@ async def test_an_agents_reply_reaches_the_whatsapp_number_within_the_window(
         # Nobody online: the offer; a callback needs no typed number on WhatsApp.
         await post(client, inbound(number, "text", {"body": "/handoff_callback"}))
         handoff = await handoff_of(app, str((await messages_of(app, number))[0].conversation_id))
-        assert handoff.callback_phone == number
+        assert handoff.callback_phone == f"+{number}"  # E.164, as a typed number is stored
         agent = await add_agent(app)
         async with console(app, agent) as desk:
             await desk.post(f"/console/api/handoffs/{handoff.id}/claim")

@@ -4,6 +4,7 @@ the flow where it was; an agent assists a phone caller and the look-up is audite
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -103,6 +104,14 @@ def test_agent_assists_a_caller_and_the_lookup_is_audited(stack: Stack, agent_de
     turn = agent_desk.post(
         f"/console/api/assist/{session['id']}/messages", json={"text": f"{day}-{month}-{year}"}
     ).json()
+    # The caller reads out the code sent by SMS to their registered number (identity verification).
+    assert any("kode 6 digit" in reply["text"] for reply in turn["replies"]), turn
+    sms = httpx.get(
+        f"{stack.gateway_url}/api/v1/identity/simulated-sms", params={"to": member["otp_phone"]}, timeout=30
+    ).json()["messages"]
+    code = re.search(r"\b(\d{6})\b", sms[-1]["text"])
+    assert code
+    turn = agent_desk.post(f"/console/api/assist/{session['id']}/messages", json={"text": code[1]}).json()
     assert any("Nomor kartu" in reply["text"] for reply in turn["replies"]), turn
 
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as supervisor:

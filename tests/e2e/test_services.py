@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from simulators.seed import citizen_by_nik, sample
+from simulators.seed.population import own_phone, population
 from tests.e2e.conftest import Conversation, Stack
 
 MONTHS = (
@@ -133,6 +134,39 @@ def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> dict[st
     return response.json()
 
 
+OTP_ASKED = "kode 6 digit"
+SIX_DIGITS = re.compile(r"\b(\d{6})\b")
+
+
+def sms_code(service_api: httpx.Client, phone: str) -> str:
+    """The latest code the simulated SMS provider "sent" to `phone`."""
+    messages = call(service_api, "GET", "/identity/simulated-sms", params={"to": phone})["messages"]
+    assert messages, f"no SMS to {phone[:4]}…"
+    code = SIX_DIGITS.search(messages[-1]["text"])
+    assert code
+    return code[1]
+
+
+def as_chat(chat: Chat) -> dict[str, str]:
+    """The chat's conversation as the caller of the service API: verified in the chat, it may
+    read the facts the bot must quote."""
+    return {"X-Conversation-ID": chat.conversation.id}
+
+
+def parent_of(nik: str) -> tuple[str, str]:
+    """The first member of `nik`'s KK with a phone number of their own: NIK and number."""
+    family = citizen_by_nik(nik).kk_number  # type: ignore[union-attr]
+    for member in population().citizens:
+        if member.kk_number == family and (phone := own_phone(member)):
+            return member.nik, phone
+    raise AssertionError("no member with a phone")
+
+
+def contains(reply: str, chat: Chat, *fragments: str) -> None:
+    missing = [fragment for fragment in fragments if fragment not in reply]
+    assert not missing, f"missing in the reply: {missing}\n{chat.log()}"
+
+
 def found(kind: str, reply: str, chat: Chat) -> str:
     """The one case number of `kind` in the reply."""
     numbers = set(CASE_NUMBER[kind].findall(reply))
@@ -145,15 +179,18 @@ def found(kind: str, reply: str, chat: Chat) -> str:
 
 def test_health_bpjs_membership(chat: Chat, service_api: httpx.Client) -> None:
     member = sample("bpjs_active")
-    expected = call(
-        service_api, "POST", "/health/bpjs/membership",
-        json={"nik": member["nik"], "birth_date": member["birth_date"]},
-    )  # fmt: skip
 
     chat.say("Kartu BPJS Kesehatan saya masih aktif atau tidak ya?", "NIK (16 digit)")
     chat.say(f"NIK saya {member['nik']}", "tanggal lahir peserta")
-    chat.say(
-        typed_date(member["birth_date"]),
+    chat.say(typed_date(member["birth_date"]), OTP_ASKED)  # the birth date alone opens nothing
+    reply = chat.say(sms_code(service_api, member["phone"]), "identitas Anda sudah terverifikasi")
+    expected = call(
+        service_api, "POST", "/health/bpjs/membership",
+        json={"nik": member["nik"], "birth_date": member["birth_date"]}, headers=as_chat(chat),
+    )  # fmt: skip
+    contains(
+        reply,
+        chat,
         "Status: Aktif" if expected["status"] == "aktif" else "Status: Tidak aktif",
         f"Nomor kartu: {expected['card_number']}",
         f"Kelas rawat: {BPJS_CLASSES[expected['class']]}",
@@ -161,21 +198,27 @@ def test_health_bpjs_membership(chat: Chat, service_api: httpx.Client) -> None:
         f"Iuran per bulan: {rupiah(expected['monthly_contribution'])}",
         expected["legal_basis"],
     )
-    assert expected["card_number"] == member["card_number"]
+    assert expected["card_number"] == "*" * 9 + member["card_number"][-4:]  # masked
+    assert member["card_number"] not in reply
 
 
 def test_education_pip(chat: Chat, service_api: httpx.Client) -> None:
     student = sample("pip_recipient")
-    expected = call(
-        service_api, "POST", "/education/pip",
-        json={"nisn": student["nisn"], "birth_date": student["birth_date"]},
-    )  # fmt: skip
-    assert expected["recipient"] and expected["disbursement"] == "sudah_cair"
+    parent_nik, parent_phone = parent_of(student["nik"])
 
     chat.say("Saya mau cek apakah anak saya dapat bantuan PIP", "NISN siswa")
     chat.say(f"NISN anak saya {student['nisn']}", "tanggal lahir siswa")
-    chat.say(
-        dashed_date(student["birth_date"]),
+    chat.say(dashed_date(student["birth_date"]), "NIK Anda sendiri")
+    chat.say(parent_nik, OTP_ASKED)  # the parent verifies: a member of the student's KK
+    reply = chat.say(sms_code(service_api, parent_phone), "identitas Anda sudah terverifikasi")
+    expected = call(
+        service_api, "POST", "/education/pip",
+        json={"nisn": student["nisn"], "birth_date": student["birth_date"]}, headers=as_chat(chat),
+    )  # fmt: skip
+    assert expected["recipient"] and expected["disbursement"] == "sudah_cair"
+    contains(
+        reply,
+        chat,
         expected["name"],
         f"({expected['school']}, kelas {expected['grade']} {expected['level']})",
         f"penerima PIP tahun {expected['year']} sebesar {rupiah(expected['amount'])}",
@@ -220,7 +263,10 @@ def test_identity_kk_change_application_then_its_status(chat: Chat, service_api:
     )
     chat.click("Ya, ajukan", "NIK Anda sebagai pemohon")
     chat.say(applicant["nik"], "tanggal lahir Anda")
-    chat.say(dashed_date(applicant["birth_date"]), "alasan perubahan KK")
+    chat.say(dashed_date(applicant["birth_date"]), OTP_ASKED)
+    chat.say(
+        sms_code(service_api, applicant["phone"]), "identitas Anda sudah terverifikasi", "alasan perubahan KK"
+    )
     masked = f"{applicant['nik'][:4]}********{applicant['nik'][-4:]}"
     chat.click("Perubahan data", "Jenis: perubahan KK", "Alasan: perubahan data", f"NIK pemohon: {masked}")
     reply = chat.click("Ya, kirim", "Permohonan perubahan KK Anda sudah diterima", "UU 24/2013 pasal 79A")
@@ -328,21 +374,26 @@ def test_complaint_cancelled_then_filed_and_followed(chat: Chat, service_api: ht
 def test_civil_service_result_refused_for_a_wrong_birth_date(chat: Chat, service_api: httpx.Client) -> None:
     participant = sample("casn_passed")
     number = participant["participant_number"]
-    expected = call(
-        service_api, "POST", "/civil-service/results",
-        json={"participant_number": number, "birth_date": participant["birth_date"]},
-    )  # fmt: skip
     wrong = (dt.date.fromisoformat(participant["birth_date"]) + dt.timedelta(days=1)).isoformat()
 
     chat.say("Hasil seleksi CPNS saya sudah keluar belum?", "nomor peserta seleksi CASN")
     chat.say(f"Nomor peserta saya {number}", "tanggal lahir peserta")
-    refused = chat.say(dashed_date(wrong), "tanggal lahir tidak sesuai")
-    assert expected["name"] not in refused and expected["position"] not in refused
+    chat.say(dashed_date(wrong), "NIK Anda sendiri")
+    chat.say(participant["nik"], OTP_ASKED)
+    # Verified, but a wrong birth date answers as an unknown or foreign number would.
+    refused = chat.say(sms_code(service_api, participant["phone"]), "hanya dapat dibuka oleh pemiliknya")
+    assert participant["name"].split()[0] not in refused
 
     chat.click("Hasil seleksi", "nomor peserta seleksi CASN")
     chat.say(number, "tanggal lahir peserta")
-    reply = chat.say(
-        typed_date(participant["birth_date"]),
+    reply = chat.say(typed_date(participant["birth_date"]))  # still verified: no NIK, no new code
+    expected = call(
+        service_api, "POST", "/civil-service/results",
+        json={"participant_number": number, "birth_date": participant["birth_date"]}, headers=as_chat(chat),
+    )  # fmt: skip
+    contains(
+        reply,
+        chat,
         f"atas nama {expected['name']}, formasi {expected['position']} di {expected['agency']}",
         "Hasil akhir: LULUS" if expected["final"] == "lulus" else "Hasil akhir:",
     )
@@ -368,15 +419,20 @@ def renewal_state(licence: dict[str, Any]) -> str:
 
 def test_police_sim_renewal_then_skck(chat: Chat, service_api: httpx.Client) -> None:
     holder = sample("sim_renewable")
-    licences = call(
-        service_api, "POST", "/police/sim", json={"nik": holder["nik"], "birth_date": holder["birth_date"]}
-    )["licences"]
     fees = call(service_api, "GET", "/police/fees")["items"]
     skck_fee = next(item for item in fees if item["service"] == "skck")
 
     chat.say("SIM saya sebentar lagi habis, bisa diperpanjang online belum ya?", "NIK (16 digit pada KTP)")
     chat.say(holder["nik"], "tanggal lahir pemilik NIK")
-    reply = chat.say(typed_date(holder["birth_date"]), "Perpol 5/2021")
+    chat.say(typed_date(holder["birth_date"]), OTP_ASKED)
+    reply = chat.say(sms_code(service_api, holder["phone"]), "Perpol 5/2021")
+    licences = call(
+        service_api,
+        "POST",
+        "/police/sim",
+        json={"nik": holder["nik"], "birth_date": holder["birth_date"]},
+        headers=as_chat(chat),
+    )["licences"]
     for licence in licences:
         line = f"(nomor berakhiran {licence['number'][-4:]}): {renewal_state(licence)}"
         assert line in reply, f"missing {line!r}\n{chat.log()}"

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from api.identity import sessions
 from api.models import AuditEntry
 from simulators.seed import sample
 from tests.api.callcenter.support import (
@@ -94,6 +95,12 @@ async def test_assist_shows_what_the_assistant_understood_and_would_reply(
             assert (await theirs.get(f"/console/api/assist/{session_id}")).status_code == 404
 
 
+async def verify(app: FastAPI, conversation: str, nik: str) -> None:
+    """The conversation's citizen proved `nik` (what an OTP leaves behind)."""
+    async with app.state.sessionmaker() as session:
+        await sessions.bind(session, uuid.UUID(conversation), nik, "otp")
+
+
 async def test_every_lookup_in_an_assist_session_is_audited(
     center: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
@@ -105,6 +112,7 @@ async def test_every_lookup_in_an_assist_session_is_audited(
             await desk.post("/console/api/assist", json={"reason": "Penelepon minta cek data"})
         ).json()["id"]
     headers = {"X-Conversation-ID": session_id}
+    await verify(app, session_id, persona["nik"])  # the caller proved who they are (an OTP)
     ok = await client.post(
         VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
     )
@@ -133,20 +141,21 @@ async def test_citizens_own_lookups_are_not_agent_lookups(center: tuple[FastAPI,
     conversation = await new_conversation(client)
     persona = sample("adult")
     headers = {"X-Conversation-ID": conversation}
+    await verify(app, conversation, persona["nik"])
     assert (
         await client.post(
             VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
         )
     ).status_code == 200
     assert await _entries(app, conversation) == []
-    # A malformed or unknown conversation id changes nothing about the answer.
+    # A malformed or unknown conversation id holds no verified session.
     for bogus in ("not-a-uuid", str(uuid.uuid4())):
         response = await client.post(
             VERIFY,
             json={"nik": persona["nik"], "birth_date": persona["birth_date"]},
             headers={"X-Conversation-ID": bogus},
         )
-        assert response.status_code == 200
+        assert response.status_code == 403
 
 
 async def test_agent_sees_the_verified_identity_and_cases_and_the_view_is_audited(
@@ -157,6 +166,7 @@ async def test_agent_sees_the_verified_identity_and_cases_and_the_view_is_audite
     persona = sample("adult")
     conversation = await new_conversation(client)
     headers = {"X-Conversation-ID": conversation}
+    await verify(app, conversation, persona["nik"])
     await client.post(
         VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
     )

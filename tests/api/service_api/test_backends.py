@@ -25,6 +25,9 @@ from tests.api.support import GatewayFactory
 ROOT = Path(__file__).resolve().parents[3]
 
 
+KEY = "k" * 32  # AW_IDENTITY_KEY, required in production
+
+
 def _every_url(base: str) -> dict[str, str]:
     """Gateway settings pointing every ministry at `base`/<key>."""
     return {name.removeprefix("AW_").lower(): url for name, url in ministry_urls(base).items()}
@@ -61,18 +64,24 @@ async def test_production_refuses_to_start_with_a_simulated_ministry(gateway: Ga
     urls = _every_url("http://127.0.0.1:9")
     del urls["lapor_url"]
     with pytest.raises(SimulatedBackendRefused, match="AW_LAPOR_URL"):
-        async with gateway(environment="production", **urls):
+        async with gateway(environment="production", identity_key=KEY, **urls):
             pass
 
 
 async def test_production_may_serve_simulators_when_the_setting_says_so(gateway: GatewayFactory) -> None:
-    async with gateway(environment="production", allow_simulated_backends=True) as (app, client):
+    async with gateway(environment="production", identity_key=KEY, allow_simulated_backends=True) as (
+        app,
+        client,
+    ):
         response = await client.get("/api/v1/education/spmb", params={"level": "sd"})
     assert response.status_code == 200
 
 
 async def test_production_with_every_url_embeds_no_simulator(gateway: GatewayFactory) -> None:
-    async with gateway(environment="production", **_every_url("http://127.0.0.1:9")) as (app, client):
+    async with gateway(environment="production", identity_key=KEY, **_every_url("http://127.0.0.1:9")) as (
+        app,
+        client,
+    ):
         assert app.state.ministries.simulators is None
         response = await client.get("/api/v1/health/bpjs/rates")
     assert response.status_code == 503

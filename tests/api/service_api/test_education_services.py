@@ -43,11 +43,11 @@ async def test_pip_mismatch_unknown_and_malformed(client: httpx.AsyncClient) -> 
     mismatch = await client.post(
         "/api/v1/education/pip", json={"nisn": persona["nisn"], "birth_date": "2000-02-02"}
     )
-    assert mismatch.status_code == 403 and mismatch.json()["code"] == "identity_mismatch"
+    assert mismatch.status_code == 403 and mismatch.json()["code"] == "identity_unverified"  # uniform
     unknown = await client.post(
         "/api/v1/education/pip", json={"nisn": "9999999999", "birth_date": "2012-02-02"}
     )
-    assert unknown.status_code == 404 and "NISN" in unknown.json()["detail"]
+    assert (unknown.status_code, unknown.text) == (mismatch.status_code, mismatch.text)  # no enumeration
     malformed = await client.post(
         "/api/v1/education/pip", json={"nisn": "12345abc", "birth_date": "2012-02-02"}
     )
