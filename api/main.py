@@ -19,6 +19,7 @@ from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
 from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.registry import Ministries
+from api.privacy import vault as privacy
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, telegram, web, whatsapp
@@ -41,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if settings.migrate_on_startup:
             await migrate(engine)
+        privacy.start(settings)
         rasa = RasaClient(
             str(settings.rasa_url), settings.rasa_timeout_seconds, settings.rasa_token.get_secret_value()
         )
