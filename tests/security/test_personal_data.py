@@ -9,6 +9,7 @@ Each test runs on SQLite and on PostgreSQL (tests/api/fixtures.py).
 
 from __future__ import annotations
 
+import base64
 import random
 import stat
 import uuid
@@ -191,6 +192,7 @@ async def test_identifiers_are_encrypted_at_rest(
             select(VaultEntry).where(VaultEntry.conversation_id == uuid.UUID(conversation))
         )
         assert nik not in entry.ciphertext and nik not in entry.digest and entry.kind == "nik"
+        assert nik.encode() not in base64.b64decode(entry.ciphertext)  # not merely encoded
         if app.state.settings.is_sqlite:
             await session.execute(text("PRAGMA wal_checkpoint(FULL)"))
     path = app.state.settings.sqlite_path()
