@@ -179,6 +179,22 @@ class Vault:
                 text = text[:start] + mask(kind, original) + text[end:]
         return text
 
+    async def reveal_json(self, session: AsyncSession, conversation_id: uuid.UUID, value: Any) -> Any:
+        """`value` (a custom reply: a list's rows) revealed as `reveal` does, in every string
+        but a `payload` or `id`, which go back to Rasa."""
+        if isinstance(value, str):
+            return await self.reveal(session, conversation_id, value)
+        if isinstance(value, dict):
+            return {
+                key: item
+                if key in ("payload", "id")
+                else await self.reveal_json(session, conversation_id, item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [await self.reveal_json(session, conversation_id, item) for item in value]
+        return value
+
 
 def _associated(conversation_id: uuid.UUID, token: str) -> bytes:
     return conversation_id.bytes + token.encode()

@@ -80,6 +80,21 @@ async def test_rasa_gets_tokens_the_citizen_sees_the_number_masked(
     [reply] = response.json()["replies"]
     assert masked_nik in reply["text"] and f"*********{member['card_number'][-4:]}" in reply["text"]
     assert member["nik"] not in reply["text"]
+    # A custom reply (a list) is revealed too; its payloads keep the token, for Rasa.
+    token = sent.split()[2].rstrip(",")
+    rows = [{"title": f"NIK {token}", "payload": f'/inform{{"nik":"{token}"}}'}]
+    fake_rasa.respond = None
+    fake_rasa.reply(
+        {"custom": {"type": "list", "text": f"Pilih {token}", "sections": [{"title": "x", "rows": rows}]}}
+    )
+    listed = await client.post(f"/api/v1/conversations/{conversation}/messages", json={"text": "lanjut"})
+    [content] = [reply for reply in listed.json()["replies"]]
+    assert (
+        member["nik"] not in listed.text
+        and token not in str(content.get("text"))
+        and masked_nik in listed.text
+    )
+    assert token in listed.text  # the row's payload
     # Stored (and shown in the history and the console) masked, the citizen's own typing included.
     stored = [message.text for message in await stored_messages(app, conversation)]
     assert stored[0] == f"NIK saya {masked_nik}, kartu *********{member['card_number'][-4:]}, hp ********7890"
