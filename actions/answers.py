@@ -29,6 +29,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.types import DomainDict
 
+from bot.identifiers import token_kind
 from bot.text import WordNormalizer, collapse_elongation, expand_slang, is_known_word
 
 CANCEL_INTENT = "cancel"
@@ -231,8 +232,13 @@ def rupiah(amount: Any) -> str:
 
 
 def mask_nik(nik: Any) -> str:
-    """A NIK to show: "3273014102900001" → "3273********0001", enough to recognise, not to copy."""
+    """A NIK to show: "3273014102900001" → "3273********0001", enough to recognise, not to copy.
+
+    A gateway token (bot/identifiers.py `token_kind`) is passed whole: the gateway shows it to
+    the citizen as its original, masked the same way (api/privacy/vault.py `reveal`)."""
     text = str(nik or "")
+    if token_kind(text) is not None:
+        return text
     if len(text) < 8:
         return "*" * len(text)
     return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"

@@ -22,6 +22,7 @@ from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries
 from api.ministries.sms import SmsAdapter
+from api.privacy import vault as privacy
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, telegram, web, whatsapp
@@ -44,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if settings.migrate_on_startup:
             await migrate(engine)
+        privacy.start(settings)
         rasa = RasaClient(
             str(settings.rasa_url), settings.rasa_timeout_seconds, settings.rasa_token.get_secret_value()
         )

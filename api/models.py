@@ -492,3 +492,23 @@ class ProvenPhone(Base):
     phone: Mapped[str] = mapped_column(String(20))  # E.164 digits without "+": 62812...
     method: Mapped[str] = mapped_column(String(16))  # "whatsapp", "telegram", "otp"
     proven_at: Mapped[datetime] = mapped_column(default=utcnow)
+class VaultEntry(Base):
+    """An identifier a citizen typed (NIK, KK, card, NISN, CASN number, phone), kept for the
+    gateway alone: Rasa sees only `token` (api/privacy/vault.py). `ciphertext` is the original
+    under AES-256-GCM (key from AW_DATA_KEY); `digest` a keyed hash of conversation and
+    original, so the same identifier gets the same token in a conversation."""
+
+    __tablename__ = "identifier_vault"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "token", name="uq_identifier_vault_token"),
+        Index("ix_identifier_vault_digest", "conversation_id", "digest"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(20))
+    # "nik" (a NIK or KK number), "bpjs", "nisn", "casn", "phone".
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
+    ciphertext: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,9 @@ Structured identifiers are found by their shape and context rather than learned:
 16 digits (typed with spaces or dots too), a KK number is 16 digits after "KK"/"kartu
 keluarga", a BPJS card 13, a NISN 10, a billing code 15. Regions and dates come from
 bot.regions and bot.dates. Earlier finders win where spans overlap.
+
+The identifiers arrive as the gateway's tokens (bot/identifiers.py `token_kind`), of the same
+length: a token is the entity its original was, and a phone number's token is none.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.dates import find_dates
-from bot.identifiers import digits, is_phone_number, normalize_plate, normalize_sim_class
+from bot.identifiers import digits, is_phone_number, normalize_plate, normalize_sim_class, token_kind
 from bot.regions import find_regions
 from bot.text import is_known_word
 
@@ -30,6 +33,8 @@ _TICKET = re.compile(r"\b(LPR|ADM|SKCK|BIL|TKT)\s?-\s?(20\d\d)\s?-\s?(\d{5,6})\b
 _NUMBER_RUN = re.compile(r"(?<![\w+])\d+(?:[ .-]\d+)*(?![\w])")
 _KK_CONTEXT = re.compile(r"\b(kk|kartu\s+kel\w*)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
 _BY_LENGTH = {16: "nik", 15: "billing_code", 13: "bpjs_number", 10: "nisn"}
+# The entity a gateway token stands for (None: a phone number or a CASN number, no entity).
+_BY_TOKEN = {"nik": "nik", "bpjs": "bpjs_number", "nisn": "nisn", "casn": None, "phone": None}
 # Police registration areas (Perpolri 7/2021 appendix): the letters a plate starts with.
 _PLATE_AREAS = frozenset(
     "A B D E F G H K L M N P R S T W Z AA AB AD AE AG BA BB BD BE BG BH BK BL BM BN BP "
@@ -73,6 +78,13 @@ def find_entities(text: str) -> list[Entity]:
 def _add_number(text: str, start: int, run: str, add) -> None:  # noqa: ANN001
     """Adds the identifiers in a run of digit groups: the whole run, or its space-separated parts."""
     whole = digits(run)
+    if whole == run and token_kind(whole) is not None:
+        token = _BY_TOKEN[token_kind(whole) or ""]
+        if token == "nik" and _KK_CONTEXT.search(text[:start]):
+            token = "kk_number"
+        if token is not None:
+            add(token, start, start + len(run), whole)
+        return
     if len(whole) in _BY_LENGTH and not _is_phone(run):
         entity = _BY_LENGTH[len(whole)]
         if entity == "nik" and _KK_CONTEXT.search(text[:start]):

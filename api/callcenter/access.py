@@ -7,6 +7,11 @@ ministry accepted becomes the conversation's verified identity (shown to the age
 takes it over); and when the conversation is an agent-assist session, the request is a
 look-up of a caller's personal data by an agent, written to the append-only audit log
 whatever its outcome.
+
+The body is read after the conversation's tokens were resolved (api/privacy/boundary.py).
+The audit log keeps a keyed hash of the citizen's identifier, never the identifier
+(`citizen_hash`); the verified identity keeps the conversation's token of the NIK, which the
+console resolves through the vault (api/callcenter/queries.py).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from starlette.requests import ClientDisconnect
 from api.cases import current_conversation
 from api.ministries.base import ServiceError
 from api.models import AssistSession, AuditEntry, VerifiedIdentity, utcnow
+from api.privacy import vault as privacy
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +83,7 @@ async def _record(
                 at=utcnow(),
                 agent_id=assist.agent_id,
                 action="service_lookup",
-                citizen=subject(body, request),
+                citizen=citizen_hash(subject(body, request)),
                 service=service,
                 target=f"{request.method} {request.url.path}"[:128],
                 reason=assist.reason,
@@ -87,12 +93,13 @@ async def _record(
         )
     nik, birth_date = body.get("nik"), body.get("birth_date")
     if outcome == "ok" and isinstance(nik, str) and isinstance(birth_date, str) and _is_date(birth_date):
+        token = await privacy.current().pseudonym(session, conversation_id, "nik", nik)
         identity = await session.get(VerifiedIdentity, conversation_id)
         if identity is None:
             identity = VerifiedIdentity(conversation_id=conversation_id)
             session.add(identity)
         identity.nik, identity.birth_date, identity.service, identity.verified_at = (
-            nik,
+            token,
             birth_date,
             service,
             utcnow(),
@@ -103,6 +110,11 @@ async def _record(
         # The conversation id may name no conversation (a foreign key): nothing to record.
         await session.rollback()
         raise
+
+
+def citizen_hash(value: str | None) -> str | None:
+    """What the audit log keeps of a citizen's identifier: its keyed hash (api/privacy/vault.py)."""
+    return privacy.current().keyed_hash(value) if value else None
 
 
 def subject(body: dict[str, Any], request: Request) -> str | None:
@@ -123,11 +135,12 @@ def _service(request: Request) -> str:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
+    """The JSON body, as the service API's routes see it (tokens resolved), as a copy."""
     try:
-        body = json.loads(await request.body() or b"{}")
+        body = await request.json() if await request.body() else {}
     except (ValueError, RuntimeError, ClientDisconnect):
         return {}
-    return body if isinstance(body, dict) else {}
+    return json.loads(json.dumps(body)) if isinstance(body, dict) else {}
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:

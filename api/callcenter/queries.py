@@ -30,6 +30,7 @@ from api.models import (
     VerifiedIdentity,
     utcnow,
 )
+from api.privacy import vault as privacy
 from api.schemas import MessageOut
 
 PREVIEW_CHARS = 120
@@ -216,10 +217,13 @@ async def identity(session: AsyncSession, conversation_id: uuid.UUID) -> Identit
     found = await session.get(VerifiedIdentity, conversation_id)
     if found is None:
         return None
+    # The row holds the conversation's token of the NIK (api/callcenter/access.py); the agent
+    # who takes the conversation over sees the NIK, and that view is audited (api/routes/console.py).
+    nik = await privacy.current().resolve(session, conversation_id, found.nik) or found.nik
     return IdentityOut(
-        nik=found.nik,
+        nik=nik,
         birth_date=found.birth_date,
-        region=regions.nik_region_name(found.nik),
+        region=regions.nik_region_name(nik),
         verified_by=TEAMS.get(found.service, found.service),
         verified_at=found.verified_at,
     )
@@ -328,13 +332,18 @@ async def overview(session: AsyncSession, day_start: datetime) -> Overview:
     )
 
 
-async def audit_log(session: AsyncSession, limit: int) -> list[AuditOut]:
-    rows = await session.execute(
+async def audit_log(session: AsyncSession, limit: int, citizen: str | None = None) -> list[AuditOut]:
+    """The latest entries; with `citizen` (an identifier as typed), only those about it: the
+    log keeps its keyed hash (api/callcenter/access.py `citizen_hash`)."""
+    query = (
         select(AuditEntry, Agent.display_name)
         .join(Agent, Agent.id == AuditEntry.agent_id)
         .order_by(AuditEntry.id.desc())
         .limit(limit)
     )
+    if citizen:
+        query = query.where(AuditEntry.citizen == privacy.current().keyed_hash(citizen.strip()[:32]))
+    rows = await session.execute(query)
     return [
         AuditOut(
             id=entry.id,

@@ -34,6 +34,7 @@ from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbound
 from api.conversations.model import ContactIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
 from api.conversations.store import outgoing_message
+from api.conversations.turn import reveal_replies
 from api.core.config import Settings
 from api.identity.verifier import Verifier
 from api.models import (
@@ -449,6 +450,8 @@ class CallCenter:
         except RasaUnavailableError as error:
             logger.warning("bot not resumed conversation=%s reason=%s", conversation.id, error.reason)
             return [texts.BACK_WITH_BOT]
+        async with self._sessionmaker() as session:
+            bot_replies = await reveal_replies(session, conversation.id, bot_replies)
         replies = from_rasa_replies(reply.model_dump(exclude_none=True) for reply in bot_replies)
         return replies or [texts.BACK_WITH_BOT]
 

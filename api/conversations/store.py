@@ -48,6 +48,7 @@ from api.models import (
     RasaStatus,
     utcnow,
 )
+from api.privacy.shapes import masked_text
 
 logger = logging.getLogger(__name__)
 
@@ -128,16 +129,22 @@ async def store_incoming(
     external_id: str | None,
     thread: ChannelThread | None,
     sent_at: datetime | None,
+    rasa_message: str | None = None,
 ) -> Message:
-    """Add the citizen's message (and the channel's update id) and commit them together."""
-    rasa_message = event.rasa_message()
+    """Add the citizen's message (and the channel's update id) and commit them together.
+
+    Identifiers in it are stored masked (api/privacy/shapes.py): the history, the console and
+    the channel's echo show 3273********0001, never the number. `rasa_message` is what Rasa
+    gets, with tokens for identifiers (api/conversations/turn.py), kept as the payload when it
+    is not the text the citizen sees."""
     display_text = event.display_text()
+    payload = rasa_message if rasa_message is not None else masked_text(event.rasa_message())
     incoming = Message(
         conversation_id=conversation.id,
         direction=Direction.IN,
         author=Author.CITIZEN,
-        text=display_text,
-        payload=rasa_message if rasa_message != display_text else None,
+        text=masked_text(display_text),
+        payload=payload if event.rasa_message() != display_text else None,
         buttons=[],
         rasa_status=rasa_status,
     )

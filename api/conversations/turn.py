@@ -20,6 +20,7 @@ conversation with its open hand-off in one query (`store.conversation_state`,
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
 from api.conversations.store import outgoing_message, store_incoming, store_replies
 from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus
+from api.privacy import vault as privacy
 from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -115,6 +117,15 @@ async def receive_event(
     """
     control = handoffs is not None and handoffs.intercepts(handoff, event)
     for_bot = conversation.handled_by is HandledBy.BOT and not control
+    # Identifiers become this conversation's tokens before anything leaves the gateway; the
+    # vault's rows are committed with the message (api/privacy/vault.py).
+    vault = privacy.current()
+    for_rasa = (await vault.tokenize(session, conversation.id, event.rasa_message())).text
+    rasa_metadata: dict[str, Any] = {}
+    if for_bot:
+        rasa_metadata = await vault.tokenize_json(
+            session, conversation.id, {**event.rasa_metadata(), **(metadata or {})}
+        )
     incoming = await store_incoming(
         session,
         conversation,
@@ -123,6 +134,7 @@ async def receive_event(
         external_id=external_id,
         thread=thread,
         sent_at=sent_at,
+        rasa_message=for_rasa,
     )
     if handoffs is not None and control:
         answers = await handoffs.on_control(session, conversation, handoff, event)
@@ -135,9 +147,9 @@ async def receive_event(
     try:
         bot_replies = await rasa.send(
             sender=str(conversation.id),
-            message=event.rasa_message(),
+            message=for_rasa,
             input_channel=conversation.channel,
-            metadata={**event.rasa_metadata(), **(metadata or {})},
+            metadata=rasa_metadata,
         )
     except RasaUnavailableError as error:
         logger.warning(
@@ -150,6 +162,7 @@ async def receive_event(
         outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
     else:
         incoming.rasa_status = RasaStatus.DELIVERED
+        bot_replies = await reveal_replies(session, conversation.id, bot_replies)
         signals = [reply.custom for reply in bot_replies if is_handoff_signal(reply.custom)]
         replies = from_rasa_replies(_without_signals(bot_replies))
         outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
@@ -167,6 +180,31 @@ async def receive_event(
     session.add_all(outgoing)
     await session.commit()
     return incoming, outgoing
+
+
+async def reveal_replies(
+    session: AsyncSession, conversation_id: uuid.UUID, bot_replies: list[BotReply]
+) -> list[BotReply]:
+    """The bot's replies as a person may read them: a token the bot echoes (a slot, a
+    number from a service) shown as the masked original (api/privacy/vault.py). Button
+    payloads keep their tokens: they go back to Rasa."""
+    vault = privacy.current()
+    revealed = []
+    for reply in bot_replies:
+        changes: dict[str, Any] = {}
+        if reply.text:
+            changes["text"] = await vault.reveal(session, conversation_id, reply.text)
+        if reply.buttons:
+            changes["buttons"] = [
+                button.model_copy(
+                    update={"title": await vault.reveal(session, conversation_id, button.title)}
+                )
+                for button in reply.buttons
+            ]
+        if isinstance(reply.custom, dict) and not is_handoff_signal(reply.custom):
+            changes["custom"] = await vault.reveal_json(session, conversation_id, reply.custom)
+        revealed.append(reply.model_copy(update=changes) if changes else reply)
+    return revealed
 
 
 def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:

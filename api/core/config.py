@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # Serialized size limit for the channel metadata forwarded to Rasa.
     max_metadata_chars: int = Field(default=4096, ge=0)
 
+    # Key of the identifier vault and of the audit log's keyed hashes (api/privacy/vault.py):
+    # at least 16 characters, 32 random bytes recommended. Empty = a random key for this process
+    # (local only; scripts/run keeps one in var/data.key); production refuses to start without.
+    data_key: SecretStr = SecretStr("")
+
     # Service API (docs/service-api.md): empty = no authentication (the embedded setup).
     service_token: str = ""
     # Overall deadline of one call to a ministry; past it the API answers 504 ministry_timeout.
@@ -150,6 +155,8 @@ class Settings(BaseSettings):
                 "AW_WHATSAPP_TOKEN needs AW_WHATSAPP_APP_SECRET, AW_WHATSAPP_VERIFY_TOKEN "
                 "and AW_WHATSAPP_PHONE_NUMBER_ID"
             )
+        if self.environment == "production" and len(self.data_key.get_secret_value()) < 16:
+            raise ValueError("production needs AW_DATA_KEY (at least 16 characters): the vault's key")
         webhook_secret = self.telegram_webhook_secret.get_secret_value()
         if self.telegram_enabled and self.public_url and not webhook_secret:
             raise ValueError("a Telegram webhook (AW_PUBLIC_URL) needs AW_TELEGRAM_WEBHOOK_SECRET")

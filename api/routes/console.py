@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from api.callcenter import auth, queries
+from api.callcenter.access import citizen_hash
 from api.callcenter.auth import CurrentAgent, Supervisor
 from api.callcenter.canned import CANNED_REPLIES
 from api.callcenter.handoff import DISPOSITIONS, Conflict
@@ -41,6 +42,7 @@ from api.models import (
     HandoffNote,
     utcnow,
 )
+from api.privacy import vault as privacy
 from api.pubsub import CONSOLE
 from api.rasa_client import RasaDep
 from api.schemas import MessageOut
@@ -172,19 +174,20 @@ async def _audit_identity_view(session: SessionDep, agent: Agent, handoff: Hando
     """The first time an agent is shown a hand-off's verified identity is a look-up of
     personal data: audited once per agent, hand-off and NIK (the console refetches often)."""
     target = f"handoff {handoff.id}"
+    citizen = citizen_hash(nik)  # the log keeps a keyed hash, never the NIK
     seen = await session.scalar(
         select(AuditEntry.id).where(
             AuditEntry.agent_id == agent.id,
             AuditEntry.action == "view_identity",
             AuditEntry.target == target,
-            AuditEntry.citizen == nik,
+            AuditEntry.citizen == citizen,
         )
     )
     if seen is not None:
         return
     session.add(
         AuditEntry(
-            at=utcnow(), agent_id=agent.id, action="view_identity", citizen=nik, service="console",
+            at=utcnow(), agent_id=agent.id, action="view_identity", citizen=citizen, service="console",
             target=target, reason=f"hand-off {handoff.id} ({handoff.reason})", outcome="ok",
             conversation_id=handoff.conversation_id,
         )
@@ -355,9 +358,14 @@ async def supervisor_overview(
 
 @api.get("/supervisor/audit")
 async def supervisor_audit(
-    supervisor: Supervisor, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    supervisor: Supervisor,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    citizen: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[queries.AuditOut]:
-    return await queries.audit_log(session, limit)
+    """The audit log; `citizen` (a NIK, card number, ...) finds the entries about it by its
+    keyed hash."""
+    return await queries.audit_log(session, limit, citizen)
 
 
 # --- Agent-assist ---------------------------------------------------------------------------------
@@ -438,14 +446,20 @@ async def assist_message(
         handoff=None, handoffs=None,
     )  # fmt: skip
     understood = await rasa.understanding(str(conversation.id))
+    # The NLU saw tokens for identifiers: the agent sees them masked (api/privacy/vault.py).
+    vault = privacy.current()
+    entities = [
+        {
+            "entity": entity.get("entity"),
+            "value": await vault.reveal(session, conversation.id, str(entity.get("value"))),
+        }
+        for entity in (understood.entities if understood is not None else [])
+    ]
     return AssistTurn(
         understood=Understood(
             intent=understood.intent.get("name"),
             confidence=understood.intent.get("confidence"),
-            entities=[
-                {"entity": entity.get("entity"), "value": entity.get("value")}
-                for entity in understood.entities
-            ],
+            entities=entities,
             ranking=[
                 {"name": item.get("name"), "confidence": item.get("confidence")}
                 for item in understood.intent_ranking[:5]

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Header
 from api.callcenter.access import track_access
 from api.core.config import SettingsDep
 from api.ministries.base import Unauthorized
+from api.privacy.boundary import resolve_tokens, tokenizing
 
 
 async def require_service_token(
@@ -34,10 +35,15 @@ async def require_service_token(
 
 
 def _build_router() -> APIRouter:
-    router = APIRouter(dependencies=[Depends(require_service_token), Depends(track_access)])
+    # Tokens resolved before the route and its access record run; identifiers in answers
+    # tokenized (api/privacy/boundary.py).
+    router = APIRouter(
+        dependencies=[Depends(require_service_token), Depends(resolve_tokens), Depends(track_access)]
+    )
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not module.name.startswith("_"):
             area = importlib.import_module(f"{__name__}.{module.name}")
+            tokenizing(area.router.routes)
             router.include_router(area.router)
     return router
 

@@ -75,6 +75,8 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         "health_timeout_seconds": RASA_TIMEOUT,
         "max_message_chars": 2000,
         "simulated_latency_ms": 0,
+        # The vault's key (api/privacy/vault.py), which production requires.
+        "data_key": "test-data-key-of-the-gateway-tests",
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

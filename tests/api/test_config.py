@@ -27,6 +27,7 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "2.5")
     monkeypatch.setenv("AW_ENVIRONMENT", "production")
     monkeypatch.setenv("AW_IDENTITY_KEY", "k" * 32)
+    monkeypatch.setenv("AW_DATA_KEY", "a-key-of-at-least-sixteen-characters")
     monkeypatch.setenv("AW_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert not settings.is_sqlite and settings.sqlite_path() is None

@@ -73,6 +73,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "verified_sessions": {"ix_verified_sessions_expires_at"},
         "otp_challenges": set(),
         "proven_phones": set(),
+        "identifier_vault": {"ix_identifier_vault_digest"},
     }
 
 

@@ -80,3 +80,20 @@ def test_extractor_agrees_with_the_training_annotations():
         got = {(e.entity, e.start, e.end) for e in find_entities(example.get("text"))}
         tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
     assert tp / (tp + (fp + fn) / 2) >= 0.98, (tp, fp, fn)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The gateway's tokens (api/privacy/shapes.py) are the entities their originals were.
+        ("nik saya 0001234567890123", [("0001234567890123", "nik", "0001234567890123")]),
+        ("no kk saya 0021234567890123", [("0021234567890123", "kk_number", "0021234567890123")]),
+        ("bpjs 9912345678901 aktif ga", [("9912345678901", "bpjs_number", "9912345678901")]),
+        ("nisn anak sy 5123456789", [("5123456789", "nisn", "5123456789")]),
+        # A phone number's token, like a phone number, is no NISN, card or NIK.
+        ("hp saya 001234567890", []),
+        ("peserta 00123456789012345", []),
+    ],
+)
+def test_gateway_tokens_are_the_same_entities(text, expected):
+    assert found(text) == expected

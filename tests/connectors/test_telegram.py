@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
+from api.privacy.shapes import token_kind
 from connectors.inbound import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
 from connectors.ratelimit import RATE_LIMITED_TEXT
 from connectors.telegram.channel import EDITED_TEXT, SECRET_HEADER
@@ -428,8 +429,11 @@ async def test_contact_request_and_shared_contact(
     )
 
     received = fake_rasa.received[-1]
-    assert received["message"] == '/share_contact{"phone_number":"+6281234567890"}'
-    assert received["metadata"]["contact"] == {"phone_number": "+6281234567890", "own": True}
+    # The number reaches Rasa as the conversation's token (api/privacy, issue 16).
+    token = received["metadata"]["contact"]["phone_number"]
+    assert token_kind(token) == "phone"
+    assert received["message"] == f'/share_contact{{"phone_number":"{token}"}}'
+    assert received["metadata"]["contact"] == {"phone_number": token, "own": True}
     [thanks] = telegram.sent()
     assert thanks["reply_markup"] == {"remove_keyboard": True}
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
+from api.privacy.shapes import token_kind
 from connectors.inbound import STALE_CHOICE_TEXT, UNSUPPORTED_TEXT
 from connectors.ratelimit import RATE_LIMITED_TEXT
 from connectors.whatsapp.signature import SIGNATURE_HEADER, sign
@@ -379,7 +380,9 @@ async def test_location_contact_request_and_document(
     )
 
     contact, location = fake_rasa.received[1:]
-    assert contact["metadata"]["contact"] == {"phone_number": f"+{number}", "own": True}
+    # The number reaches Rasa as the conversation's token (api/privacy, issue 16).
+    assert contact["metadata"]["contact"]["own"] is True
+    assert token_kind(contact["metadata"]["contact"]["phone_number"]) == "phone"
     assert location["message"] == '/share_location{"latitude":-6.2,"longitude":106.81}'
     assert location["metadata"]["location"]["name"] == "Puskesmas"
 
@@ -657,8 +660,10 @@ async def test_shared_contact_card(
     await post(client, inbound(number, "contacts", other))
 
     own, someone_else = (received["metadata"]["contact"] for received in fake_rasa.received)
-    assert own == {"phone_number": f"+{number}", "own": True}
-    assert someone_else == {"phone_number": "+6281122223333", "own": False}
+    # The numbers reach Rasa as the conversation's tokens (api/privacy, issue 16).
+    assert (own["own"], someone_else["own"]) == (True, False)
+    assert token_kind(own["phone_number"]) == token_kind(someone_else["phone_number"]) == "phone"
+    assert own["phone_number"] != someone_else["phone_number"]
 
 
 async def test_an_agents_reply_reaches_the_whatsapp_number_within_the_window(

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from api.identity import sessions
+from api.callcenter.access import citizen_hash
 from api.models import AuditEntry
 from simulators.seed import sample
 from tests.api.callcenter.support import (
@@ -121,9 +122,10 @@ async def test_every_lookup_in_an_assist_session_is_audited(
     refused = await client.post(VERIFY, json={"nik": persona["nik"], "birth_date": wrong}, headers=headers)
     assert refused.status_code == 403
     entries = await _entries(app, session_id)
+    hashed = citizen_hash(persona["nik"])  # the log keeps a keyed hash, never the NIK
     assert [(e.agent_id, e.action, e.citizen, e.service, e.outcome) for e in entries] == [
-        (agent.id, "service_lookup", persona["nik"], "population", "ok"),
-        (agent.id, "service_lookup", persona["nik"], "population", "identity_mismatch"),
+        (agent.id, "service_lookup", hashed, "population", "ok"),
+        (agent.id, "service_lookup", hashed, "population", "identity_mismatch"),
     ]
     assert all(e.reason == "Penelepon minta cek data" and e.target == f"POST {VERIFY}" for e in entries)
     # The supervisor reads the log; agents cannot.
@@ -131,8 +133,8 @@ async def test_every_lookup_in_an_assist_session_is_audited(
     async with console(app, supervisor) as desk:
         log = (await desk.get("/console/api/supervisor/audit", params={"limit": 1000})).json()
     assert {(e["agent"], e["citizen"], e["outcome"]) for e in log} >= {
-        ("Rina", persona["nik"], "ok"),
-        ("Rina", persona["nik"], "identity_mismatch"),
+        ("Rina", hashed, "ok"),
+        ("Rina", hashed, "identity_mismatch"),
     }
 
 
@@ -191,7 +193,7 @@ async def test_agent_sees_the_verified_identity_and_cases_and_the_view_is_audite
     assert detail["identity"]["region"]
     assert [c["case_number"] for c in detail["cases"]] == [opened.json()["case_number"]]
     views = [e for e in await _entries(app, conversation) if e.action == "view_identity"]
-    assert [(v.agent_id, v.citizen) for v in views] == [(agent.id, persona["nik"])]
+    assert [(v.agent_id, v.citizen) for v in views] == [(agent.id, citizen_hash(persona["nik"]))]
 
 
 async def test_the_audit_log_is_append_only(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
