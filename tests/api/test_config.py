@@ -87,5 +87,6 @@ def test_invalid_channel_settings_are_refused(values: dict[str, object]) -> None
 def test_production_needs_an_identity_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AW_ENVIRONMENT", "production")
     monkeypatch.delenv("AW_IDENTITY_KEY", raising=False)
+    monkeypatch.setenv("AW_DATA_KEY", "a-key-of-at-least-sixteen-characters")
     with pytest.raises(pydantic.ValidationError, match="AW_IDENTITY_KEY"):
         Settings(_env_file=None)  # type: ignore[call-arg]

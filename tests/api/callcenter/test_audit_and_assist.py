@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from api.identity import sessions
 from api.callcenter.access import citizen_hash
+from api.identity import sessions
 from api.models import AuditEntry
 from simulators.seed import sample
 from tests.api.callcenter.support import (
