@@ -17,11 +17,12 @@ from api import __version__
 from api.composition import build_gateway
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
+from api.identity.inapas import SIMULATED_PATH, Inapas
 from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.registry import Ministries
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
-from api.routes import api_router, console, health, telegram, web, whatsapp
+from api.routes import api_router, console, health, inapas, telegram, web, whatsapp
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = rasa
         ministries = Ministries(settings)
         app.state.ministries = ministries
+        app.state.inapas = Inapas(settings, ministries.simulators)
         broadcaster = create_broadcaster(settings.redis_url)
         await broadcaster.start()
         app.state.broadcaster = broadcaster
@@ -69,6 +71,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await gateway.aclose()
             await broadcaster.aclose()
             await rasa.aclose()
+            await app.state.inapas.aclose()
             await ministries.aclose()
     finally:
         await engine.dispose()
@@ -95,9 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
     app.include_router(console.router)
+    app.include_router(inapas.router)
     web.allow_widget_origins(app, settings)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.mount("/console/static", StaticFiles(directory=console.STATIC_DIR), name="console-static")
+    app.mount(SIMULATED_PATH, inapas.SimulatedProvider(), name="inapas-simulated")
     return app
 
 
