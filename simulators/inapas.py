@@ -102,7 +102,7 @@ class Provider:
         self.access_tokens = {key: found for key, found in self.access_tokens.items() if found[1] >= clock}
 
     def jwks(self) -> dict[str, Any]:
-        return KeySet([self.key]).as_dict(private=False)
+        return dict(KeySet([self.key]).as_dict(private=False))
 
     def authenticate(self, request: Request, form: dict[str, str]) -> bool:
         client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
@@ -346,10 +346,11 @@ def build(context: SimulatorContext) -> FastAPI:
             return JSONResponse({"error": "invalid_token"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
         citizen = citizen_by_nik(found[0])
-        return {
+        claims = {
             "sub": hashlib.sha256(f"{provider.client_id}:{found[0]}".encode()).hexdigest()[:32],
             NIK_CLAIM: found[0],
             "name": citizen.name if citizen else "",
         }
+        return JSONResponse(claims, headers={"Cache-Control": "no-store"})
 
     return app

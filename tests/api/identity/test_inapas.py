@@ -80,15 +80,33 @@ async def test_a_login_binds_the_conversation_to_the_nik(gateway: GatewayFactory
         assert COOKIE not in client.cookies  # spent
 
 
-async def test_a_replayed_state_is_refused(gateway: GatewayFactory) -> None:
+async def test_a_replayed_state_is_refused(gateway: GatewayFactory, caplog: pytest.LogCaptureFixture) -> None:
     async with gateway() as (app, client):
         conversation = await new_conversation(client)
         callback = await _consent(client, conversation)
+        browser = client.cookies[COOKIE]
         assert (await client.get(callback)).status_code == 200
-        client.cookies.set(COOKIE, "anything", domain="gateway.test", path="/auth/inapas")
+        client.cookies.set(COOKIE, browser, domain="gateway.test", path="/auth/inapas")
+        caplog.clear()
         again = await client.get(callback)
         assert again.status_code == 400
         assert 'data-status="failed"' in again.text
+        # Refused by the gateway's own check, before the provider's code is tried again.
+        assert "reason=unknown_state" in caplog.text
+        assert NIK not in caplog.text and _query(callback)["code"] not in caplog.text
+
+
+async def test_an_id_token_with_another_nonce_is_refused(gateway: GatewayFactory) -> None:
+    async with gateway() as (app, client):
+        conversation = await new_conversation(client)
+        callback = await _consent(client, conversation)
+        async with app.state.sessionmaker() as session:
+            mine = select(InapasLogin).where(InapasLogin.conversation_id == uuid.UUID(conversation))
+            login = (await session.execute(mine)).scalar_one()
+            login.nonce = "another-nonce"  # as if the ID token came from another login
+            await session.commit()
+        assert (await client.get(callback)).status_code == 400
+        assert await _bound(app, conversation) is None
 
 
 async def test_an_unknown_state_is_refused(gateway: GatewayFactory) -> None:
@@ -260,3 +278,27 @@ def test_a_real_provider_needs_a_client_secret() -> None:
 
     with pytest.raises(ValidationError, match="AW_INAPAS_CLIENT_SECRET"):
         Settings(_env_file=None, inapas_url="https://inapas.example.go.id")  # type: ignore[call-arg]
+
+
+async def test_the_provider_gives_tokens_and_userinfo_for_the_right_verifier(gateway: GatewayFactory) -> None:
+    async with gateway() as (app, client):
+        conversation = await new_conversation(client)
+        callback = await _consent(client, conversation)
+        async with app.state.sessionmaker() as session:
+            mine = select(InapasLogin).where(InapasLogin.conversation_id == uuid.UUID(conversation))
+            verifier = (await session.execute(mine)).scalar_one().code_verifier
+        settings = app.state.settings
+        body = {
+            "grant_type": "authorization_code",
+            "code": _query(callback)["code"],
+            "redirect_uri": "http://gateway.test/auth/inapas/callback",
+            "code_verifier": verifier,
+            "client_id": settings.inapas_client_id,
+            "client_secret": settings.inapas_client_secret.get_secret_value(),
+        }
+        tokens = await client.post("http://gateway.test/simulasi/inapas/token", data=body)
+        assert tokens.status_code == 200, tokens.text
+        bearer = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+        info = await client.get("/simulasi/inapas/userinfo", headers=bearer)
+        assert info.json()["nik"] == NIK
+        assert (await client.get("/simulasi/inapas/userinfo")).status_code == 401
