@@ -36,7 +36,6 @@
       "Mohon maaf, lokasi Anda tidak dapat diambil. Silakan ketik nama kelurahan atau kecamatan Anda.",
     agent: "Petugas",
     unread: "(ada pesan baru)",
-    inapas: "Masuk dengan INApas",
     inapasDone: "Sudah masuk dengan INApas",
     inapasBlocked:
       "Mohon maaf, jendela INApas tidak dapat dibuka. Izinkan pop-up untuk situs ini, lalu coba lagi.",
