@@ -69,3 +69,19 @@ def test_login_with_inapas_in_the_widget(page: Page, fake_rasa: FakeRasa, gatewa
             break
         page.wait_for_timeout(100)
     assert provider.is_closed()
+
+
+def test_only_the_gateway_can_say_the_login_succeeded(
+    page: Page, fake_rasa: FakeRasa, host_site_url: str
+) -> None:
+    """On another site's page, a message that claims success but comes from that site (not
+    from the gateway's callback page) is ignored: nothing goes to the bot."""
+    fake_rasa.respond = inapas_dialogue
+    page.goto(f"{host_site_url}/layanan")
+    page.get_by_role("button", name="Tanya Asisten Warga").click()
+    say(page, "cek bpjs saya")
+    expect(page.get_by_role("button", name="Masuk dengan INApas")).to_be_visible()
+    page.evaluate("window.postMessage({type: 'asistenWarga.inapas', status: 'ok'}, '*')")
+    page.wait_for_timeout(500)
+    assert sent_to_rasa(fake_rasa) == ["cek bpjs saya"]
+    expect(page.get_by_text("Sudah masuk dengan INApas")).to_have_count(0)
