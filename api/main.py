@@ -17,6 +17,7 @@ from api import __version__
 from api.composition import build_gateway
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
+from api.identity.inapas import SIMULATED_PATH, Inapas
 from api.identity.verifier import Verifier
 from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.dukcapil import DukcapilAdapter
@@ -25,7 +26,7 @@ from api.ministries.sms import SmsAdapter
 from api.privacy import vault as privacy
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
-from api.routes import api_router, console, health, telegram, web, whatsapp
+from api.routes import api_router, console, health, inapas, telegram, web, whatsapp
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ministries = Ministries(settings)
         app.state.ministries = ministries
         app.state.verifier = Verifier(settings, ministries.get(DukcapilAdapter), ministries.get(SmsAdapter))
+        app.state.inapas = Inapas(settings, ministries.simulators)
         broadcaster = create_broadcaster(settings.redis_url)
         await broadcaster.start()
         app.state.broadcaster = broadcaster
@@ -76,6 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await gateway.aclose()
             await broadcaster.aclose()
             await rasa.aclose()
+            await app.state.inapas.aclose()
             await ministries.aclose()
     finally:
         await engine.dispose()
@@ -102,9 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
     app.include_router(console.router)
+    app.include_router(inapas.router)
     web.allow_widget_origins(app, settings)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.mount("/console/static", StaticFiles(directory=console.STATIC_DIR), name="console-static")
+    app.mount(SIMULATED_PATH, inapas.SimulatedProvider(), name="inapas-simulated")
     return app
 
 

@@ -403,6 +403,25 @@ class VerifiedIdentity(Base):
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class InapasLogin(Base):
+    """A login with INApas under way (api/identity/inapas.py): found by the hash of its
+    `state`, bound to the conversation that started it and to the browser (the hash of a
+    cookie); deleted when the callback uses it, or after LOGIN_SECONDS."""
+
+    __tablename__ = "inapas_logins"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    issuer: Mapped[str] = mapped_column(String(255))
+    redirect_uri: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class AssistSession(Base):
     """An agent helping a phone caller: the caller's words go through the assistant in the
     conversation `conversation_id` (channel "assist")."""
@@ -452,7 +471,7 @@ class VerifiedSession(Base):
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
     nik: Mapped[str] = mapped_column(String(16))
-    # How it was proved: "otp", "whatsapp", "telegram", "oidc".
+    # How it was proved: "otp", "whatsapp", "telegram", "inapas".
     method: Mapped[str] = mapped_column(String(16))
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)

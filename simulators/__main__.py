@@ -18,12 +18,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env", action="store_true", help="print the gateway's AW_* settings and exit")
     args = parser.parse_args(argv)
     urls = ministry_urls(f"http://{args.host}:{args.port}")
+    settings = SimulatorSettings()
     if args.env:
         print("AW_SIMULATORS=off")
         for name, url in urls.items():
             print(f"{name}={url}")
+        # The simulated INApas' client secret, when this environment sets one (the gateway
+        # needs the same; without it the provider refuses every client).
+        if settings.inapas_client_secret:
+            print(f"AW_INAPAS_CLIENT_SECRET={settings.inapas_client_secret}")
         return 0
-    uvicorn.run(create_server(SimulatorSettings()), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_server(settings), host=args.host, port=args.port, log_level="info")
     return 0
 
 

@@ -17,6 +17,7 @@ from simulators import (
     bkn,
     bpjs,
     dukcapil,
+    inapas,
     kemensos,
     korlantas,
     lapor,
@@ -32,11 +33,13 @@ from simulators.base import Clock, SimulatorContext, SimulatorFactory
 from simulators.settings import SimulatorSettings
 from simulators.store import Storage
 
-# Ministry key (the gateway's `AW_<KEY>_URL`) → the factory of its simulated backend.
+# Ministry (or identity provider) key, as in the gateway's `AW_<KEY>_URL` → the factory of
+# its simulated backend.
 FACTORIES: dict[str, SimulatorFactory] = {
     "bkn": bkn.build,
     "bpjs": bpjs.build,
     "dukcapil": dukcapil.build,
+    "inapas": inapas.build,
     "kemensos": kemensos.build,
     "korlantas": korlantas.build,
     "lapor": lapor.build,
@@ -48,6 +51,9 @@ FACTORIES: dict[str, SimulatorFactory] = {
     "simponi": simponi.build,
     "sms": sms.build,
 }
+# The keys of FACTORIES that are identity providers, not ministries: no service-API adapter
+# calls them; the gateway's login does (api/identity/inapas.py).
+IDENTITY_PROVIDERS = frozenset({"inapas"})
 
 
 class _LazyApp:

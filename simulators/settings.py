@@ -22,6 +22,10 @@ class SimulatorSettings(BaseSettings):
     simulated_faults: str = Field(default="", pattern=_FAULTS_PATTERN)
     # The simulators' own database: what citizens change (applications, paid billings).
     simulators_database_url: str = "sqlite+aiosqlite:///var/simulators.db"
+    # The one client of the simulated INApas provider (simulators/inapas.py); without a
+    # secret its token endpoint refuses every client.
+    inapas_client_id: str = "asisten-warga"
+    inapas_client_secret: str = ""
 
     def simulated_fault(self, key: str) -> str | None:
         """The fault injected into ministry `key`'s simulator: "timeout", "error" or None."""

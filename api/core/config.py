@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -70,6 +71,17 @@ class Settings(BaseSettings):
     simulated_latency_ms: int = 40
     simulated_faults: str = ""
     simulators_database_url: str = "sqlite+aiosqlite:///var/simulators.db"
+
+    # Login with INApas, the national identity (OpenID Connect, docs/security.md): the
+    # provider's issuer URL; unset = the simulated provider (simulators/inapas.py, served
+    # under /simulasi/inapas), refused like any simulated backend in production. The client
+    # is registered there; without a real URL an empty secret becomes a random one per
+    # process, shared with the embedded simulator.
+    inapas_url: AnyHttpUrl | None = None
+    inapas_client_id: str = Field(default="asisten-warga", min_length=1, max_length=255)
+    inapas_client_secret: SecretStr = SecretStr("")
+    # The ID-token claim that carries the citizen's NIK.
+    inapas_nik_claim: str = Field(default="nik", min_length=1, max_length=64)
 
     # Channels (docs/channels.md). Each channel is off while its token is unset.
     # Public base URL of the gateway (https://…); with it the Telegram webhook is registered
@@ -157,6 +169,10 @@ class Settings(BaseSettings):
             )
         if self.environment == "production" and len(self.data_key.get_secret_value()) < 16:
             raise ValueError("production needs AW_DATA_KEY (at least 16 characters): the vault's key")
+        if not self.inapas_client_secret.get_secret_value():
+            if self.inapas_url is not None:
+                raise ValueError("AW_INAPAS_URL needs AW_INAPAS_CLIENT_SECRET")
+            self.inapas_client_secret = SecretStr(secrets.token_urlsafe(32))
         webhook_secret = self.telegram_webhook_secret.get_secret_value()
         if self.telegram_enabled and self.public_url and not webhook_secret:
             raise ValueError("a Telegram webhook (AW_PUBLIC_URL) needs AW_TELEGRAM_WEBHOOK_SECRET")

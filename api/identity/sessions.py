@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.core.config import get_settings
 from api.models import VerifiedSession, utcnow
 
-METHODS = frozenset({"otp", "whatsapp", "telegram", "oidc"})
+METHODS = frozenset({"otp", "whatsapp", "telegram", "inapas"})
 _minutes: int | None = None
 
 
@@ -33,7 +33,7 @@ def _lifetime() -> timedelta:
 
 async def bind(session: AsyncSession, conversation_id: uuid.UUID, nik: str, method: str) -> None:
     """Bind `conversation_id` to `nik`, proved by `method` ("otp", "whatsapp", "telegram",
-    "oidc"), from now for the session's lifetime; replaces an earlier binding. Commits."""
+    "inapas"), from now for the session's lifetime; replaces an earlier binding. Commits."""
     if method not in METHODS:
         raise ValueError(f"unknown verification method: {method}")
     if not (len(nik) == 16 and nik.isdigit()):

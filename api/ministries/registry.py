@@ -79,6 +79,8 @@ def embed_simulators(settings: Settings) -> EmbeddedSimulators:
         simulated_latency_ms=settings.simulated_latency_ms,
         simulated_faults=settings.simulated_faults,
         simulators_database_url=settings.simulators_database_url,
+        inapas_client_id=settings.inapas_client_id,
+        inapas_client_secret=settings.inapas_client_secret.get_secret_value(),
     )
     return simulators
 

@@ -74,6 +74,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "otp_challenges": set(),
         "proven_phones": set(),
         "identifier_vault": {"ix_identifier_vault_digest"},
+        "inapas_logins": {"ix_inapas_logins_conversation_id", "ix_inapas_logins_created_at"},
     }
 
 

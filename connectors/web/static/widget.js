@@ -36,7 +36,17 @@
       "Mohon maaf, lokasi Anda tidak dapat diambil. Silakan ketik nama kelurahan atau kecamatan Anda.",
     agent: "Petugas",
     unread: "(ada pesan baru)",
+    inapasDone: "Sudah masuk dengan INApas",
+    inapasBlocked:
+      "Mohon maaf, jendela INApas tidak dapat dibuka. Izinkan pop-up untuk situs ini, lalu coba lagi.",
+    inapasFailed: "Mohon maaf, masuk dengan INApas belum berhasil. Silakan coba lagi.",
   };
+  // Login with INApas (docs/channels.md): a button with this payload opens the provider in a
+  // popup instead of going to the bot; when the login's callback page reports success, the
+  // widget sends VERIFIED_PAYLOAD, and the bot reads the verified NIK from the gateway.
+  const INAPAS_PAYLOAD = "/login_inapas";
+  const VERIFIED_PAYLOAD = "/identity_verified";
+  const INAPAS_MESSAGE = "asistenWarga.inapas";
   const CONNECT_TIMEOUT_MS = 5000;
   const ANSWER_TIMEOUT_MS = 30000;
   const HISTORY_LIMIT = 200;
@@ -50,6 +60,7 @@
     socket: (id) =>
       `${options.gateway.replace(/^http/, "ws")}/api/v1/conversations/${encodeURIComponent(id)}/ws`,
     stylesheet: `${options.gateway}/widget.css`,
+    inapas: (id) => `${options.gateway}/auth/inapas/start?conversation=${encodeURIComponent(id)}`,
   };
 
   function readOptions(tag) {
@@ -215,7 +226,12 @@
     if (choice.description) {
       button.append(element("span", { className: "aw-choice__description" }, choice.description));
     }
-    button.addEventListener("click", () => send(event, choice.title));
+    if (isInapas(choice.payload)) {
+      button.classList.add("aw-inapas");
+      button.addEventListener("click", openInapas);
+    } else {
+      button.addEventListener("click", () => send(event, choice.title));
+    }
     return button;
   }
 
@@ -321,6 +337,31 @@
   function disableOldChoices() {
     log.querySelectorAll(".aw-choice").forEach((button) => { button.disabled = true; });
   }
+
+  // --- Login with INApas ---------------------------------------------------------------------
+
+  function isInapas(payload) {
+    return typeof payload === "string" && payload.split(/[{\s]/)[0] === INAPAS_PAYLOAD;
+  }
+
+  // The login runs in a popup on the gateway's own origin; its callback page posts the
+  // outcome (status only, no identity) to this window.
+  function openInapas() {
+    if (busy || !conversationId) return;
+    const popup = window.open(api.inapas(conversationId), "asistenWargaInapas", "popup,width=480,height=720");
+    if (!popup) render({ author: "system", text: TEXT.inapasBlocked });
+  }
+
+  window.addEventListener("message", (event) => {
+    if (event.origin !== new URL(options.gateway).origin) return;
+    const data = event.data;
+    if (!data || data.type !== INAPAS_MESSAGE || !conversationId) return;
+    if (data.status === "ok") {
+      send({ type: "button", payload: VERIFIED_PAYLOAD, title: TEXT.inapasDone }, TEXT.inapasDone);
+    } else if (data.status === "failed") {
+      render({ author: "system", text: TEXT.inapasFailed });
+    }
+  });
 
   // --- Talking to the gateway --------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from api.core.config import Settings
 from api.ministries.registry import SimulatedBackendRefused, discover
-from simulators.backends import FACTORIES, Simulators
+from simulators.backends import FACTORIES, IDENTITY_PROVIDERS, Simulators
 from simulators.seed import sample
 from simulators.server import ministry_urls
 from tests.api.support import GatewayFactory
@@ -33,11 +33,16 @@ def _every_url(base: str) -> dict[str, str]:
     return {name.removeprefix("AW_").lower(): url for name, url in ministry_urls(base).items()}
 
 
+def _every_backend(base: str) -> dict[str, str]:
+    """`_every_url`, with the client secret a real INApas needs."""
+    return {**_every_url(base), "inapas_client_secret": "rahasia-uji"}
+
+
 def test_every_adapter_has_a_simulator_and_a_url_setting() -> None:
     adapters = discover()
-    assert set(adapters) == set(FACTORIES)
-    assert set(_every_url("http://x")) == {f"{key}_url" for key in adapters}
-    assert all(f"{key}_url" in Settings.model_fields for key in adapters)
+    assert set(adapters) == set(FACTORIES) - IDENTITY_PROVIDERS
+    assert set(_every_url("http://x")) == {f"{key}_url" for key in FACTORIES}
+    assert all(f"{key}_url" in Settings.model_fields for key in FACTORIES)
 
 
 def test_the_gateways_code_imports_no_simulator() -> None:
@@ -61,7 +66,7 @@ async def test_ministries_without_a_url_are_simulated_in_process(gateway: Gatewa
 
 
 async def test_production_refuses_to_start_with_a_simulated_ministry(gateway: GatewayFactory) -> None:
-    urls = _every_url("http://127.0.0.1:9")
+    urls = _every_backend("http://127.0.0.1:9")
     del urls["lapor_url"]
     with pytest.raises(SimulatedBackendRefused, match="AW_LAPOR_URL"):
         async with gateway(environment="production", identity_key=KEY, **urls):
@@ -78,17 +83,15 @@ async def test_production_may_serve_simulators_when_the_setting_says_so(gateway:
 
 
 async def test_production_with_every_url_embeds_no_simulator(gateway: GatewayFactory) -> None:
-    async with gateway(environment="production", identity_key=KEY, **_every_url("http://127.0.0.1:9")) as (
-        app,
-        client,
-    ):
+    backends = _every_backend("http://127.0.0.1:9")
+    async with gateway(environment="production", identity_key=KEY, **backends) as (app, client):
         assert app.state.ministries.simulators is None
         response = await client.get("/api/v1/health/bpjs/rates")
     assert response.status_code == 503
 
 
 async def test_simulators_off_needs_every_url(gateway: GatewayFactory) -> None:
-    urls = _every_url("http://127.0.0.1:9")
+    urls = _every_backend("http://127.0.0.1:9")
     del urls["bkn_url"]
     with pytest.raises(SimulatedBackendRefused, match="AW_BKN_URL"):
         async with gateway(simulators="off", **urls):
@@ -145,7 +148,7 @@ async def test_the_standalone_simulators_answer_at_real_urls(
 ) -> None:
     persona = sample("adult")
     identity = {"nik": persona["nik"], "birth_date": persona["birth_date"]}
-    async with gateway(simulators="off", **_every_url(simulator_server)) as (app, client):
+    async with gateway(simulators="off", **_every_backend(simulator_server)) as (app, client):
         assert app.state.ministries.simulators is None
         verified = await client.post("/api/v1/population/verify", json=identity)
         applied = await client.post(
