@@ -440,3 +440,22 @@ class AuditEntry(Base):
     # "ok", or the error code ("identity_mismatch", "not_found", ...).
     outcome: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+
+
+# --- Service API -----------------------------------------------------------------------------
+
+
+class IdempotentResponse(Base):
+    """The response to a service API POST that carried an `Idempotency-Key`, kept for a day
+    (api/service_api/_idempotency.py): a retry of the same request gets it again instead of
+    opening a second case, billing or ticket. `key_hash` is the SHA-256 of the key, the
+    method, the path and the body, never the key or the identifiers in clear; `status` is 0
+    while the first request runs."""
+
+    __tablename__ = "idempotent_responses"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[int] = mapped_column(Integer, default=0)
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    body: Mapped[str | None] = mapped_column(Text)

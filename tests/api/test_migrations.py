@@ -70,6 +70,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "verified_identities": set(),
         "assist_sessions": {"ix_assist_sessions_agent_id"},
         "audit_log": {"ix_audit_log_agent_id", "ix_audit_log_citizen"},
+        "idempotent_responses": {"ix_idempotent_responses_created_at"},
     }
 
 
