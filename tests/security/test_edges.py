@@ -125,6 +125,7 @@ def test_websocket_opens_are_limited_per_address(database: Database, fake_rasa: 
                 ws.send_json({"type": "text", "text": "halo"})
                 assert ws.receive_json()["type"] in ("typing", "result")
         with http.websocket_connect(path) as ws, pytest.raises(WebSocketDisconnect) as closed:
+            ws.send_json({"type": "text", "text": "halo"})  # an open socket would answer it
             ws.receive_json()
         assert closed.value.code == 4429
 
