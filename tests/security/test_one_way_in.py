@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from api.main import create_app, create_service_app
-from api.models import Conversation, VerifiedIdentity
+from api.models import AuditEntry, Conversation, VerifiedIdentity
 from simulators.seed import sample
+from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console
 from tests.api.support import GatewayFactory, make_settings, new_conversation, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -143,3 +144,34 @@ async def test_a_telegram_or_whatsapp_conversation_cannot_be_opened_by_the_publi
             )
         )
     assert spoofed == 0
+
+
+async def test_a_caller_without_the_token_writes_nothing_to_the_audit_log(gateway: GatewayFactory) -> None:
+    """The conversation header is read after the token check, not before: naming an agent's
+    assist session without the token leaves no entry (not even a refused one) in its log."""
+    async with gateway(service_token=TOKEN, **ALWAYS_OPEN) as (app, _):
+        agent = await add_agent(app)
+        async with console(app, agent) as desk:
+            assist = (
+                await desk.post("/console/api/assist", json={"reason": "Penelepon minta cek data"})
+            ).json()
+        header = {"X-Conversation-ID": assist["id"]}
+        async with service_client(app) as anonymous:
+            refused = await anonymous.post("/api/v1/population/verify", json=_identity(), headers=header)
+        assert refused.status_code == 401
+        assert await _audit_entries(app, assist["id"]) == 0
+        async with service_client(app, TOKEN) as actions:  # the control: the action server's call is logged
+            assert (
+                await actions.post("/api/v1/population/verify", json=_identity(), headers=header)
+            ).is_success
+        assert await _audit_entries(app, assist["id"]) == 1
+
+
+async def _audit_entries(app: FastAPI, conversation_id: str) -> int:
+    async with app.state.sessionmaker() as session:
+        query = (
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.conversation_id == uuid.UUID(conversation_id))
+        )
+        return int(await session.scalar(query) or 0)
