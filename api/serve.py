@@ -70,6 +70,11 @@ async def serve(settings: Settings, host: str, port: int, service_uds: str | Non
         await public_task
         return 3
     internal_task = asyncio.create_task(internal.serve())
+    if service_uds:  # uvicorn leaves a unix socket world-writable: owner only
+        while not internal.started and not internal_task.done():
+            await asyncio.sleep(0.02)
+        if os.path.exists(service_uds):
+            os.chmod(service_uds, 0o600)
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({public_task, internal_task, stopping}, return_when=asyncio.FIRST_COMPLETED)
     failed = not stop.is_set()  # a server stopped by itself
