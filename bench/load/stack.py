@@ -94,6 +94,11 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         "PYTHONPATH": str(ROOT),
         # Known here too, so that a test or benchmark can read the internal service API.
         "AW_SERVICE_TOKEN": secrets.token_urlsafe(24),
+        # Every simulated citizen comes from 127.0.0.1: the per-address limits would refuse
+        # a load test's conversations and sockets (the per-sender limit stays on).
+        "AW_RATE_LIMIT_CONVERSATIONS_PER_IP": "0",
+        "AW_RATE_LIMIT_SOCKETS_PER_IP": "0",
+        "AW_RATE_LIMIT_SERVICE_API_PER_IP": "0",
         **(env or {}),
     }
     started = time.monotonic()
