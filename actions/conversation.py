@@ -29,6 +29,9 @@ Run = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[
 
 # The sender_id of the conversation whose action is running; None outside an action run.
 CONVERSATION_ID: ContextVar[str | None] = ContextVar("conversation_id", default=None)
+# The message id of the turn (Rasa's, of the latest user message): with the conversation, the
+# idempotency key of the turn's POSTs (actions/gateway.py).
+TURN_ID: ContextVar[str | None] = ContextVar("turn_id", default=None)
 WRAPPED = "runs_in_conversation"  # the attribute that marks a wrapped run
 
 
@@ -42,9 +45,11 @@ def in_conversation(run: Run) -> Run:
         self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         token = CONVERSATION_ID.set(tracker.sender_id)
+        turn = TURN_ID.set((tracker.latest_message or {}).get("message_id"))
         try:
             return await run(self, dispatcher, tracker, domain)
         finally:
+            TURN_ID.reset(turn)
             CONVERSATION_ID.reset(token)
 
     setattr(wrapper, WRAPPED, True)

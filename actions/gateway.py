@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from actions.conversation import CONVERSATION_ID
+from actions.conversation import CONVERSATION_ID, TURN_ID
 
 logger = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines log URLs: plates, billing codes
@@ -29,6 +29,7 @@ TIMEOUT = httpx.Timeout(float(os.getenv("GATEWAY_TIMEOUT_SECONDS", "5")), connec
 
 UNAVAILABLE_CODES = frozenset({"ministry_unavailable", "ministry_timeout", "gateway_unreachable"})
 CONVERSATION_HEADER = "X-Conversation-ID"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass
@@ -51,7 +52,8 @@ class Gateway:
 
     def __init__(self, base_url: str | None = None, token: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        base_url = base_url or os.getenv("GATEWAY_URL") or "http://127.0.0.1:8000"
+        # The gateway's internal service API listener (api/serve.py), never its public port.
+        base_url = base_url or os.getenv("GATEWAY_URL") or "http://127.0.0.1:8001"
         token = token if token is not None else os.getenv("GATEWAY_TOKEN", "")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
@@ -71,8 +73,12 @@ class Gateway:
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> JSON:
         area = path.strip("/").split("/", 1)[0]  # e.g. "health"; never identifiers
-        conversation = CONVERSATION_ID.get()
+        conversation, turn = CONVERSATION_ID.get(), TURN_ID.get()
         headers = {CONVERSATION_HEADER: conversation} if conversation else {}
+        if method == "POST" and conversation and turn:
+            # One key per turn: a retried POST replays the first answer (api/service_api/_idempotency.py)
+            # and never opens a second case or billing.
+            headers[IDEMPOTENCY_HEADER] = f"{conversation}:{turn}"
         try:
             response = await self._client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:

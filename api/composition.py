@@ -22,7 +22,13 @@ from api.rasa_client import RasaClient
 from connectors.channels import Channels
 from connectors.inbound import ChannelContext
 from connectors.outbound import ChannelOutbound
-from connectors.ratelimit import create_rate_limiter
+from connectors.ratelimit import (
+    IpLimits,
+    LoginLimits,
+    create_ip_limits,
+    create_login_limits,
+    create_rate_limiter,
+)
 from connectors.telegram.channel import TelegramChannel, build_application
 from connectors.whatsapp.channel import WhatsAppChannel
 from connectors.whatsapp.client import GraphClient
@@ -35,6 +41,8 @@ class Gateway:
     bot_conversations: BotConversations
     callcenter: CallCenter
     channels: Channels
+    ip_limits: IpLimits | None = None
+    login_limits: LoginLimits | None = None
 
     async def start(self, settings: Settings) -> None:
         """Telegram's webhook, then following other replicas' hand-offs and the timeouts' sweeper."""
@@ -46,6 +54,9 @@ class Gateway:
         await self.callcenter.aclose()
         await self.bot_conversations.aclose()
         await self.channels.aclose()
+        for limits in (self.ip_limits, self.login_limits):
+            if limits is not None:
+                await limits.aclose()
 
 
 def build_gateway(
@@ -90,4 +101,18 @@ def build_gateway(
         "on" if channels.whatsapp else "off",
         "redis" if settings.redis_url else "memory",
     )
-    return Gateway(bot_conversations, callcenter, channels)
+    ip_limits = create_ip_limits(
+        settings.redis_url,
+        settings.rate_limit_conversations_per_ip,
+        settings.rate_limit_sockets_per_ip,
+        settings.rate_limit_service_api_per_ip,
+        settings.rate_limit_window_seconds,
+    )
+    login_limits = create_login_limits(
+        settings.redis_url,
+        settings.login_limit_per_user,
+        settings.login_limit_per_ip,
+        settings.login_limit_global,
+        settings.login_window_seconds,
+    )
+    return Gateway(bot_conversations, callcenter, channels, ip_limits, login_limits)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.store import ConversationState
@@ -12,7 +12,20 @@ from api.db import SessionDep
 from api.models import Conversation
 from api.rasa_client import RasaDep
 
-__all__ = ["ConversationDep", "ConversationStateDep", "RasaDep", "SessionDep", "SettingsDep"]
+__all__ = [
+    "MAX_DB_ID",
+    "ConversationDep",
+    "ConversationStateDep",
+    "DbId",
+    "RasaDep",
+    "SessionDep",
+    "SettingsDep",
+]
+
+# The largest integer key the databases hold (BIGINT): every integer parameter is bounded by
+# it, so a larger one is a 422, never an overflow (500) in the driver.
+MAX_DB_ID = 2**63 - 1
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 
 CONVERSATION_NOT_FOUND = "Percakapan tidak ditemukan."
 

@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import __version__
+from api import __version__, service_api
+from api.callcenter.auth import PasswordChecks
 from api.composition import build_gateway
 from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
@@ -27,6 +28,7 @@ from api.privacy import vault as privacy
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, inapas, telegram, web, whatsapp
+from api.service_api._idempotency import IdempotencyMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.callcenter = gateway.callcenter
         gateway.callcenter.verifier = app.state.verifier  # callback numbers are proved
         app.state.channels = gateway.channels
+        app.state.ip_limits = gateway.ip_limits
+        app.state.login_limits = gateway.login_limits
+        app.state.password_checks = PasswordChecks(
+            settings.password_hash_concurrency, settings.password_hash_queue
+        )
         await gateway.start(settings)
         logger.info(
             "gateway ready environment=%s database=%s",
@@ -110,6 +117,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.mount("/console/static", StaticFiles(directory=console.STATIC_DIR), name="console-static")
     app.mount(SIMULATED_PATH, inapas.SimulatedProvider(), name="inapas-simulated")
+    return app
+
+
+def create_service_app(public: FastAPI) -> FastAPI:
+    """The internal service API (api/service_api) as an app of its own, for the internal
+    listener only (api/serve.py): it shares the public app's state (database, ministries,
+    call center), so the public app's lifespan serves both."""
+    settings: Settings = public.state.settings
+    app = FastAPI(
+        title="Asisten Warga — Service API (internal)",
+        version=__version__,
+        max_body_size=_max_body_bytes(settings),
+    )
+    app.state = public.state
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(Exception, _server_error)
+    app.include_router(service_api.build_router(settings), prefix="/api/v1")
+    app.add_middleware(IdempotencyMiddleware)
     return app
 
 

@@ -511,6 +511,8 @@ class ProvenPhone(Base):
     phone: Mapped[str] = mapped_column(String(20))  # E.164 digits without "+": 62812...
     method: Mapped[str] = mapped_column(String(16))  # "whatsapp", "telegram", "otp"
     proven_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class VaultEntry(Base):
     """An identifier a citizen typed (NIK, KK, card, NISN, CASN number, phone), kept for the
     gateway alone: Rasa sees only `token` (api/privacy/vault.py). `ciphertext` is the original
@@ -531,3 +533,22 @@ class VaultEntry(Base):
     digest: Mapped[str] = mapped_column(String(64))
     ciphertext: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Service API -----------------------------------------------------------------------------
+
+
+class IdempotentResponse(Base):
+    """The response to a service API POST that carried an `Idempotency-Key`, kept for a day
+    (api/service_api/_idempotency.py): a retry of the same request gets it again instead of
+    opening a second case, billing or ticket. `key_hash` is the SHA-256 of the key, the
+    method, the path and the body, never the key or the identifiers in clear; `status` is 0
+    while the first request runs."""
+
+    __tablename__ = "idempotent_responses"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[int] = mapped_column(Integer, default=0)
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    body: Mapped[str | None] = mapped_column(Text)

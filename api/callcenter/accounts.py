@@ -20,7 +20,7 @@ import sys
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.callcenter.auth import hash_password
+from api.callcenter.auth import hash_password, normalize_username
 from api.callcenter.teams import TEAMS
 from api.core.config import get_settings
 from api.db import create_engine, create_sessionmaker, migrate
@@ -44,7 +44,7 @@ async def create_agent(
     max_active: int = 3,
 ) -> Agent:
     """A new console account; commits. `AccountError` for a bad name, team or password."""
-    username = username.strip().lower()
+    username = normalize_username(username)
     if not username.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(username) > 64:
         raise AccountError("username: letters, digits, '.', '-' or '_', at most 64")
     if len(password) < MIN_PASSWORD:

@@ -13,6 +13,12 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+# Nested timeouts (docs/gateway.md): the ministry deadline (AW_MINISTRY_TIMEOUT_SECONDS, 3 s)
+# < the actions' deadline for one service call (GATEWAY_TIMEOUT_SECONDS, 5 s, actions/gateway.py)
+# < the gateway's deadline for a whole Rasa turn, which runs at most this many service calls.
+ACTION_CALLS_PER_TURN = 3
+ACTIONS_CALL_TIMEOUT_SECONDS = 5.0
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AW_", env_file=".env", extra="ignore")
@@ -28,7 +34,9 @@ class Settings(BaseSettings):
     migrate_on_startup: bool = True
 
     rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
-    rasa_timeout_seconds: float = Field(default=4.0, gt=0, le=60)
+    # Longer than the longest action chain of one turn (`action_chain_seconds`): the gateway
+    # must not give up on a turn whose actions are still opening a case (production refuses).
+    rasa_timeout_seconds: float = Field(default=16.0, gt=0, le=60)
     # Rasa's HTTP API token (`rasa run --enable-api --auth-token`): agent-assist reads what
     # the assistant understood from the tracker. Empty = agent-assist shows replies only.
     rasa_token: SecretStr = SecretStr("")
@@ -43,8 +51,12 @@ class Settings(BaseSettings):
     # (local only; scripts/run keeps one in var/data.key); production refuses to start without.
     data_key: SecretStr = SecretStr("")
 
-    # Service API (docs/service-api.md): empty = no authentication (the embedded setup).
+    # Service API (docs/service-api.md): served only on its own internal listener (api/serve.py),
+    # never on the public port. Its bearer token is mandatory in production; `scripts/run`
+    # generates one per run. Empty (local only) = no authentication.
     service_token: str = ""
+    service_api_host: str = "127.0.0.1"
+    service_api_port: int = Field(default=8001, ge=1, le=65_535)
     # Overall deadline of one call to a ministry; past it the API answers 504 ministry_timeout.
     ministry_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     # Ministries' backends (docs/gateway.md). A ministry with a base URL is called there;
@@ -105,6 +117,11 @@ class Settings(BaseSettings):
     # Per-sender flood protection: at most this many messages per window (0 = off).
     rate_limit_messages: int = Field(default=30, ge=0, le=10_000)
     rate_limit_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    # Per client IP, per `rate_limit_window_seconds` (0 = off): conversations opened, WebSockets
+    # opened, calls to the service API (its callers are the action servers: generous).
+    rate_limit_conversations_per_ip: int = Field(default=30, ge=0, le=100_000)
+    rate_limit_sockets_per_ip: int = Field(default=60, ge=0, le=100_000)
+    rate_limit_service_api_per_ip: int = Field(default=12_000, ge=0, le=1_000_000)
     # Sites allowed to embed the web widget: "*", or origins "https://a.go.id,https://b.id";
     # "" = only the gateway's own page.
     widget_origins: str = Field(
@@ -141,6 +158,15 @@ class Settings(BaseSettings):
     # Console logins: absolute lifetime and idle expiry.
     console_session_hours: int = Field(default=8, ge=1, le=24)
     console_idle_minutes: int = Field(default=30, ge=1, le=480)
+    # Console login attempts per `login_window_seconds`: per username, per client IP, and in
+    # all (api/callcenter/auth.py); at most `password_hash_concurrency` Argon2 checks run at
+    # once, off the event loop, and at most `password_hash_queue` more wait for a turn.
+    login_limit_per_user: int = Field(default=10, ge=1, le=10_000)
+    login_limit_per_ip: int = Field(default=60, ge=1, le=100_000)
+    login_limit_global: int = Field(default=600, ge=1, le=1_000_000)
+    login_window_seconds: int = Field(default=300, ge=1, le=86_400)
+    password_hash_concurrency: int = Field(default=1, ge=1, le=64)
+    password_hash_queue: int = Field(default=32, ge=0, le=10_000)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -154,6 +180,24 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value.get_secret_value()):
             raise ValueError("AW_TELEGRAM_WEBHOOK_SECRET: 1-256 characters A-Z, a-z, 0-9, _ or -")
         return value
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        # Outside `local` the service API (personal data) must never be open, and a turn
+        # must not be given up while its actions may still open a case.
+        if self.environment != "local" and len(self.service_token) < 16:
+            raise ValueError("AW_SERVICE_TOKEN (at least 16 characters) is required outside local")
+        if self.environment != "local" and self.rasa_timeout_seconds <= self.action_chain_seconds:
+            chain = self.action_chain_seconds
+            raise ValueError(f"AW_RASA_TIMEOUT_SECONDS must exceed the longest action chain ({chain:g} s)")
+        return self
+
+    @property
+    def action_chain_seconds(self) -> float:
+        """The longest a turn's actions may take: each service call given up by the actions
+        after their own deadline, itself above the ministry deadline."""
+        per_call = max(ACTIONS_CALL_TIMEOUT_SECONDS, self.ministry_timeout_seconds + 1)
+        return ACTION_CALLS_PER_TURN * per_call
 
     @model_validator(mode="after")
     def _channel_secrets(self) -> Settings:

@@ -31,6 +31,7 @@ from api.callcenter.teams import TEAMS
 from api.conversations import store, turn
 from api.core.config import SettingsDep
 from api.db import SessionDep
+from api.deps import MAX_DB_ID, DbId
 from api.models import (
     Agent,
     AgentStatus,
@@ -47,7 +48,7 @@ from api.pubsub import CONSOLE
 from api.rasa_client import RasaDep
 from api.schemas import MessageOut
 from api.text import clean_text
-from connectors.channels import RateLimiterDep
+from connectors.ratelimit import LoginLimitsDep, client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +95,22 @@ class LoginOut(BaseModel):
 
 @api.post("/login", responses={401: {"description": auth.BAD_LOGIN}})
 async def login(
-    body: LoginIn, response: Response, session: SessionDep, settings: SettingsDep, limiter: RateLimiterDep
+    body: LoginIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    limits: LoginLimitsDep,
 ) -> LoginOut:
-    # The shared per-sender limiter, keyed by username: slows password guessing.
-    if not (await limiter.admit("console-login", body.username.lower())).allowed:
+    # Per username (in the one form the check uses too), per address and in all: slows
+    # password guessing and bounds the Argon2 work a flood can ask for.
+    username = auth.normalize_username(body.username)
+    if not await limits.admit(username, client_ip(request)):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_LOGINS)
-    agent = await auth.authenticate(session, body.username.strip().lower(), body.password)
+    try:
+        agent = await auth.authenticate(session, username, body.password, request.app.state.password_checks)
+    except auth.Busy:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_LOGINS) from None
     if agent is None:
         logger.warning("console login refused")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, auth.BAD_LOGIN)
@@ -162,7 +173,7 @@ async def _handoff(session: SessionDep, handoff_id: int, agent: Agent) -> Handof
 
 
 @api.get("/handoffs/{handoff_id}")
-async def get_handoff(handoff_id: int, agent: CurrentAgent, session: SessionDep) -> queries.HandoffDetail:
+async def get_handoff(handoff_id: DbId, agent: CurrentAgent, session: SessionDep) -> queries.HandoffDetail:
     handoff = await _handoff(session, handoff_id, agent)
     detail = await queries.detail(session, handoff)
     if detail.identity is not None:
@@ -197,7 +208,7 @@ async def _audit_identity_view(session: SessionDep, agent: Agent, handoff: Hando
 
 @api.post("/handoffs/{handoff_id}/claim", responses={409: {"description": TAKEN}})
 async def claim(
-    handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+    handoff_id: DbId, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> queries.HandoffDetail:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409(TAKEN):
@@ -223,7 +234,7 @@ class TextIn(BaseModel):
     responses={409: {"description": NOT_YOURS}},
 )
 async def reply(
-    handoff_id: int, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+    handoff_id: DbId, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> MessageOut:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409():
@@ -233,7 +244,7 @@ async def reply(
 
 @api.post("/handoffs/{handoff_id}/notes", status_code=status.HTTP_201_CREATED)
 async def add_note(
-    handoff_id: int, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+    handoff_id: DbId, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> queries.NoteOut:
     handoff = await _handoff(session, handoff_id, agent)
     note = HandoffNote(handoff_id=handoff.id, agent_id=agent.id, text=body.text, created_at=utcnow())
@@ -244,7 +255,7 @@ async def add_note(
 
 
 class TransferIn(BaseModel):
-    agent_id: int | None = None
+    agent_id: int | None = Field(default=None, ge=1, le=MAX_DB_ID)
     team: str | None = None
 
     @model_validator(mode="after")
@@ -258,7 +269,7 @@ class TransferIn(BaseModel):
 
 @api.post("/handoffs/{handoff_id}/transfer", responses={409: {"description": NOT_YOURS}})
 async def transfer(
-    handoff_id: int, body: TransferIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+    handoff_id: DbId, body: TransferIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> queries.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
     if body.agent_id is None:
@@ -276,7 +287,7 @@ async def transfer(
 
 @api.post("/handoffs/{handoff_id}/hand-back", responses={409: {"description": NOT_YOURS}})
 async def hand_back(
-    handoff_id: int, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+    handoff_id: DbId, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> queries.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409():
@@ -290,7 +301,7 @@ class CloseIn(BaseModel):
 
 @api.post("/handoffs/{handoff_id}/close", responses={409: {"description": NOT_YOURS}})
 async def close(
-    handoff_id: int, body: CloseIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+    handoff_id: DbId, body: CloseIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> queries.HandoffSummary:
     handoff = await _handoff(session, handoff_id, agent)
     with _conflict_is_409():
@@ -474,13 +485,20 @@ async def assist_message(
 # --- Live events ------------------------------------------------------------------------------------
 
 
+# The open console socket re-checks its session at each ping and at least this often: a
+# logout or an expired session closes it (4401).
+SESSION_RECHECK_SECONDS = 30.0
+
+
 @router.websocket("/console/ws")
 async def console_socket(websocket: WebSocket) -> None:
-    """Queue and conversation events for a logged-in console; pings keep the agent online."""
+    """Queue and conversation events for a logged-in console; pings keep the agent online
+    (present), but are not activity: they do not keep the session alive."""
     await websocket.accept()
     state = websocket.app.state
+    token = websocket.cookies.get(auth.COOKIE)
     async with state.sessionmaker() as session:
-        agent = await auth.agent_for_token(session, websocket.cookies.get(auth.COOKIE), state.settings)
+        agent = await auth.agent_for_token(session, token, state.settings, activity=False)
         if agent is not None:
             agent.last_seen_at = utcnow()
             await session.commit()
@@ -493,7 +511,13 @@ async def console_socket(websocket: WebSocket) -> None:
         forward = asyncio.create_task(_forward(websocket, events))
         try:
             while True:
-                frame = await websocket.receive_json()
+                try:
+                    frame = await asyncio.wait_for(websocket.receive_json(), SESSION_RECHECK_SECONDS)
+                except TimeoutError:
+                    frame = None
+                if not await _session_alive(state, token):
+                    await websocket.close(CLOSE_UNAUTHORIZED)
+                    break
                 if isinstance(frame, dict) and frame.get("type") == "ping":
                     await _seen(state, agent_id)
                     await websocket.send_json({"type": "pong"})
@@ -508,6 +532,11 @@ async def console_socket(websocket: WebSocket) -> None:
 async def _forward(websocket: WebSocket, events: asyncio.Queue[dict[str, Any]]) -> None:
     while True:
         await websocket.send_json(await events.get())
+
+
+async def _session_alive(state: Any, token: str | None) -> bool:
+    async with state.sessionmaker() as session:
+        return await auth.agent_for_token(session, token, state.settings, activity=False) is not None
 
 
 async def _seen(state: Any, agent_id: int) -> None:

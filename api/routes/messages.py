@@ -6,6 +6,7 @@ from api.callcenter.service import CallCenterDep
 from api.conversations import store, turn
 from api.deps import (
     CONVERSATION_NOT_FOUND,
+    MAX_DB_ID,
     ConversationDep,
     ConversationStateDep,
     RasaDep,
@@ -82,7 +83,7 @@ async def list_messages(
     conversation: ConversationDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_DB_ID)] = None,
 ) -> History:
     """The conversation's latest `limit` messages, oldest first; with `after`, only those
     newer than that message id (what the widget polls for on its HTTP fallback: an agent's

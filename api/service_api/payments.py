@@ -24,6 +24,8 @@ from api.models import Case, CaseKind
 from api.plates import format_plate, parse_plate
 
 router = APIRouter(prefix="/payments", tags=["payments"])
+# Test-only: served only while the simulators are on (api/service_api/__init__.py).
+simulated_router = APIRouter(prefix="/payments", tags=["payments"])
 Samsat = Annotated[SamsatAdapter, Depends(adapter(SamsatAdapter))]
 Simponi = Annotated[SimponiAdapter, Depends(adapter(SimponiAdapter))]
 
@@ -168,7 +170,7 @@ async def get_billing(
     )
 
 
-@router.post("/billings/{billing_code}/payments")
+@simulated_router.post("/billings/{billing_code}/payments")
 async def pay_billing(
     billing_code: CodeParam, session: SessionDep, samsat: Samsat, simponi: Simponi
 ) -> PaymentOut:

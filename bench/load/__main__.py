@@ -81,7 +81,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             started = time.monotonic()
             first = await DirectRasa(stack.rasa_url).send(http, "bench-first-message", "halo", None)
             first_reply = round(time.monotonic() - started, 2)
-            categories = (await http.get(f"{stack.gateway_url}/api/v1/complaints/categories")).json()["items"]
+            url, headers = f"{stack.service_url}/api/v1/complaints/categories", stack.service_headers
+            categories = (await http.get(url, headers=headers)).json()["items"]
         if first.error:
             raise RuntimeError(f"Rasa did not answer the first message: {first.error}")
         roads = next(item["label"] for item in categories if item["key"] == "infrastruktur")

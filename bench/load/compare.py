@@ -60,17 +60,21 @@ def compare(ref: str, worktree: Path, rounds: int, model: Path) -> dict[str, obj
             floor = DirectRasa(urls["pass-through"])
             floor.name = "pass-through"
             targets = [ours, theirs, floor, DirectRasa(stack.rasa_url)]
-            return asyncio.run(_play(targets, stack.gateway_url, rounds))
+            return asyncio.run(_play(targets, stack.service_url, stack.service_headers, rounds))
         finally:
             for process in processes:
                 process.terminate()
                 process.wait()
 
 
-async def _play(targets: list[Target], gateway_url: str, rounds: int) -> dict[str, object]:
+async def _play(
+    targets: list[Target], service_url: str, service_headers: dict[str, str], rounds: int
+) -> dict[str, object]:
     turns: dict[tuple[int, str, int], dict[str, float]] = defaultdict(dict)
     async with httpx.AsyncClient(timeout=30) as http:
-        categories = (await http.get(f"{gateway_url}/api/v1/complaints/categories")).json()["items"]
+        categories = (
+            await http.get(f"{service_url}/api/v1/complaints/categories", headers=service_headers)
+        ).json()["items"]
         roads = next(item["label"] for item in categories if item["key"] == "infrastruktur")
         mix = scripts(load_personas(), roads)
         for round_ in range(rounds + 1):  # round 0 warms up

@@ -6,6 +6,7 @@ answer: for Rasa, that is the model load time. The benchmarks and the end-to-end
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,17 +23,26 @@ from bench.load.procstat import cmdline, descendants
 
 START_TIMEOUT_SECONDS = 300
 # How each service's process is told apart in scripts/run's process tree.
-SERVICES = {"actions": " run actions ", "rasa": " run --interface ", "gateway": "uvicorn api.main:app"}
+SERVICES = {"actions": "-m actions.server ", "rasa": " run --interface ", "gateway": "-m api.serve "}
 
 
 @dataclass
 class Stack:
-    gateway_url: str
+    gateway_url: str  # the public port
     rasa_url: str
     log_dir: Path
     services: dict[str, list[int]]  # name → pids of its process tree
     ready_seconds: dict[str, float]  # name → seconds from start until it answered
     env: dict[str, str] = field(default_factory=dict)  # what the processes were started with
+
+    @property
+    def service_url(self) -> str:
+        """The gateway's internal service API (what the actions call), with `service_headers`."""
+        return f"http://127.0.0.1:{self.env['SERVICE_API_PORT']}"
+
+    @property
+    def service_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.env['AW_SERVICE_TOKEN']}"}
 
     def logs(self) -> str:
         return _logs(self.log_dir)
@@ -55,10 +65,11 @@ def free_port() -> int:
 def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Start the stack with `model`; stop it (the whole process group) on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT", "SERVICE_API_PORT")}
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports["ACTIONS_PORT"]}/webhook"\n'
+        "  token: ${ACTION_SERVER_TOKEN}\n"  # scripts/run generates it
         "tracker_store:\n  type: bot.tracker_store.SQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"
@@ -81,6 +92,13 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         # The embedded simulators' state (applications, billings), fresh for each run.
         "AW_SIMULATORS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'simulators.db'}",
         "PYTHONPATH": str(ROOT),
+        # Known here too, so that a test or benchmark can read the internal service API.
+        "AW_SERVICE_TOKEN": secrets.token_urlsafe(24),
+        # Every simulated citizen comes from 127.0.0.1: the per-address limits would refuse
+        # a load test's conversations and sockets (the per-sender limit stays on).
+        "AW_RATE_LIMIT_CONVERSATIONS_PER_IP": "0",
+        "AW_RATE_LIMIT_SOCKETS_PER_IP": "0",
+        "AW_RATE_LIMIT_SERVICE_API_PER_IP": "0",
         **(env or {}),
     }
     started = time.monotonic()

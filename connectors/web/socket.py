@@ -44,7 +44,7 @@ from api.schemas import Channel, MessageOut, SendResult
 from api.text import clean_text
 from connectors import inbound
 from connectors.inbound import ChannelContext
-from connectors.ratelimit import RATE_LIMITED_TEXT
+from connectors.ratelimit import RATE_LIMITED_TEXT, IpLimits, client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,12 @@ async def _close(websocket: WebSocket, code: int) -> None:
 
 
 async def _opening_refusal(websocket: WebSocket, conversation_id: str, settings: Settings) -> int | None:
+    """Why this socket may not open (a close code), or None. Only web conversations open here:
+    Telegram's and WhatsApp's come from their signed webhooks alone."""
+    limits: IpLimits = websocket.app.state.ip_limits
+    if not (await limits.sockets.admit("ip-sockets", client_ip(websocket))).allowed:
+        logger.warning("ws refused: too many opens from one address")
+        return CLOSE_FLOODING
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"), settings):
         logger.warning("ws refused: origin not allowed")
         return CLOSE_FORBIDDEN

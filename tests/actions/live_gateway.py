@@ -2,8 +2,9 @@
 that call it (test_against_simulators.py).
 
 The gateway needs its own venv (`.venv/api`, Python 3.11) while the action tests run in
-`.venv/rasa`, so nothing of `api/` is imported here: the gateway runs under uvicorn on a free
-127.0.0.1 port with its own SQLite database, and the seed personas come from
+`.venv/rasa`, so nothing of `api/` is imported here: the gateway runs as `make run` starts it
+(`python -m api.serve`), its public app and its internal service API each on a free 127.0.0.1
+port, with a service token of its own and its own SQLite database, and the seed personas come from
 `python -m simulators.seed --sample` as JSON.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import time
@@ -71,11 +73,15 @@ def _environment(database: Path, settings: dict[str, str]) -> dict[str, str]:
 
 @dataclass
 class LiveGateway:
-    """A gateway process; `get`/`post` read the service API (`/api/v1`) for expected facts."""
+    """A gateway process; `get`/`post` read the service API (`/api/v1`) for expected facts.
+    `url` is the internal service API (what the actions call, with `token`); `public_url` the
+    public port (channels, /health)."""
 
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    public_url: str = ""
+    token: str = ""
     # The verified conversation the calls name (`X-Conversation-ID`), set by `verify()`.
     conversation: str | None = None
 
@@ -89,14 +95,19 @@ class LiveGateway:
         return self._call("POST", path, json=body)
 
     def response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """The raw answer of a service call, errors included, from `conversation` if set."""
-        headers = {"X-Conversation-ID": self.conversation} if self.conversation else {}
+        """The raw answer of a service call, errors included: on the internal listener with
+        the token, from `conversation` if set."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.conversation:
+            headers["X-Conversation-ID"] = self.conversation
+        headers.update(kwargs.pop("headers", {}))
         return httpx.request(method, f"{self.url}/api/v1{path}", timeout=10, headers=headers, **kwargs)
 
     def verify(self, person: JSON, *, family: bool = False) -> str:
-        """A new web conversation verified for `person`'s NIK by the OTP the simulated SMS
-        provider "sent" (api/identity): the conversation later calls name. Its id."""
-        created = httpx.post(f"{self.url}/api/v1/conversations", json={"channel": "web"}, timeout=10)
+        """A new web conversation (opened on the public port, as the widget does) verified for
+        `person`'s NIK by the OTP the simulated SMS provider "sent" (api/identity), read back
+        on the internal listener with the token: the conversation later calls name. Its id."""
+        created = httpx.post(f"{self.public_url}/api/v1/conversations", json={"channel": "web"}, timeout=10)
         created.raise_for_status()
         self.conversation = str(created.json()["id"])
         self.post("/identity/otp", {"nik": person["nik"], "family": family})
@@ -124,20 +135,23 @@ class LiveGateway:
 
 
 def start_gateway(directory: Path, **settings: str) -> LiveGateway:
-    """Start `uvicorn api.main:app` in `directory` (its database and log live there; no `.env`
-    is read from the repository) with extra `AW_*` `settings`; return once `/health` answers.
-    Fails the test, with the gateway's log, if it does not start."""
-    port = _free_port()
+    """Start `python -m api.serve` in `directory` (its database and log live there; no `.env`
+    is read from the repository) with extra `AW_*` `settings`; return once `/health` answers
+    and the service API listens. Fails the test, with the gateway's log, if it does not start."""
+    port, service_port, token = _free_port(), _free_port(), secrets.token_urlsafe(24)
+    settings = {"AW_SERVICE_API_PORT": str(service_port), "AW_SERVICE_TOKEN": token, **settings}
     log = directory / "gateway.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [str(UVICORN), "api.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            [str(API_PYTHON), "-m", "api.serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=directory,
             env=_environment(directory / "gateway.db", settings),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    gateway = LiveGateway(f"http://127.0.0.1:{port}", process, log)
+    gateway = LiveGateway(
+        f"http://127.0.0.1:{service_port}", process, log, public_url=f"http://127.0.0.1:{port}", token=token
+    )
     try:
         _wait_until_healthy(gateway)
     except BaseException:
@@ -152,8 +166,9 @@ def _wait_until_healthy(gateway: LiveGateway) -> None:
         if gateway.process.poll() is not None:
             break
         try:
-            response = httpx.get(f"{gateway.url}/health", timeout=5)
+            response = httpx.get(f"{gateway.public_url}/health", timeout=5)
             if response.status_code == 200 and response.json().get("database") == "ok":
+                gateway.response("GET", "/regions")  # the service API listens too
                 return  # Rasa may be "unavailable": these tests do not need it
         except httpx.HTTPError:
             pass

@@ -90,7 +90,7 @@ def personas() -> dict[str, JSON]:
 
 async def _pointed_at(live: LiveGateway) -> AsyncIterator[LiveGateway]:
     # One client per test: an httpx client belongs to the event loop it first ran in.
-    client = Gateway(base_url=live.url)
+    client = Gateway(base_url=live.url, token=live.token)
     use_gateway(client)
     try:
         yield live

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.core.config import Settings
-from api.main import create_app
+from api.main import create_app, create_service_app
 from api.models import Conversation, Message
 from tests.services import POSTGRES_URL, require
 
@@ -83,13 +83,32 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
 
 
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The app with its lifespan running, and an HTTP client talking to it in-process."""
+async def running(
+    settings: Settings, *, service: bool = False
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app with its lifespan running, and an HTTP client talking to it in-process: to the
+    public app, or with `service` to the internal service API (api.main.create_service_app)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        if service:
+            async with service_client(app) as client:
+                yield app, client
+            return
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
             yield app, client
+
+
+@asynccontextmanager
+async def service_client(app: FastAPI, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the internal service API of the running public `app` (the action server's
+    view), with `Authorization: Bearer <token>` when given."""
+    transport = httpx.ASGITransport(app=create_service_app(app))
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://service.test", headers=headers
+    ) as client:
+        yield client
 
 
 GatewayFactory = Callable[..., AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]]]
@@ -101,13 +120,21 @@ async def new_conversation(client: httpx.AsyncClient, **body: Any) -> str:
     return str(response.json()["id"])
 
 
+async def channel_conversation(app: FastAPI, channel: str, channel_user_id: str | None = None) -> str:
+    """A Telegram or WhatsApp conversation as their webhooks open it (the public API opens
+    web conversations only)."""
+    async with app.state.sessionmaker() as session:
+        conversation = Conversation(channel=channel, channel_user_id=channel_user_id)
+        session.add(conversation)
+        await session.commit()
+        return str(conversation.id)
+
+
 async def stored_messages(app: FastAPI, conversation_id: str) -> list[Message]:
     """The messages as stored in the database, read with a fresh session."""
     async with app.state.sessionmaker() as session:
         query = (
-            select(Message)
-            .where(Message.conversation_id == uuid.UUID(conversation_id))
-            .order_by(Message.id)
+            select(Message).where(Message.conversation_id == uuid.UUID(conversation_id)).order_by(Message.id)
         )
         return list((await session.scalars(query)).all())
 

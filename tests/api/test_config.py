@@ -16,7 +16,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.database_url == "sqlite+aiosqlite:///var/gateway.db"
     assert settings.sqlite_path() == Path("var/gateway.db")
     assert str(settings.rasa_url) == "http://127.0.0.1:5005/"
-    assert settings.rasa_timeout_seconds == 4.0
+    assert settings.rasa_timeout_seconds == 16.0
+    assert settings.rasa_timeout_seconds > settings.action_chain_seconds
     assert settings.max_message_chars == 2000
     assert settings.environment == "local"
 
@@ -24,14 +25,15 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AW_DATABASE_URL", "postgresql+asyncpg://aw:secret@db:5432/aw")
     monkeypatch.setenv("AW_RASA_URL", "http://rasa:5005")
-    monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "20.5")
     monkeypatch.setenv("AW_ENVIRONMENT", "production")
     monkeypatch.setenv("AW_IDENTITY_KEY", "k" * 32)
     monkeypatch.setenv("AW_DATA_KEY", "a-key-of-at-least-sixteen-characters")
+    monkeypatch.setenv("AW_SERVICE_TOKEN", "a-long-enough-service-token")
     monkeypatch.setenv("AW_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert not settings.is_sqlite and settings.sqlite_path() is None
-    assert settings.rasa_timeout_seconds == 2.5
+    assert settings.rasa_timeout_seconds == 20.5
     assert (settings.environment, settings.log_level) == ("production", "DEBUG")
 
 

@@ -75,6 +75,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "proven_phones": set(),
         "identifier_vault": {"ix_identifier_vault_digest"},
         "inapas_logins": {"ix_inapas_logins_conversation_id", "ix_inapas_logins_created_at"},
+        "idempotent_responses": {"ix_idempotent_responses_created_at"},
     }
 
 

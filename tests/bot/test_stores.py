@@ -30,7 +30,7 @@ ENDPOINTS = Path(__file__).parents[2] / "endpoints.yml"
 def production_env(monkeypatch):
     pg, redis = urlparse(POSTGRES_URL), urlparse(REDIS_URL)
     for name, value in {
-        "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
+        "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "rahasia",
         "TRACKER_DB_HOST": pg.hostname, "TRACKER_DB_PORT": str(pg.port), "TRACKER_DB_USER": pg.username,
         "TRACKER_DB_PASSWORD": pg.password or "", "TRACKER_DB_NAME": pg.path.lstrip("/"),
         "LOCK_STORE_REDIS_HOST": redis.hostname, "LOCK_STORE_REDIS_PORT": str(redis.port),
@@ -50,8 +50,11 @@ def conversation(sender_id):
 
 async def test_embedded_defaults_need_no_server(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "rahasia")
     (tmp_path / "var").mkdir()
     endpoints = read_endpoints_from_path(ENDPOINTS)
+    # Rasa sends the action server's secret as ?token= (actions/server.py checks it).
+    assert (endpoints.action.token, endpoints.action.token_name) == ("rahasia", "token")
     store = TrackerStore.create(endpoints.tracker_store, Domain.empty())
     # Exactly ours: Rasa falls back to an in-memory store, with a warning only, when it cannot load a type.
     assert type(store) is SQLTrackerStore and store.engine.dialect.name == "sqlite"

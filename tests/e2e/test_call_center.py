@@ -106,8 +106,12 @@ def test_agent_assists_a_caller_and_the_lookup_is_audited(stack: Stack, agent_de
     ).json()
     # The caller reads out the code sent by SMS to their registered number (identity verification).
     assert any("kode 6 digit" in reply["text"] for reply in turn["replies"]), turn
+    # The simulated SMS outbox is on the internal listener, behind the run's service token.
     sms = httpx.get(
-        f"{stack.gateway_url}/api/v1/identity/simulated-sms", params={"to": member["otp_phone"]}, timeout=30
+        f"{stack.service_url}/api/v1/identity/simulated-sms",
+        params={"to": member["otp_phone"]},
+        headers=stack.service_headers,
+        timeout=30,
     ).json()["messages"]
     code = re.search(r"\b(\d{6})\b", sms[-1]["text"])
     assert code

@@ -123,8 +123,10 @@ def chat(citizen: Conversation) -> Chat:
 
 @pytest.fixture(scope="module")
 def service_api(stack: Stack) -> Iterator[httpx.Client]:
-    """The gateway's service API, where the expected facts come from."""
-    with httpx.Client(base_url=f"{stack.gateway_url}/api/v1", timeout=30) as client:
+    """The gateway's service API (its internal listener, with the run's token), where the
+    expected facts come from."""
+    base_url = f"{stack.service_url}/api/v1"
+    with httpx.Client(base_url=base_url, headers=stack.service_headers, timeout=30) as client:
         yield client
 
 

@@ -30,7 +30,7 @@ from tests.api.callcenter.support import (
     handoff_of,
 )
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory, new_conversation
+from tests.api.support import GatewayFactory, new_conversation, service_client
 
 pytestmark = pytest.mark.asyncio
 
@@ -45,6 +45,12 @@ async def center(
     async with gateway(**ALWAYS_OPEN, rasa_token=fake_rasa.token) as (app, client):
         await fresh_call_center(app)
         yield app, client
+
+
+async def _call(app: FastAPI, path: str, **kwargs: object) -> httpx.Response:
+    """A POST to the internal service API, as the action server makes it."""
+    async with service_client(app) as service:
+        return await service.post(path, **kwargs)  # type: ignore[arg-type]
 
 
 async def _entries(app: FastAPI, conversation_id: str) -> list[AuditEntry]:
@@ -114,12 +120,12 @@ async def test_every_lookup_in_an_assist_session_is_audited(
         ).json()["id"]
     headers = {"X-Conversation-ID": session_id}
     await verify(app, session_id, persona["nik"])  # the caller proved who they are (an OTP)
-    ok = await client.post(
+    ok = await _call(app,
         VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
     )
     assert ok.status_code == 200
     wrong = (date.fromisoformat(persona["birth_date"]) + timedelta(days=1)).isoformat()
-    refused = await client.post(VERIFY, json={"nik": persona["nik"], "birth_date": wrong}, headers=headers)
+    refused = await _call(app,VERIFY, json={"nik": persona["nik"], "birth_date": wrong}, headers=headers)
     assert refused.status_code == 403
     entries = await _entries(app, session_id)
     hashed = citizen_hash(persona["nik"])  # the log keeps a keyed hash, never the NIK
@@ -145,14 +151,14 @@ async def test_citizens_own_lookups_are_not_agent_lookups(center: tuple[FastAPI,
     headers = {"X-Conversation-ID": conversation}
     await verify(app, conversation, persona["nik"])
     assert (
-        await client.post(
+        await _call(app,
             VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
         )
     ).status_code == 200
     assert await _entries(app, conversation) == []
     # A malformed or unknown conversation id holds no verified session.
     for bogus in ("not-a-uuid", str(uuid.uuid4())):
-        response = await client.post(
+        response = await _call(app,
             VERIFY,
             json={"nik": persona["nik"], "birth_date": persona["birth_date"]},
             headers={"X-Conversation-ID": bogus},
@@ -169,10 +175,10 @@ async def test_agent_sees_the_verified_identity_and_cases_and_the_view_is_audite
     conversation = await new_conversation(client)
     headers = {"X-Conversation-ID": conversation}
     await verify(app, conversation, persona["nik"])
-    await client.post(
+    await _call(app,
         VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
     )
-    opened = await client.post(
+    opened = await _call(app,
         "/api/v1/population/applications",
         json={
             "type": "kk_change",

@@ -28,7 +28,13 @@ from tests.api.callcenter.support import (
 )
 from tests.api.fake_rasa import FakeRasa
 from tests.api.identity_support import last_code
-from tests.api.support import GatewayFactory, new_conversation, stored_conversation, stored_messages
+from tests.api.support import (
+    GatewayFactory,
+    new_conversation,
+    service_client,
+    stored_conversation,
+    stored_messages,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -75,7 +81,8 @@ async def test_nobody_online_offers_callback_or_ticket(center: tuple[FastAPI, ht
     assert number.startswith("TKT-")
     handoff = await handoff_of(app, conversation)
     assert handoff.state is HandoffState.TICKET and handoff.case_number == number
-    followed = await client.get(f"/api/v1/cases/{number}")
+    async with service_client(app) as service:
+        followed = await service.get(f"/api/v1/cases/{number}")
     assert followed.status_code == 200 and followed.json()["status_label"] == "Menunggu tindak lanjut petugas"
 
 
@@ -292,7 +299,8 @@ async def test_a_ticket_is_claimed_later_and_its_case_follows(
         queue = (await desk.get("/console/api/handoffs?scope=queue")).json()
         assert [h["state"] for h in queue if h["id"] == handoff.id] == ["ticket"]
         assert (await desk.post(f"/console/api/handoffs/{handoff.id}/claim")).status_code == 200
-    case = (await client.get(f"/api/v1/cases/{handoff.case_number}")).json()
+    async with service_client(app) as service:
+        case = (await service.get(f"/api/v1/cases/{handoff.case_number}")).json()
     assert case["status"] == "in_progress"
 
 

@@ -15,6 +15,7 @@ from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import (
     RASA_TIMEOUT,
     GatewayFactory,
+    channel_conversation,
     new_conversation,
     stored_messages,
 )
@@ -61,9 +62,9 @@ async def test_replies_with_buttons_are_stored_and_returned(
 
 
 async def test_sender_channel_and_metadata_are_forwarded(
-    client: httpx.AsyncClient, fake_rasa: FakeRasa
+    app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
-    conversation_id = await new_conversation(client, channel="telegram", channel_user_id="12345")
+    conversation_id = await channel_conversation(app, "telegram", "12345")
     metadata = {"locale": "id-ID", "client": {"app": "telegram", "version": 2}}
 
     response = await client.post(
@@ -121,9 +122,7 @@ def assert_apology(response: httpx.Response) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["rasa_status"] == "failed"
-    assert [(r["author"], r["text"]) for r in body["replies"]] == [
-        ("system", RASA_UNAVAILABLE_TEXT)
-    ]
+    assert [(r["author"], r["text"]) for r in body["replies"]] == [("system", RASA_UNAVAILABLE_TEXT)]
 
 
 async def assert_kept_as_failed(app: FastAPI, conversation_id: str, text: str) -> None:
@@ -208,9 +207,7 @@ async def test_agent_conversation_is_stored_but_not_sent_to_rasa(
     assert (stored.text, stored.rasa_status) == ("halo petugas", None)
 
 
-async def test_history_is_in_order_and_limited(
-    client: httpx.AsyncClient, fake_rasa: FakeRasa
-) -> None:
+async def test_history_is_in_order_and_limited(client: httpx.AsyncClient, fake_rasa: FakeRasa) -> None:
     fake_rasa.reply({"text": "Baik."})
     conversation_id = await new_conversation(client)
     for text in ("satu", "dua", "tiga"):
@@ -261,12 +258,10 @@ async def test_control_characters_are_stripped(
 
 
 async def test_message_text_is_not_logged(
-    client: httpx.AsyncClient, fake_rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+    app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = "NIK saya 3171234567890123, HP 081234567890"
-    conversation_id = await new_conversation(
-        client, channel="whatsapp", channel_user_id="6281234567890"
-    )
+    conversation_id = await channel_conversation(app, "whatsapp", "6281234567890")
     caplog.set_level(logging.DEBUG)
 
     await client.post(messages_url(conversation_id), json={"text": secret})

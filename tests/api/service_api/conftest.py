@@ -1,5 +1,7 @@
-"""The service tests check each ministry's data as the verified citizen whose record they ask
-for (tests/api/identity_support.py): every gateway here answers through a `VerifiedClient`.
+"""The service API's tests talk to its own internal app (api.main.create_service_app), as the
+action server does: `client` and `gateway(...)`'s client are the service API's. They check
+each ministry's data as the verified citizen whose record they ask for
+(tests/api/identity_support.py): every gateway here answers through a `VerifiedClient`.
 tests/security checks who may ask."""
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.api.fake_rasa import FakeRasa
 from tests.api.identity_support import VerifiedClient
-from tests.api.support import GatewayFactory
+from tests.api.support import Database, make_settings, running
 
 
 @asynccontextmanager
@@ -25,8 +28,12 @@ async def _verified(
 
 
 @pytest.fixture
-def gateway(gateway: GatewayFactory) -> Any:
+def gateway(database: Database, fake_rasa: FakeRasa) -> Any:
+    """`async with gateway(**settings) as (app, service_client)`, the client calling as the
+    verified citizen."""
+
     def factory(**overrides: Any) -> AbstractAsyncContextManager[tuple[FastAPI, Any]]:
-        return _verified(gateway(**overrides))
+        rasa_url = overrides.pop("rasa_url", fake_rasa.url)
+        return _verified(running(make_settings(database, rasa_url, **overrides), service=True))
 
     return factory

@@ -23,9 +23,16 @@ from simulators.server import ministry_urls
 from tests.api.support import GatewayFactory
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
 KEY = "k" * 32  # AW_IDENTITY_KEY, required in production
+# A production gateway needs a service token, an identity key, and to wait for Rasa longer
+# than an action chain.
+PRODUCTION = {
+    "environment": "production",
+    "service_token": "a-long-enough-service-token",
+    "identity_key": KEY,
+    "rasa_timeout_seconds": 20,
+}
+AUTH = {"Authorization": "Bearer a-long-enough-service-token"}
 
 
 def _every_url(base: str) -> dict[str, str]:
@@ -69,24 +76,20 @@ async def test_production_refuses_to_start_with_a_simulated_ministry(gateway: Ga
     urls = _every_backend("http://127.0.0.1:9")
     del urls["lapor_url"]
     with pytest.raises(SimulatedBackendRefused, match="AW_LAPOR_URL"):
-        async with gateway(environment="production", identity_key=KEY, **urls):
+        async with gateway(**PRODUCTION, **urls):
             pass
 
 
 async def test_production_may_serve_simulators_when_the_setting_says_so(gateway: GatewayFactory) -> None:
-    async with gateway(environment="production", identity_key=KEY, allow_simulated_backends=True) as (
-        app,
-        client,
-    ):
-        response = await client.get("/api/v1/education/spmb", params={"level": "sd"})
+    async with gateway(**PRODUCTION, allow_simulated_backends=True) as (app, client):
+        response = await client.get("/api/v1/education/spmb", params={"level": "sd"}, headers=AUTH)
     assert response.status_code == 200
 
 
 async def test_production_with_every_url_embeds_no_simulator(gateway: GatewayFactory) -> None:
-    backends = _every_backend("http://127.0.0.1:9")
-    async with gateway(environment="production", identity_key=KEY, **backends) as (app, client):
+    async with gateway(**PRODUCTION, **_every_backend("http://127.0.0.1:9")) as (app, client):
         assert app.state.ministries.simulators is None
-        response = await client.get("/api/v1/health/bpjs/rates")
+        response = await client.get("/api/v1/health/bpjs/rates", headers=AUTH)
     assert response.status_code == 503
 
 

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
@@ -17,7 +18,7 @@ from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.main import create_app
 from connectors.web.socket import MAX_BAD_FRAMES
 from tests.api.fake_rasa import FakeRasa, closed_port_url
-from tests.api.support import Database, make_settings
+from tests.api.support import Database, channel_conversation, make_settings
 from tests.services import REDIS_URL, require
 
 GatewayClient = Callable[..., AbstractContextManager[TestClient]]
@@ -206,7 +207,9 @@ def test_a_stream_of_malformed_frames_closes(gateway_client: TestClient) -> None
 
 
 def test_refused_connections(gateway_client: TestClient) -> None:
-    telegram = new_conversation(gateway_client, channel="telegram")
+    app = gateway_client.app
+    assert isinstance(app, FastAPI)
+    telegram = gateway_client.portal.call(channel_conversation, app, "telegram")  # type: ignore[union-attr]
     for path, code in [
         (socket_path("2b1c7e4e-0000-4000-8000-000000000000"), 4404),
         (socket_path("not-a-uuid"), 4404),

@@ -82,9 +82,9 @@ async def test_cors_for_the_widget_routes_only(client: httpx.AsyncClient) -> Non
     )
     assert history.headers["access-control-allow-origin"] == "*"
 
-    # The service API stays same-origin.
+    # The service API is not on the public port at all.
     service = await client.get("/api/v1/regions", headers={"origin": SITE})
-    assert "access-control-allow-origin" not in service.headers
+    assert service.status_code == 404 and "access-control-allow-origin" not in service.headers
     health = await client.get("/health", headers={"origin": SITE})
     assert "access-control-allow-origin" not in health.headers
 
