@@ -90,5 +90,8 @@ def test_production_needs_an_identity_key(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("AW_ENVIRONMENT", "production")
     monkeypatch.delenv("AW_IDENTITY_KEY", raising=False)
     monkeypatch.setenv("AW_DATA_KEY", "a-key-of-at-least-sixteen-characters")
+    # What else production needs (api/core/config.py), so that the identity key is what is missing.
+    monkeypatch.setenv("AW_SERVICE_TOKEN", "a-long-enough-service-token")
+    monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "20")
     with pytest.raises(pydantic.ValidationError, match="AW_IDENTITY_KEY"):
         Settings(_env_file=None)  # type: ignore[call-arg]

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from api.identity.keys import normalize_phone
 from simulators.seed.population import own_phone, population
 from tests.api.identity_support import HEADER, sent_sms
+from tests.api.support import service_client
 from tests.connectors.test_telegram import (  # noqa: F401 - fixtures
     _telegram_server,
     bot,
@@ -42,8 +43,10 @@ def _adults() -> Any:
 _fresh = _adults()
 
 
-async def start(client: httpx.AsyncClient, conversation_id: uuid.UUID, nik: str) -> dict[str, Any]:
-    response = await client.post(OTP, json={"nik": nik}, headers={HEADER: str(conversation_id)})
+async def start(app: FastAPI, conversation_id: uuid.UUID, nik: str) -> dict[str, Any]:
+    """`POST /identity/otp` as the action server makes it: on the internal service API."""
+    async with service_client(app) as service:
+        response = await service.post(OTP, json={"nik": nik}, headers={HEADER: str(conversation_id)})
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body
@@ -60,7 +63,7 @@ async def test_a_telegram_contact_shared_by_its_own_user_verifies(
     contact = {"phone_number": f"+{phone}", "first_name": "Budi", "user_id": citizen}
     assert (await post_update(client, message_update(citizen, contact=contact))).status_code == 200
     conversation = (await telegram_messages(app, citizen))[0].conversation_id
-    assert await start(client, conversation, nik) == {
+    assert await start(app, conversation, nik) == {
         "verified": True,
         "method": "channel",
         "code_sent": False,
@@ -76,7 +79,7 @@ async def test_a_telegram_contact_of_another_user_is_refused(
     contact = {"phone_number": f"+{phone}", "first_name": "Ani", "user_id": 42}  # not the sender
     assert (await post_update(client, message_update(citizen, contact=contact))).status_code == 200
     conversation = (await telegram_messages(app, citizen))[0].conversation_id
-    assert await start(client, conversation, nik) == {"verified": False, "method": None, "code_sent": True}
+    assert await start(app, conversation, nik) == {"verified": False, "method": None, "code_sent": True}
     assert len(await sent_sms(app, phone)) == 1  # an OTP instead
 
 
@@ -95,7 +98,7 @@ async def test_the_whatsapp_senders_own_number_verifies(wa: tuple[FastAPI, httpx
     assert phone is not None
     assert (await post(client, text_from({"from": phone}))).status_code == 200
     conversation = (await whatsapp_messages(app, phone))[0].conversation_id
-    assert await start(client, conversation, nik) == {
+    assert await start(app, conversation, nik) == {
         "verified": True,
         "method": "channel",
         "code_sent": False,
@@ -111,7 +114,7 @@ async def test_a_whatsapp_number_that_is_not_the_registered_one_falls_back_to_ot
     assert other is not None and phone is not None
     assert (await post(client, text_from({"from": other}))).status_code == 200
     conversation = (await whatsapp_messages(app, other))[0].conversation_id
-    assert await start(client, conversation, nik) == {"verified": False, "method": None, "code_sent": True}
+    assert await start(app, conversation, nik) == {"verified": False, "method": None, "code_sent": True}
     assert len(await sent_sms(app, phone)) == 1
 
 
@@ -123,5 +126,5 @@ async def test_a_whatsapp_user_known_only_by_user_id_falls_back_to_otp(
     user_id = f"ID.{uuid.uuid4().int % 10**18}"
     assert (await post(client, text_from({"user_id": user_id}))).status_code == 200
     conversation = (await whatsapp_messages(app, user_id))[0].conversation_id
-    assert await start(client, conversation, nik) == {"verified": False, "method": None, "code_sent": True}
+    assert await start(app, conversation, nik) == {"verified": False, "method": None, "code_sent": True}
     assert phone is not None and len(await sent_sms(app, phone)) == 1

@@ -5,6 +5,7 @@ every POST that opens a case or billing, and nested timeouts."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -15,11 +16,13 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from api.core.config import ACTIONS_CALL_TIMEOUT_SECONDS
+from api.identity import sessions
 from api.main import create_app, create_service_app
 from api.models import Case
 from simulators.seed import sample
 from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console
 from tests.api.fake_rasa import FakeRasa
+from tests.api.identity_support import verified_conversation
 from tests.api.support import Database, GatewayFactory, make_settings, new_conversation, service_client
 
 pytestmark = pytest.mark.asyncio
@@ -149,6 +152,12 @@ def _application() -> dict[str, Any]:
     }
 
 
+async def _verified_header(app: FastAPI) -> dict[str, str]:
+    """`X-Conversation-ID` of a conversation whose citizen proved the applicant's NIK (an OTP):
+    the population routes answer only such a caller (api/identity/guard.py)."""
+    return {"X-Conversation-ID": str(await verified_conversation(app, _application()["nik"]))}
+
+
 async def _cases(app: FastAPI) -> int:
     async with app.state.sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(Case)) or 0)
@@ -157,6 +166,8 @@ async def _cases(app: FastAPI) -> int:
 async def test_a_retried_post_opens_one_case(gateway: GatewayFactory) -> None:
     async with gateway(service_token=TOKEN) as (app, client):
         conversation = await new_conversation(client)
+        async with app.state.sessionmaker() as session:  # its citizen proved the NIK (an OTP)
+            await sessions.bind(session, uuid.UUID(conversation), _application()["nik"], "otp")
         headers = {"X-Conversation-ID": conversation, "Idempotency-Key": f"{conversation}:turn-1"}
         before = await _cases(app)
         async with service_client(app, TOKEN) as actions:
@@ -181,7 +192,7 @@ async def test_a_retried_post_opens_one_case(gateway: GatewayFactory) -> None:
 
 async def test_concurrent_twins_open_one_case(gateway: GatewayFactory) -> None:
     async with gateway(service_token=TOKEN) as (app, _):
-        headers = {"Idempotency-Key": "twins"}
+        headers = {**await _verified_header(app), "Idempotency-Key": "twins"}
         before = await _cases(app)
         async with service_client(app, TOKEN) as actions:
             answers = await asyncio.gather(
@@ -197,7 +208,7 @@ async def test_concurrent_twins_open_one_case(gateway: GatewayFactory) -> None:
 
 async def test_a_key_without_the_token_is_neither_stored_nor_replayed(gateway: GatewayFactory) -> None:
     async with gateway(service_token=TOKEN) as (app, _):
-        headers = {"Idempotency-Key": "stolen-key"}
+        headers = {**await _verified_header(app), "Idempotency-Key": "stolen-key"}
         async with service_client(app, TOKEN) as actions:
             assert (
                 await actions.post("/api/v1/population/applications", json=_application(), headers=headers)
@@ -211,7 +222,7 @@ async def test_a_key_without_the_token_is_neither_stored_nor_replayed(gateway: G
 
 async def test_a_failed_post_can_be_retried(gateway: GatewayFactory) -> None:
     async with gateway(simulated_faults="dukcapil=error") as (app, _):
-        headers = {"Idempotency-Key": "after-a-failure"}
+        headers = {**await _verified_header(app), "Idempotency-Key": "after-a-failure"}
         async with service_client(app) as actions:
             failed = await actions.post(
                 "/api/v1/population/applications", json=_application(), headers=headers
@@ -231,7 +242,7 @@ def test_the_gateway_waits_for_rasa_longer_than_an_action_chain(database: Databa
     assert settings.ministry_timeout_seconds < ACTIONS_CALL_TIMEOUT_SECONDS < settings.action_chain_seconds
     defaults = type(settings).model_fields
     assert defaults["rasa_timeout_seconds"].default > settings.action_chain_seconds
-    production = {"environment": "production", "service_token": TOKEN}
+    production = {"environment": "production", "service_token": TOKEN, "identity_key": "k" * 32}
     with pytest.raises(ValueError, match="AW_RASA_TIMEOUT_SECONDS"):
         make_settings(database, "http://127.0.0.1:9", rasa_timeout_seconds=4.0, **production)
     assert make_settings(database, "http://127.0.0.1:9", rasa_timeout_seconds=16.0, **production)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
@@ -19,7 +20,7 @@ from api.models import OtpChallenge, VerifiedSession, utcnow
 from simulators.seed import citizen_by_nik, health, sample
 from simulators.seed.population import own_phone, population
 from tests.api.identity_support import HEADER, last_code, new_conversation, sent_sms, verified_conversation
-from tests.api.support import GatewayFactory
+from tests.api.support import GatewayFactory, service_client
 
 pytestmark = pytest.mark.asyncio
 
@@ -36,6 +37,13 @@ def derived_birth_date(nik: str) -> str:
     day -= 40 if day > 40 else 0
     century = 1900 if year > 26 else 2000
     return f"{century + year:04d}-{month:02d}-{day:02d}"
+
+
+@pytest_asyncio.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The service API, on its internal listener, as the action server calls it."""
+    async with service_client(app) as service:
+        yield service
 
 
 def headers(conversation_id: uuid.UUID) -> dict[str, str]:
@@ -359,9 +367,18 @@ async def test_a_resend_too_soon_moves_the_live_code_to_the_asking_conversation(
 
 
 async def test_the_simulated_outbox_is_not_readable_outside_local(gateway: GatewayFactory) -> None:
-    async with gateway(environment="production", identity_key="k" * 32, allow_simulated_backends=True) as (
-        _,
-        client,
+    token = "a-long-enough-service-token"
+    production = {
+        "environment": "production",
+        "identity_key": "k" * 32,
+        "service_token": token,
+        "rasa_timeout_seconds": 20,  # production waits for Rasa longer than an action chain
+    }
+    async with (
+        gateway(**production, allow_simulated_backends=True) as (app, _),
+        # Where it would be: the internal listener, with the token.
+        service_client(app, token) as service,
     ):
-        response = await client.get("/api/v1/identity/simulated-sms", params={"to": "081234567890"})
+        response = await service.get("/api/v1/identity/simulated-sms", params={"to": "081234567890"})
+        assert (await service.get("/api/v1/regions")).status_code == 200  # the listener answers
     assert response.status_code == 404

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from api.identity import sessions
 from api.main import create_app, create_service_app
 from api.models import AuditEntry, Conversation, VerifiedIdentity
 from simulators.seed import sample
@@ -33,9 +34,16 @@ PERSONAL_ROUTES = [
 ]
 
 
-def _identity() -> dict[str, str]:
-    persona = sample("adult")
+def _identity(persona_name: str = "adult") -> dict[str, str]:
+    persona = sample(persona_name)
     return {"nik": persona["nik"], "birth_date": persona["birth_date"]}
+
+
+async def _prove(app: FastAPI, conversation_id: str, nik: str) -> None:
+    """The conversation's citizen proved `nik` (what an OTP leaves behind): the personal-data
+    routes answer it (api/identity/guard.py)."""
+    async with app.state.sessionmaker() as session:
+        await sessions.bind(session, uuid.UUID(conversation_id), nik, "otp")
 
 
 async def _verified(app: FastAPI, conversation_id: str) -> VerifiedIdentity | None:
@@ -58,13 +66,18 @@ async def test_the_public_openapi_lists_no_service_route(client: httpx.AsyncClie
 
 
 async def test_the_internal_listener_wants_the_token(gateway: GatewayFactory) -> None:
-    async with gateway(service_token=TOKEN) as (app, _):
+    identity = _identity()
+    async with gateway(service_token=TOKEN) as (app, client):
+        # A conversation verified as the citizen: only the token stands in the way.
+        conversation = await new_conversation(client)
+        await _prove(app, conversation, identity["nik"])
+        header = {"X-Conversation-ID": conversation}
         async with service_client(app) as anonymous:
-            missing = await anonymous.post("/api/v1/health/bpjs/membership", json=_identity())
+            missing = await anonymous.post("/api/v1/health/bpjs/membership", json=identity, headers=header)
         async with service_client(app, "salah") as wrong:
-            bad = await wrong.post("/api/v1/health/bpjs/membership", json=_identity())
+            bad = await wrong.post("/api/v1/health/bpjs/membership", json=identity, headers=header)
         async with service_client(app, TOKEN) as actions:
-            right = await actions.post("/api/v1/health/bpjs/membership", json=_identity())
+            right = await actions.post("/api/v1/health/bpjs/membership", json=identity, headers=header)
     for refused in (missing, bad):
         assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
         assert "card_number" not in refused.text
@@ -75,6 +88,7 @@ async def test_a_forged_conversation_header_writes_no_identity(gateway: GatewayF
     """Anyone could write a 'verified identity' into any conversation with X-Conversation-ID."""
     async with gateway(service_token=TOKEN) as (app, client):
         conversation = await new_conversation(client)
+        await _prove(app, conversation, _identity()["nik"])  # its citizen is verified (an OTP)
         header = {"X-Conversation-ID": conversation}
         # On the public port: not there at all.
         public = await client.post("/api/v1/population/verify", json=_identity(), headers=header)
@@ -110,7 +124,8 @@ def _routes(settings_overrides: dict[str, Any]) -> set[str]:
 
 async def test_the_simulated_bank_exists_only_with_the_simulators() -> None:
     confirmation = "/api/v1/payments/billings/{billing_code}/payments"
-    urls = {f"{key}_url": "http://127.0.0.1:9" for key in _ministries()}
+    urls: dict[str, Any] = {f"{key}_url": "http://127.0.0.1:9" for key in _ministries()}
+    urls["inapas_client_secret"] = "rahasia-uji"  # a real INApas needs the client secret
     assert confirmation in _routes({"simulators": "embedded"})
     off = _routes({"simulators": "off", **urls})
     assert confirmation not in off and "/api/v1/payments/billings/{billing_code}" in off
@@ -155,14 +170,18 @@ async def test_a_caller_without_the_token_writes_nothing_to_the_audit_log(gatewa
             assist = (
                 await desk.post("/console/api/assist", json={"reason": "Penelepon minta cek data"})
             ).json()
+        # A citizen of its own: the audit log is shared with tests/security/test_personal_data.py,
+        # which finds its own caller's entries by NIK.
+        identity = _identity("bpjs_active")
+        await _prove(app, assist["id"], identity["nik"])  # the caller read out their OTP
         header = {"X-Conversation-ID": assist["id"]}
         async with service_client(app) as anonymous:
-            refused = await anonymous.post("/api/v1/population/verify", json=_identity(), headers=header)
+            refused = await anonymous.post("/api/v1/population/verify", json=identity, headers=header)
         assert refused.status_code == 401
         assert await _audit_entries(app, assist["id"]) == 0
         async with service_client(app, TOKEN) as actions:  # the control: the action server's call is logged
             assert (
-                await actions.post("/api/v1/population/verify", json=_identity(), headers=header)
+                await actions.post("/api/v1/population/verify", json=identity, headers=header)
             ).is_success
         assert await _audit_entries(app, assist["id"]) == 1
 

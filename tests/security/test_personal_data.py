@@ -32,7 +32,7 @@ from bot import identifiers as bot_identifiers
 from simulators.seed import sample
 from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory, new_conversation, stored_messages
+from tests.api.support import GatewayFactory, new_conversation, service_client, stored_messages
 
 pytestmark = pytest.mark.asyncio
 
@@ -145,15 +145,16 @@ async def test_the_service_api_resolves_a_token_for_its_conversation_only(
     async with app.state.sessionmaker() as session:  # the citizen proved the NIK (an OTP)
         await sessions.bind(session, uuid.UUID(mine), member["nik"], "otp")
     body = {"nik": token, "birth_date": member["birth_date"]}
-    answer = await client.post(MEMBERSHIP, json=body, headers={"X-Conversation-ID": mine})
+    async with service_client(app) as service:  # the action server's view: the internal listener
+        answer = await service.post(MEMBERSHIP, json=body, headers={"X-Conversation-ID": mine})
+        # Another conversation's token is no NIK anywhere: refused as one.
+        stolen = await service.post(MEMBERSHIP, json=body, headers={"X-Conversation-ID": other})
     assert answer.status_code == 200, answer.text
     # The card number never goes back to the action server in clear: the membership route
     # masks it (api/identity), so neither the tracker nor the citizen's screen holds it whole.
     card = answer.json()["card_number"]
     assert card.endswith(member["card_number"][-4:]) and member["card_number"] not in answer.text
 
-    # Another conversation's token is no NIK anywhere: refused as one.
-    stolen = await client.post(MEMBERSHIP, json=body, headers={"X-Conversation-ID": other})
     assert stolen.status_code == 422, stolen.text
     assert member["card_number"] not in stolen.text
 
@@ -170,11 +171,12 @@ async def test_the_audit_log_keeps_a_keyed_hash_not_the_nik(
         ]
     async with app.state.sessionmaker() as session:  # the caller read out the OTP
         await sessions.bind(session, uuid.UUID(session_id), persona["nik"], "otp")
-    verify = await client.post(
-        "/api/v1/population/verify",
-        json={"nik": persona["nik"], "birth_date": persona["birth_date"]},
-        headers={"X-Conversation-ID": session_id},
-    )
+    async with service_client(app) as service:  # the action server's view: the internal listener
+        verify = await service.post(
+            "/api/v1/population/verify",
+            json={"nik": persona["nik"], "birth_date": persona["birth_date"]},
+            headers={"X-Conversation-ID": session_id},
+        )
     assert verify.status_code == 200
     async with app.state.sessionmaker() as session:
         entries = list(
@@ -233,8 +235,15 @@ async def test_the_database_file_is_its_owners_alone(app_client: tuple[FastAPI, 
 
 
 def test_production_refuses_to_start_without_a_data_key() -> None:
+    # Everything else production needs (the service token, the identity key, a Rasa deadline
+    # beyond an action chain), so that the data key is what is missing.
+    others = {
+        "service_token": "a-long-enough-service-token",
+        "identity_key": "k" * 32,
+        "rasa_timeout_seconds": 20,
+    }
     with pytest.raises(ValidationError, match="AW_DATA_KEY"):
-        Settings(_env_file=None, environment="production")  # type: ignore[call-arg]
+        Settings(_env_file=None, environment="production", **others)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="AW_DATA_KEY"):
         privacy.Vault("short")
 
