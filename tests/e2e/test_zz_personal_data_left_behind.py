@@ -12,6 +12,7 @@ import re
 import stat
 from pathlib import Path
 
+import httpx
 from lokal import parse_nik
 
 from simulators.seed import citizen_by_nik, sample
@@ -33,12 +34,30 @@ def _written(stack: Stack) -> dict[Path, bytes]:
     return {path: path.read_bytes() for path in files if path.is_file()}
 
 
+def _sms_code(stack: Stack, phone: str) -> str:
+    """The latest code the simulated SMS provider "sent" to `phone`."""
+    response = httpx.get(
+        f"{stack.service_url}/api/v1/identity/simulated-sms",
+        params={"to": phone},
+        headers=stack.service_headers,
+        timeout=30,
+    )
+    response.raise_for_status()
+    code = re.search(r"\b(\d{6})\b", response.json()["messages"][-1]["text"])
+    assert code, "no code in the SMS"
+    return code[1]
+
+
 def test_no_identifier_in_the_tracker_or_the_logs(stack: Stack, citizen: Conversation) -> None:
     member = sample("bpjs_active")
     assert "NIK" in citizen.say("Kartu BPJS Kesehatan saya masih aktif atau tidak ya?")
     assert "tanggal lahir" in citizen.say(f"NIK saya {member['nik']}")
     year, month, day = member["birth_date"].split("-")
-    reply = citizen.say(f"{day}-{month}-{year}")
+    # The birth date alone opens nothing: the citizen types the code sent by SMS to the number
+    # registered with Dukcapil (identity verification), read here from the simulated outbox
+    # on the gateway's internal listener, with the run's service token.
+    assert "kode 6 digit" in citizen.say(f"{day}-{month}-{year}")
+    reply = citizen.say(_sms_code(stack, member["otp_phone"]))
     citizen.say(f"kalau perlu hubungi saya di {PHONE}")
 
     identifiers = {
