@@ -31,10 +31,12 @@ def inapas_dialogue(request: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def bound_nik(gateway: Gateway) -> list[tuple[str, str]]:
+    """The verified sessions (api/identity/sessions.py `bind`, which the INApas callback
+    ends in): NIK and how it was proved."""
     path = gateway.settings.sqlite_path()
     assert path is not None
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT nik, service FROM verified_identities").fetchall()
+        return db.execute("SELECT nik, method FROM verified_sessions").fetchall()
 
 
 def test_login_with_inapas_in_the_widget(page: Page, fake_rasa: FakeRasa, gateway: Gateway) -> None:
