@@ -19,8 +19,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, phrase, tanggal, typed_answer
 from actions.conversation import Action
-from actions.flows import IdentityFormValidation
 from actions.gateway import gateway
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 

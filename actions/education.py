@@ -21,8 +21,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action
-from actions.flows import IdentityFormValidation, fresh_answer, just_activated, parse_birth_date
+from actions.flows import fresh_answer, just_activated
 from actions.gateway import gateway
+from actions.identity_form import IdentityFormValidation, parse_birth_date
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from actions.validation import IDENTIFIERS

@@ -23,8 +23,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action, FormValidationAction
-from actions.flows import IdentityFormValidation, fresh_answer
+from actions.flows import fresh_answer
 from actions.gateway import gateway
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import NIK_REFUSAL, Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from actions.validation import IDENTIFIERS

@@ -23,8 +23,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.flows import OTP_SENT_SLOT, OTP_SLOT, VERIFIED_SLOT, identity_mismatch
+from actions.flows import identity_mismatch
 from actions.gateway import JSON, GatewayError, gateway
+from actions.identity_form import OTP_SENT_SLOT, OTP_SLOT, VERIFIED_SLOT
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 MISMATCH = "identity_mismatch"

@@ -21,8 +21,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, payload, rupiah, typed_answer, waktu
 from actions.conversation import Action, FormValidationAction
-from actions.flows import IdentityFormValidation, just_activated
+from actions.flows import just_activated
 from actions.gateway import GatewayError, gateway
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, lookup_failed, unavailable
 from actions.menu import MAIN_MENU_BUTTON, Button
 from bot.identifiers import digits

@@ -27,8 +27,9 @@ from actions.answers import (
     tanggal,
 )
 from actions.conversation import Action, FormValidationAction
-from actions.flows import IdentityFormValidation, typed_choice
+from actions.flows import typed_choice
 from actions.gateway import gateway
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from bot.identifiers import normalize_sim_class

@@ -24,7 +24,8 @@ from actions.answers import (
     waktu,
 )
 from actions.conversation import Action
-from actions.flows import IdentityFormValidation, just_activated, typed_yes_no
+from actions.flows import just_activated, typed_yes_no
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 

@@ -23,8 +23,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah
 from actions.conversation import Action
-from actions.flows import IdentityFormValidation, just_activated
+from actions.flows import just_activated
 from actions.gateway import GatewayError, gateway
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, unavailable, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, Button
 

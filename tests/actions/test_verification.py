@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import health
-from actions.flows import OTP_DONE, verification_slots
 from actions.gateway import use_gateway
+from actions.identity_form import OTP_DONE, verification_slots
 from actions.lookups import Failure, verified_lookup
 from tests.actions.builders import tracker_from_events, user
 from tests.actions.flow_helpers import FakeGateway, form_tracker, submit_tracker, texts, wording
