@@ -1,0 +1,18 @@
+"""The citizen's rights under UU PDP 27/2022 (docs/privacy.md): the privacy notice, masking
+of identifiers in the history, erasure ("Hapus data saya"), retention, and who viewed a
+citizen's data. Below the core: imports api.models and the settings only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api.privacy.tracker_db import TrackerDatabase
+
+
+@dataclass(frozen=True)
+class TurnPrivacy:
+    """What a citizen's turn does for their rights (api/conversations/turn.py): the short
+    notice before the first reply (None: off), and Rasa's tracker store to erase."""
+
+    notice: str | None = None
+    tracker: TrackerDatabase | None = None
