@@ -26,6 +26,7 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AW_RASA_URL", "http://rasa:5005")
     monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "2.5")
     monkeypatch.setenv("AW_ENVIRONMENT", "production")
+    monkeypatch.setenv("AW_WIDGET_SESSION_KEY", "a-key-for-the-widget-sessions")
     monkeypatch.setenv("AW_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert not settings.is_sqlite and settings.sqlite_path() is None

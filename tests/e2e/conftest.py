@@ -48,6 +48,7 @@ class Conversation:
     client: httpx.Client
     id: str
     replies: list[dict[str, Any]] = field(default_factory=list)
+    token: str | None = None  # the widget's session token (connectors/web/session.py)
 
     def say(self, text: str, title: str | None = None) -> str:
         """Send a message (or a button payload with its title); returns the replies' text."""
@@ -78,4 +79,4 @@ def citizen(stack: Stack) -> Iterator[Conversation]:
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as client:
         response = client.post("/api/v1/conversations", json={"channel": "web"})
         response.raise_for_status()
-        yield Conversation(client, response.json()["id"])
+        yield Conversation(client, response.json()["id"], token=response.json().get("session_token"))

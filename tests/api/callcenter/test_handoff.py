@@ -27,7 +27,13 @@ from tests.api.callcenter.support import (
     say,
 )
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory, new_conversation, stored_conversation, stored_messages
+from tests.api.support import (
+    GatewayFactory,
+    new_conversation,
+    session_headers,
+    stored_conversation,
+    stored_messages,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -172,7 +178,9 @@ async def test_agent_sees_transcript_replies_and_the_widget_hears_it(
     assert events[1]["message"]["text"] == "Selamat siang, Bu."
     # The widget's HTTP fallback finds it too.
     history = await client.get(
-        f"/api/v1/conversations/{conversation}/messages", params={"after": events[0]["message"]["id"]}
+        f"/api/v1/conversations/{conversation}/messages",
+        params={"after": events[0]["message"]["id"]},
+        headers=session_headers(app, conversation),
     )
     assert [m["text"] for m in history.json()["messages"]] == ["Selamat siang, Bu."]
 

@@ -16,6 +16,7 @@ from tests.api.support import (
     RASA_TIMEOUT,
     GatewayFactory,
     new_conversation,
+    session_headers,
     stored_messages,
 )
 
@@ -97,7 +98,9 @@ async def test_button_click_forwards_payload_and_stores_title(
     assert fake_rasa.received[0]["message"] == payload
     [incoming] = await stored_messages(app, conversation_id)
     assert (incoming.text, incoming.payload) == ("Kesehatan", payload)
-    history = (await client.get(messages_url(conversation_id))).json()["messages"]
+    history = (
+        await client.get(messages_url(conversation_id), headers=session_headers(app, conversation_id))
+    ).json()["messages"]
     assert history[0]["text"] == "Kesehatan"
 
 
@@ -209,14 +212,14 @@ async def test_agent_conversation_is_stored_but_not_sent_to_rasa(
 
 
 async def test_history_is_in_order_and_limited(
-    client: httpx.AsyncClient, fake_rasa: FakeRasa
+    app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
     fake_rasa.reply({"text": "Baik."})
     conversation_id = await new_conversation(client)
     for text in ("satu", "dua", "tiga"):
         await client.post(messages_url(conversation_id), json={"text": text})
 
-    response = await client.get(messages_url(conversation_id))
+    response = await client.get(messages_url(conversation_id), headers=session_headers(app, conversation_id))
 
     assert response.status_code == 200
     messages = response.json()["messages"]
@@ -226,7 +229,11 @@ async def test_history_is_in_order_and_limited(
         ("citizen", "tiga"), ("bot", "Baik."),
     ]  # fmt: skip
     assert [m["id"] for m in messages] == sorted(m["id"] for m in messages)
-    latest = (await client.get(messages_url(conversation_id), params={"limit": 2})).json()
+    latest = (
+        await client.get(
+            messages_url(conversation_id), params={"limit": 2}, headers=session_headers(app, conversation_id)
+        )
+    ).json()
     assert [m["text"] for m in latest["messages"]] == ["tiga", "Baik."]
 
 
@@ -302,6 +309,8 @@ async def test_replies_carry_the_internal_message_model(
     ]
     # Clients that know only text and buttons still see the list's text and rows.
     assert (body["replies"][1]["text"], body["replies"][1]["buttons"]) == ("Pilih layanan:", rows)
-    history = (await client.get(messages_url(conversation_id))).json()["messages"]
+    history = (
+        await client.get(messages_url(conversation_id), headers=session_headers(app, conversation_id))
+    ).json()["messages"]
     assert history[0]["content"] is None  # the citizen's message
     assert [message["content"]["type"] for message in history[1:]] == ["text", "list", "image"]
