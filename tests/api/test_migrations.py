@@ -56,7 +56,11 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
     assert tables == {
         "alembic_version": set(),
         "conversations": {"ix_conversations_channel_user"},
-        "messages": {"ix_messages_conversation_id_id", "ix_messages_channel_message_id"},
+        "messages": {
+            "ix_messages_conversation_id_id",
+            "ix_messages_channel_message_id",
+            "ix_messages_created_at",
+        },
         "channel_threads": set(),
         "channel_updates": set(),
         "cases": {"ix_cases_conversation_id"},
@@ -70,6 +74,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "verified_identities": set(),
         "assist_sessions": {"ix_assist_sessions_agent_id"},
         "audit_log": {"ix_audit_log_agent_id", "ix_audit_log_citizen"},
+        "job_leases": set(),
     }
 
 

@@ -19,9 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("conversations") as batch:
-        batch.add_column(sa.Column("privacy_notice_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("erasure_requested_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN on both backends: SQLite never recreates the table (its messages stay).
+    op.add_column("conversations", sa.Column("privacy_notice_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("conversations", sa.Column("erasure_requested_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "job_leases",
         sa.Column("name", sa.String(length=64), nullable=False),

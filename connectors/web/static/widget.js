@@ -19,6 +19,7 @@
     close: "Tutup percakapan",
     reset: "Percakapan baru",
     erase: "Hapus percakapan",
+    eraseShort: "Hapus",
     eraseAsk: "Hapus percakapan ini dari perangkat ini dan dari Asisten Warga? Percakapan tidak dapat dikembalikan.",
     eraseYes: "Ya, hapus",
     eraseNo: "Tidak",
@@ -153,7 +154,10 @@
     element("label", { for: "aw-text", className: "aw-sr" }, TEXT.label), input, sendButton,
   );
   const resetButton = element("button", { type: "button", className: "aw-reset" }, TEXT.reset);
-  const eraseButton = element("button", { type: "button", className: "aw-reset aw-erase" }, TEXT.erase);
+  const eraseButton = element(
+    "button", { type: "button", className: "aw-reset aw-erase", "aria-label": TEXT.erase, title: TEXT.erase },
+    TEXT.eraseShort,
+  );
   const heading = element("h2", { id: "aw-title" }, options.title);
   const header = element("header", { className: "aw-header" }, heading, eraseButton, resetButton);
   const panel = element(
