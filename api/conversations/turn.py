@@ -134,9 +134,9 @@ async def receive_event(
     )
     if handoffs is not None and control:
         answers = await handoffs.on_control(session, conversation, handoff, event)
-        replies = await store_replies(session, conversation, Author.SYSTEM, answers)
-        await mask_after_turn(session, incoming, replies)  # a callback number, typed
-        return incoming, replies
+        answered = await store_replies(session, conversation, Author.SYSTEM, answers)
+        await mask_after_turn(session, incoming, answered)  # a callback number, typed
+        return incoming, answered
     if not for_bot:
         if handoffs is not None:
             await handoffs.on_message_for_people(handoff)
