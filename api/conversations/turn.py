@@ -192,7 +192,10 @@ async def receive_event(
 async def _first_contact(session: AsyncSession, rasa: RasaClient, conversation: Conversation) -> bool:
     """Whether this is the conversation's first turn with the bot (the privacy notice is due);
     marks it. Read in memory first: one UPDATE, at first contact only."""
-    if rasa.privacy.notice is None or conversation.privacy_notice_at is not None:
+    privacy = rasa.privacy
+    if privacy.notice is None or conversation.privacy_notice_at is not None:
+        return False
+    if conversation.channel not in privacy.notice_channels:
         return False
     now = utcnow()
     marked = await session.execute(

@@ -16,3 +16,5 @@ class TurnPrivacy:
 
     notice: str | None = None
     tracker: TrackerDatabase | None = None
+    # Where citizens chat themselves: not an agent's assist session for a phone caller.
+    notice_channels: frozenset[str] = frozenset({"web", "telegram", "whatsapp"})
