@@ -133,27 +133,35 @@ async def run_forever(
     sessionmaker: async_sessionmaker[AsyncSession],
     tracker: TrackerDatabase | None,
     settings: Settings,
+    stop: asyncio.Event,
     clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    """The lifespan's task: a run now, then every interval, until cancelled."""
+    """The lifespan's task: a run now, then every interval, until `stop` is set. A run is never
+    cut short: cancelled mid-transaction, its connection would keep its locks."""
     holder = holder_name()
-    while True:
+    while not stop.is_set():
         try:
             await run_once(sessionmaker, tracker, settings, holder, clock())
         except Exception:
             logger.exception("retention run failed")
-        await asyncio.sleep(settings.retention_interval_minutes * 60)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.retention_interval_minutes * 60)
 
 
 @contextlib.asynccontextmanager
 async def running(
     sessionmaker: async_sessionmaker[AsyncSession], tracker: TrackerDatabase | None, settings: Settings
 ) -> AsyncIterator[None]:
-    """Run the job in the background while the app lives."""
-    task = asyncio.create_task(run_forever(sessionmaker, tracker, settings))
+    """Run the job in the background while the app lives; on exit, let a run in progress end."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_forever(sessionmaker, tracker, settings, stop))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), LEASE.total_seconds())
+        except TimeoutError:  # a stuck run: the lease frees itself when it expires
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
