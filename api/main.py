@@ -24,8 +24,8 @@ from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries
 from api.ministries.sms import SmsAdapter
-from api.privacy import vault as privacy
 from api.privacy import TurnPrivacy, retention
+from api.privacy import vault as privacy
 from api.privacy.notice import short_notice
 from api.privacy.tracker_db import TrackerDatabase
 from api.pubsub import create_broadcaster

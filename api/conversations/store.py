@@ -48,8 +48,8 @@ from api.models import (
     RasaStatus,
     utcnow,
 )
-from api.privacy.shapes import masked_text
 from api.privacy.masking import mask_text, mask_value
+from api.privacy.shapes import masked_text
 
 logger = logging.getLogger(__name__)
 

@@ -221,7 +221,8 @@ async def reveal_replies(
                 )
                 for button in reply.buttons
             ]
-        if isinstance(reply.custom, dict) and not (is_handoff_signal(reply.custom) or is_erase_signal(reply.custom)):
+        signal = is_handoff_signal(reply.custom) or is_erase_signal(reply.custom)
+        if isinstance(reply.custom, dict) and not signal:
             changes["custom"] = await vault.reveal_json(session, conversation_id, reply.custom)
         revealed.append(reply.model_copy(update=changes) if changes else reply)
     return revealed

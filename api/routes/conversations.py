@@ -16,7 +16,11 @@ TOO_MANY_CONVERSATIONS = "Terlalu banyak percakapan baru dalam waktu singkat. Mo
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_conversation(
-    body: ConversationCreate, session: SessionDep, request: Request, limits: IpLimitsDep, settings: SettingsDep
+    body: ConversationCreate,
+    session: SessionDep,
+    request: Request,
+    limits: IpLimitsDep,
+    settings: SettingsDep,
 ) -> ConversationOut:
     """Start a web conversation; its `id` is the handle for sending messages. It comes with
     its `session_token`, which reading the history, the WebSocket and the deletion require

@@ -7,7 +7,6 @@ from api.conversations import store, turn
 from api.deps import (
     CONVERSATION_NOT_FOUND,
     MAX_DB_ID,
-    ConversationDep,
     ConversationStateDep,
     RasaDep,
     SessionDep,
