@@ -24,10 +24,25 @@ from collections.abc import Iterable
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Case, Conversation, Handoff, Message, VerifiedIdentity
+from api.models import (
+    Case,
+    Conversation,
+    Handoff,
+    InapasLogin,
+    Message,
+    OtpChallenge,
+    ProvenPhone,
+    VaultEntry,
+    VerifiedIdentity,
+    VerifiedSession,
+)
 from api.privacy.tracker_db import TrackerDatabase
 
 logger = logging.getLogger(__name__)
+
+# What else a conversation holds about its citizen (identity verification, the identifier
+# vault): erased with the conversation's messages when the conversation itself stays.
+_CONVERSATION_ROWS = (Handoff, VerifiedIdentity, VerifiedSession, ProvenPhone, VaultEntry, InapasLogin)
 
 # The custom reply of action_erase_my_data (actions/privacy.py); never shown to the citizen.
 ERASE_SIGNAL = "erase"
@@ -84,8 +99,10 @@ async def after_turn(
     await session.execute(
         delete(Message).where(Message.conversation_id == conversation.id, Message.id.not_in(kept))
     )
-    await session.execute(delete(Handoff).where(Handoff.conversation_id == conversation.id))
-    await session.execute(delete(VerifiedIdentity).where(VerifiedIdentity.conversation_id == conversation.id))
+    for model in _CONVERSATION_ROWS:
+        await session.execute(delete(model).where(model.conversation_id == conversation.id))
+    # A pending one-time code names its conversation without a foreign key.
+    await session.execute(delete(OtpChallenge).where(OtpChallenge.conversation_id.in_(ids)))
     await session.execute(
         update(Case).where(Case.conversation_id == conversation.id).values(conversation_id=None)
     )

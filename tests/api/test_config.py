@@ -94,5 +94,6 @@ def test_production_needs_an_identity_key(monkeypatch: pytest.MonkeyPatch) -> No
     # What else production needs (api/core/config.py), so that the identity key is what is missing.
     monkeypatch.setenv("AW_SERVICE_TOKEN", "a-long-enough-service-token")
     monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "20")
+    monkeypatch.setenv("AW_WIDGET_SESSION_KEY", "a-key-for-the-widget-sessions")
     with pytest.raises(pydantic.ValidationError, match="AW_IDENTITY_KEY"):
         Settings(_env_file=None)  # type: ignore[call-arg]

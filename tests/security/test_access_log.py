@@ -10,7 +10,9 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from api.models import Agent, AgentRole, AuditEntry, Conversation, VerifiedIdentity, utcnow
+from api.callcenter.access import citizen_hash
+from api.models import Agent, AgentRole, AuditEntry, Conversation, VerifiedSession, utcnow
+from tests.api.support import service_client
 
 NIK = "3201014101900003"
 OTHER_NIK = "3171020202850004"
@@ -34,15 +36,17 @@ async def _setup(app: FastAPI, *, verified_minutes_ago: int | None) -> tuple[uui
             session.add(
                 AuditEntry(
                     at=now - timedelta(minutes=minutes), agent_id=agent.id, action="service_lookup",
-                    citizen=citizen, service=service, target="POST /api/v1/x", reason="telepon warga",
-                    outcome="ok",
+                    citizen=citizen_hash(citizen), service=service, target="POST /api/v1/x",
+                    reason="telepon warga", outcome="ok",
                 )
             )  # fmt: skip
         if verified_minutes_ago is not None:
+            # A verified session (api/identity/sessions.py) lasts 30 minutes from the proof.
+            verified_at = now - timedelta(minutes=verified_minutes_ago)
             session.add(
-                VerifiedIdentity(
-                    conversation_id=conversation.id, nik=NIK, birth_date="1990-01-01", service="health",
-                    verified_at=now - timedelta(minutes=verified_minutes_ago),
+                VerifiedSession(
+                    conversation_id=conversation.id, nik=NIK, method="otp", verified_at=verified_at,
+                    expires_at=verified_at + timedelta(minutes=30),
                 )
             )  # fmt: skip
         await session.commit()
@@ -54,9 +58,10 @@ async def test_a_verified_citizen_sees_who_looked_at_their_nik_only(
 ) -> None:
     conversation, agent_id = await _setup(app, verified_minutes_ago=1)
 
-    response = await client.get(
-        "/api/v1/privacy/access-log", headers={"X-Conversation-ID": str(conversation)}
-    )
+    async with service_client(app) as actions:  # a service-API route: the internal listener
+        response = await actions.get(
+            "/api/v1/privacy/access-log", headers={"X-Conversation-ID": str(conversation)}
+        )
 
     assert response.status_code == 200, response.text
     items = response.json()["items"]
@@ -70,10 +75,11 @@ async def test_without_a_verified_session_nothing_is_shown(app: FastAPI, client:
     unverified, _ = await _setup(app, verified_minutes_ago=None)
     stale, _ = await _setup(app, verified_minutes_ago=45)
 
-    for conversation in (unverified, stale):
-        response = await client.get(
-            "/api/v1/privacy/access-log", headers={"X-Conversation-ID": str(conversation)}
-        )
-        assert response.status_code == 403
-        assert response.json()["code"] == "not_verified"
-    assert (await client.get("/api/v1/privacy/access-log")).status_code == 422
+    async with service_client(app) as actions:
+        for conversation in (unverified, stale):
+            response = await actions.get(
+                "/api/v1/privacy/access-log", headers={"X-Conversation-ID": str(conversation)}
+            )
+            assert response.status_code == 403
+            assert response.json()["code"] == "not_verified"
+        assert (await actions.get("/api/v1/privacy/access-log")).status_code == 422

@@ -15,7 +15,7 @@ from api.conversations import turn
 from api.conversations.model import TextIn
 from api.models import Author, ChannelThread, Conversation, Direction, Message, VerifiedIdentity
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory
+from tests.api.support import GatewayFactory, service_client
 from tests.security.support import TrackerStore
 
 ERASED = "Data Anda sudah kami hapus."
@@ -87,7 +87,10 @@ async def test_confirmed_erasure_removes_gateway_rows_and_rasa_tracker_rows(
         fake_rasa.respond = _erasing_bot
 
         # The action, once the citizen clicked "Ya, hapus": the request, then its reply.
-        accepted = await client.post("/api/v1/privacy/erasure", headers={"X-Conversation-ID": str(current)})
+        async with service_client(app) as actions:  # the internal listener (the action server)
+            accepted = await actions.post(
+                "/api/v1/privacy/erasure", headers={"X-Conversation-ID": str(current)}
+            )
         assert accepted.status_code == 202, accepted.text
         replies = await _say(app, current, "/affirm")
 

@@ -134,7 +134,15 @@ def test_the_socket_needs_the_token_in_its_first_frame(
 def test_production_needs_a_session_key() -> None:
     from api.core.config import Settings
 
+    # Everything else production needs (the service token, the identity and data keys, a Rasa
+    # deadline beyond an action chain), so that the session key is what is missing.
+    others = {
+        "service_token": "a-long-enough-service-token",
+        "identity_key": "k" * 32,
+        "data_key": "a-key-of-at-least-sixteen-characters",
+        "rasa_timeout_seconds": 20,
+    }
     with pytest.raises(ValueError, match="AW_WIDGET_SESSION_KEY"):
-        Settings(_env_file=None, environment="production", allow_simulated_backends=True)  # type: ignore[call-arg]
+        Settings(_env_file=None, environment="production", allow_simulated_backends=True, **others)  # type: ignore[call-arg]
     local = Settings(_env_file=None)  # type: ignore[call-arg]
     assert len(local.widget_session_key.get_secret_value()) >= 32  # a random key per process
