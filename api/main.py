@@ -24,7 +24,10 @@ from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries
 from api.ministries.sms import SmsAdapter
+from api.privacy import TurnPrivacy, retention
 from api.privacy import vault as privacy
+from api.privacy.notice import short_notice
+from api.privacy.tracker_db import TrackerDatabase
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, inapas, telegram, web, whatsapp
@@ -55,6 +58,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = rasa
+        # The citizen's rights (api/privacy): the notice, Rasa's tracker store, retention.
+        tracker = TrackerDatabase(settings.tracker_database_url) if settings.tracker_database_url else None
+        notice = short_notice(settings) if settings.privacy_notice else None
+        rasa.privacy = TurnPrivacy(notice=notice, tracker=tracker)
         ministries = Ministries(settings)
         app.state.ministries = ministries
         app.state.verifier = Verifier(settings, ministries.get(DukcapilAdapter), ministries.get(SmsAdapter))
@@ -80,8 +87,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             engine.url.get_backend_name(),
         )
         try:
-            yield
+            async with retention.running(app.state.sessionmaker, tracker, settings):
+                yield
         finally:
+            if tracker is not None:
+                await tracker.aclose()
             await gateway.aclose()
             await broadcaster.aclose()
             await rasa.aclose()

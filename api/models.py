@@ -132,6 +132,11 @@ class Conversation(Base):
     handled_by: Mapped[HandledBy] = mapped_column(_enum(HandledBy, "handled_by"), default=HandledBy.BOT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the citizen was shown the short privacy notice (first contact; api/privacy/notice.py).
+    privacy_notice_at: Mapped[datetime | None] = mapped_column()
+    # The citizen confirmed "Hapus data saya" (the service API); the turn erases after Rasa's
+    # reply (api/privacy/erasure.py).
+    erasure_requested_at: Mapped[datetime | None] = mapped_column()
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id", passive_deletes=True
@@ -145,6 +150,8 @@ class Message(Base):
         Index("ix_messages_conversation_id_id", "conversation_id", "id"),
         # Delivery status callbacks find the outgoing message by the channel's id.
         Index("ix_messages_channel_message_id", "channel_message_id"),
+        # Retention deletes by age (api/privacy/retention.py).
+        Index("ix_messages_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -552,3 +559,14 @@ class IdempotentResponse(Base):
     status: Mapped[int] = mapped_column(Integer, default=0)
     content_type: Mapped[str | None] = mapped_column(String(128))
     body: Mapped[str | None] = mapped_column(Text)
+class JobLease(Base):
+    """Which replica runs a periodic job (retention) until when: a replica takes the lease
+    only when it is free or expired, so two replicas never run the job at once."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()
+    # When the job last finished (a replica that starts later skips a run done recently).
+    last_run_at: Mapped[datetime | None] = mapped_column()

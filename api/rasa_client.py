@@ -13,6 +13,8 @@ import aiohttp
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from api.privacy import TurnPrivacy
+
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
@@ -66,6 +68,9 @@ class RasaClient:
         self._timeout = timeout
         self._token = token
         self._session: aiohttp.ClientSession | None = None
+        # What the turn does for the citizen's rights around Rasa (set by the app's lifespan):
+        # the notice before the first reply, the tracker store to erase (api/privacy).
+        self.privacy = TurnPrivacy()
 
     def _http(self) -> aiohttp.ClientSession:
         # Created on first use: aiohttp binds a session to the running event loop.

@@ -35,6 +35,8 @@ class ConversationOut(BaseModel):
     channel: str
     handled_by: HandledBy
     created_at: datetime
+    # Web: the widget's session token (X-Session-Token), short-lived; see docs/security.md.
+    session_token: str | None = None
 
 
 class MessageIn(BaseModel):
@@ -106,6 +108,8 @@ class SendResult(BaseModel):
     # delay; None: the conversation is with an agent, no automatic reply.
     rasa_status: RasaStatus | None
     replies: list[MessageOut]
+    # A fresh widget session token, when the request carried a valid one.
+    session_token: str | None = None
 
 
 class History(BaseModel):

@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Unpack
+from typing import Any, NamedTuple, Unpack, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, Table, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +48,7 @@ from api.models import (
     RasaStatus,
     utcnow,
 )
+from api.privacy.masking import mask_text, mask_value
 from api.privacy.shapes import masked_text
 
 logger = logging.getLogger(__name__)
@@ -351,7 +352,43 @@ async def history(
         latest = latest.where(Message.id > after)
     messages = list((await session.scalars(latest)).all())
     messages.reverse()
+    # Shown masked even if a turn stopped before masking what it stored (mask_after_turn).
+    for message in messages:
+        session.expunge(message)
+        _mask(message, dates=message.direction is Direction.IN)
     return messages
+
+
+def _masked(message: Message, *, dates: bool) -> dict[str, Any]:
+    """The columns of `message` that masking changes, masked."""
+    masked = {
+        "text": mask_text(message.text, dates=dates),
+        "payload": mask_text(message.payload, dates=dates) if message.payload is not None else None,
+        "buttons": mask_value(message.buttons, dates=dates),
+        "content": mask_value(message.content, dates=dates),
+    }
+    return {key: value for key, value in masked.items() if value != getattr(message, key)}
+
+
+def _mask(message: Message, *, dates: bool) -> None:
+    for key, value in _masked(message, dates=dates).items():
+        setattr(message, key, value)
+
+
+async def mask_after_turn(session: AsyncSession, incoming: Message, outgoing: list[Message]) -> None:
+    """Mask identifiers (and, in what the citizen typed, dates) in the stored rows of a turn
+    that is over (api/privacy/masking.py). The objects keep the clear text: the channel
+    delivers this turn's replies as they are. No statement when nothing needs masking."""
+    changes = [(incoming, _masked(incoming, dates=True))]
+    changes += [(message, _masked(message, dates=False)) for message in outgoing]
+    changes = [(message, masked) for message, masked in changes if masked and message.id is not None]
+    if not changes:
+        return
+    for message, masked in changes:
+        # Core UPDATE of the table: the session's objects are left as they are.
+        table = cast(Table, Message.__table__)
+        await session.execute(update(table).where(table.c.id == message.id).values(**masked))
+    await session.commit()
 
 
 def outgoing_message(conversation_id: uuid.UUID, author: Author, reply: Reply) -> Message:

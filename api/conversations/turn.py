@@ -25,12 +25,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
-from api.conversations.store import outgoing_message, store_incoming, store_replies
-from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus
+from api.conversations.store import mask_after_turn, outgoing_message, store_incoming, store_replies
+from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus, utcnow
+from api.privacy import erasure
 from api.privacy import vault as privacy
+from api.privacy.erasure import ERASE_SIGNAL
 from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,11 @@ HANDOFF_SIGNAL = "handoff"
 
 def is_handoff_signal(custom: Any) -> bool:
     return isinstance(custom, dict) and custom.get("type") == HANDOFF_SIGNAL
+
+
+def is_erase_signal(custom: Any) -> bool:
+    """The bot's "erase now" after the citizen confirmed "Hapus data saya" (api/privacy/erasure.py)."""
+    return isinstance(custom, dict) and custom.get("type") == ERASE_SIGNAL
 
 
 class Handoffs(Protocol):
@@ -138,7 +146,9 @@ async def receive_event(
     )
     if handoffs is not None and control:
         answers = await handoffs.on_control(session, conversation, handoff, event)
-        return incoming, await store_replies(session, conversation, Author.SYSTEM, answers)
+        answered = await store_replies(session, conversation, Author.SYSTEM, answers)
+        await mask_after_turn(session, incoming, answered)  # a callback number, typed
+        return incoming, answered
     if not for_bot:
         if handoffs is not None:
             await handoffs.on_message_for_people(handoff)
@@ -159,10 +169,12 @@ async def receive_event(
             error.reason,
         )
         incoming.rasa_status = RasaStatus.FAILED
+        erase = False
         outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
     else:
         incoming.rasa_status = RasaStatus.DELIVERED
         bot_replies = await reveal_replies(session, conversation.id, bot_replies)
+        erase = any(is_erase_signal(reply.custom) for reply in bot_replies)
         signals = [reply.custom for reply in bot_replies if is_handoff_signal(reply.custom)]
         replies = from_rasa_replies(_without_signals(bot_replies))
         outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
@@ -177,8 +189,16 @@ async def receive_event(
             notices = await handoffs.on_signal(session, conversation, signals[0])
             outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
 
+    if await _first_contact(session, rasa, conversation):
+        notice = TextReply(text=rasa.privacy.notice or "")
+        outgoing.insert(0, outgoing_message(conversation.id, Author.SYSTEM, notice))
     session.add_all(outgoing)
     await session.commit()
+    if erase:
+        await erasure.after_turn(session, rasa.privacy.tracker, conversation, [m.id for m in outgoing])
+    else:
+        # A shared phone or a warnet PC: what this turn used is masked in the stored history.
+        await mask_after_turn(session, incoming, outgoing)
     return incoming, outgoing
 
 
@@ -201,13 +221,35 @@ async def reveal_replies(
                 )
                 for button in reply.buttons
             ]
-        if isinstance(reply.custom, dict) and not is_handoff_signal(reply.custom):
+        signal = is_handoff_signal(reply.custom) or is_erase_signal(reply.custom)
+        if isinstance(reply.custom, dict) and not signal:
             changes["custom"] = await vault.reveal_json(session, conversation_id, reply.custom)
         revealed.append(reply.model_copy(update=changes) if changes else reply)
     return revealed
 
 
+async def _first_contact(session: AsyncSession, rasa: RasaClient, conversation: Conversation) -> bool:
+    """Whether this is the conversation's first turn with the bot (the privacy notice is due);
+    marks it. Read in memory first: one UPDATE, at first contact only."""
+    rights = rasa.privacy
+    if rights.notice is None or conversation.privacy_notice_at is not None:
+        return False
+    if conversation.channel not in rights.notice_channels:
+        return False
+    now = utcnow()
+    marked = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.privacy_notice_at.is_(None))
+        .values(privacy_notice_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    conversation.privacy_notice_at = now
+    return bool(marked.rowcount)  # type: ignore[attr-defined]
+
+
 def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:
     return [
-        reply.model_dump(exclude_none=True) for reply in bot_replies if not is_handoff_signal(reply.custom)
+        reply.model_dump(exclude_none=True)
+        for reply in bot_replies
+        if not (is_handoff_signal(reply.custom) or is_erase_signal(reply.custom))
     ]

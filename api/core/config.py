@@ -168,6 +168,22 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(default=1, ge=1, le=64)
     password_hash_queue: int = Field(default=32, ge=0, le=10_000)
 
+    # The citizen's rights (docs/privacy.md). Messages, conversations and Rasa's tracker
+    # events older than this are deleted by the retention job, which runs every
+    # `retention_interval_minutes` on one replica at a time.
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    retention_interval_minutes: int = Field(default=60, ge=1, le=1440)
+    # Rasa's tracker store, which the gateway erases and prunes (endpoints*.yml point Rasa at
+    # the same database): sqlite+aiosqlite:///var/rasa-tracker.db, postgresql+asyncpg://…
+    # Empty: Rasa's trackers are left alone (say so in production).
+    tracker_database_url: str = "sqlite+aiosqlite:///var/rasa-tracker.db"
+    # The short notice at a conversation's first contact, and where the full one is read.
+    privacy_notice: bool = True
+    # The web widget's session token (docs/security.md): HMAC key (`scripts/run` generates
+    # one; empty outside production = a random key per process) and idle expiry.
+    widget_session_key: SecretStr = SecretStr("")
+    widget_idle_minutes: int = Field(default=30, ge=1, le=1440)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -217,6 +233,11 @@ class Settings(BaseSettings):
             if self.inapas_url is not None:
                 raise ValueError("AW_INAPAS_URL needs AW_INAPAS_CLIENT_SECRET")
             self.inapas_client_secret = SecretStr(secrets.token_urlsafe(32))
+        if not self.widget_session_key.get_secret_value():
+            if self.environment == "production":
+                raise ValueError("AW_WIDGET_SESSION_KEY is required in production")
+            # One process, one key: tokens die with it (`scripts/run` sets a stable one).
+            self.widget_session_key = SecretStr(secrets.token_urlsafe(32))
         webhook_secret = self.telegram_webhook_secret.get_secret_value()
         if self.telegram_enabled and self.public_url and not webhook_secret:
             raise ValueError("a Telegram webhook (AW_PUBLIC_URL) needs AW_TELEGRAM_WEBHOOK_SECRET")
@@ -245,6 +266,11 @@ class Settings(BaseSettings):
         """The base URL of ministry `key` (`AW_<KEY>_URL`), or None (simulated, or refused)."""
         url = getattr(self, f"{key}_url", None)
         return str(url).rstrip("/") if url is not None else None
+
+    def privacy_url(self) -> str:
+        """The full privacy notice (the gateway's page /privasi)."""
+        base = str(self.public_url).rstrip("/") if self.public_url else "http://127.0.0.1:8000"
+        return f"{base}/privasi"
 
     def sqlite_path(self) -> Path | None:
         """Path of the SQLite database file, or None (not SQLite, or in memory)."""

@@ -7,12 +7,12 @@ from api.conversations import store, turn
 from api.deps import (
     CONVERSATION_NOT_FOUND,
     MAX_DB_ID,
-    ConversationDep,
     ConversationStateDep,
     RasaDep,
     SessionDep,
     SettingsDep,
 )
+from api.routes.widget_session import SESSION_REQUIRED, SessionConversationDep, TokenHeader, fresh_token
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
 from connectors.channels import RateLimiterDep
 from connectors.ratelimit import RATE_LIMITED_TEXT
@@ -40,6 +40,7 @@ async def send_message(
     settings: SettingsDep,
     limiter: RateLimiterDep,
     callcenter: CallCenterDep,
+    token: TokenHeader = None,
 ) -> SendResult:
     """Store the citizen's message, forward it to the bot and return the bot's replies.
 
@@ -75,19 +76,29 @@ async def send_message(
         message_id=incoming.id,
         rasa_status=incoming.rasa_status,
         replies=[MessageOut.model_validate(reply) for reply in replies],
+        session_token=fresh_token(settings, conversation.id, token),
     )
 
 
-@router.get("", responses=_NOT_FOUND)
+@router.get(
+    "",
+    responses={
+        **_NOT_FOUND,
+        401: {"model": ErrorOut, "description": SESSION_REQUIRED},
+        403: {"model": ErrorOut, "description": SESSION_REQUIRED},
+    },
+)
 async def list_messages(
-    conversation: ConversationDep,
+    conversation: SessionConversationDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
     after: Annotated[int | None, Query(ge=0, le=MAX_DB_ID)] = None,
 ) -> History:
     """The conversation's latest `limit` messages, oldest first; with `after`, only those
     newer than that message id (what the widget polls for on its HTTP fallback: an agent's
-    replies)."""
+    replies). Requires the conversation's session token (`X-Session-Token`), which reading
+    does not renew: only the citizen's messages do. Identifiers and dates are masked once
+    their turn is over."""
     messages = await store.history(session, conversation.id, limit, after=after)
     return History(
         conversation_id=conversation.id,

@@ -16,6 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.core.config import Settings
+from connectors.web import session as widget_session
 from connectors.web import socket
 from connectors.web.socket import widget_origins
 
@@ -49,6 +50,12 @@ async def chat_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", headers=_PAGE_HEADERS)
 
 
+@router.get("/privasi")
+async def privacy_page() -> FileResponse:
+    """The full privacy notice, in Indonesian (linked from the short notice at first contact)."""
+    return FileResponse(STATIC_DIR / "privacy.html", headers=_PAGE_HEADERS)
+
+
 @router.get("/widget.js")
 async def widget_script() -> FileResponse:
     """The one script a site embeds: `<script src="…/widget.js" defer></script>`."""
@@ -69,8 +76,8 @@ class _WidgetCors:
         self._cors = CORSMiddleware(
             app,
             allow_origins=origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", widget_session.HEADER],
             max_age=600,
         )
 

@@ -89,6 +89,8 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         "MODEL": str(model),
         "LOG_DIR": str(log_dir),
         "AW_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'gateway.db'}",
+        # Rasa's tracker store above, which the gateway erases and prunes (docs/privacy.md).
+        "AW_TRACKER_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'tracker.db'}",
         # The embedded simulators' state (applications, billings), fresh for each run.
         "AW_SIMULATORS_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'simulators.db'}",
         "PYTHONPATH": str(ROOT),

@@ -10,7 +10,13 @@ as `{"type": "message", "message": ...}` from the gateway's events (api/pubsub.p
 by `push`), so a socket on any replica hears them. Each event goes through the inbound
 pipeline's rate limit (connectors/inbound.py) and a citizen's turn (api/conversations/turn.py).
 Close codes mirror HTTP statuses: 4403 origin not allowed or not a web conversation, 4404
-unknown conversation, 4400 too many malformed frames, 4413 frame too large, 4429 flooding.
+unknown conversation, 4400 too many malformed frames, 4413 frame too large, 4429 flooding,
+4401 no valid session.
+
+The session (connectors/web/session.py): the first frame must be `{"type": "auth", "token":
+...}` with the conversation's session token (never in the URL, which logs keep), answered by
+`{"type": "ready"}`; each `result` carries a fresh `session_token`. The socket is closed (4401)
+once the citizen has sent nothing for `AW_WIDGET_IDLE_MINUTES`: pings and pushes do not count.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from api.text import clean_text
 from connectors import inbound
 from connectors.inbound import ChannelContext
 from connectors.ratelimit import RATE_LIMITED_TEXT, IpLimits, client_ip
+from connectors.web import session as widget_session
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +63,9 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_MALFORMED = 4400
 CLOSE_TOO_LARGE = 4413
 CLOSE_FLOODING = 4429
+CLOSE_UNAUTHORIZED = 4401
+# The first frame (the session token) must come within this time.
+AUTH_TIMEOUT_SECONDS = 10.0
 # A client that keeps sending bad or refused frames is cut off after this many in a row.
 MAX_BAD_FRAMES = 10
 _MAX_ID_CHARS = 64
@@ -97,6 +107,8 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
     # Accept first: a close before the handshake reaches the browser as a bare 1006.
     await websocket.accept()
     code = await _opening_refusal(websocket, conversation_id, settings)
+    if code is None:
+        code = await _session_refusal(websocket, uuid.UUID(conversation_id), settings)
     if code is not None:
         await _close(websocket, code)
         return
@@ -157,12 +169,37 @@ async def _opening_refusal(websocket: WebSocket, conversation_id: str, settings:
     return None
 
 
+async def _session_refusal(
+    websocket: WebSocket, conversation_id: uuid.UUID, settings: Settings
+) -> int | None:
+    """Read the first frame, the session token: None when it opens the conversation."""
+    try:
+        frame = await asyncio.wait_for(websocket.receive(), AUTH_TIMEOUT_SECONDS)
+        body = json.loads(frame.get("text") or "null")
+    except (TimeoutError, ValueError):
+        body = None
+    token = body.get("token") if isinstance(body, dict) and body.get("type") == "auth" else None
+    refusal = widget_session.check(settings, token if isinstance(token, str) else None, conversation_id)
+    if refusal is not None:
+        logger.warning("ws refused: session %s conversation=%s", refusal.value, conversation_id)
+        return CLOSE_FORBIDDEN if refusal is widget_session.Refusal.OTHER_CONVERSATION else CLOSE_UNAUTHORIZED
+    await websocket.send_json({"type": "ready"})
+    return None
+
+
 async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Settings) -> int | None:
     """Answer frames until the client leaves (None) or must be cut off (a close code)."""
     max_frame_chars = 12 * (settings.max_message_chars + settings.max_metadata_chars) + 1024
+    idle = settings.widget_idle_minutes * 60
+    loop = asyncio.get_running_loop()
+    active_until = loop.time() + idle
     bad_in_a_row = 0
     while True:
-        frame = await websocket.receive()
+        try:
+            frame = await asyncio.wait_for(websocket.receive(), max(0.0, active_until - loop.time()))
+        except TimeoutError:
+            logger.info("ws session idle conversation=%s", conversation_id)
+            return CLOSE_UNAUTHORIZED
         if frame["type"] == "websocket.disconnect":
             return None
         raw = frame.get("text")
@@ -180,6 +217,8 @@ async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Set
             await _admit(websocket, conversation_id)
             await websocket.send_json({"type": "typing", "active": True})
             result = await _handle(websocket, conversation_id, event)
+            active_until = loop.time() + idle
+            result.session_token = widget_session.issue(settings, conversation_id)
             await websocket.send_json({"type": "result", "id": frame_id, **result.model_dump(mode="json")})
             bad_in_a_row = 0
         except FrameError as error:

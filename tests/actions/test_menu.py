@@ -104,6 +104,9 @@ def test_every_service_intent_is_in_the_menu_once(domain: DomainDict) -> None:
         "restart",
         "back",
         "session_start",
+        # The citizen's rights (domain/privacy.yml): not a service.
+        "erase_my_data",
+        "who_viewed_my_data",
     }
     domain_intents = {name if isinstance(name, str) else next(iter(name)) for name in domain["intents"]}
     menu_intents = [topic.intent for service in SERVICES for topic in service.topics]

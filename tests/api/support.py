@@ -77,6 +77,10 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         "simulated_latency_ms": 0,
         # The vault's key (api/privacy/vault.py), which production requires.
         "data_key": "test-data-key-of-the-gateway-tests",
+        # The citizen's rights (api/privacy): off unless a test turns them on (tests/security).
+        "tracker_database_url": "",
+        "privacy_notice": False,
+        "widget_session_key": "test-widget-session-key",
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -143,3 +147,11 @@ async def stored_conversation(app: FastAPI, conversation_id: str) -> Conversatio
     sessionmaker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
     async with sessionmaker() as session:
         return await session.get(Conversation, uuid.UUID(conversation_id))
+
+
+def session_headers(app: FastAPI, conversation_id: str | uuid.UUID) -> dict[str, str]:
+    """A valid widget session token for the conversation (connectors/web/session.py)."""
+    from connectors.web import session as widget_session
+
+    token = widget_session.issue(app.state.settings, uuid.UUID(str(conversation_id)))
+    return {widget_session.HEADER: token}

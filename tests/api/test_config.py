@@ -30,6 +30,7 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AW_IDENTITY_KEY", "k" * 32)
     monkeypatch.setenv("AW_DATA_KEY", "a-key-of-at-least-sixteen-characters")
     monkeypatch.setenv("AW_SERVICE_TOKEN", "a-long-enough-service-token")
+    monkeypatch.setenv("AW_WIDGET_SESSION_KEY", "a-key-for-the-widget-sessions")
     monkeypatch.setenv("AW_LOG_LEVEL", "debug")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert not settings.is_sqlite and settings.sqlite_path() is None
@@ -93,5 +94,6 @@ def test_production_needs_an_identity_key(monkeypatch: pytest.MonkeyPatch) -> No
     # What else production needs (api/core/config.py), so that the identity key is what is missing.
     monkeypatch.setenv("AW_SERVICE_TOKEN", "a-long-enough-service-token")
     monkeypatch.setenv("AW_RASA_TIMEOUT_SECONDS", "20")
+    monkeypatch.setenv("AW_WIDGET_SESSION_KEY", "a-key-for-the-widget-sessions")
     with pytest.raises(pydantic.ValidationError, match="AW_IDENTITY_KEY"):
         Settings(_env_file=None)  # type: ignore[call-arg]

@@ -205,7 +205,16 @@ async def test_upgrading_from_0005_keeps_every_conversations_messages(
         thread = ChannelThread(
             channel="whatsapp", channel_user_id="6281100000002", conversation_id=conversation.id
         )
-        await _add(engine, conversation, thread, _message(conversation, "halo", T0))
+        # The conversation as 0005 knew it: the model has columns added since (0014).
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO conversations (id, channel, channel_user_id, handled_by, created_at, "
+                    "updated_at) VALUES (:id, 'whatsapp', '6281100000002', 'bot', :at, :at)"
+                ),
+                {"id": conversation.id.hex if engine.dialect.name == "sqlite" else conversation.id, "at": T0},
+            )
+        await _add(engine, thread, _message(conversation, "halo", T0))
         await migrate(engine)
         assert await _select(engine, "SELECT text FROM messages") == [("halo",)]
         assert await _select(engine, "SELECT channel_user_id FROM channel_threads") == [("6281100000002",)]

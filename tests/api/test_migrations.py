@@ -56,7 +56,11 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
     assert tables == {
         "alembic_version": set(),
         "conversations": {"ix_conversations_channel_user"},
-        "messages": {"ix_messages_conversation_id_id", "ix_messages_channel_message_id"},
+        "messages": {
+            "ix_messages_conversation_id_id",
+            "ix_messages_channel_message_id",
+            "ix_messages_created_at",
+        },
         "channel_threads": set(),
         "channel_updates": set(),
         "cases": {"ix_cases_conversation_id"},
@@ -76,6 +80,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "identifier_vault": {"ix_identifier_vault_digest"},
         "inapas_logins": {"ix_inapas_logins_conversation_id", "ix_inapas_logins_created_at"},
         "idempotent_responses": {"ix_idempotent_responses_created_at"},
+        "job_leases": set(),
     }
 
 

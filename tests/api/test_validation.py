@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory, new_conversation, stored_messages
+from tests.api.support import GatewayFactory, new_conversation, session_headers, stored_messages
 
 pytestmark = pytest.mark.asyncio
 
@@ -135,9 +135,11 @@ async def test_invalid_conversation_body_is_422(client: httpx.AsyncClient) -> No
         assert response.json()["detail"] == "Data yang dikirim tidak valid. Mohon periksa kembali."
 
 
-async def test_history_limit_is_validated(client: httpx.AsyncClient) -> None:
+async def test_history_limit_is_validated(app: FastAPI, client: httpx.AsyncClient) -> None:
     conversation_id = await new_conversation(client)
-    response = await client.get(messages_url(conversation_id), params={"limit": 0})
+    response = await client.get(
+        messages_url(conversation_id), params={"limit": 0}, headers=session_headers(app, conversation_id)
+    )
     assert response.status_code == 422
 
 

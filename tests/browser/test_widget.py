@@ -113,7 +113,8 @@ def test_chat_page_flow_and_history(page: Page, gateway_url: str, fake_rasa: Fak
     assert fake_rasa.received[1]["metadata"] == {"button_title": "SIM & SKCK"}
     # Over one WebSocket: the list row went as a list choice.
     assert len(sockets) == 1 and sockets[0].url.endswith("/ws")
-    assert [frame["type"] for frame in frames] == ["text", "button", "list_choice", "text"]
+    # The session token first (never in the URL), then the citizen's events.
+    assert [frame["type"] for frame in frames] == ["auth", "text", "button", "list_choice", "text"]
     # Phone-sized: nothing sticks out sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "web-chat.png")

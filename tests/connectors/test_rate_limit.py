@@ -17,7 +17,7 @@ from connectors.ratelimit import (
     sender_key,
 )
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory, new_conversation
+from tests.api.support import GatewayFactory, new_conversation, session_headers
 from tests.services import REDIS_URL, require
 
 
@@ -130,14 +130,14 @@ async def test_http_api_answers_429_and_does_not_store(
 ) -> None:
     clock_the_gateways_limiter(monkeypatch)  # one window, however slow the run
     fake_rasa.reply({"text": "Baik."})
-    async with gateway(rate_limit_messages=2) as (_, client):
+    async with gateway(rate_limit_messages=2) as (app, client):
         conversation_id = await new_conversation(client)
         url = f"/api/v1/conversations/{conversation_id}/messages"
         responses = [await client.post(url, json={"text": f"pesan {n}"}) for n in range(3)]
         other = await client.post(
             f"/api/v1/conversations/{await new_conversation(client)}/messages", json={"text": "halo"}
         )
-        history = (await client.get(url)).json()["messages"]
+        history = (await client.get(url, headers=session_headers(app, conversation_id))).json()["messages"]
 
     assert [response.status_code for response in responses] == [200, 200, 429]
     assert responses[2].json() == {"detail": RATE_LIMITED_TEXT}

@@ -35,7 +35,7 @@ from tests.api.callcenter.support import (
     handoff_of,
 )
 from tests.api.fake_rasa import FakeRasa, closed_port_url
-from tests.api.support import GatewayFactory
+from tests.api.support import GatewayFactory, session_headers
 from tests.connectors.fake_channels import TELEGRAM_TOKEN, FakeTelegram, serve
 from tests.connectors.test_rate_limit import clock_the_gateways_limiter
 
@@ -541,7 +541,10 @@ async def test_a_flood_is_stored_but_only_the_admitted_messages_reach_rasa(
         for n in range(6, 10):
             assert (await post_update(client, message_update(citizen, text=f"pesan {n}"))).status_code == 200
         stored = await messages_of(app, citizen)
-        history = await client.get(f"/api/v1/conversations/{stored[0].conversation_id}/messages")
+        history = await client.get(
+            f"/api/v1/conversations/{stored[0].conversation_id}/messages",
+            headers=session_headers(app, stored[0].conversation_id),
+        )
         async with app.state.sessionmaker() as session:
             retried_claims = await session.scalar(
                 select(func.count())

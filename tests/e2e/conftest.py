@@ -20,6 +20,7 @@ from bench.common import ROOT
 from bench.load.stack import Stack, running
 
 MODEL = ROOT / "models" / "asisten-warga.tar.gz"
+PRIVACY_NOTICE = "Privasi Anda:"
 
 __all__ = ["ROOT", "Conversation", "Stack"]
 
@@ -48,6 +49,10 @@ class Conversation:
     client: httpx.Client
     id: str
     replies: list[dict[str, Any]] = field(default_factory=list)
+    token: str | None = None  # the widget's session token (connectors/web/session.py)
+    # The privacy notice of the first contact (api/privacy/notice.py), kept apart from the
+    # replies so that each test reads the bot's own answers.
+    notices: list[str] = field(default_factory=list)
 
     def say(self, text: str, title: str | None = None) -> str:
         """Send a message (or a button payload with its title); returns the replies' text."""
@@ -57,6 +62,10 @@ class Conversation:
         response = self.client.post(f"/api/v1/conversations/{self.id}/messages", json=body)
         response.raise_for_status()
         self.replies = response.json()["replies"]
+        if self.replies and self.replies[0]["author"] == "system" and self.replies[0]["text"].startswith(
+            PRIVACY_NOTICE
+        ):
+            self.notices.append(self.replies.pop(0)["text"])
         return "\n".join(reply.get("text") or "" for reply in self.replies)
 
     def buttons(self) -> dict[str, str]:
@@ -78,4 +87,4 @@ def citizen(stack: Stack) -> Iterator[Conversation]:
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as client:
         response = client.post("/api/v1/conversations", json={"channel": "web"})
         response.raise_for_status()
-        yield Conversation(client, response.json()["id"])
+        yield Conversation(client, response.json()["id"], token=response.json().get("session_token"))

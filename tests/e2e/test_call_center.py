@@ -46,7 +46,11 @@ def agent_desk(stack: Stack) -> Iterator[httpx.Client]:
 
 
 def _since(citizen: Conversation, after: int) -> list[dict]:
-    response = citizen.client.get(f"/api/v1/conversations/{citizen.id}/messages", params={"after": after})
+    response = citizen.client.get(
+        f"/api/v1/conversations/{citizen.id}/messages",
+        params={"after": after},
+        headers={"X-Session-Token": citizen.token or ""},
+    )
     response.raise_for_status()
     return response.json()["messages"]
 

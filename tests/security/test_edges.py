@@ -35,7 +35,9 @@ TOKEN = "token-layanan-yang-cukup-panjang"
 
 
 async def test_after_beyond_64_bits_is_422(client: httpx.AsyncClient) -> None:
-    conversation = await new_conversation(client)
+    created = (await client.post("/api/v1/conversations", json={"channel": "web"})).json()
+    conversation = created["id"]
+    client.headers["X-Session-Token"] = created["session_token"]  # the history needs the session
     for after in (HUGE, 2**64, 10**30):
         response = await client.get(f"/api/v1/conversations/{conversation}/messages", params={"after": after})
         assert response.status_code == 422, (after, response.text)
@@ -121,10 +123,13 @@ async def test_conversation_creation_is_limited_per_address(gateway: GatewayFact
 def test_websocket_opens_are_limited_per_address(database: Database, fake_rasa: FakeRasa) -> None:
     settings = make_settings(database, fake_rasa.url, rate_limit_sockets_per_ip=2)
     with TestClient(create_app(settings)) as http:
-        conversation = http.post("/api/v1/conversations", json={}).json()["id"]
-        path = f"/api/v1/conversations/{conversation}/ws"
+        created = http.post("/api/v1/conversations", json={}).json()
+        path = f"/api/v1/conversations/{created['id']}/ws"
         for _ in range(2):
             with http.websocket_connect(path) as ws:
+                # The first frame is the widget's session (connectors/web/session.py).
+                ws.send_json({"type": "auth", "token": created["session_token"]})
+                assert ws.receive_json() == {"type": "ready"}
                 ws.send_json({"type": "text", "text": "halo"})
                 assert ws.receive_json()["type"] in ("typing", "result")
         with http.websocket_connect(path) as ws, pytest.raises(WebSocketDisconnect) as closed:

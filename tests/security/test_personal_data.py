@@ -241,6 +241,7 @@ def test_production_refuses_to_start_without_a_data_key() -> None:
         "service_token": "a-long-enough-service-token",
         "identity_key": "k" * 32,
         "rasa_timeout_seconds": 20,
+        "widget_session_key": "a-key-for-the-widget-sessions",
     }
     with pytest.raises(ValidationError, match="AW_DATA_KEY"):
         Settings(_env_file=None, environment="production", **others)  # type: ignore[call-arg]

@@ -18,6 +18,13 @@
     open: "Tanya Asisten Warga",
     close: "Tutup percakapan",
     reset: "Percakapan baru",
+    erase: "Hapus percakapan",
+    eraseShort: "Hapus",
+    eraseAsk: "Hapus percakapan ini dari perangkat ini dan dari Asisten Warga? Percakapan tidak dapat dikembalikan.",
+    eraseYes: "Ya, hapus",
+    eraseNo: "Tidak",
+    erased: "Percakapan sudah dihapus.",
+    expired: "Sesi percakapan berakhir karena lama tidak aktif. Riwayat disembunyikan untuk menjaga privasi Anda. Silakan mulai percakapan baru.",
     log: "Percakapan",
     label: "Pesan Anda",
     placeholder: "Ketik pesan Anda…",
@@ -79,12 +86,27 @@
     };
   }
 
-  // localStorage can be unavailable (privacy modes, sandboxed frames): then per page only.
-  const STORAGE_KEY = `asistenWarga.conversation:${options.gateway}`;
+  // The conversation id and its short-lived session token (docs/security.md, "The widget's
+  // session"): the token opens the history, the WebSocket and the deletion, and expires when
+  // the citizen is idle. localStorage can be unavailable (privacy modes, sandboxed frames):
+  // then per page only. An id stored without a token (an older widget) is dropped.
+  const STORAGE_KEY = `asistenWarga.session:${options.gateway}`;
   const store = {
-    get() { try { return localStorage.getItem(STORAGE_KEY); } catch { return null; } },
-    set(id) { try { localStorage.setItem(STORAGE_KEY, id); } catch { /* page only */ } },
-    clear() { try { localStorage.removeItem(STORAGE_KEY); } catch { /* page only */ } },
+    get() {
+      try {
+        const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+        return saved && saved.id && saved.token ? saved : null;
+      } catch { return null; }
+    },
+    set(id, token) {
+      try { localStorage.setItem(STORAGE_KEY, JSON.stringify({ id, token })); } catch { /* page only */ }
+    },
+    clear() {
+      try {
+        localStorage.removeItem(STORAGE_KEY);
+        localStorage.removeItem(`asistenWarga.conversation:${options.gateway}`); // older widgets
+      } catch { /* page only */ }
+    },
   };
 
   // --- DOM ---------------------------------------------------------------------------------
@@ -143,8 +165,12 @@
     element("label", { for: "aw-text", className: "aw-sr" }, TEXT.label), input, sendButton,
   );
   const resetButton = element("button", { type: "button", className: "aw-reset" }, TEXT.reset);
+  const eraseButton = element(
+    "button", { type: "button", className: "aw-reset aw-erase", "aria-label": TEXT.erase, title: TEXT.erase },
+    TEXT.eraseShort,
+  );
   const heading = element("h2", { id: "aw-title" }, options.title);
-  const header = element("header", { className: "aw-header" }, heading, resetButton);
+  const header = element("header", { className: "aw-header" }, heading, eraseButton, resetButton);
   const panel = element(
     "section", { id: "aw-panel", className: "aw-panel", "aria-labelledby": "aw-title" },
     header, scroller, typing, form,
@@ -375,15 +401,18 @@
 
   async function request(method, url, body) {
     let response;
+    const headers = body ? { "Content-Type": "application/json" } : {};
+    if (sessionToken) headers["X-Session-Token"] = sessionToken;
     try {
       response = await fetch(url, {
         method,
-        headers: body ? { "Content-Type": "application/json" } : {},
+        headers,
         body: body ? JSON.stringify(body) : undefined,
       });
     } catch {
       throw new GatewayError(TEXT.error);
     }
+    if (response.status === 204) return {};
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
       const fallback = response.status === 413 ? TEXT.tooLong : TEXT.error;
@@ -418,7 +447,13 @@
         }
         const timer = setTimeout(() => { ws.close(); reject(new SocketUnavailable()); }, CONNECT_TIMEOUT_MS);
         let opened = false;
-        ws.addEventListener("open", () => { clearTimeout(timer); opened = true; this.ws = ws; resolve(); });
+        ws.addEventListener("open", () => {
+          clearTimeout(timer);
+          opened = true;
+          this.ws = ws;
+          ws.send(JSON.stringify({ type: "auth", token: sessionToken })); // the first frame
+          resolve();
+        });
         ws.addEventListener("message", (event) => this.receive(event.data));
         ws.addEventListener("close", (event) => {
           clearTimeout(timer);
@@ -449,6 +484,7 @@
       let frame;
       try { frame = JSON.parse(data); } catch { return; }
       if (frame.type === "typing") setTyping(Boolean(frame.active));
+      if (frame.session_token) renewSession(frame.session_token);
       if (frame.type === "message" && frame.message) this.onMessage(frame.message);
       const waiter = frame.id != null && this.waiting.get(String(frame.id));
       if (!waiter || (frame.type !== "result" && frame.type !== "error")) return;
@@ -483,7 +519,9 @@
     return new SocketUnavailable();
   }
 
-  let conversationId = store.get();
+  const saved = store.get();
+  let conversationId = saved ? saved.id : null;
+  let sessionToken = saved ? saved.token : null;
   let socket = null;
   let useSocket = options.webSocket;
   let busy = false;
@@ -491,10 +529,33 @@
 
   async function startConversation() {
     stopLive();
+    sessionToken = null;
     const conversation = await request("POST", api.conversations, { channel: "web" });
     conversationId = conversation.id;
-    store.set(conversationId);
+    sessionToken = conversation.session_token;
+    store.set(conversationId, sessionToken);
   }
+
+  // Every answer to the citizen's message carries a fresh token (idle expiry slides).
+  function renewSession(token) {
+    if (!token || !conversationId) return;
+    sessionToken = token;
+    store.set(conversationId, token);
+  }
+
+  // The session ended (idle, or refused): nothing of it stays on screen or in storage.
+  function endSession(notice) {
+    stopLive();
+    store.clear();
+    conversationId = null;
+    sessionToken = null;
+    shownIds.clear();
+    log.replaceChildren();
+    welcome.hidden = false;
+    if (notice) render({ author: "system", text: notice });
+  }
+
+  const SESSION_GONE = [401, 403, 404];
 
   // The HTTP API takes a button's payload as `text` and its title as `metadata.button_title`.
   function httpBody(event) {
@@ -514,6 +575,11 @@
       onMessage: showHeard,
       onClose: (code, wasOpen) => {
         // Reopened after an unexpected drop (not ours, not refused) to keep hearing pushes.
+        if (opened === socket && (code === 4401 || code === 4403)) {
+          // Idle too long, or refused. A message on its way starts a new conversation itself.
+          if (!busy) endSession(TEXT.expired);
+          return;
+        }
         if (opened !== socket || !wasOpen || code === 1000 || (code >= 4400 && code < 4600)) return;
         live.on = false;
         reconnectLater();
@@ -541,8 +607,8 @@
     try {
       return await deliverOnce(event);
     } catch (error) {
-      if (error.status !== 404) throw error;
-      await startConversation(); // the stored conversation no longer exists
+      if (!SESSION_GONE.includes(error.status)) throw error;
+      await startConversation(); // the stored conversation or its session no longer exists
       return deliverOnce(event);
     }
   }
@@ -577,6 +643,7 @@
     render({ author: "citizen", text: shown });
     try {
       const result = await deliver(event);
+      renewSession(result.session_token);
       shownIds.add(result.message_id);
       result.replies.forEach((reply) => show(reply));
       goLive();
@@ -614,10 +681,7 @@
       live.cursor = Math.max(0, ...history.messages.map((message) => message.id));
       goLive();
     } catch (error) {
-      if (error.status === 404) {
-        store.clear();
-        conversationId = null;
-      }
+      if (SESSION_GONE.includes(error.status)) endSession(error.status === 404 ? null : TEXT.expired);
     } finally {
       log.removeAttribute("aria-busy");
     }
@@ -686,7 +750,7 @@
       if (id !== conversationId || busy || sends !== sendsBefore) return;
       page.messages.forEach(showHeard);
     } catch (error) {
-      if (error.status === 404) stopLive(); // the conversation is gone; otherwise ask again next time
+      if (SESSION_GONE.includes(error.status)) endSession(TEXT.expired); // otherwise ask again next time
     } finally {
       live.polling = false;
     }
@@ -721,12 +785,43 @@
 
   resetButton.addEventListener("click", () => {
     if (busy) return; // the answer on its way belongs to this conversation
-    stopLive();
-    store.clear();
-    conversationId = null;
-    log.replaceChildren();
-    welcome.hidden = false;
+    endSession(null);
     input.focus();
+  });
+
+  // "Hapus percakapan": asks first, then deletes the conversation at the gateway and here.
+  let confirming = null;
+  eraseButton.addEventListener("click", () => {
+    if (busy || confirming) return;
+    if (!conversationId) {
+      endSession(TEXT.erased);
+      return;
+    }
+    const yes = element("button", { type: "button", className: "aw-choice aw-erase-yes" }, TEXT.eraseYes);
+    const no = element("button", { type: "button", className: "aw-choice aw-erase-no" }, TEXT.eraseNo);
+    confirming = element(
+      "li", { className: "aw-msg aw-msg--system aw-confirm" },
+      element("div", { className: "aw-text" }, TEXT.eraseAsk),
+      element("div", { className: "aw-choices", role: "group", "aria-label": TEXT.erase }, yes, no),
+    );
+    log.append(confirming);
+    scrollToEnd();
+    yes.focus();
+    no.addEventListener("click", () => { confirming.remove(); confirming = null; input.focus(); });
+    yes.addEventListener("click", async () => {
+      yes.disabled = no.disabled = true;
+      try {
+        await request("DELETE", `${options.gateway}/api/v1/conversations/${encodeURIComponent(conversationId)}`);
+      } catch (error) {
+        if (!SESSION_GONE.includes(error.status)) {
+          yes.disabled = no.disabled = false;
+          render({ author: "system", text: error.message });
+          return;
+        }
+      }
+      confirming = null;
+      endSession(TEXT.erased);
+    });
   });
 
   if (document.body) mount();

@@ -32,6 +32,7 @@ from tests.api.support import (
     GatewayFactory,
     new_conversation,
     service_client,
+    session_headers,
     stored_conversation,
     stored_messages,
 )
@@ -184,7 +185,9 @@ async def test_agent_sees_transcript_replies_and_the_widget_hears_it(
     assert events[1]["message"]["text"] == "Selamat siang, Bu."
     # The widget's HTTP fallback finds it too.
     history = await client.get(
-        f"/api/v1/conversations/{conversation}/messages", params={"after": events[0]["message"]["id"]}
+        f"/api/v1/conversations/{conversation}/messages",
+        params={"after": events[0]["message"]["id"]},
+        headers=session_headers(app, conversation),
     )
     assert [m["text"] for m in history.json()["messages"]] == ["Selamat siang, Bu."]
 

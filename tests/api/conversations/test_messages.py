@@ -17,6 +17,7 @@ from tests.api.support import (
     GatewayFactory,
     channel_conversation,
     new_conversation,
+    session_headers,
     stored_messages,
 )
 
@@ -98,7 +99,9 @@ async def test_button_click_forwards_payload_and_stores_title(
     assert fake_rasa.received[0]["message"] == payload
     [incoming] = await stored_messages(app, conversation_id)
     assert (incoming.text, incoming.payload) == ("Kesehatan", payload)
-    history = (await client.get(messages_url(conversation_id))).json()["messages"]
+    history = (
+        await client.get(messages_url(conversation_id), headers=session_headers(app, conversation_id))
+    ).json()["messages"]
     assert history[0]["text"] == "Kesehatan"
 
 
@@ -207,13 +210,15 @@ async def test_agent_conversation_is_stored_but_not_sent_to_rasa(
     assert (stored.text, stored.rasa_status) == ("halo petugas", None)
 
 
-async def test_history_is_in_order_and_limited(client: httpx.AsyncClient, fake_rasa: FakeRasa) -> None:
+async def test_history_is_in_order_and_limited(
+    app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
+) -> None:
     fake_rasa.reply({"text": "Baik."})
     conversation_id = await new_conversation(client)
     for text in ("satu", "dua", "tiga"):
         await client.post(messages_url(conversation_id), json={"text": text})
 
-    response = await client.get(messages_url(conversation_id))
+    response = await client.get(messages_url(conversation_id), headers=session_headers(app, conversation_id))
 
     assert response.status_code == 200
     messages = response.json()["messages"]
@@ -223,7 +228,11 @@ async def test_history_is_in_order_and_limited(client: httpx.AsyncClient, fake_r
         ("citizen", "tiga"), ("bot", "Baik."),
     ]  # fmt: skip
     assert [m["id"] for m in messages] == sorted(m["id"] for m in messages)
-    latest = (await client.get(messages_url(conversation_id), params={"limit": 2})).json()
+    latest = (
+        await client.get(
+            messages_url(conversation_id), params={"limit": 2}, headers=session_headers(app, conversation_id)
+        )
+    ).json()
     assert [m["text"] for m in latest["messages"]] == ["tiga", "Baik."]
 
 
@@ -297,6 +306,8 @@ async def test_replies_carry_the_internal_message_model(
     ]
     # Clients that know only text and buttons still see the list's text and rows.
     assert (body["replies"][1]["text"], body["replies"][1]["buttons"]) == ("Pilih layanan:", rows)
-    history = (await client.get(messages_url(conversation_id))).json()["messages"]
+    history = (
+        await client.get(messages_url(conversation_id), headers=session_headers(app, conversation_id))
+    ).json()["messages"]
     assert history[0]["content"] is None  # the citizen's message
     assert [message["content"]["type"] for message in history[1:]] == ["text", "list", "image"]

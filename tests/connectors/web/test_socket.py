@@ -44,10 +44,26 @@ def gateway_client(open_gateway: GatewayClient) -> Iterator[TestClient]:
         yield client
 
 
+# The session token of each conversation a test opened (connectors/web/session.py).
+TOKENS: dict[str, str] = {}
+
+
 def new_conversation(client: TestClient, channel: str = "web") -> str:
     response = client.post("/api/v1/conversations", json={"channel": channel})
     assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    conversation_id = str(response.json()["id"])
+    if response.json().get("session_token"):
+        TOKENS[conversation_id] = response.json()["session_token"]
+    return conversation_id
+
+
+@contextmanager
+def connect(client: TestClient, path: str, **kwargs: Any) -> Iterator[WebSocketTestSession]:
+    """The conversation's socket, past its first frame (the session token)."""
+    with client.websocket_connect(path, **kwargs) as ws:
+        ws.send_json({"type": "auth", "token": TOKENS[path.split("/")[-2]]})
+        assert ws.receive_json() == {"type": "ready"}
+        yield ws
 
 
 def socket_path(conversation_id: str) -> str:
@@ -66,7 +82,10 @@ def answer(ws: WebSocketTestSession) -> tuple[dict[str, Any], list[bool]]:
 
 
 def history(client: TestClient, conversation_id: str) -> list[dict[str, Any]]:
-    response = client.get(f"/api/v1/conversations/{conversation_id}/messages")
+    response = client.get(
+        f"/api/v1/conversations/{conversation_id}/messages",
+        headers={"X-Session-Token": TOKENS[conversation_id]},
+    )
     assert response.status_code == 200
     messages: list[dict[str, Any]] = response.json()["messages"]
     return messages
@@ -82,7 +101,7 @@ def test_text_round_trip(gateway_client: TestClient, fake_rasa: FakeRasa) -> Non
     fake_rasa.reply({"text": "Halo! Ada yang bisa saya bantu?", "buttons": [MENU_BUTTON]})
     conversation_id = new_conversation(gateway_client)
 
-    with gateway_client.websocket_connect(socket_path(conversation_id)) as ws:
+    with connect(gateway_client, socket_path(conversation_id)) as ws:
         ws.send_json({"type": "text", "text": "  halo\x00 ", "id": "1"})
         result, typing = answer(ws)
 
@@ -109,7 +128,7 @@ def test_button_and_location_events(gateway_client: TestClient, fake_rasa: FakeR
     fake_rasa.reply({"text": "Baik."})
     conversation_id = new_conversation(gateway_client)
 
-    with gateway_client.websocket_connect(socket_path(conversation_id)) as ws:
+    with connect(gateway_client, socket_path(conversation_id)) as ws:
         ws.send_json({"type": "button", **MENU_BUTTON, "id": 7})
         clicked, _ = answer(ws)
         ws.send_json({"type": "location", "latitude": -6.2, "longitude": 106.8})
@@ -128,7 +147,7 @@ def test_button_and_location_events(gateway_client: TestClient, fake_rasa: FakeR
 def test_rasa_down_still_stores_and_answers(open_gateway: GatewayClient) -> None:
     with open_gateway(rasa_url=closed_port_url()) as client:
         conversation_id = new_conversation(client)
-        with client.websocket_connect(socket_path(conversation_id)) as ws:
+        with connect(client, socket_path(conversation_id)) as ws:
             ws.send_json({"type": "text", "text": "halo", "id": "a"})
             result, typing = answer(ws)
         stored = history(client, conversation_id)
@@ -140,7 +159,7 @@ def test_rasa_down_still_stores_and_answers(open_gateway: GatewayClient) -> None
 
 
 def test_ping(gateway_client: TestClient) -> None:
-    with gateway_client.websocket_connect(socket_path(new_conversation(gateway_client))) as ws:
+    with connect(gateway_client, socket_path(new_conversation(gateway_client))) as ws:
         ws.send_json({"type": "ping", "id": "p"})
         assert ws.receive_json() == {"type": "pong", "id": "p"}
 
@@ -173,7 +192,7 @@ def test_malformed_frames_get_an_error_frame(
 ) -> None:
     caplog.set_level(logging.INFO, logger="api")
     conversation_id = new_conversation(gateway_client)
-    with gateway_client.websocket_connect(socket_path(conversation_id)) as ws:
+    with connect(gateway_client, socket_path(conversation_id)) as ws:
         if isinstance(frame, bytes):
             ws.send_bytes(frame)
         else:
@@ -191,13 +210,13 @@ def test_malformed_frames_get_an_error_frame(
 
 
 def test_frame_too_large_closes(gateway_client: TestClient) -> None:
-    with gateway_client.websocket_connect(socket_path(new_conversation(gateway_client))) as ws:
+    with connect(gateway_client, socket_path(new_conversation(gateway_client))) as ws:
         ws.send_text(json.dumps({"type": "text", "text": "x" * 100_000}))
         assert closed_with(ws) == 4413
 
 
 def test_a_stream_of_malformed_frames_closes(gateway_client: TestClient) -> None:
-    with gateway_client.websocket_connect(socket_path(new_conversation(gateway_client))) as ws:
+    with connect(gateway_client, socket_path(new_conversation(gateway_client))) as ws:
         for _ in range(MAX_BAD_FRAMES - 1):
             ws.send_text("{")
             assert ws.receive_json()["code"] == "invalid_frame"
@@ -224,7 +243,7 @@ def test_only_allowed_origins(open_gateway: GatewayClient) -> None:
         path = socket_path(new_conversation(client))
         for origin in ["https://kelurahan.go.id", "http://testserver", None]:
             headers = {"origin": origin} if origin else {}
-            with client.websocket_connect(path, headers=headers) as ws:
+            with connect(client, path, headers=headers) as ws:
                 ws.send_json({"type": "ping"})
                 assert ws.receive_json()["type"] == "pong", origin
         with client.websocket_connect(path, headers={"origin": "https://evil.example"}) as ws:
@@ -240,7 +259,7 @@ def test_flood_is_rate_limited(open_gateway: GatewayClient, fake_rasa: FakeRasa,
     fake_rasa.reply({"text": "Baik."})
     with open_gateway(**settings) as client:
         conversation_id = new_conversation(client)
-        with client.websocket_connect(socket_path(conversation_id)) as ws:
+        with connect(client, socket_path(conversation_id)) as ws:
             results = []
             for number in range(3):
                 ws.send_json({"type": "text", "text": f"pesan {number}", "id": str(number)})

@@ -78,7 +78,8 @@ async def test_cors_for_the_widget_routes_only(client: httpx.AsyncClient) -> Non
     assert created.status_code == 201
     assert created.headers["access-control-allow-origin"] == "*"
     history = await client.get(
-        f"/api/v1/conversations/{created.json()['id']}/messages", headers={"origin": SITE}
+        f"/api/v1/conversations/{created.json()['id']}/messages",
+        headers={"origin": SITE, "X-Session-Token": created.json()["session_token"]},
     )
     assert history.headers["access-control-allow-origin"] == "*"
 
