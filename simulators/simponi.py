@@ -60,8 +60,9 @@ def _police_tariffs() -> list[Tariff]:
     """SIM (new and renewal, every class) and SKCK, from the fact registry."""
     tariffs: list[Tariff] = []
     for key, (label, group) in _SIM_CLASSES.items():
-        tariffs.append(_fact_tariff(f"sim_{key}_new", f"Penerbitan SIM {label} baru", f"sim.fee.new.{group}"))
-        tariffs.append(_fact_tariff(f"sim_{key}_renewal", f"Perpanjangan SIM {label}", f"sim.fee.renewal.{group}"))
+        new, renewal = f"sim.fee.new.{group}", f"sim.fee.renewal.{group}"
+        tariffs.append(_fact_tariff(f"sim_{key}_new", f"Penerbitan SIM {label} baru", new))
+        tariffs.append(_fact_tariff(f"sim_{key}_renewal", f"Perpanjangan SIM {label}", renewal))
     tariffs.append(_fact_tariff("skck", "Penerbitan SKCK", "skck.fee"))
     return tariffs
 

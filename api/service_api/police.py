@@ -117,11 +117,11 @@ def renewal_reason(licence: Licence) -> str:
     if licence.renewal_state == "belum_waktunya":
         return (
             f"Perpanjangan online baru dibuka mulai {tanggal(licence.window_opens_on)}, "
-            "yaitu 90 hari sebelum masa berlaku habis."
+            f"yaitu {facts.get('sim.sinar.renewal_window').text} sebelum masa berlaku habis."
         )
     return (
-        f"Masa berlaku SIM sudah habis sejak {tanggal(licence.expires_on)}, jadi tidak dapat diperpanjang. "
-        "Silakan membuat SIM baru di Satpas terdekat."
+        f"Masa berlaku SIM sudah habis sejak {tanggal(licence.expires_on)}, jadi tidak dapat diperpanjang "
+        "kecuali Korlantas menetapkan dispensasi. Silakan membuat SIM baru di Satpas terdekat."
     )
 
 

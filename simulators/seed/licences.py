@@ -2,8 +2,8 @@
 
 Most adults hold a SIM C, many a SIM A, drivers a B I or B II. A SIM is valid for
 `VALID_YEARS` years; as of `REFERENCE_DATE` about one in seven is inside the SINAR renewal window
-before its expiry date (renewable online), one in seven has expired, the rest run for years. Licences issued from 2023 carry
-the NIK as their number (new format); older ones a 12-digit number.
+before its expiry date (renewable online), one in seven has expired, the rest run for years.
+Licences issued from 2023 carry the NIK as their number (new format); older ones a 12-digit number.
 """
 
 from __future__ import annotations
