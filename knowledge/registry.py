@@ -108,6 +108,13 @@ class Fact:
         return self.confidence == "confirmed"
 
     @property
+    def number(self) -> int | float:
+        """The value of a numeric fact (an amount, rate, count), for code that computes with it."""
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
+            raise TypeError(f"{self.id} is not a number: {self.value!r}")
+        return self.value
+
+    @property
     def value_text(self) -> str:
         """The value alone in Indonesian, without `per` or the caveat: 'Rp150.000'."""
         return render_value(self.value, self.unit)

@@ -30,13 +30,9 @@ PATTERNS = {"Rupiah amount": RUPIAH, "percentage": PERCENT, "regulation number":
 # main must have none.
 NOT_YET_CONVERTED = {
     # facts-core (health, payments, general)
-    "actions/answers.py": "facts-core",
-    "domain/health.yml": "facts-core",
     "simulators/base.py": "facts-core",
-    "simulators/bpjs.py": "facts-core",
     "simulators/inapas.py": "facts-core",
     "simulators/samsat.py": "facts-core",
-    "simulators/seed/health.py": "facts-core",
     "simulators/seed/vehicles.py": "facts-core",
     "simulators/settings.py": "facts-core",
     # facts-core (non-police fees) and facts-police (police fees) share it

@@ -56,7 +56,7 @@ def test_a_fact_renders_value_basis_and_table_entries(tmp_path):
     fee = loaded.get("demo.fee")
     assert (fee.value, fee.text, fee.value_text) == (150000, "Rp150.000 per orang per bulan", "Rp150.000")
     assert fee.basis == "Perpres 64/2020 Pasal 34"
-    assert fee.checked == dt.date(2026, 12, 7) and fee.confirmed
+    assert fee.checked == dt.date(2026, 12, 7) and fee.confirmed and fee.number == 150000
     assert loaded.template_values() == {
         "fact.demo.fee": "Rp150.000 per orang per bulan",
         "basis.demo.fee": "Perpres 64/2020 Pasal 34",
@@ -69,6 +69,9 @@ def test_an_unverified_fact_says_where_to_confirm_it(tmp_path):
     fact = registry(tmp_path, UNVERIFIED).get("demo.days")
     assert fact.text == "24 bulan (belum dapat kami pastikan; silakan cek ke Care Center BPJS Kesehatan 165)"
     assert fact.basis == ""
+    text = registry(tmp_path, UNVERIFIED.replace("value: 24\n    unit: months", "value: abc\n    unit: text"))
+    with pytest.raises(TypeError):
+        _ = text.get("demo.days").number
 
 
 def test_a_table_gives_each_entry(tmp_path):
