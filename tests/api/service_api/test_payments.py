@@ -127,7 +127,7 @@ async def test_tariffs_name_their_legal_basis(client: httpx.AsyncClient) -> None
     assert tariffs["sim_c_renewal"]["amount"] == 75_000
     assert tariffs["sim_a_new"]["amount"] == 120_000
     assert tariffs["skck"]["amount"] == 30_000
-    assert tariffs["skck"]["legal_basis"] == "PP 60/2016"
+    assert tariffs["skck"]["legal_basis"] == "PP 76/2020 Lampiran"
     assert tariffs["passport_electronic_10y"]["amount"] == 950_000
     assert tariffs["passport_regular_5y"]["legal_basis"] == "PP 45/2024"
     assert all(item["label"] and item["legal_basis"] for item in tariffs.values())
