@@ -79,7 +79,8 @@ def _passport_tariffs() -> list[Tariff]:
     """Passports (Ditjen Imigrasi's PNBP), from the fact registry."""
     fee = facts.get("passport.fee")
     return [
-        Tariff(service, label, int(fee.value_of(key)), fee.basis) for service, (label, key) in _PASSPORTS.items()
+        Tariff(service, label, int(fee.value_of(key)), fee.basis)
+        for service, (label, key) in _PASSPORTS.items()
     ]
 
 
