@@ -70,3 +70,27 @@ def test_the_sms_code_typed_in_the_widget_shows_the_record_masked(page: Page, as
     expect(conversation(page)).to_contain_text("Status: Aktif")
     expect(page.get_by_text(member["card_number"])).to_have_count(0)  # never in full
     screenshot(page, "widget-otp-2-verified.png")
+
+
+def test_who_looked_at_my_data_verifies_first_then_shows_the_log(page: Page, assistant: Stack) -> None:
+    """ "Siapa yang melihat data saya" in a new conversation: the citizen's own NIK, birth date
+    and SMS code first; then the log (the bot's own look-ups for the citizen are not in it)."""
+    member = sample("bpjs_active")
+    page.goto(assistant.gateway_url)
+    expect(composer(page)).to_be_visible()
+    say(page, "siapa yang melihat data saya")
+    expect(conversation(page)).to_contain_text("Mohon tulis NIK Anda sendiri", timeout=ANSWER_MS)
+    expect(conversation(page)).not_to_contain_text("Belum ada petugas")  # nothing before verifying
+    say(page, member["nik"])
+    expect(conversation(page)).to_contain_text("tanggal lahir Anda", timeout=ANSWER_MS)
+    year, month, day = member["birth_date"].split("-")
+    say(page, f"{day}-{month}-{year}")
+    expect(conversation(page)).to_contain_text("kode 6 digit", timeout=ANSWER_MS)
+
+    say(page, sms_code(assistant, member["otp_phone"]))
+
+    expect(conversation(page)).to_contain_text("identitas Anda sudah terverifikasi", timeout=ANSWER_MS)
+    expect(conversation(page)).to_contain_text(
+        "Belum ada petugas atau layanan yang melihat data Anda", timeout=ANSWER_MS
+    )
+    screenshot(page, "widget-who-viewed.png")
