@@ -60,7 +60,9 @@ def test_the_sms_code_typed_in_the_widget_shows_the_record_masked(page: Page, as
     expect(page.get_by_role("button", name="Masuk dengan INApas")).to_be_visible()
     screenshot(page, "widget-otp-1-asked.png")
 
-    say(page, "000000")  # a wrong code first: refused, the code stays asked
+    page.get_by_role("button", name="Kirim ulang kode SMS").click()  # the SMS choice
+    expect(conversation(page)).to_contain_text("Mohon tulis kodenya di sini", timeout=ANSWER_MS)
+    say(page, "000000")  # a wrong code: refused, the code stays asked
     expect(conversation(page)).to_contain_text("kode tersebut tidak dapat kami terima", timeout=ANSWER_MS)
 
     say(page, sms_code(assistant, member["otp_phone"]))
