@@ -2,8 +2,8 @@
 payment confirmation.
 
 Tariffs are the real ones: SIM and SKCK from the fact registry (`knowledge/facts/police.yml`),
-passports from PP 45/2024. A billing code is 15 digits starting with 8 and stays payable
-for `BILLING_VALID_DAYS` days (a simulation parameter), then expires.
+passports from it too (`knowledge/facts/payments.yml`). A billing code is 15 digits starting
+with 8 and stays payable for `BILLING_VALID_DAYS` days (a simulation parameter), then expires.
 
 API shape (SIMPONI-like, Indonesian field names, `status` "00" = success):
 - `GET /api/tarif` → `{"status": "00", "data": [{"kode_tarif", "uraian", "tarif", "dasar_hukum"}]}`
@@ -41,7 +41,6 @@ class Tariff:
     legal_basis: str
 
 
-_PP_45_2024 = "PP 45/2024"
 # SIM class key (the assistant's class names: A, B1, B2, C, C1, C2, D, D1) → (label, the fee
 # group in the registry: `sim.fee.new.<group>`, `sim.fee.renewal.<group>`).
 _SIM_CLASSES: dict[str, tuple[str, str]] = {
@@ -67,14 +66,26 @@ def _police_tariffs() -> list[Tariff]:
     return tariffs
 
 
-def _tariffs() -> list[Tariff]:
+# Passport service → (label, its entry in the registry's `passport.fee`).
+_PASSPORTS = {
+    "passport_regular_5y": ("Paspor biasa non-elektronik (5 tahun)", "non_electronic_5y"),
+    "passport_regular_10y": ("Paspor biasa non-elektronik (10 tahun)", "non_electronic_10y"),
+    "passport_electronic_5y": ("Paspor elektronik (5 tahun)", "electronic_5y"),
+    "passport_electronic_10y": ("Paspor elektronik (10 tahun)", "electronic_10y"),
+}
+
+
+def _passport_tariffs() -> list[Tariff]:
+    """Passports (Ditjen Imigrasi's PNBP), from the fact registry."""
+    fee = facts.get("passport.fee")
     return [
-        *_police_tariffs(),
-        Tariff("passport_regular_5y", "Paspor biasa non-elektronik (5 tahun)", 350_000, _PP_45_2024),
-        Tariff("passport_regular_10y", "Paspor biasa non-elektronik (10 tahun)", 650_000, _PP_45_2024),
-        Tariff("passport_electronic_5y", "Paspor elektronik (5 tahun)", 650_000, _PP_45_2024),
-        Tariff("passport_electronic_10y", "Paspor elektronik (10 tahun)", 950_000, _PP_45_2024),
+        Tariff(service, label, int(fee.value_of(key)), fee.basis)
+        for service, (label, key) in _PASSPORTS.items()
     ]
+
+
+def _tariffs() -> list[Tariff]:
+    return [*_police_tariffs(), *_passport_tariffs()]
 
 
 TARIFFS: dict[str, Tariff] = {tariff.service: tariff for tariff in _tariffs()}

@@ -29,14 +29,6 @@ PATTERNS = {"Rupiah amount": RUPIAH, "percentage": PERCENT, "regulation number":
 # shrinks: a listed file that is clean fails the test until its line is removed. The merged
 # main must have none.
 NOT_YET_CONVERTED = {
-    # facts-core (health, payments, general)
-    "simulators/base.py": "facts-core",
-    "simulators/inapas.py": "facts-core",
-    "simulators/samsat.py": "facts-core",
-    "simulators/seed/vehicles.py": "facts-core",
-    "simulators/settings.py": "facts-core",
-    # facts-core (non-police fees) and facts-police (police fees) share it
-    "simulators/simponi.py": "facts-core, facts-police",
     # facts-edu (education, social, satudata)
     "domain/social.yml": "facts-edu",
     "simulators/puslapdik.py": "facts-edu",
