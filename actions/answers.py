@@ -31,7 +31,10 @@ from rasa_sdk.types import DomainDict
 
 from bot.identifiers import token_kind
 from bot.text import WordNormalizer, collapse_elongation, expand_slang, is_known_word
+from knowledge import facts, render_value
 
+# A response's {placeholder}, as Rasa's interpolator reads it (rasa.core.nlg.interpolator).
+_PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
 CANCEL_INTENT = "cancel"
 # A person asked for, and the conversation handed back by the officer (actions/handoff.py):
 # never an answer; in a form, data/rules/handoff.yml handles them.
@@ -162,9 +165,11 @@ def read_yes_no(text: str) -> bool | None:
 
 
 def phrase(domain: DomainDict, response: str, **values: Any) -> str:
-    """The text of the domain's `response` (its first variant), `values` filled in."""
+    """The text of the domain's `response` (its first variant), `values` and the fact registry's
+    `{fact.<id>}` / `{basis.<id>}` filled in as bot/nlg.py fills them; others stay as written."""
     text = str(domain["responses"][response][0]["text"])
-    return text.format(**values) if values else text
+    known = {**values, **facts.template_values()}
+    return _PLACEHOLDER.sub(lambda match: str(known.get(match.group(1), match.group(0))), text)
 
 
 def word_pattern(*patterns: str) -> re.Pattern[str]:
@@ -224,9 +229,9 @@ def waktu(value: Any) -> str:
 
 
 def rupiah(amount: Any) -> str:
-    """75000 → "Rp75.000"; None → ""."""
+    """An amount in rupiah as the registry writes one (thousands with dots); None → ""."""
     try:
-        return f"Rp{int(amount):,}".replace(",", ".")
+        return render_value(int(amount), "IDR")
     except (TypeError, ValueError):
         return "" if amount is None else str(amount)
 

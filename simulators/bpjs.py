@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Query
 from pydantic import BaseModel
 
+from knowledge import facts
 from simulators.base import SimulatorContext, create_simulator
 from simulators.seed import health
 from simulators.seed.population import citizen_by_nik
@@ -109,7 +110,8 @@ def build(context: SimulatorContext) -> FastAPI:
             }
             for bpjs_class, amount in sorted(health.RATES.items())
         ]
-        return _meta("200", "OK", {"list": rows, "dasarHukum": "Perpres 63/2022"})
+        basis = facts.get("bpjs.contribution.class1").basis
+        return _meta("200", "OK", {"list": rows, "dasarHukum": basis})
 
     @app.get("/referensi/faskes")
     async def facilities(

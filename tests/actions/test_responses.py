@@ -13,9 +13,18 @@ KNOWN_NUMBERS = {"08118750400", "165", "1708"}  # from services.md: CHIKA, BPJS 
 
 
 def _texts(domain: DomainDict) -> dict[str, str]:
-    # A `custom` response (a contact request) words its text inside.
+    # A `custom` response (a contact request) words its text inside. Facts rendered as bot/nlg.py does.
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    from knowledge import facts
+
+    class Facts(dict):  # facts filled in; an action's own {placeholders} kept as they are
+        def __missing__(self, key: str) -> str:
+            return f"{{{key}}}"
+
+    values = Facts(facts.template_values())
     return {
-        name: variant.get("text") or (variant.get("custom") or {}).get("text", "")
+        name: interpolate_text(variant.get("text") or (variant.get("custom") or {}).get("text", ""), values)
         for name, variants in domain["responses"].items()
         for variant in variants
     }

@@ -27,7 +27,7 @@ async def test_active_membership_by_nik(client: httpx.AsyncClient) -> None:
     assert body["arrears"] == {"months": 0, "amount": 0}
     assert body["facility"]["name"].lower() == seeded.facility.name.lower()
     assert "*" in body["name"] or " " not in persona["name"]
-    assert body["legal_basis"] == "Perpres 63/2022"
+    assert body["legal_basis"] == "Perpres 64/2020 Pasal 34"
 
 
 async def test_inactive_membership_by_card_number_shows_arrears(client: httpx.AsyncClient) -> None:
@@ -85,15 +85,15 @@ async def test_malformed_membership_query_is_422(client: httpx.AsyncClient, body
     assert response.json()["code"] == "invalid_input"
 
 
-async def test_rates_name_their_legal_basis_and_flag_the_weak_split(client: httpx.AsyncClient) -> None:
+async def test_rates_name_their_legal_basis_and_the_class_iii_split(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/health/bpjs/rates")
     assert response.status_code == 200
     body = response.json()
-    assert body["legal_basis"] == "Perpres 63/2022"
+    assert body["legal_basis"] == "Perpres 64/2020 Pasal 34"
     rates = {rate["class"]: rate for rate in body["rates"]}
     assert {c: r["amount"] for c, r in rates.items()} == {1: 150_000, 2: 100_000, 3: 42_000}
     assert (rates[3]["member_pays"], rates[3]["government_pays"]) == (35_000, 7_000)
-    assert rates[3]["note"] and rates[1]["note"] is None
+    assert "Rp35.000" in rates[3]["note"] and "Rp7.000" in rates[3]["note"] and rates[1]["note"] is None
 
 
 async def test_facilities_by_typed_regency_name_with_paging(client: httpx.AsyncClient) -> None:
