@@ -48,11 +48,6 @@ NOT_YET_CONVERTED = {
     "domain/police.yml": "facts-police",
     "simulators/bkn.py": "facts-police",
     "simulators/seed/casn.py": "facts-police",
-    # facts-edu (education, social, satudata)
-    "domain/social.yml": "facts-edu",
-    "simulators/puslapdik.py": "facts-edu",
-    "simulators/seed/education.py": "facts-edu",
-    "simulators/seed/social.py": "facts-edu",
     # bot16 (privacy): a comment citing UU PDP
     "domain/privacy.yml": "bot16",
 }
