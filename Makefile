@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup chromium train shell telegram-polling validate evaluate lint lock clean bench
+.PHONY: help run test setup chromium train shell telegram-polling validate evaluate lint lock clean bench facts
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -61,6 +61,10 @@ shell: setup train  ## Chat in the terminal (starts the action server too).
 
 telegram-polling: $(API_VENV)/.installed  ## Telegram bot by polling (AW_TELEGRAM_BOT_TOKEN; Rasa from make run).
 	$(API)/python -m connectors.telegram.polling
+
+AS_OF ?= $(shell date -u +%F)
+facts:  ## Regenerate docs/facts.md, the fact audit, as of today (or AS_OF=YYYY-MM-DD).
+	$(API)/python -m knowledge.audit --as-of $(AS_OF) > docs/facts.md.tmp && mv docs/facts.md.tmp docs/facts.md
 
 lock:  ## Re-resolve requirements/*.in into the pinned requirements/*.lock files.
 	scripts/lock

@@ -23,6 +23,7 @@ from actions.flows import is_answer, typed_choice, typed_yes_no
 from actions.identity_form import IdentityFormValidation, parse_birth_date
 from actions.lookups import Failure, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
+from knowledge import facts
 
 SlotValues = dict[str, Any]
 
@@ -93,7 +94,7 @@ APPLICATION_CHOICES: tuple[Choice, ...] = (
     Choice("birth_certificate", "Akta kelahiran", word_pattern(r"akt[ae]", "kelahiran", "lahir", "bayi")),
     Choice("kk_change", "Perubahan KK", word_pattern("kk", r"kartu\s+keluarga")),
 )
-BIRTH_REPORT_DAYS = 60
+BIRTH_REPORT_DAYS = int(facts.get("birth_certificate.registration_deadline").value)
 _NAME = re.compile(r"^[^\W\d_][^\W\d_ .,'’-]*(?:[ .,'’-]+[^\W\d_]+)*\.?$")
 _NAME_PREFIX = re.compile(
     r"^(?:atas\s+nama|nama(?:\s+lengkap)?(?:\s+(?:anak|bayi))?(?:nya)?(?:\s+(?:saya|sy|anak|bayi))?)\b\s*[:=-]?\s*",

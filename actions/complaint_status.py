@@ -15,7 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, typed_answer
-from actions.complaints import LAPOR_LEGAL_BASIS, NEW_COMPLAINT_BUTTON, SERVICE, category_labels, deadline
+from actions.complaints import (
+    FOLLOW_UP_DAYS,
+    NEW_COMPLAINT_BUTTON,
+    SERVICE,
+    VERIFY_DAYS,
+    category_labels,
+    deadline,
+)
 from actions.conversation import Action, FormValidationAction
 from actions.gateway import gateway
 from actions.lookups import Failure, lookup
@@ -92,15 +99,14 @@ def complaint_status(complaint: dict[str, Any], labels: dict[str, str]) -> tuple
     its values; `labels` names the categories (the API gives the key)."""
     status = str(complaint.get("status") or "")
     agency = complaint.get("agency")
-    legal_basis = complaint.get("legal_basis") or LAPOR_LEGAL_BASIS
     category = str(complaint.get("category") or "")
     return f"utter_complaint_status_{status if status in STATUSES else 'unknown'}", {
         "case_number": complaint.get("case_number") or f"nomor pelacakan {complaint.get('tracking_id')}",
         "category": labels.get(category) or category.replace("_", " ") or "tanpa kategori",
         "status_label": (complaint.get("status_label") or status.replace("_", " ")).lower(),
         "agency": f", ditangani {agency}" if agency else "",
-        "verify_by": deadline(complaint.get("verify_by"), 3, legal_basis),
-        "follow_up_by": deadline(complaint.get("follow_up_by"), 5, legal_basis),
+        "verify_by": deadline(complaint.get("verify_by"), VERIFY_DAYS),
+        "follow_up_by": deadline(complaint.get("follow_up_by"), FOLLOW_UP_DAYS),
     }
 
 

@@ -33,13 +33,15 @@ from actions.flows import just_activated, typed_yes_no
 from actions.gateway import GatewayError, gateway
 from actions.lookups import Failure, lookup, unavailable
 from actions.menu import MAIN_MENU_BUTTON
+from knowledge import facts
 
 SlotValues = dict[str, Any]
 
 SERVICE = "LAPOR!"
 FILE_ALTERNATIVE = "sampaikan pengaduan Anda langsung melalui lapor.go.id atau SMS 1708."
-# The SP4N-LAPOR! deadlines (verification 3 working days, follow-up 5) when the API gives none.
-LAPOR_LEGAL_BASIS = "Perpres 76/2013; PermenPANRB 62/2018"
+# LAPOR!'s published deadlines (facts): verification, then the agency's follow-up.
+VERIFY_DAYS = "lapor.verify_working_days"
+FOLLOW_UP_DAYS = "lapor.follow_up_working_days"
 COMPLAINT_SLOTS = ("complaint_category", "complaint_location", "complaint_description", "complaint_confirmed")
 
 MIN_DESCRIPTION_CHARS = 30
@@ -113,11 +115,13 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def deadline(day: Any, working_days: int, legal_basis: str) -> str:
-    """The deadline phrase: "paling lambat 4 Maret 2026 (3 hari kerja, <basis>)", or without a date."""
+def deadline(day: Any, fact_id: str) -> str:
+    """The deadline phrase: "paling lambat 4 Maret 2026 (3 hari kerja, prosedur SP4N-LAPOR!)", or
+    without a date; the working days and their source from the registry (`fact_id`)."""
+    days, source = facts.get(fact_id).text, facts.get("lapor.procedure").text
     if not day:
-        return f"dalam {working_days} hari kerja ({legal_basis})"
-    return f"paling lambat {tanggal(day)} ({working_days} hari kerja, {legal_basis})"
+        return f"dalam {days} ({source})"
+    return f"paling lambat {tanggal(day)} ({days}, {source})"
 
 
 def description_problem(text: str) -> str | None:
@@ -329,14 +333,13 @@ class ActionComplaintSubmit(Action):
             return _forget_complaint()
         filed = sent.data
         case_number = filed["case_number"]
-        legal_basis = filed.get("legal_basis") or LAPOR_LEGAL_BASIS
         tracking = filed.get("tracking_id")
         dispatcher.utter_message(
             response="utter_complaint_filed",
             case_number=case_number,
             tracking=f" (nomor pelacakan di lapor.go.id: {tracking})" if tracking else "",
-            verify_by=deadline(filed.get("verify_by"), 3, legal_basis),
-            follow_up_by=deadline(filed.get("follow_up_by"), 5, legal_basis),
+            verify_by=deadline(filed.get("verify_by"), VERIFY_DAYS),
+            follow_up_by=deadline(filed.get("follow_up_by"), FOLLOW_UP_DAYS),
             buttons=[
                 {
                     "title": "Cek status pengaduan",

@@ -1,8 +1,9 @@
 """Requirements of population documents (Dukcapil): `document_requirements_form`
 (`document_type`, buttons or typed: "akta lahir", "bikin ktp") → `action_document_requirements`:
-requirements and procedure per document (responses `utter_document_<type>`, free under
-UU 24/2013 art. 79A). For KK changes, birth certificates and moving it offers to apply online
-(`application_offered`; "ya" starts `population_application_form`, data/rules/identity.yml).
+requirements and procedure per document (responses `utter_document_<type>`, their facts and
+legal basis from the registry: knowledge/facts/identity.yml). For KK changes, birth
+certificates and moving it offers to apply online (`application_offered`; "ya" starts
+`population_application_form`, data/rules/identity.yml).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """SIM (driving licence); the SKCK (police record certificate) is in actions/skck.py.
 
 - `sim_renewal_form`: NIK and date of birth; `action_sim_renewal` says for each licence
-  whether it can be renewed now (SINAR: within 90 days before expiry), from when, or that an
-  expired licence needs a new SIM at the Satpas (`POST /police/sim`).
+  whether it can be renewed now (inside the SINAR window), from when, or that an expired licence
+  needs a new SIM at the Satpas unless Korlantas grants a dispensation (`POST /police/sim`).
 - `sim_fee_form`: the SIM class (an entity, a button or typed); `action_sim_fee` gives the
-  new and renewal fees (`GET /police/fees`, PP 60/2016) and the steps.
+  new and renewal fees (`GET /police/fees`, the PNBP tariff in the fact registry) and the steps.
+The rules and their legal basis are in the responses (`{fact.*}`, `{basis.*}`: knowledge/facts).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from bot.identifiers import normalize_sim_class
+from knowledge import facts
 
 SlotValues = dict[str, Any]
 
@@ -44,11 +46,9 @@ SIM_FAILURE = Failure(
     not_found="utter_sim_not_found",
 )
 FEE_FAILURE = Failure(
-    SIM_SERVICE, "lihat tarif resmi di Satpas Polres terdekat; tarifnya diatur dalam PP 60/2016."
+    SIM_SERVICE,
+    f"lihat tarif resmi di Satpas Polres terdekat; tarifnya diatur dalam {facts.get('sim.fee.new.a').basis}.",
 )
-# SIM issuance and renewal (the 90-day SINAR window, an expired SIM is applied for anew).
-SIM_LEGAL_BASIS = "Perpol 5/2021"
-RENEWAL_WINDOW_DAYS = 90
 
 SIM_CLASS_BUTTONS = [
     {"title": f"SIM {title}", "payload": payload("inform", sim_class=value)}
@@ -108,15 +108,14 @@ def licence_line(licence: dict[str, Any], today: dt.date, domain: DomainDict) ->
 
 def renewal_reply(data: dict[str, Any], today: dt.date, domain: DomainDict) -> tuple[str, dict[str, str]]:
     """Every licence of the holder, then the rule (and the SINAR steps if one can be renewed):
-    the response and its values."""
+    the response and its values (the rule's window and basis come from the registry, in the
+    response)."""
     licences = data.get("licences") or []
     states = {licence_state(licence, today) for licence in licences}
     closing = "renewable" if "renewable" in states else "expired" if states == {"expired"} else "waiting"
     return f"utter_sim_renewal_{closing}", {
         "name": str(data.get("name")),
         "licences": "\n".join(licence_line(licence, today, domain) for licence in licences),
-        "days": str(RENEWAL_WINDOW_DAYS),
-        "basis": SIM_LEGAL_BASIS,
     }
 
 
@@ -191,7 +190,8 @@ def fee_keys(sim_class: str, kind: str) -> list[str]:
 
 def fee_reply(sim_class: str, fees: dict[str, Any]) -> tuple[str, dict[str, str]]:
     """The new and renewal fees of `sim_class` with the steps (`utter_sim_fees`, or
-    `utter_sim_no_fee` when it has none): the response and its values."""
+    `utter_sim_no_fee` when it has none): the response and its values. The legal basis is the
+    registry's, in the response."""
     amounts = {str(item.get("service")): item.get("amount") for item in fees.get("items", [])}
     lines = []
     for kind, label in (("new", "SIM baru"), ("renewal", "Perpanjangan")):
@@ -202,7 +202,6 @@ def fee_reply(sim_class: str, fees: dict[str, Any]) -> tuple[str, dict[str, str]
         return "utter_sim_no_fee", {"sim_class": display_class(sim_class)}
     return "utter_sim_fees_international" if sim_class == "Internasional" else "utter_sim_fees", {
         "sim_class": display_class(sim_class),
-        "legal_basis": fees.get("legal_basis") or "PP 60/2016",
         "fees": "\n".join(lines),
     }
 
@@ -238,7 +237,7 @@ class ValidateSimFeeForm(FormValidationAction):
 
 
 class ActionSimFee(Action):
-    """The fees of one SIM class (PP 60/2016) and the steps to get or renew it."""
+    """The fees of one SIM class (PNBP tariff) and the steps to get or renew it."""
 
     def name(self) -> str:
         return "action_sim_fee"

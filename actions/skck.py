@@ -28,6 +28,7 @@ from actions.flows import just_activated, typed_yes_no
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
+from knowledge import facts
 
 SlotValues = dict[str, Any]
 
@@ -151,9 +152,9 @@ def _forget_skck() -> list[EventType]:
 
 def skck_created(created: dict[str, Any], domain: DomainDict) -> dict[str, str]:
     """The values of `utter_skck_created`: case number, billing code and the gateway's next
-    steps, with the validity unless a step says it."""
+    steps, with the validity unless a step says it (the fee's basis is in the response)."""
     billing = created.get("billing") or {}
-    valid_months = created.get("valid_months") or 6
+    valid_months = created.get("valid_months") or facts.get("skck.validity").value
     steps = list(created.get("next_steps") or [])
     if not any(f"{valid_months} bulan" in step for step in steps):
         steps.append(phrase(domain, "utter_skck_validity", valid_months=valid_months))
@@ -162,7 +163,6 @@ def skck_created(created: dict[str, Any], domain: DomainDict) -> dict[str, str]:
         "amount": rupiah(billing.get("amount")),
         "billing_code": str(billing.get("billing_code")),
         "expires_at": waktu(billing.get("expires_at")),
-        "legal_basis": created.get("legal_basis") or "PP 60/2016",
         "next_steps": "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1)),
     }
 

@@ -89,7 +89,7 @@ class Fact:
     id: str
     service: str
     statement: str
-    value: Value
+    value: Any  # raw, as in the file: a Value (number, text, date, list or map); `.number` when numeric
     unit: str
     checked: dt.date
     confidence: str

@@ -77,7 +77,7 @@ def create_simulator(
 
 class Latency:
     """Deterministic jitter: the same sequence of delays on every run, mean `mean_ms`,
-    spread ±50% (40 ms gives 20–60 ms)."""
+    spread of half the mean either way (40 ms gives 20–60 ms)."""
 
     def __init__(self, key: str, mean_ms: int) -> None:
         self._random = random.Random(f"latency:{key}")

@@ -1,9 +1,9 @@
 """Simulated SSCASN (Badan Kepegawaian Negara): the CPNS 2024 selection.
 
-The selection's public facts are real: requirements (UU 20/2023, PP 11/2017 as amended by
-PP 17/2020), the schedule as BKN announced it (updated after registration was extended to
-10 September 2024), and the SKD passing grades of KepmenPANRB 321/2024: TWK 65, TIU 80,
-TKP 166. The participants are simulated (`simulators.seed.casn`).
+The selection's public facts come from the fact registry (`knowledge/facts/asn.yml`): the
+requirements' age limits and their basis, and the SKD passing grades; the schedule is the one BKN
+announced (updated after registration was extended to 10 September 2024). The participants are
+simulated (`simulators.seed.casn`).
 
 API shape:
 - `GET /sscasn/v1/informasi` → `{"tahun", "persyaratan": [..], "jadwal": [{"tahapan", "mulai",
@@ -24,20 +24,23 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
+from knowledge import facts
 from simulators.base import SimulatorContext, create_simulator
 from simulators.seed.casn import PASSING_GRADES, YEAR, participants
 
 KEY = "bkn"
 LEGAL_BASIS = (
-    "UU 20/2023 tentang ASN; PP 11/2017 jo. PP 17/2020; KepmenPANRB 321/2024 (nilai ambang batas SKD)"
+    f"{facts.get('casn.asn_law').basis} tentang ASN; {facts.get('casn.age.cpns_max').basis}; "
+    f"{facts.get('casn.skd.passing_grade.2024').basis} (nilai ambang batas SKD)"
 )
 
 REQUIREMENTS = (
     "Warga Negara Indonesia.",
-    "Berusia paling rendah 18 tahun dan paling tinggi 35 tahun pada saat melamar "
-    "(untuk jabatan tertentu paling tinggi 40 tahun).",
-    "Tidak pernah dipidana penjara 2 tahun atau lebih berdasarkan putusan pengadilan yang "
-    "berkekuatan hukum tetap.",
+    f"Berusia paling rendah {facts.get('casn.age.cpns_min').text} dan paling tinggi "
+    f"{facts.get('casn.age.cpns_max').text} pada saat melamar; untuk jabatan tertentu paling tinggi "
+    f"{facts.get('casn.age.cpns_max_certain_positions').text}.",
+    "Tidak pernah dipidana berdasarkan putusan pengadilan yang berkekuatan hukum tetap dengan pidana "
+    f"penjara minimal {facts.get('casn.requirement.prison_years').text}.",
     "Tidak pernah diberhentikan dengan hormat tidak atas permintaan sendiri atau tidak dengan hormat "
     "sebagai PNS, PPPK, prajurit TNI, anggota Polri, atau pegawai swasta.",
     "Tidak berkedudukan sebagai calon PNS, PNS, prajurit TNI, atau anggota Polri.",

@@ -17,6 +17,8 @@ Speaks a Dukcapil-like API: upper-case field names, dates as DD-MM-YYYY, HTTP 20
 
 An application moves DITERIMA → DIVERIFIKASI (1 working day) → DIPROSES (2) → SELESAI
 (5 working days), or is DITOLAK after verification (about 1 in 12, decided by its number).
+These times are simulation parameters: real service times are set by each regency's Dinas
+Dukcapil, not by a national rule, so the assistant never states them as a fact.
 Applications are stored in `sim_records` without the applicant's data.
 """
 

@@ -181,7 +181,8 @@ main{max-width:26rem;margin:2rem auto;background:#fff;border-radius:12px;padding
 box-shadow:0 2px 12px rgba(0,0,0,.08)}
 h1{font-size:1.4rem;margin:0 0 .25rem;color:#b3121b}p.sub{margin:0 0 1rem;color:#4a5563}
 fieldset{border:1px solid #d5dbe3;border-radius:8px;margin:0 0 1rem;padding:.75rem}
-label{display:block;margin:.25rem 0}input[type=text]{width:100%;box-sizing:border-box;font:inherit;
+label{display:block;margin:.25rem 0}form{display:flex;flex-direction:column}
+input[type=text]{box-sizing:border-box;font:inherit;
 padding:.5rem;border:1px solid #98a2b3;border-radius:6px}
 .error{background:#fdecec;color:#8a1116;padding:.5rem .75rem;border-radius:6px}
 .actions{display:flex;gap:.5rem}button{font:inherit;padding:.6rem 1rem;border-radius:6px;

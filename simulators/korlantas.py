@@ -2,8 +2,9 @@
 
 The licences are the seed's (`simulators.seed.licences`).
 
-SINAR renewal: online from 90 days before the expiry date until that date. An expired SIM
-cannot be renewed; a new one is made at a Satpas (with the tests).
+SINAR renewal: online from `RENEWAL_WINDOW_DAYS` days before the expiry date until that date
+(the app's window, fact `sim.sinar.renewal_window`). An expired SIM is not renewed here: without
+a Korlantas dispensation (keadaan kahar) a new one is made at a Satpas (with the tests).
 
 API shape (SINAR-like):
 - `POST /sinar/v1/sim/cek` `{nik, tanggal_lahir}` → `{"success": true, "data": {"nama",
@@ -41,7 +42,7 @@ class Renewal:
 
 
 def renewal(expires_on: date, today: date) -> Renewal:
-    """The SINAR rule: renewable online from 90 days before expiry until the expiry date."""
+    """The SINAR rule: renewable online from `RENEWAL_WINDOW_DAYS` before expiry until the expiry date."""
     opens = expires_on - timedelta(days=RENEWAL_WINDOW_DAYS)
     if today > expires_on:
         return Renewal("kedaluwarsa", opens)

@@ -1,9 +1,10 @@
 """Simulated LAPOR! (SP4N, KemenPANRB): categories, filing a report, following it.
 
 A report moves through LAPOR!'s stages in working days (`api.working_days`: weekends and
-national holidays skipped), within the SP4N deadlines:
-  Belum Terverifikasi → Terverifikasi (1–3 working days) → Didisposisikan to the agency (the
-  same day) → Ditindaklanjuti (1–5 working days later) → Selesai (2–10 working days later);
+national holidays skipped), within LAPOR!'s published deadlines (facts `lapor.*_working_days`):
+  Belum Terverifikasi → Terverifikasi (within `VERIFY_WORKING_DAYS`) → Didisposisikan to the
+  agency (the same day) → Ditindaklanjuti (within `FOLLOW_UP_WORKING_DAYS` more) → Selesai (2 to
+  `CLOSE_WORKING_DAYS` working days later);
 or, at verification, Bukan Kewenangan (about 1 in 12) or Diarsipkan (about 1 in 25).
 Each report's path is decided by its tracking id, and its stage is computed from the
 clock, so a report progresses as time passes (tests move `Clock.offset`).
@@ -32,12 +33,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.working_days import add_working_days
+from knowledge import facts
 from simulators.base import WIB, SimulatorContext, create_simulator
 from simulators.seed.population import SEED
 from simulators.store import DuplicateKey
 
 KEY = "lapor"
 SEEDED_REPORTS = 40
+VERIFY_WORKING_DAYS = int(facts.get("lapor.verify_working_days").value)
+FOLLOW_UP_WORKING_DAYS = int(facts.get("lapor.follow_up_working_days").value)
+CLOSE_WORKING_DAYS = int(facts.get("lapor.auto_close_working_days").value)
 SEEDED_MAX_AGE_DAYS = 45
 
 # Category id → (name, agency the report is passed to).
@@ -80,16 +85,16 @@ def lifecycle(tracking_id: str, filed_at: datetime) -> list[Step]:
     rng = random.Random(f"lapor:{tracking_id}")
     filed_day = filed_at.astimezone(WIB).date()
     steps = [Step(RECEIVED, filed_at)]
-    verified_at = _office_time(add_working_days(filed_day, rng.randint(1, 3)), rng)
+    verified_at = _office_time(add_working_days(filed_day, rng.randint(1, VERIFY_WORKING_DAYS)), rng)
     outcome = rng.random()
     if outcome < 1 / 12:
         return [*steps, Step(NOT_OUR_AUTHORITY, verified_at)]
     if outcome < 1 / 12 + 1 / 25:
         return [*steps, Step(ARCHIVED, verified_at)]
     disposed_at = verified_at + timedelta(minutes=rng.randint(10, 90))
-    followed_day = add_working_days(disposed_at.date(), rng.randint(1, 5))
+    followed_day = add_working_days(disposed_at.date(), rng.randint(1, FOLLOW_UP_WORKING_DAYS))
     followed_at = _office_time(followed_day, rng)
-    done_at = _office_time(add_working_days(followed_day, rng.randint(2, 10)), rng)
+    done_at = _office_time(add_working_days(followed_day, rng.randint(2, CLOSE_WORKING_DAYS)), rng)
     return [*steps, Step(VERIFIED, verified_at), Step(DISPOSED, disposed_at),
             Step(FOLLOWED_UP, followed_at), Step(DONE, done_at)]  # fmt: skip
 

@@ -3,8 +3,8 @@
 The applicant is checked against the seed population (NIK and birth date). A request is
 registered at the Polres of the applicant's regency; the applicant then pays the PNBP
 (SIMPONI) and comes to that Polres with the documents to have the SKCK printed. An SKCK is
-valid for 6 months. A registration not followed up within `REGISTRATION_VALID_DAYS` days
-lapses.
+valid for `VALID_MONTHS` months (fact `skck.validity`). A registration not followed up
+within `REGISTRATION_VALID_DAYS` days (a simulation parameter) lapses.
 
 API shape:
 - `POST /skck/v1/pendaftaran` `{nik, tanggal_lahir, keperluan}` → 201 `{"status": "success",
@@ -25,12 +25,13 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge import facts
 from simulators.base import WIB, SimulatorContext, create_simulator
 from simulators.seed.population import Citizen, citizen_by_nik
 from simulators.store import DuplicateKey
 
 KEY = "polri"
-VALID_MONTHS = 6
+VALID_MONTHS = int(facts.get("skck.validity").value)
 REGISTRATION_VALID_DAYS = 30
 
 

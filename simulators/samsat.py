@@ -4,13 +4,13 @@ The vehicles are the seed's (`simulators.seed.vehicles`): plates with the area l
 of the owner's regency, NJKB, and the annual due date (one in five overdue as of the seed's
 reference date).
 
-What a vehicle owes (`assessment`):
-- PKB = NJKB × `PKB_RATE` of the province (simulation rates standing for the Perda tariff
-  and the opsen of UU 1/2022 (HKPD); the real amount is the Samsat's), per year due;
-- SWDKLLJ (Jasa Raharja, PMK 16/2017): Rp35.000 a motorcycle, Rp143.000 a passenger car,
-  per year due;
-- late fines: `LATE_RATE_PER_MONTH` of the PKB per month late, at most `MAX_LATE_MONTHS`
-  months, for each year due; SWDKLLJ late fine Rp32.000 / Rp100.000 per year late.
+What a vehicle owes (`assessment`), with every rule from the fact registry (knowledge/facts/payments.yml):
+- PKB = NJKB × `PKB_RATE` of the province (simulation rates standing for the Perda tariff and
+  the opsen; the real amount is the Samsat's), per year due;
+- SWDKLLJ (Jasa Raharja) per year due, by vehicle kind (`swdkllj.amount`);
+- late fines, for each year due: PKB interest per month late up to a number of months
+  (`pkb.late_interest.*`, unverified), and the SWDKLLJ fine, a share of that year's SWDKLLJ
+  growing with the days late, capped (`swdkllj.late_fine.*`).
 Paying a payment code for the vehicle moves its due date on by the years paid.
 
 API shape (e-Samsat-like, `kode` "00" = success):
@@ -34,19 +34,27 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from api.plates import plate_key
+from knowledge import facts
 from simulators.base import WIB, SimulatorContext, create_simulator
 from simulators.payment_codes import CodeStatus, PaymentCodes, PaymentRefused, status_of
 from simulators.seed.vehicles import CAR, MOTORCYCLE, Vehicle, vehicles
 
 KEY = "samsat"
 PAYMENT_CODE_VALID_HOURS = 48
-LATE_RATE_PER_MONTH = 0.01  # UU 1/2022 (HKPD) art. 68: interest of 1% a month, at most 24 months
-MAX_LATE_MONTHS = 24
+LATE_RATE_PER_MONTH = facts.get("pkb.late_interest.rate").number / 100
+MAX_LATE_MONTHS = int(facts.get("pkb.late_interest.max_months").number)
 # Simulation rates (PKB with opsen, of the NJKB): DKI Jakarta has no opsen.
 PKB_RATE = {"31": 0.02}
 DEFAULT_PKB_RATE = 0.0175
-SWDKLLJ = {MOTORCYCLE: 35_000, CAR: 143_000}
-SWDKLLJ_LATE_FINE = {MOTORCYCLE: 32_000, CAR: 100_000}
+_SWDKLLJ = facts.get("swdkllj.amount")
+SWDKLLJ = {MOTORCYCLE: int(_SWDKLLJ.value_of("motorcycle")), CAR: int(_SWDKLLJ.value_of("car"))}
+# The late fine's tiers: (last day late of the tier, share of the SWDKLLJ); past the last, the final share.
+_ENDS, _RATES = facts.get("swdkllj.late_fine.tier_ends").value, facts.get("swdkllj.late_fine.rates").value
+if not (isinstance(_ENDS, list) and isinstance(_RATES, list) and len(_RATES) == len(_ENDS) + 1):
+    raise ValueError("swdkllj.late_fine: one more rate than tier ends expected")
+SWDKLLJ_FINE_TIERS = tuple(zip(_ENDS, _RATES[:-1], strict=True))
+SWDKLLJ_FINE_FINAL_RATE = int(_RATES[-1])
+SWDKLLJ_FINE_CAP = int(facts.get("swdkllj.late_fine.cap").number)
 KIND_LABELS = {MOTORCYCLE: "Sepeda Motor", CAR: "Mobil Penumpang"}
 
 
@@ -57,6 +65,14 @@ def pkb_rate(vehicle: Vehicle) -> float:
 def annual_pkb(vehicle: Vehicle) -> int:
     """PKB for one year, rounded to hundreds of rupiah."""
     return round(vehicle.njkb * pkb_rate(vehicle) / 100) * 100
+
+
+def swdkllj_late_fine(swdkllj: int, days_late: int) -> int:
+    """The late fine of one year's SWDKLLJ paid `days_late` days after its due date."""
+    if days_late <= 0:
+        return 0
+    rate = next((rate for end, rate in SWDKLLJ_FINE_TIERS if days_late <= end), SWDKLLJ_FINE_FINAL_RATE)
+    return min(SWDKLLJ_FINE_CAP, round(swdkllj * rate / 100))
 
 
 def _add_years(day: date, years: int) -> date:
@@ -94,7 +110,7 @@ def assess(vehicle: Vehicle, due_date: date, today: date) -> Assessment:
             years_due += 1
             months_late = min(MAX_LATE_MONTHS, math.ceil((today - due).days / 30))
             pkb_fine += round(annual_pkb(vehicle) * LATE_RATE_PER_MONTH * months_late / 100) * 100
-            swdkllj_fine += SWDKLLJ_LATE_FINE[vehicle.model.kind]
+            swdkllj_fine += swdkllj_late_fine(SWDKLLJ[vehicle.model.kind], (today - due).days)
             due = _add_years(due, 1)
     return Assessment(
         due_date=due_date,

@@ -16,7 +16,7 @@ _FAULTS_PATTERN = r"^\s*([a-z_]+\s*=\s*(timeout|error)\s*(,\s*[a-z_]+\s*=\s*(tim
 class SimulatorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AW_", env_file=".env", extra="ignore")
 
-    # Mean latency of every answer (deterministic jitter of ±50%; 0 = none).
+    # Mean latency of every answer (deterministic jitter of half the mean either way; 0 = none).
     simulated_latency_ms: int = Field(default=40, ge=0, le=10_000)
     # Faults injected per ministry, e.g. "bpjs=timeout,kemensos=error".
     simulated_faults: str = Field(default="", pattern=_FAULTS_PATTERN)

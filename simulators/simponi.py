@@ -1,9 +1,9 @@
 """Simulated SIMPONI (Kementerian Keuangan): PNBP tariffs, billing codes and the bank's
 payment confirmation.
 
-Tariffs are the real ones: SIM and SKCK from PP 60/2016 (unchanged by PP 76/2020),
-passports from PP 45/2024. A billing code is 15 digits starting with 8 and stays payable
-for `BILLING_VALID_DAYS` days (a simulation parameter), then expires.
+Tariffs are the real ones: SIM and SKCK from the fact registry (`knowledge/facts/police.yml`),
+passports from it too (`knowledge/facts/payments.yml`). A billing code is 15 digits starting
+with 8 and stays payable for `BILLING_VALID_DAYS` days (a simulation parameter), then expires.
 
 API shape (SIMPONI-like, Indonesian field names, `status` "00" = success):
 - `GET /api/tarif` → `{"status": "00", "data": [{"kode_tarif", "uraian", "tarif", "dasar_hukum"}]}`
@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from knowledge import facts
 from simulators.base import SimulatorContext, create_simulator
 from simulators.payment_codes import CodeStatus, PaymentCodes, PaymentRefused, status_of
 
@@ -40,31 +41,51 @@ class Tariff:
     legal_basis: str
 
 
-_PP_60_2016 = "PP 60/2016"
-_PP_45_2024 = "PP 45/2024"
-# SIM class key (the assistant's class names: A, B1, B2, C, C1, C2, D, D1) → (label, new fee,
-# renewal fee); no renewal fee where our reference lists none.
-_SIM_FEES: dict[str, tuple[str, int, int | None]] = {
-    "a": ("A", 120_000, 80_000), "b1": ("B I", 120_000, 80_000), "b2": ("B II", 120_000, 80_000),
-    "c": ("C", 100_000, 75_000), "c1": ("C I", 100_000, 75_000), "c2": ("C II", 100_000, 75_000),
-    "d": ("D", 50_000, None), "d1": ("D I", 50_000, None), "international": ("Internasional", 250_000, None),
+# SIM class key (the assistant's class names: A, B1, B2, C, C1, C2, D, D1) → (label, the fee
+# group in the registry: `sim.fee.new.<group>`, `sim.fee.renewal.<group>`).
+_SIM_CLASSES: dict[str, tuple[str, str]] = {
+    "a": ("A", "a"), "b1": ("B I", "a"), "b2": ("B II", "a"),
+    "c": ("C", "c"), "c1": ("C I", "c"), "c2": ("C II", "c"),
+    "d": ("D", "d"), "d1": ("D I", "d"), "international": ("Internasional", "international"),
 }  # fmt: skip
 
 
-def _tariffs() -> list[Tariff]:
+def _fact_tariff(service: str, label: str, fact_id: str) -> Tariff:
+    fact = facts.get(fact_id)
+    return Tariff(service, label, int(fact.value), fact.basis)
+
+
+def _police_tariffs() -> list[Tariff]:
+    """SIM (new and renewal, every class) and SKCK, from the fact registry."""
     tariffs: list[Tariff] = []
-    for key, (label, new, renewal) in _SIM_FEES.items():
-        tariffs.append(Tariff(f"sim_{key}_new", f"Penerbitan SIM {label} baru", new, _PP_60_2016))
-        if renewal is not None:
-            tariffs.append(Tariff(f"sim_{key}_renewal", f"Perpanjangan SIM {label}", renewal, _PP_60_2016))
+    for key, (label, group) in _SIM_CLASSES.items():
+        new, renewal = f"sim.fee.new.{group}", f"sim.fee.renewal.{group}"
+        tariffs.append(_fact_tariff(f"sim_{key}_new", f"Penerbitan SIM {label} baru", new))
+        tariffs.append(_fact_tariff(f"sim_{key}_renewal", f"Perpanjangan SIM {label}", renewal))
+    tariffs.append(_fact_tariff("skck", "Penerbitan SKCK", "skck.fee"))
+    return tariffs
+
+
+# Passport service → (label, its entry in the registry's `passport.fee`).
+_PASSPORTS = {
+    "passport_regular_5y": ("Paspor biasa non-elektronik (5 tahun)", "non_electronic_5y"),
+    "passport_regular_10y": ("Paspor biasa non-elektronik (10 tahun)", "non_electronic_10y"),
+    "passport_electronic_5y": ("Paspor elektronik (5 tahun)", "electronic_5y"),
+    "passport_electronic_10y": ("Paspor elektronik (10 tahun)", "electronic_10y"),
+}
+
+
+def _passport_tariffs() -> list[Tariff]:
+    """Passports (Ditjen Imigrasi's PNBP), from the fact registry."""
+    fee = facts.get("passport.fee")
     return [
-        *tariffs,
-        Tariff("skck", "Penerbitan SKCK", 30_000, _PP_60_2016),
-        Tariff("passport_regular_5y", "Paspor biasa non-elektronik (5 tahun)", 350_000, _PP_45_2024),
-        Tariff("passport_regular_10y", "Paspor biasa non-elektronik (10 tahun)", 650_000, _PP_45_2024),
-        Tariff("passport_electronic_5y", "Paspor elektronik (5 tahun)", 650_000, _PP_45_2024),
-        Tariff("passport_electronic_10y", "Paspor elektronik (10 tahun)", 950_000, _PP_45_2024),
+        Tariff(service, label, int(fee.value_of(key)), fee.basis)
+        for service, (label, key) in _PASSPORTS.items()
     ]
+
+
+def _tariffs() -> list[Tariff]:
+    return [*_police_tariffs(), *_passport_tariffs()]
 
 
 TARIFFS: dict[str, Tariff] = {tariff.service: tariff for tariff in _tariffs()}

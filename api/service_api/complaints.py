@@ -1,7 +1,7 @@
 """Complaints (LAPOR! SP4N): categories, filing a report (an LPR case), following it.
 
-Deadlines count working days (`api.working_days`): LAPOR! verifies a report within 3
-working days; the agency it is passed to then has 5 working days to follow it up.
+Deadlines count working days (`api.working_days`): LAPOR! verifies a report, then the agency
+it is passed to follows it up, within LAPOR!'s published days (facts `lapor.*_working_days`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from api.ministries.registry import Ministries, adapter
 from api.models import Case, CaseKind
 from api.text import clean_text
 from api.working_days import add_working_days
+from knowledge import facts
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
 Lapor = Annotated[LaporAdapter, Depends(adapter(LaporAdapter))]
 
-LEGAL_BASIS = "Perpres 76/2013; PermenPANRB 62/2018"
-VERIFY_WORKING_DAYS = 3
-FOLLOW_UP_WORKING_DAYS = 5
+# LAPOR!'s basis; the days are its published procedure (which regulation sets them is unverified).
+LEGAL_BASIS = facts.get("lapor.system").basis
+VERIFY_WORKING_DAYS = int(facts.get("lapor.verify_working_days").value)
+FOLLOW_UP_WORKING_DAYS = int(facts.get("lapor.follow_up_working_days").value)
 STATUS_LABELS = {
     "diterima": "Laporan diterima, menunggu verifikasi",
     "terverifikasi": "Laporan sudah diverifikasi",

@@ -22,6 +22,7 @@ from api.ministries.samsat import SamsatAdapter
 from api.ministries.simponi import Billing, SimponiAdapter
 from api.models import Case, CaseKind
 from api.plates import format_plate, parse_plate
+from knowledge import facts
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 # Test-only: served only while the simulators are on (api/service_api/__init__.py).
@@ -29,8 +30,10 @@ simulated_router = APIRouter(prefix="/payments", tags=["payments"])
 Samsat = Annotated[SamsatAdapter, Depends(adapter(SamsatAdapter))]
 Simponi = Annotated[SimponiAdapter, Depends(adapter(SimponiAdapter))]
 
+# From the fact registry (knowledge/facts/payments.yml).
 VEHICLE_TAX_BASIS = (
-    "UU 1/2022 (HKPD) dan Perda pajak daerah provinsi (PKB dan sanksi administratif); PMK 16/2017 (SWDKLLJ)"
+    f"{facts.get('pkb.tax_law').value} (PKB dan sanksi administratif); "
+    f"{facts.get('swdkllj.amount').basis} (SWDKLLJ)"
 )
 STATUS_LABELS = {"belum_dibayar": "Belum dibayar", "lunas": "Lunas", "kedaluwarsa": "Kedaluwarsa"}
 BillingStatus = Literal["belum_dibayar", "lunas", "kedaluwarsa"]

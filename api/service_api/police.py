@@ -20,15 +20,16 @@ from api.ministries.simponi import SimponiAdapter
 from api.models import Case, CaseKind
 from api.service_api.payments import SIMPONI
 from api.text import clean_text
+from knowledge import facts
 
 router = APIRouter(prefix="/police", tags=["police"])
 Korlantas = Annotated[KorlantasAdapter, Depends(adapter(KorlantasAdapter))]
 Polri = Annotated[PolriAdapter, Depends(adapter(PolriAdapter))]
 Simponi = Annotated[SimponiAdapter, Depends(adapter(SimponiAdapter))]
 
-FEES_BASIS = "PP 60/2016"
+FEES_BASIS = facts.get("sim.fee.new.a").basis
 SKCK_SERVICE = "skck"
-SKCK_VALID_MONTHS = 6
+SKCK_VALID_MONTHS = int(facts.get("skck.validity").value)
 STATUS_LABELS = {
     "terdaftar": "Terdaftar: silakan bayar PNBP dan datang ke Polres",
     "kedaluwarsa": "Pendaftaran kedaluwarsa",
@@ -116,11 +117,11 @@ def renewal_reason(licence: Licence) -> str:
     if licence.renewal_state == "belum_waktunya":
         return (
             f"Perpanjangan online baru dibuka mulai {tanggal(licence.window_opens_on)}, "
-            "yaitu 90 hari sebelum masa berlaku habis."
+            f"yaitu {facts.get('sim.sinar.renewal_window').text} sebelum masa berlaku habis."
         )
     return (
-        f"Masa berlaku SIM sudah habis sejak {tanggal(licence.expires_on)}, jadi tidak dapat diperpanjang. "
-        "Silakan membuat SIM baru di Satpas terdekat."
+        f"Masa berlaku SIM sudah habis sejak {tanggal(licence.expires_on)}, jadi tidak dapat diperpanjang "
+        "kecuali Korlantas menetapkan dispensasi. Silakan membuat SIM baru di Satpas terdekat."
     )
 
 
@@ -155,7 +156,7 @@ async def licences(body: IdentityIn, korlantas: Korlantas, caller: Verified) -> 
 
 @router.get("/fees")
 async def fees(simponi: Simponi) -> FeesOut:
-    """SIM and SKCK fees (PNBP, PP 60/2016), from the SIMPONI tariffs."""
+    """SIM and SKCK fees (PNBP), from the SIMPONI tariffs."""
     items = [
         FeeOut(service=tariff.service, label=tariff.label, amount=tariff.amount)
         for tariff in await simponi.tariffs()
@@ -168,8 +169,8 @@ async def fees(simponi: Simponi) -> FeesOut:
 async def request_skck(
     body: SkckIn, polri: Polri, simponi: Simponi, session: SessionDep, caller: Verified
 ) -> SkckOut:
-    """Register an SKCK request of the verified citizen and its PNBP billing (Rp30.000,
-    PP 60/2016); opens an SKCK case and a BIL case."""
+    """Register an SKCK request of the verified citizen and its PNBP billing (fact `skck.fee`);
+    opens an SKCK case and a BIL case."""
     await caller.require(body.nik)
     registration = await polri.register_skck(body.nik, body.birth_date, body.purpose)
     billing = await simponi.create_billing(SKCK_SERVICE, body.nik)

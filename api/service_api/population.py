@@ -18,12 +18,14 @@ from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries, adapter
 from api.models import Case, CaseKind
 from api.text import clean_text
+from knowledge import facts
 
 router = APIRouter(prefix="/population", tags=["population"])
 Dukcapil = Annotated[DukcapilAdapter, Depends(adapter(DukcapilAdapter))]
 
-LEGAL_BASIS = "UU 24/2013 Pasal 79A"
-BIRTH_REGISTRATION_DAYS = 60
+LEGAL_BASIS = facts.get("adminduk.free").basis
+BIRTH_REGISTRATION_DAYS = int(facts.get("birth_certificate.registration_deadline").value)
+BIRTH_REGISTRATION_TEXT = facts.get("birth_certificate.registration_deadline").text
 STATUS_LABELS = {
     "diterima": "Permohonan diterima",
     "diverifikasi": "Berkas sudah diverifikasi",
@@ -193,16 +195,19 @@ def next_steps(
     follow = f"Pantau status permohonan dengan nomor {case_number}. Layanan ini gratis, tidak dipungut biaya."
     if application_type is ApplicationType.BIRTH_CERTIFICATE:
         steps = [
-            "Siapkan surat keterangan lahir dari rumah sakit, puskesmas, atau bidan.",
-            "Siapkan KK dan KTP-el kedua orang tua.",
-            "Siapkan buku nikah/akta perkawinan orang tua, atau SPTJM bila tidak ada.",
-            "Siapkan KTP-el 2 orang saksi.",
+            # Perpres 96/2018 (facts birth_certificate.*): no witnesses' KTP, no parents' KTP-el.
+            "Siapkan surat keterangan lahir dari rumah sakit, puskesmas, klinik, dokter, bidan, atau "
+            "kepala desa/lurah.",
+            "Siapkan KK dan buku nikah/akta perkawinan orang tua.",
+            "Bila tidak ada surat keterangan lahir, isi SPTJM kebenaran data kelahiran dengan "
+            f"{facts.get('birth_certificate.sptjm_witnesses').text} orang saksi (fotokopi KTP-el saksi "
+            "tidak diperlukan); bila tidak ada buku nikah, isi SPTJM kebenaran sebagai pasangan suami istri.",
         ]
         child_born = date.fromisoformat(str(details["child_birth_date"]))
         if today - child_born > timedelta(days=BIRTH_REGISTRATION_DAYS):
             steps.append(
-                "Kelahiran dilaporkan lebih dari 60 hari setelah lahir; petugas Dukcapil akan "
-                "memberi tahu jika ada persyaratan tambahan."
+                f"Kelahiran dilaporkan lebih dari {BIRTH_REGISTRATION_TEXT} setelah lahir; petugas "
+                "Dukcapil akan memberi tahu jika ada persyaratan tambahan."
             )
         return [*steps, follow]
     documents = {

@@ -2,9 +2,10 @@
 
 Young adults with at least a senior-high-school education; SKD scores (TWK out of 150 in
 steps of 5, TIU out of 175 in steps of 5, TKP 45–225) around typical means; those who pass
-every SKD passing grade (KepmenPANRB 321/2024: TWK 65, TIU 80, TKP 166) take the SKB
-(out of 100); the final score integrates SKD (40%) and SKB (60%). A final score of 70 or
-more passes, and about one in five below it (formations differ in competition).
+every SKD passing grade (fact `casn.skd.passing_grade.2024`) take the SKB (out of 100); the
+final score is a weighted sum of SKD and SKB (`SKD_WEIGHT`, `SKB_WEIGHT`). A final score of
+70 or more passes, and about one in five below it (formations differ in competition). The
+weights and the pass mark are simulation parameters, not stated to citizens.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from knowledge import facts
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import SEED, Citizen, Population, population
 
 YEAR = 2024
-PASSING_GRADES = {"twk": 65, "tiu": 80, "tkp": 166}
+PASSING_GRADES: dict[str, int] = {
+    part: int(grade) for part, grade in facts.get("casn.skd.passing_grade.2024").value.items()
+}
+SKD_WEIGHT, SKB_WEIGHT = 0.4, 0.6
 MAX_SCORES = {"twk": 150, "tiu": 175, "tkp": 225}
 PARTICIPANTS = 80
 
@@ -71,8 +76,8 @@ def _score(rng: random.Random, part: str) -> int:
 
 
 def _final(skd_total: int, skb: int) -> float:
-    """40% of the SKD (scaled to 100) plus 60% of the SKB."""
-    return round(0.4 * skd_total / sum(MAX_SCORES.values()) * 100 + 0.6 * skb, 3)
+    """The SKD (scaled to 100) and the SKB, weighted."""
+    return round(SKD_WEIGHT * skd_total / sum(MAX_SCORES.values()) * 100 + SKB_WEIGHT * skb, 3)
 
 
 @cache

@@ -1,9 +1,9 @@
 """Driving licences (SIM) over the seed population, as Korlantas registers them.
 
-Most adults hold a SIM C, many a SIM A, drivers a B I or B II. A SIM is valid for 5 years; as
-of `REFERENCE_DATE` about one in seven is within 90 days of its expiry date (renewable
-online), one in seven has expired, the rest run for years. Licences issued from 2023 carry
-the NIK as their number (new format); older ones a 12-digit number.
+Most adults hold a SIM C, many a SIM A, drivers a B I or B II. A SIM is valid for
+`VALID_YEARS` years; as of `REFERENCE_DATE` about one in seven is inside the SINAR renewal window
+before its expiry date (renewable online), one in seven has expired, the rest run for years.
+Licences issued from 2023 carry the NIK as their number (new format); older ones a 12-digit number.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+from knowledge import facts
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Population, population
 
-VALID_YEARS = 5
-RENEWAL_WINDOW_DAYS = 90
+VALID_YEARS = int(facts.get("sim.validity").value)
+RENEWAL_WINDOW_DAYS = int(facts.get("sim.sinar.renewal_window").value)
 NEW_FORMAT_FROM = date(2023, 1, 1)
 _DRIVER_JOBS = frozenset({"Sopir"})
 
@@ -85,7 +86,7 @@ def _holder(pop: Population, fits: Any) -> dict[str, Any] | None:
     return None
 
 
-@persona("sim_renewable", "a SIM holder whose licence expires within 90 days (SINAR renewal open)")
+@persona("sim_renewable", "a SIM holder whose licence expires within the SINAR renewal window")
 def _renewable(pop: Population) -> dict[str, Any] | None:
     return _holder(pop, lambda left: timedelta(days=30) <= left <= timedelta(days=RENEWAL_WINDOW_DAYS))
 

@@ -64,7 +64,7 @@ class Vehicle:
 
 
 def _njkb(model: Model, year: int) -> int:
-    """About three quarters of the price new, less 8% a year of age, at least 35%."""
+    """About three quarters of the price new, less 0.08 of it a year of age, at least 0.35 of it."""
     age = max(0, REFERENCE_DATE.year - year)
     factor = max(0.35, 1 - 0.08 * age)
     return round(model.price * 0.75 * factor / 1000) * 1000

@@ -41,6 +41,7 @@ from actions import (
 from actions.answers import rupiah, tanggal
 from actions.gateway import Gateway, use_gateway
 from actions.lookups import Failure
+from knowledge import facts
 from tests.actions.flow_helpers import submit_tracker, texts, wording
 from tests.actions.live_gateway import JSON, LiveGateway, load_personas, require_api_venv, start_gateway
 
@@ -346,7 +347,7 @@ async def test_complaint_is_filed_and_its_status_followed(gateway: LiveGateway, 
     complaint = gateway.get(f"/complaints/{case_number}")
     assert f"dengan nomor {case_number} (nomor pelacakan di lapor.go.id: {complaint['tracking_id']})" in filed
     assert f"paling lambat {tanggal(complaint['verify_by'])}" in filed
-    assert complaint["legal_basis"] in filed
+    assert f"({facts.get('lapor.verify_working_days').text}, {facts.get('lapor.procedure').text})" in filed
 
     status, events = await run(complaint_status.ActionComplaintStatus(), {"ticket_id": case_number}, domain)
 
@@ -397,7 +398,7 @@ async def test_sim_renewal_gives_each_licence(
         sim = f"SIM {police.display_class(licence['class'])}"
         assert f"• {sim} (nomor berakhiran {licence['number'][-4:]})" in text
         assert tanggal(licence["expires_on"]) in text
-    assert police.SIM_LEGAL_BASIS in text
+    assert facts.get("sim.validity").basis in text
 
 
 async def test_skck_application_gives_its_case_and_billing(

@@ -154,7 +154,7 @@ async def test_child_birth_date_future_late_and_unreadable(dispatcher, domain) -
         dispatcher, domain, "child_birth_date", user("inform", late), slots=birth
     )
     assert slots["child_birth_date"] == (TODAY - dt.timedelta(days=200)).isoformat()
-    assert "lebih dari 60 hari" in texts(dispatcher) and "UU 24/2013 pasal 32" in texts(dispatcher)
+    assert "lebih dari 60 hari setelah lahir (UU 23/2006 Pasal 27 ayat (1))" in texts(dispatcher)
 
     dispatcher.messages.clear()
     slots = await validate_application(
@@ -245,7 +245,7 @@ async def test_application_is_sent_as_the_contract_says(fake, dispatcher, domain
     assert "Nomor permohonan: ADM-2026-000123" in text
     assert "perkiraan selesai 12 Januari 2026" in text
     assert "• Bawa KK asli dan akta kelahiran ke Dinas Dukcapil." in text
-    assert "UU 24/2013 pasal 79A" in text and "Perpres 96/2018" in text
+    assert "UU 24/2013 Pasal 79A" in text and "Perpres 96/2018" in text
     assert "/id_application_status" in payloads(dispatcher)
     slots = slot_events(events)
     assert slots["ticket_id"] == "ADM-2026-000123"

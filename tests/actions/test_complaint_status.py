@@ -106,7 +106,7 @@ def complaint(status: str, **extra: object) -> dict[str, object]:
         "history": [],
         "verify_by": "2026-03-04",
         "follow_up_by": "2026-03-11",
-        "legal_basis": "Perpres 76/2013; PermenPANRB 62/2018",
+        "legal_basis": "Perpres 76/2013",
         **extra,
     }
 
@@ -117,12 +117,12 @@ def complaint(status: str, **extra: object) -> dict[str, object]:
         (
             "diterima",
             None,
-            "memverifikasi laporan Anda paling lambat 4 Maret 2026 (3 hari kerja, Perpres 76/2013",
+            "memverifikasi laporan Anda paling lambat 4 Maret 2026 (3 hari kerja, prosedur SP4N-LAPOR!)",
         ),
         (
             "diteruskan",
             "Pemerintah Kota Bandung",
-            "paling lambat 11 Maret 2026 (5 hari kerja, Perpres 76/2013",
+            "paling lambat 11 Maret 2026 (5 hari kerja, prosedur SP4N-LAPOR!)",
         ),
         ("ditindaklanjuti", "Pemerintah Kota Bandung", "sedang menindaklanjuti"),
         ("selesai", "Pemerintah Kota Bandung", "sudah selesai"),
@@ -163,7 +163,7 @@ async def test_a_report_filed_on_lapor_go_id_is_followed_by_its_tracking_number(
     assert text.startswith(
         "Pengaduan nomor pelacakan 4821937 (Pungutan liar): status saat ini terverifikasi."
     )
-    assert "menindaklanjutinya dalam 5 hari kerja (Perpres 76/2013; PermenPANRB 62/2018)." in text
+    assert "menindaklanjutinya dalam 5 hari kerja (prosedur SP4N-LAPOR!)." in text
 
 
 async def test_without_categories_the_status_names_the_category_key(fake, dispatcher, domain) -> None:

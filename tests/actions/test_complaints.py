@@ -44,7 +44,7 @@ FILED = {
     "status": "diterima",
     "verify_by": "2026-03-04",
     "follow_up_by": "2026-03-11",
-    "legal_basis": "Perpres 76/2013; PermenPANRB 62/2018",
+    "legal_basis": "Perpres 76/2013",
 }
 ANSWERS = {
     "complaint_category": "pungli",
@@ -318,11 +318,10 @@ async def test_a_confirmed_complaint_is_filed_with_its_deadlines(fake, dispatche
         "Pengaduan Anda sudah diterima LAPOR! dengan nomor LPR-2026-00042 (nomor pelacakan di "
         "lapor.go.id: 4821937)."
     )
-    assert (
-        "memverifikasi laporan paling lambat 4 Maret 2026 (3 hari kerja, Perpres 76/2013; "
-        "PermenPANRB 62/2018)" in text
-    )
-    assert "menindaklanjutinya paling lambat 11 Maret 2026 (5 hari kerja," in text
+    # LAPOR!'s days are its published procedure; no unconfirmed regulation is credited with them.
+    assert "memverifikasi laporan paling lambat 4 Maret 2026 (3 hari kerja, prosedur SP4N-LAPOR!)" in text
+    assert "menindaklanjutinya paling lambat 11 Maret 2026 (5 hari kerja, prosedur SP4N-LAPOR!)" in text
+    assert "PermenPANRB" not in text
     assert '/complaint_status{"ticket_id":"LPR-2026-00042"}' in payloads(dispatcher)
     assert events == [*FORGOTTEN, SlotSet("ticket_id", "LPR-2026-00042")]
 

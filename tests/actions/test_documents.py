@@ -15,6 +15,7 @@ from tests.actions.flow_helpers import (
     payloads,
     submit_tracker,
     texts,
+    wording,
 )
 
 
@@ -115,8 +116,23 @@ async def test_ktp_requirements_offer_no_application(dispatcher, domain) -> None
     assert "/office_info" in payloads(dispatcher)
 
 
-def test_every_document_response_says_it_is_free_with_its_legal_basis(domain) -> None:
+def test_every_document_response_says_it_is_free_with_its_legal_basis() -> None:
     for key in ("ktp_el", "kk", "birth_certificate", "death_certificate", "moving"):
-        text = domain["responses"][f"utter_document_{key}"][0]["text"]
-        assert "gratis (UU 24/2013 pasal 79A)" in text
+        text = wording(f"utter_document_{key}")
+        assert "gratis (UU 24/2013 Pasal 79A)" in text
         assert "Perpres 96/2018" in text
+
+
+def test_the_birth_certificate_needs_no_witnesses_ktp() -> None:
+    """Perpres 96/2018 (issue 17): witnesses only sign an SPTJM when the birth letter is missing."""
+    text = wording("utter_document_birth_certificate")
+    assert "KTP-el 2 orang saksi" not in text and "KTP-el orang tua" not in text
+    assert "SPTJM kebenaran data kelahiran dengan 2 orang saksi" in text
+    assert "Fotokopi KTP-el saksi tidak diperlukan." in text
+    assert "paling lambat 60 hari sejak kelahiran (UU 23/2006 Pasal 27 ayat (1))" in text
+
+
+def test_requirements_not_confirmed_say_where_to_check() -> None:
+    for key in ("kk", "moving"):
+        assert "pastikan" in wording(f"utter_document_{key}")
+    assert "belum dapat kami pastikan" in wording("utter_document_ktp_el")

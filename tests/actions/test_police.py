@@ -94,8 +94,13 @@ async def test_each_licence_says_now_later_or_no_more(fake, dispatcher, domain) 
     assert b1.startswith(
         f"• SIM BI (nomor berakhiran 0001): masa berlakunya sudah habis sejak {police.tanggal(days(-5))}"
     )
-    assert "membuat SIM baru di Satpas" in b1
-    assert "Perpol 5/2021" in texts(dispatcher) and "aplikasi SINAR" in texts(dispatcher)
+    assert "membuat SIM baru di Satpas" in b1 and "dispensasi" in b1
+    assert "Perpol 5/2021 Pasal 4" in texts(dispatcher) and "aplikasi SINAR" in texts(dispatcher)
+    # The 90-day SINAR window is the app's (one secondary source): said with how to confirm it.
+    assert "90 hari (belum dapat kami pastikan; silakan cek ke aplikasi Digital Korlantas" in texts(
+        dispatcher
+    )
+    assert "3–7 hari kerja" not in texts(dispatcher)
     assert events == []
 
 
@@ -161,9 +166,10 @@ FEES = {
         {"service": "sim_c_new", "label": "SIM C baru", "amount": 100000},
         {"service": "sim_c_renewal", "label": "Perpanjangan SIM C", "amount": 75000},
         {"service": "sim_international_new", "label": "SIM Internasional baru", "amount": 250000},
+        {"service": "sim_international_renewal", "label": "Perpanjangan SIM Internasional", "amount": 225000},
         {"service": "skck", "label": "SKCK", "amount": 30000},
     ],
-    "legal_basis": "PP 60/2016",
+    "legal_basis": "PP 76/2020 Lampiran",
 }
 
 
@@ -218,19 +224,23 @@ async def test_a_question_asked_aside_is_not_taken_as_a_class(dispatcher, domain
         (
             "C",
             [
-                "Biaya SIM C (PP 60/2016):",
+                "Biaya SIM C (PP 76/2020 Lampiran):",
                 "• SIM baru: Rp100.000",
                 "• Perpanjangan: Rp75.000",
                 "aplikasi SINAR",
             ],
-            "Korlantas",
+            "layanan SIM Internasional",
         ),
         (
             "B2 Umum",
-            ["Biaya SIM BII Umum (PP 60/2016):", "• SIM baru: Rp120.000", "• Perpanjangan: Rp80.000"],
+            [
+                "Biaya SIM BII Umum (PP 76/2020 Lampiran):",
+                "• SIM baru: Rp120.000",
+                "• Perpanjangan: Rp80.000",
+            ],
             "paspor",
         ),
-        ("Internasional", ["• SIM baru: Rp250.000", "paspor"], "tes psikologi"),
+        ("Internasional", ["• SIM baru: Rp250.000", "• Perpanjangan: Rp225.000", "paspor"], "tes psikologi"),
     ],
 )
 async def test_fees_of_the_class_with_the_steps(

@@ -162,7 +162,7 @@ CREATED = {
         "Bayar PNBP dengan kode billing.",
         "Datang ke Polres untuk sidik jari dan pengambilan SKCK.",
     ],
-    "legal_basis": "PP 60/2016",
+    "legal_basis": "PP 76/2020 Lampiran",
 }
 FORGOTTEN = [SlotSet(slot, None) for slot in skck.SKCK_SLOTS]
 
@@ -177,7 +177,7 @@ async def test_a_confirmed_application_gives_case_number_and_billing_code(fake, 
     text = texts(dispatcher)
     assert "SKCK-2026-000123" in text
     assert (
-        "Kode billing PNBP SKCK: 820260000012345, sebesar Rp30.000 (PP 60/2016); bayar sebelum "
+        "Kode billing PNBP SKCK: 820260000012345, sebesar Rp30.000 (PP 76/2020 Lampiran); bayar sebelum "
         "1 Maret 2026 pukul 12.00 WIB." in text
     )
     assert text.endswith(

@@ -96,10 +96,12 @@ async def test_fees_are_the_pnbp_tariffs(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{API}/fees")
     assert response.status_code == 200
     body = response.json()
-    assert body["legal_basis"] == "PP 60/2016"
+    assert body["legal_basis"] == "PP 76/2020 Lampiran"  # the Polri PNBP tariff in force (issue 17)
     fees = {item["service"]: item["amount"] for item in body["items"]}
     assert fees["sim_c_new"] == 100_000 and fees["sim_c_renewal"] == 75_000
     assert fees["sim_b2_renewal"] == 80_000 and fees["sim_d_new"] == 50_000
+    assert fees["sim_d_renewal"] == fees["sim_d1_renewal"] == 30_000
+    assert fees["sim_international_new"] == 250_000 and fees["sim_international_renewal"] == 225_000
     assert fees["skck"] == 30_000
     assert not any(service.startswith("passport") for service in fees)
 
@@ -112,7 +114,7 @@ async def test_skck_request_opens_a_case_and_a_billing(app: FastAPI, client: htt
     assert response.status_code == 201, response.text
     created = response.json()
     assert re.fullmatch(r"SKCK-2026-\d{6}", created["case_number"])
-    assert created["valid_months"] == 6 and created["legal_basis"] == "PP 60/2016"
+    assert created["valid_months"] == 6 and created["legal_basis"] == "PP 76/2020 Lampiran"
     billing = created["billing"]
     assert billing["amount"] == 30_000 and re.fullmatch(r"\d{15}", billing["billing_code"])
     citizen = citizen_by_nik(adult["nik"])

@@ -122,7 +122,8 @@ async def test_birth_certificate_application_lists_the_documents(client: httpx.A
     assert response.status_code == 201, response.text
     steps = response.json()["next_steps"]
     assert any("surat keterangan lahir" in step for step in steps)
-    assert any("2 orang saksi" in step for step in steps)
+    assert any("SPTJM kebenaran data kelahiran dengan 2 orang saksi" in step for step in steps)
+    assert not any("KTP-el 2 orang saksi" in step or "KTP-el kedua orang tua" in step for step in steps)
     assert not any("60 hari" in step for step in steps)
     summary = (await client.get(f"/api/v1/cases/{response.json()['case_number']}")).json()["summary"]
     assert summary == {"type": "birth_certificate", "label": "Akta Kelahiran"}  # no child's name stored
