@@ -58,16 +58,16 @@ async def test_a_response_renders_a_fact_and_its_basis(monkeypatch):
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "x")
     nlg = NaturalLanguageGenerator.create(read_endpoints_from_path(ROOT / "endpoints.yml").nlg, DOMAIN)
     message = await nlg.generate("utter_fee", tracker(), "rest")
-    assert message["text"] == "Kelas I: Rp150.000 per orang per bulan (Perpres 64/2020 Pasal 34)."
+    assert message["text"] == "Kelas I: Rp150.000 (Perpres 64/2020 Pasal 34)."
     part = await nlg.generate("utter_part", tracker(), "rest")
-    assert part["text"] == "Peserta membayar Rp35.000 per orang per bulan."
+    assert part["text"] == "Peserta membayar Rp35.000."
 
 
 async def test_slots_action_values_and_buttons_still_render():
     nlg = FactNaturalLanguageGenerator(domain=DOMAIN)
     message = await nlg.generate("utter_mixed", tracker(name="Sari"), "rest")
-    assert message["text"] == "Halo Sari, iuran Rp100.000 per orang per bulan."
-    assert message["buttons"][0]["title"] == "Bayar Rp100.000 per orang per bulan"
+    assert message["text"] == "Halo Sari, iuran Rp100.000."
+    assert message["buttons"][0]["title"] == "Bayar Rp100.000"
     # A value an action passes (utter_message(response=..., name=...)) fills its placeholder too.
     passed = await nlg.generate("utter_mixed", tracker(), "rest", name="Budi")
     assert passed["text"].startswith("Halo Budi,")
