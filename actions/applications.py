@@ -94,7 +94,7 @@ APPLICATION_CHOICES: tuple[Choice, ...] = (
     Choice("birth_certificate", "Akta kelahiran", word_pattern(r"akt[ae]", "kelahiran", "lahir", "bayi")),
     Choice("kk_change", "Perubahan KK", word_pattern("kk", r"kartu\s+keluarga")),
 )
-BIRTH_REPORT_DAYS = int(facts.get("birth_certificate.registration_deadline").value)
+BIRTH_REPORT_DAYS = int(facts.get("birth_certificate.registration_deadline").number)
 _NAME = re.compile(r"^[^\W\d_][^\W\d_ .,'’-]*(?:[ .,'’-]+[^\W\d_]+)*\.?$")
 _NAME_PREFIX = re.compile(
     r"^(?:atas\s+nama|nama(?:\s+lengkap)?(?:\s+(?:anak|bayi))?(?:nya)?(?:\s+(?:saya|sy|anak|bayi))?)\b\s*[:=-]?\s*",

@@ -262,15 +262,20 @@ class ValidateKipKuliahForm(IdentityFormValidation):
         return {"kip_kuliah_topic": topic}
 
 
-def kip_info(kip: dict[str, Any]) -> dict[str, str]:
-    """The values of `utter_kip_info`."""
+def kip_info(kip: dict[str, Any], domain: DomainDict) -> dict[str, str]:
+    """The values of `utter_kip_info`. Only a schedule the ministry publishes is shown, with
+    where to check it; without one the answer says it is not yet published and where to look."""
     schedule = "\n".join(
         f"• {stage.get('stage', '-')}: {tanggal(stage.get('start'))} – {tanggal(stage.get('end'))}"
         for stage in kip.get("schedule") or []
     )
     return {
         "requirements": "\n".join(f"• {item}" for item in kip.get("requirements") or []),
-        "schedule": f"\n\nJadwal:\n{schedule}" if schedule else "",
+        "schedule": (
+            f"\n\nJadwal:\n{schedule}\n{phrase(domain, 'utter_kip_schedule_source')}"
+            if schedule
+            else "\n\n" + phrase(domain, "utter_kip_schedule_unpublished")
+        ),
         "legal_basis": f"\n\nDasar hukum: {kip['legal_basis']}." if kip.get("legal_basis") else "",
     }
 
@@ -308,7 +313,7 @@ class ActionKipKuliah(Action):
                 dispatcher.utter_message(
                     response="utter_kip_info",
                     buttons=[KIP_STATUS_BUTTON, MAIN_MENU_BUTTON],
-                    **kip_info(kip.data),
+                    **kip_info(kip.data, domain),
                 )
             return done
         nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")

@@ -23,9 +23,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import latest_intent
-from actions.conversation import FormValidationAction
+from actions.conversation import Action, FormValidationAction
 from actions.flows import SlotValues, fresh_answer, is_answer
 from actions.gateway import GatewayError, gateway
+from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
 from bot import identifiers
 from bot.dates import find_dates
@@ -47,9 +48,28 @@ def parse_birth_date(text: str, today: dt.date | None = None) -> dt.date | None:
 
 
 def _channel(tracker: Tracker) -> str | None:
+    """The channel of the latest message: the connectors' `metadata.channel` (Telegram,
+    WhatsApp), else Rasa's input channel (the gateway names the conversation's channel)."""
     metadata = tracker.latest_message.get("metadata") or {}
     channel = metadata.get("channel") if isinstance(metadata, dict) else None
+    channel = channel or tracker.get_latest_input_channel()
     return str(channel) if channel else None
+
+
+# Proof given outside the chat while the code is asked, by intent: the responses when the
+# gateway then says the session is verified, and when it does not.
+PROOF_ELSEWHERE = {
+    "share_contact": ("utter_verified_by_channel", "utter_otp_not_a_code"),  # Telegram, WhatsApp
+    "identity_verified": ("utter_identity_verified", "utter_inapas_not_verified"),  # INApas, web
+}
+
+# The web channel's choice at the code step: a new SMS code (typed "kirim ulang", read by
+# extract_otp_code) or the login with INApas, which the widget opens itself and answers with
+# `/identity_verified` (docs/channels.md#login-with-inapas).
+WEB_CHOICES: list[Button] = [
+    {"title": "Kirim ulang kode SMS", "payload": "kirim ulang kode"},
+    {"title": "Masuk dengan INApas", "payload": "/login_inapas"},
+]
 
 
 def verification_slots(slots: list[str], tracker: Tracker) -> list[str]:
@@ -187,8 +207,9 @@ class IdentityFormValidation(FormValidationAction):
         if tracker.get_slot("requested_slot") != OTP_SLOT or not fresh_answer(tracker, self.form_name()):
             return {}
         nik = tracker.get_slot("nik")
-        if latest_intent(tracker) == "share_contact":
-            return await self._shared_number(dispatcher, tracker, nik)
+        proof = PROOF_ELSEWHERE.get(latest_intent(tracker) or "")
+        if proof is not None:
+            return await self._proved_elsewhere(dispatcher, nik, *proof)
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):
             return {}
@@ -217,20 +238,22 @@ class IdentityFormValidation(FormValidationAction):
         dispatcher.utter_message(response="utter_identity_verified")
         return {OTP_SLOT: OTP_DONE, VERIFIED_SLOT: nik, OTP_SENT_SLOT: None}
 
-    async def _shared_number(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, nik: str | None
+    async def _proved_elsewhere(
+        self, dispatcher: CollectingDispatcher, nik: str | None, verified: str, refused: str
     ) -> SlotValues:
-        """A contact shared while the code is asked: the gateway recorded it when the channel
-        vouched it is the sender's own; it verifies when it is the registered number."""
+        """Proof given outside the chat while the code is asked: a contact shared (the gateway
+        recorded it when the channel vouched it is the sender's own) or a login with INApas
+        (the gateway bound the session). The message proves nothing: the gateway says whether
+        the session is now verified for the NIK. If not, the code stays asked."""
         try:
             answer = await gateway().post("/identity/otp", {"nik": nik, "family": self.family_records})
         except GatewayError:
             dispatcher.utter_message(response="utter_verification_unavailable")
             return {OTP_SLOT: None}
         if answer.get("verified"):
-            dispatcher.utter_message(response="utter_verified_by_channel")
+            dispatcher.utter_message(response=verified)
             return {OTP_SLOT: OTP_DONE, VERIFIED_SLOT: nik, OTP_SENT_SLOT: None}
-        dispatcher.utter_message(response="utter_otp_not_a_code")
+        dispatcher.utter_message(response=refused)
         return {OTP_SLOT: None}
 
     async def extract_birth_date(
@@ -297,3 +320,38 @@ class IdentityFormValidation(FormValidationAction):
             return {"nik": None}
         return {"nik": identifiers.digits(text)}
 
+
+class ActionAskOtpCode(Action):
+    """The form's question for the code; on the web it offers the login with INApas too."""
+
+    def name(self) -> str:
+        return "action_ask_otp_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if _channel(tracker) == "web":
+            dispatcher.utter_message(response="utter_ask_otp_code_web", buttons=WEB_CHOICES)
+        else:
+            dispatcher.utter_message(response="utter_ask_otp_code")
+        return []
+
+
+class ActionIdentityVerified(Action):
+    """`/identity_verified` outside a form (the widget after a login with INApas): anyone can
+    send it, so the gateway says whether the conversation holds a verified session."""
+
+    def name(self) -> str:
+        return "action_identity_verified"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            session = await gateway().get("/identity/session")
+        except GatewayError:
+            dispatcher.utter_message(response="utter_identity_check_failed", buttons=[MAIN_MENU_BUTTON])
+            return []
+        verified = "utter_inapas_verified" if session.get("verified") else "utter_inapas_session_missing"
+        dispatcher.utter_message(response=verified, buttons=[MAIN_MENU_BUTTON])
+        return []

@@ -5,6 +5,10 @@ Erasure: the rules ask for a confirmation (Ya/Tidak) first; `action_erase_my_dat
 gateway to erase, says so, and sends the erase signal (a custom reply the gateway reads and
 never shows), on which the gateway erases the conversation's data once Rasa has saved this
 turn: doing it here would be undone by that save.
+
+Who looked: `access_log_form` verifies the citizen first, as every form that shows personal
+data does (NIK, birth date, then the code or the channel's proof: actions/identity_form.py);
+`action_show_access_log` then shows what the gateway's audit log says for the verified NIK.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import AllSlotsReset, EventType
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import Action
 from actions.gateway import GatewayError, gateway
+from actions.identity_form import OTP_SLOT, VERIFIED_SLOT, IdentityFormValidation
 from actions.menu import MAIN_MENU_BUTTON
 
 # The custom reply the gateway erases on (api/privacy/erasure.py ERASE_SIGNAL).
@@ -50,6 +55,13 @@ class ActionEraseMyData(Action):
         return [AllSlotsReset()]
 
 
+class ValidateAccessLogForm(IdentityFormValidation):
+    """The citizen's own NIK and birth date, then the verification step."""
+
+    def name(self) -> str:
+        return "validate_access_log_form"
+
+
 class ActionShowAccessLog(Action):
     def name(self) -> str:
         return "action_show_access_log"
@@ -60,10 +72,10 @@ class ActionShowAccessLog(Action):
         try:
             log = await gateway().get("/privacy/access-log")
         except GatewayError as error:
-            if error.code == NOT_VERIFIED:
+            if error.code == NOT_VERIFIED:  # the session expired: the next ask verifies again
                 dispatcher.utter_message(response="utter_access_log_not_verified", buttons=[MAIN_MENU_BUTTON])
-            else:
-                dispatcher.utter_message(response="utter_access_log_failed", buttons=[MAIN_MENU_BUTTON])
+                return [SlotSet(VERIFIED_SLOT, None), SlotSet(OTP_SLOT, None)]
+            dispatcher.utter_message(response="utter_access_log_failed", buttons=[MAIN_MENU_BUTTON])
             return []
         items = log.get("items") or []
         if not items:

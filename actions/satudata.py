@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, payload, tanggal, typed_answer, word_pattern
+from actions.answers import aside_intents, entity_value, payload, phrase, tanggal, typed_answer, word_pattern
 from actions.conversation import Action, FormValidationAction
 from actions.flows import is_answer, just_activated, typed_choice
 from actions.gateway import GatewayError, gateway
@@ -205,10 +205,12 @@ def number(value: Any) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def statistic(figure: dict[str, Any]) -> dict[str, str]:
+def statistic(figure: dict[str, Any], domain: DomainDict) -> dict[str, str]:
     """The values of `utter_statistic`: the figure with its period ("Maret 2024": poverty has
-    two a year), source, data year and the publication it comes from (`published` names it,
-    e.g. "Profil Kemiskinan ...")."""
+    two a year), source, data year, the BPS release it comes from (`published` names it, e.g.
+    "Profil Kemiskinan ... (rilis 5 Agustus 2026)") and its address; a figure found only in one
+    report of the release (`verified` false) says so and points to bps.go.id."""
+    verified = figure.get("verified", True) is not False
     return {
         "label": str(figure.get("label")),
         "region": (figure.get("region") or {}).get("name") or NATIONAL,
@@ -218,6 +220,8 @@ def statistic(figure: dict[str, Any]) -> dict[str, str]:
         "unit": f" {figure['unit']}" if figure.get("unit") else "",
         "source": str(figure.get("source")),
         "published": f"; publikasi: {figure['published']}" if figure.get("published") else "",
+        "link": f"\n{figure['url']}" if figure.get("url") else "",
+        "caveat": "" if verified else "\n" + phrase(domain, "utter_statistic_unverified"),
     }
 
 
@@ -252,7 +256,7 @@ class ActionStatistics(Action):
         dispatcher.utter_message(
             response="utter_statistic",
             buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON],
-            **statistic(figure),
+            **statistic(figure, domain),
         )
         return done
 
@@ -383,12 +387,14 @@ class ActionDatasetSearch(Action):
             return done
         total = found.data.get("total") or len(items)
         lines = "\n".join(dataset_line(position, item) for position, item in enumerate(items, start=1))
+        examples = any(item.get("example") for item in items)
         dispatcher.utter_message(
             response="utter_datasets_top" if total > len(items) else "utter_datasets",
             total=str(total),
             query=query,
             shown=str(len(items)),
             datasets=lines,
+            examples="\n\n" + phrase(domain, "utter_datasets_examples") if examples else "",
             buttons=[again, OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON],
         )
         return done

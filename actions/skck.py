@@ -154,7 +154,7 @@ def skck_created(created: dict[str, Any], domain: DomainDict) -> dict[str, str]:
     """The values of `utter_skck_created`: case number, billing code and the gateway's next
     steps, with the validity unless a step says it (the fee's basis is in the response)."""
     billing = created.get("billing") or {}
-    valid_months = created.get("valid_months") or facts.get("skck.validity").value
+    valid_months = created.get("valid_months") or facts.get("skck.validity").number
     steps = list(created.get("next_steps") or [])
     if not any(f"{valid_months} bulan" in step for step in steps):
         steps.append(phrase(domain, "utter_skck_validity", valid_months=valid_months))

@@ -21,13 +21,14 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, phrase, rupiah
+from actions.answers import entity_value, payload, phrase
 from actions.conversation import Action
 from actions.flows import just_activated
 from actions.gateway import GatewayError, gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, unavailable, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, Button
+from actions.social_amounts import amount_text
 
 SlotValues = dict[str, Any]
 
@@ -310,7 +311,7 @@ def programme_line(programme: dict[str, Any]) -> str:
         status = str(programme["status"])
         details.append(PROGRAMME_STATUS.get(status, status.replace("_", " ")))
     if programme.get("amount"):
-        details.append(rupiah(programme["amount"]))
+        details.append(amount_text(str(programme.get("programme")), programme["amount"]))
     detail = ", ".join(part for part in details if part)
     return f"• {programme.get('programme', '-')}" + (f": {detail}" if detail else "")
 

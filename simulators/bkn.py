@@ -49,14 +49,18 @@ REQUIREMENTS = (
     "Sehat jasmani dan rohani sesuai persyaratan jabatan.",
     "Bersedia ditempatkan di seluruh wilayah NKRI atau negara lain yang ditentukan instansi pemerintah.",
 )
-# As announced by BKN for CPNS 2024 (after registration was extended).
-SCHEDULE = (
-    ("Pendaftaran", date(2024, 8, 20), date(2024, 9, 10)),
-    ("Seleksi administrasi", date(2024, 8, 20), date(2024, 9, 17)),
-    ("Pengumuman hasil seleksi administrasi", date(2024, 9, 14), date(2024, 9, 19)),
-    ("Pelaksanaan SKD", date(2024, 10, 16), date(2024, 11, 14)),
-    ("Pengumuman hasil SKD", date(2024, 11, 17), date(2024, 11, 19)),
-    ("Pelaksanaan SKB non-CAT", date(2024, 11, 20), date(2024, 12, 17)),
+# As announced by BKN for CPNS 2024 (after registration was extended): stage label → (fact, entry).
+_STAGES = (
+    ("Pendaftaran", "casn.schedule.2024", "pendaftaran"),
+    ("Seleksi administrasi", "casn.schedule.2024", "seleksi_administrasi"),
+    ("Pengumuman hasil seleksi administrasi", "casn.schedule.2024", "pengumuman_administrasi"),
+    ("Pelaksanaan SKD", "casn.schedule.2024", "skd"),
+    ("Pengumuman hasil SKD", "casn.schedule.2024_final_stages", "pengumuman_skd"),
+    ("Pelaksanaan SKB non-CAT", "casn.schedule.2024_final_stages", "skb"),
+)
+SCHEDULE: tuple[tuple[str, date, date], ...] = tuple(
+    (label, facts.get(fact_id).value_of(entry, "mulai"), facts.get(fact_id).value_of(entry, "selesai"))
+    for label, fact_id, entry in _STAGES
 )
 
 

@@ -40,9 +40,9 @@ from simulators.store import DuplicateKey
 
 KEY = "lapor"
 SEEDED_REPORTS = 40
-VERIFY_WORKING_DAYS = int(facts.get("lapor.verify_working_days").value)
-FOLLOW_UP_WORKING_DAYS = int(facts.get("lapor.follow_up_working_days").value)
-CLOSE_WORKING_DAYS = int(facts.get("lapor.auto_close_working_days").value)
+VERIFY_WORKING_DAYS = int(facts.get("lapor.verify_working_days").number)
+FOLLOW_UP_WORKING_DAYS = int(facts.get("lapor.follow_up_working_days").number)
+CLOSE_WORKING_DAYS = int(facts.get("lapor.auto_close_working_days").number)
 SEEDED_MAX_AGE_DAYS = 45
 
 # Category id → (name, agency the report is passed to).

@@ -31,7 +31,7 @@ from simulators.seed.population import Citizen, citizen_by_nik
 from simulators.store import DuplicateKey
 
 KEY = "polri"
-VALID_MONTHS = int(facts.get("skck.validity").value)
+VALID_MONTHS = int(facts.get("skck.validity").number)
 REGISTRATION_VALID_DAYS = 30
 
 

@@ -3,9 +3,13 @@ Kuliah, and the SPMB admission rules. Answers `{"status": bool, "message", "data
 HTTP status codes (404 not found, 403 birth date does not match).
 
 - `POST /pip/cek-penerima` `{nisn, tanggal_lahir}` → PIP status of a student
-- `GET /kip-kuliah/informasi` → requirements and schedule of this year's KIP Kuliah
+- `GET /kip-kuliah/informasi` → requirements of this year's KIP Kuliah, and its schedule only
+  when the fact registry holds a confirmed one (`kipk.schedule.<year>`): an invented or
+  unconfirmed schedule is never published
 - `POST /kip-kuliah/status` `{nik, tanggal_lahir}` → a registration's status
-- `GET /spmb/ketentuan/{jenjang}` → admission routes and quotas (Permendikdasmen 3/2025)
+- `GET /spmb/ketentuan/{jenjang}` → admission routes and quotas (`spmb.quota.*`)
+
+Amounts, quotas, rules and legal bases come from the fact registry (knowledge/facts/education.yml).
 """
 
 from __future__ import annotations
@@ -17,50 +21,70 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from knowledge import facts
 from simulators.base import SimulatorContext, create_simulator
 from simulators.seed import education
 from simulators.seed.population import citizen_by_nik
 
 KEY = "puslapdik"
-PIP_BASIS = "Permendikbud 10/2020"
-SPMB_BASIS = "Permendikdasmen 3/2025"
-# Routes and quotas per level (Permendikdasmen 3/2025).
-SPMB_QUOTAS = {
-    "sd": [("domisili", "min. 70%"), ("afirmasi", "min. 15%"), ("mutasi", "maks. 5%")],
-    "smp": [
-        ("domisili", "min. 40%"),
-        ("afirmasi", "min. 20%"),
-        ("prestasi", "min. 25%"),
-        ("mutasi", "maks. 5%"),
-    ],
-    "sma": [
-        ("domisili", "min. 30%"),
-        ("afirmasi", "min. 30%"),
-        ("prestasi", "min. 30%"),
-        ("mutasi", "maks. 5%"),
-    ],
+# Each level's routes, and whether the registry's share is a minimum or a maximum.
+SPMB_ROUTES = {
+    "sd": [("domisili", "min."), ("afirmasi", "min."), ("mutasi", "maks.")],
+    "smp": [("domisili", "min."), ("afirmasi", "min."), ("prestasi", "min."), ("mutasi", "maks.")],
+    "sma": [("domisili", "min."), ("afirmasi", "min."), ("prestasi", "min."), ("mutasi", "maks.")],
 }
-KIP_KULIAH_REQUIREMENTS = [
-    f"Lulus SMA/SMK/MA atau sederajat paling lama 3 tahun sebelum {education.KIP_KULIAH_YEAR}.",
-    "Memiliki NIK, NISN, NPSN sekolah asal, dan alamat e-mail aktif untuk mendaftar akun.",
-    "Berasal dari keluarga dengan keterbatasan ekonomi (misalnya pemegang KIP atau terdaftar di DTSEN).",
-    "Diterima di perguruan tinggi dan program studi terakreditasi melalui SNBP, SNBT, atau seleksi mandiri.",
-]
-KIP_KULIAH_SCHEDULE = [
-    (
-        "Pendaftaran akun KIP Kuliah",
-        date(education.KIP_KULIAH_YEAR, 2, 3),
-        date(education.KIP_KULIAH_YEAR, 10, 31),
-    ),
-    ("Seleksi SNBP", date(education.KIP_KULIAH_YEAR, 2, 4), date(education.KIP_KULIAH_YEAR, 3, 18)),
-    ("Seleksi SNBT", date(education.KIP_KULIAH_YEAR, 3, 11), date(education.KIP_KULIAH_YEAR, 5, 28)),
-    (
-        "Seleksi mandiri PTN/PTS",
-        date(education.KIP_KULIAH_YEAR, 6, 1),
-        date(education.KIP_KULIAH_YEAR, 9, 30),
-    ),
-    ("Penetapan penerima", date(education.KIP_KULIAH_YEAR, 7, 1), date(education.KIP_KULIAH_YEAR, 11, 30)),
-]
+
+
+def whole_number(fact_id: str) -> int:
+    """A registry fact whose value is a whole number (an amount, an age, a count)."""
+    value = facts.get(fact_id).value
+    if not isinstance(value, int):
+        raise TypeError(f"{fact_id} is not a whole number")
+    return value
+
+
+def pip_basis() -> str:
+    """PIP's implementing guideline, as the registry cites it."""
+    return f"{facts.get('pip.juknis').basis} tentang Juknis PIP"
+
+
+def spmb_quotas(level: str) -> list[tuple[str, str]] | None:
+    """(route, "min. <share>") for each route of the level; None for an unknown level."""
+    routes = SPMB_ROUTES.get(level)
+    if routes is None:
+        return None
+    quota = facts.get(f"spmb.quota.{level}")
+    return [(route, f"{bound} {quota.text_of(route)}") for route, bound in routes]
+
+
+def kip_kuliah_requirements(year: int) -> list[str]:
+    before = whole_number("kipk.eligibility.graduation_years_before")
+    economic = facts.get("kipk.economic_criterion").text
+    return [
+        f"Lulusan SMA/SMK/MA atau sederajat tahun berjalan atau paling lama {before} tahun sebelumnya "
+        f"(untuk {year}: lulusan {year - before}–{year}).",
+        "Memiliki NIK, NISN, NPSN sekolah asal, dan alamat e-mail aktif untuk mendaftar akun.",
+        f"Berasal dari keluarga dengan keterbatasan ekonomi: {economic}.",
+        "Diterima di perguruan tinggi dan program studi terakreditasi melalui SNBP, SNBT, "
+        "atau seleksi mandiri.",
+    ]
+
+
+def kip_kuliah_schedule(year: int) -> list[tuple[str, date, date]]:
+    """The year's schedule, only when the registry holds it as confirmed; else none."""
+    fact_id = f"kipk.schedule.{year}"
+    if fact_id not in facts or not facts.get(fact_id).confirmed:
+        return []
+    schedule = facts.get(fact_id)
+    return [
+        (
+            "Pendaftaran akun KIP Kuliah",
+            schedule.value_of("account_opens"),
+            schedule.value_of("account_closes"),
+        )
+    ]
+
+
 _DISBURSEMENT = {"sudah_cair": "SUDAH CAIR", "proses": "PROSES", "belum_cair": "BELUM CAIR"}
 
 
@@ -110,7 +134,7 @@ def build(context: SimulatorContext) -> FastAPI:
                 "tahun": education.PIP_YEAR,
                 "nominal": student.pip_amount,
                 "status_pencairan": _DISBURSEMENT.get(student.disbursement or ""),
-                "dasar_hukum": PIP_BASIS,
+                "dasar_hukum": pip_basis(),
             }
         )
 
@@ -119,12 +143,12 @@ def build(context: SimulatorContext) -> FastAPI:
         return _answer(
             {
                 "tahun": education.KIP_KULIAH_YEAR,
-                "persyaratan": KIP_KULIAH_REQUIREMENTS,
+                "persyaratan": kip_kuliah_requirements(education.KIP_KULIAH_YEAR),
                 "jadwal": [
                     {"tahap": stage, "mulai": start.isoformat(), "selesai": end.isoformat()}
-                    for stage, start, end in KIP_KULIAH_SCHEDULE
+                    for stage, start, end in kip_kuliah_schedule(education.KIP_KULIAH_YEAR)
                 ],
-                "dasar_hukum": PIP_BASIS,
+                "dasar_hukum": "",  # no confirmed legal basis of KIP Kuliah in the registry
             }
         )
 
@@ -147,14 +171,14 @@ def build(context: SimulatorContext) -> FastAPI:
 
     @app.get("/spmb/ketentuan/{jenjang}", response_model=None)
     async def spmb(jenjang: str) -> dict[str, Any] | JSONResponse:
-        routes = SPMB_QUOTAS.get(jenjang.lower())
+        routes = spmb_quotas(jenjang.lower())
         if routes is None:
             return _refuse(400, "Jenjang harus SD, SMP, atau SMA")
         return _answer(
             {
                 "jenjang": jenjang.upper(),
                 "jalur": [{"nama": name, "kuota": quota} for name, quota in routes],
-                "dasar_hukum": SPMB_BASIS,
+                "dasar_hukum": facts.get("spmb.legal_basis").basis,
             }
         )
 

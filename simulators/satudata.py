@@ -1,17 +1,19 @@
 """Simulated Satu Data Indonesia: BPS statistics and the data.go.id catalogue.
 
-The figures are real: `data/bps_statistics.csv` holds published BPS figures, each row with
-its publication and the page it was checked against (see docs/services.md). A figure that
-was not found is simply absent; nothing is interpolated. The catalogue
-(`data/satudata_datasets.csv`) is a simulated sample of data.go.id entries.
+The figures are real: `knowledge/statistics/bps.csv` (the fact registry's statistics) holds
+published BPS figures, each row with the BPS release it comes from, where the value was read
+and whether it is confirmed. A figure that was not found is simply absent; nothing is
+interpolated. The catalogue (`data/satudata_datasets.csv`) is a simulated sample shaped like
+data.go.id entries: every entry is marked `contoh` (an example, not a real data set).
 
 Two API shapes, as the real services have them:
 - BPS-like `GET /v1/data/{indicator}/{domain}` → `{"status": "OK", "data-availability":
-  "available" | "list-not-available", "data": [{"tahun", "periode", "nilai", ...}]}`
+  "available" | "list-not-available", "data": [{"tahun", "periode", "nilai", "publikasi",
+  "tautan", "terverifikasi", ...}]}`
   (`domain` is the two-digit province code, `0000` for Indonesia).
 - CKAN-like `GET /api/3/action/package_search?q=&rows=` → `{"success": true,
   "result": {"count", "results": [{"title", "organization": {"title"}, "url",
-  "resources": [{"format"}], "metadata_modified"}]}}`.
+  "resources": [{"format"}], "metadata_modified", "contoh"}]}}`.
 """
 
 from __future__ import annotations
@@ -27,27 +29,15 @@ from typing import Any
 from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse
 
+from knowledge.statistics import INDICATORS, Figure, figures_for
 from simulators.base import SimulatorContext, create_simulator
 
 DATA_DIR = Path(__file__).parent / "data"
 NATIONAL_DOMAIN = "0000"
-# Row order of periods within a year: the later one is the year's latest figure.
-PERIOD_ORDER = {"": 0, "Maret": 1, "Agustus": 2, "September": 3}
-INDICATORS = ("population", "poverty_rate", "unemployment_rate", "hdi")
-
-
-@dataclass(frozen=True)
-class Figure:
-    indicator: str
-    region_code: str  # "32"; "00" for Indonesia
-    region_name: str
-    year: int
-    period: str  # "", "Maret", "September", "Agustus"
-    value: float
-    unit: str
-    source: str
-    publication: str
-    reference_url: str
+MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,26 +48,7 @@ class Dataset:
     formats: tuple[str, ...]
     updated: str
     keywords: str
-
-
-@cache
-def figures() -> tuple[Figure, ...]:
-    with (DATA_DIR / "bps_statistics.csv").open(encoding="utf-8", newline="") as handle:
-        return tuple(
-            Figure(
-                indicator=row["indicator"],
-                region_code=row["region_code"],
-                region_name=row["region_name"],
-                year=int(row["year"]),
-                period=row["period"],
-                value=float(row["value"]),
-                unit=row["unit"],
-                source=row["source"],
-                publication=row["publication"],
-                reference_url=row["reference_url"],
-            )
-            for row in csv.DictReader(handle)
-        )
+    example: bool  # a simulated entry, not a real data.go.id data set
 
 
 @cache
@@ -91,15 +62,10 @@ def datasets() -> tuple[Dataset, ...]:
                 formats=tuple(row["formats"].split("|")),
                 updated=row["updated"],
                 keywords=row["keywords"],
+                example=row["example"] == "ya",
             )
             for row in csv.DictReader(handle)
         )
-
-
-def figures_for(indicator: str, region_code: str) -> list[Figure]:
-    """All published figures of an indicator for a region, oldest first."""
-    found = [f for f in figures() if f.indicator == indicator and f.region_code == region_code]
-    return sorted(found, key=lambda f: (f.year, PERIOD_ORDER.get(f.period, 0)))
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -185,6 +151,14 @@ def search_datasets(query: str) -> list[Dataset]:
     return [dataset for _, dataset in scored]
 
 
+def publication(figure: Figure) -> str:
+    """The release's title and date: "Profil Kemiskinan ... (rilis 5 Agustus 2026)"."""
+    released = figure.release_date
+    if released is None:
+        return figure.release_title
+    return f"{figure.release_title} (rilis {released.day} {MONTHS[released.month - 1]} {released.year})"
+
+
 def _figure_json(figure: Figure) -> dict[str, Any]:
     return {
         "tahun": figure.year,
@@ -192,9 +166,10 @@ def _figure_json(figure: Figure) -> dict[str, Any]:
         "nilai": figure.value,
         "satuan": figure.unit,
         "wilayah": figure.region_name,
-        "sumber": figure.source,
-        "publikasi": figure.publication,
-        "tautan": figure.reference_url,
+        "sumber": "Badan Pusat Statistik (BPS)",
+        "publikasi": publication(figure),
+        "tautan": figure.url,
+        "terverifikasi": figure.confirmed,
     }
 
 
@@ -230,6 +205,7 @@ def build(context: SimulatorContext) -> FastAPI:
                             "url": dataset.url,
                             "resources": [{"format": fmt.upper()} for fmt in dataset.formats],
                             "metadata_modified": f"{dataset.updated}T00:00:00",
+                            "contoh": dataset.example,
                         }
                         for dataset in found[:rows]
                     ],

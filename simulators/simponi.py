@@ -52,7 +52,7 @@ _SIM_CLASSES: dict[str, tuple[str, str]] = {
 
 def _fact_tariff(service: str, label: str, fact_id: str) -> Tariff:
     fact = facts.get(fact_id)
-    return Tariff(service, label, int(fact.value), fact.basis)
+    return Tariff(service, label, int(fact.number), fact.basis)
 
 
 def _police_tariffs() -> list[Tariff]:

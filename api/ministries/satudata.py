@@ -19,6 +19,8 @@ class Figure:
     unit: str
     source: str
     publication: str
+    url: str | None = None  # the BPS release, or where the figure was read
+    verified: bool = True  # False: one secondary report only (the assistant says so)
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Dataset:
     url: str
     formats: list[str]
     updated: str
+    example: bool = False  # marked by the catalogue as an example, not a real data set
 
 
 class SatuDataAdapter(MinistryAdapter):
@@ -49,6 +52,8 @@ class SatuDataAdapter(MinistryAdapter):
                     str(row["satuan"]),
                     str(row["sumber"]),
                     str(row["publikasi"]),
+                    str(row["tautan"]) if row.get("tautan") else None,
+                    bool(row.get("terverifikasi", True)),
                 )  # fmt: skip
                 for row in body["data"]
             ]
@@ -66,6 +71,7 @@ class SatuDataAdapter(MinistryAdapter):
                     url=str(item["url"]),
                     formats=[str(resource["format"]) for resource in item["resources"]],
                     updated=str(item["metadata_modified"])[:10],
+                    example=bool(item.get("contoh", False)),
                 )
                 for item in result["results"]
             ]

@@ -29,8 +29,8 @@ Lapor = Annotated[LaporAdapter, Depends(adapter(LaporAdapter))]
 
 # LAPOR!'s basis; the days are its published procedure (which regulation sets them is unverified).
 LEGAL_BASIS = facts.get("lapor.system").basis
-VERIFY_WORKING_DAYS = int(facts.get("lapor.verify_working_days").value)
-FOLLOW_UP_WORKING_DAYS = int(facts.get("lapor.follow_up_working_days").value)
+VERIFY_WORKING_DAYS = int(facts.get("lapor.verify_working_days").number)
+FOLLOW_UP_WORKING_DAYS = int(facts.get("lapor.follow_up_working_days").number)
 STATUS_LABELS = {
     "diterima": "Laporan diterima, menunggu verifikasi",
     "terverifikasi": "Laporan sudah diverifikasi",

@@ -29,7 +29,7 @@ Simponi = Annotated[SimponiAdapter, Depends(adapter(SimponiAdapter))]
 
 FEES_BASIS = facts.get("sim.fee.new.a").basis
 SKCK_SERVICE = "skck"
-SKCK_VALID_MONTHS = int(facts.get("skck.validity").value)
+SKCK_VALID_MONTHS = int(facts.get("skck.validity").number)
 STATUS_LABELS = {
     "terdaftar": "Terdaftar: silakan bayar PNBP dan datang ke Polres",
     "kedaluwarsa": "Pendaftaran kedaluwarsa",

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/population", tags=["population"])
 Dukcapil = Annotated[DukcapilAdapter, Depends(adapter(DukcapilAdapter))]
 
 LEGAL_BASIS = facts.get("adminduk.free").basis
-BIRTH_REGISTRATION_DAYS = int(facts.get("birth_certificate.registration_deadline").value)
+BIRTH_REGISTRATION_DAYS = int(facts.get("birth_certificate.registration_deadline").number)
 BIRTH_REGISTRATION_TEXT = facts.get("birth_certificate.registration_deadline").text
 STATUS_LABELS = {
     "diterima": "Permohonan diterima",

@@ -52,6 +52,8 @@ class StatisticOut(BaseModel):
     unit: str
     source: str
     published: str
+    url: str | None = None
+    verified: bool = True
 
 
 class DatasetOut(BaseModel):
@@ -60,6 +62,7 @@ class DatasetOut(BaseModel):
     url: str
     formats: list[str]
     updated: str
+    example: bool = False
 
 
 class DatasetsOut(BaseModel):
@@ -124,6 +127,8 @@ async def statistics(
         unit=figure.unit,
         source=figure.source,
         published=figure.publication,
+        url=figure.url,
+        verified=figure.verified,
     )
 
 

@@ -20,9 +20,8 @@ from simulators.seed.personas import identity, persona
 from simulators.seed.population import SEED, Citizen, Population, population
 
 YEAR = 2024
-PASSING_GRADES: dict[str, int] = {
-    part: int(grade) for part, grade in facts.get("casn.skd.passing_grade.2024").value.items()
-}
+_GRADES = facts.get("casn.skd.passing_grade.2024")
+PASSING_GRADES: dict[str, int] = {part: int(_GRADES.value_of(part)) for part in ("twk", "tiu", "tkp")}
 SKD_WEIGHT, SKB_WEIGHT = 0.4, 0.6
 MAX_SCORES = {"twk": 150, "tiu": 175, "tkp": 225}
 PARTICIPANTS = 80

@@ -2,8 +2,8 @@
 year 2026/2027), PIP recipients, and KIP Kuliah registrations of recent graduates.
 
 About three in four school children of the poorest four deciles receive PIP, a few of
-deciles 5–6 too; amounts per year by level (SD Rp450.000, SMP Rp750.000, SMA/SMK
-Rp1.800.000, after Permendikbud 10/2020 and its technical guidelines).
+deciles 5–6 too. The yearly amount per level comes from the fact registry (`pip.amount.*`):
+students in the final grade of their level (6, 9, 12) receive half.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from knowledge import facts
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Population, population
 
 SCHOOL_YEAR_START = date(REFERENCE_DATE.year, 7, 13)
-PIP_AMOUNTS = {"SD": 450_000, "SMP": 750_000, "SMA": 1_800_000, "SMK": 1_800_000}
+# The registry's PIP amounts per school level: {"full": ..., "final_grade": ...} a year.
+PIP_FACTS = {"SD": "pip.amount.sd", "SMP": "pip.amount.smp", "SMA": "pip.amount.sma", "SMK": "pip.amount.sma"}
+FINAL_GRADES = frozenset({6, 9, 12})
 PIP_YEAR = REFERENCE_DATE.year
 KIP_KULIAH_YEAR = REFERENCE_DATE.year
 
@@ -51,6 +54,12 @@ def _level(grade: int, rng: random.Random) -> str:
     if grade <= 9:
         return "SMP"
     return "SMK" if rng.random() < 0.45 else "SMA"
+
+
+def pip_amount(level: str, grade: int) -> int:
+    """A recipient's yearly PIP: the level's amount, half in the level's final grade."""
+    amount = facts.get(PIP_FACTS[level]).value_of("final_grade" if grade in FINAL_GRADES else "full")
+    return int(amount)
 
 
 def _school(rng: random.Random, level: str, citizen: Citizen) -> str:
@@ -103,7 +112,7 @@ def _build() -> tuple[dict[str, Student], dict[str, KipKuliahRegistration]]:
                 level=level,
                 grade=grade,
                 pip_recipient=recipient,
-                pip_amount=PIP_AMOUNTS[level] if recipient else 0,
+                pip_amount=pip_amount(level, grade) if recipient else 0,
                 disbursement=disbursement,
             )
         elif 19 <= age_at_start <= 21 and citizen.decile <= 6 and rng.random() < 0.6:

@@ -18,8 +18,8 @@ from knowledge import facts
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Population, population
 
-VALID_YEARS = int(facts.get("sim.validity").value)
-RENEWAL_WINDOW_DAYS = int(facts.get("sim.sinar.renewal_window").value)
+VALID_YEARS = int(facts.get("sim.validity").number)
+RENEWAL_WINDOW_DAYS = int(facts.get("sim.sinar.renewal_window").number)
 NEW_FORMAT_FROM = date(2023, 1, 1)
 _DRIVER_JOBS = frozenset({"Sopir"})
 

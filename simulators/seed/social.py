@@ -3,7 +3,8 @@
 
 Household programmes are paid to one family member (the wife when there is one, as PKH
 does, else the head); PBI-JK is per person and matches the BPJS seed. Only the poorest
-four deciles receive household programmes.
+four deciles receive household programmes. Amounts, the elderly age and the cap on PKH
+components come from the fact registry (knowledge/facts/social.yml).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import cache
 
 import simulators.seed.education as education
 import simulators.seed.health as health
+from knowledge import facts
 from simulators.seed.personas import identity, persona
 from simulators.seed.population import REFERENCE_DATE, SEED, Citizen, Family, Population, population
 
@@ -25,19 +27,30 @@ QUARTERS = (
     (f"Tahap 3 (Juli–September {YEAR})", date(YEAR, 7, 1), date(YEAR, 9, 30)),
     (f"Tahap 4 (Oktober–Desember {YEAR})", date(YEAR, 10, 1), date(YEAR, 12, 31)),
 )
-# PKH benefit per component per year; a household counts at most four components.
-PKH_COMPONENTS = {
-    "anak_usia_dini": 3_000_000,
-    "SD": 900_000,
-    "SMP": 1_500_000,
-    "SMA": 2_000_000,
-    "SMK": 2_000_000,
-    "lansia": 2_400_000,
-}
-PKH_MAX_COMPONENTS = 4
-BPNT_PER_QUARTER = 600_000  # Rp200.000 a month
-BLT_DD_PER_QUARTER = 900_000  # Rp300.000 a month
+MONTHS_PER_QUARTER = 3
+
+
+def whole_number(fact_id: str) -> int:
+    """A registry fact whose value is a whole number (an amount, an age, a count)."""
+    value = facts.get(fact_id).value
+    if not isinstance(value, int):
+        raise TypeError(f"{fact_id} is not a whole number")
+    return value
+
+
+# The registry's PKH component (a student's level: SMK counts as SMA).
+PKH_COMPONENT_OF_LEVEL = {"SD": "sd", "SMP": "smp", "SMA": "sma", "SMK": "sma"}
 PBI_MONTHLY = health.RATES[3]
+
+
+def pkh_component(name: str) -> int:
+    """A PKH component's amount per year (pkh.component_amounts)."""
+    return int(facts.get("pkh.component_amounts").value_of(name))
+
+
+def per_quarter(fact_id: str) -> int:
+    """A monthly amount of the registry, paid per quarter (BPNT, BLT Dana Desa)."""
+    return whole_number(fact_id) * MONTHS_PER_QUARTER
 
 
 @dataclass(frozen=True)
@@ -51,14 +64,16 @@ class Benefit:
 def _pkh_per_quarter(members: list[Citizen]) -> int:
     components: list[int] = []
     students = education.students_by_nik()
+    elderly_age = whole_number("pkh.elderly_age")
     for member in members:
         if member.age() < 6:
-            components.append(PKH_COMPONENTS["anak_usia_dini"])
+            components.append(pkh_component("anak_usia_dini"))
         elif member.nik in students:
-            components.append(PKH_COMPONENTS[students[member.nik].level])
-        elif member.age() >= 70:
-            components.append(PKH_COMPONENTS["lansia"])
-    return sum(sorted(components, reverse=True)[:PKH_MAX_COMPONENTS]) // 4
+            components.append(pkh_component(PKH_COMPONENT_OF_LEVEL[students[member.nik].level]))
+        elif member.age() >= elderly_age:
+            components.append(pkh_component("lansia"))
+    most = whole_number("pkh.max_components")
+    return sum(sorted(components, reverse=True)[:most]) // 4
 
 
 def _quarters(rng: random.Random, programme: str, amount: int) -> list[Benefit]:
@@ -91,10 +106,10 @@ def benefits_by_nik() -> dict[str, tuple[Benefit, ...]]:
             if receives_pkh:
                 found[recipient.nik] += _quarters(rng, "PKH", pkh)
             if rng.random() < 0.6:
-                found[recipient.nik] += _quarters(rng, "BPNT", BPNT_PER_QUARTER)
+                found[recipient.nik] += _quarters(rng, "BPNT", per_quarter("bpnt.monthly_amount"))
             village_is_desa = family.address.village_code.split(".")[3].startswith("2")
             if not receives_pkh and village_is_desa and family.decile <= 2 and rng.random() < 0.35:
-                found[recipient.nik] += _quarters(rng, "BLT-DD", BLT_DD_PER_QUARTER)
+                found[recipient.nik] += _quarters(rng, "BLT-DD", per_quarter("blt_dana_desa.monthly_amount"))
         for member in members:
             membership = memberships.get(member.nik)
             if membership is not None and membership.segment == "PBI":

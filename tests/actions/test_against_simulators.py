@@ -288,7 +288,8 @@ async def test_statistics_give_the_published_figure_and_its_source(
     assert events == [SlotSet("statistics_year", None)]
     assert f"{figure['label']} — Jawa Barat, {figure['period']} {figure['year']}" in text
     assert f"{satudata.number(figure['value'])} {figure['unit']}" in text
-    assert figure["source"] in text and figure["published"] in text
+    assert figure["source"] in text and figure["published"] in text and figure["url"] in text
+    assert ("Catatan: angka ini" in text) is not figure["verified"]
 
 
 # --- Payments ----------------------------------------------------------------------------------

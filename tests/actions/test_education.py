@@ -35,7 +35,7 @@ PIP = {
     "year": 2025,
     "amount": 450000,
     "disbursement": "sudah_cair",
-    "legal_basis": "Permendikbud 10/2020",
+    "legal_basis": "Persesjen Kemendikdasmen 10/2025 tentang Juknis PIP",
 }
 
 NOT_A_RECIPIENT_NEXT = (
@@ -76,7 +76,7 @@ async def test_pip_recipient_amount_disbursement_and_basis(
         "penerima PIP tahun 2025",
         "Rp450.000",
         "sudah cair",
-        "Dasar hukum: Permendikbud 10/2020.",
+        "Dasar hukum: Persesjen Kemendikdasmen 10/2025 tentang Juknis PIP.",
     ):
         assert fact in text
     assert events == [SlotSet("student_birth_date", None)]  # the student's birth date is not kept
@@ -251,10 +251,10 @@ async def test_kip_requirements_and_schedule(
         {
             "requirements": [
                 "NIK, NISN, NPSN sekolah asal, dan e-mail aktif",
-                "Lulusan SMA/SMK/sederajat 3 tahun terakhir",
+                "Lulusan SMA/SMK/sederajat tahun berjalan atau paling lama 2 tahun sebelumnya",
             ],
             "schedule": [{"stage": "Pendaftaran akun", "start": "2026-02-03", "end": "2026-10-31"}],
-            "legal_basis": "Permendikbudristek 10/2022",
+            "legal_basis": "Pedoman KIP Kuliah 2026",
         }
     )
 
@@ -264,11 +264,30 @@ async def test_kip_requirements_and_schedule(
 
     assert fake.last.url.path == "/api/v1/education/kip-kuliah"
     text = texts(dispatcher)
-    assert "NPSN sekolah asal" in text and "3 tahun terakhir" in text
-    assert "Pendaftaran akun: 3 Februari 2026 – 31 Oktober 2026" in text
-    assert "Dasar hukum: Permendikbudristek 10/2022." in text
+    assert "NPSN sekolah asal" in text and "paling lama 2 tahun sebelumnya" in text
+    assert (
+        "Jadwal:\n• Pendaftaran akun: 3 Februari 2026 – 31 Oktober 2026\n"
+        + wording("utter_kip_schedule_source")
+        in text
+    )
+    assert "belum dapat kami pastikan" not in text
+    assert "Dasar hukum: Pedoman KIP Kuliah 2026." in text
     assert education.KIP_STATUS_BUTTON["payload"] in payloads(dispatcher)
     assert events == [SlotSet("kip_kuliah_topic", None)]
+
+
+async def test_kip_without_a_published_schedule_says_where_to_look(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """Issue 17: no invented schedule; without a published one the bot says so."""
+    fake.answer({"requirements": ["NIK, NISN, NPSN sekolah asal"], "schedule": [], "legal_basis": ""})
+
+    await education.ActionKipKuliah().run(dispatcher, submit_tracker({"kip_kuliah_topic": "info"}), domain)
+
+    text = texts(dispatcher)
+    assert "Jadwal:" not in text and "Dasar hukum" not in text
+    assert text.endswith(wording("utter_kip_schedule_unpublished"))
+    assert "kip-kuliah.kemdiktisaintek.go.id" in text
 
 
 async def test_kip_registration_status(

@@ -99,6 +99,7 @@ def test_every_service_intent_is_in_the_menu_once(domain: DomainDict) -> None:
         "cancel",
         "share_contact",
         "share_location",
+        "identity_verified",
         "handoff_returned",
         "nlu_fallback",
         "restart",

@@ -61,30 +61,40 @@ def billing(**overrides: object) -> dict[str, object]:
 # --- PNBP billing ------------------------------------------------------------------------
 
 TARIFFS = [
-    {"service": "sim_a_baru", "label": "SIM A baru", "amount": 120_000, "legal_basis": "PP 60/2016"},
+    {"service": "sim_a_baru", "label": "SIM A baru", "amount": 120_000, "legal_basis": "PP 76/2020 Lampiran"},
     {
         "service": "sim_a_perpanjangan",
         "label": "SIM A perpanjangan",
         "amount": 80_000,
-        "legal_basis": "PP 60/2016",
+        "legal_basis": "PP 76/2020 Lampiran",
     },
-    {"service": "sim_b2_baru", "label": "SIM B II baru", "amount": 120_000, "legal_basis": "PP 60/2016"},
-    {"service": "sim_c_baru", "label": "SIM C baru", "amount": 100_000, "legal_basis": "PP 60/2016"},
+    {
+        "service": "sim_b2_baru",
+        "label": "SIM B II baru",
+        "amount": 120_000,
+        "legal_basis": "PP 76/2020 Lampiran",
+    },
+    {"service": "sim_c_baru", "label": "SIM C baru", "amount": 100_000, "legal_basis": "PP 76/2020 Lampiran"},
     {
         "service": "sim_c_perpanjangan",
         "label": "SIM C perpanjangan",
         "amount": 75_000,
-        "legal_basis": "PP 60/2016",
+        "legal_basis": "PP 76/2020 Lampiran",
     },
-    {"service": "sim_c1_baru", "label": "SIM C I baru", "amount": 100_000, "legal_basis": "PP 60/2016"},
-    {"service": "sim_d_baru", "label": "SIM D baru", "amount": 50_000, "legal_basis": "PP 60/2016"},
+    {
+        "service": "sim_c1_baru",
+        "label": "SIM C I baru",
+        "amount": 100_000,
+        "legal_basis": "PP 76/2020 Lampiran",
+    },
+    {"service": "sim_d_baru", "label": "SIM D baru", "amount": 50_000, "legal_basis": "PP 76/2020 Lampiran"},
     {
         "service": "sim_internasional",
         "label": "SIM Internasional baru",
         "amount": 250_000,
-        "legal_basis": "PP 60/2016",
+        "legal_basis": "PP 76/2020 Lampiran",
     },
-    {"service": "skck", "label": "SKCK", "amount": 30_000, "legal_basis": "PP 60/2016"},
+    {"service": "skck", "label": "SKCK", "amount": 30_000, "legal_basis": "PP 76/2020 Lampiran"},
     {
         "service": "paspor_biasa_5",
         "label": "Paspor non-elektronik 5 tahun",
@@ -248,7 +258,7 @@ async def test_service_question_with_simponi_down_ends_the_form(fake, dispatcher
 
 
 async def test_pnbp_billing_code(fake, dispatcher, domain) -> None:
-    fake.answer(billing(description="SKCK", amount=30_000, legal_basis="PP 60/2016"), status=201)
+    fake.answer(billing(description="SKCK", amount=30_000, legal_basis="PP 76/2020 Lampiran"), status=201)
 
     events = await ActionPnbpBilling().run(
         dispatcher, submit_tracker({"pnbp_service": "skck", "nik": NIK}), domain
@@ -258,7 +268,7 @@ async def test_pnbp_billing_code(fake, dispatcher, domain) -> None:
     assert fake.last_json() == {"service": "skck", "nik": NIK}
     text = texts(dispatcher)
     assert f"Kode billing Anda: {CODE}" in text and "SKCK: Rp30.000" in text
-    assert "Nomor kasus: BIL-2026-000123" in text and "Dasar hukum: PP 60/2016." in text
+    assert "Nomor kasus: BIL-2026-000123" in text and "Dasar hukum: PP 76/2020 Lampiran." in text
     assert slot_events(events) == {"pnbp_service": None, "billing_code": CODE}
 
 

@@ -177,6 +177,38 @@ async def test_figure_with_source_and_year(fake, dispatcher, domain) -> None:
         "(BPS, rilis 1 Juli 2024)." in text
     )
     assert slot_events(events) == {"statistics_year": None}
+    assert "Catatan" not in text  # confirmed (no `verified: false`): no caveat
+
+
+UNVERIFIED = "Catatan: angka ini baru kami temukan dalam laporan media tentang rilis BPS"
+
+
+async def test_a_figure_from_one_report_says_so_and_points_to_bps(fake, dispatcher, domain) -> None:
+    url = "https://data.goodstats.id/statistic/ipm-2025"
+    fake.answer(
+        figure(indicator="hdi", value=82.48, unit="", period=None, year=2025, url=url, verified=False)
+    )
+
+    await ActionStatistics().run(
+        dispatcher, submit_tracker({"statistic_indicator": "hdi", "region": "DI Yogyakarta"}), domain
+    )
+
+    text = texts(dispatcher)
+    assert UNVERIFIED in text and "bps.go.id" in text
+    assert text.index("82,48") < text.index(UNVERIFIED) < text.index("Sumber:")
+    assert text.endswith(f"\n{url}")
+
+
+async def test_a_confirmed_figure_links_its_release(fake, dispatcher, domain) -> None:
+    url = "https://www.bps.go.id/id/pressrelease/2026/08/05/2594/persentase-penduduk-miskin-maret-2026.html"
+    fake.answer(figure(year=2026, value=8.07, url=url, verified=True))
+
+    await ActionStatistics().run(
+        dispatcher, submit_tracker({"statistic_indicator": "poverty_rate", "region": "Indonesia"}), domain
+    )
+
+    text = texts(dispatcher)
+    assert UNVERIFIED not in text and text.endswith(f"\n{url}")
 
 
 async def test_latest_national_figure(fake, dispatcher, domain) -> None:
@@ -214,9 +246,9 @@ async def test_unpublished_figure_offers_the_available_years(fake, dispatcher, d
 
     text = texts(dispatcher)
     assert text.startswith(
-        "Belum ada angka indeks pembangunan manusia untuk Jawa Barat tahun 2030 yang dipublikasikan."
+        "Angka indeks pembangunan manusia untuk Jawa Barat tahun 2030 belum ada di data kami."
     )
-    assert "Tahun yang tersedia: 2021, 2022, 2023." in text
+    assert "Tahun yang tersedia: 2021, 2022, 2023." in text and "bps.go.id" in text
     assert not any(
         char.isdigit()
         for char in text.replace("2030", "").replace("2021", "").replace("2022", "").replace("2023", "")
@@ -233,7 +265,9 @@ async def test_no_published_year_at_all(fake, dispatcher, domain) -> None:
         dispatcher, submit_tracker({"statistic_indicator": "hdi", "region": "Papua Tengah"}), domain
     )
 
-    assert "Untuk wilayah ini belum ada angka yang dipublikasikan." in texts(dispatcher)
+    text = texts(dispatcher)
+    assert "kami hanya memuat angka yang dapat kami telusuri ke rilis BPS" in text
+    assert "Silakan cek langsung di bps.go.id." in text
     assert "/data_statistics" in payloads(dispatcher)
 
 
@@ -337,6 +371,21 @@ async def test_datasets_are_listed(fake, dispatcher, domain) -> None:
     assert f"{first} (CSV, XLSX; diperbarui 15 Januari 2025)" in text
     assert "   https://data.go.id/dataset/garis" in text
     assert slot_events(events) == {"dataset_query": None}
+    assert "contoh" not in text  # real data sets: no example note
+
+
+async def test_example_data_sets_are_called_examples(fake, dispatcher, domain) -> None:
+    answer = datasets()
+    answer["items"][1]["example"] = True  # type: ignore[index]
+    fake.answer(answer)
+
+    await ActionDatasetSearch().run(dispatcher, submit_tracker({"dataset_query": "kemiskinan"}), domain)
+
+    text = texts(dispatcher)
+    assert text.endswith(
+        "Catatan: daftar di atas adalah contoh dari katalog simulasi, bukan dataset resmi. Judul dan "
+        "alamatnya belum tentu ada di Satu Data Indonesia; cari dataset resmi di data.go.id."
+    )
 
 
 async def test_no_dataset_found(fake, dispatcher, domain) -> None:

@@ -1,6 +1,8 @@
-"""Identity verification in the forms (actions/flows.py): after the NIK and the birth date (a
-first check only) the gateway verifies the citizen; a code typed back is checked by the
-gateway; a verified conversation is not asked again; a refused session is forgotten."""
+"""Identity verification in the forms (actions/identity_form.py): after the NIK and the birth
+date (a first check only) the gateway verifies the citizen; a code typed back is checked by the
+gateway; a verified conversation is not asked again; a refused session is forgotten. On the
+web, the code's question offers the login with INApas too; `/identity_verified` counts only when
+the gateway says the session is verified."""
 
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import health
 from actions.gateway import use_gateway
-from actions.identity_form import OTP_DONE, verification_slots
+from actions.identity_form import OTP_DONE, ActionAskOtpCode, ActionIdentityVerified, verification_slots
 from actions.lookups import Failure, verified_lookup
-from tests.actions.builders import tracker_from_events, user
+from tests.actions.builders import ROOT, tracker_from_events, user
 from tests.actions.flow_helpers import FakeGateway, form_tracker, submit_tracker, texts, wording
 
 pytestmark = pytest.mark.asyncio
@@ -194,3 +196,86 @@ async def test_a_shared_contact_that_is_not_the_registered_number_asks_for_the_c
     events = await health.ValidateImmunizationForm().run(dispatcher, tracker, domain)
     assert SlotSet("requested_slot", "otp_code") in events
     assert texts(dispatcher) == wording("utter_otp_not_a_code")
+
+
+# --- The web: INApas offered at the code step, and `/identity_verified` -----------------------
+
+
+def on_channel(event: dict[str, Any], channel: str) -> dict[str, Any]:
+    """The user event as Rasa records it from the gateway's REST call for `channel`."""
+    return {**event, "input_channel": channel}
+
+
+def code_asked(message: dict[str, Any], channel: str = "web") -> Any:
+    return form_tracker(
+        "immunization_form", "otp_code", on_channel(message, channel),
+        slots={"nik": NIK, "birth_date": BORN, "otp_sent_for": NIK},
+    )  # fmt: skip
+
+
+async def test_the_web_offers_inapas_with_the_code(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    await ActionAskOtpCode().run(dispatcher, code_asked(user("inform", "1 februari 1990")), domain)
+    assert texts(dispatcher) == wording("utter_ask_otp_code_web")
+    buttons = {button["title"]: button["payload"] for button in dispatcher.messages[0]["buttons"]}
+    assert buttons["Masuk dengan INApas"] == "/login_inapas"  # the widget opens the login on it
+    assert buttons["Kirim ulang kode SMS"] == "kirim ulang kode"
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_other_channels_are_not_offered_inapas(
+    channel: str, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    await ActionAskOtpCode().run(dispatcher, code_asked(user("inform", "1 februari 1990"), channel), domain)
+    assert texts(dispatcher) == wording("utter_ask_otp_code")
+    assert not dispatcher.messages[0].get("buttons")
+
+
+async def test_a_login_with_inapas_while_the_code_is_asked_continues_the_form(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """`/identity_verified` proves nothing by itself: the gateway says the session is verified
+    for the NIK (bound by the login), and the form goes on without a code."""
+    answers(fake, {"/identity/otp": (200, {"verified": True, "method": "session", "code_sent": False})})
+    events = await health.ValidateImmunizationForm().run(
+        dispatcher, code_asked(user("identity_verified")), domain
+    )
+    assert paths(fake) == ["/identity/otp"] and body(fake.last) == {"nik": NIK, "family": True}
+    assert SlotSet("otp_code", OTP_DONE) in events and SlotSet("verified_for", NIK) in events
+    assert not [e for e in events if e["name"] == "requested_slot" and e["value"]]  # the form is done
+    assert texts(dispatcher) == wording("utter_identity_verified")
+
+
+async def test_identity_verified_without_a_verified_session_keeps_the_code_asked(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    answers(fake, {"/identity/otp": (200, {"verified": False, "method": None, "code_sent": True})})
+    events = await health.ValidateImmunizationForm().run(
+        dispatcher, code_asked(user("identity_verified")), domain
+    )
+    assert SlotSet("requested_slot", "otp_code") in events
+    assert SlotSet("verified_for", NIK) not in events
+    assert texts(dispatcher) == wording("utter_inapas_not_verified")
+
+
+@pytest.mark.parametrize(
+    ("verified", "response"), [(True, "utter_inapas_verified"), (False, "utter_inapas_session_missing")]
+)
+async def test_identity_verified_outside_a_form_asks_the_gateway(
+    verified: bool, response: str, fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    fake.answer({"verified": verified})
+    await ActionIdentityVerified().run(dispatcher, tracker_from_events([user("identity_verified")]), domain)
+    assert fake.last.method == "GET" and paths(fake) == ["/identity/session"]
+    assert texts(dispatcher) == wording(response)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_identity_verified_outside_a_form_has_its_rule() -> None:
+    import yaml
+
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "verification.yml").read_text())["rules"]
+    assert {"steps": [{"intent": "identity_verified"}, {"action": "action_identity_verified"}]} in [
+        {"steps": rule["steps"]} for rule in rules if not rule.get("condition")
+    ]

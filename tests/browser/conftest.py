@@ -1,7 +1,8 @@
 """Browser tests: the web widget in headless Chromium, driven by Playwright.
 
 The gateway runs under uvicorn on a free 127.0.0.1 port, on SQLite, against a fake Rasa that
-plays a scripted dialogue (tests/browser/dialogue.py), so no trained model is needed. Its call
+plays a scripted dialogue (tests/browser/dialogue.py), so no trained model is needed. The tests
+of the bot's own flows (`assistant`) run the whole assistant instead, as tests/e2e does. Its call
 center is open around the clock (national holidays included) for the console tests.
 Playwright never downloads a browser: it drives Debian's /usr/bin/chromium (or CHROMIUM_PATH);
 `make setup` installs it. Without it the tests skip locally and fail under CI=true.
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp
 
 from api.core.config import Settings
 from api.main import create_app
+from bench.load.stack import Stack, running
 from tests.api.fake_rasa import FakeRasa, FakeRasaServer
 from tests.api.support import Database, make_settings
 from tests.browser.dialogue import SkckDialogue
@@ -173,6 +175,21 @@ def page(browser: Browser, fake_rasa: FakeRasa) -> Iterator[Page]:
     finally:
         context.close()
     assert not errors, errors
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole assistant (action server, Rasa with the trained model, gateway and its
+    simulators) started by scripts/run, as tests/e2e starts it: for the bot's own flows."""
+    from tests.e2e.conftest import MODEL
+
+    if not MODEL.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no trained model at {MODEL}: `make test` trains it first")
+        pytest.skip(f"no trained model at {MODEL}: run `make train` first")
+    settings = {"AW_RASA_TIMEOUT_SECONDS": "20"}  # a loaded 2-core machine too
+    with running(MODEL, tmp_path_factory.mktemp("assistant"), env=settings) as started:
+        yield started
 
 
 def screenshot(page: Page, name: str) -> Path:

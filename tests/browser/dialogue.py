@@ -40,7 +40,7 @@ POLICE_MENU = {
 PURPOSE_QUESTION = "Untuk keperluan apa SKCK Anda? Misalnya melamar kerja atau mendaftar CPNS."
 SKCK_ANSWER = (
     "Baik, SKCK untuk keperluan: {purpose}.\n"
-    "Biaya SKCK Rp30.000 (PP 60/2016) dan berlaku 6 bulan. Daftar secara daring, lalu ambil "
+    "Biaya SKCK Rp30.000 (PP 76/2020 Lampiran) dan berlaku 6 bulan. Daftar secara daring, lalu ambil "
     "di Polres dengan membawa KTP-el, KK, akta kelahiran, dan pas foto 4×6."
 )
 NOT_UNDERSTOOD = "Mohon maaf, saya belum mengerti. Silakan pilih layanan:"

@@ -2,7 +2,8 @@
 verify, "Masuk dengan INApas" opens the simulated provider in a popup, the citizen picks a
 seeded persona and agrees, the popup comes back to the gateway's callback and closes, and the
 widget tells the bot `/identity_verified` and shows its answer; the conversation is bound to
-the persona's NIK in the gateway's database."""
+the persona's NIK in the gateway's database. The last test runs the bot's own flow through the
+whole assistant: the button offered at the code step, the login, and the form going on."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from bench.load.stack import Stack
 from simulators.seed import sample
 from tests.api.fake_rasa import FakeRasa
 from tests.browser.conftest import Gateway, screenshot
 from tests.browser.test_widget import messages_in, say, sent_to_rasa
+from tests.browser.test_widget_otp import ANSWER_MS, ask_for_own_bpjs_record, conversation
 
 ASK_TEXT = "Untuk melihat data kepesertaan BPJS, mohon verifikasi identitas Anda terlebih dahulu."
 LOGIN_BUTTON = {"title": "Masuk dengan INApas", "payload": "/login_inapas"}
@@ -87,3 +90,28 @@ def test_only_the_gateway_can_say_the_login_succeeded(
     page.wait_for_timeout(500)
     assert sent_to_rasa(fake_rasa) == ["cek bpjs saya"]
     expect(page.get_by_text("Sudah masuk dengan INApas")).to_have_count(0)
+
+
+def test_the_bot_offers_inapas_and_the_form_goes_on_after_the_login(page: Page, assistant: Stack) -> None:
+    """Through the whole assistant: at the code step the bot offers "Masuk dengan INApas"; after
+    the login the widget says `/identity_verified`, the bot asks the gateway, which holds the
+    session bound to the NIK, and the form shows the record without a code."""
+    member = sample("bpjs_active")
+    ask_for_own_bpjs_record(page, assistant, member)
+    button = page.get_by_role("button", name="Masuk dengan INApas")
+    expect(button).to_be_visible()
+    screenshot(page, "inapas-bot-1-offered.png")
+
+    with page.expect_popup() as opened:
+        button.click()
+    provider = opened.value
+    provider.wait_for_load_state()
+    provider.get_by_label(re.compile(re.escape(member["name"]))).check()
+    provider.get_by_role("button", name="Setuju dan masuk").click()
+    expect(provider.locator("#inapas-result")).to_have_attribute("data-status", "ok")
+
+    expect(conversation(page)).to_contain_text("Sudah masuk dengan INApas")
+    expect(conversation(page)).to_contain_text("identitas Anda sudah terverifikasi", timeout=ANSWER_MS)
+    expect(conversation(page)).to_contain_text("Nomor kartu: *********" + member["card_number"][-4:])
+    expect(page.get_by_text(member["card_number"])).to_have_count(0)
+    screenshot(page, "inapas-bot-2-record.png")

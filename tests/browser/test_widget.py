@@ -61,7 +61,7 @@ def finish_skck_flow(page: Page) -> None:
     page.get_by_role("button", name="Buat SKCK").click()
     expect(messages_in(page).last).to_have_text(PURPOSE_QUESTION)
     say(page, "melamar kerja")
-    expect(messages_in(page).last).to_contain_text("Rp30.000 (PP 60/2016)")
+    expect(messages_in(page).last).to_contain_text("Rp30.000 (PP 76/2020 Lampiran)")
 
 
 FLOW_TEXTS = [

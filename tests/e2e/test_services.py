@@ -272,7 +272,7 @@ def test_identity_kk_change_application_then_its_status(chat: Chat, service_api:
     )
     masked = f"{applicant['nik'][:4]}********{applicant['nik'][-4:]}"
     chat.click("Perubahan data", "Jenis: perubahan KK", "Alasan: perubahan data", f"NIK pemohon: {masked}")
-    reply = chat.click("Ya, kirim", "Permohonan perubahan KK Anda sudah diterima", "UU 24/2013 pasal 79A")
+    reply = chat.click("Ya, kirim", "Permohonan perubahan KK Anda sudah diterima", "UU 24/2013 Pasal 79A")
     case_number = found("ADM", reply, chat)
 
     case = call(service_api, "GET", f"/cases/{case_number}")
@@ -443,7 +443,7 @@ def test_police_sim_renewal_then_skck(chat: Chat, service_api: httpx.Client) -> 
     # The same citizen applies for an SKCK: the NIK and birth date just checked are reused.
     chat.say(
         "Saya juga perlu bikin SKCK",
-        f"{rupiah(skck_fee['amount'])} (PP 60/2016)",
+        f"{rupiah(skck_fee['amount'])} (PP 76/2020 Lampiran)",
         "Ingin mengajukan SKCK sekarang?",
     )
     chat.click("Ya, ajukan", "Untuk keperluan apa SKCK ini?")

@@ -25,7 +25,7 @@ def model() -> Path:
 
 # Sent by the channels (api/conversations/model.py) or the gateway (the hand-back after a hand-off) as
 # payloads only; the NLU never predicts them.
-PAYLOAD_ONLY_INTENTS = frozenset({"share_contact", "share_location", "handoff_returned"})
+PAYLOAD_ONLY_INTENTS = frozenset({"share_contact", "share_location", "handoff_returned", "identity_verified"})
 
 
 def domain_intents() -> list[str]:

@@ -8,29 +8,25 @@ from collections import Counter
 import httpx
 
 from api import regions
-from simulators.satudata import PERIOD_ORDER, datasets, figures
+from knowledge.statistics import PERIOD_ORDER, UNITS, figures
+from simulators.satudata import datasets
 from tests.api.support import GatewayFactory
 
 API = "/api/v1"
-UNITS = {
-    "population": "ribu jiwa",
-    "poverty_rate": "persen",
-    "unemployment_rate": "persen",
-    "hdi": "indeks (0-100)",
-}
 
 
-def test_every_figure_names_its_source_and_publication() -> None:
+def test_every_figure_names_its_bps_release_and_where_it_was_read() -> None:
     rows = figures()
-    assert len(rows) >= 150
+    assert len(rows) >= 200
     keys = Counter((row.indicator, row.region_code, row.year, row.period) for row in rows)
     assert max(keys.values()) == 1, "a figure appears twice"
     for row in rows:
         assert row.unit == UNITS[row.indicator]
-        assert row.source == "Badan Pusat Statistik (BPS)"
-        assert row.publication and row.reference_url.startswith("https://")
+        assert row.release_title and row.source_url.startswith(("https://", "http://"))
         assert row.period in PERIOD_ORDER
-        assert 2022 <= row.year <= 2025
+        assert 2022 <= row.year <= 2026
+        if row.confirmed and row.source_kind == "secondary":
+            assert "agree" in row.note, "a confirmed secondary figure names its second report"
         if row.region_code == "00":
             assert row.region_name == "Indonesia"
         else:
@@ -42,11 +38,33 @@ def test_every_figure_names_its_source_and_publication() -> None:
             assert 0 < row.value < 100
 
 
-def test_indonesia_has_every_indicator_for_2022_to_2024() -> None:
-    national = {(row.indicator, row.year) for row in figures() if row.region_code == "00"}
+def test_the_secondary_ipm_2024_list_is_gone() -> None:
+    """Issue 17: the province IPM 2024 rows came from a non-BPS list (DKI 83,08, DIY 81,55,
+    Kepri 77,97); none of its rows is shipped."""
+    assert not [row for row in figures() if "mu4.co.id" in row.source_url]
+    ipm_2024 = {
+        row.region_code: row.value for row in figures() if row.indicator == "hdi" and row.year == 2024
+    }
+    assert ipm_2024.get("31") == 84.15 and ipm_2024.get("21") == 79.89
+    assert "34" not in ipm_2024
+
+
+def test_indonesia_has_the_newest_rounds() -> None:
+    national = {(r.indicator, r.year, r.period): r for r in figures() if r.region_code == "00"}
+    for key in (
+        ("poverty_rate", 2025, "Maret"),
+        ("poverty_rate", 2025, "September"),
+        ("poverty_rate", 2026, "Maret"),
+        ("unemployment_rate", 2025, "Agustus"),
+        ("unemployment_rate", 2026, "Februari"),
+        ("hdi", 2025, ""),
+        ("population", 2025, ""),
+    ):
+        assert key in national, key
     for indicator in UNITS:
         for year in (2022, 2023, 2024):
-            assert (indicator, year) in national, (indicator, year)
+            assert any(k[:2] == (indicator, year) for k in national), (indicator, year)
+    assert national[("poverty_rate", 2026, "Maret")].release_url.startswith("https://www.bps.go.id/")
 
 
 async def test_a_province_figure(client: httpx.AsyncClient) -> None:
@@ -58,6 +76,7 @@ async def test_a_province_figure(client: httpx.AsyncClient) -> None:
     assert body["region"] == {"code": "32", "name": "Jawa Barat"}
     assert (body["year"], body["value"], body["unit"]) == (2024, 50345.2, "ribu jiwa")
     assert body["source"] == "Badan Pusat Statistik (BPS)" and "2024" in body["published"]
+    assert body["url"].startswith("https://www.bps.go.id/") and body["verified"] is True
     by_code = await client.get(
         f"{API}/statistics", params={"indicator": "population", "region": "32", "year": 2024}
     )
@@ -67,12 +86,27 @@ async def test_a_province_figure(client: httpx.AsyncClient) -> None:
 async def test_the_latest_period_of_a_year(client: httpx.AsyncClient) -> None:
     latest = (await client.get(f"{API}/statistics", params={"indicator": "poverty_rate"})).json()
     assert (latest["region"]["name"], latest["year"], latest["period"], latest["value"]) == (
-        "Indonesia", 2024, "September", 8.57
+        "Indonesia", 2026, "Maret", 8.07
     )  # fmt: skip
-    march = (await client.get(f"{API}/statistics", params={"indicator": "poverty_rate", "year": 2023})).json()
-    assert (march["period"], march["value"]) == ("Maret", 9.36)
+    assert latest["published"].endswith("(rilis 5 Agustus 2026)") and latest["verified"] is True
+    september = (
+        await client.get(f"{API}/statistics", params={"indicator": "poverty_rate", "year": 2025})
+    ).json()
+    assert (september["period"], september["value"]) == ("September", 8.25)
+    tpt = (
+        await client.get(f"{API}/statistics", params={"indicator": "unemployment_rate", "year": 2026})
+    ).json()
+    assert (tpt["period"], tpt["value"]) == ("Mei", 4.65)
     hdi = (await client.get(f"{API}/statistics", params={"indicator": "hdi", "region": "indonesia"})).json()
-    assert (hdi["year"], hdi["value"], hdi["label"]) == (2024, 75.02, "Indeks Pembangunan Manusia (IPM)")
+    assert (hdi["year"], hdi["value"], hdi["label"]) == (2025, 75.9, "Indeks Pembangunan Manusia (IPM)")
+
+
+async def test_a_figure_from_one_report_is_not_verified(client: httpx.AsyncClient) -> None:
+    body = (
+        await client.get(f"{API}/statistics", params={"indicator": "hdi", "region": "DI Yogyakarta"})
+    ).json()
+    assert (body["year"], body["value"], body["verified"]) == (2025, 82.48, False)
+    assert body["url"].startswith("https://")
 
 
 async def test_figure_unavailable_lists_the_years_there_are(client: httpx.AsyncClient) -> None:
@@ -81,10 +115,10 @@ async def test_figure_unavailable_lists_the_years_there_are(client: httpx.AsyncC
     )
     assert response.status_code == 404
     body = response.json()
-    assert body["code"] == "figure_unavailable" and body["available_years"] == [2024]
+    assert body["code"] == "figure_unavailable" and body["available_years"] == [2024, 2025]
     assert "2024" in body["detail"]
     none_at_all = await client.get(
-        f"{API}/statistics", params={"indicator": "poverty_rate", "region": "Riau"}
+        f"{API}/statistics", params={"indicator": "poverty_rate", "region": "Jambi"}
     )
     assert none_at_all.status_code == 404
     assert none_at_all.json()["code"] == "figure_unavailable" and none_at_all.json()["available_years"] == []
@@ -108,6 +142,7 @@ async def test_dataset_search_ranks_the_best_match_first(client: httpx.AsyncClie
     assert top["title"] == "Persentase Penduduk Miskin Menurut Provinsi dan Daerah"
     assert top["organization"] == "Badan Pusat Statistik" and "CSV" in top["formats"]
     assert top["url"].startswith("https://data.go.id/dataset/")
+    assert top["example"] is True  # the simulated catalogue marks every entry as an example
     gempa = (await client.get(f"{API}/datasets", params={"q": "gempa"})).json()
     assert gempa["items"][0]["title"] == "Data Gempa Bumi Terkini"
     nothing = (await client.get(f"{API}/datasets", params={"q": "xyzzy"})).json()
