@@ -5,8 +5,8 @@ of the owner's regency, NJKB, and the annual due date (one in five overdue as of
 reference date).
 
 What a vehicle owes (`assessment`), with every rule from the fact registry (knowledge/facts/payments.yml):
-- PKB = NJKB × `PKB_RATE` of the province (simulation rates standing for the Perda tariff and
-  the opsen; the real amount is the Samsat's), per year due;
+- PKB = NJKB × `PKB_RATE` of the province (the ceiling rate plus the opsen from the registry, a
+  simulated rate for DKI Jakarta; the real amount is the Samsat's), per year due;
 - SWDKLLJ (Jasa Raharja) per year due, by vehicle kind (`swdkllj.amount`);
 - late fines, for each year due: PKB interest per month late up to a number of months
   (`pkb.late_interest.*`, unverified), and the SWDKLLJ fine, a share of that year's SWDKLLJ
@@ -43,9 +43,12 @@ KEY = "samsat"
 PAYMENT_CODE_VALID_HOURS = 48
 LATE_RATE_PER_MONTH = facts.get("pkb.late_interest.rate").number / 100
 MAX_LATE_MONTHS = int(facts.get("pkb.late_interest.max_months").number)
-# Simulation rates (PKB with opsen, of the NJKB): DKI Jakarta has no opsen.
+# PKB with the opsen, as a share of the NJKB: elsewhere the legal ceiling for a first vehicle plus the
+# regencies' opsen on it (registry); DKI Jakarta, which levies no opsen, a simulated rate.
 PKB_RATE = {"31": 0.02}
-DEFAULT_PKB_RATE = 0.0175
+DEFAULT_PKB_RATE = (
+    facts.get("pkb.max_rate.first_vehicle").number / 100 * (1 + facts.get("pkb.opsen.rate").number / 100)
+)
 _SWDKLLJ = facts.get("swdkllj.amount")
 SWDKLLJ = {MOTORCYCLE: int(_SWDKLLJ.value_of("motorcycle")), CAR: int(_SWDKLLJ.value_of("car"))}
 # The late fine's tiers: (last day late of the tier, share of the SWDKLLJ); past the last, the final share.
