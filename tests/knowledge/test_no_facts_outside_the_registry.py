@@ -25,12 +25,6 @@ REGULATION = re.compile(
 )
 PATTERNS = {"Rupiah amount": RUPIAH, "percentage": PERCENT, "regulation number": REGULATION}
 
-# Files not yet converted to the registry, each with the helper converting it. The list only
-# shrinks: a listed file that is clean fails the test until its line is removed. The merged
-# main must have none.
-NOT_YET_CONVERTED: dict[str, str] = {}
-
-
 def findings(text: str) -> list[str]:
     """'line N: kind 'match'' for each fact-like string in a file's text."""
     return [
@@ -58,16 +52,10 @@ def test_no_fact_outside_the_registry():
     offending = {}
     for name, text in scanned_files().items():
         found = findings(text)
-        if found and name not in NOT_YET_CONVERTED:
+        if found:
             offending[name] = found
     report = "\n".join(f"{name}: {'; '.join(found)}" for name, found in offending.items())
     assert not offending, f"Facts belong in knowledge/facts/ ({{fact.<id>}}, knowledge.facts):\n{report}"
-
-
-def test_the_allowance_only_lists_files_still_to_convert():
-    files = scanned_files()
-    stale = [name for name in NOT_YET_CONVERTED if not findings(files.get(name, ""))]
-    assert not stale, f"converted (or gone): remove from NOT_YET_CONVERTED: {stale}"
 
 
 @pytest.mark.parametrize(
