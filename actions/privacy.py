@@ -23,7 +23,7 @@ from actions.menu import MAIN_MENU_BUTTON
 
 # The custom reply the gateway erases on (api/privacy/erasure.py ERASE_SIGNAL).
 ERASE_SIGNAL = {"type": "erase"}
-NOT_VERIFIED = "not_verified"
+NOT_VERIFIED = "identity_unverified"  # the gateway's refusal of every personal-data route
 # Who looked: the role as the citizen reads it (the agent's name is never shown).
 ROLES = {"agent": "Petugas", "supervisor": "Supervisor"}
 SERVICES = {

@@ -15,20 +15,15 @@ from sqlalchemy import select, update
 from api.callcenter.access import citizen_hash
 from api.cases import current_conversation
 from api.db import SessionDep
+from api.identity.guard import Unverified
 from api.identity.sessions import verified_nik
-from api.ministries.base import InvalidInput, ServiceError
+from api.ministries.base import InvalidInput
 from api.models import Agent, AuditEntry, Conversation, utcnow
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
 # The latest entries a citizen is shown.
 ACCESS_LOG_LIMIT = 20
-
-
-class NotVerified(ServiceError):
-    status_code = 403
-    code = "not_verified"
-    default_detail = "Identitas Anda perlu diverifikasi terlebih dahulu."
 
 
 class ErasureAccepted(BaseModel):
@@ -72,11 +67,11 @@ async def request_erasure(session: SessionDep) -> ErasureAccepted:
 @router.get("/access-log")
 async def access_log(session: SessionDep) -> AccessLog:
     """Who looked up the verified citizen's data, newest first: the service area and the
-    agent's role and number, from the audit log. 403 `not_verified` without a verified
-    session."""
+    agent's role and number, from the audit log. Without a verified session, the same
+    403 `identity_unverified` as every personal-data route (api/identity/guard.py)."""
     nik = await verified_nik(session, _conversation())
     if nik is None:
-        raise NotVerified()
+        raise Unverified()
     query = (
         select(AuditEntry, Agent.role)
         .join(Agent, Agent.id == AuditEntry.agent_id)

@@ -74,7 +74,7 @@ async def test_access_log_by_role_and_number(
 async def test_access_log_needs_verification(
     fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    fake.error(403, "not_verified")
+    fake.error(403, "identity_unverified")
 
     await ActionShowAccessLog().run(dispatcher, tracker_from_events([user("who_viewed_my_data")]), domain)
 

@@ -81,5 +81,6 @@ async def test_without_a_verified_session_nothing_is_shown(app: FastAPI, client:
                 "/api/v1/privacy/access-log", headers={"X-Conversation-ID": str(conversation)}
             )
             assert response.status_code == 403
-            assert response.json()["code"] == "not_verified"
+            # The same refusal as every personal-data route (api/identity/guard.py).
+            assert response.json()["code"] == "identity_unverified"
         assert (await actions.get("/api/v1/privacy/access-log")).status_code == 422
