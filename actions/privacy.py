@@ -80,5 +80,7 @@ def entry_line(item: dict[str, Any]) -> str:
     """One access: when, which service, who (role and number)."""
     at = datetime.fromisoformat(str(item["at"]).replace("Z", "+00:00"))
     service = SERVICES.get(str(item.get("service")), str(item.get("service")))
+    if item.get("agent_id") is None:  # the service's look-up for the bot, in the citizen's own chat
+        return f"- {at:%d-%m-%Y %H:%M} UTC: {service}, oleh layanan atas permintaan Anda"
     role = ROLES.get(str(item.get("agent_role")), "Petugas")
     return f"- {at:%d-%m-%Y %H:%M} UTC: {service}, oleh {role} nomor {item.get('agent_id')}"

@@ -453,10 +453,13 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
-    # "service_lookup" (a service API call in an assist session), "view_identity" (console).
+    # None for a look-up the service API made for the bot, in the citizen's own chat (0016).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    # "service_lookup" (a service API call in an assist session), "view_identity" (console),
+    # "bot_lookup" (a personal-data route answered for the bot, after the citizen's verification).
     action: Mapped[str] = mapped_column(String(32))
-    # The citizen's identifier as looked up (NIK, card number, NISN, plate); None if none.
+    # The keyed hash of the citizen's identifier as looked up (NIK, card number, NISN, plate;
+    # for a bot look-up the NIK whose record was opened); None if none.
     citizen: Mapped[str | None] = mapped_column(String(32))
     # The service area, e.g. "health", or "console".
     service: Mapped[str] = mapped_column(String(32))

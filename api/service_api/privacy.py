@@ -33,9 +33,10 @@ class ErasureAccepted(BaseModel):
 class AccessOut(BaseModel):
     at: datetime
     service: str
-    # Who: an agent by role and number, never by name.
-    agent_role: str
-    agent_id: int
+    # Who: an agent by role and number, never by name; both None for a look-up the service
+    # made for the bot, in the citizen's own chat (action `bot_lookup`).
+    agent_role: str | None
+    agent_id: int | None
     action: str
 
 
@@ -66,15 +67,16 @@ async def request_erasure(session: SessionDep) -> ErasureAccepted:
 
 @router.get("/access-log")
 async def access_log(session: SessionDep) -> AccessLog:
-    """Who looked up the verified citizen's data, newest first: the service area and the
-    agent's role and number, from the audit log. Without a verified session, the same
-    403 `identity_unverified` as every personal-data route (api/identity/guard.py)."""
+    """Who looked up the verified citizen's data, newest first, from the audit log: the service
+    area and the agent's role and number (none for the services' look-ups for the bot).
+    Without a verified session, the same 403 `identity_unverified` as every personal-data
+    route (api/identity/guard.py)."""
     nik = await verified_nik(session, _conversation())
     if nik is None:
         raise Unverified()
     query = (
         select(AuditEntry, Agent.role)
-        .join(Agent, Agent.id == AuditEntry.agent_id)
+        .outerjoin(Agent, Agent.id == AuditEntry.agent_id)
         # The audit log keeps a keyed hash of the NIK, never the NIK (api/callcenter/access.py).
         .where(AuditEntry.citizen == citizen_hash(nik))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
@@ -83,8 +85,8 @@ async def access_log(session: SessionDep) -> AccessLog:
     rows = (await session.execute(query)).all()
     return AccessLog(
         items=[
-            AccessOut(at=entry.at, service=entry.service, agent_role=role.value, agent_id=entry.agent_id,
-                      action=entry.action)
+            AccessOut(at=entry.at, service=entry.service, agent_role=role.value if role else None,
+                      agent_id=entry.agent_id, action=entry.action)
             for entry, role in rows
         ]
     )  # fmt: skip
