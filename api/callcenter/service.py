@@ -33,7 +33,7 @@ from api.callcenter.teams import GENERAL, TEAMS
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbound
 from api.conversations.model import ContactIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
-from api.conversations.store import outgoing_message
+from api.conversations.store import mask_stored, outgoing_message
 from api.conversations.turn import reveal_replies
 from api.core.config import Settings
 from api.identity.verifier import Verifier
@@ -244,6 +244,8 @@ class CallCenter:
         session.add(message)
         await session.commit()
         await self._deliver(session, handoff.conversation_id, [message])
+        # Delivered as written; kept masked (an agent may repeat a NIK or a birth date).
+        await mask_stored(session, [message])
         await self._publish_change(handoff)
         return message
 
