@@ -63,14 +63,19 @@ async def test_logins_are_limited_per_address_and_in_all(gateway: GatewayFactory
 async def test_a_login_flood_does_not_stall_the_gateway(gateway: GatewayFactory) -> None:
     """16 parallel logins took /health from 5 ms to 905 ms with Argon2 on the event loop.
 
-    Measured so that a loaded machine does not decide it: the event loop's own lag (how late a
-    2 ms sleep wakes) against the time of one Argon2 hash measured now, on this machine. With
-    Argon2 on the loop, each check blocks the loop for a whole hash, and the median lag is about
-    one hash; off the loop it is a scheduling delay. /health is compared with /health at rest,
-    medians of several samples, with the 50 ms of the issue as the margin."""
-    async with gateway(**ALWAYS_OPEN, login_limit_per_user=1000, login_limit_per_ip=1000) as (app, client):
+    Measured so that a loaded machine does not decide it:
+    - the event loop's own lag, how late each 10 ms sleep wakes, against one Argon2 hash timed
+      now on this machine: with Argon2 on the loop each check stalls the loop for a whole hash,
+      once per login; off the loop a stall that long is a rare hiccup (one is allowed);
+    - /health during the flood against /health at rest, medians of several samples, with a
+      margin of 50 ms, or a quarter of a hash where one takes longer than 200 ms."""
+    # A generous deadline for /health's own checks: its time is measured, a slow machine must
+    # not turn it into a 503.
+    limits = {"login_limit_per_user": 1000, "login_limit_per_ip": 1000, "health_timeout_seconds": 5}
+    async with gateway(**ALWAYS_OPEN, **limits) as (app, client):
         agent = await add_agent(app)
-        at_rest = [await _timed_health(client) for _ in range(7)]
+        health: list[int] = []
+        at_rest = [await _timed_health(client, health) for _ in range(7)]
         one_hash = statistics.median(_timed(lambda: hash_password("kata-sandi")) for _ in range(3))
         lags: list[float] = []
         stop = asyncio.Event()
@@ -82,20 +87,23 @@ async def test_a_login_flood_does_not_stall_the_gateway(gateway: GatewayFactory)
         during: list[float] = []
         await asyncio.sleep(0.01)
         while not all(task.done() for task in logins) and len(during) < 15:
-            during.append(await _timed_health(client))
+            during.append(await _timed_health(client, health))
             await asyncio.sleep(0.01)
         statuses = await asyncio.gather(*logins)
         stop.set()
         await heartbeat
+    stalls = [round(lag, 3) for lag in lags if lag > one_hash / 2]
+    assert len(stalls) <= 1, f"the event loop stalled {stalls} s (one Argon2 hash: {one_hash:.3f} s)"
     assert len(during) >= 3 and len(lags) >= 5, "the flood was over before it could be measured"
-    assert statistics.median(lags) < one_hash / 2, (lags, one_hash)
-    assert statistics.median(during) < statistics.median(at_rest) + 0.05, (during, at_rest)
+    margin = max(0.05, one_hash / 4)
+    assert statistics.median(during) < statistics.median(at_rest) + margin, (during, at_rest, one_hash)
+    assert set(health) == {200}
     assert set(statuses) <= {200, 401, 429} and 200 in statuses
 
 
-async def _timed_health(client: httpx.AsyncClient) -> float:
+async def _timed_health(client: httpx.AsyncClient, statuses: list[int]) -> float:
     started = time.perf_counter()
-    assert (await client.get("/health")).status_code == 200
+    statuses.append((await client.get("/health")).status_code)
     return time.perf_counter() - started
 
 
@@ -105,13 +113,16 @@ def _timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+HEARTBEAT = 0.01
+
+
 async def _loop_lags(stop: asyncio.Event, lags: list[float]) -> None:
-    """How late the event loop wakes a 2 ms sleep, until `stop`."""
+    """How late the event loop wakes each `HEARTBEAT` sleep, until `stop`."""
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         started = loop.time()
-        await asyncio.sleep(0.002)
-        lags.append(loop.time() - started - 0.002)
+        await asyncio.sleep(HEARTBEAT)
+        lags.append(max(0.0, loop.time() - started - HEARTBEAT))
 
 
 async def test_polling_does_not_keep_a_session_alive(gateway: GatewayFactory) -> None:
