@@ -14,6 +14,7 @@ from api.privacy.masking import mask_text
 from tests.api.callcenter.support import add_agent, ask_for_person, console, handoff_of, say
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import new_conversation, session_headers, stored_messages
+from tests.security.support import web_conversation
 
 NIK, CARD, PHONE = "3201012345678901", "0001234567890", "081234567890"
 TYPED = f"NIK saya {NIK}, lahir 12-03-1990, hp {PHONE}"
@@ -23,8 +24,7 @@ REPLY = f"Kartu BPJS Anda {CARD} aktif. Nomor pengajuan ADM-2026-000123."
 async def test_identifiers_are_masked_in_the_history_after_the_turn(
     app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
-    created = (await client.post("/api/v1/conversations", json={"channel": "web"})).json()
-    conversation, token = created["id"], created["session_token"]
+    conversation, token = await web_conversation(client)
     fake_rasa.reply({"text": REPLY, "buttons": [{"title": f"Cek {CARD}", "payload": "/ok"}]})
 
     answer = await client.post(f"/api/v1/conversations/{conversation}/messages", json={"text": TYPED})

@@ -28,13 +28,7 @@ from tests.api.support import (
     stored_messages,
     stranger,
 )
-
-
-async def _web_conversation(client: httpx.AsyncClient) -> tuple[str, str]:
-    created = await client.post("/api/v1/conversations", json={"channel": "web"})
-    assert created.status_code == 201
-    body = created.json()
-    return body["id"], body["session_token"]
+from tests.security.support import web_conversation
 
 
 def _history(conversation: str) -> str:
@@ -44,8 +38,8 @@ def _history(conversation: str) -> str:
 async def test_the_history_needs_the_conversations_valid_token(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    conversation, token = await _web_conversation(client)
-    other, other_token = await _web_conversation(client)
+    conversation, token = await web_conversation(client)
+    other, other_token = await web_conversation(client)
     settings = app.state.settings
     expired = widget_session.issue(
         settings, uuid.UUID(conversation), now=time.time() - settings.widget_idle_minutes * 60 - 5
@@ -66,7 +60,7 @@ async def test_the_history_needs_the_conversations_valid_token(
 
 
 async def test_a_token_signed_with_another_key_is_refused(app: FastAPI, client: httpx.AsyncClient) -> None:
-    conversation, _ = await _web_conversation(client)
+    conversation, _ = await web_conversation(client)
     elsewhere = make_settings_with_key("another key")
     token = widget_session.issue(elsewhere, uuid.UUID(conversation))
 
@@ -82,8 +76,8 @@ def make_settings_with_key(key: str) -> Any:
 async def test_a_message_needs_the_conversations_valid_token(
     app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
-    conversation, token = await _web_conversation(client)
-    _, other_token = await _web_conversation(client)
+    conversation, token = await web_conversation(client)
+    _, other_token = await web_conversation(client)
     payload, _, signature = token.partition(".")
     fake_rasa.reply({"text": "Halo"})
 
