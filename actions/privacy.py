@@ -28,7 +28,7 @@ from actions.menu import MAIN_MENU_BUTTON
 
 # The custom reply the gateway erases on (api/privacy/erasure.py ERASE_SIGNAL).
 ERASE_SIGNAL = {"type": "erase"}
-NOT_VERIFIED = "not_verified"
+NOT_VERIFIED = "identity_unverified"  # the gateway's refusal of every personal-data route
 # Who looked: the role as the citizen reads it (the agent's name is never shown).
 ROLES = {"agent": "Petugas", "supervisor": "Supervisor"}
 SERVICES = {
@@ -92,5 +92,7 @@ def entry_line(item: dict[str, Any]) -> str:
     """One access: when, which service, who (role and number)."""
     at = datetime.fromisoformat(str(item["at"]).replace("Z", "+00:00"))
     service = SERVICES.get(str(item.get("service")), str(item.get("service")))
+    if item.get("agent_id") is None:  # the service's look-up for the bot, in the citizen's own chat
+        return f"- {at:%d-%m-%Y %H:%M} UTC: {service}, oleh layanan atas permintaan Anda"
     role = ROLES.get(str(item.get("agent_role")), "Petugas")
     return f"- {at:%d-%m-%Y %H:%M} UTC: {service}, oleh {role} nomor {item.get('agent_id')}"

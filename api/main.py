@@ -49,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = create_engine(settings)
     try:
+        privacy.install_key(settings)
         if settings.migrate_on_startup:
             await migrate(engine)
         privacy.start(settings)

@@ -361,8 +361,8 @@ class Handoff(Base):
     disposition: Mapped[str | None] = mapped_column(String(32))
     # The callback or ticket case (CaseKind.CONTACT_REQUEST).
     case_number: Mapped[str | None] = mapped_column(String(24))
-    # Personal data: the number an agent calls back.
-    callback_phone: Mapped[str | None] = mapped_column(String(32))
+    # Personal data: the number an agent calls back, encrypted (api/callcenter/callback_phone.py).
+    callback_phone: Mapped[str | None] = mapped_column(String(128))
     # The citizen chose a callback and the gateway is asking for the number.
     awaiting_phone: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -453,10 +453,13 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
-    # "service_lookup" (a service API call in an assist session), "view_identity" (console).
+    # None for a look-up the service API made for the bot, in the citizen's own chat (0016).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    # "service_lookup" (a service API call in an assist session), "view_identity" (console),
+    # "bot_lookup" (a personal-data route answered for the bot, after the citizen's verification).
     action: Mapped[str] = mapped_column(String(32))
-    # The citizen's identifier as looked up (NIK, card number, NISN, plate); None if none.
+    # The keyed hash of the citizen's identifier as looked up (NIK, card number, NISN, plate;
+    # for a bot look-up the NIK whose record was opened); None if none.
     citizen: Mapped[str | None] = mapped_column(String(32))
     # The service area, e.g. "health", or "console".
     service: Mapped[str] = mapped_column(String(32))
@@ -495,9 +498,9 @@ class OtpChallenge(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     # The conversation the code was asked for (a code proves that conversation only).
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
-    # Where the code went: E.164 digits; kept while the code lives, to record the number as
-    # proved (a callback is booked to it). None for a NIK Dukcapil has no number for.
-    phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    # Where the code went: E.164 digits, encrypted; kept while the code lives, to record the
+    # number as proved (a callback is booked to it). None for a NIK Dukcapil has no number for.
+    phone: Mapped[str | None] = mapped_column(String(128), default=None)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     # Wrong codes since the last success or lockout, over every code of this NIK.
@@ -515,7 +518,8 @@ class ProvenPhone(Base):
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    phone: Mapped[str] = mapped_column(String(20))  # E.164 digits without "+": 62812...
+    # E.164 digits without "+" (62812...), encrypted (api/identity/verifier.py `stage_phone`).
+    phone: Mapped[str] = mapped_column(String(128))
     method: Mapped[str] = mapped_column(String(16))  # "whatsapp", "telegram", "otp"
     proven_at: Mapped[datetime] = mapped_column(default=utcnow)
 

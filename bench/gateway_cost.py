@@ -105,12 +105,16 @@ async def _play(gateway: str, rasa: str, messages: int) -> tuple[list[float], li
     async with httpx.AsyncClient(timeout=10) as http:
         opened = await http.post(f"{gateway}/api/v1/conversations", json={"channel": "web"})
         conversation = opened.json()["id"]
+        token = opened.json()["session_token"]
         body = {"sender": conversation, "message": TEXT, "input_channel": "web", "metadata": {}}
         for number in range(WARM_UP + messages):
             started = time.perf_counter()
             answer = await http.post(
-                f"{gateway}/api/v1/conversations/{conversation}/messages", json={"text": TEXT}
+                f"{gateway}/api/v1/conversations/{conversation}/messages",
+                json={"text": TEXT},
+                headers={"X-Session-Token": token},
             )
+            token = answer.json().get("session_token") or token
             middle = time.perf_counter()
             await http.post(f"{rasa}/webhooks/rest/webhook", json=body)
             if answer.status_code != 200 or answer.json()["rasa_status"] != "delivered":

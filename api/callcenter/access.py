@@ -6,7 +6,9 @@ a case opened belongs to it (`api.cases.current_conversation`); a NIK whose birt
 ministry accepted becomes the conversation's verified identity (shown to the agent who
 takes it over); and when the conversation is an agent-assist session, the request is a
 look-up of a caller's personal data by an agent, written to the append-only audit log
-whatever its outcome.
+whatever its outcome. Otherwise a personal-data route that opened a verified citizen's record
+(api/identity/guard.py) is written as the bot's look-up (`bot_lookup`, no agent), so the citizen
+sees which services opened their data.
 
 The body is read after the conversation's tokens were resolved (api/privacy/boundary.py).
 The audit log keeps a keyed hash of the citizen's identifier, never the identifier
@@ -28,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import ClientDisconnect
 
 from api.cases import current_conversation
+from api.identity.guard import granted_subject
 from api.ministries.base import ServiceError
 from api.models import AssistSession, AuditEntry, VerifiedIdentity, utcnow
 from api.privacy import vault as privacy
@@ -91,6 +94,16 @@ async def _record(
                 conversation_id=conversation_id,
             )
         )
+    elif outcome == "ok" and (opened := granted_subject(request)) is not None:
+        # The bot's look-up for its verified citizen: the service and the time, for "Siapa yang
+        # melihat data saya" (api/service_api/privacy.py); no agent.
+        session.add(
+            AuditEntry(
+                at=utcnow(), agent_id=None, action="bot_lookup", citizen=citizen_hash(opened),
+                service=service, target=f"{request.method} {request.url.path}"[:128],
+                reason="citizen_chat", outcome="ok", conversation_id=conversation_id,
+            )
+        )  # fmt: skip
     nik, birth_date = body.get("nik"), body.get("birth_date")
     if outcome == "ok" and isinstance(nik, str) and isinstance(birth_date, str) and _is_date(birth_date):
         token = await privacy.current().pseudonym(session, conversation_id, "nik", nik)

@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import cases
+from api.callcenter import callback_phone, texts
 from api.callcenter import handoff as machine
-from api.callcenter import texts
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
 from api.callcenter.signal import read_signal
@@ -33,7 +33,7 @@ from api.callcenter.teams import GENERAL, TEAMS
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbound
 from api.conversations.model import ContactIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
-from api.conversations.store import outgoing_message
+from api.conversations.store import mask_stored, outgoing_message
 from api.conversations.turn import reveal_replies
 from api.core.config import Settings
 from api.identity.verifier import Verifier
@@ -244,6 +244,8 @@ class CallCenter:
         session.add(message)
         await session.commit()
         await self._deliver(session, handoff.conversation_id, [message])
+        # Delivered as written; kept masked (an agent may repeat a NIK or a birth date).
+        await mask_stored(session, [message])
         await self._publish_change(handoff)
         return message
 
@@ -410,7 +412,8 @@ class CallCenter:
         )
         await machine.transition(
             session, handoff, to, allowed_from=(machine.OFFERED,), detail=kind, case_number=case.case_number,
-            callback_phone=phone, awaiting_phone=False, queued_at=utcnow(),
+            callback_phone=callback_phone.seal(conversation.id, phone), awaiting_phone=False,
+            queued_at=utcnow(),
         )  # fmt: skip
         await session.commit()
         await self._publish_change(handoff)

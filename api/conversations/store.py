@@ -355,8 +355,14 @@ async def history(
     # Shown masked even if a turn stopped before masking what it stored (mask_after_turn).
     for message in messages:
         session.expunge(message)
-        _mask(message, dates=message.direction is Direction.IN)
+        _mask(message, dates=_typed(message))
     return messages
+
+
+def _typed(message: Message) -> bool:
+    """Written by a person (the citizen, an agent), whose dates are masked too; the bot's and
+    the system's dates (a deadline, an opening day) are not personal."""
+    return message.direction is Direction.IN or message.author is Author.AGENT
 
 
 def _masked(message: Message, *, dates: bool) -> dict[str, Any]:
@@ -379,8 +385,13 @@ async def mask_after_turn(session: AsyncSession, incoming: Message, outgoing: li
     """Mask identifiers (and, in what the citizen typed, dates) in the stored rows of a turn
     that is over (api/privacy/masking.py). The objects keep the clear text: the channel
     delivers this turn's replies as they are. No statement when nothing needs masking."""
-    changes = [(incoming, _masked(incoming, dates=True))]
-    changes += [(message, _masked(message, dates=False)) for message in outgoing]
+    await mask_stored(session, [incoming, *outgoing])
+
+
+async def mask_stored(session: AsyncSession, messages: list[Message]) -> None:
+    """Mask the stored rows of `messages`, delivered already (a turn's, a message to or from an
+    agent): identifiers, and dates in what a person wrote. The objects keep the clear text."""
+    changes = [(message, _masked(message, dates=_typed(message))) for message in messages]
     changes = [(message, masked) for message, masked in changes if masked and message.id is not None]
     if not changes:
         return

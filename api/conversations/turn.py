@@ -152,6 +152,8 @@ async def receive_event(
     if not for_bot:
         if handoffs is not None:
             await handoffs.on_message_for_people(handoff)
+        # Written to an agent, who gets it as written: stored masked once it is delivered.
+        await mask_after_turn(session, incoming, [])
         return incoming, []
 
     try:

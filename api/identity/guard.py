@@ -45,15 +45,19 @@ class VerifiedCaller:
 
     nik: str | None  # None: the conversation holds no live verified session
     dukcapil: DukcapilAdapter
+    # Where a granted access is noted for the audit log (api/callcenter/access.py).
+    request: Request | None = None
 
     async def require(self, subject_nik: str | None, *, family: bool = False) -> None:
         """`Unverified` unless `subject_nik` is the verified NIK (or with `family`, a member
         of the same KK)."""
         if subject_nik is None or self.nik is None:
             raise Unverified()
-        if secrets.compare_digest(subject_nik.encode(), self.nik.encode()):
-            return
-        if family and await self.same_family(subject_nik):
+        if secrets.compare_digest(subject_nik.encode(), self.nik.encode()) or (
+            family and await self.same_family(subject_nik)
+        ):
+            if self.request is not None:
+                self.request.state.personal_data_of = subject_nik
             return
         raise Unverified()
 
@@ -78,7 +82,13 @@ async def _verified_caller(
 ) -> VerifiedCaller:
     conversation = conversation_id(x_conversation_id)
     nik = await verified_nik(session, conversation) if conversation is not None else None
-    return VerifiedCaller(nik, dukcapil)
+    return VerifiedCaller(nik, dukcapil, request)
+
+
+def granted_subject(request: Request) -> str | None:
+    """The NIK whose personal data a route opened in this request (`require` let it), if any."""
+    subject = getattr(request.state, "personal_data_of", None)
+    return subject if isinstance(subject, str) else None
 
 
 # A personal-data route's dependency; the route calls `require()` (or `require_session()`)

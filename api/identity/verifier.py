@@ -35,6 +35,7 @@ from api.identity.keys import Keys, mask_phone, new_code, normalize_phone
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.sms import SmsAdapter
 from api.models import OtpChallenge, ProvenPhone, utcnow
+from api.privacy import vault as privacy
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class Verifier:
         # a business-scoped user id has none: an OTP then), a Telegram contact of its own user.
         proven = await session.get(ProvenPhone, conversation_id, populate_existing=True)
         if proven is not None and proven.method in CHANNEL_METHODS:
-            return proven.phone, proven.method
+            return _opened(proven), proven.method
         return None, None
 
     # --- Callback numbers -------------------------------------------------------------------
@@ -139,7 +140,7 @@ class Verifier:
         """A number the citizen of the conversation has proved (E.164 digits), or None."""
         proven = await session.get(ProvenPhone, conversation_id)
         if proven is not None:
-            return proven.phone
+            return _opened(proven)
         phone, _ = await self._channel_phone(session, conversation_id)
         return phone
 
@@ -154,7 +155,7 @@ class Verifier:
         subject = f"{conversation_id}"
         row, now = await self._challenge(session, "callback", subject), utcnow()
         if row is not None and (
-            self._locked(row) or (row.phone == number and now - row.sent_at < self.resend)
+            self._locked(row) or (_otp_phone(row) == number and now - row.sent_at < self.resend)
         ):
             await session.rollback()  # locked, or the code already sent still stands
             return mask_phone(number)
@@ -216,7 +217,7 @@ class Verifier:
         row.code_hash = self.keys.digest("code", code) if code else self._unmatchable()
         row.conversation_id, row.phone, row.sent_at, row.expires_at = (
             conversation_id,
-            phone,
+            privacy.current().seal_field(OTP_PHONE, row.nik_hash, phone) if phone else None,
             now,
             now + self.ttl,
         )
@@ -238,8 +239,8 @@ class Verifier:
             return None
         typed = "".join(ch for ch in code if ch.isdigit())
         matched = self.keys.matches("code", typed, row.code_hash)  # constant time, always computed
-        if matched and row.conversation_id == conversation_id and row.expires_at > now and row.phone:
-            phone = row.phone
+        phone = _otp_phone(row) if matched else None
+        if matched and row.conversation_id == conversation_id and row.expires_at > now and phone:
             row.failures, row.code_hash, row.phone, row.expires_at = 0, self._unmatchable(), None, now
             await session.commit()
             return phone
@@ -255,11 +256,26 @@ class Verifier:
 async def stage_phone(session: AsyncSession, conversation_id: uuid.UUID, phone: str, method: str) -> None:
     """Add to the session (not committed) `phone` (E.164 digits) as proved by the citizen of
     `conversation_id`: a channel stores it in the same commit as the message that proved it."""
+    sealed = privacy.current().seal_field(PROVEN_PHONE, conversation_id, phone)
     row = await session.get(ProvenPhone, conversation_id)
     if row is None:
-        row = ProvenPhone(conversation_id=conversation_id, phone=phone, method=method)
+        row = ProvenPhone(conversation_id=conversation_id, phone=sealed, method=method)
         session.add(row)
-    row.phone, row.method, row.proven_at = phone, method, utcnow()
+    row.phone, row.method, row.proven_at = sealed, method, utcnow()
+
+
+# Phone numbers are personal data: kept encrypted under the vault's key, like a callback number
+# (api/callcenter/callback_phone.py), and opened here only.
+PROVEN_PHONE = "proven_phones.phone"
+OTP_PHONE = "otp_challenges.phone"
+
+
+def _otp_phone(row: OtpChallenge) -> str | None:
+    return None if row.phone is None else privacy.current().open_field(OTP_PHONE, row.nik_hash, row.phone)
+
+
+def _opened(proven: ProvenPhone) -> str | None:
+    return privacy.current().open_field(PROVEN_PHONE, proven.conversation_id, proven.phone)
 
 
 async def record_phone(session: AsyncSession, conversation_id: uuid.UUID, phone: str, method: str) -> None:

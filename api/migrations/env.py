@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from api.core.config import get_settings
 from api.db import create_engine
 from api.models import Base
+from api.privacy import vault
 
 config = context.config
 target_metadata = Base.metadata
@@ -40,7 +41,9 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_with_new_engine() -> None:
-    engine = create_engine(get_settings())
+    settings = get_settings()
+    vault.install_key(settings)  # a migration may encrypt (0015); the app installs its own
+    engine = create_engine(settings)
     async with engine.connect() as connection:
         await connection.run_sync(run_migrations)
     await engine.dispose()

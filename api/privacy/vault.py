@@ -82,6 +82,26 @@ class Vault:
             logger.warning("vault entry does not decrypt (another key?) entry=%s", entry.id)
             return None
 
+    # --- single fields ---------------------------------------------------------------------------
+
+    def seal_field(self, field: str, owner: uuid.UUID | str, value: str) -> str:
+        """`value` of a column holding personal data outside the vault (a phone number in
+        `handoffs`, `proven_phones`, `otp_challenges`), encrypted like a vault entry; the column
+        and the row's owner (its conversation or key) are the associated data, so it opens only
+        in the same column of the same owner."""
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, value.encode(), _field_data(field, owner))
+        return base64.b64encode(nonce + sealed).decode()
+
+    def open_field(self, field: str, owner: uuid.UUID | str, sealed: str) -> str | None:
+        """What `seal_field` sealed; None when it does not decrypt (another key, another row)."""
+        try:
+            raw = base64.b64decode(sealed, validate=True)
+            return self._aead.decrypt(raw[:12], raw[12:], _field_data(field, owner)).decode()
+        except (InvalidTag, ValueError):
+            logger.warning("sealed field does not decrypt (another key?) field=%s", field)
+            return None
+
     # --- tokens ---------------------------------------------------------------------------------
 
     async def pseudonym(
@@ -200,6 +220,10 @@ def _associated(conversation_id: uuid.UUID, token: str) -> bytes:
     return conversation_id.bytes + token.encode()
 
 
+def _field_data(field: str, owner: uuid.UUID | str) -> bytes:
+    return f"field:{field}:{owner}".encode()
+
+
 def _pending(session: AsyncSession, conversation_id: uuid.UUID, digest: str) -> str | None:
     """A token added to `session` earlier in this turn and not yet flushed."""
     for obj in session.new:
@@ -248,10 +272,9 @@ def current() -> Vault:
     return _installed
 
 
-def start(settings: Settings) -> None:
-    """At the gateway's start: the vault from `AW_DATA_KEY` (a random key of the process when
-    it is empty, which settings allow only outside production), and the gateway's SQLite
-    files readable by their owner alone, however they were created."""
+def install_key(settings: Settings) -> None:
+    """The vault from `AW_DATA_KEY` (a random key of the process when it is empty, which
+    settings allow only outside production). Before migrating: a migration may encrypt."""
     key = settings.data_key.get_secret_value()
     if key:
         install(Vault(key))
@@ -259,6 +282,11 @@ def start(settings: Settings) -> None:
         logger.warning(
             "AW_DATA_KEY is not set: identifiers typed before a restart cannot be resolved after it"
         )
+
+
+def start(settings: Settings) -> None:
+    """At the gateway's start, once migrated: the gateway's SQLite files readable by their
+    owner alone, however they were created."""
     for path in (settings.sqlite_path(), _sqlite_path(settings.simulators_database_url)):
         if path is not None and path.exists():
             path.chmod(0o600)

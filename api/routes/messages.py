@@ -12,10 +12,16 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.routes.widget_session import SESSION_REQUIRED, SessionConversationDep, TokenHeader, fresh_token
+from api.routes.widget_session import (
+    SESSION_REQUIRED,
+    SessionConversationDep,
+    TokenHeader,
+    require_session,
+)
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
 from connectors.channels import RateLimiterDep
 from connectors.ratelimit import RATE_LIMITED_TEXT
+from connectors.web import session as widget_session
 
 router = APIRouter(prefix="/conversations/{conversation_id}/messages", tags=["messages"])
 
@@ -28,6 +34,8 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     "",
     responses={
         **_NOT_FOUND,
+        401: {"model": ErrorOut, "description": SESSION_REQUIRED},
+        403: {"model": ErrorOut, "description": SESSION_REQUIRED},
         413: {"model": ErrorOut, "description": "Pesan terlalu panjang."},
         429: {"model": ErrorOut, "description": "Terlalu banyak pesan dalam waktu singkat."},
     },
@@ -47,8 +55,10 @@ async def send_message(
     If the bot cannot be reached the message stays stored (`rasa_status: failed`) and the
     single reply is a system message asking the citizen to try again later (still 200).
     More than `AW_RATE_LIMIT_MESSAGES` messages of one conversation within
-    `AW_RATE_LIMIT_WINDOW_SECONDS` are refused with 429 and not stored.
+    `AW_RATE_LIMIT_WINDOW_SECONDS` are refused with 429 and not stored. Requires the
+    conversation's session token (`X-Session-Token`); the answer carries a renewed one.
     """
+    require_session(settings, state.conversation, token)
     if len(body.text) > settings.max_message_chars:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
@@ -76,7 +86,7 @@ async def send_message(
         message_id=incoming.id,
         rasa_status=incoming.rasa_status,
         replies=[MessageOut.model_validate(reply) for reply in replies],
-        session_token=fresh_token(settings, conversation.id, token),
+        session_token=widget_session.issue(settings, conversation.id),  # sliding idle expiry
     )
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.core.config import Settings
+from api.core.config import Settings, SettingsDep
 from connectors.web import session as widget_session
 from connectors.web import socket
 from connectors.web.socket import widget_origins
@@ -51,9 +51,20 @@ async def chat_page() -> FileResponse:
 
 
 @router.get("/privasi")
-async def privacy_page() -> FileResponse:
-    """The full privacy notice, in Indonesian (linked from the short notice at first contact)."""
-    return FileResponse(STATIC_DIR / "privacy.html", headers=_PAGE_HEADERS)
+async def privacy_page(settings: SettingsDep) -> HTMLResponse:
+    """The full privacy notice, in Indonesian (linked from the short notice at first contact),
+    with the periods of this installation's settings, never periods written into the page."""
+    return HTMLResponse(privacy_notice(settings), headers=_PAGE_HEADERS)
+
+
+def privacy_notice(settings: Settings) -> str:
+    page = (STATIC_DIR / "privacy.html").read_text(encoding="utf-8")
+    for placeholder, value in (
+        ("%RETENTION_DAYS%", settings.retention_days),
+        ("%WIDGET_IDLE_MINUTES%", settings.widget_idle_minutes),
+    ):
+        page = page.replace(placeholder, str(value))
+    return page
 
 
 @router.get("/widget.js")

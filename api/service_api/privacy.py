@@ -15,20 +15,15 @@ from sqlalchemy import select, update
 from api.callcenter.access import citizen_hash
 from api.cases import current_conversation
 from api.db import SessionDep
+from api.identity.guard import Unverified
 from api.identity.sessions import verified_nik
-from api.ministries.base import InvalidInput, ServiceError
+from api.ministries.base import InvalidInput
 from api.models import Agent, AuditEntry, Conversation, utcnow
 
 router = APIRouter(prefix="/privacy", tags=["privacy"])
 
 # The latest entries a citizen is shown.
 ACCESS_LOG_LIMIT = 20
-
-
-class NotVerified(ServiceError):
-    status_code = 403
-    code = "not_verified"
-    default_detail = "Identitas Anda perlu diverifikasi terlebih dahulu."
 
 
 class ErasureAccepted(BaseModel):
@@ -38,9 +33,10 @@ class ErasureAccepted(BaseModel):
 class AccessOut(BaseModel):
     at: datetime
     service: str
-    # Who: an agent by role and number, never by name.
-    agent_role: str
-    agent_id: int
+    # Who: an agent by role and number, never by name; both None for a look-up the service
+    # made for the bot, in the citizen's own chat (action `bot_lookup`).
+    agent_role: str | None
+    agent_id: int | None
     action: str
 
 
@@ -71,15 +67,16 @@ async def request_erasure(session: SessionDep) -> ErasureAccepted:
 
 @router.get("/access-log")
 async def access_log(session: SessionDep) -> AccessLog:
-    """Who looked up the verified citizen's data, newest first: the service area and the
-    agent's role and number, from the audit log. 403 `not_verified` without a verified
-    session."""
+    """Who looked up the verified citizen's data, newest first, from the audit log: the service
+    area and the agent's role and number (none for the services' look-ups for the bot).
+    Without a verified session, the same 403 `identity_unverified` as every personal-data
+    route (api/identity/guard.py)."""
     nik = await verified_nik(session, _conversation())
     if nik is None:
-        raise NotVerified()
+        raise Unverified()
     query = (
         select(AuditEntry, Agent.role)
-        .join(Agent, Agent.id == AuditEntry.agent_id)
+        .outerjoin(Agent, Agent.id == AuditEntry.agent_id)
         # The audit log keeps a keyed hash of the NIK, never the NIK (api/callcenter/access.py).
         .where(AuditEntry.citizen == citizen_hash(nik))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
@@ -88,8 +85,8 @@ async def access_log(session: SessionDep) -> AccessLog:
     rows = (await session.execute(query)).all()
     return AccessLog(
         items=[
-            AccessOut(at=entry.at, service=entry.service, agent_role=role.value, agent_id=entry.agent_id,
-                      action=entry.action)
+            AccessOut(at=entry.at, service=entry.service, agent_role=role.value if role else None,
+                      agent_id=entry.agent_id, action=entry.action)
             for entry, role in rows
         ]
     )  # fmt: skip

@@ -62,20 +62,28 @@ class Gateway:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._tokens: dict[str, str] = {}  # each conversation's session token, as the widget keeps it
 
     async def open(self, http: httpx.AsyncClient) -> str:
         response = await http.post(f"{self.url}/api/v1/conversations", json={"channel": "web"})
         response.raise_for_status()
-        return str(response.json()["id"])
+        conversation = str(response.json()["id"])
+        self._tokens[conversation] = response.json()["session_token"]
+        return conversation
 
     async def send(
         self, http: httpx.AsyncClient, conversation: str, message: str, title: str | None
     ) -> Reply:
         body: dict[str, Any] = {"text": message, **({"metadata": {"button_title": title}} if title else {})}
-        response = await http.post(f"{self.url}/api/v1/conversations/{conversation}/messages", json=body)
+        response = await http.post(
+            f"{self.url}/api/v1/conversations/{conversation}/messages",
+            json=body,
+            headers={"X-Session-Token": self._tokens.get(conversation, "")},
+        )
         if response.status_code != 200:
             return Reply([], f"http_{response.status_code}")
         answer = response.json()
+        self._tokens[conversation] = answer["session_token"]
         replies = answer["replies"]
         unavailable = answer.get("rasa_status") == "failed" or any(
             r.get("author") == "system" for r in replies

@@ -9,8 +9,8 @@ agent's reply, a hand-off notice, the bot's message when an agent hands back) ar
 as `{"type": "message", "message": ...}` from the gateway's events (api/pubsub.py, published
 by `push`), so a socket on any replica hears them. Each event goes through the inbound
 pipeline's rate limit (connectors/inbound.py) and a citizen's turn (api/conversations/turn.py).
-Close codes mirror HTTP statuses: 4403 origin not allowed or not a web conversation, 4404
-unknown conversation, 4400 too many malformed frames, 4413 frame too large, 4429 flooding,
+Close codes mirror HTTP statuses: 4403 origin not allowed or a foreign session token, 4404
+unknown or not a web conversation, 4400 too many malformed frames, 4413 frame too large, 4429 flooding,
 4401 no valid session.
 
 The session (connectors/web/session.py): the first frame must be `{"type": "auth", "token":
@@ -163,9 +163,9 @@ async def _opening_refusal(websocket: WebSocket, conversation_id: str, settings:
     if conversation is None:
         logger.warning("ws refused: unknown conversation=%s", conversation_uuid)
         return CLOSE_NOT_FOUND
-    if conversation.channel != Channel.WEB:
+    if conversation.channel != Channel.WEB:  # answered like an unknown id: nothing to learn
         logger.warning("ws refused: conversation=%s is not a web conversation", conversation_uuid)
-        return CLOSE_FORBIDDEN
+        return CLOSE_NOT_FOUND
     return None
 
 

@@ -64,6 +64,8 @@ async def test_access_log_by_role_and_number(
             "items": [
                 {"at": "2026-12-01T03:04:00Z", "service": "health", "agent_role": "supervisor",
                  "agent_id": 7, "action": "service_lookup"},
+                {"at": "2026-12-01T02:00:00Z", "service": "social", "agent_role": None,
+                 "agent_id": None, "action": "bot_lookup"},
             ]
         }
     )  # fmt: skip
@@ -72,13 +74,16 @@ async def test_access_log_by_role_and_number(
 
     assert fake.last.url.path == "/api/v1/privacy/access-log"
     assert "01-12-2026 03:04 UTC: Kesehatan (BPJS), oleh Supervisor nomor 7" in texts(dispatcher)
+    # A service's look-up for the bot: no agent, no "nomor None".
+    assert "01-12-2026 02:00 UTC: Bantuan Sosial, oleh layanan atas permintaan Anda" in texts(dispatcher)
+    assert "None" not in texts(dispatcher)
 
 
 @pytest.mark.asyncio
 async def test_access_log_needs_verification(
     fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    fake.error(403, "not_verified")
+    fake.error(403, "identity_unverified")
 
     await ActionShowAccessLog().run(dispatcher, tracker_from_events([user("who_viewed_my_data")]), domain)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,8 +99,39 @@ async def running(
                 yield app, client
             return
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://gateway.test",
+            event_hooks={"request": [_as_the_widget(app)]},
+        ) as client:
             yield app, client
+
+
+def stranger(app: FastAPI) -> httpx.AsyncClient:
+    """A client of the public app that knows conversation ids but holds no session token."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
+
+
+def _as_the_widget(app: FastAPI) -> Callable[[httpx.Request], Awaitable[None]]:
+    """The test client sends a message with the conversation's session token, as the widget
+    does (connectors/web/static/widget.js), unless the test sets `X-Session-Token` itself. Only
+    messages: reading the history and deleting stay explicit. The refusals without a token are
+    shown with `stranger` (tests/security/test_widget_session.py)."""
+    from connectors.web import session as widget_session
+
+    async def add_token(request: httpx.Request) -> None:
+        parts = request.url.path.strip("/").split("/")
+        if request.method != "POST" or len(parts) != 5 or parts[:3] != ["api", "v1", "conversations"]:
+            return
+        if parts[4] != "messages" or widget_session.HEADER in request.headers:
+            return
+        try:
+            conversation = uuid.UUID(parts[3])
+        except ValueError:
+            return
+        request.headers[widget_session.HEADER] = widget_session.issue(app.state.settings, conversation)
+
+    return add_token
 
 
 @asynccontextmanager
@@ -141,6 +172,17 @@ async def stored_messages(app: FastAPI, conversation_id: str) -> list[Message]:
             select(Message).where(Message.conversation_id == uuid.UUID(conversation_id)).order_by(Message.id)
         )
         return list((await session.scalars(query)).all())
+
+
+async def shown_history(app: FastAPI, conversation_id: str | uuid.UUID) -> list[dict[str, Any]]:
+    """The history as shown (masked), as agents read it: the public API shows only web
+    conversations' history, with their session token."""
+    from api.conversations import store
+    from api.schemas import MessageOut
+
+    async with app.state.sessionmaker() as session:
+        messages = await store.history(session, uuid.UUID(str(conversation_id)), 500)
+    return [MessageOut.model_validate(message).model_dump(mode="json") for message in messages]
 
 
 async def stored_conversation(app: FastAPI, conversation_id: str) -> Conversation | None:

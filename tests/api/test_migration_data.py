@@ -3,7 +3,9 @@ the rows outlive a trip down and back up (SQLite and PostgreSQL).
 
 The data steps: 0004's downgrade turns `rate_limited` messages into `failed`; 0005's deletes
 contact-request cases (a kind unknown before it); 0006's fills `conversations.last_message_at`
-again from each conversation's latest message. Rows are written with the models (at head, or at
+again from each conversation's latest message; 0015 encrypts stored phone numbers (its
+downgrade decrypts them); 0016 replaces identifiers in clear in the audit log by their keyed
+hash (its downgrade keeps the hashes). Rows are written with the models (at head, or at
 0005, whose tables the models can still fill), then read back with plain SQL.
 """
 
@@ -17,11 +19,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Uuid, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.types import TypeEngine
 
+from api.callcenter.access import citizen_hash
 from api.db import create_engine, downgrade, migrate
 from api.models import (
+    Agent,
+    AgentRole,
+    AuditEntry,
     Author,
     Case,
     CaseEvent,
@@ -29,10 +36,15 @@ from api.models import (
     ChannelThread,
     Conversation,
     Direction,
+    Handoff,
+    HandoffState,
     Message,
+    OtpChallenge,
+    ProvenPhone,
     RasaStatus,
     UTCDateTime,
 )
+from api.privacy import vault as privacy
 from tests.api.support import Database, make_settings, new_database
 
 pytestmark = pytest.mark.asyncio
@@ -231,3 +243,82 @@ async def _snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
         "cases": await _select(engine, "SELECT case_number FROM cases"),
         "case_events": await _select(engine, "SELECT status FROM case_events"),
     }
+
+
+async def test_0015_encrypts_stored_phone_numbers_and_its_downgrade_decrypts_them(
+    empty_database: Database,
+) -> None:
+    engine = await _migrated(empty_database, "0014")
+    try:
+        conversation = _conversation("web")
+        challenge = "c" * 64
+        await _add(
+            engine,
+            conversation,
+            Handoff(conversation_id=conversation.id, state=HandoffState.CALLBACK, reason="citizen_request",
+                    team="umum", callback_phone="+6281234500001"),
+            ProvenPhone(conversation_id=conversation.id, phone="6281234500002", method="otp"),
+            OtpChallenge(nik_hash=challenge, code_hash="x", conversation_id=conversation.id,
+                         phone="6281234500003", expires_at=T0),
+        )  # fmt: skip
+        clear = [("+6281234500001",), ("6281234500002",), ("6281234500003",)]
+        query = (
+            "SELECT callback_phone FROM handoffs UNION ALL SELECT phone FROM proven_phones "
+            "UNION ALL SELECT phone FROM otp_challenges"
+        )
+        await migrate(engine)
+        sealed = [value for (value,) in await _select(engine, query)]
+        assert not any("628123450000" in value for value in sealed)
+        vault = privacy.current()
+        assert [
+            vault.open_field("handoffs.callback_phone", conversation.id, sealed[0]),
+            vault.open_field("proven_phones.phone", conversation.id, sealed[1]),
+            vault.open_field("otp_challenges.phone", challenge, sealed[2]),
+        ] == [phone for (phone,) in clear]
+        await downgrade(engine, "0014")
+        assert await _select(engine, query) == clear
+    finally:
+        await engine.dispose()
+
+
+async def test_0016_hashes_clear_identifiers_in_the_audit_log_and_keeps_it_append_only(
+    empty_database: Database,
+) -> None:
+    engine = await _migrated(empty_database, "0015")
+    try:
+        agent = Agent(username="sari", display_name="Sari", password_hash="x", role=AgentRole.AGENT, teams=[])
+        await _add(engine, agent)
+        nik = "3201014101900003"
+        entry = {"agent_id": agent.id, "action": "service_lookup", "service": "health", "reason": "r",
+                 "outcome": "ok", "at": T0}  # fmt: skip
+        hashed_before = citizen_hash("3171020202850004")  # a row written since 0009
+        await _add(
+            engine,
+            AuditEntry(citizen=nik, **entry),  # a row written before 0009: the NIK in clear
+            AuditEntry(citizen="B1234XYZ", **entry),  # a plate, as looked up
+            AuditEntry(citizen=hashed_before, **entry),
+            AuditEntry(citizen=None, **entry),
+        )
+        query = "SELECT citizen FROM audit_log ORDER BY id"
+        await migrate(engine)
+        expected = [(citizen_hash(nik),), (citizen_hash("B1234XYZ"),), (hashed_before,), (None,)]
+        assert await _select(engine, query) == expected
+        # The bot's look-ups have no agent (0016); the log is still append-only.
+        await _add(
+            engine,
+            AuditEntry(citizen=citizen_hash(nik), **{**entry, "agent_id": None, "action": "bot_lookup"}),
+        )
+        await _refused(engine, "UPDATE audit_log SET citizen = NULL")
+        await _refused(engine, "DELETE FROM audit_log")
+
+        await downgrade(engine, "0015")  # the hashes stay; the bot's entries go
+        assert await _select(engine, query) == expected
+        await _refused(engine, "UPDATE audit_log SET citizen = NULL")
+    finally:
+        await engine.dispose()
+
+
+async def _refused(engine: AsyncEngine, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with engine.begin() as connection:
+            await connection.execute(text(statement))

@@ -77,8 +77,13 @@ def ask_for_a_person(gateway_url: str, fake_rasa: FakeRasa) -> str:
     """A web citizen asks for a person over the HTTP API; returns the conversation id."""
     handoff_bot(fake_rasa)
     with httpx.Client(base_url=gateway_url, timeout=10) as http:
-        conversation = http.post("/api/v1/conversations", json={"channel": "web"}).json()["id"]
-        answer = http.post(f"/api/v1/conversations/{conversation}/messages", json={"text": "/request_human"})
+        created = http.post("/api/v1/conversations", json={"channel": "web"}).json()
+        conversation = created["id"]
+        answer = http.post(
+            f"/api/v1/conversations/{conversation}/messages",
+            json={"text": "/request_human"},
+            headers={"X-Session-Token": created["session_token"]},
+        )
     assert answer.status_code == 200, answer.text
     assert "Posisi antrean Anda" in answer.text  # queued, not offered a callback
     return str(conversation)

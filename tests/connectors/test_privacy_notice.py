@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory
+from tests.api.support import GatewayFactory, new_conversation
 from tests.connectors import test_telegram as tg
 from tests.connectors import test_whatsapp as wa
 from tests.connectors.fake_channels import FakeGraph, FakeTelegram
@@ -74,4 +74,21 @@ async def test_the_full_notice_is_served_in_indonesian(client: httpx.AsyncClient
 
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'lang="id"' in page.text and "Pelindungan Data Pribadi" in page.text
-    assert "hapus data saya" in page.text and "90 hari" in page.text
+    assert "hapus data saya" in page.text and "90 hari" in page.text and "30 menit" in page.text
+    assert "%" not in page.text  # every placeholder filled
+
+
+async def test_the_periods_shown_come_from_the_settings(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    """The full notice and the short one state the installation's retention period (and the
+    widget's idle time), not a period written into the text."""
+    fake_rasa.reply({"text": "Halo!"})
+    async with gateway(retention_days=45, widget_idle_minutes=20, privacy_notice=True) as (_, client):
+        page = (await client.get("/privasi")).text
+        conversation = await new_conversation(client)
+        replies = (
+            await client.post(f"/api/v1/conversations/{conversation}/messages", json={"text": "halo"})
+        ).json()
+
+    assert "45 hari" in page and "20 menit" in page
+    assert "90 hari" not in page and "30 menit" not in page
+    assert "45 hari" in replies["replies"][0]["text"]

@@ -59,11 +59,18 @@ class Conversation:
         body: dict[str, Any] = {"text": text}
         if title:
             body["metadata"] = {"button_title": title}
-        response = self.client.post(f"/api/v1/conversations/{self.id}/messages", json=body)
+        response = self.client.post(
+            f"/api/v1/conversations/{self.id}/messages",
+            json=body,
+            headers={"X-Session-Token": self.token or ""},
+        )
         response.raise_for_status()
+        self.token = response.json()["session_token"]  # renewed by each message, as in the widget
         self.replies = response.json()["replies"]
-        if self.replies and self.replies[0]["author"] == "system" and self.replies[0]["text"].startswith(
-            PRIVACY_NOTICE
+        if (
+            self.replies
+            and self.replies[0]["author"] == "system"
+            and self.replies[0]["text"].startswith(PRIVACY_NOTICE)
         ):
             self.notices.append(self.replies.pop(0)["text"])
         return "\n".join(reply.get("text") or "" for reply in self.replies)

@@ -1,4 +1,5 @@
-"""Rasa's tracker store for the security tests: Rasa's own `events` table (the columns of
+"""Helpers of the security tests: a web conversation as the widget opens it (its id and
+session token); Rasa's tracker store: Rasa's own `events` table (the columns of
 rasa.core.tracker_store.SQLTrackerStore.SQLEvent) in a SQLite file or a throw-away
 PostgreSQL database, filled and read with plain SQL."""
 
@@ -13,11 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.services import POSTGRES_URL, require
+
+
+async def web_conversation(client: httpx.AsyncClient) -> tuple[str, str]:
+    """A new web conversation as the widget opens it: its id and its session token."""
+    created = await client.post("/api/v1/conversations", json={"channel": "web"})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    return str(body["id"]), str(body["session_token"])
+
 
 _EVENTS = """CREATE TABLE events (
     id {id} PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL,

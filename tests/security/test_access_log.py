@@ -1,6 +1,7 @@
 """ "Siapa yang melihat data saya" (api/service_api/privacy.py): a verified citizen sees the
-audit log's entries for their own NIK only — the service, the agent's role and number, when —
-and nobody sees them without a verified session."""
+audit log's entries for their own NIK only — the service, the agent's role and number, when;
+the services' look-ups for the bot, by service and time — and nobody sees them without a
+verified session."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from api.callcenter.access import citizen_hash
 from api.models import Agent, AgentRole, AuditEntry, Conversation, VerifiedSession, utcnow
+from simulators.seed import health
+from simulators.seed.population import population
+from tests.api.identity_support import verified_conversation
 from tests.api.support import service_client
 
 NIK = "3201014101900003"
@@ -81,5 +86,44 @@ async def test_without_a_verified_session_nothing_is_shown(app: FastAPI, client:
                 "/api/v1/privacy/access-log", headers={"X-Conversation-ID": str(conversation)}
             )
             assert response.status_code == 403
-            assert response.json()["code"] == "not_verified"
+            # The same refusal as every personal-data route (api/identity/guard.py).
+            assert response.json()["code"] == "identity_unverified"
         assert (await actions.get("/api/v1/privacy/access-log")).status_code == 422
+
+
+async def test_the_services_lookups_for_the_bot_are_listed_by_service_without_the_nik(app: FastAPI) -> None:
+    """Each personal-data look-up the service API answers for the bot is in the citizen's access
+    log: which service, when, no agent; the audit log keeps the NIK's keyed hash, not the NIK.
+    A refused look-up opened nothing and is not listed."""
+    members = list(health.memberships().values())
+    member, other = members[-1], members[-2]
+    birth_date = next(c.birth_date for c in population().citizens if c.nik == member.nik).isoformat()
+    conversation = await verified_conversation(app, member.nik)
+    headers = {"X-Conversation-ID": str(conversation)}
+
+    async with service_client(app) as actions:
+        before = (await actions.get("/api/v1/privacy/access-log", headers=headers)).json()["items"]
+        opened = await actions.post(
+            "/api/v1/health/bpjs/membership",
+            json={"nik": member.nik, "birth_date": birth_date},
+            headers=headers,
+        )
+        refused = await actions.post(
+            "/api/v1/health/bpjs/membership",
+            json={"nik": other.nik, "birth_date": "1990-01-01"},
+            headers=headers,
+        )
+        after = (await actions.get("/api/v1/privacy/access-log", headers=headers)).json()["items"]
+
+    assert (opened.status_code, refused.status_code) == (200, 403)
+    assert len(after) == len(before) + 1
+    newest = after[0]
+    assert (newest["service"], newest["action"], newest["agent_role"], newest["agent_id"]) == (
+        "health", "bot_lookup", None, None,
+    )  # fmt: skip
+    async with app.state.sessionmaker() as session:
+        rows = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.conversation_id == conversation))
+        )
+    assert [(row.action, row.citizen) for row in rows] == [("bot_lookup", citizen_hash(member.nik))]
+    assert all(member.nik not in str(value) for row in rows for value in vars(row).values())

@@ -1,13 +1,15 @@
 """A callback is booked only to a number the citizen proved (api/callcenter/service.py): a
-typed number gets an OTP by SMS first; a number nobody proved is never called."""
+typed number gets an OTP by SMS first; a number nobody proved is never called. The number
+booked is kept encrypted (api/callcenter/callback_phone.py)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
-from api.callcenter import texts
+from api.callcenter import callback_phone, texts
 from api.models import HandoffState
 from tests.api.callcenter.support import handoff_of, say
 from tests.api.callcenter.test_handoff import _queued
@@ -46,7 +48,7 @@ async def test_a_wrong_code_books_nothing_and_the_right_one_books(
     booked = await say(client, conversation, code)
     assert "0812****7890" in booked["replies"][0]["text"]
     handoff = await handoff_of(app, conversation)
-    assert handoff.state is HandoffState.CALLBACK and handoff.callback_phone == "+6281234567890"
+    assert handoff.state is HandoffState.CALLBACK and callback_phone.opened(handoff) == "+6281234567890"
 
 
 async def test_three_wrong_codes_lock_the_callback_code(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
@@ -61,3 +63,31 @@ async def test_three_wrong_codes_lock_the_callback_code(center: tuple[FastAPI, h
         await say(client, conversation, wrong)
     await say(client, conversation, code)
     assert (await handoff_of(app, conversation)).callback_phone is None
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # a file to read
+async def test_the_callback_number_is_not_in_the_database_file(
+    center: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = center
+    number = "0857-1234-9876"  # digits no other test types
+    conversation, _ = await _queued(app, client)
+    await say(client, conversation, texts.CALLBACK)
+    await say(client, conversation, number)
+    code = await last_code(app, number)
+    assert code is not None
+    await say(client, conversation, code)
+    handoff = await handoff_of(app, conversation)
+    assert handoff.state is HandoffState.CALLBACK
+    assert handoff.callback_phone is not None and "85712349876" not in handoff.callback_phone
+    assert callback_phone.opened(handoff) == "+6285712349876"  # the console reads it through the vault
+
+    async with app.state.sessionmaker() as session:
+        await session.execute(text("PRAGMA wal_checkpoint(FULL)"))
+    path = app.state.settings.sqlite_path()
+    stored = b"".join(
+        candidate.read_bytes()
+        for candidate in (path, path.with_name(path.name + "-wal"))
+        if candidate.exists()
+    )
+    assert b"85712349876" not in stored, "the number's digits are in the database file"

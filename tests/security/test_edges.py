@@ -24,6 +24,7 @@ from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console
 from tests.api.fake_rasa import FakeRasa
 from tests.api.identity_support import verified_conversation
 from tests.api.support import Database, GatewayFactory, make_settings, new_conversation, service_client
+from tests.security.support import web_conversation
 
 pytestmark = pytest.mark.asyncio
 
@@ -35,9 +36,8 @@ TOKEN = "token-layanan-yang-cukup-panjang"
 
 
 async def test_after_beyond_64_bits_is_422(client: httpx.AsyncClient) -> None:
-    created = (await client.post("/api/v1/conversations", json={"channel": "web"})).json()
-    conversation = created["id"]
-    client.headers["X-Session-Token"] = created["session_token"]  # the history needs the session
+    conversation, token = await web_conversation(client)
+    client.headers["X-Session-Token"] = token  # the history needs the session
     for after in (HUGE, 2**64, 10**30):
         response = await client.get(f"/api/v1/conversations/{conversation}/messages", params={"after": after})
         assert response.status_code == 422, (after, response.text)

@@ -16,7 +16,7 @@ from api.conversations.model import TextIn
 from api.models import Author, ChannelThread, Conversation, Direction, Message, VerifiedIdentity
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory, service_client
-from tests.security.support import TrackerStore
+from tests.security.support import TrackerStore, web_conversation
 
 ERASED = "Data Anda sudah kami hapus."
 
@@ -123,8 +123,7 @@ async def test_the_widget_deletes_its_conversation_with_its_session_token_only(
     gateway: GatewayFactory, fake_rasa: FakeRasa, tracker: TrackerStore
 ) -> None:
     async with gateway(tracker_database_url=tracker.url) as (app, client):
-        created = (await client.post("/api/v1/conversations", json={"channel": "web"})).json()
-        conversation, token = created["id"], created["session_token"]
+        conversation, token = await web_conversation(client)
         fake_rasa.reply({"text": "Halo"})
         await client.post(f"/api/v1/conversations/{conversation}/messages", json={"text": "halo"})
         await tracker.add(conversation, count=3)

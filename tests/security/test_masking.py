@@ -11,8 +11,10 @@ from fastapi import FastAPI
 
 from api.privacy import vault as privacy
 from api.privacy.masking import mask_text
+from tests.api.callcenter.support import add_agent, ask_for_person, console, handoff_of, say
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import stored_messages
+from tests.api.support import new_conversation, session_headers, stored_messages
+from tests.security.support import web_conversation
 
 NIK, CARD, PHONE = "3201012345678901", "0001234567890", "081234567890"
 TYPED = f"NIK saya {NIK}, lahir 12-03-1990, hp {PHONE}"
@@ -22,8 +24,7 @@ REPLY = f"Kartu BPJS Anda {CARD} aktif. Nomor pengajuan ADM-2026-000123."
 async def test_identifiers_are_masked_in_the_history_after_the_turn(
     app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
-    created = (await client.post("/api/v1/conversations", json={"channel": "web"})).json()
-    conversation, token = created["id"], created["session_token"]
+    conversation, token = await web_conversation(client)
     fake_rasa.reply({"text": REPLY, "buttons": [{"title": f"Cek {CARD}", "payload": "/ok"}]})
 
     answer = await client.post(f"/api/v1/conversations/{conversation}/messages", json={"text": TYPED})
@@ -57,3 +58,35 @@ def test_masking_leaves_ordinary_text_alone() -> None:
         "ada 3 anak, jam 08:00-16:00, SKCK-2026-000123"
     )
     assert mask_text("lahir 17 Agustus 1990", dates=True) == "lahir •• ••••••• ••••"
+
+
+async def test_messages_with_an_agent_are_masked_once_delivered(
+    center: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    """During a hand-off: what the citizen types to the agent, and what the agent writes, are
+    masked in the stored and the shown history once delivered; the agent's console and the
+    citizen's screen got them as written."""
+    app, client = center
+    agent = await add_agent(app, name="Sari")
+    conversation = await new_conversation(client)
+    await ask_for_person(client, conversation)
+    handoff = await handoff_of(app, conversation)
+    agent_text = "Baik, Bu. NIK 3201012345678902 dengan tanggal lahir 13-04-1991, benar?"
+    async with console(app, agent) as desk:
+        assert (await desk.post(f"/console/api/handoffs/{handoff.id}/claim")).status_code == 200
+        await say(client, conversation, TYPED)  # to the agent: the bot does not see it
+        sent = await desk.post(f"/console/api/handoffs/{handoff.id}/messages", json={"text": agent_text})
+        assert sent.status_code == 201 and sent.json()["text"] == agent_text  # as written, once
+        transcript = (await desk.get(f"/console/api/handoffs/{handoff.id}")).json()["transcript"]
+    history = await client.get(
+        f"/api/v1/conversations/{conversation}/messages", headers=session_headers(app, conversation)
+    )
+
+    stored = await stored_messages(app, conversation)
+    texts = [str((m.text, m.payload, m.buttons, m.content)) for m in stored]
+    texts += [str((m["text"], m.get("buttons"), m.get("content"))) for m in history.json()["messages"]]
+    texts += [str(m["text"]) for m in transcript]
+    assert any("••-••-••••" in text for text in texts)
+    for text in texts:
+        for secret in (NIK, PHONE, "1990", "3201012345678902", "1991"):
+            assert secret not in text, (secret, text)

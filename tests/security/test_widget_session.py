@@ -19,14 +19,16 @@ from starlette.websockets import WebSocketDisconnect
 from api.main import create_app
 from connectors.web import session as widget_session
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import Database, make_settings
-
-
-async def _web_conversation(client: httpx.AsyncClient) -> tuple[str, str]:
-    created = await client.post("/api/v1/conversations", json={"channel": "web"})
-    assert created.status_code == 201
-    body = created.json()
-    return body["id"], body["session_token"]
+from tests.api.support import (
+    Database,
+    channel_conversation,
+    make_settings,
+    session_headers,
+    stored_conversation,
+    stored_messages,
+    stranger,
+)
+from tests.security.support import web_conversation
 
 
 def _history(conversation: str) -> str:
@@ -36,8 +38,8 @@ def _history(conversation: str) -> str:
 async def test_the_history_needs_the_conversations_valid_token(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    conversation, token = await _web_conversation(client)
-    other, other_token = await _web_conversation(client)
+    conversation, token = await web_conversation(client)
+    other, other_token = await web_conversation(client)
     settings = app.state.settings
     expired = widget_session.issue(
         settings, uuid.UUID(conversation), now=time.time() - settings.widget_idle_minutes * 60 - 5
@@ -58,7 +60,7 @@ async def test_the_history_needs_the_conversations_valid_token(
 
 
 async def test_a_token_signed_with_another_key_is_refused(app: FastAPI, client: httpx.AsyncClient) -> None:
-    conversation, _ = await _web_conversation(client)
+    conversation, _ = await web_conversation(client)
     elsewhere = make_settings_with_key("another key")
     token = widget_session.issue(elsewhere, uuid.UUID(conversation))
 
@@ -71,20 +73,57 @@ def make_settings_with_key(key: str) -> Any:
     return Settings(_env_file=None, widget_session_key=key)  # type: ignore[call-arg]
 
 
-async def test_a_message_renews_the_token(
+async def test_a_message_needs_the_conversations_valid_token(
     app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
-    conversation, token = await _web_conversation(client)
+    conversation, token = await web_conversation(client)
+    _, other_token = await web_conversation(client)
+    payload, _, signature = token.partition(".")
     fake_rasa.reply({"text": "Halo"})
 
-    without = await client.post(_history(conversation), json={"text": "halo"})
-    with_token = await client.post(
-        _history(conversation), json={"text": "halo"}, headers={"X-Session-Token": token}
-    )
+    async with stranger(app) as outsider:  # knows the id, not the token
+        refused = [
+            (await outsider.post(_history(conversation), json={"text": "halo"}, headers=headers)).status_code
+            for headers in (
+                {},
+                {"X-Session-Token": f"{payload}.{signature[::-1]}"},
+                {"X-Session-Token": other_token},
+            )
+        ]
+        assert refused == [401, 401, 403]
+        assert fake_rasa.received == []
+        assert await stored_messages(app, conversation) == []
 
-    assert without.json()["session_token"] is None  # the id alone earns no token
-    renewed = with_token.json()["session_token"]
+        sent = await outsider.post(
+            _history(conversation), json={"text": "halo"}, headers={"X-Session-Token": token}
+        )
+    assert sent.status_code == 200
+    renewed = sent.json()["session_token"]  # a message renews the token
     assert widget_session.check(app.state.settings, renewed, uuid.UUID(conversation)) is None
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_webhook_conversation_is_unknown_to_the_public_api(
+    app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa, channel: str
+) -> None:
+    """Even with a validly signed token for its id (which a key leak could give), a Telegram or
+    WhatsApp conversation answers like an id that does not exist."""
+    conversation = await channel_conversation(app, channel, "6281234567890")
+    unknown = str(uuid.uuid4())
+    fake_rasa.reply({"text": "Halo"})
+
+    async def statuses(target: str) -> list[int]:
+        headers = session_headers(app, target)
+        url = _history(target)
+        return [
+            (await client.post(url, json={"text": "halo"}, headers=headers)).status_code,
+            (await client.get(url, headers=headers)).status_code,
+            (await client.delete(f"/api/v1/conversations/{target}", headers=headers)).status_code,
+        ]
+
+    assert await statuses(conversation) == await statuses(unknown) == [404, 404, 404]
+    assert fake_rasa.received == []
+    assert await stored_conversation(app, conversation) is not None
 
 
 @pytest.fixture
@@ -146,3 +185,12 @@ def test_production_needs_a_session_key() -> None:
         Settings(_env_file=None, environment="production", allow_simulated_backends=True, **others)  # type: ignore[call-arg]
     local = Settings(_env_file=None)  # type: ignore[call-arg]
     assert len(local.widget_session_key.get_secret_value()) >= 32  # a random key per process
+
+
+def test_a_webhook_conversations_socket_is_an_unknown_id(socket_client: TestClient) -> None:
+    app = socket_client.app
+    telegram = socket_client.portal.call(channel_conversation, app, "telegram", "12345")  # type: ignore[union-attr,arg-type]
+    token = widget_session.issue(app.state.settings, uuid.UUID(telegram))  # type: ignore[attr-defined]
+
+    assert _closed_with(socket_client, telegram, {"type": "auth", "token": token}) == 4404
+    assert _closed_with(socket_client, str(uuid.uuid4()), {"type": "auth", "token": token}) == 4404

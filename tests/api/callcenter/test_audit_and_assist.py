@@ -155,7 +155,11 @@ async def test_citizens_own_lookups_are_not_agent_lookups(center: tuple[FastAPI,
             VERIFY, json={"nik": persona["nik"], "birth_date": persona["birth_date"]}, headers=headers
         )
     ).status_code == 200
-    assert await _entries(app, conversation) == []
+    # Logged as the service's look-up for the bot, for the citizen's access log: no agent.
+    entries = await _entries(app, conversation)
+    assert [(entry.action, entry.agent_id, entry.service) for entry in entries] == [
+        ("bot_lookup", None, "population")
+    ]
     # A malformed or unknown conversation id holds no verified session.
     for bogus in ("not-a-uuid", str(uuid.uuid4())):
         response = await _call(app,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.callcenter import texts
+from api.callcenter import callback_phone, texts
 from api.callcenter.signal import read_signal
 from api.conversations import store
 from api.models import Author, Conversation, HandledBy, HandoffState, utcnow
@@ -116,7 +116,7 @@ async def test_callback_asks_for_a_valid_number(center: tuple[FastAPI, httpx.Asy
     booked = await say(client, conversation, code)
     assert "0812****7890" in booked["replies"][0]["text"]
     handoff = await handoff_of(app, conversation)
-    assert handoff.state is HandoffState.CALLBACK and handoff.callback_phone == "+6281234567890"
+    assert handoff.state is HandoffState.CALLBACK and callback_phone.opened(handoff) == "+6281234567890"
     assert not handoff.awaiting_phone
 
 

@@ -232,7 +232,7 @@ def test_refused_connections(gateway_client: TestClient) -> None:
     for path, code in [
         (socket_path("2b1c7e4e-0000-4000-8000-000000000000"), 4404),
         (socket_path("not-a-uuid"), 4404),
-        (socket_path(telegram), 4403),
+        (socket_path(telegram), 4404),  # like an unknown id: a webhook's conversation
     ]:
         with gateway_client.websocket_connect(path) as ws:
             assert closed_with(ws) == code, path
