@@ -107,6 +107,9 @@ class SendResult(BaseModel):
     # delivered: `replies` come from the bot; failed: one system message explains the
     # delay; None: the conversation is with an agent, no automatic reply.
     rasa_status: RasaStatus | None
+    # The citizen's message as stored and shown in the history: identifiers and dates
+    # masked once the turn is over. The widget shows it in place of what was typed.
+    text: str
     replies: list[MessageOut]
     # A fresh widget session token, when the request carried a valid one.
     session_token: str | None = None

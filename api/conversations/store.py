@@ -376,6 +376,12 @@ def _masked(message: Message, *, dates: bool) -> dict[str, Any]:
     return {key: value for key, value in masked.items() if value != getattr(message, key)}
 
 
+def shown_text(message: Message) -> str:
+    """`message`'s text as its stored row and the history show it once its turn is over
+    (masked): what the widget puts in place of what the citizen typed."""
+    return mask_text(message.text, dates=_typed(message))
+
+
 def _mask(message: Message, *, dates: bool) -> None:
     for key, value in _masked(message, dates=dates).items():
         setattr(message, key, value)

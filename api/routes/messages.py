@@ -85,6 +85,7 @@ async def send_message(
         conversation_id=conversation.id,
         message_id=incoming.id,
         rasa_status=incoming.rasa_status,
+        text=store.shown_text(incoming),  # a warnet PC: the typed NIK leaves the screen
         replies=[MessageOut.model_validate(reply) for reply in replies],
         session_token=widget_session.issue(settings, conversation.id),  # sliding idle expiry
     )

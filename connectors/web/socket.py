@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from api.conversations import turn
+from api.conversations import store, turn
 from api.conversations.model import (
     INBOUND,
     ButtonClickIn,
@@ -316,6 +316,7 @@ async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbou
         conversation_id=conversation_id,
         message_id=incoming.id,
         rasa_status=incoming.rasa_status,
+        text=store.shown_text(incoming),  # a warnet PC: the typed NIK leaves the screen
         replies=[MessageOut.model_validate(reply) for reply in replies],
     )
 

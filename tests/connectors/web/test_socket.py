@@ -124,6 +124,25 @@ def test_text_round_trip(gateway_client: TestClient, fake_rasa: FakeRasa) -> Non
     assert stored[0]["id"] == result["message_id"]
 
 
+# Shared phones and warnet PCs: the widget swaps the typed text for the stored, masked one.
+MASKED_TYPED = ("NIK saya 3201012345678901, lahir 12-03-1990", "NIK saya 3201********8901, lahir ••-••-••••")
+
+
+def test_websocket_result_carries_the_masked_stored_text(
+    gateway_client: TestClient, fake_rasa: FakeRasa
+) -> None:
+    fake_rasa.reply({"text": "Terima kasih."})
+    conversation_id = new_conversation(gateway_client)
+
+    with connect(gateway_client, socket_path(conversation_id)) as ws:
+        ws.send_json({"type": "text", "text": MASKED_TYPED[0], "id": "1"})
+        result, _ = answer(ws)
+
+    assert result["type"] == "result" and result["text"] == MASKED_TYPED[1]
+    [citizen] = [m for m in history(gateway_client, conversation_id) if m["author"] == "citizen"]
+    assert citizen["text"] == result["text"]
+
+
 def test_button_and_location_events(gateway_client: TestClient, fake_rasa: FakeRasa) -> None:
     fake_rasa.reply({"text": "Baik."})
     conversation_id = new_conversation(gateway_client)
