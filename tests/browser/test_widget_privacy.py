@@ -1,6 +1,7 @@
 """The widget on a shared computer, in headless Chromium: "Hapus percakapan" asks first, then
 deletes the conversation at the gateway and in the browser; a session left idle past its
-expiry shows no history after a reload."""
+expiry shows no history after a reload; a typed NIK and birth date leave the screen once the
+turn is over, and the bot's echo of them shows them masked."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import json
 import re
 import time
 import uuid
+from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
 from connectors.web import session as widget_session
+from tests.api.fake_rasa import FakeRasa
 from tests.browser.conftest import Gateway, screenshot
 from tests.browser.dialogue import GREETING_TEXT
 from tests.browser.test_widget import composer, messages_in, say
@@ -76,3 +79,39 @@ def test_an_idle_session_shows_no_history_after_a_reload(page: Page, gateway: Ga
     expect(page.get_by_text("8901", exact=False)).to_have_count(0)
     screenshot(page, "widget-session-expired.png")
     assert _stored_session(page, gateway.url) is None
+
+
+NIK, BIRTH_DATE = "3201012345678901", "12-03-1990"
+
+
+def _echo_nik(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Like the bot echoing its `nik` slot: what it got, the vault's token for the NIK."""
+    token = re.search(r"\d{10,17}", request["message"])
+    assert token is not None and token.group() != NIK  # the bot never sees the NIK itself
+    return [{"text": f"Terima kasih. NIK Anda {token.group()}, benar?"}]
+
+
+def test_typed_identifiers_are_masked_after_the_turn(
+    page: Page, gateway: Gateway, fake_rasa: FakeRasa
+) -> None:
+    fake_rasa.respond = _echo_nik
+    page.goto(f"{gateway.url}/")
+    say(page, f"NIK saya {NIK}, lahir {BIRTH_DATE}")
+
+    expect(messages_in(page).last).to_contain_text("benar?")  # the answer is in
+    mine = messages_in(page).filter(has_text="NIK saya").first
+    expect(mine).to_have_text("NIK saya 3201********8901, lahir ••-••-••••")
+    answer = messages_in(page).last
+    expect(answer).to_contain_text("3201********8901")
+    screenshot(page, "widget-masked-after-turn.png")
+    for shown in [page.get_by_text(NIK), page.get_by_text(BIRTH_DATE), page.get_by_text("1990")]:
+        expect(shown).to_have_count(0)
+
+    page.reload()
+
+    expect(messages_in(page).filter(has_text="NIK saya").first).to_have_text(
+        "NIK saya 3201********8901, lahir ••-••-••••"
+    )
+    expect(page.get_by_text(NIK)).to_have_count(0)
+    expect(page.get_by_text(BIRTH_DATE)).to_have_count(0)
+    screenshot(page, "widget-masked-after-reload.png")

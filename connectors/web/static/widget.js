@@ -337,6 +337,7 @@
     if (message.author === "system") item.querySelector(".aw-text")?.prepend(icon("info"));
     log.append(item);
     scrollToEnd();
+    return item;
   }
 
   // Each stored message is shown once: an answer, a pushed copy and a polled copy share an id.
@@ -640,11 +641,14 @@
       input.focus(); // the clicked button is about to be disabled: keep the keyboard user's place
     }
     disableOldChoices();
-    render({ author: "citizen", text: shown });
+    const mine = render({ author: "citizen", text: shown });
     try {
       const result = await deliver(event);
       renewSession(result.session_token);
       shownIds.add(result.message_id);
+      // A shared phone or a warnet PC: the typed NIK or birth date leaves the screen once
+      // the turn is over, as the stored history (and a reload) shows it.
+      if (typeof result.text === "string") mine.querySelector(".aw-text").textContent = result.text;
       result.replies.forEach((reply) => show(reply));
       goLive();
     } catch (error) {
