@@ -12,13 +12,14 @@ import uuid
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Page, Request, expect
 
 from connectors.web import session as widget_session
 from tests.api.fake_rasa import FakeRasa
 from tests.browser.conftest import Gateway, screenshot
 from tests.browser.dialogue import GREETING_TEXT
-from tests.browser.test_widget import composer, messages_in, say
+from tests.browser.test_widget import REFUSE_WEBSOCKETS, composer, messages_in, say
 
 
 def _stored_session(page: Page, gateway_url: str) -> dict[str, str] | None:
@@ -91,11 +92,21 @@ def _echo_nik(request: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"text": f"Terima kasih. NIK Anda {token.group()}, benar?"}]
 
 
+@pytest.mark.parametrize("transport", ["websocket", "http"])
 def test_typed_identifiers_are_masked_after_the_turn(
-    page: Page, gateway: Gateway, fake_rasa: FakeRasa
+    page: Page, gateway: Gateway, fake_rasa: FakeRasa, transport: str
 ) -> None:
     fake_rasa.respond = _echo_nik
+    if transport == "http":
+        page.add_init_script(REFUSE_WEBSOCKETS)  # the answer to POST …/messages, not the socket's
     page.goto(f"{gateway.url}/")
+    posts: list[str] = []  # the citizen's messages sent over HTTP
+
+    def on_request(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/messages"):
+            posts.append(request.url)
+
+    page.on("request", on_request)
     say(page, f"NIK saya {NIK}, lahir {BIRTH_DATE}")
 
     expect(messages_in(page).last).to_contain_text("benar?")  # the answer is in
@@ -103,7 +114,8 @@ def test_typed_identifiers_are_masked_after_the_turn(
     expect(mine).to_have_text("NIK saya 3201********8901, lahir ••-••-••••")
     answer = messages_in(page).last
     expect(answer).to_contain_text("3201********8901")
-    screenshot(page, "widget-masked-after-turn.png")
+    assert len(posts) == (1 if transport == "http" else 0)
+    screenshot(page, f"widget-masked-after-turn-{transport}.png")
     for shown in [page.get_by_text(NIK), page.get_by_text(BIRTH_DATE), page.get_by_text("1990")]:
         expect(shown).to_have_count(0)
 
@@ -114,4 +126,4 @@ def test_typed_identifiers_are_masked_after_the_turn(
     )
     expect(page.get_by_text(NIK)).to_have_count(0)
     expect(page.get_by_text(BIRTH_DATE)).to_have_count(0)
-    screenshot(page, "widget-masked-after-reload.png")
+    screenshot(page, f"widget-masked-after-reload-{transport}.png")
