@@ -167,7 +167,7 @@ async def test_a_verified_citizen_is_not_asked_again(
 async def test_an_expired_session_is_forgotten_so_the_next_ask_verifies_again(
     fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    fake.error(403, "not_verified")
+    fake.error(403, "identity_unverified")
     tracker = tracker_from_events([user("inform", "482913")], {"nik": NIK, "verified_for": NIK})
 
     events = await ActionShowAccessLog().run(dispatcher, tracker, domain)
