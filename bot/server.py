@@ -8,7 +8,10 @@ command line and set up its logging, the plugin's `configure_commandline`:
 - for `run` and `shell`, refuses a model that would answer wrongly: one without dialogue
   policies (an NLU-only model, as `rasa train` writes when it finds no domain), or one older
   than a file `rasa train` reads (config.yml, domain/, data/; `make train` rewrites the model
-  each time, even when nothing changed).
+  each time, even when nothing changed);
+- for `run` and `shell`, refuses endpoints without the fact registry's response generator
+  (`nlg: type: bot.nlg.FactNaturalLanguageGenerator`): Rasa's own would send citizens the
+  responses' `{fact.<id>}` placeholders as they are written.
 
 A plain `rasa run` gives the same answers, without the fixes and without the checks.
 """
@@ -21,13 +24,14 @@ import sys
 from pathlib import Path
 
 import pluggy
+import yaml
 from rasa import __main__ as rasa_main
 from rasa.cli import run as rasa_run
 from rasa.cli import shell as rasa_shell
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.model import get_local_model
 from rasa.plugin import plugin_manager
-from rasa.shared.constants import DEFAULT_MODELS_PATH
+from rasa.shared.constants import DEFAULT_ENDPOINTS_PATH, DEFAULT_MODELS_PATH
 from rasa.shared.data import TrainingType
 from rasa.shared.exceptions import RasaException
 
@@ -47,6 +51,13 @@ class ModelWithoutDialogue(RasaException):
 
 class ModelOutOfDate(RasaException):
     """A file the model is trained from changed after the model was written."""
+
+
+class EndpointsWithoutFacts(RasaException):
+    """The endpoints do not configure the fact registry's response generator."""
+
+
+FACT_NLG = "bot.nlg.FactNaturalLanguageGenerator"
 
 
 def changed_since(model: Path, project: Path) -> list[Path]:
@@ -77,6 +88,18 @@ def check_model(model_path: str, project: Path = Path()) -> str:
     return model
 
 
+def check_endpoints(endpoints_path: str | None) -> None:
+    """Refuse endpoints whose `nlg` is not the fact registry's generator (bot/nlg.py)."""
+    path = Path(endpoints_path or DEFAULT_ENDPOINTS_PATH)
+    endpoints = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    nlg = (endpoints or {}).get("nlg") or {}
+    if nlg.get("type") != FACT_NLG:
+        raise EndpointsWithoutFacts(
+            f"{path} does not set `nlg: type: {FACT_NLG}`: the responses' facts ({{fact.<id>}}) "
+            "would reach citizens unfilled. Add it as endpoints.yml does."
+        )
+
+
 @hookimpl  # type: ignore[misc]
 def configure_commandline(cmdline_arguments: argparse.Namespace) -> None:
     """Rasa's hook once the command line is parsed and logging is set up."""
@@ -85,6 +108,7 @@ def configure_commandline(cmdline_arguments: argparse.Namespace) -> None:
     runtime.install()
     if getattr(cmdline_arguments, "func", None) in SERVER_COMMANDS:
         check_model(cmdline_arguments.model or DEFAULT_MODELS_PATH)
+        check_endpoints(getattr(cmdline_arguments, "endpoints", None))
 
 
 def main() -> None:

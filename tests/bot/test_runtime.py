@@ -216,6 +216,20 @@ def test_the_server_refuses_a_model_older_than_what_it_is_trained_from(tmp_path)
         server.check_model(str(model), project=tmp_path)
 
 
+def test_the_server_refuses_endpoints_without_the_fact_generator(tmp_path):
+    for shipped in ("endpoints.yml", "endpoints.prod.yml"):
+        server.check_endpoints(str(ROOT / shipped))
+    bare = tmp_path / "endpoints.yml"
+    bare.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n')
+    with pytest.raises(server.EndpointsWithoutFacts, match="would reach citizens unfilled"):
+        server.check_endpoints(str(bare))
+    bare.write_text(bare.read_text() + "nlg:\n  type: callback\n  url: http://127.0.0.1:1/nlg\n")
+    with pytest.raises(server.EndpointsWithoutFacts):
+        server.check_endpoints(str(bare))
+    with pytest.raises(server.EndpointsWithoutFacts):
+        server.check_endpoints(str(tmp_path / "missing.yml"))
+
+
 def test_rasa_started_through_the_entry_point_logs_the_fixes_and_refuses_an_nlu_only_model(tmp_path):
     nlu_only = model_archive(tmp_path, TrainingType.NLU)
     started = subprocess.run(
