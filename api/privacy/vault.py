@@ -34,7 +34,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core.config import Settings
+from api.db import owner_only
 from api.models import VaultEntry
+from api.privacy import sealing
 from api.privacy.shapes import digits, find_identifiers, mask, masked_text, new_token, token_kind
 
 logger = logging.getLogger(__name__)
@@ -249,19 +251,21 @@ def current() -> Vault:
 
 
 def start(settings: Settings) -> None:
-    """At the gateway's start: the vault from `AW_DATA_KEY` (a random key of the process when
-    it is empty, which settings allow only outside production), and the gateway's SQLite
-    files readable by their owner alone, however they were created."""
+    """At the gateway's start, before migrations: the vault and the sealed columns
+    (api/privacy/sealing.py) from `AW_DATA_KEY` (a random key of the process when it is
+    empty, which settings allow only outside production), and the gateway's SQLite files
+    (with their -wal and -shm) readable by their owner alone, however they were created."""
     key = settings.data_key.get_secret_value()
     if key:
         install(Vault(key))
+        sealing.install(key.encode())
     else:
         logger.warning(
             "AW_DATA_KEY is not set: identifiers typed before a restart cannot be resolved after it"
         )
     for path in (settings.sqlite_path(), _sqlite_path(settings.simulators_database_url)):
-        if path is not None and path.exists():
-            path.chmod(0o600)
+        if path is not None:
+            owner_only(path)
 
 
 def _sqlite_path(url: str) -> Path | None:
