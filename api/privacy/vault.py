@@ -37,7 +37,16 @@ from api.core.config import Settings
 from api.db import owner_only
 from api.models import VaultEntry
 from api.privacy import sealing
-from api.privacy.shapes import digits, find_identifiers, mask, masked_text, new_token, token_kind
+from api.privacy.shapes import (
+    digits,
+    find_identifiers,
+    mask,
+    masked_text,
+    new_token,
+    normalized,
+    same_identifier,
+    token_kind,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +99,9 @@ class Vault:
         self, session: AsyncSession, conversation_id: uuid.UUID, kind: str, value: str
     ) -> str:
         """The conversation's token for the identifier `value` (digits): the one issued before,
-        or a new one added to `session` (the caller commits)."""
-        digest = self._digest(conversation_id, value)
+        or a new one added to `session` (the caller commits). One token per identifier,
+        however it was spelled (`same_identifier`)."""
+        digest = self._digest(conversation_id, same_identifier(kind, value))
         existing = await session.scalar(
             select(VaultEntry.token)
             .where(VaultEntry.conversation_id == conversation_id, VaultEntry.digest == digest)
@@ -115,14 +125,19 @@ class Vault:
         return token
 
     async def tokenize(self, session: AsyncSession, conversation_id: uuid.UUID, text: str) -> Tokenized:
-        """`text` for Rasa (identifiers as tokens) and for people (identifiers masked)."""
+        """`text` for Rasa (identifiers as tokens) and for people (identifiers masked), both in
+        NFKC (full-width digits as ASCII). A token glued to a word ("NIK3273…") is set apart
+        by a space, so the bot reads it as the number it stands for."""
+        text = normalized(text)
         found = find_identifiers(text)
         if not found:
             return Tokenized(text, text)
         out = text
         for item in reversed(found):
             token = await self.pseudonym(session, conversation_id, item.kind, item.value)
-            out = out[: item.start] + token + out[item.end :]
+            before = " " if item.start > 0 and out[item.start - 1].isalpha() else ""
+            after = " " if item.end < len(out) and out[item.end].isalpha() else ""
+            out = out[: item.start] + before + token + after + out[item.end :]
         return Tokenized(out, masked_text(text))
 
     async def tokenize_json(self, session: AsyncSession, conversation_id: uuid.UUID, value: Any) -> Any:
