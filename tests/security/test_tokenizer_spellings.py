@@ -25,7 +25,7 @@ SPELLINGS = {
     "+62 812 3456 7890": ("phone", PHONE),
     "(0812) 3456-7890": ("phone", PHONE),
     "hp saya +62-812-3456-7890 ya": ("phone", PHONE),
-    "\uff13\uff12\uff17\uff13\uff10\uff11\uff14\uff15\uff10\uff18\uff19\uff15\uff10\uff10\uff10\uff11": ("nik", NIK),
+    "".join(chr(ord(digit) + 0xFF10 - ord("0")) for digit in NIK): ("nik", NIK),  # full-width
 }
 
 
