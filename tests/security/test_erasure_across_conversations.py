@@ -40,12 +40,13 @@ async def _conversation(app: FastAPI, channel: str, nik: str | None, *, expired:
         return conversation.id
 
 
-async def _erase_from(app: FastAPI, fake_rasa: FakeRasa, conversation: uuid.UUID) -> None:
+async def _erase_from(app: FastAPI, fake_rasa: FakeRasa, conversation: uuid.UUID, scope: str) -> None:
     fake_rasa.respond = _erasing_bot
     async with service_client(app) as actions:
         headers = {"X-Conversation-ID": str(conversation)}
         accepted = await actions.post("/api/v1/privacy/erasure", headers=headers)
     assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["scope"] == scope  # what the action tells the citizen goes
     assert [reply.text for reply in await _say(app, conversation, "/affirm")] == [ERASED]
 
 
@@ -61,7 +62,7 @@ async def test_a_verified_citizen_erases_all_their_conversations_across_channels
         for conversation in (earlier_web, telegram, current, stranger, anonymous):
             await tracker.add(str(conversation), count=2)
 
-        await _erase_from(app, fake_rasa, current)
+        await _erase_from(app, fake_rasa, current, "citizen")
 
         assert (await _rows(app, earlier_web))[0] is False
         assert (await _rows(app, telegram))[0] is False
@@ -81,7 +82,7 @@ async def test_an_unverified_conversation_erases_only_itself(
         current = await _conversation(app, "web", None)
         await tracker.add(str(verified_earlier), count=2)
 
-        await _erase_from(app, fake_rasa, current)
+        await _erase_from(app, fake_rasa, current, "conversation")
 
         assert await _rows(app, current) == (True, [ERASED], False)
         assert (await _rows(app, verified_earlier))[0] is True
