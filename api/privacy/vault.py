@@ -279,8 +279,9 @@ def start(settings: Settings) -> None:
             "AW_DATA_KEY is not set: identifiers typed before a restart cannot be resolved after it"
         )
     for path in (settings.sqlite_path(), _sqlite_path(settings.simulators_database_url)):
-        if path is not None:
-            owner_only(path)
+        if path is not None:  # created 600 if missing: SQLite then creates -wal and -shm 600
+            path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only(path, create=True)
 
 
 def _sqlite_path(url: str) -> Path | None:

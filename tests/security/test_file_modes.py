@@ -61,3 +61,14 @@ async def test_files_found_world_readable_are_made_owner_only_at_start(
     async with running(settings):
         found = modes(database)
     assert set(found.values()) == {"0o600"}, found
+
+
+async def test_the_simulators_database_is_created_owner_only(tmp_path: Path, loose_umask: None) -> None:
+    simulators = tmp_path / "sim" / "simulators.db"
+    database = Database(
+        url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+        simulators_url=f"sqlite+aiosqlite:///{simulators}",
+    )
+    async with running(make_settings(database, "http://127.0.0.1:9")):
+        found = modes(simulators)
+    assert found and set(found.values()) == {"0o600"}, found
