@@ -2,7 +2,8 @@
 melihat data saya", each through the gateway's service API (api/service_api/privacy.py).
 
 Erasure: the rules ask for a confirmation (Ya/Tidak) first; `action_erase_my_data` asks the
-gateway to erase, says so, and sends the erase signal (a custom reply the gateway reads and
+gateway to erase, says what goes by the answer's `scope` (a verified citizen's conversations on
+every channel, or this conversation), and sends the erase signal (a custom reply the gateway reads and
 never shows), on which the gateway erases the conversation's data once Rasa has saved this
 turn: doing it here would be undone by that save.
 
@@ -28,6 +29,8 @@ from actions.menu import MAIN_MENU_BUTTON
 
 # The custom reply the gateway erases on (api/privacy/erasure.py ERASE_SIGNAL).
 ERASE_SIGNAL = {"type": "erase"}
+# The erasure answer's `scope` -> the reply; anything else (an older gateway) claims the least.
+ERASED = {"citizen": "utter_data_erased_citizen", "conversation": "utter_data_erased_conversation"}
 NOT_VERIFIED = "identity_unverified"  # the gateway's refusal of every personal-data route
 # Who looked: the role as the citizen reads it (the agent's name is never shown).
 ROLES = {"agent": "Petugas", "supervisor": "Supervisor"}
@@ -46,11 +49,12 @@ class ActionEraseMyData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         try:
-            await gateway().post("/privacy/erasure")
+            accepted = await gateway().post("/privacy/erasure")
         except GatewayError:
             dispatcher.utter_message(response="utter_erasure_failed", buttons=[MAIN_MENU_BUTTON])
             return []
-        dispatcher.utter_message(response="utter_data_erased")
+        scope = str(accepted.get("scope")) if isinstance(accepted, dict) else ""
+        dispatcher.utter_message(response=ERASED.get(scope, ERASED["conversation"]))
         dispatcher.utter_message(json_message=ERASE_SIGNAL)
         return [AllSlotsReset()]
 

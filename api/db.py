@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         path = settings.sqlite_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only(path, create=True)
     elif settings.database_schema:
         connect_args["server_settings"] = {"search_path": settings.database_schema}
 
@@ -43,6 +45,18 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def owner_only(database: Path, *, create: bool = False) -> None:
+    """A SQLite file and its -wal and -shm files (those that exist) mode 600. `create`: create
+    the database file mode 600 first, whatever the umask, so that the -wal and -shm files SQLite
+    creates later get that mode too (SQLite gives them the database file's)."""
+    if create:
+        os.close(os.open(database, os.O_CREAT | os.O_RDWR, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        path = database.with_name(database.name + suffix)
+        if path.exists():
+            path.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -49,10 +49,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = create_engine(settings)
     try:
-        privacy.install_key(settings)
+        privacy.start(settings)  # first: migrations seal columns with its key
         if settings.migrate_on_startup:
             await migrate(engine)
-        privacy.start(settings)
         rasa = RasaClient(
             str(settings.rasa_url), settings.rasa_timeout_seconds, settings.rasa_token.get_secret_value()
         )

@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from api.privacy import sealing
+
 # Deterministic constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,6 +61,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Sealed(TypeDecorator[str]):
+    """Personal data encrypted at rest, read and written in clear (api/privacy/sealing.py);
+    `purpose` ("table.column") is the ciphertext's associated data. A value that does not
+    decrypt (another key) reads as None."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__()
+        self.purpose = purpose
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else sealing.current().seal(self.purpose, value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else sealing.current().open(self.purpose, value)
 
 
 class HandledBy(enum.StrEnum):
@@ -361,8 +382,8 @@ class Handoff(Base):
     disposition: Mapped[str | None] = mapped_column(String(32))
     # The callback or ticket case (CaseKind.CONTACT_REQUEST).
     case_number: Mapped[str | None] = mapped_column(String(24))
-    # Personal data: the number an agent calls back, encrypted (api/callcenter/callback_phone.py).
-    callback_phone: Mapped[str | None] = mapped_column(String(128))
+    # Personal data: the number an agent calls back (E.164), sealed at rest.
+    callback_phone: Mapped[str | None] = mapped_column(Sealed("handoffs.callback_phone"))
     # The citizen chose a callback and the gateway is asking for the number.
     awaiting_phone: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -403,8 +424,9 @@ class VerifiedIdentity(Base):
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    nik: Mapped[str] = mapped_column(String(16))
-    birth_date: Mapped[str] = mapped_column(String(10))  # ISO date as the citizen gave it
+    nik: Mapped[str] = mapped_column(String(16))  # a token of the conversation (the vault's)
+    # ISO date as the citizen gave it, sealed at rest.
+    birth_date: Mapped[str] = mapped_column(Sealed("verified_identities.birth_date"))
     # The service area that accepted it ("health", "social", ...).
     service: Mapped[str] = mapped_column(String(32))
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -480,7 +502,9 @@ class VerifiedSession(Base):
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    nik: Mapped[str] = mapped_column(String(16))
+    nik: Mapped[str] = mapped_column(Sealed("verified_sessions.nik"))  # sealed at rest
+    # A keyed hash of the NIK (sealing.digest("nik", ...)): a citizen's conversations by it.
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     # How it was proved: "otp", "whatsapp", "telegram", "inapas".
     method: Mapped[str] = mapped_column(String(16))
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -498,9 +522,13 @@ class OtpChallenge(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     # The conversation the code was asked for (a code proves that conversation only).
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
-    # Where the code went: E.164 digits, encrypted; kept while the code lives, to record the
-    # number as proved (a callback is booked to it). None for a NIK Dukcapil has no number for.
-    phone: Mapped[str | None] = mapped_column(String(128), default=None)
+    # Where the code went: E.164 digits; kept while the code lives, to record the number as
+    # proved (a callback is booked to it), sealed at rest; cleared when the code is used,
+    # locked or expired (retention). None for a NIK Dukcapil has no number for.
+    phone: Mapped[str | None] = mapped_column(Sealed("otp_challenges.phone"), default=None)
+    # "nik", "callback" (a conversation's callback code), "number" (a callback number's last
+    # code, over conversations), "callback-number" (a number a conversation sent a code to).
+    kind: Mapped[str | None] = mapped_column(String(16), default=None)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     # Wrong codes since the last success or lockout, over every code of this NIK.
@@ -518,8 +546,8 @@ class ProvenPhone(Base):
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    # E.164 digits without "+" (62812...), encrypted (api/identity/verifier.py `stage_phone`).
-    phone: Mapped[str] = mapped_column(String(128))
+    # E.164 digits without "+" (62812...), sealed at rest.
+    phone: Mapped[str] = mapped_column(Sealed("proven_phones.phone"))
     method: Mapped[str] = mapped_column(String(16))  # "whatsapp", "telegram", "otp"
     proven_at: Mapped[datetime] = mapped_column(default=utcnow)
 

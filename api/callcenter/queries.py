@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import regions
-from api.callcenter import callback_phone
 from api.callcenter import handoff as machine
 from api.callcenter.service import can_see
 from api.callcenter.teams import TEAMS
@@ -179,7 +178,7 @@ async def summary(session: AsyncSession, handoff: Handoff, now: datetime | None 
         ),
         preview=(latest or "")[:PREVIEW_CHARS],
         case_number=handoff.case_number,
-        callback_phone=callback_phone.opened(handoff),
+        callback_phone=handoff.callback_phone,
     )
 
 

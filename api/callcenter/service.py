@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import cases
-from api.callcenter import callback_phone, texts
 from api.callcenter import handoff as machine
+from api.callcenter import texts
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
 from api.callcenter.signal import read_signal
@@ -412,8 +412,7 @@ class CallCenter:
         )
         await machine.transition(
             session, handoff, to, allowed_from=(machine.OFFERED,), detail=kind, case_number=case.case_number,
-            callback_phone=callback_phone.seal(conversation.id, phone), awaiting_phone=False,
-            queued_at=utcnow(),
+            callback_phone=phone, awaiting_phone=False, queued_at=utcnow(),
         )  # fmt: skip
         await session.commit()
         await self._publish_change(handoff)

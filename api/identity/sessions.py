@@ -5,6 +5,8 @@ WhatsApp sender's own number, a Telegram contact shared by its own user, the INA
 OpenID Connect login) ends in `bind()`; every personal-data route of the service API asks
 `verified_nik()`. The binding lasts `AW_VERIFIED_SESSION_MINUTES` (default 30) from the proof,
 so a citizen is not asked again for each service within that time, and is asked again after.
+The NIK is sealed at rest (api/privacy/sealing.py), next to a keyed hash of it (`nik_hash`)
+by which erasure finds every conversation of the same citizen.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core.config import get_settings
 from api.models import VerifiedSession, utcnow
+from api.privacy import sealing
 
 METHODS = frozenset({"otp", "whatsapp", "telegram", "inapas"})
 _minutes: int | None = None
@@ -44,7 +47,13 @@ async def bind(session: AsyncSession, conversation_id: uuid.UUID, nik: str, meth
         row = VerifiedSession(conversation_id=conversation_id, nik=nik, method=method, expires_at=now)
         session.add(row)
     row.nik, row.method, row.verified_at, row.expires_at = nik, method, now, now + _lifetime()
+    row.nik_hash = nik_hash(nik)
     await session.commit()
+
+
+def nik_hash(nik: str) -> str:
+    """The keyed hash a session keeps of its NIK (the NIK itself is sealed at rest)."""
+    return sealing.current().digest("nik", nik)
 
 
 async def verified_nik(session: AsyncSession, conversation_id: uuid.UUID) -> str | None:

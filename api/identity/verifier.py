@@ -5,14 +5,18 @@
   KK, who is then the one verified). A code lives `AW_OTP_TTL_SECONDS` (300), is stored as a
   keyed hash and compared in constant time, and proves only the conversation that asked for it.
   Wrong codes are counted per NIK over every conversation and channel: `AW_OTP_MAX_ATTEMPTS`
-  (3) of them lock the NIK for `AW_OTP_LOCKOUT_MINUTES` (30); while a code is unused a new one
-  is sent at most every `AW_OTP_RESEND_SECONDS` (60), and it does not reset the count.
+  (3) of them lock the NIK for `AW_OTP_LOCKOUT_MINUTES` (30); until a code is used, a NIK is
+  looked up and sent a code at most every `AW_OTP_RESEND_SECONDS` (60), known or not (the
+  registry is not asked again, so a repeat takes as long for both), and it does not reset the
+  count.
 - **The channel's possession factor** (`prove_by_channel`): the WhatsApp sender's own number
   (the signed webhook's `from`; a sender known only by a business-scoped user id has none),
   or a contact shared on Telegram by its own user (`contact.user_id == from.id`), when it is
   the number registered for the NIK. Recorded by the channels (`record_proven_phone`).
 - **A callback number** (`send_phone_code`, `check_phone_code`): a number typed by the
-  citizen gets a code too; only a proved number is booked (`proven_phone`).
+  citizen gets a code too; only a proved number is booked (`proven_phone`). A number gets at
+  most one code per resend interval, over every conversation (a keyed hash of the number),
+  and a conversation sends codes to at most `MAX_CALLBACK_NUMBERS` numbers.
 
 Uniform: an unknown NIK, a NIK without a number, a locked NIK and a throttled resend all look
 like a code sent; a wrong, expired, foreign or locked code all look like a wrong code. Nothing
@@ -24,9 +28,10 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core.config import Settings
@@ -35,7 +40,6 @@ from api.identity.keys import Keys, mask_phone, new_code, normalize_phone
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.sms import SmsAdapter
 from api.models import OtpChallenge, ProvenPhone, utcnow
-from api.privacy import vault as privacy
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ CODE_TEXT = (
     "Jangan berikan kode ini kepada siapa pun, termasuk petugas."
 )
 CHANNEL_METHODS = frozenset({"whatsapp", "telegram"})
+# Distinct numbers a conversation may send callback codes to (an SMS flood otherwise).
+MAX_CALLBACK_NUMBERS = 3
 
 
 class Verifier:
@@ -67,8 +73,9 @@ class Verifier:
             return
         # Throttled while a code sent lately is still unused (a used one ends the interval): the
         # code already sent then serves the conversation that asked last (a citizen who left one
-        # chat for another types the code they have).
-        if row is not None and row.phone is not None and now - row.sent_at < self.resend:
+        # chat for another types the code they have). An unknown NIK, or one without a number,
+        # is throttled the same way: the registry is asked once per interval for any NIK.
+        if row is not None and now - row.sent_at < self.resend:
             row.conversation_id = conversation_id
             await session.commit()
             return
@@ -131,7 +138,7 @@ class Verifier:
         # a business-scoped user id has none: an OTP then), a Telegram contact of its own user.
         proven = await session.get(ProvenPhone, conversation_id, populate_existing=True)
         if proven is not None and proven.method in CHANNEL_METHODS:
-            return _opened(proven), proven.method
+            return proven.phone, proven.method
         return None, None
 
     # --- Callback numbers -------------------------------------------------------------------
@@ -140,7 +147,7 @@ class Verifier:
         """A number the citizen of the conversation has proved (E.164 digits), or None."""
         proven = await session.get(ProvenPhone, conversation_id)
         if proven is not None:
-            return _opened(proven)
+            return proven.phone
         phone, _ = await self._channel_phone(session, conversation_id)
         return phone
 
@@ -154,16 +161,62 @@ class Verifier:
             return None
         subject = f"{conversation_id}"
         row, now = await self._challenge(session, "callback", subject), utcnow()
-        if row is not None and (
-            self._locked(row) or (_otp_phone(row) == number and now - row.sent_at < self.resend)
-        ):
-            await session.rollback()  # locked, or the code already sent still stands
+        standing = row is not None and (
+            self._locked(row) or (row.phone == number and now - row.sent_at < self.resend)
+        )
+        if standing or not await self._number_allowed(session, conversation_id, number, now):
+            # Locked, the code already sent still stands, or a flood. A commit (of nothing) ends
+            # the transaction without expiring the caller's objects, as a rollback would.
+            await session.commit()
             return mask_phone(number)
         code = new_code()
         self._arm(session, row, "callback", subject, conversation_id, number, code)
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError:  # another request for this number won the race
+            await session.rollback()
+            return mask_phone(number)
         await self.sms.send(number, CODE_TEXT.format(code=code, minutes=self._minutes()))
         return mask_phone(number)
+
+    async def _number_allowed(
+        self, session: AsyncSession, conversation_id: uuid.UUID, number: str, now: datetime
+    ) -> bool:
+        """Whether `number` may get a callback code now: none sent to it within the resend
+        interval from any conversation, and this conversation under its cap of distinct
+        numbers. When allowed, both are recorded in `session` (the caller commits)."""
+        last = await self._challenge(session, "number", number)
+        if last is not None and now - last.sent_at < self.resend:
+            return False
+        pair = f"{conversation_id}:{number}"
+        if await self._challenge(session, "callback-number", pair, lock=False) is None:
+            numbers = await session.scalar(
+                select(func.count())
+                .select_from(OtpChallenge)
+                .where(OtpChallenge.conversation_id == conversation_id)
+                .where(OtpChallenge.kind == "callback-number")
+            )
+            if (numbers or 0) >= MAX_CALLBACK_NUMBERS:
+                return False
+            self._mark(session, None, "callback-number", pair, conversation_id, now)
+        self._mark(session, last, "number", number, conversation_id, now)
+        return True
+
+    def _mark(
+        self,
+        session: AsyncSession,
+        row: OtpChallenge | None,
+        kind: str,
+        subject: str,
+        conversation_id: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        """A row that holds no code, only when something was sent (a throttle's memory)."""
+        if row is None:
+            row = OtpChallenge(nik_hash=self.keys.digest(kind, subject), kind=kind, failures=0)
+            session.add(row)
+        row.code_hash, row.conversation_id = self._unmatchable(), conversation_id
+        row.sent_at = row.expires_at = now
 
     async def pending_phone(self, session: AsyncSession, conversation_id: uuid.UUID) -> bool:
         """Whether a callback code is waiting to be typed back in this conversation."""
@@ -214,10 +267,11 @@ class Verifier:
         if row is None:
             row = OtpChallenge(nik_hash=self.keys.digest(kind, subject), failures=0, expires_at=now)
             session.add(row)
+        row.kind = kind
         row.code_hash = self.keys.digest("code", code) if code else self._unmatchable()
         row.conversation_id, row.phone, row.sent_at, row.expires_at = (
             conversation_id,
-            privacy.current().seal_field(OTP_PHONE, row.nik_hash, phone) if phone else None,
+            phone,
             now,
             now + self.ttl,
         )
@@ -239,9 +293,10 @@ class Verifier:
             return None
         typed = "".join(ch for ch in code if ch.isdigit())
         matched = self.keys.matches("code", typed, row.code_hash)  # constant time, always computed
-        phone = _otp_phone(row) if matched else None
-        if matched and row.conversation_id == conversation_id and row.expires_at > now and phone:
+        if matched and row.conversation_id == conversation_id and row.expires_at > now and row.phone:
+            phone = row.phone
             row.failures, row.code_hash, row.phone, row.expires_at = 0, self._unmatchable(), None, now
+            row.sent_at = min(row.sent_at, now - self.resend)  # a used code ends the interval
             await session.commit()
             return phone
         row.failures += 1
@@ -256,26 +311,11 @@ class Verifier:
 async def stage_phone(session: AsyncSession, conversation_id: uuid.UUID, phone: str, method: str) -> None:
     """Add to the session (not committed) `phone` (E.164 digits) as proved by the citizen of
     `conversation_id`: a channel stores it in the same commit as the message that proved it."""
-    sealed = privacy.current().seal_field(PROVEN_PHONE, conversation_id, phone)
     row = await session.get(ProvenPhone, conversation_id)
     if row is None:
-        row = ProvenPhone(conversation_id=conversation_id, phone=sealed, method=method)
+        row = ProvenPhone(conversation_id=conversation_id, phone=phone, method=method)
         session.add(row)
-    row.phone, row.method, row.proven_at = sealed, method, utcnow()
-
-
-# Phone numbers are personal data: kept encrypted under the vault's key, like a callback number
-# (api/callcenter/callback_phone.py), and opened here only.
-PROVEN_PHONE = "proven_phones.phone"
-OTP_PHONE = "otp_challenges.phone"
-
-
-def _otp_phone(row: OtpChallenge) -> str | None:
-    return None if row.phone is None else privacy.current().open_field(OTP_PHONE, row.nik_hash, row.phone)
-
-
-def _opened(proven: ProvenPhone) -> str | None:
-    return privacy.current().open_field(PROVEN_PHONE, proven.conversation_id, proven.phone)
+    row.phone, row.method, row.proven_at = phone, method, utcnow()
 
 
 async def record_phone(session: AsyncSession, conversation_id: uuid.UUID, phone: str, method: str) -> None:

@@ -42,7 +42,7 @@ def run_migrations(connection: Connection) -> None:
 
 async def run_with_new_engine() -> None:
     settings = get_settings()
-    vault.install_key(settings)  # a migration may encrypt (0015); the app installs its own
+    vault.install_key(settings)  # a migration may encrypt (0015, 0017); the app installs its own
     engine = create_engine(settings)
     async with engine.connect() as connection:
         await connection.run_sync(run_migrations)

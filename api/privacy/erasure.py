@@ -7,7 +7,10 @@ Two ways in:
   action's reply carries the erase signal, and the turn erases once Rasa has answered
   (`after_turn`) — not earlier, because Rasa saves the tracker at the end of the turn and
   would write back every event of it. The conversation stays, holding only the reply that
-  says the data is gone; the channel user's other conversations go whole.
+  says the data is gone; the citizen's other conversations go whole (`citizen_conversations`):
+  when the conversation is verified, every conversation bound to the same NIK (found by its
+  keyed hash, on any channel, web included); always, the channel user's conversations on the
+  channel (of this conversation and of those).
 - in the web widget, "Hapus percakapan": the conversation goes whole (`erase`).
 
 What stays: the append-only audit log (who looked up which citizen, with the citizen as the
@@ -35,6 +38,7 @@ from api.models import (
     VaultEntry,
     VerifiedIdentity,
     VerifiedSession,
+    utcnow,
 )
 from api.privacy.tracker_db import TrackerDatabase
 
@@ -49,17 +53,30 @@ ERASE_SIGNAL = "erase"
 
 
 async def citizen_conversations(session: AsyncSession, conversation: Conversation) -> list[uuid.UUID]:
-    """The conversation and the channel user's other conversations on the same channel."""
-    if conversation.channel_user_id is None:
-        return [conversation.id]
-    query = select(Conversation.id).where(
-        or_(
-            Conversation.id == conversation.id,
-            (Conversation.channel == conversation.channel)
-            & (Conversation.channel_user_id == conversation.channel_user_id),
+    """The citizen's conversations: this one; when it is verified now, every conversation ever
+    bound to the same NIK (its keyed hash); and the channel users' conversations of those on
+    their channel. Unverified, a web conversation is only itself."""
+    ids = {conversation.id}
+    binding = await session.get(VerifiedSession, conversation.id, populate_existing=True)
+    if binding is not None and binding.nik_hash is not None and binding.expires_at > utcnow():
+        bound = select(VerifiedSession.conversation_id).where(VerifiedSession.nik_hash == binding.nik_hash)
+        ids.update((await session.scalars(bound)).all())
+    users = (
+        await session.execute(
+            select(Conversation.channel, Conversation.channel_user_id)
+            .where(Conversation.id.in_(ids), Conversation.channel_user_id.is_not(None))
+            .distinct()
         )
-    )
-    return list((await session.scalars(query)).all())
+    ).all()
+    if users:
+        same_user = or_(
+            *(
+                (Conversation.channel == channel) & (Conversation.channel_user_id == user)
+                for channel, user in users
+            )
+        )
+        ids.update((await session.scalars(select(Conversation.id).where(same_user))).all())
+    return sorted(ids, key=lambda i: i != conversation.id)
 
 
 async def erase(

@@ -4,7 +4,9 @@ and in Rasa's tracker store, by a job every replica runs and only one at a time 
 Each run deletes messages created before the cut-off, then the conversations left without a
 message that have not been touched since (their hand-offs, verified identities and channel
 threads go with them), the channel update ids of that age, and Rasa's tracker events of that
-age. The append-only audit log stays (docs/privacy.md).
+age; and of identity verification, the one-time code rows sent before the cut-off (unless a
+lockout is running), the proved numbers and verified sessions of that age, and at every run
+the number of any code that expired. The append-only audit log stays (docs/privacy.md).
 
 One replica at a time: the `job_leases` row. A replica takes the lease with one conditional
 UPDATE (free or expired) or, the first time, one INSERT; the database decides, so two
@@ -30,7 +32,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.core.config import Settings
-from api.models import ChannelUpdate, Conversation, JobLease, Message, utcnow
+from api.models import (
+    ChannelUpdate,
+    Conversation,
+    JobLease,
+    Message,
+    OtpChallenge,
+    ProvenPhone,
+    VerifiedSession,
+    utcnow,
+)
 from api.privacy.tracker_db import TrackerDatabase
 
 logger = logging.getLogger(__name__)
@@ -46,6 +57,7 @@ class Pruned:
     conversations: int
     channel_updates: int
     tracker_events: int
+    identity_rows: int = 0  # one-time codes, proved numbers, verified sessions
 
 
 def holder_name() -> str:
@@ -95,6 +107,7 @@ async def prune(session: AsyncSession, tracker: TrackerDatabase | None, days: in
         delete(Conversation).where(Conversation.updated_at < cutoff, ~has_message)
     )
     updates = await session.execute(delete(ChannelUpdate).where(ChannelUpdate.received_at < cutoff))
+    identity = await _prune_identity(session, cutoff, now)
     await session.commit()
     events = await tracker.delete_before(cutoff.timestamp()) if tracker else 0
     return Pruned(
@@ -102,7 +115,27 @@ async def prune(session: AsyncSession, tracker: TrackerDatabase | None, days: in
         int(conversations.rowcount or 0),  # type: ignore[attr-defined]
         int(updates.rowcount or 0),  # type: ignore[attr-defined]
         events,
+        identity,
     )
+
+
+async def _prune_identity(session: AsyncSession, cutoff: datetime, now: datetime) -> int:
+    """What identity verification keeps, past its life; how many rows went."""
+    # A number is kept only while its code can be typed back.
+    await session.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.expires_at <= now, OtpChallenge.phone.is_not(None))
+        .values(phone=None)
+    )
+    unlocked = or_(OtpChallenge.locked_until.is_(None), OtpChallenge.locked_until <= now)
+    deleted = 0
+    for statement in (
+        delete(OtpChallenge).where(OtpChallenge.sent_at < cutoff, unlocked),
+        delete(ProvenPhone).where(ProvenPhone.proven_at < cutoff),
+        delete(VerifiedSession).where(VerifiedSession.expires_at < cutoff),
+    ):
+        deleted += int((await session.execute(statement)).rowcount or 0)  # type: ignore[attr-defined]
+    return deleted
 
 
 async def run_once(
@@ -123,8 +156,9 @@ async def run_once(
         finally:
             await release_lease(session, holder, now)
     logger.info(
-        "retention run messages=%d conversations=%d channel_updates=%d tracker_events=%d",
+        "retention run messages=%d conversations=%d channel_updates=%d tracker_events=%d identity_rows=%d",
         pruned.messages, pruned.conversations, pruned.channel_updates, pruned.tracker_events,
+        pruned.identity_rows,
     )  # fmt: skip
     return pruned
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -36,8 +37,9 @@ from lokal.provinces import PROVINCES
 # Case numbers come first: their digits ("ADM-2025-000123") are no identifier.
 _TICKET = re.compile(r"\b(LPR|ADM|SKCK|BIL|TKT)\s?-\s?(20\d\d)\s?-\s?(\d{5,6})\b", re.IGNORECASE)
 # Digit groups joined by single spaces, dots or dashes, as bot/entities.py reads them; a
-# leading "+" for international phone numbers.
-_NUMBER_RUN = re.compile(r"(?<![\w+])\+?\d+(?:[ .-]\d+)*(?!\w)")
+# leading "+" for international phone numbers, an area or operator prefix in parentheses
+# ("(0812) 3456-7890"). Letters may touch it ("NIK3273..."), digits may not.
+_NUMBER_RUN = re.compile(r"(?<![\d+(])(?:\+|\(\+?)?\d+(?:(?:\) ?|[ .-]\(?)\d+)*(?!\d)")
 _NON_DIGITS = re.compile(r"\D")
 # A village code ("17.09.10.2006") has a NISN's ten digits; it is no identifier.
 _VILLAGE_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
@@ -50,6 +52,12 @@ class Found:
     start: int
     end: int
     value: str  # digits only
+
+
+def normalized(text: str) -> str:
+    """`text` in Unicode NFKC: full-width and other compatibility digits as ASCII digits, so
+    "３２７３…" is found as a NIK. Identifiers are looked for in this form."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def digits(value: str) -> str:
@@ -101,7 +109,7 @@ def nik_check(value: str) -> str:
 
 def is_phone(run: str) -> bool:
     """An Indonesian phone number: 08…, 628… or +628…, valid for libphonenumber."""
-    if not run.lstrip("+").startswith(("08", "628")):
+    if not digits(run).startswith(("08", "628")):
         return False
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(run, "ID"))
@@ -115,7 +123,7 @@ def _kind(run: str) -> str | None:
         return None  # already a token (a button payload, a form's own echo)
     if is_phone(run):
         return "phone"
-    if run.startswith("+") or _VILLAGE_CODE.fullmatch(run):
+    if run.startswith(("+", "(")) or _VILLAGE_CODE.fullmatch(run):
         return None
     if len(whole) == 16:
         return "nik" if whole[:2] in PROVINCES else None
@@ -123,8 +131,8 @@ def _kind(run: str) -> str | None:
 
 
 def find_identifiers(text: str) -> list[Found]:
-    """The identifiers in `text`, in order: a whole run of digit groups, or its space-separated
-    parts (a NIK followed by a card number)."""
+    """The identifiers in `text` (`normalized` already), in order: a whole run of digit groups,
+    or its space-separated parts (a NIK followed by a card number)."""
     tickets = [m.span() for m in _TICKET.finditer(text)]
     found: list[Found] = []
 
@@ -132,6 +140,9 @@ def find_identifiers(text: str) -> list[Found]:
         kind = _kind(run)
         if kind is not None:
             found.append(Found(kind, start, start + len(run), digits(run)))
+            return
+        if run.startswith("(") and ")" not in run:  # "(3273014508950001)": the parenthesis is no prefix
+            add(start + 1, run[1:])
             return
         if " " in run:
             offset = start
@@ -145,6 +156,14 @@ def find_identifiers(text: str) -> list[Found]:
     return found
 
 
+def same_identifier(kind: str, value: str) -> str:
+    """What makes two spellings one identifier: a phone number's E.164 digits (0812…, +62 812…
+    and 62812… are one number), any other identifier's digits."""
+    if kind == "phone" and value.startswith("0"):
+        return "62" + value[1:]
+    return value
+
+
 def mask(kind: str, value: str) -> str:
     """An identifier as a person may see it: a NIK or KK as 3273********0001, anything else
     with all but its last four digits hidden."""
@@ -154,7 +173,9 @@ def mask(kind: str, value: str) -> str:
 
 
 def masked_text(text: str) -> str:
-    """`text` with every identifier masked (what is stored and shown of a citizen's message)."""
+    """`text` (`normalized`) with every identifier masked (what is stored and shown of a
+    citizen's message)."""
+    text = normalized(text)
     for item in reversed(find_identifiers(text)):
         text = text[: item.start] + mask(item.kind, item.value) + text[item.end :]
     return text

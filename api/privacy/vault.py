@@ -34,8 +34,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.core.config import Settings
+from api.db import owner_only
 from api.models import VaultEntry
-from api.privacy.shapes import digits, find_identifiers, mask, masked_text, new_token, token_kind
+from api.privacy import sealing
+from api.privacy.shapes import (
+    digits,
+    find_identifiers,
+    mask,
+    masked_text,
+    new_token,
+    normalized,
+    same_identifier,
+    token_kind,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +96,11 @@ class Vault:
     # --- single fields ---------------------------------------------------------------------------
 
     def seal_field(self, field: str, owner: uuid.UUID | str, value: str) -> str:
-        """`value` of a column holding personal data outside the vault (a phone number in
-        `handoffs`, `proven_phones`, `otp_challenges`), encrypted like a vault entry; the column
-        and the row's owner (its conversation or key) are the associated data, so it opens only
-        in the same column of the same owner."""
+        """`value` of a column holding personal data outside the vault, encrypted like a vault
+        entry; the column and the row's owner (its conversation or key) are the associated
+        data, so it opens only in the same column of the same owner. Migration 0015's format
+        for phone numbers, used by migrations only: the running code seals columns with the
+        models' `Sealed` type (api/privacy/sealing.py), to which migration 0017 moved them."""
         nonce = os.urandom(12)
         sealed = self._aead.encrypt(nonce, value.encode(), _field_data(field, owner))
         return base64.b64encode(nonce + sealed).decode()
@@ -108,8 +120,9 @@ class Vault:
         self, session: AsyncSession, conversation_id: uuid.UUID, kind: str, value: str
     ) -> str:
         """The conversation's token for the identifier `value` (digits): the one issued before,
-        or a new one added to `session` (the caller commits)."""
-        digest = self._digest(conversation_id, value)
+        or a new one added to `session` (the caller commits). One token per identifier,
+        however it was spelled (`same_identifier`)."""
+        digest = self._digest(conversation_id, same_identifier(kind, value))
         existing = await session.scalar(
             select(VaultEntry.token)
             .where(VaultEntry.conversation_id == conversation_id, VaultEntry.digest == digest)
@@ -133,14 +146,19 @@ class Vault:
         return token
 
     async def tokenize(self, session: AsyncSession, conversation_id: uuid.UUID, text: str) -> Tokenized:
-        """`text` for Rasa (identifiers as tokens) and for people (identifiers masked)."""
+        """`text` for Rasa (identifiers as tokens) and for people (identifiers masked), both in
+        NFKC (full-width digits as ASCII). A token glued to a word ("NIK3273…") is set apart
+        by a space, so the bot reads it as the number it stands for."""
+        text = normalized(text)
         found = find_identifiers(text)
         if not found:
             return Tokenized(text, text)
         out = text
         for item in reversed(found):
             token = await self.pseudonym(session, conversation_id, item.kind, item.value)
-            out = out[: item.start] + token + out[item.end :]
+            before = " " if item.start > 0 and out[item.start - 1].isalpha() else ""
+            after = " " if item.end < len(out) and out[item.end].isalpha() else ""
+            out = out[: item.start] + before + token + after + out[item.end :]
         return Tokenized(out, masked_text(text))
 
     async def tokenize_json(self, session: AsyncSession, conversation_id: uuid.UUID, value: Any) -> Any:
@@ -273,11 +291,13 @@ def current() -> Vault:
 
 
 def install_key(settings: Settings) -> None:
-    """The vault from `AW_DATA_KEY` (a random key of the process when it is empty, which
-    settings allow only outside production). Before migrating: a migration may encrypt."""
+    """The vault and the sealed columns (api/privacy/sealing.py) from `AW_DATA_KEY` (a random
+    key of the process when it is empty, which settings allow only outside production). Before
+    migrating: a migration may encrypt."""
     key = settings.data_key.get_secret_value()
     if key:
         install(Vault(key))
+        sealing.install(key.encode())
     else:
         logger.warning(
             "AW_DATA_KEY is not set: identifiers typed before a restart cannot be resolved after it"
@@ -285,11 +305,14 @@ def install_key(settings: Settings) -> None:
 
 
 def start(settings: Settings) -> None:
-    """At the gateway's start, once migrated: the gateway's SQLite files readable by their
-    owner alone, however they were created."""
+    """At the gateway's start, before migrations: the keys (`install_key`), and the gateway's
+    SQLite files (with their -wal and -shm) readable by their owner alone, however they were
+    created."""
+    install_key(settings)
     for path in (settings.sqlite_path(), _sqlite_path(settings.simulators_database_url)):
-        if path is not None and path.exists():
-            path.chmod(0o600)
+        if path is not None:  # created 600 if missing: SQLite then creates -wal and -shm 600
+            path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only(path, create=True)
 
 
 def _sqlite_path(url: str) -> Path | None:

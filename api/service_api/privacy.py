@@ -28,6 +28,9 @@ ACCESS_LOG_LIMIT = 20
 
 class ErasureAccepted(BaseModel):
     status: Literal["scheduled"] = "scheduled"
+    # What goes: "citizen", every conversation bound to the verified NIK, on every channel;
+    # "conversation", this one and its channel user's (api/privacy/erasure.py). For the reply.
+    scope: Literal["citizen", "conversation"] = "conversation"
 
 
 class AccessOut(BaseModel):
@@ -62,7 +65,8 @@ async def request_erasure(session: SessionDep) -> ErasureAccepted:
     await session.commit()
     if not marked.rowcount:  # type: ignore[attr-defined]
         raise InvalidInput("Percakapan tidak dikenal.")
-    return ErasureAccepted()
+    verified = await verified_nik(session, conversation_id) is not None
+    return ErasureAccepted(scope="citizen" if verified else "conversation")
 
 
 @router.get("/access-log")

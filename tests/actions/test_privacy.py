@@ -31,16 +31,41 @@ def fake() -> Iterator[FakeGateway]:
 async def test_erasure_asks_the_gateway_then_signals(
     fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    fake.answer({"status": "scheduled"}, status=202)
+    fake.answer({"status": "scheduled", "scope": "conversation"}, status=202)
     tracker = tracker_from_events([user("affirm", "ya")])
 
     events = await ActionEraseMyData().run(dispatcher, tracker, domain)
 
     assert fake.last.method == "POST" and fake.last.url.path == "/api/v1/privacy/erasure"
     assert fake.last.headers["X-Conversation-ID"] == tracker.sender_id
-    assert texts(dispatcher).startswith(wording("utter_data_erased"))
+    assert texts(dispatcher).startswith(wording("utter_data_erased_conversation"))
     assert dispatcher.messages[-1]["custom"] == ERASE_SIGNAL
     assert events == [{"event": "reset_slots", "timestamp": None}]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("answer", "response"),
+    [
+        ({"status": "scheduled", "scope": "citizen"}, "utter_data_erased_citizen"),
+        ({"status": "scheduled", "scope": "conversation"}, "utter_data_erased_conversation"),
+        ({"status": "scheduled"}, "utter_data_erased_conversation"),  # an older gateway: claim the least
+    ],
+)
+async def test_the_erasure_reply_says_what_went_by_the_answers_scope(
+    fake: FakeGateway,
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    answer: dict[str, str],
+    response: str,
+) -> None:
+    fake.answer(answer, status=202)
+
+    await ActionEraseMyData().run(dispatcher, tracker_from_events([user("affirm", "ya")]), domain)
+
+    assert [message.get("response") for message in dispatcher.messages if message.get("response")] == [
+        response
+    ]
 
 
 @pytest.mark.asyncio
@@ -167,7 +192,7 @@ async def test_a_verified_citizen_is_not_asked_again(
 async def test_an_expired_session_is_forgotten_so_the_next_ask_verifies_again(
     fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    fake.error(403, "identity_unverified")
+    fake.error(403, "identity_unverified")  # the gateway's refusal (api/identity/guard.py)
     tracker = tracker_from_events([user("inform", "482913")], {"nik": NIK, "verified_for": NIK})
 
     events = await ActionShowAccessLog().run(dispatcher, tracker, domain)

@@ -5,8 +5,11 @@ The data steps: 0004's downgrade turns `rate_limited` messages into `failed`; 00
 contact-request cases (a kind unknown before it); 0006's fills `conversations.last_message_at`
 again from each conversation's latest message; 0015 encrypts stored phone numbers (its
 downgrade decrypts them); 0016 replaces identifiers in clear in the audit log by their keyed
-hash (its downgrade keeps the hashes). Rows are written with the models (at head, or at
-0005, whose tables the models can still fill), then read back with plain SQL.
+hash (its downgrade keeps the hashes); 0017 seals a NIK and a birth date and moves 0015's
+numbers to the `Sealed` format, each value encrypted once (its downgrade goes back to 0015's).
+Rows are written with the models (at head, or at 0005, whose tables the models can still
+fill), or with plain SQL where the models seal or have columns added since, then read back
+with plain SQL.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Uuid, text
+from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from api.callcenter.access import citizen_hash
 from api.db import create_engine, downgrade, migrate
+from api.identity.sessions import nik_hash
 from api.models import (
     Agent,
     AgentRole,
@@ -43,7 +47,10 @@ from api.models import (
     ProvenPhone,
     RasaStatus,
     UTCDateTime,
+    VerifiedIdentity,
+    VerifiedSession,
 )
+from api.privacy import sealing
 from api.privacy import vault as privacy
 from tests.api.support import Database, make_settings, new_database
 
@@ -245,29 +252,53 @@ async def _snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+async def _phones_at_0014(
+    engine: AsyncEngine, conversation: Conversation, challenge: str
+) -> list[tuple[str]]:
+    """A hand-off with a callback number, a proved number and a live code's number, stored in
+    clear as before 0015 (plain SQL: the models seal and have columns added since)."""
+    await _add(
+        engine,
+        conversation,
+        Handoff(conversation_id=conversation.id, state=HandoffState.CALLBACK, reason="citizen_request",
+                team="umum"),
+    )  # fmt: skip
+    cid = conversation.id.hex if engine.dialect.name == "sqlite" else conversation.id
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE handoffs SET callback_phone = '+6281234500001'"))
+        await connection.execute(
+            text(
+                "INSERT INTO proven_phones (conversation_id, phone, method, proven_at) "
+                "VALUES (:cid, '6281234500002', 'otp', :at)"
+            ).bindparams(bindparam("at", type_=UTCDateTime())),
+            {"cid": cid, "at": now},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO otp_challenges (nik_hash, code_hash, conversation_id, phone, sent_at, "
+                "expires_at, failures) VALUES (:key, 'x', :cid, '6281234500003', :at, :live, 0)"
+            ).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("live", type_=UTCDateTime())),
+            {"key": challenge, "cid": cid, "at": now, "live": now + timedelta(minutes=5)},
+        )
+    return [("+6281234500001",), ("6281234500002",), ("6281234500003",)]
+
+
+_PHONES = (
+    "SELECT callback_phone FROM handoffs UNION ALL SELECT phone FROM proven_phones "
+    "UNION ALL SELECT phone FROM otp_challenges"
+)
+
+
 async def test_0015_encrypts_stored_phone_numbers_and_its_downgrade_decrypts_them(
     empty_database: Database,
 ) -> None:
     engine = await _migrated(empty_database, "0014")
     try:
-        conversation = _conversation("web")
-        challenge = "c" * 64
-        await _add(
-            engine,
-            conversation,
-            Handoff(conversation_id=conversation.id, state=HandoffState.CALLBACK, reason="citizen_request",
-                    team="umum", callback_phone="+6281234500001"),
-            ProvenPhone(conversation_id=conversation.id, phone="6281234500002", method="otp"),
-            OtpChallenge(nik_hash=challenge, code_hash="x", conversation_id=conversation.id,
-                         phone="6281234500003", expires_at=T0),
-        )  # fmt: skip
-        clear = [("+6281234500001",), ("6281234500002",), ("6281234500003",)]
-        query = (
-            "SELECT callback_phone FROM handoffs UNION ALL SELECT phone FROM proven_phones "
-            "UNION ALL SELECT phone FROM otp_challenges"
-        )
-        await migrate(engine)
-        sealed = [value for (value,) in await _select(engine, query)]
+        conversation, challenge = _conversation("web"), "c" * 64
+        clear = await _phones_at_0014(engine, conversation, challenge)
+        await migrate(engine, "0015")
+        sealed = [value for (value,) in await _select(engine, _PHONES)]
         assert not any("628123450000" in value for value in sealed)
         vault = privacy.current()
         assert [
@@ -276,7 +307,76 @@ async def test_0015_encrypts_stored_phone_numbers_and_its_downgrade_decrypts_the
             vault.open_field("otp_challenges.phone", challenge, sealed[2]),
         ] == [phone for (phone,) in clear]
         await downgrade(engine, "0014")
-        assert await _select(engine, query) == clear
+        assert await _select(engine, _PHONES) == clear
+    finally:
+        await engine.dispose()
+
+
+async def test_0017_seals_every_column_once_with_the_column_type_and_its_downgrade_restores_0015(
+    empty_database: Database,
+) -> None:
+    """0015's numbers are opened and sealed again in the `Sealed` format (not sealed twice); a
+    NIK and a birth date in clear are sealed; the models read all of them in clear."""
+    engine = await _migrated(empty_database, "0014")
+    try:
+        conversation, challenge = _conversation("web"), "d" * 64
+        clear = await _phones_at_0014(engine, conversation, challenge)
+        nik, birth = "3201014101900003", "1990-01-01"
+        cid = conversation.id.hex if engine.dialect.name == "sqlite" else conversation.id
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO verified_sessions (conversation_id, nik, method, verified_at, expires_at) "
+                    "VALUES (:cid, :nik, 'otp', :at, :at)"
+                ).bindparams(bindparam("at", type_=UTCDateTime())),
+                {"cid": cid, "nik": nik, "at": T0},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO verified_identities (conversation_id, nik, birth_date, service, "
+                    "verified_at) VALUES (:cid, 'tok', :birth, 'health', :at)"
+                ).bindparams(bindparam("at", type_=UTCDateTime())),
+                {"cid": cid, "birth": birth, "at": T0},
+            )
+        personal = "SELECT nik FROM verified_sessions UNION ALL SELECT birth_date FROM verified_identities"
+        await migrate(engine, "0016")
+        at_0015 = await _select(engine, _PHONES)
+        await migrate(engine)
+        stored = [value for (value,) in await _select(engine, _PHONES + " UNION ALL " + personal)]
+        assert not any(secret in value for value in stored for secret in ("628123450000", nik, birth))
+        sealer = sealing.current()
+        purposes = ["handoffs.callback_phone", "proven_phones.phone", "otp_challenges.phone",
+                    "verified_sessions.nik", "verified_identities.birth_date"]  # fmt: skip
+        # Each opens to the clear value at once: encrypted once, in the one format.
+        assert [sealer.open(purpose, value) for purpose, value in zip(purposes, stored, strict=True)] == [
+            *(phone for (phone,) in clear),
+            nik,
+            birth,
+        ]
+        async with async_sessionmaker(engine)() as session:
+            handoff = await session.scalar(select(Handoff))
+            proven = await session.get(ProvenPhone, conversation.id)
+            binding = await session.get(VerifiedSession, conversation.id)
+            identity = await session.get(VerifiedIdentity, conversation.id)
+            code = await session.get(OtpChallenge, challenge)
+        assert handoff is not None and handoff.callback_phone == clear[0][0]
+        assert proven is not None and proven.phone == clear[1][0]
+        assert code is not None and code.phone == clear[2][0]
+        assert binding is not None and binding.nik == nik and binding.nik_hash == nik_hash(nik)
+        assert identity is not None and identity.birth_date == birth
+
+        await downgrade(engine, "0016")
+        back = [value for (value,) in await _select(engine, _PHONES)]
+        assert back != [value for (value,) in at_0015]  # sealed again, with a new nonce
+        vault = privacy.current()
+        assert [
+            vault.open_field("handoffs.callback_phone", conversation.id, back[0]),
+            vault.open_field("proven_phones.phone", conversation.id, back[1]),
+            vault.open_field("otp_challenges.phone", challenge, back[2]),
+        ] == [phone for (phone,) in clear]
+        assert await _select(engine, personal) == [(nik,), (birth,)]
+        await downgrade(engine, "0014")
+        assert await _select(engine, _PHONES) == clear
     finally:
         await engine.dispose()
 

@@ -74,7 +74,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "verified_identities": set(),
         "assist_sessions": {"ix_assist_sessions_agent_id"},
         "audit_log": {"ix_audit_log_agent_id", "ix_audit_log_citizen"},
-        "verified_sessions": {"ix_verified_sessions_expires_at"},
+        "verified_sessions": {"ix_verified_sessions_expires_at", "ix_verified_sessions_nik_hash"},
         "otp_challenges": set(),
         "proven_phones": set(),
         "identifier_vault": {"ix_identifier_vault_digest"},

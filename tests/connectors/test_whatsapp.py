@@ -15,7 +15,6 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from api.callcenter import callback_phone
 from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.models import Author, ChannelThread, ChannelUpdate, DeliveryStatus, Message
 from api.privacy.shapes import token_kind
@@ -676,7 +675,7 @@ async def test_an_agents_reply_reaches_the_whatsapp_number_within_the_window(
         # Nobody online: the offer; a callback needs no typed number on WhatsApp.
         await post(client, inbound(number, "text", {"body": "/handoff_callback"}))
         handoff = await handoff_of(app, str((await messages_of(app, number))[0].conversation_id))
-        assert callback_phone.opened(handoff) == f"+{number}"  # E.164, as a typed number is stored
+        assert handoff.callback_phone == f"+{number}"  # E.164, as a typed number is stored
         agent = await add_agent(app)
         async with console(app, agent) as desk:
             await desk.post(f"/console/api/handoffs/{handoff.id}/claim")

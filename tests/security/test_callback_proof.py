@@ -1,6 +1,6 @@
 """A callback is booked only to a number the citizen proved (api/callcenter/service.py): a
 typed number gets an OTP by SMS first; a number nobody proved is never called. The number
-booked is kept encrypted (api/callcenter/callback_phone.py)."""
+booked is sealed at rest (api/models.py `Sealed`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from api.callcenter import callback_phone, texts
+from api.callcenter import texts
 from api.models import HandoffState
 from tests.api.callcenter.support import handoff_of, say
 from tests.api.callcenter.test_handoff import _queued
@@ -17,6 +17,7 @@ from tests.api.identity_support import last_code, sent_sms
 
 pytestmark = pytest.mark.asyncio
 
+# One number per test: a number gets one code per resend interval over every conversation.
 NUMBER = "0812-3456-7890"
 
 
@@ -39,24 +40,24 @@ async def test_a_wrong_code_books_nothing_and_the_right_one_books(
     app, client = center
     conversation, _ = await _queued(app, client)
     await say(client, conversation, texts.CALLBACK)
-    await say(client, conversation, NUMBER)
-    code = await last_code(app, NUMBER)
+    await say(client, conversation, "0812-3456-7891")
+    code = await last_code(app, "0812-3456-7891")
     assert code is not None
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     assert (await say(client, conversation, wrong))["replies"][0]["text"] == texts.ASK_CODE_AGAIN.text
     assert (await handoff_of(app, conversation)).callback_phone is None
     booked = await say(client, conversation, code)
-    assert "0812****7890" in booked["replies"][0]["text"]
+    assert "0812****7891" in booked["replies"][0]["text"]
     handoff = await handoff_of(app, conversation)
-    assert handoff.state is HandoffState.CALLBACK and callback_phone.opened(handoff) == "+6281234567890"
+    assert handoff.state is HandoffState.CALLBACK and handoff.callback_phone == "+6281234567891"
 
 
 async def test_three_wrong_codes_lock_the_callback_code(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
     app, client = center
     conversation, _ = await _queued(app, client)
     await say(client, conversation, texts.CALLBACK)
-    await say(client, conversation, NUMBER)
-    code = await last_code(app, NUMBER)
+    await say(client, conversation, "0812-3456-7892")
+    code = await last_code(app, "0812-3456-7892")
     assert code is not None
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(3):
@@ -79,8 +80,13 @@ async def test_the_callback_number_is_not_in_the_database_file(
     await say(client, conversation, code)
     handoff = await handoff_of(app, conversation)
     assert handoff.state is HandoffState.CALLBACK
-    assert handoff.callback_phone is not None and "85712349876" not in handoff.callback_phone
-    assert callback_phone.opened(handoff) == "+6285712349876"  # the console reads it through the vault
+    assert handoff.callback_phone == "+6285712349876"  # the console reads it in clear
+
+    async with app.state.sessionmaker() as session:
+        stored_value = await session.scalar(
+            text("SELECT callback_phone FROM handoffs WHERE id = :id"), {"id": handoff.id}
+        )
+    assert stored_value is not None and "85712349876" not in stored_value
 
     async with app.state.sessionmaker() as session:
         await session.execute(text("PRAGMA wal_checkpoint(FULL)"))

@@ -26,9 +26,8 @@ down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# (table, owner column, phone column, its length before): the field names are those the code
-# seals with (api/callcenter/callback_phone.py FIELD, api/identity/verifier.py PROVEN_PHONE and
-# OTP_PHONE).
+# (table, owner column, phone column, its length before): the field names the code sealed with
+# until migration 0017 moved the numbers to the models' `Sealed` type.
 # The owner the value is bound to: the conversation, or for a code the row's key.
 _COLUMNS = (
     ("handoffs", "conversation_id", "callback_phone", 32),
