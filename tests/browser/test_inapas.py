@@ -13,6 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from api.identity.sessions import nik_hash
 from bench.load.stack import Stack
 from simulators.seed import sample
 from tests.api.fake_rasa import FakeRasa
@@ -35,11 +36,11 @@ def inapas_dialogue(request: dict[str, Any]) -> list[dict[str, Any]]:
 
 def bound_nik(gateway: Gateway) -> list[tuple[str, str]]:
     """The verified sessions (api/identity/sessions.py `bind`, which the INApas callback
-    ends in): NIK and how it was proved."""
+    ends in): the NIK's keyed hash (the NIK itself is sealed at rest) and how it was proved."""
     path = gateway.settings.sqlite_path()
     assert path is not None
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT nik, method FROM verified_sessions").fetchall()
+        return db.execute("SELECT nik_hash, method FROM verified_sessions").fetchall()
 
 
 def test_login_with_inapas_in_the_widget(page: Page, fake_rasa: FakeRasa, gateway: Gateway) -> None:
@@ -68,7 +69,7 @@ def test_login_with_inapas_in_the_widget(page: Page, fake_rasa: FakeRasa, gatewa
     expect(messages_in(page).nth(-2)).to_have_text("Sudah masuk dengan INApas")
     assert sent_to_rasa(fake_rasa) == ["cek bpjs saya", "/identity_verified"]
     screenshot(page, "inapas-4-verified.png")  # docs/img/inapas-login.png is a copy
-    assert (persona["nik"], "inapas") in bound_nik(gateway)
+    assert (nik_hash(persona["nik"]), "inapas") in bound_nik(gateway)
     for _ in range(50):  # the callback page closes itself after success
         if provider.is_closed():
             break
