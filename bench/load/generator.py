@@ -85,9 +85,9 @@ class Gateway:
         answer = response.json()
         self._tokens[conversation] = answer["session_token"]
         replies = answer["replies"]
-        unavailable = answer.get("rasa_status") == "failed" or any(
-            r.get("author") == "system" for r in replies
-        )
+        # The gateway says when Rasa failed; a system reply alone may be the privacy notice of
+        # the first contact (api/privacy/notice.py), not a failure.
+        unavailable = answer.get("rasa_status") == "failed"
         return Reply(replies, "rasa_unavailable" if unavailable else None)
 
 
