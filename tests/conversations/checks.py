@@ -23,6 +23,9 @@ FALLBACK_RESPONSES = (
     "utter_inform_outside_flow",
 )
 FALLBACK_PHRASES = ("belum saya pahami",)  # any response saying these is a fallback
+# What a citizen must never read: a response placeholder left unfilled ("{fact.sim.validity}",
+# "{name}"), a Python/JSON structure or a missing value printed as is (as tests/e2e checks).
+RAW_TEXT = re.compile(r"\{[a-z_][a-z0-9_.]*\}|\{['\"]|\[['\"{]|\bNone\b|\bnull\b")
 _SENTENCE = re.compile(r"[^.?!]+[.?!]?")
 _SPACE = re.compile(r"\s+")
 
@@ -82,7 +85,7 @@ def find_choice(title: str, offered: dict[str, str]) -> str | None:
 
 @dataclass(frozen=True)
 class Failure:
-    check: str  # contains_any, contains_all, not_contains, buttons_include, no_fallback, click, reply
+    check: str  # a check of Expect, or click (no such button), reply (none came), raw_text
     expected: str
     got: str
 
@@ -92,6 +95,8 @@ def failures(
 ) -> list[Failure]:
     """The checks of `expect` that the replies (`text`, `buttons`) break."""
     said = normal(text)
+    if raw := RAW_TEXT.search(text):
+        return [Failure("raw_text", "no unfilled placeholder or raw data", f"{raw[0]!r} in: {text}")]
     titles = [normal(title) for title in buttons]
     found: list[Failure] = []
     if expect.contains_any:
