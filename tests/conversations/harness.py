@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         results = play_all(conversations, endpoints, progress=True)
     sources = [
         str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
-        for path in paths
+        for path in args.paths
     ]
     report = summary(results, sources)
     write(report, args.markdown, args.json)

@@ -15,10 +15,9 @@ import pytest
 from tests.conversations.harness import MODEL, Endpoints, load_checked, play_all, stack
 from tests.conversations.model import CORPUS_DIR, DEV_DIR, files
 
-# Percent of conversations that must succeed. Measured on the DEV set (48 conversations, 13:40
-# UTC 2026-12-07): see the conv-harness report; the lead replaces it by the corpus's first
-# measurement minus 2 points.
-FLOOR = 0.0
+# Percent of conversations that must succeed. Until the corpus is merged: the DEV set's measured
+# rate (26/48 on 2026-12-07); then the corpus's first full measurement minus 2 points.
+FLOOR = 54.2
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +33,7 @@ def endpoints() -> Iterator[Endpoints]:
 def test_the_success_rate_holds(endpoints: Endpoints) -> None:
     conversations = load_checked(files(CORPUS_DIR) or files(DEV_DIR))
     results = play_all(conversations, endpoints)
-    rate = 100 * sum(result.passed for result in results) / len(results)
+    rate = round(100 * sum(result.passed for result in results) / len(results), 1)  # as reported
     failing = "\n".join(
         f"  {r.conversation.id} turn {r.failed_turn} ({r.failure.check}): expected {r.failure.expected}"
         for r in results
