@@ -73,6 +73,8 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         "tracker_store:\n  type: bot.tracker_store.SQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"
+        # As endpoints.yml: responses render the fact registry's {fact.<id>} and {basis.<id>}.
+        "nlg:\n  type: bot.nlg.FactNaturalLanguageGenerator\n"
     )
     for stale in ("tracker.db", "gateway.db", "simulators.db"):
         (workdir / stale).unlink(missing_ok=True)
