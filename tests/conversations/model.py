@@ -21,7 +21,7 @@ DEV_DIR = HERE / "dev"
 
 SERVICES = (
     "health", "education", "social", "identity", "satudata", "payments", "complaints", "asn", "police",
-    "journeys",
+    "journeys", "general",
 )  # fmt: skip
 CLASSES = frozenset(
     """happy_path data_before_question typed_answer_to_buttons value_inferred elliptical_followup
