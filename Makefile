@@ -13,7 +13,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup chromium train shell telegram-polling validate evaluate lint lock clean bench facts
+.PHONY: help run test setup chromium train shell telegram-polling validate evaluate lint lock clean bench facts \
+	eval-conversations
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -52,6 +53,10 @@ lint: setup  ## ruff over the tree, mypy over each runtime (the first step of ma
 
 evaluate: train  ## Rasa's own evaluation on the held-out data: test stories and NLU split, into var/reports/rasa-test.
 	$(RASA)/rasa test --model models/asisten-warga.tar.gz --stories tests/stories --nlu tests/nlu --out var/reports/rasa-test
+
+CONVERSATIONS ?= tests/conversations/corpus
+eval-conversations: setup train  ## Play the conversation corpus (or CONVERSATIONS=path) through the whole assistant: docs/conversations.md, var/reports/conversations.json.
+	$(API)/python -m tests.conversations.harness $(CONVERSATIONS)
 
 validate: $(RASA_VENV)/.installed  ## Check domain, stories, rules and NLU data.
 	$(RASA)/rasa data validate --fail-on-warnings
