@@ -15,9 +15,9 @@ import pytest
 from tests.conversations.harness import MODEL, Endpoints, load_checked, play_all, stack
 from tests.conversations.model import CORPUS_DIR, DEV_DIR, files
 
-# Percent of conversations that must succeed. Until the corpus is merged: the DEV set's measured
-# rate (26/48 on 2026-12-07); then the corpus's first full measurement minus 2 points.
-FLOOR = 54.2
+# Percent of conversations that must succeed: the held-out corpus's first full measurement
+# (125/388 = 32.2% on 2026-12-07, docs/conversations.md) minus 2 points. Raise it as the assistant improves.
+FLOOR = 30.2
 
 
 @pytest.fixture(scope="module")
