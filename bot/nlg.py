@@ -11,6 +11,8 @@ they cannot shadow a fact.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
@@ -19,9 +21,16 @@ from rasa.utils.endpoints import EndpointConfig
 
 from knowledge import Registry, facts
 
+# A placeholder as Rasa's interpolator reads it (rasa.core.nlg.interpolator.interpolate_text).
+PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
+
 
 class FactNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
-    """TemplatedNaturalLanguageGenerator whose templates also see every `fact.*` and `basis.*`."""
+    """TemplatedNaturalLanguageGenerator whose templates also see every `fact.*` and `basis.*`.
+
+    Each response gets only the facts its variations name, found once at start-up: merging all
+    of the registry's values into every response's variables cost each rendered response a copy
+    of a few hundred entries."""
 
     def __init__(
         self,
@@ -29,10 +38,38 @@ class FactNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         domain: Domain | None = None,
         registry: Registry | None = None,
     ) -> None:
-        super().__init__((domain or Domain.empty()).responses)
         self.fact_values = (registry or facts).template_values()
+        super().__init__((domain or Domain.empty()).responses)
 
-    def _fill_response(
-        self, response: dict[str, Any], filled_slots: dict[str, Any] | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        return super()._fill_response(response, filled_slots, **{**kwargs, **self.fact_values})
+    @property  # type: ignore[override]
+    def responses(self) -> dict[str, list[dict[str, Any]]]:
+        return self._responses
+
+    @responses.setter
+    def responses(self, responses: dict[str, list[dict[str, Any]]]) -> None:
+        """Also set by Rasa's agent once the model's domain is loaded (rasa.core.agent)."""
+        self._responses = responses
+        self._facts_of = {
+            name: {key: self.fact_values[key] for key in _placeholders(variations) if key in self.fact_values}
+            for name, variations in responses.items()
+        }
+
+    def generate_from_slots(
+        self, utter_action: str, filled_slots: dict[str, Any], output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        facts_used = self._facts_of.get(utter_action)
+        if facts_used:  # after the values passed: a slot or an action's value cannot shadow a fact
+            kwargs = {**kwargs, **facts_used}
+        return super().generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
+
+
+def _placeholders(value: Any) -> Iterator[str]:
+    """Every placeholder in the strings of a response's variations (text, buttons, custom...)."""
+    if isinstance(value, str):
+        yield from PLACEHOLDER.findall(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _placeholders(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _placeholders(item)

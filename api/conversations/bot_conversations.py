@@ -10,7 +10,9 @@ the bot and no open hand-off, and forgets one as soon as any replica starts a ha
   answers, and it forgets everything once the broadcaster hears again, since events may have
   been missed in between;
 - an entry lives at most `TTL_SECONDS`, in case an event was lost in publishing.
-A hit attaches a copy of the conversation to the caller's session without a query. Conversations
+A hit attaches a copy of the conversation to the caller's session without a query. A column a
+turn sets once (the privacy notice's time) is written to the entry too (`noted`), or every later
+turn would see it unset and repeat its UPDATE. Conversations
 are never deleted; if they ever are, the deletion must call `forget` too.
 """
 
@@ -39,6 +41,8 @@ HANDOFF_STARTED = "handoff-started"
 TTL_SECONDS = 30.0
 MAX_ENTRIES = 50_000  # under 1 KB each: six columns
 _COLUMNS = [attribute.key for attribute in inspect(Conversation).column_attrs]
+# The remembered columns a conversation object was loaded with or copied from (not mapped).
+_ENTRY = "_bot_conversations_entry"
 
 
 class BotConversations:
@@ -78,7 +82,9 @@ class BotConversations:
         `session` must not hold the conversation already (a turn's own session does not)."""
         hearing = self._hearing_now()
         if hearing is not None and (columns := self._entries.get(conversation_id)) is not None:
-            return ConversationState(_attach(session, columns), None)
+            conversation = _attach(session, columns)
+            setattr(conversation, _ENTRY, columns)
+            return ConversationState(conversation, None)
         forgotten = self._forgotten
         state = await conversation_state(session, conversation_id)
         if (
@@ -89,7 +95,9 @@ class BotConversations:
             and self._hearing_now() == hearing
             and self._forgotten == forgotten
         ):
-            self._entries[conversation_id] = {key: getattr(state.conversation, key) for key in _COLUMNS}
+            entry = {key: getattr(state.conversation, key) for key in _COLUMNS}
+            self._entries[conversation_id] = entry
+            setattr(state.conversation, _ENTRY, entry)
         return state
 
     async def handoff_started(self, conversation_id: uuid.UUID) -> None:
@@ -123,6 +131,14 @@ class BotConversations:
                         self._entries.clear()
             finally:
                 self._following = False
+
+
+def noted(conversation: Conversation, **columns: Any) -> None:
+    """`columns` were just committed for `conversation`: its remembered entry, if it came from
+    one, says so too (only the columns a turn sets once; a hand-off still forgets the entry)."""
+    entry: dict[str, Any] | None = getattr(conversation, _ENTRY, None)
+    if entry is not None:
+        entry.update(columns)
 
 
 def _attach(session: AsyncSession, columns: dict[str, Any]) -> Conversation:

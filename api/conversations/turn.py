@@ -27,7 +27,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from api.conversations import bot_conversations
 from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
 from api.conversations.store import mask_after_turn, outgoing_message, store_incoming, store_replies
 from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus, utcnow
@@ -191,11 +193,14 @@ async def receive_event(
             notices = await handoffs.on_signal(session, conversation, signals[0])
             outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
 
-    if await _first_contact(session, rasa, conversation):
+    first_contact = await _first_contact(session, rasa, conversation)
+    if first_contact is not None:
         notice = TextReply(text=rasa.privacy.notice or "")
         outgoing.insert(0, outgoing_message(conversation.id, Author.SYSTEM, notice))
     session.add_all(outgoing)
     await session.commit()
+    if first_contact is not None:  # committed: later turns, from the remembered conversation, skip it
+        bot_conversations.noted(conversation, privacy_notice_at=first_contact)
     if erase:
         await erasure.after_turn(session, rasa.privacy.tracker, conversation, [m.id for m in outgoing])
     else:
@@ -230,14 +235,16 @@ async def reveal_replies(
     return revealed
 
 
-async def _first_contact(session: AsyncSession, rasa: RasaClient, conversation: Conversation) -> bool:
-    """Whether this is the conversation's first turn with the bot (the privacy notice is due);
-    marks it. Read in memory first: one UPDATE, at first contact only."""
+async def _first_contact(
+    session: AsyncSession, rasa: RasaClient, conversation: Conversation
+) -> datetime | None:
+    """When this is the conversation's first turn with the bot (the privacy notice is due): the
+    time it is marked with; else None. Read in memory first: one UPDATE, at first contact only."""
     rights = rasa.privacy
     if rights.notice is None or conversation.privacy_notice_at is not None:
-        return False
+        return None
     if conversation.channel not in rights.notice_channels:
-        return False
+        return None
     now = utcnow()
     marked = await session.execute(
         update(Conversation)
@@ -245,8 +252,9 @@ async def _first_contact(session: AsyncSession, rasa: RasaClient, conversation: 
         .values(privacy_notice_at=now)
         .execution_options(synchronize_session=False)
     )
-    conversation.privacy_notice_at = now
-    return bool(marked.rowcount)  # type: ignore[attr-defined]
+    # As loaded with it: the UPDATE above wrote it, the unit of work must not write it again.
+    set_committed_value(conversation, "privacy_notice_at", now)
+    return now if marked.rowcount else None  # type: ignore[attr-defined]
 
 
 def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:

@@ -80,6 +80,8 @@ class TokenizingRoute(APIRoute):
             if conversation_id is None or response.media_type != "application/json" or not response.body:
                 return response
             body = json.loads(bytes(response.body))
+            if not _has_fields(body):
+                return response  # nothing to tokenize: no database round trip
             sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
             async with sessionmaker() as session:
                 if await session.get(Conversation, conversation_id) is None:
@@ -92,6 +94,19 @@ class TokenizingRoute(APIRoute):
             return JSONResponse(body, status_code=response.status_code, headers=headers)
 
         return tokenizing
+
+
+def _has_fields(value: Any) -> bool:
+    """Whether `value` holds an identifier `_tokenize_fields` would replace."""
+    if isinstance(value, dict):
+        return any(
+            (RESPONSE_FIELDS.get(key) is not None and isinstance(item, str) and item and digits(item) == item)
+            or _has_fields(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_fields(item) for item in value)
+    return False
 
 
 async def _tokenize_fields(session: AsyncSession, conversation_id: uuid.UUID, value: Any) -> bool:

@@ -27,7 +27,7 @@ import httpx
 
 from bench.common import ROOT, results_dir, write_result
 from bench.load.conversations import load_personas, scripts
-from bench.load.generator import DirectRasa, Gateway, Reply, Target, step_message
+from bench.load.generator import DirectRasa, Gateway, Reply, Target, next_message
 from bench.load.stack import free_port, running, wait_until_answering
 
 
@@ -85,8 +85,8 @@ async def _play(
                 said: dict[str, list[str]] = {t.name: [] for t in order}
                 for number, step in enumerate(script.steps):
                     for target in order:
-                        message = step_message(step, last[target.name], said[target.name])
-                        if message is None:  # this target's bot took another path
+                        message = await next_message(target, http, step, last[target.name], said[target.name])
+                        if message is None:  # another path, or a code step (no outbox here)
                             continue
                         started = time.perf_counter()
                         last[target.name] = await target.send(http, conversations[target.name], *message)

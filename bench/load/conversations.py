@@ -3,7 +3,9 @@ of tests/e2e/test_services.py, typed the same way and filled from the seed's per
 (`simulators.seed.sample`), so that the flows reach the simulated ministries.
 
 A script is a list of steps: `Say` (typed text; `{case}` is replaced by the last case number
-the bot gave in this conversation) and `Click` (a button of the last reply, by its title).
+the bot gave in this conversation), `Click` (a button of the last reply, by its title) and
+`SmsCode` (the identity check's code, typed as read from the simulated SMS outbox of the number
+registered for the NIK: the gateway's service API, `GET /identity/simulated-sms`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simulators.seed import citizen_by_nik, sample
+from simulators.seed import citizen_by_nik, population, sample
+from simulators.seed.population import own_phone
 
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -32,7 +35,12 @@ class Click:
     title: str
 
 
-Step = Say | Click
+@dataclass(frozen=True)
+class SmsCode:
+    phone: str  # the number the code was sent to
+
+
+Step = Say | Click | SmsCode
 
 
 @dataclass(frozen=True)
@@ -53,22 +61,36 @@ def dashed_date(iso: str) -> str:
     return f"{dt.date.fromisoformat(iso):%d-%m-%Y}"
 
 
+def parent_of(nik: str) -> tuple[str, str]:
+    """The first member of `nik`'s KK with a phone number of their own: NIK and number (who
+    verifies for a child, as in tests/e2e/test_services.py)."""
+    family = citizen_by_nik(nik).kk_number  # type: ignore[union-attr]
+    for member in population().citizens:
+        if member.kk_number == family and (phone := own_phone(member)):
+            return member.nik, phone
+    raise LookupError(f"no member of {nik[:4]}…'s KK has a phone")
+
+
 def scripts(personas: dict[str, dict[str, Any]], complaint_category: str) -> list[Script]:
     """Every conversation of the mix, filled from `personas` (see `load_personas`)."""
     bpjs, pip, bansos = personas["bpjs_active"], personas["pip_recipient"], personas["bansos_pkh"]
     adult, owner = personas["adult"], personas["vehicle_owner_overdue"]
     casn, holder = personas["casn_passed"], personas["sim_renewable"]
     address = citizen_by_nik(bansos["nik"]).address  # type: ignore[union-attr]
+    parent_nik, parent_phone = parent_of(pip["nik"])
     service = [
         Script("bpjs_membership", "service", (
             Say("Kartu BPJS Kesehatan saya masih aktif atau tidak ya?"),
             Say(f"NIK saya {bpjs['nik']}"),
             Say(typed_date(bpjs["birth_date"])),
+            SmsCode(bpjs["otp_phone"]),
         )),
         Script("pip_status", "service", (
             Say("Saya mau cek apakah anak saya dapat bantuan PIP"),
             Say(f"NISN anak saya {pip['nisn']}"),
             Say(dashed_date(pip["birth_date"])),
+            Say(parent_nik),  # the parent verifies: a member of the student's KK
+            SmsCode(parent_phone),
         )),
         Script("bansos_by_region", "service", (
             Say("Tolong cek apakah ibu saya terdaftar sebagai penerima bansos"),
@@ -84,6 +106,7 @@ def scripts(personas: dict[str, dict[str, Any]], complaint_category: str) -> lis
             Click("Ya, ajukan"),
             Say(adult["nik"]),
             Say(dashed_date(adult["birth_date"])),
+            SmsCode(adult["otp_phone"]),
             Click("Perubahan data"),
             Click("Ya, kirim"),
             Say("Permohonan saya dengan nomor {case} sudah sampai mana ya?"),
@@ -114,11 +137,14 @@ def scripts(personas: dict[str, dict[str, Any]], complaint_category: str) -> lis
             Say("Hasil seleksi CPNS saya sudah keluar belum?"),
             Say(f"Nomor peserta saya {casn['participant_number']}"),
             Say(typed_date(casn["birth_date"])),
+            Say(casn["nik"]),
+            SmsCode(casn["otp_phone"]),
         )),
         Script("sim_renewal_then_skck", "service", (
             Say("SIM saya sebentar lagi habis, bisa diperpanjang online belum ya?"),
             Say(holder["nik"]),
             Say(typed_date(holder["birth_date"])),
+            SmsCode(holder["otp_phone"]),
             Say("Saya juga perlu bikin SKCK"),
             Click("Ya, ajukan"),
             Click("Melamar pekerjaan"),

@@ -9,6 +9,11 @@ failure, and the gateway's "assistant unavailable" reply (`rasa_status` failed).
 error, or when a button the script needs is missing (a *deviation*: the bot took another
 path), the citizen drops that conversation and starts the next one. No new turn starts after
 the level's duration; turns under way then are awaited (bounded by the request timeout).
+
+The identity check's code (`SmsCode`) is read from the simulated SMS outbox through the gateway's
+service API, for both targets: straight to Rasa, each conversation is still opened through the
+gateway (untimed), so that the conversation Rasa and the actions see is one the gateway knows and
+can verify. Reading the code is not part of the turn's time.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import time
 import uuid
 from collections import Counter
@@ -24,7 +30,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from bench.load.conversations import CASE_NUMBER, Click, Say, Script
+from bench.load.conversations import CASE_NUMBER, Click, Say, Script, SmsCode, Step
+
+SIX_DIGITS = re.compile(r"\b(\d{6})\b")
 
 
 @dataclass
@@ -45,8 +53,28 @@ class Reply:
         return {b["title"]: b["payload"] for r in self.replies for b in r.get("buttons") or []}
 
 
+@dataclass(frozen=True)
+class Outbox:
+    """The simulated SMS provider's outbox, read through the gateway's service API."""
+
+    url: str  # the service API's root (bench.load.stack.Stack.service_url)
+    headers: dict[str, str]
+
+    async def code(self, http: httpx.AsyncClient, phone: str) -> str | None:
+        """The latest code sent to `phone`; None when there is none."""
+        response = await http.get(
+            f"{self.url}/api/v1/identity/simulated-sms", params={"to": phone}, headers=self.headers
+        )
+        if response.status_code != 200:
+            return None
+        messages = response.json().get("messages") or []
+        found = SIX_DIGITS.search(messages[-1].get("text") or "") if messages else None
+        return found[1] if found else None
+
+
 class Target(Protocol):
     name: str
+    outbox: Outbox | None
 
     async def open(self, http: httpx.AsyncClient) -> str: ...
 
@@ -60,8 +88,9 @@ class Gateway:
 
     name = "gateway"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, outbox: Outbox | None = None) -> None:
         self.url = url
+        self.outbox = outbox
         self._tokens: dict[str, str] = {}  # each conversation's session token, as the widget keeps it
 
     async def open(self, http: httpx.AsyncClient) -> str:
@@ -92,15 +121,25 @@ class Gateway:
 
 
 class DirectRasa:
-    """Rasa's REST channel, with the body the gateway sends (`input_channel`, `metadata`)."""
+    """Rasa's REST channel, with the body the gateway sends (`input_channel`, `metadata`).
+
+    With `gateway_url`, each conversation is opened through the gateway (untimed) and Rasa gets
+    its id as the sender: the identity check (the actions call the gateway's service API with
+    the sender id) needs a conversation the gateway knows. Without it, a random sender id."""
 
     name = "direct"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, outbox: Outbox | None = None, gateway_url: str | None = None) -> None:
         self.url = url
+        self.outbox = outbox
+        self.gateway_url = gateway_url
 
     async def open(self, http: httpx.AsyncClient) -> str:
-        return f"bench-{uuid.uuid4().hex}"
+        if self.gateway_url is None:
+            return f"bench-{uuid.uuid4().hex}"
+        response = await http.post(f"{self.gateway_url}/api/v1/conversations", json={"channel": "web"})
+        response.raise_for_status()
+        return str(response.json()["id"])
 
     async def send(
         self, http: httpx.AsyncClient, conversation: str, message: str, title: str | None
@@ -209,8 +248,10 @@ async def play_once(target: Target, script: Script, timeout: float) -> tuple[lis
         conversation = await target.open(http)
         last = Reply([])
         for step in script.steps:
-            message = step_message(step, last, replies)
+            message = await next_message(target, http, step, last, replies)
             if message is None:
+                if isinstance(step, SmsCode):
+                    return replies, "no SMS code in the outbox"
                 return replies, f"no button {step.title!r} in {sorted(last.buttons())}"  # type: ignore[union-attr]
             last = await target.send(http, conversation, *message)
             replies.append(last.text())
@@ -262,7 +303,7 @@ async def _conversation(
             await asyncio.sleep(think.wait(rng))
         if time.monotonic() >= deadline:
             return "cut"
-        message = step_message(step, last, said)
+        message = await next_message(target, http, step, last, said)
         if message is None:
             level.deviations[f"{script.name}:{number}"] += 1
             return "deviated"
@@ -278,6 +319,16 @@ async def _conversation(
         if last.error:
             return "error"
     return "completed"
+
+
+async def next_message(
+    target: Target, http: httpx.AsyncClient, step: Step, last: Reply, replies: list[str]
+) -> tuple[str, str | None] | None:
+    """`step_message`, and for `SmsCode` the code read from the outbox (None without one)."""
+    if isinstance(step, SmsCode):
+        code = await target.outbox.code(http, step.phone) if target.outbox is not None else None
+        return (code, None) if code is not None else None
+    return step_message(step, last, replies)
 
 
 def step_message(step: Say | Click, last: Reply, replies: list[str]) -> tuple[str, str | None] | None:

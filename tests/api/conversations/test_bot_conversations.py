@@ -21,7 +21,7 @@ from api.models import HandledBy
 from api.pubsub import MemoryBroadcaster
 from tests.api.callcenter.support import add_agent, ask_for_person, say
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import new_conversation, stored_conversation
+from tests.api.support import GatewayFactory, new_conversation, stored_conversation
 
 pytestmark = pytest.mark.asyncio
 
@@ -52,6 +52,34 @@ async def test_a_conversation_with_the_bot_is_read_once(center: tuple[FastAPI, h
         for text in ("cek bansos", "terima kasih"):
             assert (await say(client, conversation, text))["replies"][0]["text"] == f"bot: {text}"
         assert len(reads) == 1
+
+
+async def test_the_privacy_notice_is_marked_once_for_a_remembered_conversation(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """The notice's time is set at the first turn, after the conversation was remembered: the
+    entry learns it, or every later turn would repeat the UPDATE (a round trip per turn)."""
+    fake_rasa.reply({"text": "Halo!"})
+    updates: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().startswith("UPDATE conversations"):
+            updates.append(statement)
+
+    async with gateway(privacy_notice=True) as (app, client):
+        conversation = await new_conversation(client)
+        engine = app.state.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            first = await say(client, conversation, "halo")
+            assert uuid.UUID(conversation) in app.state.bot_conversations
+            for text in ("cek bansos", "terima kasih"):
+                replies = (await say(client, conversation, text))["replies"]
+                assert [reply["author"] for reply in replies] == ["bot"]
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    assert [reply["author"] for reply in first["replies"]] == ["system", "bot"]  # the notice, once
+    assert len([u for u in updates if "privacy_notice_at" in u]) == 1
 
 
 async def test_after_a_handoff_starts_the_bot_is_silent_at_once(
