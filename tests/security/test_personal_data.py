@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 import pytest_asyncio
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import ValidationError
 from sqlalchemy import select, text
 
@@ -28,6 +28,7 @@ from api.identity import sessions
 from api.models import AuditEntry, VaultEntry
 from api.privacy import shapes
 from api.privacy import vault as privacy
+from api.privacy.boundary import tokenizing
 from bot import identifiers as bot_identifiers
 from simulators.seed import sample
 from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console, fresh_call_center, handoff_bot
@@ -277,3 +278,36 @@ def test_the_bot_reads_the_gateway_tokens_as_the_gateway_writes_them() -> None:
         assert bot_identifiers.check_kk_number(shapes.new_token("nik", value)) is None
     assert bot_identifiers.check_bpjs_number(shapes.new_token("bpjs", "0004861326592")) is None
     assert bot_identifiers.check_nisn(shapes.new_token("nisn", "0166397432")) is None
+
+
+async def test_identifiers_in_a_service_answer_go_back_as_the_conversations_tokens(
+    app_client: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    """A ministry's answer that names a citizen (a family member's NIK, a card, a NISN) reaches
+    the action server, and so Rasa's tracker, only as tokens of the conversation that asked
+    (api/privacy/boundary.py `TokenizingRoute`); a call naming no conversation is untouched."""
+    app, client = app_client
+    member = sample("bpjs_active")
+    answer = {"nik": member["nik"], "family": [{"nisn": "0141234567", "card_number": member["card_number"]}]}
+    router = APIRouter()
+
+    @router.get("/answer")
+    async def ministry_answer() -> dict:
+        return answer
+
+    tokenizing(router.routes)
+    ministry = FastAPI()
+    ministry.state.sessionmaker = app.state.sessionmaker
+    ministry.include_router(router)
+    mine = await new_conversation(client)
+    transport = httpx.ASGITransport(app=ministry)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as service:
+        tokenized = (await service.get("/answer", headers={"X-Conversation-ID": mine})).json()
+        untouched = (await service.get("/answer")).json()
+
+    assert untouched == answer
+    assert shapes.token_kind(tokenized["nik"]) == "nik"
+    assert shapes.token_kind(tokenized["family"][0]["nisn"]) == "nisn"
+    assert shapes.token_kind(tokenized["family"][0]["card_number"]) == "bpjs"
+    async with app.state.sessionmaker() as session:
+        assert await privacy.current().resolve_json(session, uuid.UUID(mine), tokenized) == answer
