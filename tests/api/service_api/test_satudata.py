@@ -8,7 +8,7 @@ from collections import Counter
 import httpx
 
 from api import regions
-from knowledge.statistics import PERIOD_ORDER, UNITS, figures
+from knowledge.statistics import PERIOD_ORDER, UNITS, Figure, figures
 from simulators.satudata import datasets
 from tests.api.support import GatewayFactory
 
@@ -101,25 +101,48 @@ async def test_the_latest_period_of_a_year(client: httpx.AsyncClient) -> None:
     assert (hdi["year"], hdi["value"], hdi["label"]) == (2025, 75.9, "Indeks Pembangunan Manusia (IPM)")
 
 
+def newest(indicator: str, region_code: str) -> Figure:
+    """The figure the service answers without a year: the newest round of that region."""
+    rows = [f for f in figures() if f.indicator == indicator and f.region_code == region_code]
+    return max(rows, key=lambda f: (f.year, PERIOD_ORDER[f.period]))
+
+
 async def test_a_figure_from_one_report_is_not_verified(client: httpx.AsyncClient) -> None:
+    # A province whose newest IPM rests on one report (knowledge/statistics/bps.csv).
+    provinces = {
+        f.region_code: f.region_name for f in figures() if f.indicator == "hdi" and f.region_code != "00"
+    }
+    unverified = [code for code in provinces if not newest("hdi", code).confirmed]
+    assert unverified, "bps.csv has no province whose newest IPM is unverified: pick another check"
+    figure = newest("hdi", unverified[0])
     body = (
-        await client.get(f"{API}/statistics", params={"indicator": "hdi", "region": "DI Yogyakarta"})
+        await client.get(f"{API}/statistics", params={"indicator": "hdi", "region": provinces[unverified[0]]})
     ).json()
-    assert (body["year"], body["value"], body["verified"]) == (2025, 82.48, False)
+    assert (body["year"], body["value"], body["verified"]) == (figure.year, figure.value, False)
     assert body["url"].startswith("https://")
 
 
 async def test_figure_unavailable_lists_the_years_there_are(client: httpx.AsyncClient) -> None:
+    years = sorted({f.year for f in figures() if f.indicator == "hdi" and f.region_code == "31"})
+    missing = min(years) - 1
     response = await client.get(
-        f"{API}/statistics", params={"indicator": "hdi", "region": "DKI Jakarta", "year": 2022}
+        f"{API}/statistics", params={"indicator": "hdi", "region": "DKI Jakarta", "year": missing}
     )
     assert response.status_code == 404
     body = response.json()
-    assert body["code"] == "figure_unavailable" and body["available_years"] == [2024, 2025]
-    assert "2024" in body["detail"]
-    none_at_all = await client.get(
-        f"{API}/statistics", params={"indicator": "poverty_rate", "region": "Jambi"}
-    )
+    assert body["code"] == "figure_unavailable" and body["available_years"] == years
+    assert str(years[-1]) in body["detail"]
+    # A province with no figure at all for an indicator (bps.csv's README lists them).
+    named = {f.region_code: f.region_name for f in figures() if f.region_code != "00"}
+    absent = [
+        (indicator, name)
+        for indicator in ("population", "unemployment_rate", "hdi")
+        for code, name in named.items()
+        if not any(f.indicator == indicator and f.region_code == code for f in figures())
+    ]
+    assert absent, "every province has every indicator: check the no-figure answer another way"
+    indicator, region = absent[0]
+    none_at_all = await client.get(f"{API}/statistics", params={"indicator": indicator, "region": region})
     assert none_at_all.status_code == 404
     assert none_at_all.json()["code"] == "figure_unavailable" and none_at_all.json()["available_years"] == []
 
