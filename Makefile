@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 RASA_VENV := .venv/rasa
 API_VENV  := .venv/api
+DEPLOY_VENV := .venv/deploy
 RASA := $(RASA_VENV)/bin
 API  := $(API_VENV)/bin
 ENDPOINTS ?= endpoints.yml
@@ -13,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup chromium train shell telegram-polling validate evaluate lint lock clean bench facts \
+.PHONY: help run test setup chromium haproxy check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
 	eval-conversations
 
 help:  ## List the targets.
@@ -22,10 +23,10 @@ help:  ## List the targets.
 run: setup train  ## Install, train if the data changed, start Rasa, actions and gateway.
 	scripts/run
 
-test: setup chromium  ## Run the whole test suite (what CI runs).
+test: setup chromium haproxy  ## Run the whole test suite (what CI runs).
 	scripts/test
 
-setup: $(RASA_VENV)/.installed $(API_VENV)/.installed  ## Create both virtual environments.
+setup: $(RASA_VENV)/.installed $(API_VENV)/.installed $(DEPLOY_VENV)/.installed  ## Create the virtual environments (Rasa, gateway, deployment checks).
 
 chromium:  ## Install Debian's chromium for the browser tests when it is missing (as root).
 	scripts/ensure-chromium
@@ -34,6 +35,18 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 	test -x $(RASA)/python || $$(scripts/find-python 3.10) -m venv $(RASA_VENV)
 	$(RASA)/pip install -q --upgrade pip
 	$(RASA)/pip install -q -r requirements/rasa.lock
+	touch $@
+
+haproxy:  ## Install Debian's HAProxy (the deployment checks, the cluster) when it is missing (as root).
+	scripts/ensure-haproxy
+
+check-deploy: $(DEPLOY_VENV)/.installed haproxy  ## Check the container, compose and Helm files offline (deploy/check.py).
+	$(DEPLOY_VENV)/bin/python deploy/check.py
+
+$(DEPLOY_VENV)/.installed: requirements/deploy.lock
+	test -x $(DEPLOY_VENV)/bin/python || $$(scripts/find-python 3.11 --min) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install -q --upgrade pip
+	$(DEPLOY_VENV)/bin/pip install -q -r requirements/deploy.lock
 	touch $@
 
 $(API_VENV)/.installed: requirements/api.lock

@@ -18,6 +18,9 @@ from api.privacy import TurnPrivacy
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
+# Carries the conversation's sender so that a load balancer in front of several Rasa replicas
+# can hash on it (deploy/: HAProxy `balance hdr(X-Rasa-Sender)`): one conversation, one replica.
+SENDER_HEADER = "X-Rasa-Sender"
 HEALTH_PATH = "/webhooks/rest/"  # the REST channel answers {"status": "ok"}
 
 
@@ -96,7 +99,9 @@ class RasaClient:
             "metadata": metadata,
         }
         try:
-            async with self._http().post(f"{self._base_url}{WEBHOOK_PATH}", json=body) as response:
+            async with self._http().post(
+                f"{self._base_url}{WEBHOOK_PATH}", json=body, headers={SENDER_HEADER: sender}
+            ) as response:
                 return _REPLIES.validate_json(await response.read())
         except TimeoutError as error:
             raise RasaUnavailableError("timeout") from error

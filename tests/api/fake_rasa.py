@@ -32,6 +32,7 @@ class FakeRasa:
     body: bytes | None = None
     delay: float = 0.0
     received: list[dict[str, Any]] = field(default_factory=list)
+    senders_in_header: list[str | None] = field(default_factory=list)  # X-Rasa-Sender per message
     respond: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     latest_message: dict[str, Any] = field(default_factory=dict)
     token: str = "rasa-test-token"
@@ -40,6 +41,7 @@ class FakeRasa:
     def reset(self) -> None:
         self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
         self.received, self.respond, self.latest_message = [], None, {}
+        self.senders_in_header = []
         self._generation += 1
 
     def reply(self, *replies: dict[str, Any]) -> None:
@@ -49,6 +51,7 @@ class FakeRasa:
         async def webhook(request: Request) -> Response:
             body = await request.json()
             self.received.append(body)
+            self.senders_in_header.append(request.headers.get("x-rasa-sender"))
             generation, deadline = self._generation, time.monotonic() + self.delay
             while time.monotonic() < deadline and generation == self._generation:
                 await asyncio.sleep(0.01)

@@ -20,6 +20,13 @@ async def send(url: str) -> list[object]:
         await client.aclose()
 
 
+async def test_names_the_sender_for_the_load_balancer(fake_rasa: FakeRasa) -> None:
+    """A load balancer in front of several Rasa replicas hashes on this header (deploy/haproxy)."""
+    fake_rasa.reply({"text": "Halo!"})
+    await send(fake_rasa.url)
+    assert fake_rasa.senders_in_header == ["sender-1"]
+
+
 async def test_parses_replies(fake_rasa: FakeRasa) -> None:
     fake_rasa.reply(
         {"text": "Halo!"},
