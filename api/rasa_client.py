@@ -6,7 +6,8 @@ httpx's here (bench/findings.md); the ministry adapters keep httpx."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import aiohttp
@@ -22,6 +23,15 @@ WEBHOOK_PATH = "/webhooks/rest/webhook"
 # can hash on it (deploy/: HAProxy `balance hdr(X-Rasa-Sender)`): one conversation, one replica.
 SENDER_HEADER = "X-Rasa-Sender"
 HEALTH_PATH = "/webhooks/rest/"  # the REST channel answers {"status": "ok"}
+
+
+@dataclass(frozen=True)
+class RasaHealth:
+    up: bool
+    stores: dict[str, Literal["ok", "unavailable"]]  # {} when Rasa did not answer
+
+
+_STORES = TypeAdapter(dict[str, Literal["ok", "unavailable"]])
 
 
 class RasaUnavailableError(Exception):
@@ -128,14 +138,25 @@ class RasaClient:
             logger.warning("rasa tracker not read reason=%s", type(error).__name__)
             return None
 
-    async def is_up(self, timeout: float) -> bool:
+    async def health(self, timeout: float) -> RasaHealth:
+        """Whether Rasa can take turns, and the state of its stores as it reports them
+        (bot/runtime/fail_closed.py: 503 while its tracker or lock store is unreachable)."""
         try:
             async with self._http().get(
-                f"{self._base_url}{HEALTH_PATH}", timeout=aiohttp.ClientTimeout(total=timeout)
-            ):
-                return True
-        except (TimeoutError, aiohttp.ClientError):
-            return False
+                f"{self._base_url}{HEALTH_PATH}",
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                raise_for_status=False,
+            ) as response:
+                body = await response.json(content_type=None)
+                stores = _STORES.validate_python(
+                    {key: value for key, value in body.items() if key.endswith("_store")}
+                )
+                return RasaHealth(up=response.status == 200, stores=stores)
+        except (TimeoutError, aiohttp.ClientError, ValueError, AttributeError, ValidationError):
+            return RasaHealth(up=False, stores={})
+
+    async def is_up(self, timeout: float) -> bool:
+        return (await self.health(timeout)).up
 
 
 async def _rasa_client(request: Request) -> RasaClient:

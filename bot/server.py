@@ -9,9 +9,9 @@ command line and set up its logging, the plugin's `configure_commandline`:
   policies (an NLU-only model, as `rasa train` writes when it finds no domain), or one older
   than a file `rasa train` reads (config.yml, domain/, data/; `make train` rewrites the model
   each time, even when nothing changed);
-- for `run` and `shell`, refuses endpoints without the fact registry's response generator
-  (`nlg: type: bot.nlg.FactNaturalLanguageGenerator`): Rasa's own would send citizens the
-  responses' `{fact.<id>}` placeholders as they are written.
+- for `run` and `shell`, refuses endpoints that Rasa would read and then ignore or replace
+  (bot/endpoint_checks.py): without the fact registry's response generator, a store type that
+  does not import, a key a store does not take, a Redis lock prefix that is not alphanumeric.
 
 A plain `rasa run` gives the same answers, without the fixes and without the checks.
 """
@@ -24,18 +24,18 @@ import sys
 from pathlib import Path
 
 import pluggy
-import yaml
 from rasa import __main__ as rasa_main
 from rasa.cli import run as rasa_run
 from rasa.cli import shell as rasa_shell
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.model import get_local_model
 from rasa.plugin import plugin_manager
-from rasa.shared.constants import DEFAULT_ENDPOINTS_PATH, DEFAULT_MODELS_PATH
+from rasa.shared.constants import DEFAULT_MODELS_PATH
 from rasa.shared.data import TrainingType
 from rasa.shared.exceptions import RasaException
 
 from bot import runtime
+from bot.endpoint_checks import check_endpoints
 
 logger = logging.getLogger("bot.server")  # by name: run with -m, this module is __main__
 hookimpl = pluggy.HookimplMarker("rasa")
@@ -51,13 +51,6 @@ class ModelWithoutDialogue(RasaException):
 
 class ModelOutOfDate(RasaException):
     """A file the model is trained from changed after the model was written."""
-
-
-class EndpointsWithoutFacts(RasaException):
-    """The endpoints do not configure the fact registry's response generator."""
-
-
-FACT_NLG = "bot.nlg.FactNaturalLanguageGenerator"
 
 
 def changed_since(model: Path, project: Path) -> list[Path]:
@@ -86,18 +79,6 @@ def check_model(model_path: str, project: Path = Path()) -> str:
         )
     logger.info("Serving %s, trained at %s.", model, metadata.trained_at.isoformat(timespec="seconds"))
     return model
-
-
-def check_endpoints(endpoints_path: str | None) -> None:
-    """Refuse endpoints whose `nlg` is not the fact registry's generator (bot/nlg.py)."""
-    path = Path(endpoints_path or DEFAULT_ENDPOINTS_PATH)
-    endpoints = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    nlg = (endpoints or {}).get("nlg") or {}
-    if nlg.get("type") != FACT_NLG:
-        raise EndpointsWithoutFacts(
-            f"{path} does not set `nlg: type: {FACT_NLG}`: the responses' facts ({{fact.<id>}}) "
-            "would reach citizens unfilled. Add it as endpoints.yml does."
-        )
 
 
 @hookimpl  # type: ignore[misc]

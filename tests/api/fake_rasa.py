@@ -23,6 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+STORES_UP = {"tracker_store": "ok", "lock_store": "ok"}  # Rasa's health route (bot/runtime/fail_closed.py)
+
 
 @dataclass
 class FakeRasa:
@@ -32,6 +34,7 @@ class FakeRasa:
     body: bytes | None = None
     delay: float = 0.0
     received: list[dict[str, Any]] = field(default_factory=list)
+    stores: dict[str, str] = field(default_factory=lambda: dict(STORES_UP))  # what /webhooks/rest/ reports
     senders_in_header: list[str | None] = field(default_factory=list)  # X-Rasa-Sender per message
     respond: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     latest_message: dict[str, Any] = field(default_factory=dict)
@@ -41,7 +44,7 @@ class FakeRasa:
     def reset(self) -> None:
         self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
         self.received, self.respond, self.latest_message = [], None, {}
-        self.senders_in_header = []
+        self.senders_in_header, self.stores = [], dict(STORES_UP)
         self._generation += 1
 
     def reply(self, *replies: dict[str, Any]) -> None:
@@ -63,7 +66,8 @@ class FakeRasa:
             return JSONResponse(self.replies, self.status)
 
         async def health(_: Request) -> Response:
-            return JSONResponse({"status": "ok"})
+            up = all(state == "ok" for state in self.stores.values())
+            return JSONResponse({"status": "ok" if up else "unavailable", **self.stores}, 200 if up else 503)
 
         async def tracker(request: Request) -> Response:
             if request.query_params.get("token") != self.token:

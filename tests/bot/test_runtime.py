@@ -1,5 +1,6 @@
 """bot.runtime: the fixes Rasa uses once bot.server has installed them (action-result
-validation, kept-alive connections to the action server), and that entry point."""
+validation, kept-alive connections to the action server, failing closed: tests/bot/test_fail_closed.py),
+and that entry point."""
 
 import argparse
 import json
@@ -20,6 +21,8 @@ from aiohttp import web
 from rasa import version
 from rasa.cli import run as rasa_run
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels.rest import RestInput
 from rasa.engine.graph import GraphSchema
 from rasa.engine.storage.storage import ModelMetadata
 from rasa.plugin import plugin_manager
@@ -28,12 +31,14 @@ from rasa.shared.data import TrainingType
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import runtime, server
-from bot.runtime import action_results, endpoint_connections
+from bot.runtime import action_results, endpoint_connections, fail_closed
 
 ROOT = Path(__file__).parents[2]
 RASAS_OWN = {
     (RemoteAction, "_validate_action_result"): RemoteAction._validate_action_result,
     (EndpointConfig, "session"): EndpointConfig.session,
+    (Agent, "_create_tracker_store"): Agent.__dict__["_create_tracker_store"],  # a staticmethod
+    (RestInput, "blueprint"): RestInput.blueprint,
 }  # before any fix is installed: no module of ours replaces them when imported
 runtime.install()  # as bot.server does when Rasa starts
 
@@ -139,12 +144,15 @@ def installed() -> bool:
     return (
         RemoteAction._validate_action_result is action_results.validate_action_result
         and EndpointConfig.session is endpoint_connections.session
+        and Agent._create_tracker_store is fail_closed.create_tracker_store
+        and RestInput.blueprint is fail_closed.blueprint
     )
 
 
 def test_importing_our_modules_installs_nothing():
     assert RASAS_OWN[(RemoteAction, "_validate_action_result")] is not action_results.validate_action_result
     assert RASAS_OWN[(EndpointConfig, "session")] is not endpoint_connections.session
+    assert RASAS_OWN[(RestInput, "blueprint")] is not fail_closed.blueprint
 
 
 def test_install_on_the_rasa_version_the_fixes_were_written_for_says_so(rasas_own_code, caplog):
@@ -153,7 +161,8 @@ def test_install_on_the_rasa_version_the_fixes_were_written_for_says_so(rasas_ow
         assert runtime.install() is True
     assert installed()
     assert f"Runtime fixes installed on Rasa {version.__version__}" in caplog.text
-    assert "bot.runtime.action_results, bot.runtime.endpoint_connections" in caplog.text
+    fixes = "bot.runtime.action_results, bot.runtime.endpoint_connections, bot.runtime.fail_closed"
+    assert fixes in caplog.text
 
 
 def test_on_another_rasa_version_rasas_code_stays_with_a_warning(rasas_own_code, monkeypatch, caplog):
@@ -214,20 +223,6 @@ def test_the_server_refuses_a_model_older_than_what_it_is_trained_from(tmp_path)
     os.utime(tmp_path / "domain/health.yml")
     with pytest.raises(server.ModelOutOfDate, match=r"domain/health.yml changed after .* `make train`"):
         server.check_model(str(model), project=tmp_path)
-
-
-def test_the_server_refuses_endpoints_without_the_fact_generator(tmp_path):
-    for shipped in ("endpoints.yml", "endpoints.prod.yml"):
-        server.check_endpoints(str(ROOT / shipped))
-    bare = tmp_path / "endpoints.yml"
-    bare.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n')
-    with pytest.raises(server.EndpointsWithoutFacts, match="would reach citizens unfilled"):
-        server.check_endpoints(str(bare))
-    bare.write_text(bare.read_text() + "nlg:\n  type: callback\n  url: http://127.0.0.1:1/nlg\n")
-    with pytest.raises(server.EndpointsWithoutFacts):
-        server.check_endpoints(str(bare))
-    with pytest.raises(server.EndpointsWithoutFacts):
-        server.check_endpoints(str(tmp_path / "missing.yml"))
 
 
 def test_rasa_started_through_the_entry_point_logs_the_fixes_and_refuses_an_nlu_only_model(tmp_path):
