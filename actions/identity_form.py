@@ -7,7 +7,10 @@ channel vouches for the number registered with Dukcapil, else with a six-digit c
 SMS to that number, typed back as the `otp_code` slot (`POST /identity/otp/verify`). A form
 whose record is not keyed by NIK (a BPJS card, a NISN, a CASN number) asks the citizen's NIK
 for it. `verified_for` keeps the NIK verified, so another service in the same session asks no
-new code. What every form shares beyond this is in actions/flows.py.
+new code. A form started about someone else ("kartu bpjs ibu saya", "anak saya") starts a fresh
+subject: the identifiers and birth dates kept from earlier turns are dropped (`PERSONAL_SLOTS`),
+so that another person's record is asked for, and the citizen's own is never shown again
+unasked. What every form shares beyond this is in actions/flows.py.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import latest_intent
 from actions.conversation import Action, FormValidationAction
-from actions.flows import SlotValues, fresh_answer, is_answer
+from actions.flows import SlotValues, fresh_answer, is_answer, just_activated
 from actions.gateway import GatewayError, gateway
+from actions.history import about_someone_else, since_latest_user
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
 from bot import identifiers
@@ -37,6 +41,10 @@ OTP_SLOT = "otp_code"
 VERIFIED_SLOT = "verified_for"
 OTP_SENT_SLOT = "otp_sent_for"
 OTP_DONE = "verified"  # the value of `otp_code` once verified: the code itself is not kept
+# A person's identifiers and birth dates: dropped when the conversation turns to someone else.
+PERSONAL_SLOTS = (
+    "nik", "birth_date", "bpjs_number", "kk_number", "nisn", "student_birth_date", "participant_number",
+)  # fmt: skip
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _RESEND = re.compile(r"\b(kirim|kirimkan|minta)\b.*\b(ulang|lagi|baru)\b|\bresend\b|\bulang\b", re.IGNORECASE)
 
@@ -113,13 +121,28 @@ class IdentityFormValidation(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """rasa-sdk's, over the required slots with the verification step."""
-        extracted: SlotValues = {}
+        """rasa-sdk's, over the required slots with the verification step; a form started
+        about someone else first drops the identifiers kept from earlier turns."""
+        extracted: SlotValues = self._new_subject(tracker)
+        tracker.slots.update(extracted)
         for slot in await self._slots_to_fill(dispatcher, tracker, domain):
             output = await self._extract_slot(slot, dispatcher, tracker, domain)
             extracted.update(output)
             tracker.slots.update(output)
         return [SlotSet(slot, value) for slot, value in extracted.items()]
+
+    def _new_subject(self, tracker: Tracker) -> SlotValues:
+        """On activation by a message about someone else: the personal slots that this message
+        did not fill, emptied."""
+        text = str(tracker.latest_message.get("text") or "")
+        if not just_activated(tracker, self.form_name()) or not about_someone_else(text):
+            return {}
+        fresh = since_latest_user(tracker)
+        return {
+            slot: None
+            for slot in PERSONAL_SLOTS
+            if tracker.slots.get(slot) is not None and fresh.get(slot) is None
+        }
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -131,6 +154,7 @@ class IdentityFormValidation(FormValidationAction):
             OTP_SLOT,
             VERIFIED_SLOT,
             OTP_SENT_SLOT,
+            *PERSONAL_SLOTS,
         }
         slots: SlotValues = {
             name: value for name, value in tracker.slots_to_validate().items() if name in allowed
