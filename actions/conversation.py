@@ -81,9 +81,14 @@ class ValidationAction(Action, rasa_sdk.forms.ValidationAction):
 
 
 class FormValidationAction(Action, rasa_sdk.forms.FormValidationAction):
-    """rasa-sdk's FormValidationAction, run in its conversation."""
+    """rasa-sdk's FormValidationAction, run in its conversation; a question asked in passing
+    that no rule answers is answered here, and the form asks again (actions/asides.py)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        return await super().run(dispatcher, tracker, domain)
+        from actions.asides import answer_in_passing  # actions.answers imports nothing of this module
+
+        said_before = len(dispatcher.messages)
+        events = await super().run(dispatcher, tracker, domain)
+        return answer_in_passing(self.form_name(), dispatcher, tracker, domain, events, said_before)

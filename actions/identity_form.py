@@ -55,6 +55,12 @@ def parse_birth_date(text: str, today: dt.date | None = None) -> dt.date | None:
     return mentions[0].date if mentions else None
 
 
+def _gave_identifier(tracker: Tracker) -> bool:
+    """The latest message filled an identifier of the person (a NIK, a card number)."""
+    fresh = since_latest_user(tracker)
+    return any(fresh.get(slot) is not None for slot in ("nik", "bpjs_number", "kk_number", "nisn"))
+
+
 def _channel(tracker: Tracker) -> str | None:
     """The channel of the latest message: the connectors' `metadata.channel` (Telegram,
     WhatsApp), else Rasa's input channel (the gateway names the conversation's channel)."""
@@ -287,8 +293,8 @@ class IdentityFormValidation(FormValidationAction):
         if tracker.get_slot("requested_slot") != "birth_date" or not fresh_answer(tracker, self.form_name()):
             return {}
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/"):
-            return {}
+        if text.startswith("/") or _gave_identifier(tracker):
+            return {}  # "eh salah, NIK saya …": the NIK is corrected, the date is asked again
         parsed = parse_birth_date(text)
         if parsed is None:
             if not is_answer(tracker):
@@ -324,8 +330,8 @@ class IdentityFormValidation(FormValidationAction):
         if any(True for _ in tracker.get_latest_entity_values("nik")):
             return {}  # the from_entity mapping and validate_nik handle it
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/") or not any(char.isdigit() for char in text):
-            return {}
+        if text.startswith("/") or not any(char.isdigit() for char in text) or not is_answer(tracker):
+            return {}  # no digits, or a question asked in passing ("berapa iuran kelas 1?")
         problem = identifiers.check_nik(text)
         if problem is None:
             return {}
