@@ -89,6 +89,16 @@ def _vehicle_sim(text: str, before: Mapping[str, Any], answer_text: str) -> str 
     return None
 
 
+def _school_level(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """A school level named ("kalau SMP?"); the form's validator reads and checks it."""
+    found = re.search(
+        r"\b(sd|smp|sma|smk|sltp|slta|sekolah dasar|sekolah menengah (?:pertama|atas|kejuruan))\b",
+        text,
+        re.IGNORECASE,
+    )
+    return found.group(1) if found else None
+
+
 @dataclass(frozen=True)
 class Answer:
     """An answer that a follow-up can run again: the action (or response) that gives it, the
@@ -111,6 +121,7 @@ ANSWERS: tuple[Answer, ...] = (
         {"statistics_year": _year},
     ),  # fmt: skip
     Answer("action_sim_fee", "sim_fee_form", ("sim_class",), {"sim_class": _vehicle_sim}),
+    Answer("action_spmb", "spmb_form", ("school_level",), {"school_level": _school_level}),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
 

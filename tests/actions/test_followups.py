@@ -288,3 +288,27 @@ async def test_a_yes_with_no_open_offer_is_the_bare_yes(
 
     assert await ActionAcceptOffer().run(dispatcher, tracker, domain) == []
     assert [message["response"] for message in dispatcher.messages] == ["utter_affirm"]
+
+
+async def test_kalau_smp_asks_the_admission_routes_of_the_other_level(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    import actions.spmb  # noqa: F401  (its answer and validator re-run in-process)
+
+    fake.error(404, "not_found", "Belum ada jadwal.")  # the request is what this test checks
+    answered = [
+        *session_start(),
+        user("edu_school_admission", "jalur spmb sd apa aja"),
+        action("spmb_form"),
+        slot("school_level", "sd"),
+        action("action_spmb"),
+        bot("Jalur SPMB SD ..."),
+        slot("school_level", None),
+        action("action_listen"),
+    ]
+    tracker = tracker_from_events([*answered, user("inform", "kalau SMP?")])
+
+    await ActionContinue().run(dispatcher, tracker, domain)
+
+    assert fake.last.url.path == "/api/v1/education/spmb"
+    assert dict(fake.last.url.params) == {"level": "smp"}
