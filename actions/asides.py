@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CANCEL_INTENT, GENERAL_ASIDE_INTENTS, HANDOFF_INTENTS, SERVICE_ASIDE_INTENTS
+from actions.history import being_activated
 
 STUCK_BUTTONS = [
     {"title": "Bicara dengan petugas", "payload": "/request_human"},
@@ -36,16 +37,6 @@ NOT_ASIDES = frozenset(
 ) | HANDOFF_INTENTS  # fmt: skip
 
 
-def _activated_by_latest(tracker: Tracker, form: str) -> bool:
-    """True when the form started with the latest user message (it asked nothing yet)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "active_loop" and event.get("name") == form:
-            return True
-    return False
-
-
 def aside_response(tracker: Tracker, domain: DomainDict, form: str) -> str | None:
     """The response that answers the latest message in passing, if it is such a question."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -54,7 +45,7 @@ def aside_response(tracker: Tracker, domain: DomainDict, form: str) -> str | Non
     if str(tracker.latest_message.get("text") or "").startswith("/"):
         return None  # a button of an earlier message: the rules decide
     response = f"utter_{intent}"
-    if response not in domain.get("responses", {}) or _activated_by_latest(tracker, form):
+    if response not in domain.get("responses", {}) or being_activated(tracker, form):
         return None
     return response
 

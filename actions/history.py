@@ -3,6 +3,7 @@
 - `session_events()`: the events of the current session (after the last start or restart).
 - `since_latest_user()`: the slots set after the latest user message (by extraction and its
   validation), with their final values.
+- `being_activated()`: the form runs for the message that starts it.
 - `value_before_latest_user()`: a slot's value before the latest user message.
 - `slots_before()`: the slots as they were when an event happened (replayed from the events).
 - `recent_intents()`: the services the citizen asked for or was just offered, most recent first.
@@ -75,6 +76,20 @@ def value_before_latest_user(tracker: Tracker, slot: str) -> Any:
         elif seen_user and event.get("event") in ("reset_slots", *_START):
             return None
     return None
+
+
+def being_activated(tracker: Tracker, form: str) -> bool:
+    """True while `form` runs for the message that starts it: Rasa validates the slots filled
+    before the form with a tracker where the form is not active yet; after that, the form's
+    activation is the last event of its kind since the latest user message."""
+    if tracker.active_loop_name != form:
+        return True
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == form:
+            return True
+    return False
 
 
 def user_turns_after(events: Sequence[Event], index: int) -> int:

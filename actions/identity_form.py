@@ -27,9 +27,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import latest_intent
 from actions.conversation import Action, FormValidationAction
-from actions.flows import SlotValues, fresh_answer, is_answer, just_activated
+from actions.flows import SlotValues, fresh_answer, is_answer
 from actions.gateway import GatewayError, gateway
-from actions.history import about_someone_else, since_latest_user
+from actions.history import about_someone_else, being_activated, since_latest_user, value_before_latest_user
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
 from bot import identifiers
@@ -141,13 +141,15 @@ class IdentityFormValidation(FormValidationAction):
         """On activation by a message about someone else: the personal slots that this message
         did not fill, emptied."""
         text = str(tracker.latest_message.get("text") or "")
-        if not just_activated(tracker, self.form_name()) or not about_someone_else(text):
+        if not being_activated(tracker, self.form_name()) or not about_someone_else(text):
             return {}
-        fresh = since_latest_user(tracker)
+        fresh = since_latest_user(tracker)  # with the kept values Rasa appends for validation
+        given = {
+            slot for slot in PERSONAL_SLOTS
+            if fresh.get(slot) is not None and fresh[slot] != value_before_latest_user(tracker, slot)
+        }  # fmt: skip
         return {
-            slot: None
-            for slot in PERSONAL_SLOTS
-            if tracker.slots.get(slot) is not None and fresh.get(slot) is None
+            slot: None for slot in PERSONAL_SLOTS if tracker.slots.get(slot) is not None and slot not in given
         }
 
     async def get_validation_events(

@@ -3,6 +3,9 @@ question again; never taken as the slot's value, never refused as one."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,6 +14,13 @@ from actions.flows import typed_choice
 from actions.health import ValidateBpjsStatusForm
 from tests.actions.builders import slot, tracker_from_events, user
 from tests.actions.flow_helpers import form_tracker
+
+
+def in_form(form: str, requested: str | None, message: dict, **kwargs: Any) -> Tracker:
+    """`form_tracker`, with the form active as Rasa sends it once the form runs."""
+    tracker = form_tracker(form, requested, message, **kwargs)
+    tracker.active_loop = {"name": form}
+    return tracker
 
 
 def slot_events(events: list[dict]) -> dict[str, object]:
@@ -37,7 +47,7 @@ async def test_a_question_with_digits_is_not_refused_as_an_nisn(
 async def test_a_question_with_digits_is_not_refused_as_a_nik(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    tracker = form_tracker("bpjs_status_form", "nik", user("police_sim_fee", "biaya sim c 2 berapa"))
+    tracker = in_form("bpjs_status_form", "nik", user("police_sim_fee", "biaya sim c 2 berapa"))
 
     events = await ValidateBpjsStatusForm().run(dispatcher, tracker, domain)
 
@@ -48,7 +58,7 @@ async def test_a_question_with_digits_is_not_refused_as_a_nik(
 async def test_a_question_no_rule_answers_is_answered_and_the_form_asks_again(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    tracker = form_tracker(
+    tracker = in_form(
         "pip_status_form", "nisn", user("id_ikd_activation", "cara aktivasi ktp digital gimana")
     )
 
@@ -59,7 +69,7 @@ async def test_a_question_no_rule_answers_is_answered_and_the_form_asks_again(
 
 
 async def test_a_typed_answer_is_still_checked(dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
-    tracker = form_tracker("pip_status_form", "nisn", user("inform", "12345"))
+    tracker = in_form("pip_status_form", "nisn", user("inform", "12345"))
 
     events = await ValidatePipStatusForm().run(dispatcher, tracker, domain)
 
@@ -94,9 +104,7 @@ def asked_twice(reply: str) -> list[dict]:
 async def test_a_second_unclear_reply_offers_a_person_and_cancelling(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    tracker = form_tracker(
-        "pip_status_form", "nisn", user("inform", "123"), before_form=[], slots={}, extracted={}
-    )
+    tracker = in_form("pip_status_form", "nisn", user("inform", "123"))
     tracker.events[:0] = asked_twice("12345")
 
     await ValidatePipStatusForm().run(dispatcher, tracker, domain)
@@ -111,7 +119,7 @@ async def test_a_second_unclear_reply_offers_a_person_and_cancelling(
 async def test_a_first_unclear_reply_only_says_what_is_wrong(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    tracker = form_tracker("pip_status_form", "nisn", user("inform", "123"))
+    tracker = in_form("pip_status_form", "nisn", user("inform", "123"))
 
     await ValidatePipStatusForm().run(dispatcher, tracker, domain)
 
@@ -123,7 +131,7 @@ async def test_a_corrected_nik_while_the_birth_date_is_asked_is_not_read_as_a_da
 ) -> None:
     nik = "1709107108840021"
     message = user("inform", f"eh salah, NIK saya {nik}", [("nik", nik)])
-    tracker = form_tracker(
+    tracker = in_form(
         "bpjs_status_form",
         "birth_date",
         message,

@@ -118,6 +118,36 @@ async def test_a_form_started_about_someone_else_asks_for_their_nik(
     assert fake.requests == []  # nothing looked up, nothing shown
 
 
+async def test_the_slots_filled_before_the_form_are_dropped_when_it_starts_about_someone_else(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """As Rasa validates them on activation: the form not active yet, the kept values appended."""
+    message = user("health_bpjs_status", "kartu bpjs ibu saya tidak aktif, bagaimana cara mengaktifkan lagi?")
+    tracker = form_tracker(
+        "bpjs_status_form", None, message, candidates={"nik": NIK, "birth_date": BORN}, slots=VERIFIED
+    )
+    tracker.events[:0] = [slot(name, value) for name, value in VERIFIED.items()]  # the earlier turns
+
+    events = await ValidateBpjsStatusForm().run(dispatcher, tracker, domain)
+
+    values = slot_events(events)
+    assert values["nik"] is None and values["birth_date"] is None
+    assert fake.requests == []
+
+
+async def test_a_running_form_keeps_its_slots_when_someone_else_is_named(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    message = user("inform", "31-08-1984 tanggal lahir ibu saya", [("date", "1984-08-31")])
+    tracker = form_tracker("bpjs_status_form", "birth_date", message, slots={"nik": OTHER})
+    tracker.active_loop = {"name": "bpjs_status_form"}
+
+    events = await ValidateBpjsStatusForm().run(dispatcher, tracker, domain)
+
+    assert slot_events(events).get("nik", OTHER) == OTHER
+    assert slot_events(events).get("birth_date") == "1984-08-31"
+
+
 async def test_a_form_started_about_someone_else_keeps_the_nik_given_for_them(
     fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
