@@ -12,6 +12,9 @@ asks it first for a message not understood. In order:
 3. Otherwise: which service is it for? The recent services, or those that take the value,
    as buttons; the value is kept, so the chosen service does not ask for it again.
 
+`carry_over()` (run by every form's validation, actions/conversation.py): the same question
+asked again without its parameter keeps the last answer's, for the answers marked `carry`.
+
 `action_accept_offer` answers a "ya" to an offer (`OFFERS`) made one or two turns earlier, even
 when the citizen said something else in between.
 """
@@ -31,7 +34,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import Action
-from actions.history import recent_intents, session_events, since_latest_user, slots_before, user_turns_after
+from actions.history import (
+    being_activated,
+    recent_intents,
+    session_events,
+    since_latest_user,
+    slots_before,
+    user_turns_after,
+)
 from actions.menu import MAIN_MENU_BUTTON, SERVICES, Button, service_buttons
 
 Reader = Callable[[str, Mapping[str, Any], str], Any]  # (message, parameters then, answer's text)
@@ -109,6 +119,9 @@ class Answer:
     form: str | None
     params: tuple[str, ...]
     readers: Mapping[str, Reader] = field(default_factory=dict)
+    # The same question again without its parameter ("syaratnya apa aja?" right after the
+    # birth certificate's deadline) keeps the last answer's parameters (`carry_over`).
+    carry: bool = False
 
 
 ANSWERS: tuple[Answer, ...] = (
@@ -122,6 +135,7 @@ ANSWERS: tuple[Answer, ...] = (
     ),  # fmt: skip
     Answer("action_sim_fee", "sim_fee_form", ("sim_class",), {"sim_class": _vehicle_sim}),
     Answer("action_spmb", "spmb_form", ("school_level",), {"school_level": _school_level}),
+    Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
 
@@ -251,6 +265,21 @@ async def rerun(
         return events  # the validator said what is wrong with the new value
     tracker.slots.update(values)
     return [*events, *await answer_again(dispatcher, tracker, domain, answer.action)]
+
+
+def carry_over(form: str, tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`events` of `form`'s validation when it starts, with the parameters of the last answer
+    it gave (a `carry` answer of the last few messages) that the new message left empty."""
+    found = last_answer(tracker) if being_activated(tracker, form) else None
+    if found is None or found[0].form != form or not found[0].carry:
+        return events
+    answer, before, _ = found
+    kept = [
+        SlotSet(slot, before[slot])
+        for slot in answer.params
+        if tracker.slots.get(slot) is None and before.get(slot) is not None
+    ]
+    return [*events, *kept]
 
 
 def _form_slots(domain: DomainDict, form: str) -> list[str]:

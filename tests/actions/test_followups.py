@@ -312,3 +312,38 @@ async def test_kalau_smp_asks_the_admission_routes_of_the_other_level(
 
     assert fake.last.url.path == "/api/v1/education/spmb"
     assert dict(fake.last.url.params) == {"level": "smp"}
+
+
+async def test_the_same_question_again_without_its_parameter_keeps_the_last_answers(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    from actions.documents import ValidateDocumentRequirementsForm
+
+    answered = [
+        *session_start(),
+        user("id_document_requirements", "akta kelahiran anak harus diurus paling lambat kapan?"),
+        action("document_requirements_form"),
+        slot("document_type", "birth_certificate"),
+        action("action_document_requirements"),
+        bot("Syarat akta kelahiran ..."),
+        slot("document_type", None),
+        action("action_listen"),
+    ]
+    again = tracker_from_events(
+        [
+            *answered,
+            user("id_document_requirements", "syaratnya apa aja?"),
+            action("document_requirements_form"),
+        ]
+    )  # as Rasa validates when the form starts: not active yet
+
+    events = await ValidateDocumentRequirementsForm().run(dispatcher, again, domain)
+
+    assert slot_events(events)["document_type"] == "birth_certificate"
+    fresh = tracker_from_events([*session_start(), user("id_document_requirements", "syaratnya apa aja?")])
+    assert (
+        slot_events(await ValidateDocumentRequirementsForm().run(dispatcher, fresh, domain)).get(
+            "document_type"
+        )
+        is None
+    )
