@@ -21,9 +21,7 @@ when the citizen said something else in between.
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +31,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import readers
 from actions.conversation import Action
 from actions.history import (
     being_activated,
@@ -47,66 +46,6 @@ from actions.menu import MAIN_MENU_BUTTON, SERVICES, Button, service_buttons
 Reader = Callable[[str, Mapping[str, Any], str], Any]  # (message, parameters then, answer's text)
 FOLLOWUP_TURNS = 3  # a follow-up refers to an answer given at most this many messages ago
 OFFER_TURNS = 2  # "ya" accepts an offer made at most this many messages ago
-
-
-def _year(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
-    """A year typed ("2022", "tahun 2022"), or one relative to the answer's ("tahun lalu")."""
-    explicit = re.search(r"\b(19[5-9]\d|20\d\d)\b", text)
-    if explicit:
-        return explicit.group(1)
-    relative = re.search(
-        r"\btahun\s+(lalu|kemarin|sebelumnya|sebelum\s*nya|depan|ini)\b", text, re.IGNORECASE
-    )
-    if not relative:
-        return None
-    if relative.group(1).lower() == "ini":
-        return str(dt.date.today().year)
-    shown = re.search(r"tahun\s+(\d{4})", answer_text) or re.search(r"\b(\d{4})\b", answer_text)
-    base = before.get("statistics_year") or (shown.group(1) if shown else None)
-    if base is None or not str(base).isdigit():
-        return None
-    step = 1 if relative.group(1).lower() == "depan" else -1
-    return str(int(base) + step)
-
-
-_CLASS_WORDS = {
-    "1": "1",
-    "i": "1",
-    "satu": "1",
-    "2": "2",
-    "ii": "2",
-    "dua": "2",
-    "3": "3",
-    "iii": "3",
-    "tiga": "3",
-}
-
-
-def _class(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
-    """A BPJS class: "kelas 2", "kls II", "kelas tiga"."""
-    found = re.search(r"\b(?:kelas|kls|klas)\s*(iii|ii|i|1|2|3|satu|dua|tiga)\b", text, re.IGNORECASE)
-    return _CLASS_WORDS[found.group(1).lower()] if found else None
-
-
-_VEHICLE_SIM = {"mobil": "A", "motor": "C", "sepeda motor": "C", "truk": "B1", "bus": "B1"}
-
-
-def _vehicle_sim(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
-    """The SIM class of a vehicle named instead of the class ("kalau mobil?")."""
-    for word, sim_class in _VEHICLE_SIM.items():
-        if re.search(rf"\b{word}\b", text, re.IGNORECASE):
-            return sim_class
-    return None
-
-
-def _school_level(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
-    """A school level named ("kalau SMP?"); the form's validator reads and checks it."""
-    found = re.search(
-        r"\b(sd|smp|sma|smk|sltp|slta|sekolah dasar|sekolah menengah (?:pertama|atas|kejuruan))\b",
-        text,
-        re.IGNORECASE,
-    )
-    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
@@ -125,16 +64,16 @@ class Answer:
 
 
 ANSWERS: tuple[Answer, ...] = (
-    Answer("utter_health_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": _class}),
-    Answer("action_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": _class}),
+    Answer("utter_health_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": readers.bpjs_class}),
+    Answer("action_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": readers.bpjs_class}),
     Answer(
         "action_statistics",
         "statistics_form",
         ("statistic_indicator", "region", "statistics_year"),
-        {"statistics_year": _year},
+        {"statistics_year": readers.year},
     ),  # fmt: skip
-    Answer("action_sim_fee", "sim_fee_form", ("sim_class",), {"sim_class": _vehicle_sim}),
-    Answer("action_spmb", "spmb_form", ("school_level",), {"school_level": _school_level}),
+    Answer("action_sim_fee", "sim_fee_form", ("sim_class",), {"sim_class": readers.vehicle_sim}),
+    Answer("action_spmb", "spmb_form", ("school_level",), {"school_level": readers.school_level}),
     Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
@@ -269,17 +208,27 @@ async def rerun(
 
 def carry_over(form: str, tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`events` of `form`'s validation when it starts, with the parameters of the last answer
-    it gave (a `carry` answer of the last few messages) that the new message left empty."""
+    it gave in the last few messages that the new message left empty: for a `carry` answer, or
+    when a reader finds a new value in the message ("tahun lalu?" read as the form's intent)."""
     found = last_answer(tracker) if being_activated(tracker, form) else None
-    if found is None or found[0].form != form or not found[0].carry:
+    if found is None or found[0].form != form:
         return events
-    answer, before, _ = found
-    kept = [
-        SlotSet(slot, before[slot])
+    answer, before, reply = found
+    text = str(tracker.latest_message.get("text") or "")
+    read = {
+        slot: read(text, before, reply)
+        for slot, read in answer.readers.items()
+        if tracker.slots.get(slot) is None
+    }
+    read = {slot: value for slot, value in read.items() if value is not None}
+    if not answer.carry and not read:
+        return events  # a new question, not "tahun lalu?" classified as the form's own intent
+    kept = {
+        slot: before[slot]
         for slot in answer.params
-        if tracker.slots.get(slot) is None and before.get(slot) is not None
-    ]
-    return [*events, *kept]
+        if tracker.slots.get(slot) is None and before.get(slot) is not None and slot not in read
+    }
+    return [*events, *(SlotSet(slot, value) for slot, value in {**kept, **read}.items())]
 
 
 def _form_slots(domain: DomainDict, form: str) -> list[str]:

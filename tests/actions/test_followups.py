@@ -347,3 +347,24 @@ async def test_the_same_question_again_without_its_parameter_keeps_the_last_answ
         )
         is None
     )
+
+
+async def test_tahun_lalu_read_as_a_new_statistics_question_keeps_the_rest(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    from actions.satudata import ValidateStatisticsForm
+
+    def starting(text: str) -> Any:
+        """The form's run for the message that starts it (its activation after the message)."""
+        started = [user("data_statistics", text), {"event": "active_loop", "name": "statistics_form"}]
+        tracker = tracker_from_events([*STATISTIC_ANSWERED, *started, action("statistics_form")])
+        tracker.active_loop = {"name": "statistics_form"}
+        return tracker
+
+    values = slot_events(await ValidateStatisticsForm().run(dispatcher, starting("tahun lalu?"), domain))
+
+    assert (values["statistic_indicator"], values["region"], values["statistics_year"]) == (
+        "unemployment_rate", "Jawa Barat", "2023",
+    )  # fmt: skip
+    values = slot_events(await ValidateStatisticsForm().run(dispatcher, starting("statistik dong"), domain))
+    assert values["statistic_indicator"] is None  # a new question without details starts afresh
