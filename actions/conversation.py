@@ -81,9 +81,17 @@ class ValidationAction(Action, rasa_sdk.forms.ValidationAction):
 
 
 class FormValidationAction(Action, rasa_sdk.forms.FormValidationAction):
-    """rasa-sdk's FormValidationAction, run in its conversation."""
+    """rasa-sdk's FormValidationAction, run in its conversation; a question asked in passing
+    that no rule answers is answered here, and the form asks again (actions/asides.py); the same
+    question asked again without its parameter keeps the last answer's (actions/followups.py)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        return await super().run(dispatcher, tracker, domain)
+        from actions.asides import answer_in_passing  # both import this module: imported here
+        from actions.followups import carry_over
+
+        said_before = len(dispatcher.messages)
+        events = await super().run(dispatcher, tracker, domain)
+        events = carry_over(self.form_name(), tracker, events)
+        return answer_in_passing(self.form_name(), dispatcher, tracker, domain, events, said_before)

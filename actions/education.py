@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action
-from actions.flows import fresh_answer, just_activated
+from actions.flows import fresh_answer, is_answer, just_activated
 from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation, parse_birth_date
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
@@ -118,6 +118,8 @@ class ValidatePipStatusForm(IdentityFormValidation):
         text = message_text(tracker)
         if entity_value(tracker, "nisn") is not None or not any(char.isdigit() for char in text):
             return {}
+        if not is_answer(tracker):
+            return {}  # a question asked in passing ("berapa iuran kelas 1?"): the aside rules
         problem = identifiers.check_nisn(text)
         if problem is None:
             return {}

@@ -1,8 +1,10 @@
 """What the assistant does when it did not understand (`out_of_scope`, `nlu_fallback`).
 
-A first miss explains what the assistant can do and shows the menu. A second miss in a row
-hands the conversation to an officer (`signal_handoff`, reason `repeated_miss`). "In a row" is
-read from the tracker's events, so no counter slot has to be reset elsewhere.
+A message not understood may still be an elliptical follow-up of the last answer ("kalau
+mobil?"): `actions.followups.rerun` answers it first. Otherwise a first miss explains what the
+assistant can do and shows the menu. A second miss in a row hands the conversation to an
+officer (`signal_handoff`, reason `repeated_miss`). "In a row" is read from the tracker's
+events, so no counter slot has to be reset elsewhere.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import user_intents
 from actions.conversation import Action
+from actions.followups import rerun
 from actions.handoff import signal_handoff
 from actions.menu import service_buttons
 
@@ -41,11 +44,15 @@ class ActionHandleMiss(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent in MISS_INTENTS and tracker.active_loop_name is None:
+            followup = await rerun(dispatcher, tracker, domain)
+            if followup is not None:
+                return followup
         if is_repeated_miss(tracker.events):
             dispatcher.utter_message(response="utter_miss_repeated")
             signal_handoff(dispatcher, tracker, "repeated_miss")
             return []
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         response = "utter_miss_out_of_scope" if intent == "out_of_scope" else "utter_miss_not_understood"
         dispatcher.utter_message(response=response, buttons=service_buttons())
         if intent not in MISS_INTENTS:

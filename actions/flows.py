@@ -10,14 +10,15 @@ data is `IdentityFormValidation` in actions/identity_form.py.
 - `action_cancel_flow`: "batal", "gak jadi": stop the active form and say what next.
 - `fresh_answer()`: whether the latest user message is still unanswered (a form's extraction
   must not read the question answered by `action_answer_aside` as the form's answer).
-- `typed_choice()`, `typed_yes_no()`: read a typed answer to a question asked with buttons.
+- `typed_choice()`, `typed_yes_no()`: read a typed answer to a question asked with buttons: the
+  choice's words, or the data a choice leads to (a NIK typed for "NIK atau nama?").
 - `is_answer()`, `just_activated()`: whether the latest message answers a form's question (intent
   `inform`, or not understood), and whether it is the message that opened the form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -28,6 +29,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import entity_value, latest_intent, read_yes_no, typed_answer
 from actions.conversation import Action
 from actions.handoff import signal_handoff
+from actions.history import since_latest_user
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 SlotValues = dict[str, Any]
@@ -131,16 +133,23 @@ def typed_choice(
     *,
     unknown: str,
     buttons: Sequence[Button] = (),
+    leads_to: Mapping[str, Any] | None = None,
     **values: Any,
 ) -> SlotValues:
     """A typed answer to the question for `slot`, asked with buttons: `read` turns the text into
     the slot's value. None read: the response `unknown` (with `buttons`), and the question again.
-    {} when the message is no typed answer: a button's entity, another slot asked, an aside."""
+    `leads_to`: the data a choice leads to, by slot → that choice ({"nik": "nik"}: a NIK typed
+    when asked "NIK atau nama?" chooses the NIK). {} when the message is no typed answer: a
+    button's entity, another slot asked, an aside."""
     if entity_value(tracker, slot):
         return {}
     text = typed_answer(tracker, slot, aside)
     if text is None:
         return {}
+    given = since_latest_user(tracker)
+    chosen = next((choice for data, choice in (leads_to or {}).items() if given.get(data) is not None), None)
+    if chosen is not None:
+        return {slot: chosen}
     value = read(text)
     if value is None:
         dispatcher.utter_message(response=unknown, buttons=list(buttons), **values)
@@ -161,7 +170,6 @@ def typed_yes_no(
     if latest_intent(tracker) in {"affirm", "deny"}:
         return {}
     return typed_choice(dispatcher, tracker, slot, aside, read_yes_no, unknown=unknown, buttons=buttons)
-
 
 
 class ActionAnswerAside(Action):

@@ -50,14 +50,20 @@ class GatewayError(Exception):
 class Gateway:
     """Calls `/api/v1/...` on the gateway. Create once; reuse across actions."""
 
-    def __init__(self, base_url: str | None = None, token: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         # The gateway's internal service API listener (api/serve.py), never its public port.
         base_url = base_url or os.getenv("GATEWAY_URL") or "http://127.0.0.1:8001"
         token = token if token is not None else os.getenv("GATEWAY_TOKEN", "")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/api/v1", headers=headers, timeout=TIMEOUT,
+            base_url=f"{base_url.rstrip('/')}/api/v1",
+            headers=headers,
+            timeout=TIMEOUT,
             transport=transport,
         )
 

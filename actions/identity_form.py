@@ -7,7 +7,10 @@ channel vouches for the number registered with Dukcapil, else with a six-digit c
 SMS to that number, typed back as the `otp_code` slot (`POST /identity/otp/verify`). A form
 whose record is not keyed by NIK (a BPJS card, a NISN, a CASN number) asks the citizen's NIK
 for it. `verified_for` keeps the NIK verified, so another service in the same session asks no
-new code. What every form shares beyond this is in actions/flows.py.
+new code. A form started about someone else ("kartu bpjs ibu saya", "anak saya") starts a fresh
+subject: the identifiers and birth dates kept from earlier turns are dropped (`PERSONAL_SLOTS`),
+so that another person's record is asked for, and the citizen's own is never shown again
+unasked. What every form shares beyond this is in actions/flows.py.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from actions.answers import latest_intent
 from actions.conversation import Action, FormValidationAction
 from actions.flows import SlotValues, fresh_answer, is_answer
 from actions.gateway import GatewayError, gateway
+from actions.history import about_someone_else, being_activated, since_latest_user, value_before_latest_user
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
 from bot import identifiers
@@ -37,6 +41,10 @@ OTP_SLOT = "otp_code"
 VERIFIED_SLOT = "verified_for"
 OTP_SENT_SLOT = "otp_sent_for"
 OTP_DONE = "verified"  # the value of `otp_code` once verified: the code itself is not kept
+# A person's identifiers and birth dates: dropped when the conversation turns to someone else.
+PERSONAL_SLOTS = (
+    "nik", "birth_date", "bpjs_number", "kk_number", "nisn", "student_birth_date", "participant_number",
+)  # fmt: skip
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _RESEND = re.compile(r"\b(kirim|kirimkan|minta)\b.*\b(ulang|lagi|baru)\b|\bresend\b|\bulang\b", re.IGNORECASE)
 
@@ -45,6 +53,12 @@ def parse_birth_date(text: str, today: dt.date | None = None) -> dt.date | None:
     """The first date written in `text` (any format `bot.dates` reads), or None."""
     mentions = find_dates(text, today=today)
     return mentions[0].date if mentions else None
+
+
+def _gave_identifier(tracker: Tracker) -> bool:
+    """The latest message filled an identifier of the person (a NIK, a card number)."""
+    fresh = since_latest_user(tracker)
+    return any(fresh.get(slot) is not None for slot in ("nik", "bpjs_number", "kk_number", "nisn"))
 
 
 def _channel(tracker: Tracker) -> str | None:
@@ -113,13 +127,30 @@ class IdentityFormValidation(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """rasa-sdk's, over the required slots with the verification step."""
-        extracted: SlotValues = {}
+        """rasa-sdk's, over the required slots with the verification step; a form started
+        about someone else first drops the identifiers kept from earlier turns."""
+        extracted: SlotValues = self._new_subject(tracker)
+        tracker.slots.update(extracted)
         for slot in await self._slots_to_fill(dispatcher, tracker, domain):
             output = await self._extract_slot(slot, dispatcher, tracker, domain)
             extracted.update(output)
             tracker.slots.update(output)
         return [SlotSet(slot, value) for slot, value in extracted.items()]
+
+    def _new_subject(self, tracker: Tracker) -> SlotValues:
+        """On activation by a message about someone else: the personal slots that this message
+        did not fill, emptied."""
+        text = str(tracker.latest_message.get("text") or "")
+        if not being_activated(tracker, self.form_name()) or not about_someone_else(text):
+            return {}
+        fresh = since_latest_user(tracker)  # with the kept values Rasa appends for validation
+        given = {
+            slot for slot in PERSONAL_SLOTS
+            if fresh.get(slot) is not None and fresh[slot] != value_before_latest_user(tracker, slot)
+        }  # fmt: skip
+        return {
+            slot: None for slot in PERSONAL_SLOTS if tracker.slots.get(slot) is not None and slot not in given
+        }
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -131,6 +162,7 @@ class IdentityFormValidation(FormValidationAction):
             OTP_SLOT,
             VERIFIED_SLOT,
             OTP_SENT_SLOT,
+            *PERSONAL_SLOTS,
         }
         slots: SlotValues = {
             name: value for name, value in tracker.slots_to_validate().items() if name in allowed
@@ -263,8 +295,8 @@ class IdentityFormValidation(FormValidationAction):
         if tracker.get_slot("requested_slot") != "birth_date" or not fresh_answer(tracker, self.form_name()):
             return {}
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/"):
-            return {}
+        if text.startswith("/") or _gave_identifier(tracker):
+            return {}  # "eh salah, NIK saya …": the NIK is corrected, the date is asked again
         parsed = parse_birth_date(text)
         if parsed is None:
             if not is_answer(tracker):
@@ -300,8 +332,8 @@ class IdentityFormValidation(FormValidationAction):
         if any(True for _ in tracker.get_latest_entity_values("nik")):
             return {}  # the from_entity mapping and validate_nik handle it
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/") or not any(char.isdigit() for char in text):
-            return {}
+        if text.startswith("/") or not any(char.isdigit() for char in text) or not is_answer(tracker):
+            return {}  # no digits, or a question asked in passing ("berapa iuran kelas 1?")
         problem = identifiers.check_nik(text)
         if problem is None:
             return {}

@@ -10,7 +10,8 @@
   gateway's `identity_mismatch` is refused by `flows.identity_mismatch()` as the `Refusal`
   says; its `identity_unverified` (the verified session expired, or the record is not the
   verified citizen's nor their family's) forgets the verification and says so, in words that
-  do not tell whether the record exists.
+  do not tell whether the record exists. A record not found (404) forgets the identifier and
+  its factor too, so the next attempt asks for them again instead of repeating the refusal.
 """
 
 from __future__ import annotations
@@ -141,4 +142,6 @@ async def verified_lookup(
             forget = (*refusal.forget, VERIFIED_SLOT, OTP_SLOT, OTP_SENT_SLOT)
             return Lookup(error=error, events=[SlotSet(slot, None) for slot in dict.fromkeys(forget)])
         lookup_failed(dispatcher, error, failure, **values)
+        if error.status == 404:
+            return Lookup(error=error, events=[SlotSet(slot, None) for slot in refusal.forget])
         return Lookup(error=error)

@@ -3,7 +3,9 @@
 Rasa runs this action after every user message that filled a slot. An implausible NIK, KK,
 BPJS card number or NISN is refused with a message saying what is wrong, and the slot stays
 empty; a plausible one is stored in its canonical form (digits only). The checks live in
-`bot.identifiers`, shared with the NLU side.
+`bot.identifiers`, shared with the NLU side. An identifier that replaces another ("eh salah,
+NIK saya …") forgets the factor given for the old one (`FACTORS`: its birth date), so that the
+next look-up asks for it again instead of pairing the new NIK with the old date.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import ValidationAction
+from actions.history import value_before_latest_user
 from bot import identifiers
 
 Check = Callable[[str], str | None]
@@ -44,6 +47,14 @@ IDENTIFIERS: Mapping[str, Identifier] = {
 }
 
 
+# The factor that belongs to an identifier: forgotten when the identifier is replaced.
+FACTORS: Mapping[str, tuple[str, ...]] = {
+    "nik": ("birth_date",),
+    "bpjs_number": ("birth_date",),
+    "nisn": ("student_birth_date",),
+}
+
+
 def _sentence(reason: str) -> str:
     reason = reason.strip().rstrip(".")
     return f"{reason}."
@@ -68,7 +79,9 @@ class ValidateSlotMappings(ValidationAction):
         """Only the slots this action knows how to validate (avoids SDK warnings for others)."""
         return [slot for slot in domain_slots if hasattr(self, f"validate_{slot}")]
 
-    def _identifier(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> SlotValues:
+    def _identifier(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> SlotValues:
         if value is None:
             return {slot: None}
         text = str(value).strip()
@@ -77,31 +90,35 @@ class ValidateSlotMappings(ValidationAction):
         if problem:
             identifier.refuse(dispatcher, problem)
             return {slot: None}
-        return {slot: identifiers.digits(text)}
+        value = identifiers.digits(text)
+        previous = value_before_latest_user(tracker, slot)
+        if previous is None or previous == value:
+            return {slot: value}
+        return {slot: value, **{factor: None for factor in FACTORS.get(slot, ())}}
 
     async def validate_nik(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """A NIK: 16 digits with a known region, a real birth date and a serial."""
-        return self._identifier("nik", value, dispatcher)
+        return self._identifier("nik", value, dispatcher, tracker)
 
     async def validate_kk_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """A family card (KK) number: 16 digits with a known province."""
-        return self._identifier("kk_number", value, dispatcher)
+        return self._identifier("kk_number", value, dispatcher, tracker)
 
     async def validate_bpjs_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """A BPJS Kesehatan card number: 13 digits."""
-        return self._identifier("bpjs_number", value, dispatcher)
+        return self._identifier("bpjs_number", value, dispatcher, tracker)
 
     async def validate_nisn(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """A student number (NISN): 10 digits."""
-        return self._identifier("nisn", value, dispatcher)
+        return self._identifier("nisn", value, dispatcher, tracker)
 
     async def validate_plate_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -230,7 +230,8 @@ async def test_an_application_with_an_unknown_nik_is_said(fake, dispatcher, doma
     events = await ActionSkckApply().run(dispatcher, submit_tracker(APPLICATION), domain)
 
     assert texts(dispatcher) == wording("utter_skck_citizen_not_found", nik="3273********0001")
-    assert events == [SlotSet("nik", None), *FORGOTTEN]
+    # the NIK with its factor (actions/lookups.py), and the application's answers
+    assert slot_events(events) == {"nik": None, "birth_date": None, **slot_events(FORGOTTEN)}
 
 
 @pytest.mark.parametrize("failure", UNAVAILABLE)

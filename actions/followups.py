@@ -1,0 +1,346 @@
+"""What a message outside any form continues (issue 18, section 2), shared by every service.
+
+`action_continue` runs for an answer given outside a form (`inform`), and `action_handle_miss`
+asks it first for a message not understood. In order:
+1. An elliptical follow-up ("kalau kelas 2?", "kalau provinsi Bali?", "tahun lalu?", "kalau SIM
+   C?") changes one parameter of the last answer (`ANSWERS`): the answer runs again with the
+   other parameters as they were, the new value checked by its form's own validator.
+2. An identifier or a date (NIK, card, NISN, plate, case number…) continues the most recent
+   service that needs it: the service offered with a button, asked for, or started last
+   (`FORMS`). A NIK that replaces another ("eh salah, NIK saya …") has already made
+   action_validate_slot_mappings forget the old one's birth date, so the factor is asked again.
+3. Otherwise: which service is it for? The recent services, or those that take the value,
+   as buttons; the value is kept, so the chosen service does not ask for it again.
+
+`carry_over()` (run by every form's validation, actions/conversation.py): the same question
+asked again without its parameter keeps the last answer's, for the answers marked `carry`.
+
+`action_accept_offer` answers a "ya" to an offer (`OFFERS`) made one or two turns earlier, even
+when the citizen said something else in between.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import readers
+from actions.conversation import Action
+from actions.history import (
+    being_activated,
+    recent_intents,
+    session_events,
+    since_latest_user,
+    slots_before,
+    user_turns_after,
+)
+from actions.menu import MAIN_MENU_BUTTON, SERVICES, Button, service_buttons
+
+Reader = Callable[[str, Mapping[str, Any], str], Any]  # (message, parameters then, answer's text)
+FOLLOWUP_TURNS = 3  # a follow-up refers to an answer given at most this many messages ago
+OFFER_TURNS = 2  # "ya" accepts an offer made at most this many messages ago
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer that a follow-up can run again: the action (or response) that gives it, the
+    form that collects its parameters (whose validator checks a new value), the slots it reads,
+    and readers for parameters typed without an entity."""
+
+    action: str
+    form: str | None
+    params: tuple[str, ...]
+    readers: Mapping[str, Reader] = field(default_factory=dict)
+    # The same question again without its parameter ("syaratnya apa aja?" right after the
+    # birth certificate's deadline) keeps the last answer's parameters (`carry_over`).
+    carry: bool = False
+
+
+ANSWERS: tuple[Answer, ...] = (
+    Answer("utter_health_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": readers.bpjs_class}),
+    Answer("action_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": readers.bpjs_class}),
+    Answer(
+        "action_statistics",
+        "statistics_form",
+        ("statistic_indicator", "region", "statistics_year"),
+        {"statistics_year": readers.year},
+    ),  # fmt: skip
+    Answer("action_sim_fee", "sim_fee_form", ("sim_class",), {"sim_class": readers.vehicle_sim}),
+    Answer("action_spmb", "spmb_form", ("school_level",), {"school_level": readers.school_level}),
+    Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
+)
+_ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
+
+# The form each service intent starts: a value typed outside a form continues the most recent
+# of them that needs it.
+FORMS: Mapping[str, str] = {
+    "health_bpjs_status": "bpjs_status_form",
+    "health_immunization_record": "immunization_form",
+    "health_facility_search": "facility_search_form",
+    "edu_pip_status": "pip_status_form",
+    "edu_kip_kuliah": "kip_kuliah_form",
+    "edu_school_admission": "spmb_form",
+    "bansos_check": "bansos_check_form",
+    "id_document_requirements": "document_requirements_form",
+    "id_application_status": "application_status_form",
+    "pay_vehicle_tax": "vehicle_tax_form",
+    "pay_billing_status": "billing_status_form",
+    "pay_create_billing": "pnbp_billing_form",
+    "complaint_status": "complaint_status_form",
+    "asn_selection_result": "casn_result_form",
+    "police_sim_renewal": "sim_renewal_form",
+    "police_sim_fee": "sim_fee_form",
+    "police_skck": "skck_form",
+    "data_statistics": "statistics_form",
+}
+# Values typed outside a form that a service continues with; a date is the birth date asked next.
+IDENTIFIER_SLOTS = (
+    "nik", "kk_number", "bpjs_number", "nisn", "participant_number",
+    "plate_number", "ticket_id", "billing_code",
+)  # fmt: skip
+BIRTH_DATE_SLOTS = ("birth_date", "student_birth_date")
+# Offers a later "ya" accepts: the slot the offering action sets to true → what accepting runs.
+OFFERS: Mapping[str, str] = {
+    "tax_billing_offered": "action_vehicle_tax_billing",
+    "application_offered": "population_application_form",
+}
+_TOPIC_TITLES = {topic.intent: topic.title for service in SERVICES for topic in service.topics}
+
+
+def last_answer(tracker: Tracker) -> tuple[Answer, dict[str, Any], str] | None:
+    """The latest answer of `ANSWERS` in the last few messages: with the slots as they were when
+    it ran and the text of its reply."""
+    events = session_events(tracker)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        answer = _ANSWERS_BY_ACTION.get(str(event.get("name"))) if event.get("event") == "action" else None
+        if answer is None:
+            continue
+        if user_turns_after(events, index) > FOLLOWUP_TURNS:
+            return None
+        reply = " ".join(
+            str(e.get("text") or "") for e in _until_user(events[index + 1 :]) if e.get("event") == "bot"
+        )
+        return answer, slots_before(events, index), reply
+    return None
+
+
+def _until_user(events: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for event in events:
+        if event.get("event") == "user":
+            return
+        yield event
+
+
+def find_action(name: str) -> Action | None:
+    """The loaded action called `name` (a form's validator, an answer), run in-process so that
+    the turn stays the one the rules know (a FollowupAction would leave the policies a state
+    no rule covers)."""
+    pending: list[type] = [Action]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if inspect.isabstract(cls):
+            continue
+        try:
+            action = cls()
+        except TypeError:
+            continue
+        if action.name() == name:
+            return action
+    return None
+
+
+async def answer_again(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, name: str
+) -> list[EventType]:
+    """Give the answer `name` (a response, or an action run on `tracker` as it is now)."""
+    if name.startswith("utter_"):
+        dispatcher.utter_message(response=name)
+        return []
+    action = find_action(name)
+    if action is None:
+        return [FollowupAction(name)]
+    return list(await action.run(dispatcher, tracker, domain))
+
+
+async def rerun(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType] | None:
+    """The last answer again with the parameter the latest message changed; None when the
+    message is no such follow-up."""
+    found = last_answer(tracker)
+    if found is None:
+        return None
+    answer, before, reply = found
+    text = str(tracker.latest_message.get("text") or "")
+    if text.startswith("/") or typed_values(tracker):
+        return None  # a button, or an identifier or date: data for a service, not a follow-up
+    fresh = since_latest_user(tracker)
+    changed = {slot: fresh[slot] for slot in answer.params if fresh.get(slot) is not None}
+    for slot, read in answer.readers.items():
+        if slot not in changed:
+            value = read(text, before, reply)
+            if value is not None:
+                changed[slot] = value
+    if not changed:
+        return None
+    validator = find_action(f"validate_{answer.form}") if answer.form else None
+    for slot, value in list(changed.items()):
+        check = getattr(validator, f"validate_{slot}", None)
+        if check is not None:
+            changed.update(await check(value, dispatcher, tracker, domain))
+    known = domain.get("slots", {})
+    values = {slot: before.get(slot) for slot in answer.params} | changed
+    events: list[EventType] = [SlotSet(slot, value) for slot, value in values.items() if slot in known]
+    if any(changed.get(slot) is None for slot in changed):
+        return events  # the validator said what is wrong with the new value
+    tracker.slots.update(values)
+    return [*events, *await answer_again(dispatcher, tracker, domain, answer.action)]
+
+
+def carry_over(form: str, tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`events` of `form`'s validation when it starts, with the parameters of the last answer
+    it gave in the last few messages that the new message left empty: for a `carry` answer, or
+    when a reader finds a new value in the message ("tahun lalu?" read as the form's intent)."""
+    found = last_answer(tracker) if being_activated(tracker, form) else None
+    if found is None or found[0].form != form:
+        return events
+    answer, before, reply = found
+    text = str(tracker.latest_message.get("text") or "")
+    read = {
+        slot: read(text, before, reply)
+        for slot, read in answer.readers.items()
+        if tracker.slots.get(slot) is None
+    }
+    read = {slot: value for slot, value in read.items() if value is not None}
+    if not answer.carry and not read:
+        return events  # a new question, not "tahun lalu?" classified as the form's own intent
+    kept = {
+        slot: before[slot]
+        for slot in answer.params
+        if tracker.slots.get(slot) is None and before.get(slot) is not None and slot not in read
+    }
+    return [*events, *(SlotSet(slot, value) for slot, value in {**kept, **read}.items())]
+
+
+def _form_slots(domain: DomainDict, form: str) -> list[str]:
+    return list((domain.get("forms") or {}).get(form, {}).get("required_slots") or [])
+
+
+def typed_values(tracker: Tracker) -> dict[str, Any]:
+    """The identifiers and the date the latest message gave (checked and kept by extraction)."""
+    fresh = since_latest_user(tracker)
+    values = {slot: fresh[slot] for slot in IDENTIFIER_SLOTS if fresh.get(slot) is not None}
+    date = fresh.get("date")
+    if date is not None:
+        values["date"] = date
+    return values
+
+
+def needs(domain: DomainDict, form: str, slot: str) -> str | None:
+    """The slot of `form` that takes a value typed as `slot` (a date: the birth date)."""
+    required = _form_slots(domain, form)
+    if slot == "date":
+        return next((name for name in BIRTH_DATE_SLOTS if name in required), None)
+    return slot if slot in required else None
+
+
+def continue_service(
+    tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]
+) -> list[EventType] | None:
+    """The most recent service that needs one of `values`, continued with it."""
+    for intent in recent_intents(tracker):
+        form = FORMS.get(intent)
+        if form is None or form not in (domain.get("forms") or {}):
+            continue
+        targets = {slot: needs(domain, form, slot) for slot in values}
+        if any(targets.values()):
+            moved = [
+                SlotSet(target, values[slot]) for slot, target in targets.items() if target and target != slot
+            ]
+            return [*moved, FollowupAction(form)]
+    return None
+
+
+def service_choices(tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]) -> list[Button]:
+    """The services to choose from for `values`: the recent ones that take them, else every
+    service that takes them, else the recent services; the menu when none."""
+    takes = [intent for intent, form in FORMS.items() if any(needs(domain, form, slot) for slot in values)]
+    recent = [intent for intent in recent_intents(tracker) if intent in _TOPIC_TITLES]
+    chosen = [intent for intent in recent if intent in takes] or takes or recent
+    buttons = [{"title": _TOPIC_TITLES[i], "payload": f"/{i}"} for i in chosen if i in _TOPIC_TITLES][:6]
+    return [*buttons, MAIN_MENU_BUTTON] if buttons else service_buttons()
+
+
+class ActionContinue(Action):
+    """A message outside any form: a follow-up, data for a service, or the question which."""
+
+    def name(self) -> str:
+        return "action_continue"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await rerun(dispatcher, tracker, domain)
+        if events is not None:
+            return events
+        values = typed_values(tracker)
+        if values:
+            continued = continue_service(tracker, domain, values)
+            if continued is not None:
+                return continued
+        elif _refused(tracker):
+            return []  # action_validate_slot_mappings said what is wrong with it
+        dispatcher.utter_message(
+            response="utter_inform_outside_flow", buttons=service_choices(tracker, domain, values)
+        )
+        return []
+
+
+def _refused(tracker: Tracker) -> bool:
+    """An identifier entity in the latest message whose slot validation refused it."""
+    fresh = since_latest_user(tracker)
+    return any(
+        entity.get("entity") in fresh and fresh[str(entity.get("entity"))] is None
+        for entity in tracker.latest_message.get("entities") or []
+    )
+
+
+def open_offer(tracker: Tracker) -> str | None:
+    """What accepting the latest offer runs, if one is still open: made in the last few
+    messages and neither accepted nor withdrawn since."""
+    events = session_events(tracker)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if event.get("event") == "slot" and event.get("name") in OFFERS:
+            if event.get("value") is not True or user_turns_after(events, index) > OFFER_TURNS:
+                return None
+            return OFFERS[str(event["name"])] if tracker.get_slot(str(event["name"])) is True else None
+    return None
+
+
+class ActionAcceptOffer(Action):
+    """A "ya" that is not the immediate answer to an offer: the offer made a turn or two ago
+    is accepted; with none open, the general answer to a bare yes."""
+
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        accept = open_offer(tracker)
+        if accept is None:
+            dispatcher.utter_message(response="utter_affirm")
+            return []
+        if accept in (domain.get("forms") or {}):
+            return [FollowupAction(accept)]
+        return await answer_again(dispatcher, tracker, domain, accept)

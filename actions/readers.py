@@ -1,0 +1,71 @@
+"""Readers of a follow-up's new value typed without an entity (actions/followups.py `ANSWERS`):
+each takes the message, the parameters of the last answer and that answer's text, and returns
+the new value (checked afterwards by the form's own validator), or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+
+def year(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """A year typed ("2022", "tahun 2022"), or one relative to the answer's ("tahun lalu")."""
+    explicit = re.search(r"\b(19[5-9]\d|20\d\d)\b", text)
+    if explicit:
+        return explicit.group(1)
+    relative = re.search(
+        r"\btahun\s+(lalu|kemarin|sebelumnya|sebelum\s*nya|depan|ini)\b", text, re.IGNORECASE
+    )
+    if not relative:
+        return None
+    if relative.group(1).lower() == "ini":
+        return str(dt.date.today().year)
+    shown = re.search(r"tahun\s+(\d{4})", answer_text) or re.search(r"\b(\d{4})\b", answer_text)
+    base = before.get("statistics_year") or (shown.group(1) if shown else None)
+    if base is None or not str(base).isdigit():
+        return None
+    step = 1 if relative.group(1).lower() == "depan" else -1
+    return str(int(base) + step)
+
+
+_CLASS_WORDS = {
+    "1": "1",
+    "i": "1",
+    "satu": "1",
+    "2": "2",
+    "ii": "2",
+    "dua": "2",
+    "3": "3",
+    "iii": "3",
+    "tiga": "3",
+}
+
+
+def bpjs_class(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """A BPJS class: "kelas 2", "kls II", "kelas tiga"."""
+    found = re.search(r"\b(?:kelas|kls|klas)\s*(iii|ii|i|1|2|3|satu|dua|tiga)\b", text, re.IGNORECASE)
+    return _CLASS_WORDS[found.group(1).lower()] if found else None
+
+
+_VEHICLE_SIM = {"mobil": "A", "motor": "C", "sepeda motor": "C", "truk": "B1", "bus": "B1"}
+
+
+def vehicle_sim(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """The SIM class of a vehicle named instead of the class ("kalau mobil?")."""
+    for word, sim_class in _VEHICLE_SIM.items():
+        if re.search(rf"\b{word}\b", text, re.IGNORECASE):
+            return sim_class
+    return None
+
+
+def school_level(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """A school level named ("kalau SMP?"); the form's validator reads and checks it."""
+    found = re.search(
+        r"\b(sd|smp|sma|smk|sltp|slta|sekolah dasar|sekolah menengah (?:pertama|atas|kejuruan))\b",
+        text,
+        re.IGNORECASE,
+    )
+    return found.group(1) if found else None

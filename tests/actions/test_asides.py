@@ -1,0 +1,172 @@
+"""A question asked in the middle of a form (issue 18, section 2): answered, then the form's
+question again; never taken as the slot's value, never refused as one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.education import ValidatePipStatusForm
+from actions.flows import typed_choice
+from actions.health import ValidateBpjsStatusForm
+from tests.actions.builders import slot, tracker_from_events, user
+from tests.actions.flow_helpers import form_tracker
+
+
+def in_form(form: str, requested: str | None, message: dict, **kwargs: Any) -> Tracker:
+    """`form_tracker`, with the form active as Rasa sends it once the form runs."""
+    tracker = form_tracker(form, requested, message, **kwargs)
+    tracker.active_loop = {"name": form}
+    return tracker
+
+
+def slot_events(events: list[dict]) -> dict[str, object]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [message.get("response") or message.get("text") for message in dispatcher.messages]
+
+
+async def test_a_question_with_digits_is_not_refused_as_an_nisn(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = form_tracker(
+        "pip_status_form", "nisn", user("health_bpjs_contribution", "berapa iuran kelas 1?")
+    )
+
+    events = await ValidatePipStatusForm().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == []  # no "1 digit" refusal: the aside rule answers it
+    assert slot_events(events) == {}  # nothing extracted: the form yields to that rule
+
+
+async def test_a_question_with_digits_is_not_refused_as_a_nik(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = in_form("bpjs_status_form", "nik", user("police_sim_fee", "biaya sim c 2 berapa"))
+
+    events = await ValidateBpjsStatusForm().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == []
+    assert slot_events(events) == {}
+
+
+async def test_a_question_no_rule_answers_is_answered_and_the_form_asks_again(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = in_form(
+        "pip_status_form", "nisn", user("id_ikd_activation", "cara aktivasi ktp digital gimana")
+    )
+
+    events = await ValidatePipStatusForm().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_id_ikd_activation"]
+    assert slot_events(events) == {"nisn": None}  # keeps the form running: it asks for the NISN again
+
+
+async def test_a_typed_answer_is_still_checked(dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
+    tracker = in_form("pip_status_form", "nisn", user("inform", "12345"))
+
+    events = await ValidatePipStatusForm().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_invalid_nisn"]
+    assert slot_events(events) == {"nisn": None}
+
+
+async def test_the_message_that_starts_the_form_is_no_aside(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = form_tracker(
+        "pip_status_form", None, user("id_ikd_activation", "aktivasi ikd"), activating=True
+    )
+
+    await ValidatePipStatusForm().run(dispatcher, tracker, domain)
+
+    assert "utter_id_ikd_activation" not in responses(dispatcher)
+
+
+def asked_twice(reply: str) -> list[dict]:
+    """The PIP form asked for the NISN and got one unclear reply already."""
+    return [
+        {"event": "active_loop", "name": "pip_status_form"},
+        {"event": "slot", "name": "requested_slot", "value": "nisn"},
+        {"event": "action", "name": "action_listen"},
+        user("inform", reply),
+        {"event": "action", "name": "pip_status_form"},
+        {"event": "slot", "name": "nisn", "value": None},
+    ]
+
+
+async def test_a_second_unclear_reply_offers_a_person_and_cancelling(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = in_form("pip_status_form", "nisn", user("inform", "123"))
+    tracker.events[:0] = asked_twice("12345")
+
+    await ValidatePipStatusForm().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_invalid_nisn", "utter_stuck_offer"]
+    assert [button["payload"] for button in dispatcher.messages[-1]["buttons"]] == [
+        "/request_human",
+        "/cancel",
+    ]
+
+
+async def test_a_first_unclear_reply_only_says_what_is_wrong(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = in_form("pip_status_form", "nisn", user("inform", "123"))
+
+    await ValidatePipStatusForm().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_invalid_nisn"]
+
+
+async def test_a_corrected_nik_while_the_birth_date_is_asked_is_not_read_as_a_date(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    nik = "1709107108840021"
+    message = user("inform", f"eh salah, NIK saya {nik}", [("nik", nik)])
+    tracker = in_form(
+        "bpjs_status_form",
+        "birth_date",
+        message,
+        extracted={"nik": nik},
+        candidates={"nik": nik},
+        slots={"nik": "3273014102900001"},
+    )
+
+    events = await ValidateBpjsStatusForm().run(dispatcher, tracker, domain)
+
+    assert "utter_invalid_birth_date" not in responses(dispatcher)
+    assert slot_events(events).get("nik") == nik
+
+
+def test_data_typed_for_a_choice_chooses_what_it_leads_to(dispatcher: CollectingDispatcher) -> None:
+    nik = "1709107108840021"
+    tracker = tracker_from_events(
+        [
+            slot("requested_slot", "bansos_method"),
+            user("inform", nik, [("nik", nik)]),
+            slot("nik", nik),
+        ]
+    )
+    chosen = typed_choice(
+        dispatcher,
+        tracker,
+        "bansos_method",
+        frozenset(),
+        lambda text: None,
+        unknown="utter_x",
+        leads_to={"nik": "nik"},
+    )
+    assert chosen == {"bansos_method": "nik"}
+    assert dispatcher.messages == []  # no "pilihan itu belum saya pahami"
+    unread = typed_choice(
+        dispatcher, tracker, "bansos_method", frozenset(), lambda text: None, unknown="utter_x"
+    )
+    assert unread == {"bansos_method": None}  # without it, the typed NIK is no choice
