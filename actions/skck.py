@@ -28,6 +28,7 @@ from actions.flows import just_activated, typed_yes_no
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
+from actions.road_topics import answer_topic, gate_slots
 from knowledge import facts
 
 SlotValues = dict[str, Any]
@@ -68,7 +69,7 @@ class ValidateSkckForm(IdentityFormValidation):
     ) -> list[str]:
         if tracker.get_slot("skck_apply") is False:
             return ["skck_apply"]
-        return domain_slots
+        return gate_slots(tracker, self.form_name(), domain_slots)
 
     async def extract_skck_apply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -176,6 +177,9 @@ class ActionSkckApply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = answer_topic(dispatcher, tracker, "skck_form")
+        if answered is not None:
+            return [*answered, *_forget_skck()]
         if tracker.get_slot("skck_apply") is False:
             dispatcher.utter_message(response="utter_skck_not_applied", buttons=[MAIN_MENU_BUTTON])
             return _forget_skck()

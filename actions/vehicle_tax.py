@@ -20,6 +20,7 @@ from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
 from actions.payments import STATUS_BUTTON, billing_created
+from actions.road_topics import answer_topic, gate_slots
 from bot.identifiers import normalize_plate
 
 SlotValues = dict[str, Any]
@@ -72,6 +73,11 @@ class ValidateVehicleTaxForm(FormValidationAction):
     def name(self) -> str:
         return "validate_vehicle_tax_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return gate_slots(tracker, self.form_name(), domain_slots)
+
     async def extract_plate_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
@@ -102,8 +108,11 @@ class ActionVehicleTax(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        plate = tracker.get_slot("plate_number")
         no_offer = [SlotSet("tax_billing_offered", None)]
+        answered = answer_topic(dispatcher, tracker, "vehicle_tax_form")
+        if answered is not None:
+            return [*answered, *no_offer]
+        plate = tracker.get_slot("plate_number")
         if not plate:
             return no_offer
         path = f"/payments/vehicle-tax/{compact_plate(plate)}"
