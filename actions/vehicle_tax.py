@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +41,27 @@ OFFER_BUTTONS: list[Button] = [
 def compact_plate(plate: str) -> str:
     """ "B 1234 XYZ" → "B1234XYZ" (the contract accepts both; no spaces in the path)."""
     return plate.replace(" ", "")
+
+
+# Short words that look like a plate's region code before a number ("di 2024", "ke 3").
+_NOT_REGION = frozenset(
+    {"di", "ke", "se", "ya", "yg", "dr", "tp", "kl", "sy", "gw", "lg", "jd", "dg", "sm", "no"}
+)  # fmt: skip
+
+
+def find_plate(text: str) -> str | None:
+    """A plate anywhere in a typed answer, in any case and spacing: "plat sy b-1234-xyz ya" →
+    "B 1234 XYZ"; the longest run of up to three words that reads as a plate."""
+    tokens = re.sub(r"[-._/]", " ", text).split()
+    for size in (3, 2, 1):
+        for start in range(len(tokens) - size + 1):
+            window = tokens[start : start + size]
+            if window[0].lower() in _NOT_REGION or not any(char.isdigit() for char in "".join(window)):
+                continue
+            plate = normalize_plate(" ".join(window))
+            if plate:
+                return plate
+    return None
 
 
 def vehicle_tax(tax: dict[str, Any]) -> dict[str, str]:
@@ -83,10 +105,13 @@ class ValidateVehicleTaxForm(FormValidationAction):
     ) -> SlotValues:
         if entity_value(tracker, "plate_number"):
             return {}
-        if typed_answer(tracker, "plate_number", self.aside) is None:
+        text = typed_answer(tracker, "plate_number", self.aside)
+        if text is None:
             return {}
-        dispatcher.utter_message(response="utter_invalid_plate_number")
-        return {"plate_number": None}
+        plate = find_plate(text)
+        if plate is None:
+            dispatcher.utter_message(response="utter_invalid_plate_number")
+        return {"plate_number": plate}
 
     async def validate_plate_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
