@@ -26,7 +26,7 @@ from actions.gateway import GatewayError, gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, lookup_failed, unavailable
 from actions.menu import MAIN_MENU_BUTTON, Button
-from actions.road_topics import answer_topic, gate_slots
+from actions.road_topics import answer_topic, answered_aside, gate_slots
 from bot.identifiers import digits
 
 SlotValues = dict[str, Any]
@@ -306,6 +306,8 @@ class ValidateBillingStatusForm(FormValidationAction):
         if text is None:
             return {}
         ticket = entity_value(tracker, "ticket_id")
+        if not digits(text) and answered_aside(dispatcher, tracker, text):
+            return {"billing_code": None}
         if ticket:
             dispatcher.utter_message(response="utter_case_not_billing_code", ticket=ticket)
         elif digits(text):

@@ -27,6 +27,7 @@ from actions.answers import (
     phrase,
     rupiah,
     tanggal,
+    typed_answer,
 )
 from actions.conversation import Action, FormValidationAction
 from actions.flows import just_activated, typed_choice
@@ -34,7 +35,7 @@ from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
-from actions.road_topics import answer_topic, gate_slots, vehicle_kind
+from actions.road_topics import answer_topic, answered_aside, gate_slots, vehicle_kind
 from bot.identifiers import normalize_sim_class
 from knowledge import facts
 
@@ -238,6 +239,9 @@ class ValidateSimFeeForm(FormValidationAction):
         if just_activated(tracker, self.form_name()) and not entity_value(tracker, "sim_class"):
             inferred = _KIND_CLASSES.get(vehicle_kind(tracker.latest_message.get("text") or "") or "")
             return {"sim_class": inferred} if inferred else {}
+        typed = None if entity_value(tracker, "sim_class") else typed_answer(tracker, "sim_class", self.aside)
+        if typed and read_sim_class(typed) is None and answered_aside(dispatcher, tracker, typed):
+            return {"sim_class": None}  # a question asked instead: answered, the class asked again
         return typed_choice(
             dispatcher,
             tracker,

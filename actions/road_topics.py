@@ -184,6 +184,18 @@ def opening_topic(tracker: Tracker, form: str) -> Topic | None:
     return message_topic(tracker)
 
 
+def answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker, text: str | None) -> bool:
+    """Mid-form, a typed reply that asks a topic question ("dendanya berapa kalau telat?" while
+    the plate is asked): answered here, so that the form asks its question again instead of
+    refusing the reply as a value. `text`: the typed answer (None when there is none)."""
+    topic = find_topic(text or "", identifier=False)
+    if topic is None:
+        return False
+    values = VALUES[topic.name](text or "", tracker) if topic.name in VALUES else {}
+    dispatcher.utter_message(response=topic.response, **values)
+    return True
+
+
 def gate_slots(tracker: Tracker, form: str, slots: list[str]) -> list[str]:
     """A form's required slots: none when its opening message asks a topic question."""
     return [] if opening_topic(tracker, form) else slots

@@ -21,7 +21,7 @@ from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
 from actions.payments import STATUS_BUTTON, billing_created
-from actions.road_topics import answer_topic, gate_slots
+from actions.road_topics import answer_topic, answered_aside, gate_slots
 from bot.identifiers import normalize_plate
 
 SlotValues = dict[str, Any]
@@ -109,6 +109,8 @@ class ValidateVehicleTaxForm(FormValidationAction):
         if text is None:
             return {}
         plate = find_plate(text)
+        if plate is None and answered_aside(dispatcher, tracker, text):
+            return {"plate_number": None}
         if plate is None:
             dispatcher.utter_message(response="utter_invalid_plate_number")
         return {"plate_number": plate}

@@ -228,3 +228,27 @@ def test_an_elliptical_follow_up_right_after_a_topic_answer_asks_it_again() -> N
 )
 def test_other_messages_are_no_follow_up(text: str, last_response: str) -> None:
     assert road_topics.opening_topic(follow_up(text, last_response, "swdkllj"), "vehicle_tax_form") is None
+
+
+def test_a_rule_question_typed_while_the_plate_is_asked_is_answered_not_refused(dispatcher, domain) -> None:
+    question = user("pay_vehicle_tax", "dendanya gimana kalau telat bayar pajak?")
+    tracker = form_tracker("vehicle_tax_form", "plate_number", question)
+    extracted = asyncio.run(ValidateVehicleTaxForm().extract_plate_number(dispatcher, tracker, domain))
+    assert extracted == {"plate_number": None}  # the form asks for the plate again
+    assert "270 hari" in texts(dispatcher) and "tidak dikenali" not in texts(dispatcher)
+
+
+def test_a_rule_question_typed_while_the_class_is_asked_is_answered(dispatcher, domain) -> None:
+    tracker = form_tracker("sim_fee_form", "sim_class", user("inform", "kalau sim hilang gimana?"))
+    extracted = asyncio.run(ValidateSimFeeForm().extract_sim_class(dispatcher, tracker, domain))
+    assert extracted == {"sim_class": None}
+    assert "kehilangan" in texts(dispatcher)
+
+
+def test_a_rule_question_typed_while_the_billing_code_is_asked_is_answered(dispatcher, domain) -> None:
+    tracker = form_tracker(
+        "billing_status_form", "billing_code", user("inform", "kode billing bayarnya di mana?")
+    )
+    extracted = asyncio.run(ValidateBillingStatusForm().extract_billing_code(dispatcher, tracker, domain))
+    assert extracted == {"billing_code": None}
+    assert "NTPN" in texts(dispatcher)
