@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value
 from actions.conversation import Action
-from actions.flows import fresh_answer, just_activated
+from actions.flows import just_activated
 from actions.menu import MAIN_MENU_BUTTON, Button
 from knowledge import facts
 
@@ -179,9 +179,20 @@ def follow_up_topic(tracker: Tracker, text: str) -> Topic | None:
 
 def opening_topic(tracker: Tracker, form: str) -> Topic | None:
     """The topic of the message that opened `form` in this turn (not of an aside re-run)."""
-    if not just_activated(tracker, form) or not fresh_answer(tracker, form):
+    if not just_activated(tracker, form) or answered_in_passing(tracker):
         return None
     return message_topic(tracker)
+
+
+def answered_in_passing(tracker: Tracker) -> bool:
+    """The latest message was already answered as a question asked aside in a form (the form
+    then runs again with its own `active_loop` event, which must not count as its opening)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_answer_aside":
+            return True
+    return False
 
 
 def answered_aside(dispatcher: CollectingDispatcher, tracker: Tracker, text: str | None) -> bool:

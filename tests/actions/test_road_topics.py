@@ -252,3 +252,13 @@ def test_a_rule_question_typed_while_the_billing_code_is_asked_is_answered(dispa
     extracted = asyncio.run(ValidateBillingStatusForm().extract_billing_code(dispatcher, tracker, domain))
     assert extracted == {"billing_code": None}
     assert "NTPN" in texts(dispatcher)
+
+
+def test_a_form_run_again_after_an_aside_is_no_opening(dispatcher, domain) -> None:
+    aside = [action("action_answer_aside")]
+    tracker = form_tracker(
+        "sim_fee_form", None, user("police_skck", "skck hilang gimana"), activating=True, before_form=aside
+    )
+    assert asyncio.run(ValidateSimFeeForm().required_slots(["sim_class"], dispatcher, tracker, domain)) == [
+        "sim_class"
+    ]
