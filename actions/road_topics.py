@@ -326,8 +326,9 @@ def say_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic: Topic) 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, form: str) -> list[EventType] | None:
     """For a form's submit action: the answer's events when the form was opened by a topic
-    question (and so asked nothing), else None."""
-    topic = opening_topic(tracker, form)
+    question (and so asked nothing), or when the action is run again for an elliptical follow-up
+    of a topic answer; else None."""
+    topic = opening_topic(tracker, form) or follow_up_topic(tracker, tracker.latest_message.get("text") or "")
     return say_topic(dispatcher, tracker, topic) if topic else None
 
 

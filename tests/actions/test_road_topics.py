@@ -262,3 +262,19 @@ def test_a_form_run_again_after_an_aside_is_no_opening(dispatcher, domain) -> No
     assert asyncio.run(ValidateSimFeeForm().required_slots(["sim_class"], dispatcher, tracker, domain)) == [
         "sim_class"
     ]
+
+
+def test_a_submit_action_run_again_for_a_follow_up_answers_the_topic(dispatcher, domain) -> None:
+    from actions.payments import ActionPnbpBilling
+
+    events = [
+        action("action_listen"),
+        user("pay_create_billing", "biaya paspor berapa"),
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_topic_passport_fee"}},
+        action("action_listen"),
+        user("inform", "kalau paspor elektronik 10 tahun?"),
+    ]
+    tracker = tracker_from_events(events, {"road_topic": "passport_fee"})
+    run(ActionPnbpBilling(), dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert facts.get("passport.fee").text_of("electronic_10y") in said and "5 tahun" not in said
