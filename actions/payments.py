@@ -26,6 +26,7 @@ from actions.gateway import GatewayError, gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, lookup_failed, unavailable
 from actions.menu import MAIN_MENU_BUTTON, Button
+from actions.road_topics import answer_topic, answered_aside, gate_slots
 from bot.identifiers import digits
 
 SlotValues = dict[str, Any]
@@ -166,6 +167,11 @@ class ValidatePnbpBillingForm(IdentityFormValidation):
     def name(self) -> str:
         return "validate_pnbp_billing_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return gate_slots(tracker, self.form_name(), domain_slots)
+
     async def extract_pnbp_service(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
@@ -243,8 +249,11 @@ class ActionPnbpBilling(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        service, nik = tracker.get_slot("pnbp_service"), tracker.get_slot("nik")
         done = [SlotSet("pnbp_service", None)]
+        answered = answer_topic(dispatcher, tracker, "pnbp_billing_form")
+        if answered is not None:
+            return [*answered, *done]
+        service, nik = tracker.get_slot("pnbp_service"), tracker.get_slot("nik")
         if not (service and nik):
             return done  # the form ended early and already said why
         failure = replace(
@@ -283,6 +292,11 @@ class ValidateBillingStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_billing_status_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return gate_slots(tracker, self.form_name(), domain_slots)
+
     async def extract_billing_code(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
@@ -292,6 +306,8 @@ class ValidateBillingStatusForm(FormValidationAction):
         if text is None:
             return {}
         ticket = entity_value(tracker, "ticket_id")
+        if not digits(text) and answered_aside(dispatcher, tracker, text):
+            return {"billing_code": None}
         if ticket:
             dispatcher.utter_message(response="utter_case_not_billing_code", ticket=ticket)
         elif digits(text):
@@ -339,6 +355,9 @@ class ActionBillingStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = answer_topic(dispatcher, tracker, "billing_status_form")
+        if answered is not None:
+            return answered
         code = tracker.get_slot("billing_code")
         if not code:
             return []

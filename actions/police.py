@@ -21,18 +21,21 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import (
     aside_intents,
+    entity_value,
     mask_nik,
     payload,
     phrase,
     rupiah,
     tanggal,
+    typed_answer,
 )
 from actions.conversation import Action, FormValidationAction
-from actions.flows import typed_choice
+from actions.flows import just_activated, typed_choice
 from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
+from actions.road_topics import answer_topic, answered_aside, gate_slots, vehicle_kind
 from bot.identifiers import normalize_sim_class
 from knowledge import facts
 
@@ -70,6 +73,7 @@ _FILLERS = frozenset(
     }
 )  # fmt: skip
 _VEHICLE_CLASSES = {"motor": "C", "mobil": "A"}
+_KIND_CLASSES = {"motorcycle": "C", "car": "A"}  # road_topics.vehicle_kind()
 _TOKENS = re.compile(r"[a-z0-9]+")
 
 RENEWAL_BUTTON = {"title": "Cek perpanjangan SIM", "payload": "/police_sim_renewal"}
@@ -125,6 +129,11 @@ class ValidateSimRenewalForm(IdentityFormValidation):
     def name(self) -> str:
         return "validate_sim_renewal_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return gate_slots(tracker, self.form_name(), domain_slots)
+
 
 class ActionSimRenewal(Action):
     """Whether each of the citizen's licences can be renewed now, later, or no more."""
@@ -135,6 +144,9 @@ class ActionSimRenewal(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = answer_topic(dispatcher, tracker, "sim_renewal_form")
+        if answered is not None:
+            return answered
         nik, birth_date = tracker.get_slot("nik"), tracker.get_slot("birth_date")
         if not nik or not birth_date:
             return []
@@ -214,10 +226,22 @@ class ValidateSimFeeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_sim_fee_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return gate_slots(tracker, self.form_name(), domain_slots)
+
     async def extract_sim_class(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """A typed class the NLU did not extract ("c", "b2 umum", "motor")."""
+        """A typed class the NLU did not extract ("c", "b2 umum", "motor"); in the opening
+        message, the class its vehicle implies ("SIM motor" → C, "SIM mobil" → A)."""
+        if just_activated(tracker, self.form_name()) and not entity_value(tracker, "sim_class"):
+            inferred = _KIND_CLASSES.get(vehicle_kind(tracker.latest_message.get("text") or "") or "")
+            return {"sim_class": inferred} if inferred else {}
+        typed = None if entity_value(tracker, "sim_class") else typed_answer(tracker, "sim_class", self.aside)
+        if typed and read_sim_class(typed) is None and answered_aside(dispatcher, tracker, typed):
+            return {"sim_class": None}  # a question asked instead: answered, the class asked again
         return typed_choice(
             dispatcher,
             tracker,
@@ -245,6 +269,9 @@ class ActionSimFee(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = answer_topic(dispatcher, tracker, "sim_fee_form")
+        if answered is not None:
+            return [*answered, SlotSet("sim_class", None)]
         sim_class = tracker.get_slot("sim_class")
         if not sim_class:
             return []

@@ -24,10 +24,11 @@ from actions.answers import (
     waktu,
 )
 from actions.conversation import Action
-from actions.flows import just_activated, typed_yes_no
+from actions.flows import fresh_answer, just_activated, typed_yes_no
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
+from actions.road_topics import answer_topic, gate_slots
 from knowledge import facts
 
 SlotValues = dict[str, Any]
@@ -42,6 +43,23 @@ SKCK_SLOTS = ("skck_apply", "skck_purpose", "skck_confirmed")
 YES_NO_BUTTONS = [{"title": "Ya", "payload": "/affirm"}, {"title": "Tidak", "payload": "/deny"}]
 MAX_PURPOSE_CHARS = 100
 SKCK_BUTTON = {"title": "SKCK", "payload": "/police_skck"}
+
+
+# The purpose named in the message that asks for an SKCK ("bikin skck buat lamar kerja"), in the
+# words of the purpose buttons (domain/police.yml utter_ask_skck_purpose).
+PURPOSES = (
+    (re.compile(r"\bcpns\b|\bpppk\b|\bcasn\b|\basn\b|\bpns\b", re.I), "pendaftaran CPNS/PPPK"),
+    (re.compile(r"\btni\b|\bpolri\b|\bpolisi\b|\btentara\b|\bakpol\b|\bbintara\b", re.I),
+     "pendaftaran TNI/Polri"),
+    (re.compile(r"luar negeri|\bvisa\b|\bpmi\b|\btki\b|\bkapal pesiar\b", re.I), "keperluan ke luar negeri"),
+    (re.compile(r"\blamar\w*|\bmelamar\b|\bkerja\b|\bpekerjaan\b|\bloker\b", re.I), "melamar pekerjaan"),
+    (re.compile(r"\bsekolah\b|\bbeasiswa\b|\bkuliah\b|\bkampus\b", re.I), "sekolah atau beasiswa"),
+)  # fmt: skip
+
+
+def named_purpose(text: str) -> str | None:
+    """The purpose a request names, or None: "skck buat daftar cpns" → "pendaftaran CPNS/PPPK"."""
+    return next((purpose for pattern, purpose in PURPOSES if pattern.search(text)), None)
 
 
 def purpose_problem(text: str) -> str | None:
@@ -68,7 +86,7 @@ class ValidateSkckForm(IdentityFormValidation):
     ) -> list[str]:
         if tracker.get_slot("skck_apply") is False:
             return ["skck_apply"]
-        return domain_slots
+        return gate_slots(tracker, self.form_name(), domain_slots)
 
     async def extract_skck_apply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -93,7 +111,11 @@ class ValidateSkckForm(IdentityFormValidation):
     async def extract_skck_purpose(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """A typed purpose (the buttons fill the slot through its entity mapping)."""
+        """A typed purpose (the buttons fill the slot through its entity mapping), or the one
+        named in the message that opened the form."""
+        if just_activated(tracker, self.form_name()) and fresh_answer(tracker, self.form_name()):
+            purpose = named_purpose(tracker.latest_message.get("text") or "")
+            return {"skck_purpose": purpose} if purpose else {}
         text = free_text(tracker, "skck_purpose")
         return {"skck_purpose": text} if text else {}
 
@@ -176,6 +198,9 @@ class ActionSkckApply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        answered = answer_topic(dispatcher, tracker, "skck_form")
+        if answered is not None:
+            return [*answered, *_forget_skck()]
         if tracker.get_slot("skck_apply") is False:
             dispatcher.utter_message(response="utter_skck_not_applied", buttons=[MAIN_MENU_BUTTON])
             return _forget_skck()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
 from actions.payments import STATUS_BUTTON, billing_created
+from actions.road_topics import answer_topic, answered_aside, gate_slots
 from bot.identifiers import normalize_plate
 
 SlotValues = dict[str, Any]
@@ -39,6 +41,27 @@ OFFER_BUTTONS: list[Button] = [
 def compact_plate(plate: str) -> str:
     """ "B 1234 XYZ" → "B1234XYZ" (the contract accepts both; no spaces in the path)."""
     return plate.replace(" ", "")
+
+
+# Short words that look like a plate's region code before a number ("di 2024", "ke 3").
+_NOT_REGION = frozenset(
+    {"di", "ke", "se", "ya", "yg", "dr", "tp", "kl", "sy", "gw", "lg", "jd", "dg", "sm", "no"}
+)  # fmt: skip
+
+
+def find_plate(text: str) -> str | None:
+    """A plate anywhere in a typed answer, in any case and spacing: "plat sy b-1234-xyz ya" →
+    "B 1234 XYZ"; the longest run of up to three words that reads as a plate."""
+    tokens = re.sub(r"[-._/]", " ", text).split()
+    for size in (3, 2, 1):
+        for start in range(len(tokens) - size + 1):
+            window = tokens[start : start + size]
+            if window[0].lower() in _NOT_REGION or not any(char.isdigit() for char in "".join(window)):
+                continue
+            plate = normalize_plate(" ".join(window))
+            if plate:
+                return plate
+    return None
 
 
 def vehicle_tax(tax: dict[str, Any]) -> dict[str, str]:
@@ -72,15 +95,25 @@ class ValidateVehicleTaxForm(FormValidationAction):
     def name(self) -> str:
         return "validate_vehicle_tax_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return gate_slots(tracker, self.form_name(), domain_slots)
+
     async def extract_plate_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         if entity_value(tracker, "plate_number"):
             return {}
-        if typed_answer(tracker, "plate_number", self.aside) is None:
+        text = typed_answer(tracker, "plate_number", self.aside)
+        if text is None:
             return {}
-        dispatcher.utter_message(response="utter_invalid_plate_number")
-        return {"plate_number": None}
+        plate = find_plate(text)
+        if plate is None and answered_aside(dispatcher, tracker, text):
+            return {"plate_number": None}
+        if plate is None:
+            dispatcher.utter_message(response="utter_invalid_plate_number")
+        return {"plate_number": plate}
 
     async def validate_plate_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -102,8 +135,11 @@ class ActionVehicleTax(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        plate = tracker.get_slot("plate_number")
         no_offer = [SlotSet("tax_billing_offered", None)]
+        answered = answer_topic(dispatcher, tracker, "vehicle_tax_form")
+        if answered is not None:
+            return [*answered, *no_offer]
+        plate = tracker.get_slot("plate_number")
         if not plate:
             return no_offer
         path = f"/payments/vehicle-tax/{compact_plate(plate)}"

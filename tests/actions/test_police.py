@@ -291,3 +291,18 @@ def test_interruption_rules_answer_the_intents_the_extractors_leave_alone(form: 
     rules = yaml.safe_load((ROOT / "data" / "rules" / "police.yml").read_text())["rules"]
     [rule] = [r for r in rules if r.get("condition") == [{"active_loop": form}] and "or" in r["steps"][0]]
     assert {step["intent"] for step in rule["steps"][0]["or"]} == set(aside_intents(intent))
+
+
+@pytest.mark.parametrize(
+    ("text", "inferred"),
+    [
+        ("berapa biaya bikin sim motor", {"sim_class": "C"}),
+        ("tarif sim mobil", {"sim_class": "A"}),
+        ("biaya sim", {}),
+    ],
+)
+def test_the_class_is_inferred_from_the_vehicle_in_the_opening_message(text, inferred, dispatcher, domain):
+    import asyncio
+
+    tracker = form_tracker("sim_fee_form", None, user("police_sim_fee", text), activating=True)
+    assert asyncio.run(ValidateSimFeeForm().extract_sim_class(dispatcher, tracker, domain)) == inferred

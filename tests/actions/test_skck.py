@@ -244,3 +244,30 @@ async def test_skck_down_apologises_and_keeps_the_purpose(fake, dispatcher, doma
     assert "Polres/Polsek" in texts(dispatcher)
     assert "/police_skck" in payloads(dispatcher)
     assert events == [SlotSet("skck_apply", None), SlotSet("skck_confirmed", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "purpose"),
+    [
+        ("bikin skck buat lamar kerja", "melamar pekerjaan"),
+        ("skck untuk daftar cpns", "pendaftaran CPNS/PPPK"),
+        ("skck buat kerja di luar negeri", "keperluan ke luar negeri"),
+        ("syarat bikin skck", None),
+    ],
+)
+def test_the_purpose_named_in_the_request_is_taken(text: str, purpose: str | None) -> None:
+    from actions.skck import named_purpose
+
+    assert named_purpose(text) == purpose
+
+
+def test_the_purpose_of_the_opening_message_fills_its_slot(dispatcher, domain) -> None:
+    import asyncio
+
+    from actions.skck import ValidateSkckForm
+
+    tracker = form_tracker(
+        "skck_form", None, user("police_skck", "mau bikin skck buat daftar cpns"), activating=True
+    )
+    extracted = asyncio.run(ValidateSkckForm().extract_skck_purpose(dispatcher, tracker, domain))
+    assert extracted == {"skck_purpose": "pendaftaran CPNS/PPPK"}

@@ -160,3 +160,20 @@ async def test_vehicle_tax_payment_code_conflict(fake, dispatcher, domain) -> No
     await ActionVehicleTaxBilling().run(dispatcher, submit_tracker({"plate_number": "B 1234 XYZ"}), domain)
 
     assert texts(dispatcher) == "Pajak kendaraan ini sudah dibayar."
+
+
+@pytest.mark.parametrize(
+    ("typed", "plate"),
+    [
+        ("plat sy b-1234-xyz ya", "B 1234 XYZ"),
+        ("b1234xyz", "B 1234 XYZ"),
+        ("nomornya d 4521 abc", "D 4521 ABC"),
+        ("ab.1234.cd", "AB 1234 CD"),
+        ("di 2024", None),
+        ("motor saya", None),
+    ],
+)
+def test_a_typed_plate_is_found_in_any_case_spacing_and_separator(typed: str, plate: str | None) -> None:
+    from actions.vehicle_tax import find_plate
+
+    assert find_plate(typed) == plate
