@@ -256,8 +256,9 @@ class ValidateDocumentRequirementsForm(FormValidationAction):
     ) -> SlotValues:
         text = tracker.latest_message.get("text") or ""
         case = entity_value(tracker, "document_case")
-        if entity_value(tracker, "document_type"):
-            return {"document_case": case}  # a button: the slot mapping sets the document
+        button = entity_value(tracker, "document_type")
+        if button:  # also when the button starts the form, before its slot mapping applies
+            return {"document_type": button, "document_case": case}
         if just_activated(tracker, self.form_name()):
             if text.startswith("/"):  # "Syarat dokumen lain": ask which
                 return {"document_type": None, "document_case": case}

@@ -289,3 +289,16 @@ def test_unconfirmed_facts_say_where_to_check() -> None:
     )
     duration = wording("utter_document_duration", document="KTP-el")
     assert "Dinas Dukcapil setempat" in duration and facts.get("adminduk.call_center").value in duration
+
+
+async def test_a_button_starting_the_form_names_document_and_situation(dispatcher, domain) -> None:
+    """A journey's button: /id_document_requirements{"document_type":"kk","document_case":"split"}."""
+    message = user(
+        "id_document_requirements",
+        '/id_document_requirements{"document_type":"kk","document_case":"split"}',
+        [("document_type", "kk"), ("document_case", "split")],
+    )
+
+    slots = await validate_document(dispatcher, domain, None, message, activating=True)
+
+    assert (slots["document_type"], slots["document_case"]) == ("kk", "split")
