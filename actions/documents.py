@@ -49,6 +49,12 @@ class Document:
     def button(self) -> Button:
         return {"title": self.title, "payload": payload("inform", document_type=self.key)}
 
+    @property
+    def phrase(self) -> str:
+        """The title inside a sentence: "akta kematian", but "KTP-el", "Kartu Keluarga (KK)"."""
+        first = self.title.split()[0]
+        return self.title[0].lower() + self.title[1:] if first in ("Akta", "Pindah") else self.title
+
 
 # Checked in this order: "akta kelahiran untuk KK" is about the birth certificate, "kia untuk
 # bayi" about the KIA, "kk baru setelah cerai" about the KK (only a divorce certificate named as
@@ -314,7 +320,7 @@ class ActionDocumentRequirements(Action):
         case = tracker.get_slot("document_case")
         case = case if case in CASES_BY_KEY else None
         response = answer_response(document.key, case, domain.get("responses", {}))
-        dispatcher.utter_message(response=response, document=document.title)
+        dispatcher.utter_message(response=response, document=document.title, document_lower=document.phrase)
         if document.application is None or case == "duration":
             dispatcher.utter_message(
                 response="utter_document_anything_else",

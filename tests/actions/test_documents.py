@@ -261,7 +261,7 @@ async def test_a_typed_answer_also_gives_the_situation(dispatcher, domain) -> No
         ("moving", "moving_in", "utter_document_moving_in", "SKPWNI dari daerah asal"),
         ("marriage_certificate", None, "utter_document_marriage_certificate", "KUA"),
         ("divorce_certificate", None, "utter_document_divorce_certificate", "Pengadilan Agama"),
-        ("death_certificate", "duration", "utter_document_duration", "Akta kematian"),
+        ("death_certificate", "duration", "utter_document_duration", "pengurusan akta kematian"),
     ],
 )
 async def test_the_answer_fits_the_situation(dispatcher, domain, document, case, response, expected) -> None:
@@ -287,7 +287,7 @@ def test_unconfirmed_facts_say_where_to_check() -> None:
     assert ("belum dapat kami pastikan" in replacement) is (
         not facts.get("civil_certificate.reissue.requirements").confirmed
     )
-    duration = wording("utter_document_duration", document="KTP-el")
+    duration = wording("utter_document_duration", document_lower="KTP-el")
     assert "Dinas Dukcapil setempat" in duration and facts.get("adminduk.call_center").value in duration
 
 
