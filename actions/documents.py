@@ -180,7 +180,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "change",
         word_pattern(
-            r"(?:ubah|rubah|ganti|perbaik\w*|benerin|koreksi|pembetulan|update)\s+(?:\w+\s+)?(?:data|alamat|nama|status|agama|pekerjaan|pendidikan|foto|tanggal)",
+            r"(?:ubah|rubah|mengubah|merubah|diubah|ganti|perbaik\w*|benerin|koreksi|pembetulan|update)\s+(?:\w+\s+)?(?:data|alamat|nama|status|agama|pekerjaan|pendidikan|foto|tanggal)",
             r"perubahan\s+data",
             r"salah\s+(?:tulis|ketik|nama|tanggal|huruf)",
             r"data\w*\s+salah",
