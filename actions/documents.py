@@ -154,6 +154,8 @@ CASES: tuple[Case, ...] = (
         word_pattern(
             r"(?:hapus|coret|kurang\w*|keluarkan|ngeluarin|mengeluarkan)\s+(?:\w+\s+)?(?:anggota|nama|dari\s+kk)",
             r"anggota\s+(?:\w+\s+)?(?:meninggal|pindah)",
+            r"masih\s+(?:ada|tercantum|tertulis|tercatat)\s+di\s+(?:kk|kartu\s+keluarga)",
+            r"(?:hapus|coret|dihapus|dicoret|dikeluarkan)\w*",
         ),
     ),
     Case(

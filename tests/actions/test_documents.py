@@ -170,6 +170,7 @@ def test_requirements_not_confirmed_say_where_to_check() -> None:
         ("kk rusak kena air", "kk", "damaged"),
         ("cara pecah kk setelah nikah", "kk", "split"),
         ("kk mau hapus anggota yang sudah meninggal", "kk", "remove_member"),
+        ("nama bapak yang sudah meninggal masih ada di kk, cara hapusnya", "kk", "remove_member"),
         ("masukin bayi baru lahir ke kk", "kk", "add_member"),
         ("cara mendapatkan akta kematian", "death_certificate", None),
         ("bikin akte anak", "birth_certificate", None),
