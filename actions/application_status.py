@@ -5,6 +5,7 @@ and its latest history. Any kind of case: population applications, complaints, S
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -54,8 +55,10 @@ class ValidateApplicationStatusForm(FormValidationAction):
         text = typed_answer(tracker, "ticket_id", self.aside)
         if text is None:
             return {}
-        dispatcher.utter_message(response="utter_invalid_ticket")
-        return {"ticket_id": None}
+        ticket = typed_ticket(text)
+        if ticket is None:
+            dispatcher.utter_message(response="utter_invalid_ticket")
+        return {"ticket_id": ticket}
 
     async def validate_ticket_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -66,6 +69,17 @@ class ValidateApplicationStatusForm(FormValidationAction):
         if ticket is None:
             dispatcher.utter_message(response="utter_invalid_ticket")
         return {"ticket_id": ticket}
+
+
+# A case number as typed when the entity extractor missed it: "adm 2026 000123",
+# "ADM/2026/000123", "nomornya adm-2026-000123 ya".
+_TYPED_TICKET = re.compile(r"\b(lpr|adm|skck|bil|tkt)\s*[-_/.\s]\s*(20\d\d)\s*[-_/.\s]\s*(\d{5,6})\b", re.I)
+
+
+def typed_ticket(text: str) -> str | None:
+    """The case number in a typed answer, written the way we print it, or None."""
+    match = _TYPED_TICKET.search(text)
+    return normalize_ticket("-".join(match.groups())) if match else None
 
 
 def summary_text(summary: Any) -> str:

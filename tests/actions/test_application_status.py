@@ -53,6 +53,23 @@ async def test_case_number_is_checked(dispatcher, domain) -> None:
     assert texts(dispatcher).startswith("Nomor permohonan belum saya kenali.")
 
 
+@pytest.mark.parametrize(
+    ("text", "ticket"),
+    [
+        ("adm 2026 000123", "ADM-2026-000123"),
+        ("nomornya ADM/2026/000123 ya", "ADM-2026-000123"),
+        ("tkt_2026_000004", "TKT-2026-000004"),
+        ("adm 2026 12", None),
+    ],
+)
+async def test_a_case_number_typed_loosely_is_read(dispatcher, domain, text, ticket) -> None:
+    """The entity extractor misses a number typed with spaces or slashes; the form reads it."""
+    slots = await validate_status(dispatcher, domain, "ticket_id", user("inform", text))
+
+    assert slots["ticket_id"] == ticket
+    assert ("belum saya kenali" in texts(dispatcher)) is (ticket is None)
+
+
 def case() -> dict[str, object]:
     return {
         "case_number": "ADM-2026-000123",
