@@ -5,8 +5,9 @@
   marked, and a button per open step that starts its service here.
 - `action_journey_next_step` (`journey_next_step`, "langkah berikutnya apa?"): the first step not
   done, or the step a button named (`journey_step`), with "Sudah selesai".
-- `action_journey_step_done` (`journey_step_done`, or "sudah" after a step): marks the step named
-  in the message, by a button, or shown last; then the next step.
+- `action_journey_step_done` (`journey_step_done`, or "sudah"/"ya"/"belum" after a step): marks
+  the step named in the message, by a button, or shown last, then shows the next step; to a "ya"
+  or "belum" it offers the shown step's buttons again instead.
 
 Slots: `journey` (the journey under way), `journey_done` (steps the citizen said are done, as
 "<journey>.<step>"), `journey_step` (the step shown last). A step is also done when its service
@@ -16,6 +17,7 @@ which life event, with a button per journey.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -23,11 +25,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, phrase
+from actions.answers import entity_value, latest_intent, payload, phrase
 from actions.conversation import Action
 from actions.journey_steps import JOURNEYS, JOURNEYS_BY_KEY, Journey, Step, done_steps, find_journey
 from actions.menu import MAIN_MENU_BUTTON, Button
 
+# A reply to the step shown: "sudah", "udah beres" mark it; "ya", "belum", "belum selesai" do not.
+DONE_WORDS = frozenset({"sudah", "udah", "sdh", "udh", "dah", "beres", "selesai", "kelar", "done", "rampung"})
+NOT_WORDS = frozenset({"belum", "blm", "tidak", "gak", "ga", "nggak", "ngga", "enggak", "bukan", "not"})
+# "sudah" alone reads as goodbye ("sudah, makasih"); right after a step it is a reply, unless it
+# thanks or takes leave.
+REPLY_INTENTS = frozenset({"affirm", "deny", "goodbye"})
+LEAVE_WORDS = frozenset({"cukup", "makasih", "terima", "trims", "thanks", "bye", "dadah", "jumpa"})
 DONE_MARK = "✅"
 OPEN_MARK = "▫️"
 NEXT_BUTTON: Button = {"title": "Langkah berikutnya", "payload": "/journey_next_step"}
@@ -36,6 +45,12 @@ NEXT_BUTTON: Button = {"title": "Langkah berikutnya", "payload": "/journey_next_
 def message_text(tracker: Tracker) -> str:
     text = str(tracker.latest_message.get("text") or "")
     return "" if text.startswith("/") else text
+
+
+def says_done(text: str) -> bool:
+    """'sudah', 'udah beres' -> True; 'ya', 'belum', 'belum selesai' -> False."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return bool(words & DONE_WORDS) and not words & NOT_WORDS
 
 
 def said_done(tracker: Tracker) -> list[str]:
@@ -160,11 +175,19 @@ class ActionJourneyStepDone(Action):
         journey = journey_of(tracker, text_first=False)
         if journey is None:
             return ask_journey(dispatcher)
-        step = (
-            journey.step(entity_value(tracker, "journey_step"))
-            or journey.find_step(message_text(tracker))
-            or journey.step(tracker.get_slot("journey_step"))
-        )
+        shown = journey.step(tracker.get_slot("journey_step"))
+        text = message_text(tracker)
+        if latest_intent(tracker) == "goodbye" and set(re.findall(r"[a-z]+", text.lower())) & LEAVE_WORDS:
+            dispatcher.utter_message(response="utter_goodbye")
+            return []
+        if latest_intent(tracker) in REPLY_INTENTS and not says_done(text):
+            # "ya" or "belum" to the step shown: start it, or mark it once it is done.
+            if shown:
+                dispatcher.utter_message(
+                    response="utter_journey_start_or_done", buttons=step_buttons(journey, shown)
+                )
+            return []
+        step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(text) or shown
         done = done_steps(journey, tracker.events, said_done(tracker))
         if step is None:
             buttons = [

@@ -191,3 +191,33 @@ async def test_when_every_step_is_done_it_says_so(dispatcher, domain) -> None:
 
     assert slots["journey_done"] == ["school.documents", "school.pip", "school.spmb"]
     assert "utter_journey_all_done" in [message.get("response") for message in dispatcher.messages]
+
+
+@pytest.mark.parametrize("text", ["ya", "oke", "belum", "belum selesai"])
+async def test_a_yes_or_not_yet_to_the_step_shown_offers_its_buttons_without_marking_it(
+    dispatcher, domain, text
+) -> None:
+    events = [user("deny" if text.startswith("belum") else "affirm", text)]
+    slots = await run(ActionJourneyStepDone, dispatcher, domain, events, journey="birth", journey_step="kia")
+
+    assert slots == {}
+    assert [message.get("response") for message in dispatcher.messages] == ["utter_journey_start_or_done"]
+    assert '/journey_step_done{"journey_step":"kia"}' in payloads(dispatcher)
+
+
+async def test_sudah_read_as_goodbye_marks_the_step_but_a_thank_you_takes_leave(dispatcher, domain) -> None:
+    slots = await run(
+        ActionJourneyStepDone,
+        dispatcher,
+        domain,
+        [user("goodbye", "udah")],
+        journey="birth",
+        journey_step="kia",
+    )
+    assert slots["journey_done"] == ["birth.kia"]
+
+    dispatcher.messages.clear()
+    events = [user("goodbye", "sudah cukup, makasih")]
+    slots = await run(ActionJourneyStepDone, dispatcher, domain, events, journey="birth", journey_step="kia")
+    assert slots == {}
+    assert [message.get("response") for message in dispatcher.messages] == ["utter_goodbye"]
