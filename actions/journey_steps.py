@@ -1,0 +1,316 @@
+"""Life events as journeys across ministries (issue 18, section 4): which journeys there are,
+their steps, and how a step is recognised as done.
+
+A `Journey` is a life event ("anak saya baru lahir") with its ordered `Step`s. A step's text is
+the domain response `utter_journey_<journey>_<step>` (requirements, deadline, fee and legal basis
+from the fact registry); its `start` button opens the step's service in this assistant, with the
+payload of that service's own intent; a step no service here covers has none. `done_by` lists
+the actions (with a slot value, when the action serves several documents) whose run in this
+conversation completes the step. The actions are in actions/journeys.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from actions.answers import payload, word_pattern
+from actions.menu import Button
+
+# (action name, slot, value): the step is done once `action` ran while `slot` held `value`;
+# (action name, None, None): once `action` ran at all.
+Marker = tuple[str, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str  # short: a button title and a checklist line
+    pattern: re.Pattern[str]  # the step as citizens name it ("akta lahir", "kk")
+    start: Button | None = None
+    done_by: tuple[Marker, ...] = ()
+
+
+@dataclass(frozen=True)
+class Journey:
+    key: str  # the `life_event` entity's value
+    title: str
+    pattern: re.Pattern[str]  # the event as citizens tell it
+    steps: tuple[Step, ...]
+
+    def step(self, key: str | None) -> Step | None:
+        return next((step for step in self.steps if step.key == key), None)
+
+    def find_step(self, text: str) -> Step | None:
+        """The step named in `text`, the first of the journey's order."""
+        return next((step for step in self.steps if step.pattern.search(text)), None)
+
+    def button(self) -> Button:
+        return {"title": self.title, "payload": payload("journey_life_event", life_event=self.key)}
+
+
+def document(key: str) -> Button:
+    """The button that opens the requirements of a population document (actions/documents.py)."""
+    titles = {
+        "birth_certificate": "Syarat akta kelahiran",
+        "death_certificate": "Syarat akta kematian",
+        "kk": "Syarat KK baru",
+        "moving": "Syarat surat pindah",
+        "ktp_el": "Syarat KTP-el",
+    }
+    return {"title": titles[key], "payload": payload("id_document_requirements", document_type=key)}
+
+
+def document_done(key: str, application: str | None = None) -> tuple[Marker, ...]:
+    """A document step is done when its requirements were shown or its application was sent."""
+    markers: tuple[Marker, ...] = (("action_document_requirements", "document_type", key),)
+    if application:
+        markers += (("action_population_application", "application_type", application),)
+    return markers
+
+
+BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?", r"akt[ae]\s+(?:anak|bayi)")
+DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?", r"akt[ae]\s+meninggal")
+KK = word_pattern("kk", r"kartu\s+keluarga")
+BPJS = word_pattern("bpjs", "jkn", "kis", r"bpjs\s*kesehatan")
+BANSOS = word_pattern("bansos", "pkh", "bpnt", "dtks", "dtsen", r"bantuan\s+sosial")
+
+JOURNEYS: tuple[Journey, ...] = (
+    Journey(
+        "death",
+        "Keluarga meninggal",
+        word_pattern(
+            r"meninggal\w*",
+            "wafat",
+            r"almarhum\w*",
+            r"alm\.?",
+            "berpulang",
+            r"tutup\s+usia",
+            "kematian",
+            r"mening(?:gal|gl)",
+            r"(?:sudah|udah|telah)\s+(?:tiada|pergi)",
+            "mendiang",
+        ),
+        (
+            Step(
+                "death_certificate",
+                "Akta kematian",
+                DEATH_CERTIFICATE,
+                document("death_certificate"),
+                document_done("death_certificate"),
+            ),
+            Step("kk", "Perbarui KK", KK, document("kk"), document_done("kk", "kk_change")),
+            Step(
+                "bpjs",
+                "Lapor ke BPJS",
+                BPJS,
+                {"title": "Cek status BPJS", "payload": "/health_bpjs_status"},
+                (("action_bpjs_status", None, None),),
+            ),
+            Step(
+                "bansos",
+                "Data bansos",
+                BANSOS,
+                {"title": "Cek bansos", "payload": "/bansos_check"},
+                (("action_bansos_check", None, None),),
+            ),
+            Step("taspen", "Pensiun (Taspen)", word_pattern("taspen", r"pensi\w*", "janda", "duda")),
+        ),
+    ),
+    Journey(
+        "birth",
+        "Kelahiran anak",
+        word_pattern(
+            r"(?:baru|habis|udah|sudah|telah)\s+(?:lahir\w*|melahirkan|lahiran|brojol)",
+            "melahirkan",
+            "lahiran",
+            r"bayi\w*",
+            "newborn",
+            r"kelahiran\s+anak",
+            r"anak\s+(?:pertama|kedua|ketiga)\s+lahir",
+            r"punya\s+(?:anak|bayi|momongan)",
+            "persalinan",
+            r"istri\w*\s+lahiran",
+        ),
+        (
+            Step(
+                "birth_certificate",
+                "Akta kelahiran",
+                BIRTH_CERTIFICATE,
+                document("birth_certificate"),
+                document_done("birth_certificate", "birth_certificate"),
+            ),
+            Step("kk", "Perbarui KK", KK, document("kk"), document_done("kk", "kk_change")),
+            Step("kia", "KIA", word_pattern("kia", r"kartu\s+identitas\s+anak", r"ktp\s+anak")),
+            Step("bpjs", "BPJS bayi", BPJS),
+            Step(
+                "immunization",
+                "Imunisasi",
+                word_pattern(r"imunisasi\w*", r"vaksin\w*"),
+                {"title": "Riwayat imunisasi", "payload": "/health_immunization_record"},
+                (("action_immunization_record", None, None),),
+            ),
+        ),
+    ),
+    Journey(
+        "job_loss",
+        "Kena PHK",
+        word_pattern(
+            r"(?:di|ke|kena\s+)?-?\s*phk",
+            "dipecat",
+            r"di\s*-?\s*rumahkan",
+            r"(?:ter|kena\s+)?layoff",
+            r"kehilangan\s+(?:pekerjaan|kerjaan|kerja)",
+            r"(?:me)?nganggur",
+            r"pengangguran",
+            r"berhenti\s+(?:kerja|bekerja)",
+            r"(?:kontrak|kontrakan\s+kerja)\s+(?:habis|tidak\s+diperpanjang)",
+            r"putus\s+kontrak",
+            r"tidak\s+(?:punya|ada)\s+(?:kerjaan|pekerjaan)",
+            r"pemutusan\s+hubungan\s+kerja",
+        ),
+        (
+            Step(
+                "jkn",
+                "BPJS Kesehatan",
+                BPJS,
+                {"title": "Cek status BPJS", "payload": "/health_bpjs_status"},
+                (("action_bpjs_status", None, None), ("utter_health_bpjs_contribution", None, None)),
+            ),
+            Step(
+                "jkp",
+                "JKP",
+                word_pattern("jkp", r"bpjs\s*(?:tk|ketenagakerjaan)", "jamsostek", "bpjamsostek"),
+            ),
+            Step(
+                "bansos",
+                "Bansos",
+                BANSOS,
+                {"title": "Cek bansos", "payload": "/bansos_check"},
+                (("action_bansos_check", None, None), ("utter_bansos_register", None, None)),
+            ),
+            Step("prakerja", "Kartu Prakerja", word_pattern("prakerja", r"pelatihan\s+kerja")),
+        ),
+    ),
+    Journey(
+        "school",
+        "Anak masuk sekolah",
+        word_pattern(
+            r"masuk\s+(?:sd|smp|sma|smk|sekolah|tk)",
+            r"daftar\w*\s+(?:sd|smp|sma|smk|sekolah)",
+            "spmb",
+            "ppdb",
+            r"(?:mulai|baru)\s+sekolah",
+            r"sekolah\s+(?:baru|pertama)",
+            r"murid\s+baru",
+            r"tahun\s+ajaran\s+baru",
+        ),
+        (
+            Step(
+                "documents",
+                "Akta & KK anak",
+                BIRTH_CERTIFICATE,
+                document("birth_certificate"),
+                document_done("birth_certificate", "birth_certificate"),
+            ),
+            Step(
+                "spmb",
+                "Daftar SPMB",
+                word_pattern("spmb", "ppdb", r"pendaftaran(?:\s+sekolah)?", "jalur"),
+                {"title": "Info SPMB", "payload": "/edu_school_admission"},
+                (("action_spmb", None, None),),
+            ),
+            Step(
+                "pip",
+                "PIP / KIP",
+                word_pattern("pip", "kip", r"indonesia\s+pintar"),
+                {"title": "Cek PIP", "payload": "/edu_pip_status"},
+                (("action_pip_status", None, None),),
+            ),
+        ),
+    ),
+    Journey(
+        "moving",
+        "Pindah rumah",
+        word_pattern(
+            r"pindah(?:an)?\s+(?:rumah|domisili|alamat|kota|provinsi|kabupaten|ke)",
+            "pindahan",
+            "boyongan",
+            r"rumah\s+baru",
+            r"ganti\s+alamat",
+            r"alamat\s+baru",
+            r"pindah\w*",
+            "domisili",
+        ),
+        (
+            Step(
+                "moving_letter",
+                "Surat pindah",
+                word_pattern(r"surat\s+pindah", "skpwni", "skpd", r"pindah\s+keluar"),
+                document("moving"),
+                document_done("moving", None),
+            ),
+            Step(
+                "ktp_kk",
+                "KK & KTP-el baru",
+                word_pattern("kk", r"kartu\s+keluarga", r"e-?\s?ktp", r"ktp(?:\s*-?\s*el)?"),
+                document("kk"),
+                document_done("kk", "kk_change") + document_done("ktp_el"),
+            ),
+            Step(
+                "faskes",
+                "Pindah faskes",
+                word_pattern("faskes", "fktp", "puskesmas", "klinik", "bpjs"),
+                {"title": "Cari faskes baru", "payload": "/health_facility_search"},
+                (("action_facility_search", None, None),),
+            ),
+            Step(
+                "vehicle",
+                "Mutasi kendaraan",
+                word_pattern(
+                    "mutasi", "kendaraan", "motor", "mobil", "stnk", "bpkb", "samsat", r"plat\w*", "pelat"
+                ),
+                {"title": "Cek pajak kendaraan", "payload": "/pay_vehicle_tax"},
+                (("action_vehicle_tax", None, None),),
+            ),
+        ),
+    ),
+)
+JOURNEYS_BY_KEY = {journey.key: journey for journey in JOURNEYS}
+
+
+def find_journey(text: str) -> Journey | None:
+    """The life event told in `text`; the first of JOURNEYS' order wins ("bapak meninggal, ibu
+    mau pindah ke rumah kakak" is a death)."""
+    return next((journey for journey in JOURNEYS if journey.pattern.search(text)), None)
+
+
+def services_run(events: Iterable[dict[str, Any]]) -> set[Marker]:
+    """The markers of every action run in the current session, with the slot values it ran on."""
+    slots: dict[str, Any] = {}
+    run: set[Marker] = set()
+    for event in events:
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            run.clear()
+        elif kind == "slot":
+            slots[str(event.get("name"))] = event.get("value")
+        elif kind == "action" and event.get("name"):
+            name = str(event["name"])
+            run.add((name, None, None))
+            run.update((name, slot, str(value)) for slot, value in slots.items() if isinstance(value, str))
+    return run
+
+
+def done_steps(journey: Journey, events: Iterable[dict[str, Any]], said_done: Iterable[str]) -> set[str]:
+    """The keys of the journey's steps done: said so ("<journey>.<step>" in `said_done`), or whose
+    service ran in this session."""
+    run = services_run(events)
+    said = set(said_done)
+    return {
+        step.key
+        for step in journey.steps
+        if f"{journey.key}.{step.key}" in said or any(marker in run for marker in step.done_by)
+    }
