@@ -29,7 +29,8 @@ from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation, parse_birth_date
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
-from actions.pip_info import INFO_TOPICS, answer_pip_info, pip_parameters, request_topic
+from actions.pip_info import INFO_TOPICS, answer_pip_info, pip_parameters, request_topic, school_level
+from actions.pip_info import LEVELS as PIP_LEVELS
 from actions.validation import IDENTIFIERS
 from bot import identifiers
 
@@ -131,6 +132,15 @@ class ValidatePipStatusForm(IdentityFormValidation):
         if not just_activated(tracker, self.form_name()):
             return events
         return [SlotSet("pip_topic", request_topic(tracker)), *pip_parameters(tracker), *events]
+
+    async def validate_school_level(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A level named in a follow-up ("kalau SMK?"): SMK and MA pay as SMA."""
+        level = value if value in PIP_LEVELS else school_level(str(value or ""))
+        if level is None:
+            dispatcher.utter_message(response="utter_unknown_school_level")
+        return {"school_level": level}
 
     async def extract_pip_topic(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

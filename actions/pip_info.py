@@ -166,7 +166,7 @@ def answer_pip_info(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         return
     number = int(tracker.get_slot("school_grade") or 0)
     note = ""
-    if number:
+    if number and level_of_grade(number) == level:  # a grade carried over from another level is not shown
         final = number == FINAL_GRADE[level]
         note = phrase(domain, f"utter_pip_grade_{'final' if final else 'full'}", grade=str(number))
     others = [

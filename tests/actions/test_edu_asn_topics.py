@@ -337,3 +337,22 @@ async def test_the_statistic_answer_re_runs_from_slots(fake, dispatcher, domain)
 
     assert dict(fake.last.url.params) == {"indicator": "unemployment_rate", "region": "Bali", "year": "2023"}
     assert slot_events(events) == {"statistics_shown_year": "2023"}
+
+
+async def test_a_level_named_in_a_follow_up_is_checked_by_the_form(dispatcher, domain) -> None:
+    validate = ValidatePipStatusForm().validate_school_level
+    tracker = submit_tracker({})
+
+    assert await validate("smk", dispatcher, tracker, domain) == {"school_level": "sma"}
+    assert await validate("SMP", dispatcher, tracker, domain) == {"school_level": "smp"}
+    assert await validate("kuliah", dispatcher, tracker, domain) == {"school_level": None}
+    assert "SD, SMP, atau SMA" in texts(dispatcher)
+
+
+async def test_a_grade_of_another_level_is_not_carried_into_the_answer(dispatcher, domain) -> None:
+    slots = {"pip_topic": "amount", "school_level": "smp", "school_grade": "4"}
+
+    await ActionPipStatus().run(dispatcher, submit_tracker(slots), domain)
+
+    assert fact("pip.amount.smp.full") in texts(dispatcher)
+    assert "kelas 4" not in texts(dispatcher).lower()
