@@ -1,9 +1,12 @@
 """Civil service (CASN: CPNS and PPPK) on SSCASN.
 
-- `action_casn_info`: this year's registration requirements and dates (`GET /civil-service/casn`).
-- `casn_result_form`: the participant number (17 digits, from the exam card) and the date
-  of birth that belongs to it; `action_casn_result` shows the selection results
-  (`POST /civil-service/results`) and what to do next.
+- `action_casn_info`: this year's registration requirements and dates (`GET /civil-service/casn`),
+  or, for a question on one topic (age limits, SKD passing grades, documents, objecting to a
+  result), the registry's answer on it (`casn_topic`, kept for a follow-up).
+- `casn_result_form`: the participant number (17 digits, from the exam card; also read from the
+  request that starts the form) and the date of birth that belongs to it; `action_casn_result`
+  shows the selection results (`POST /civil-service/results`) and what to do next. A request
+  that asks about one of the topics instead ("cara sanggah hasil CPNS") is answered on it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, phrase, tanggal, typed_answer
+from actions.answers import aside_intents, entity_value, phrase, tanggal, typed_answer, word_pattern
 from actions.conversation import Action
+from actions.flows import just_activated
 from actions.gateway import gateway
-from actions.identity_form import IdentityFormValidation
+from actions.identity_form import IdentityFormValidation, parse_birth_date
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 
@@ -47,6 +51,38 @@ PARTICIPANT_REFUSAL = Refusal(
 )
 
 _NUMBER_RUN = re.compile(r"\d[\d .-]*\d|\d")
+
+# A question on one topic, each answered by `utter_casn_<topic>` from the registry. Checked in
+# this order: "nilai sanggah" is an objection, "syarat umur" an age limit.
+RESULT = "result"  # casn_result_form's own topic: one participant's results
+TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("objection", word_pattern(r"sanggah\w*", r"menyanggah", "keberatan", "banding", "komplain")),
+    ("age", word_pattern("umur", "usia", r"batas\s+umur", "tua", "muda", r"\d\d\s+tahun")),
+    (
+        "passing_grade",
+        word_pattern(
+            r"passing\s*grade", r"ambang\s+batas", r"nilai\s+minimal", r"nilai\s+minimum", "twk", "tiu", "tkp"
+        ),
+    ),
+    (
+        "documents",
+        word_pattern("dokumen", "berkas", "unggah", "upload", "file", "scan", "pasfoto", "swafoto"),
+    ),
+)
+INFO_TOPICS = frozenset(topic for topic, _ in TOPICS)
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:kalau|kalo|klo|kl|terus|trus|lalu|bagaimana dengan|gimana dengan|untuk|utk|yg|yang)\b", re.I
+)
+
+
+def casn_topic(text: str) -> str | None:
+    """The topic of a CASN question (an INFO_TOPICS key), or None for a general one."""
+    return next((topic for topic, pattern in TOPICS if pattern.search(text)), None)
+
+
+def _without_numbers(text: str) -> str:
+    """`text` without its long digit runs (a participant number is no date)."""
+    return re.sub(r"\d{9,}", " ", text)
 
 
 def participant_number(text: str) -> tuple[str | None, int]:
@@ -80,8 +116,28 @@ def casn_info(casn: dict[str, Any], today: dt.date) -> dict[str, str]:
     }
 
 
+def info_topic(tracker: Tracker) -> str | None:
+    """The topic of the latest question; a follow-up that names none ("kalau PPPK?") keeps the
+    topic of the previous answer (`casn_topic`)."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return None
+    topic = casn_topic(text)
+    if topic is None and _FOLLOW_UP.search(text):
+        previous = tracker.get_slot("casn_topic")
+        topic = previous if previous in INFO_TOPICS else None
+    return topic
+
+
+def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> list[EventType]:
+    dispatcher.utter_message(
+        response=f"utter_casn_{topic}", buttons=[RESULT_BUTTON, INFO_BUTTON, MAIN_MENU_BUTTON]
+    )
+    return [SlotSet("casn_topic", topic)]
+
+
 class ActionCasnInfo(Action):
-    """CASN registration requirements and dates."""
+    """CASN registration requirements and dates, or the answer on one topic."""
 
     def name(self) -> str:
         return "action_casn_info"
@@ -89,6 +145,9 @@ class ActionCasnInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        topic = info_topic(tracker)
+        if topic is not None:
+            return answer_topic(dispatcher, topic)
         casn = await lookup(
             dispatcher, gateway().get("/civil-service/casn"), Failure(SERVICE, INFO_ALTERNATIVE)
         )
@@ -99,7 +158,7 @@ class ActionCasnInfo(Action):
             buttons=[RESULT_BUTTON, MAIN_MENU_BUTTON],
             **casn_info(casn.data, dt.date.today()),
         )
-        return []
+        return [SlotSet("casn_topic", None)] if tracker.get_slot("casn_topic") else []
 
 
 class ValidateCasnResultForm(IdentityFormValidation):
@@ -110,14 +169,64 @@ class ValidateCasnResultForm(IdentityFormValidation):
     def name(self) -> str:
         return "validate_casn_result_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """A question on one topic needs nothing more than the topic."""
+        topic = self._request_topic(tracker) if just_activated(tracker, self.form_name()) else None
+        if (topic or tracker.get_slot("casn_topic")) in INFO_TOPICS:
+            return ["casn_topic"]
+        return [slot for slot in domain_slots if slot != "casn_topic"]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """When the form starts, the request's topic replaces the previous question's."""
+        events = await super().run(dispatcher, tracker, domain)
+        if not just_activated(tracker, self.form_name()):
+            return events
+        return [SlotSet("casn_topic", self._request_topic(tracker)), *events]
+
+    def _request_topic(self, tracker: Tracker) -> str:
+        """A topic asked without a participant number, else the results themselves."""
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or participant_number(text)[0]:
+            return RESULT
+        return casn_topic(text) or RESULT
+
+    async def extract_casn_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """Read when the form starts."""
+        return (
+            {"casn_topic": self._request_topic(tracker)} if just_activated(tracker, self.form_name()) else {}
+        )
+
     async def extract_participant_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """The NLU does not know participant numbers: read the typed answer."""
+        """The NLU does not know participant numbers: read the typed answer, or a number of 17
+        digits in the request that starts the form (other digits there are no answer yet)."""
         if entity_value(tracker, "participant_number"):
             return {}
+        if just_activated(tracker, self.form_name()):
+            number, _ = participant_number(tracker.latest_message.get("text") or "")
+            return {"participant_number": number} if number else {}
         text = typed_answer(tracker, "participant_number", self.aside)
         return {"participant_number": text} if text else {}
+
+    async def extract_birth_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """As every identity step; a date in the request that starts the form together with the
+        participant number is the participant's date of birth too."""
+        if just_activated(tracker, self.form_name()):
+            text = tracker.latest_message.get("text") or ""
+            if text.startswith("/") or not participant_number(text)[0]:
+                return {}
+            born = parse_birth_date(_without_numbers(text))
+            return {"birth_date": born.isoformat()} if born else {}
+        return await super().extract_birth_date(dispatcher, tracker, domain)
 
     async def validate_participant_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -178,6 +287,9 @@ class ActionCasnResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        topic = tracker.get_slot("casn_topic")
+        if topic in INFO_TOPICS:
+            return answer_topic(dispatcher, str(topic))
         number, birth_date = tracker.get_slot("participant_number"), tracker.get_slot("birth_date")
         forget = [SlotSet("participant_number", None)]
         if not number or not birth_date:

@@ -1,7 +1,10 @@
 """Education flows: PIP recipients and KIP Kuliah (SPMB school admission: actions/spmb.py).
 
-- `pip_status_form`: the student's NISN and birth date; `action_pip_status` says whether the
-  student receives PIP this year, how much and whether it was paid out (`POST /education/pip`).
+- `pip_status_form`: first the question's topic (actions/pip_info.py); for one student's status
+  the NISN and birth date, and `action_pip_status` says whether the student receives PIP this
+  year, how much and whether it was paid out (`POST /education/pip`); for a general question
+  (amounts per level, payment, activation, why not received, who can get it) the form ends at
+  once and `action_pip_status` answers from the registry, reading its parameters from slots.
 - `kip_kuliah_form`: requirements and dates (`GET /education/kip-kuliah`) or, with NIK and
   birth date, the registration status (`POST /education/kip-kuliah/registration`).
 A choice named in the request itself ("syarat KIP Kuliah") is read when the
@@ -26,6 +29,8 @@ from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation, parse_birth_date
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
+from actions.pip_info import INFO_TOPICS, answer_pip_info, pip_parameters, request_topic, school_level
+from actions.pip_info import LEVELS as PIP_LEVELS
 from actions.validation import IDENTIFIERS
 from bot import identifiers
 
@@ -109,6 +114,50 @@ class ValidatePipStatusForm(IdentityFormValidation):
     def name(self) -> str:
         return "validate_pip_status_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """A general question needs nothing more than its topic; a status check the rest."""
+        topic = request_topic(tracker) if just_activated(tracker, self.form_name()) else None
+        if (topic or tracker.get_slot("pip_topic")) in INFO_TOPICS:
+            return ["pip_topic"]
+        return [slot for slot in domain_slots if slot != "pip_topic"]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """When the form starts: the topic of the request, replacing the previous question's,
+        and its parameters (school level and grade), kept for the answer and never asked."""
+        events = await super().run(dispatcher, tracker, domain)
+        if not just_activated(tracker, self.form_name()):
+            return events
+        return [SlotSet("pip_topic", request_topic(tracker)), *pip_parameters(tracker), *events]
+
+    async def validate_school_level(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """A level named in a follow-up ("kalau SMK?"): SMK and MA pay as SMA."""
+        level = value if value in PIP_LEVELS else school_level(str(value or ""))
+        if level is None:
+            dispatcher.utter_message(response="utter_unknown_school_level")
+        return {"school_level": level}
+
+    async def extract_pip_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """Read when the form starts (a button's topic, or the request's text)."""
+        return {"pip_topic": request_topic(tracker)} if just_activated(tracker, self.form_name()) else {}
+
+    async def extract_student_birth_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        """While the form asks for it, from the typed text (any format bot.dates reads); a date
+        in the request that starts a status check together with the NISN is the birth date too."""
+        if just_activated(tracker, self.form_name()) and entity_value(tracker, "nisn"):
+            parsed = parse_birth_date(message_text(tracker))
+            return {"student_birth_date": parsed.isoformat()} if parsed else {}
+        return await self._typed_birth_date(dispatcher, tracker)
+
     async def extract_nisn(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
@@ -137,9 +186,7 @@ class ValidatePipStatusForm(IdentityFormValidation):
             return {"nisn": None}
         return {"nisn": identifiers.digits(str(value))}
 
-    async def extract_student_birth_date(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
+    async def _typed_birth_date(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> SlotValues:
         """Only while the form asks for it, from the typed text (any format bot.dates reads)."""
         if tracker.get_slot("requested_slot") != "student_birth_date" or not fresh_answer(
             tracker, self.form_name()
@@ -192,7 +239,8 @@ def pip_status(pip: dict[str, Any], domain: DomainDict) -> tuple[str, dict[str, 
 
 
 class ActionPipStatus(Action):
-    """The PIP status of the NISN, after the student's birth date matched."""
+    """The PIP status of the NISN, after the student's birth date matched; or the answer to a
+    general PIP question (actions/pip_info.py), whose slots stay for a follow-up."""
 
     def name(self) -> str:
         return "action_pip_status"
@@ -200,6 +248,9 @@ class ActionPipStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.get_slot("pip_topic") in INFO_TOPICS:
+            answer_pip_info(dispatcher, tracker, domain)
+            return []
         nisn, born = tracker.get_slot("nisn"), tracker.get_slot("student_birth_date")
         if not nisn or not born:
             return []

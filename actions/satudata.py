@@ -4,11 +4,12 @@
   citizen types, never asked) → `action_statistics`: `GET /statistics`. The figure is quoted
   with its source and year; when none is published the available years become buttons, and
   no figure is ever made up.
-- `dataset_search_form` (`dataset_query`) → `action_dataset_search`: `GET /datasets?q=`.
+- The open data-set catalogue: actions/datasets.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, payload, phrase, tanggal, typed_answer, word_pattern
+from actions.answers import aside_intents, entity_value, payload, phrase, typed_answer, word_pattern
 from actions.conversation import Action, FormValidationAction
 from actions.flows import is_answer, just_activated, typed_choice
 from actions.gateway import GatewayError, gateway
-from actions.lookups import Failure, lookup, lookup_failed
+from actions.lookups import Failure, lookup_failed
 from actions.menu import MAIN_MENU_BUTTON, Button
 from bot.regions import Region, find_regions
 
@@ -96,6 +97,24 @@ def typed_year(text: str) -> int | None:
     return int(match.group()) if match else None
 
 
+_PREVIOUS_YEAR = word_pattern(r"(?:se)?tahun\s+(?:lalu|kemarin|kmrn|sebelumnya|sblmnya)", r"thn\s+lalu")
+_LATEST_YEAR = word_pattern(r"(?:tahun|thn)\s+ini", "terbaru", "terkini", "sekarang", "skrg")
+
+
+def asked_year(text: str, shown: int | None, this_year: int) -> int | None | bool:
+    """The year a message asks for: a written year, or one relative to the figure shown last
+    ("tahun lalu": the year before it; without one, before this year). None: the latest
+    ("terbaru"); False: the message names no year."""
+    year = typed_year(text)
+    if year:
+        return year
+    if _PREVIOUS_YEAR.search(text):
+        return (shown or this_year) - 1
+    if _LATEST_YEAR.search(text):
+        return None
+    return False
+
+
 class ValidateStatisticsForm(FormValidationAction):
     """Indicator and region (province or Indonesia); a typed year is kept on the side."""
 
@@ -107,14 +126,32 @@ class ValidateStatisticsForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Also reads the optional year: not a required slot, so the form never asks for it."""
+        """Also reads the optional year: not a required slot, so the form never asks for it.
+        A new question forgets the previous one's year; a follow-up that names only a region
+        keeps it ("kalau Bali?"), one that names a year changes it ("tahun lalu?")."""
         events = await super().run(dispatcher, tracker, domain)
         text = tracker.latest_message.get("text") or ""
-        fresh = just_activated(tracker, self.form_name()) or typed_answer(
-            tracker, str(tracker.get_slot("requested_slot")), self.aside
-        )
-        year = typed_year(text) if fresh and not text.startswith("/") else None
-        return [SlotSet("statistics_year", str(year)), *events] if year else events
+        activated = just_activated(tracker, self.form_name())
+        fresh = activated or typed_answer(tracker, str(tracker.get_slot("requested_slot")), self.aside)
+        if text.startswith("/"):
+            starts_afresh = activated and not entity_value(tracker, "statistics_year")
+            return [SlotSet("statistics_year", None), *events] if starts_afresh else events
+        if not fresh:
+            return events
+        shown = tracker.get_slot("statistics_shown_year")
+        year = asked_year(text, int(shown) if str(shown or "").isdigit() else None, dt.date.today().year)
+        if year is False:
+            if not activated or self._follow_up(tracker):
+                return events
+            year = None  # a new question: the latest figure unless it names a year
+        return [SlotSet("statistics_year", str(year) if year else None), *events]
+
+    @staticmethod
+    def _follow_up(tracker: Tracker) -> bool:
+        """The request names a region and no indicator: the previous question, elsewhere."""
+        text = tracker.latest_message.get("text") or ""
+        names_region = entity_value(tracker, "region") or _NATIONAL.search(text)
+        return bool(names_region) and find_indicator(text) is None
 
     async def extract_statistic_indicator(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -192,7 +229,8 @@ class ValidateStatisticsForm(FormValidationAction):
         if found:
             return {"statistic_indicator": found.key}
         names_region = entity_value(tracker, "region") or _NATIONAL.search(text)
-        return {} if names_region else {"statistic_indicator": None, "region": None}
+        names_year = asked_year(text, None, dt.date.today().year) is not False
+        return {} if names_region or names_year else {"statistic_indicator": None, "region": None}
 
 
 def number(value: Any) -> str:
@@ -241,7 +279,7 @@ class ActionStatistics(Action):
         indicator = INDICATORS_BY_KEY.get(tracker.get_slot("statistic_indicator") or "")
         region = tracker.get_slot("region")
         year = tracker.get_slot("statistics_year")
-        done = [SlotSet("statistics_year", None)]
+        done: list[EventType] = []  # the question's slots stay, for a follow-up ("kalau Bali?")
         if indicator is None or not region:
             return done  # the form ended early and already said why
         query = "indonesia" if region == NATIONAL else region
@@ -258,7 +296,8 @@ class ActionStatistics(Action):
             buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON],
             **statistic(figure, domain),
         )
-        return done
+        shown = figure.get("year")
+        return [SlotSet("statistics_shown_year", str(shown) if shown else None)]
 
     @staticmethod
     def _unavailable(
@@ -298,103 +337,3 @@ class ActionStatistics(Action):
         ]
         listed = ", ".join(str(y) for y in sorted(years))
         dispatcher.utter_message(response="utter_figure_unavailable", years=listed, buttons=buttons, **values)
-
-
-# --- Data-set catalogue ------------------------------------------------------------------
-
-_FILLER = word_pattern(
-    "cari", "carikan", "mencari", "nyari", "search", "dataset", "datasets", r"data\s*set", "data",
-    "tentang", "mengenai", "soal", "terkait", "seputar", "topik", "dong", "donk", "min", "kak", "ya",
-    "yg", "yang", "ada", "apa", "mau", "ingin", "pengen", "saya", "sy", "tolong", "mohon", "di",
-    "portal", "satu", "go", "id", "terbuka", "open", "apakah", "gak", "ga", "nggak", "tidak", "bisa",
-    "untuk", "utk", "buat",
-)  # fmt: skip
-DATASET_LIMIT = 5
-
-
-def dataset_query(text: str) -> str | None:
-    """The topic words of a request ("cari dataset tentang kemiskinan dong" → "kemiskinan");
-    None for a button payload or a request without a topic."""
-    if text.lstrip().startswith("/"):
-        return None
-    words = _FILLER.sub(" ", re.sub(r"[^\w\s-]", " ", text)).split()
-    if not words or len(words) > 8 or not any(len(word) >= 3 and not word.isdigit() for word in words):
-        return None
-    return " ".join(words)
-
-
-class ValidateDatasetSearchForm(FormValidationAction):
-    """The topic: from the request itself, else asked for."""
-
-    aside = aside_intents("data_dataset_search")
-
-    def name(self) -> str:
-        return "validate_dataset_search_form"
-
-    async def extract_dataset_query(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if not just_activated(tracker, self.form_name()):
-            return {}
-        text = tracker.latest_message.get("text") or ""
-        return {"dataset_query": None if text.startswith("/") else dataset_query(text)}
-
-    async def validate_dataset_query(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> SlotValues:
-        if value is None:
-            return {"dataset_query": None}
-        query = dataset_query(str(value))
-        if query is None:
-            dispatcher.utter_message(response="utter_invalid_dataset_query")
-        return {"dataset_query": query}
-
-
-def dataset_line(position: int, item: dict[str, Any]) -> str:
-    formats = ", ".join(item.get("formats") or [])
-    details = "; ".join(
-        part
-        for part in (formats, f"diperbarui {tanggal(item['updated'])}" if item.get("updated") else "")
-        if part
-    )
-    line = f"{position}. {item.get('title')} — {item.get('organization')}"
-    return f"{line} ({details})\n   {item.get('url')}" if details else f"{line}\n   {item.get('url')}"
-
-
-class ActionDatasetSearch(Action):
-    """Up to five data sets of the catalogue for the topic."""
-
-    def name(self) -> str:
-        return "action_dataset_search"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        query = tracker.get_slot("dataset_query")
-        done = [SlotSet("dataset_query", None)]
-        if not query:
-            return done
-        again = {"title": "Cari dataset lain", "payload": "/data_dataset_search"}
-        failure = Failure(SERVICE, "cari langsung di data.go.id.", buttons=(again, MAIN_MENU_BUTTON))
-        found = await lookup(dispatcher, gateway().get("/datasets", q=query, limit=DATASET_LIMIT), failure)
-        if found.failed:
-            return done
-        items = (found.data.get("items") or [])[:DATASET_LIMIT]
-        if not items:
-            dispatcher.utter_message(
-                response="utter_no_datasets", query=query, buttons=[again, MAIN_MENU_BUTTON]
-            )
-            return done
-        total = found.data.get("total") or len(items)
-        lines = "\n".join(dataset_line(position, item) for position, item in enumerate(items, start=1))
-        examples = any(item.get("example") for item in items)
-        dispatcher.utter_message(
-            response="utter_datasets_top" if total > len(items) else "utter_datasets",
-            total=str(total),
-            query=query,
-            shown=str(len(items)),
-            datasets=lines,
-            examples="\n\n" + phrase(domain, "utter_datasets_examples") if examples else "",
-            buttons=[again, OTHER_STATISTIC_BUTTON, MAIN_MENU_BUTTON],
-        )
-        return done

@@ -147,7 +147,7 @@ async def test_nisn_of_the_wrong_length_gets_a_reason(
 
     events = await education.ValidatePipStatusForm().run(dispatcher, tracker, domain)
 
-    assert events == [SlotSet("nisn", None)]
+    assert events == [SlotSet("nisn", None), SlotSet("requested_slot", "nisn")]
     assert "NISN terdiri dari 10 digit" in texts(dispatcher)
 
 

@@ -6,7 +6,7 @@ import re
 
 from rasa_sdk.types import DomainDict
 
-LEGAL_BASIS = re.compile(r"\b(UU|PP|Perpres|Permendikdasmen|PMK) \d+/\d{4}")
+LEGAL_BASIS = re.compile(r"\b(UU|PP|Perpres|Permendikdasmen|PMK|Persesjen Kemendikdasmen) \d+/\d{4}")
 # Not years (19xx), plates ("B 1234 XYZ"), durations or lengths.
 PHONE_NUMBERS = re.compile(r"\b0\d{9,12}\b|(?<![A-Z] )\b1(?!9\d\d\b)\d{2,3}\b(?! hari| karakter)")
 KNOWN_NUMBERS = {"08118750400", "165", "1708"}  # from services.md: CHIKA, BPJS care centre, LAPOR! SMS

@@ -6,15 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from actions.datasets import ActionDatasetSearch, ValidateDatasetSearchForm, dataset_query
 from actions.gateway import use_gateway
-from actions.satudata import (
-    ActionDatasetSearch,
-    ActionStatistics,
-    ValidateDatasetSearchForm,
-    ValidateStatisticsForm,
-    dataset_query,
-    number,
-)
+from actions.satudata import ActionStatistics, ValidateStatisticsForm, number
 from tests.actions.builders import user
 from tests.actions.flow_helpers import UNAVAILABLE, FakeGateway, form_tracker, payloads, submit_tracker, texts
 
@@ -176,7 +170,8 @@ async def test_figure_with_source_and_year(fake, dispatcher, domain) -> None:
         "Sumber: BPS, data tahun 2024; publikasi: Profil Kemiskinan di Indonesia Maret 2024 "
         "(BPS, rilis 1 Juli 2024)." in text
     )
-    assert slot_events(events) == {"statistics_year": None}
+    # The question's year stays for a follow-up; the year shown is kept for "tahun lalu?".
+    assert slot_events(events) == {"statistics_shown_year": "2024"}
     assert "Catatan" not in text  # confirmed (no `verified: false`): no caveat
 
 
