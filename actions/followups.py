@@ -74,6 +74,18 @@ ANSWERS: tuple[Answer, ...] = (
     ),  # fmt: skip
     Answer("action_sim_fee", "sim_fee_form", ("sim_class",), {"sim_class": readers.vehicle_sim}),
     Answer("action_spmb", "spmb_form", ("school_level",), {"school_level": readers.school_level}),
+    Answer(
+        "action_pip_status",
+        "pip_status_form",
+        ("pip_topic", "school_level", "school_grade"),
+        {"school_level": readers.school_level},
+    ),  # fmt: skip
+    Answer(
+        "action_road_topic",
+        None,
+        ("vehicle_kind", "passport_kind"),
+        {"vehicle_kind": readers.vehicle_kind, "passport_kind": readers.passport_kind},
+    ),  # fmt: skip
     Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}

@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from actions import road_topics
+
 
 def year(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
     """A year typed ("2022", "tahun 2022"), or one relative to the answer's ("tahun lalu")."""
@@ -69,3 +71,13 @@ def school_level(text: str, before: Mapping[str, Any], answer_text: str) -> str 
         re.IGNORECASE,
     )
     return found.group(1) if found else None
+
+
+def vehicle_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """ "kalau mobil?" after a vehicle rule (actions/road_topics.py): motorcycle or car."""
+    return road_topics.vehicle_kind(text)
+
+
+def passport_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
+    """ "kalau paspor elektronik?" after the passport fees (actions/road_topics.py)."""
+    return road_topics.passport_kind(text)
