@@ -46,8 +46,12 @@ _SPLIT = re.compile(
 )
 _LEADING_JOINER = re.compile(rf"^(?:{_JOINER})\s+", re.IGNORECASE)
 _HAS_QUESTION_WORD = re.compile(rf"\b{_QUESTION_WORD}\b|\?", re.IGNORECASE)
+# Words that name nothing: interrogatives, "cara"/"syarat" and fillers. Action words (cek, status,
+# daftar, jam) do name what is asked, so they count as content.
 _QUESTION_OR_FILLER = re.compile(
-    rf"{_QUESTION_WORD}|aja|saja|ya|yah|dong|sih|kak|min|pak|bu|nya|itu|ini|yg|yang|lagi|juga|gak|ga|"
+    r"cara|caranya|gimana|gmn|gmana|bagaimana|gimna|berapa|brp|brapa|kapan|dimana|di|mana|kemana|ke|"
+    r"apa|apakah|kenapa|mengapa|syarat|syaratnya|persyaratan|bisa|bisakah|boleh|bolehkah|"
+    r"aja|saja|ya|yah|dong|sih|kak|min|pak|bu|nya|itu|ini|yg|yang|lagi|juga|gak|ga|"
     r"tidak|nggak|ngga|kalau|kalo|klo|untuk|buat|utk|saya|aku|sy",
     re.IGNORECASE,
 )

@@ -43,6 +43,10 @@ class StubNlu:
             "cara bikin kk baru, terus cara daftar bpjs bayi gimana",
             ["cara bikin kk baru", "cara daftar bpjs bayi gimana"],
         ),
+        (
+            "mau lapor jalan rusak, terus cek status bansos saya gimana",
+            ["mau lapor jalan rusak", "cek status bansos saya gimana"],
+        ),
     ],
 )
 def test_two_questions_are_found_by_their_joining_word_or_sentence_end(text: str, parts: list[str]) -> None:
