@@ -138,6 +138,19 @@ class RasaClient:
             logger.warning("rasa tracker not read reason=%s", type(error).__name__)
             return None
 
+    async def parse(self, text: str) -> Understanding | None:
+        """What the NLU makes of `text` alone, without a turn (`POST /model/parse` of Rasa's HTTP
+        API); None when the API is off or does not answer."""
+        if not self._token:
+            return None
+        url = f"{self._base_url}/model/parse"
+        try:
+            async with self._http().post(url, params={"token": self._token}, json={"text": text}) as response:
+                return Understanding.model_validate(await response.json(content_type=None))
+        except (TimeoutError, aiohttp.ClientError, ValueError, AttributeError) as error:
+            logger.warning("rasa parse failed reason=%s", type(error).__name__)
+            return None
+
     async def health(self, timeout: float) -> RasaHealth:
         """Whether Rasa can take turns, and the state of its stores as it reports them
         (bot/runtime/fail_closed.py: 503 while its tracker or lock store is unreachable)."""

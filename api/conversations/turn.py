@@ -29,7 +29,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from api.conversations import bot_conversations
+from api.conversations import bot_conversations, two_questions
 from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
 from api.conversations.store import mask_after_turn, outgoing_message, store_incoming, store_replies
 from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus, utcnow
@@ -158,12 +158,20 @@ async def receive_event(
         await mask_after_turn(session, incoming, [])
         return incoming, []
 
-    try:
-        bot_replies = await rasa.send(
+    async def send(message: str) -> list[BotReply]:
+        return await rasa.send(
             sender=str(conversation.id),
-            message=for_rasa,
+            message=message,
             input_channel=conversation.channel,
             metadata=rasa_metadata,
+        )
+
+    try:
+        # Typed text may hold two questions: each is its own turn (api/conversations/two_questions.py).
+        bot_replies = await (
+            two_questions.play(rasa, for_rasa, send, _stops_the_message)
+            if isinstance(event, TextIn)
+            else send(for_rasa)
         )
     except RasaUnavailableError as error:
         logger.warning(
@@ -255,6 +263,11 @@ async def _first_contact(
     # As loaded with it: the UPDATE above wrote it, the unit of work must not write it again.
     set_committed_value(conversation, "privacy_notice_at", now)
     return now if marked.rowcount else None  # type: ignore[attr-defined]
+
+
+def _stops_the_message(reply: BotReply) -> bool:
+    """After a hand-off or an erasure, the rest of a two-question message is not played."""
+    return is_handoff_signal(reply.custom) or is_erase_signal(reply.custom)
 
 
 def _without_signals(bot_replies: list[BotReply]) -> list[dict[str, Any]]:

@@ -1,9 +1,10 @@
-"""LinearIntentClassifier: TF-IDF n-grams of the normalised words and logistic regression.
+"""LinearIntentClassifier: TF-IDF n-grams and sentence embeddings, logistic regression.
 
 It reads the tokens' lemmas (set by IndonesianNormalizer), so slang and typos are mapped before
-they are counted. Word 1–2-grams and `char_wb` 2–4-grams, sublinear TF, L2-normalised, feed a
-multinomial logistic regression (scikit-learn). It trains in about 25 s and takes about 1 ms a
-message; why it replaced DIET: docs/nlu.md (round 5) and bench/findings.md.
+they are counted. Word 1–2-grams and `char_wb` 2–4-grams, sublinear TF, L2-normalised, and (with
+`sentence_embeddings`) a multilingual sentence embedding of the same words
+(bot/nlu/sentence_features.py) feed a multinomial logistic regression (scikit-learn). Why it
+replaced DIET: docs/nlu.md (round 5); why the embeddings: docs/nlu.md (round 7).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from bot.nlu.sentence_features import SentenceEmbedding, encoder
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "classifier.skops"
@@ -49,6 +52,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 4],
             "ranking_length": 10,
+            "sentence_embeddings": False,  # add USE multilingual v3 embeddings to the n-grams
         }
 
     def __init__(
@@ -79,9 +83,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]), sublinear_tf=True
         )
-        features = FeatureUnion([("words", words), ("chars", chars)])
+        parts: list[tuple[str, Any]] = [("words", words), ("chars", chars)]
+        if config["sentence_embeddings"]:
+            parts.append(("sentence", SentenceEmbedding()))
+        features = FeatureUnion(parts)
         return Pipeline(
-            [("features", features), ("classifier", LogisticRegression(C=config["C"], max_iter=2000))]
+            [("features", features), ("classifier", LogisticRegression(C=config["C"], max_iter=3000))]
         )
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -109,6 +116,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 model = sio.load(path, trusted=_trusted_types(path))
         except ValueError:  # no model was trained (no intents in the data)
             return cls(config, model_storage, resource)
+        if "sentence" in dict(model[0].transformer_list):
+            encoder()  # load the encoder with the model, not on the first message
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -143,7 +152,7 @@ def _words(message: Message) -> str:
 
 # skops refuses to load types it does not know unless they are named: a fitted TfidfVectorizer
 # keeps its IDF weights in a sparse matrix. Anything else unknown in the file is refused.
-_EXPECTED_UNTRUSTED = {"scipy.sparse._csr.csr_matrix"}
+_EXPECTED_UNTRUSTED = {"scipy.sparse._csr.csr_matrix", "bot.nlu.sentence_features.SentenceEmbedding"}
 
 
 def _trusted_types(path: Path) -> list[str]:

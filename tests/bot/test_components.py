@@ -136,3 +136,29 @@ def test_linear_classifier_refuses_a_model_file_with_unexpected_types(tmp_path):
         sio.dump(FunctionTransformer(func=os.system), directory / MODEL_FILE)
     with pytest.raises(TypeError, match="unexpected types"):
         LinearIntentClassifier.load({}, storage, resource, None)
+
+
+def test_sentence_embeddings_relate_meanings_that_share_no_letters():
+    from bot.nlu.sentence_features import embed
+
+    texts = ["berapa iuran bpjs kelas 3", "biaya bpjs kesehatan kelas tiga", "cuaca besok hujan"]
+    iuran, biaya, cuaca = embed(texts)
+    assert iuran.shape == (512,)
+    assert abs(float(iuran @ iuran) - 1.0) < 1e-3  # L2-normalised
+    assert float(iuran @ biaya) > float(iuran @ cuaca) + 0.3
+
+
+def test_linear_classifier_with_sentence_embeddings_persists_and_loads_the_same_ranking(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    trained = linear_classifier(storage, sentence_embeddings=True)
+    resource = trained.train(linear_examples())
+    loaded = LinearIntentClassifier.load({"sentence_embeddings": True}, storage, resource, None)
+    assert "sentence" in dict(loaded._model[0].transformer_list)  # the embeddings are in the model
+    rankings = []
+    for classifier in (trained, loaded):
+        message = tokenized("gmn cara bkin skck")
+        normalizer(stem=False).process([message])
+        classifier.process([message])
+        rankings.append(message.get(INTENT_RANKING_KEY))
+    assert rankings[0][0]["name"] == "police_skck"
+    assert rankings[0] == rankings[1]
