@@ -23,7 +23,8 @@ from actions.complaints import (
     category_labels,
     deadline,
 )
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
+from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON

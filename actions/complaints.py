@@ -28,8 +28,9 @@ from actions.answers import (
     tanggal,
     typed_answer,
 )
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import just_activated, typed_yes_no
+from actions.form_validation import FormValidationAction
 from actions.gateway import GatewayError, gateway
 from actions.lookups import Failure, lookup, unavailable
 from actions.menu import MAIN_MENU_BUTTON

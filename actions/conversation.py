@@ -5,8 +5,9 @@ it records the verified identity per conversation and audits agent-assisted ones
 `Gateway` client is shared and called deep inside the flows. rasa-sdk runs each action request
 in its own asyncio task, so a `ContextVar` set for the duration of a run is seen by that run only.
 
-Every action here derives from the `Action`, `FormValidationAction` or `ValidationAction` of this
-module instead of rasa-sdk's (tests/actions/test_registry.py checks it): each `run` defined on
+Every action here derives from the `Action` or `ValidationAction` of this module, or from
+`FormValidationAction` (actions/form_validation.py, itself an `Action` of this module), instead of
+rasa-sdk's (tests/actions/test_registry.py checks it): each `run` defined on
 them or on a subclass is wrapped by `in_conversation()`, which sets `CONVERSATION_ID` to the
 tracker's `sender_id` while it runs.
 """
@@ -78,20 +79,3 @@ class ValidationAction(Action, rasa_sdk.forms.ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         return await super().run(dispatcher, tracker, domain)
-
-
-class FormValidationAction(Action, rasa_sdk.forms.FormValidationAction):
-    """rasa-sdk's FormValidationAction, run in its conversation; a question asked in passing
-    that no rule answers is answered here, and the form asks again (actions/asides.py); the same
-    question asked again without its parameter keeps the last answer's (actions/followups.py)."""
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        from actions.asides import answer_in_passing  # both import this module: imported here
-        from actions.followups import carry_over
-
-        said_before = len(dispatcher.messages)
-        events = await super().run(dispatcher, tracker, domain)
-        events = carry_over(self.form_name(), tracker, events)
-        return answer_in_passing(self.form_name(), dispatcher, tracker, domain, events, said_before)

@@ -25,8 +25,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, payload, typed_answer, word_pattern
 from actions.applications import APPLICATION_TYPES, OTHER_DOCUMENT_BUTTON, forget_application
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import just_activated
+from actions.form_validation import FormValidationAction
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
 
 SlotValues = dict[str, Any]

@@ -22,8 +22,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah, tanggal
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import fresh_answer
+from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import NIK_REFUSAL, Failure, Refusal, lookup, verified_lookup

@@ -26,8 +26,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import latest_intent
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import SlotValues, fresh_answer, is_answer
+from actions.form_validation import FormValidationAction
 from actions.gateway import GatewayError, gateway
 from actions.history import about_someone_else, being_activated, since_latest_user, value_before_latest_user
 from actions.menu import MAIN_MENU_BUTTON, Button

@@ -20,8 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, payload, rupiah, typed_answer, waktu
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import just_activated
+from actions.form_validation import FormValidationAction
 from actions.gateway import GatewayError, gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, lookup_failed, unavailable

@@ -29,8 +29,9 @@ from actions.answers import (
     tanggal,
     typed_answer,
 )
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import just_activated, typed_choice
+from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, verified_lookup

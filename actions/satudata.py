@@ -21,8 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, payload, phrase, typed_answer, word_pattern
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.flows import is_answer, just_activated, typed_choice
+from actions.form_validation import FormValidationAction
 from actions.gateway import GatewayError, gateway
 from actions.lookups import Failure, lookup_failed
 from actions.menu import MAIN_MENU_BUTTON, Button

@@ -13,9 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
 from actions.education import label, lower_words, message_text
 from actions.flows import just_activated
+from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON
