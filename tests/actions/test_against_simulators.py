@@ -285,7 +285,7 @@ async def test_statistics_give_the_published_figure_and_its_source(
         satudata.ActionStatistics(), {"statistic_indicator": "poverty_rate", "region": "Jawa Barat"}, domain
     )
 
-    assert events == [SlotSet("statistics_year", None)]
+    assert events == [SlotSet("statistics_shown_year", str(figure["year"]))]  # "tahun lalu?" counts from it
     assert f"{figure['label']} — Jawa Barat, {figure['period']} {figure['year']}" in text
     assert f"{satudata.number(figure['value'])} {figure['unit']}" in text
     assert figure["source"] in text and figure["published"] in text and figure["url"] in text

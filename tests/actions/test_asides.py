@@ -24,7 +24,13 @@ def in_form(form: str, requested: str | None, message: dict, **kwargs: Any) -> T
 
 
 def slot_events(events: list[dict]) -> dict[str, object]:
-    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+    """The slots the validation set; `requested_slot` is not one: Rasa rejects a form whose
+    validation set no other slot (rasa/core/actions/forms.py, `some_slots_were_validated`)."""
+    return {
+        event["name"]: event["value"]
+        for event in events
+        if event.get("event") == "slot" and event["name"] != "requested_slot"
+    }
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
