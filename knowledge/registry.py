@@ -24,7 +24,7 @@ import yaml
 FACTS_DIR = Path(__file__).parent / "facts"
 SERVICES = frozenset(
     {"health", "education", "social", "identity", "satudata", "payments", "complaints", "asn", "police"}
-    | {"general"}
+    | {"general", "offices"}
 )
 UNITS = frozenset({"IDR", "percent", "days", "working_days", "months", "years", "count", "text", "date"})
 CONFIDENCE = frozenset({"confirmed", "unverified"})
