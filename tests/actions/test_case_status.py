@@ -209,4 +209,14 @@ def test_every_status_question_with_a_case_number_goes_to_the_router() -> None:
         if rule["steps"][0].get("entities") == ["ticket_id"]
         and rule["steps"][1] == {"action": "case_status_form"}
     }
-    assert routed == {"pay_billing_status", "id_application_status", "police_skck", "inform"}
+    assert routed == {"pay_billing_status", "police_skck", "inform"}
+
+
+async def test_the_application_status_form_routes_another_kind_of_number(fake, dispatcher, domain) -> None:
+    from actions.application_status import ActionApplicationStatus
+
+    fake.route({"/tickets/TKT-2026-000004": ticket("in_progress")})
+
+    await ActionApplicationStatus().run(dispatcher, submit_tracker({"ticket_id": "TKT-2026-000004"}), domain)
+
+    assert texts(dispatcher).startswith("Tiket TKT-2026-000004: sedang ditangani petugas.")

@@ -1,12 +1,20 @@
-"""Office hours of any government office named as citizens name it (actions/offices.py)."""
+"""Office hours of any government office named as citizens name it (bot/offices.py), worded by
+bot/nlg.py in place of utter_office_info."""
 
 from __future__ import annotations
 
-import pytest
+import warnings
+from pathlib import Path
 
-from actions.offices import ActionOfficeInfo, named_office
-from tests.actions.builders import user
-from tests.actions.flow_helpers import submit_tracker, texts, wording
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.nlg import FactNaturalLanguageGenerator
+from bot.offices import named_office, response_for
+
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.mark.parametrize(
@@ -40,34 +48,46 @@ def test_the_office_is_read_as_citizens_name_it(text, office, kind) -> None:
     assert found is not None and (found.name, found.kind) == (office, kind)
 
 
-def test_no_office_named() -> None:
+def test_no_office_named_keeps_the_general_answer() -> None:
     assert named_office("jam buka kantornya jam berapa ya") is None
+    assert response_for("jam buka kantornya jam berapa ya") == ("utter_office_info", {})
 
 
-async def test_the_answer_names_the_office_and_region_and_where_to_confirm(dispatcher, domain) -> None:
-    message = user("office_info", "kpp pratama kota bekasi buka jam berapa", [("region", "Kota Bekasi")])
-
-    await ActionOfficeInfo().run(dispatcher, submit_tracker({}, message), domain)
-
-    text = texts(dispatcher)
-    assert "Kantor Pelayanan Pajak (KPP) di Kota Bekasi" in text
-    assert "pajak.go.id" in text and "Google Maps" in text
-    assert "Perpres 21/2023 Pasal 4" in text  # the start of the working day, with its basis
+@pytest.fixture(scope="module")
+def nlg() -> FactNaturalLanguageGenerator:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Slot auto-fill", category=UserWarning)
+        domain = Domain.load(str(ROOT / "domain"))
+    return FactNaturalLanguageGenerator(domain=domain)
 
 
-async def test_a_police_office_is_not_given_the_civil_service_hours(dispatcher, domain) -> None:
-    await ActionOfficeInfo().run(
-        dispatcher, submit_tracker({}, user("office_info", "polres buka jam berapa")), domain
+async def answer(nlg, text: str, entities: list[dict] | None = None) -> str:
+    tracker = DialogueStateTracker("office-test", [])
+    tracker.update(UserUttered(text, {"name": "office_info", "confidence": 1.0}, entities or []))
+    message = await nlg.generate("utter_office_info", tracker, "rest")
+    assert message is not None
+    return str(message["text"])
+
+
+async def test_the_answer_names_the_office_and_region_and_where_to_confirm(nlg) -> None:
+    text = await answer(
+        nlg, "kpp pratama kota bekasi buka jam berapa", [{"entity": "region", "value": "Kota Bekasi"}]
     )
 
-    text = texts(dispatcher)
+    assert "Kantor Pelayanan Pajak (KPP) di Kota Bekasi" in text
+    assert "pajak.go.id" in text and "Google Maps" in text
+    assert "pukul 07.30 waktu setempat (Perpres 21/2023 Pasal 4)" in text  # the start, with its basis
+
+
+async def test_a_police_office_is_not_given_the_civil_service_hours(nlg) -> None:
+    text = await answer(nlg, "polres buka jam berapa")
+
     assert "tidak berlaku bagi Polri" in text
     assert "07.30" not in text
 
 
-async def test_without_an_office_the_general_answer(dispatcher, domain) -> None:
-    await ActionOfficeInfo().run(
-        dispatcher, submit_tracker({}, user("office_info", "jam buka kantor")), domain
-    )
+async def test_without_an_office_the_general_answer(nlg) -> None:
+    text = await answer(nlg, "jam buka kantor")
 
-    assert texts(dispatcher) == wording("utter_office_info")
+    assert text.startswith("Jam layanan dan alamat berbeda-beda di tiap kantor dan daerah")
+    assert "{" not in text

@@ -1,27 +1,22 @@
 """Opening hours and addresses of a government office named in any usual way ("KPP", "kantor
 pajak", "capil", "MPP", "Polres", "kantor desa", ...).
 
-There is no office directory: `action_office_info` names the office the citizen named (and the
-region, if given), says what is typical for that kind of office from the fact registry
-(knowledge/facts/offices.yml: the working days and hours of government offices, which do not
-bind Polri; BPJS and Pos Indonesia set their own), and where to confirm the
-office's own hours. Without a recognisable office, the general answer `utter_office_info`.
+There is no office directory. The answer to `office_info` (`utter_office_info`, predicted as any
+response) is worded for the office the latest message names: bot/nlg.py asks `response_for()`,
+which picks `utter_office_hours_<kind>` with the office, the region named and where to confirm
+its hours; the wording and the facts (knowledge/facts/offices.yml: the working days and hours of
+government offices, which do not bind Polri; BPJS and Pos Indonesia set their own) are in
+domain/offices.yml. Without a recognisable office, `utter_office_info` itself.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-
-from actions.answers import entity_value
-from actions.conversation import Action
-from actions.menu import MAIN_MENU_BUTTON
-
+RESPONSE = "utter_office_info"
 MAPS = "atau cari nama kantornya di Google Maps"
 
 
@@ -88,25 +83,16 @@ def named_office(text: str) -> Office | None:
     return next((office for office in OFFICES if office.names(lowered)), None)
 
 
-class ActionOfficeInfo(Action):
-    """The hours and where to confirm them, for the office the citizen named."""
-
-    def name(self) -> str:
-        return "action_office_info"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        office = named_office(tracker.latest_message.get("text") or "")
-        if office is None:
-            dispatcher.utter_message(response="utter_office_info")
-            return []
-        region = entity_value(tracker, "region")
-        dispatcher.utter_message(
-            response=f"utter_office_hours_{office.kind}",
-            office=office.name,
-            region=f" di {region}" if region else "",
-            confirm=f"{office.confirm}, {MAPS}",
-            buttons=[MAIN_MENU_BUTTON],
-        )
-        return []
+def response_for(text: str | None, entities: Iterable[dict[str, Any]] = ()) -> tuple[str, dict[str, str]]:
+    """The response that answers `office_info` for the office `text` names, and its values."""
+    office = named_office(text or "")
+    if office is None:
+        return RESPONSE, {}
+    region = next(
+        (str(e.get("value")) for e in entities if e.get("entity") == "region" and e.get("value")), None
+    )
+    return f"utter_office_hours_{office.kind}", {
+        "office": office.name,
+        "region": f" di {region}" if region else "",
+        "confirm": f"{office.confirm}, {MAPS}",
+    }
