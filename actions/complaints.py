@@ -50,7 +50,6 @@ MAX_DESCRIPTION_CHARS = 2000
 MAX_LOCATION_CHARS = 200
 MIN_KNOWN_WORD_SHARE = 0.5
 MAX_CATEGORY_WORDS = 4  # a typed category name is short; a location may be longer
-INFO_INTENT = "complaint_info"  # a question about LAPOR! is never an answer (actions/complaint_info.py)
 
 CONFIRM_BUTTONS = [{"title": "Ya, kirim", "payload": "/affirm"}, {"title": "Tidak", "payload": "/deny"}]
 NEW_COMPLAINT_BUTTON = {"title": "Buat pengaduan", "payload": "/complaint_submit"}
@@ -184,7 +183,7 @@ class ActionAskComplaintConfirmed(Action):
 class ValidateComplaintForm(FormValidationAction):
     """Checks each answer of `complaint_form` and says what was wrong."""
 
-    aside = aside_intents("complaint_submit") | {INFO_INTENT}
+    aside = aside_intents("complaint_submit")
 
     def name(self) -> str:
         return "validate_complaint_form"
@@ -246,8 +245,6 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> SlotValues:
         """The typed answer; when the form starts, a region named in the request ("jalan rusak
         di Kabupaten Bogor")."""
-        if latest_intent(tracker) == INFO_INTENT:
-            return {}  # a question about LAPOR! (action_complaint_info answers it)
         region = entity_value(tracker, "region")
         if (
             region
@@ -274,8 +271,6 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_complaint_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        if latest_intent(tracker) == INFO_INTENT:
-            return {}
         text = free_text(tracker, "complaint_description")
         return {"complaint_description": text} if text else {}
 

@@ -113,7 +113,6 @@ SERVICES: tuple[Service, ...] = (
         (
             Topic("complaint_submit", "Buat pengaduan"),
             Topic("complaint_status", "Status pengaduan"),
-            Topic("complaint_info", "Tentang LAPOR!"),
             Topic("case_status", "Cek nomor tiket"),
         ),
         ("pengaduan", "lapor", "aduan"),

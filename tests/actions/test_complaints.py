@@ -446,17 +446,3 @@ async def test_a_category_typed_while_the_location_is_asked_corrects_it(fake, di
     assert "complaint_location" not in slots or slots["complaint_location"] is None
     assert texts(dispatcher) == wording("utter_complaint_category_set", category="Pelayanan publik")
 
-
-async def test_a_question_about_lapor_is_never_the_location(fake, dispatcher, domain) -> None:
-    fake.route({"/complaints/categories": CATEGORIES})
-
-    slots = await validate_complaint(
-        dispatcher,
-        domain,
-        "complaint_location",
-        user("complaint_info", "identitas saya dirahasiakan nggak?"),
-        slots={"complaint_category": "pungli"},
-    )
-
-    assert slots.get("complaint_location") is None
-    assert dispatcher.messages == []
