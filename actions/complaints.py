@@ -62,6 +62,7 @@ FILE_FAILURE = Failure(
 
 _WORDS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
+_QUESTION = re.compile(r"\?|\b(?:apa|berapa|bagaimana|gimana|kapan|kenapa|siapa|bisa|boleh)\b", re.IGNORECASE)
 
 
 async def fetch_categories() -> list[Category]:
@@ -253,6 +254,8 @@ class ValidateComplaintForm(FormValidationAction):
         ):
             return {"complaint_location": region}
         text = free_text(tracker, "complaint_location")
+        if text and latest_intent(tracker) in self.aside and _QUESTION.search(text):
+            return {}  # "KUA buka jam berapa?" is a question (answered aside), not a place
         if text and await typed_category(tracker):
             return {}  # a category's name: a correction (extract_complaint_category)
         return {"complaint_location": text} if text else {}

@@ -446,3 +446,28 @@ async def test_a_category_typed_while_the_location_is_asked_corrects_it(fake, di
     assert "complaint_location" not in slots or slots["complaint_location"] is None
     assert texts(dispatcher) == wording("utter_complaint_category_set", category="Pelayanan publik")
 
+
+async def test_a_question_asked_aside_is_never_the_location(fake, dispatcher, domain) -> None:
+    slots = await validate_complaint(
+        dispatcher,
+        domain,
+        "complaint_location",
+        user("office_info", "KUA buka jam berapa?"),
+        slots={"complaint_category": "pungli"},
+    )
+
+    assert slots.get("complaint_location") is None
+    assert dispatcher.messages == []
+
+
+async def test_a_place_read_as_another_intent_is_still_the_location(fake, dispatcher, domain) -> None:
+    slots = await validate_complaint(
+        dispatcher,
+        domain,
+        "complaint_location",
+        user("office_info", "Kantor Kecamatan Cibeber, Kabupaten Cianjur"),
+        slots={"complaint_category": "pungli"},
+    )
+
+    assert slots["complaint_location"] == "Kantor Kecamatan Cibeber, Kabupaten Cianjur"
+
