@@ -130,6 +130,10 @@ class ActionApplicationStatus(Action):
         ticket = tracker.get_slot("ticket_id")
         if not ticket:
             return []
+        if not str(ticket).startswith("ADM-"):  # another kind's own status answer
+            from actions.case_status import follow_case  # the router imports this module
+
+            return await follow_case(dispatcher, str(ticket))
         case = await lookup(dispatcher, gateway().get(f"/cases/{ticket}"), STATUS_FAILURE, ticket=ticket)
         if case.failed:
             return [SlotSet("ticket_id", None)] if case.not_found else []

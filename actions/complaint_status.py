@@ -87,11 +87,10 @@ class ValidateComplaintStatusForm(FormValidationAction):
         if case_number is None:
             return {"ticket_id": None}
         if not case_number.startswith("LPR-"):
-            # A case number from another service: refuse it only if the citizen just sent it.
+            # A case number of another service: followed (action_complaint_status routes it by
+            # its prefix) if the citizen just sent it; one kept from earlier is not asked about.
             mentioned = {normalize_ticket(str(v)) for v in tracker.get_latest_entity_values("ticket_id")}
-            if case_number in mentioned:
-                dispatcher.utter_message(response="utter_not_a_complaint", case_number=case_number)
-            return {"ticket_id": None}
+            return {"ticket_id": case_number if case_number in mentioned else None}
         return {"ticket_id": case_number}
 
 
@@ -111,8 +110,22 @@ def complaint_status(complaint: dict[str, Any], labels: dict[str, str]) -> tuple
     }
 
 
+async def follow_complaint(dispatcher: CollectingDispatcher, case_number: str) -> list[EventType]:
+    """Where the complaint `case_number` (or lapor.go.id tracking number) stands; an unknown
+    number is said and forgotten."""
+    path = f"/complaints/{case_number}"
+    found = await lookup(dispatcher, gateway().get(path), FOLLOW_FAILURE, case_number=case_number)
+    if found.failed:
+        return [] if found.error is not None and found.error.unavailable else [SlotSet("ticket_id", None)]
+    labels = await category_labels()
+    response, values = complaint_status(found.data, labels)
+    dispatcher.utter_message(response=response, buttons=[NEW_COMPLAINT_BUTTON, MAIN_MENU_BUTTON], **values)
+    return []
+
+
 class ActionComplaintStatus(Action):
-    """Says where a complaint stands and what happens next."""
+    """Says where a complaint stands and what happens next; another service's case number
+    given instead gets its own status answer (actions/case_status.py)."""
 
     def name(self) -> str:
         return "action_complaint_status"
@@ -123,13 +136,8 @@ class ActionComplaintStatus(Action):
         case_number = tracker.get_slot("ticket_id")
         if not case_number:
             return []
-        path = f"/complaints/{case_number}"
-        found = await lookup(dispatcher, gateway().get(path), FOLLOW_FAILURE, case_number=case_number)
-        if found.failed:
-            return [] if found.error is not None and found.error.unavailable else [SlotSet("ticket_id", None)]
-        labels = await category_labels()
-        response, values = complaint_status(found.data, labels)
-        dispatcher.utter_message(
-            response=response, buttons=[NEW_COMPLAINT_BUTTON, MAIN_MENU_BUTTON], **values
-        )
-        return []
+        if str(case_number).startswith("LPR-") or _TRACKING_NUMBER.fullmatch(str(case_number)):
+            return await follow_complaint(dispatcher, str(case_number))
+        from actions.case_status import follow_case  # the router imports this module
+
+        return await follow_case(dispatcher, str(case_number))

@@ -10,7 +10,6 @@ Following a complaint is in actions/complaint_status.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -28,6 +27,7 @@ from actions.answers import (
     tanggal,
     typed_answer,
 )
+from actions.complaint_topics import Category, exact_category, infer_category, match_category
 from actions.conversation import Action
 from actions.flows import just_activated, typed_yes_no
 from actions.form_validation import FormValidationAction
@@ -50,6 +50,7 @@ MIN_DESCRIPTION_WORDS = 5
 MAX_DESCRIPTION_CHARS = 2000
 MAX_LOCATION_CHARS = 200
 MIN_KNOWN_WORD_SHARE = 0.5
+MAX_CATEGORY_WORDS = 4  # a typed category name is short; a location may be longer
 
 CONFIRM_BUTTONS = [{"title": "Ya, kirim", "payload": "/affirm"}, {"title": "Tidak", "payload": "/deny"}]
 NEW_COMPLAINT_BUTTON = {"title": "Buat pengaduan", "payload": "/complaint_submit"}
@@ -61,17 +62,8 @@ FILE_FAILURE = Failure(
 )
 
 _WORDS = re.compile(r"[^\W\d_]+")
-_KEY_WORDS = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Category:
-    key: str
-    label: str
-
-    def button(self) -> dict[str, str]:
-        return {"title": self.label, "payload": payload("inform", complaint_category=self.key)}
+_QUESTION = re.compile(r"\?|\b(?:apa|berapa|bagaimana|gimana|kapan|kenapa|siapa|bisa|boleh)\b", re.IGNORECASE)
 
 
 async def fetch_categories() -> list[Category]:
@@ -90,26 +82,6 @@ async def category_labels() -> dict[str, str]:
         return {category.key: category.label for category in await fetch_categories()}
     except GatewayError:
         return {}
-
-
-def _key_words(text: str) -> list[str]:
-    return _KEY_WORDS.findall(text.lower())
-
-
-def match_category(text: str, categories: list[Category]) -> Category | None:
-    """The category the citizen means: its key or label as typed, else the only category
-    sharing the most words (of three letters or more) with `text`."""
-    wanted = " ".join(_key_words(text))
-    for category in categories:
-        if wanted in (" ".join(_key_words(category.key)), " ".join(_key_words(category.label))):
-            return category
-    words = {word for word in _key_words(text) if len(word) >= 3}
-    scores = [
-        (len(words & {w for w in _key_words(f"{c.key} {c.label}") if len(w) >= 3}), c) for c in categories
-    ]
-    best = max((score for score, _ in scores), default=0)
-    matches = [category for score, category in scores if score == best]
-    return matches[0] if best > 0 and len(matches) == 1 else None
 
 
 def clean_text(text: str) -> str:
@@ -152,9 +124,19 @@ def location_problem(text: str, names_a_region: bool) -> str | None:
     return None
 
 
+async def typed_category(tracker: Tracker) -> Category | None:
+    """A category's name typed while the location is asked: a correction of the category."""
+    text = free_text(tracker, "complaint_location")
+    if not text or len(text.split()) > MAX_CATEGORY_WORDS:
+        return None
+    try:
+        return exact_category(text, await fetch_categories())
+    except GatewayError:
+        return None
+
+
 def _lapor_unavailable(dispatcher: CollectingDispatcher) -> None:
-    """LAPOR! cannot be reached. The caller ends the form (`requested_slot` None); its submit
-    action then sees missing answers and says nothing more."""
+    """LAPOR! cannot be reached: the caller ends the form; its submit action says nothing more."""
     unavailable(dispatcher, Failure(SERVICE, FILE_ALTERNATIVE))
 
 
@@ -211,8 +193,34 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
+        """Typed; at the start, the one the request names ("dimintai uang di kantor desa", said
+        so that it can be corrected); while the location is asked, a category typed (a correction)."""
+        if just_activated(tracker, self.form_name()) and latest_intent(tracker) == "complaint_submit":
+            return await self._inferred_category(dispatcher, tracker)
+        if tracker.get_slot("requested_slot") == "complaint_location":
+            return await self._corrected_category(dispatcher, tracker)
         text = typed_answer(tracker, "complaint_category", self.aside)
         return {"complaint_category": text} if text else {}
+
+    async def _inferred_category(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> SlotValues:
+        if entity_value(tracker, "complaint_category") or tracker.get_slot("complaint_category"):
+            return {}
+        try:
+            categories = await fetch_categories()
+        except GatewayError:
+            return {}  # the category question says that LAPOR! cannot be reached
+        key = infer_category(tracker.latest_message.get("text") or "", [c.key for c in categories])
+        label = next((c.label for c in categories if c.key == key), None)
+        if key is None or label is None:
+            return {}
+        dispatcher.utter_message(response="utter_complaint_category_inferred", category=label)
+        return {"complaint_category": key}
+
+    async def _corrected_category(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> SlotValues:
+        if (category := await typed_category(tracker)) is None:
+            return {}
+        dispatcher.utter_message(response="utter_complaint_category_set", category=category.label)
+        return {"complaint_category": category.key}
 
     async def validate_complaint_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -247,6 +255,10 @@ class ValidateComplaintForm(FormValidationAction):
         ):
             return {"complaint_location": region}
         text = free_text(tracker, "complaint_location")
+        if text and latest_intent(tracker) in self.aside and _QUESTION.search(text):
+            return {}  # "KUA buka jam berapa?" is a question (answered aside), not a place
+        if text and await typed_category(tracker):
+            return {}  # a category's name: a correction (extract_complaint_category)
         return {"complaint_location": text} if text else {}
 
     async def validate_complaint_location(

@@ -113,6 +113,7 @@ SERVICES: tuple[Service, ...] = (
         (
             Topic("complaint_submit", "Buat pengaduan"),
             Topic("complaint_status", "Status pengaduan"),
+            Topic("case_status", "Cek nomor tiket"),
         ),
         ("pengaduan", "lapor", "aduan"),
     ),

@@ -17,8 +17,10 @@ from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import offices
 from knowledge import Registry, facts
 
 # A placeholder as Rasa's interpolator reads it (rasa.core.nlg.interpolator.interpolate_text).
@@ -53,6 +55,18 @@ class FactNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             name: {key: self.fact_values[key] for key in _placeholders(variations) if key in self.fact_values}
             for name, variations in responses.items()
         }
+
+    async def generate(
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        """`utter_office_info` is worded for the office the latest message names (bot/offices.py)."""
+        if utter_action == offices.RESPONSE:
+            message = tracker.latest_message
+            utter_action, values = offices.response_for(
+                message.text if message else None, message.entities if message else ()
+            )
+            kwargs = {**values, **kwargs}
+        return await super().generate(utter_action, tracker, output_channel, **kwargs)
 
     def generate_from_slots(
         self, utter_action: str, filled_slots: dict[str, Any], output_channel: str, **kwargs: Any

@@ -24,7 +24,7 @@ import yaml
 FACTS_DIR = Path(__file__).parent / "facts"
 SERVICES = frozenset(
     {"health", "education", "social", "identity", "satudata", "payments", "complaints", "asn", "police"}
-    | {"general", "journeys"}  # journeys: facts of the life-event journeys not in a service's file
+    | {"general", "offices", "journeys"}  # offices: hours of any office; journeys: life-event facts not in a service's file
 )
 UNITS = frozenset({"IDR", "percent", "days", "working_days", "months", "years", "count", "text", "date"})
 CONFIDENCE = frozenset({"confirmed", "unverified"})

@@ -70,13 +70,13 @@ async def test_text_without_a_case_number_gets_the_format(dispatcher, domain) ->
     assert texts(dispatcher) == wording("utter_invalid_complaint_number")
 
 
-async def test_another_services_case_number_just_sent_is_refused(dispatcher, domain) -> None:
-    message = user("inform", "SKCK-2026-000123", [("ticket_id", "SKCK-2026-000123")])
+async def test_another_services_case_number_just_sent_is_taken_for_its_own_status(dispatcher, domain) -> None:
+    message = user("inform", "TKT-2026-000004", [("ticket_id", "TKT-2026-000004")])
 
-    slots = await validate_ticket(dispatcher, domain, message, candidates={"ticket_id": "SKCK-2026-000123"})
+    slots = await validate_ticket(dispatcher, domain, message, candidates={"ticket_id": "TKT-2026-000004"})
 
-    assert slots["ticket_id"] is None
-    assert texts(dispatcher) == wording("utter_not_a_complaint", case_number="SKCK-2026-000123")
+    assert slots["ticket_id"] == "TKT-2026-000004"
+    assert dispatcher.messages == []
 
 
 async def test_another_services_case_number_kept_from_earlier_is_dropped_silently(dispatcher, domain) -> None:

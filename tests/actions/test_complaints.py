@@ -394,3 +394,80 @@ def test_every_action_of_the_domain_file_is_registered() -> None:
     executor.register_package("actions")
     declared = yaml.safe_load((ROOT / "domain" / "complaints.yml").read_text())["actions"]
     assert set(declared) <= set(executor.actions)
+
+
+# --- the category inferred from the request, and corrected -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "label"),
+    [
+        ("saya dimintai uang sama petugas di kantor desa", "pungli", "Pungutan liar"),
+        ("mau lapor jalan rusak di depan rumah, berlubang besar", "infrastruktur", "Jalan dan infrastruktur"),
+    ],
+)
+async def test_a_request_that_names_its_subject_gets_its_category_inferred_and_said(
+    fake, dispatcher, domain, text, key, label
+) -> None:
+    fake.route({"/complaints/categories": CATEGORIES})
+
+    slots = await validate_complaint(
+        dispatcher, domain, None, user("complaint_submit", text), activating=True
+    )
+
+    assert slots["complaint_category"] == key
+    assert texts(dispatcher) == wording("utter_complaint_category_inferred", category=label)
+
+
+@pytest.mark.parametrize("text", ["mau lapor", "saya mau bikin pengaduan"])
+async def test_a_request_without_a_subject_is_asked_the_category(fake, dispatcher, domain, text) -> None:
+    fake.route({"/complaints/categories": CATEGORIES})
+
+    slots = await validate_complaint(
+        dispatcher, domain, None, user("complaint_submit", text), activating=True
+    )
+
+    assert slots.get("complaint_category") is None
+    assert dispatcher.messages == []
+
+
+async def test_a_category_typed_while_the_location_is_asked_corrects_it(fake, dispatcher, domain) -> None:
+    fake.route({"/complaints/categories": CATEGORIES})
+
+    slots = await validate_complaint(
+        dispatcher,
+        domain,
+        "complaint_location",
+        user("inform", "pelayanan publik"),
+        slots={"complaint_category": "pungli"},
+    )
+
+    assert slots["complaint_category"] == "pelayanan_publik"
+    assert "complaint_location" not in slots or slots["complaint_location"] is None
+    assert texts(dispatcher) == wording("utter_complaint_category_set", category="Pelayanan publik")
+
+
+async def test_a_question_asked_aside_is_never_the_location(fake, dispatcher, domain) -> None:
+    slots = await validate_complaint(
+        dispatcher,
+        domain,
+        "complaint_location",
+        user("office_info", "KUA buka jam berapa?"),
+        slots={"complaint_category": "pungli"},
+    )
+
+    assert slots.get("complaint_location") is None
+    assert dispatcher.messages == []
+
+
+async def test_a_place_read_as_another_intent_is_still_the_location(fake, dispatcher, domain) -> None:
+    slots = await validate_complaint(
+        dispatcher,
+        domain,
+        "complaint_location",
+        user("office_info", "Kantor Kecamatan Cibeber, Kabupaten Cianjur"),
+        slots={"complaint_category": "pungli"},
+    )
+
+    assert slots["complaint_location"] == "Kantor Kecamatan Cibeber, Kabupaten Cianjur"
+
