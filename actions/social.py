@@ -29,6 +29,7 @@ from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, unavailable, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.social_amounts import amount_text
+from actions.social_info import answer, opening_topic, programme_in
 
 SlotValues = dict[str, Any]
 
@@ -159,9 +160,14 @@ class ValidateBansosCheckForm(IdentityFormValidation):
     async def extract_bansos_method(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """When the form starts: the method the request names, else none (so it is asked)."""
+        """When the form starts: the method the request names, else none (so it is asked). What
+        the request also asked (when it is paid, why it stopped, how much) is answered first."""
         if not just_activated(tracker, self.form_name()):
             return {}
+        topic = opening_topic(tracker)
+        if topic:
+            text = tracker.latest_message.get("text") or ""
+            answer(dispatcher, topic, programme_in(text), text, aside=True)
         return {"bansos_method": method_in(tracker)}
 
     async def validate_bansos_method(
@@ -171,7 +177,8 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         fresh = {slot: None for slot in BY_NAME_SLOTS} | {HINT_SLOT: None}
         if value is None:
             return {"bansos_method": None, **fresh}
-        method = value if value in METHODS else method_in_text(str(value))
+        # A NIK typed instead of a choice chooses the NIK (the NIK slot takes the number itself).
+        method = value if value in METHODS else method_in(tracker) or method_in_text(str(value))
         if method is None:
             dispatcher.utter_message(response="utter_unknown_bansos_method")
         return {"bansos_method": method, **fresh}
