@@ -1,17 +1,21 @@
-"""BPJS Kesehatan questions beyond the membership check (issue 18, knowledge breadth), and the
-contribution answer per class.
+"""BPJS Kesehatan questions beyond the membership check (issue 18, knowledge breadth), and
+what a contribution question asks about.
 
-`action_health_info` answers `health_bpjs_info` and `health_bpjs_contribution` by topic:
-penalty, reactivation, class or facility change, a newborn, a lost card, losing a job,
-registration (PBI/PPU/PBPU), or the contribution (of one class when a class is named). Each
-topic is a response `utter_bpjs_info_<topic>` over the fact registry. The topic comes from a
-button's `health_topic`, else the words of the message, else the intent (contribution), else the
-topic answered last (an elliptical follow-up: "kalau kelas 2?" keeps the contribution and
-changes the class); with none, the topics are offered as buttons. Journeys start a topic with a
-payload such as /health_bpjs_info{"health_topic":"newborn"}.
-
-`howto_topic()` lets the membership form recognise a how-to question ("kartu ibu saya tidak
-aktif, bagaimana mengaktifkannya?"): it is answered, not looked up.
+- `action_read_bpjs_question`: the custom mapping of the slot `bpjs_asked`, run on every user
+  message by Rasa's slot extraction: the class the message names ("kelas 2", "kls II", a
+  button's `bpjs_class`) or "penalty" when it asks about the late-payment penalty, else None.
+  `utter_health_bpjs_contribution` has a variant per value (domain/health.yml), so the same
+  response answers "iuran kelas 1?", "denda telat bayar?" and, re-run by a follow-up, "kalau
+  kelas 2?" (and mid-form, through action_answer_aside).
+- `action_health_info` (intent `health_bpjs_info`) answers by topic: penalty, reactivation,
+  class or facility change, a newborn, a lost card, losing a job, registration (PBI/PPU/PBPU).
+  Each topic is a response `utter_bpjs_info_<topic>` over the fact registry. The topic comes from
+  a button's `health_topic`, else the words of the message, else the topic answered last (an
+  elliptical follow-up); a class named alone is a contribution question. With none, the topics
+  are offered as buttons. Journeys start a topic with a payload such as
+  /health_bpjs_info{"health_topic":"newborn"}.
+- `howto_topic()` lets the membership form recognise a how-to question ("kartu ibu saya tidak
+  aktif, bagaimana mengaktifkannya?"): it is answered, not looked up.
 """
 
 from __future__ import annotations
@@ -27,13 +31,12 @@ from rasa_sdk.types import DomainDict
 from actions.answers import entity_value, latest_intent, payload, word_pattern
 from actions.conversation import Action
 from actions.menu import MAIN_MENU_BUTTON, Button
-from knowledge import facts
 
 TOPIC_SLOT = "health_topic"
-CLASS_SLOT = "bpjs_class"
+CLASS_ENTITY = "bpjs_class"
+ASKED_SLOT = "bpjs_asked"
 CONTRIBUTION = "contribution"
-CLASS_NAMES = {"1": "I", "2": "II", "3": "III"}
-CLASS_FACTS = {number: f"bpjs.contribution.class{number}" for number in CLASS_NAMES}
+CLASSES = frozenset({"1", "2", "3"})
 
 
 @dataclass(frozen=True)
@@ -174,13 +177,6 @@ def topic_button(key: str) -> Button:
     return {"title": TOPICS_BY_KEY[key].title, "payload": payload("health_bpjs_info", health_topic=key)}
 
 
-def class_button(number: str) -> Button:
-    return {
-        "title": f"Iuran kelas {CLASS_NAMES[number]}",
-        "payload": payload("health_bpjs_contribution", bpjs_class=number),
-    }
-
-
 STATUS_BUTTON: Button = {"title": "Cek status & tunggakan", "payload": "/health_bpjs_status"}
 FACILITY_BUTTON: Button = {"title": "Cari faskes", "payload": "/health_facility_search"}
 CONTRIBUTION_BUTTON: Button = {"title": "Iuran per kelas", "payload": "/health_bpjs_contribution"}
@@ -208,7 +204,7 @@ def requested_topic(tracker: Tracker) -> str | None:
     named = None if text.startswith("/") else topic_in(text)
     if named:
         return named
-    if latest_intent(tracker) == "health_bpjs_contribution" or entity_value(tracker, CLASS_SLOT):
+    if latest_intent(tracker) == "health_bpjs_contribution" or entity_value(tracker, CLASS_ENTITY):
         return CONTRIBUTION
     if class_in(text):
         return CONTRIBUTION  # "kalau kelas 2?" asks about a contribution, whatever came before
@@ -216,34 +212,22 @@ def requested_topic(tracker: Tracker) -> str | None:
     return last if last in KEYS else None
 
 
-def requested_class(tracker: Tracker) -> str | None:
-    """The class named by a button or typed in the latest message."""
-    given = entity_value(tracker, CLASS_SLOT)
-    if given in CLASS_NAMES:
+def asked_about(tracker: Tracker) -> str | None:
+    """What a contribution question asks about: "penalty", a class ("1"-"3"), or None."""
+    given = entity_value(tracker, CLASS_ENTITY)
+    if given in CLASSES:
         return given
     text = tracker.latest_message.get("text") or ""
-    return None if text.startswith("/") else class_in(text)
+    if text.startswith("/"):
+        return None
+    if TOPICS_BY_KEY["penalty"].pattern.search(text):
+        return "penalty"
+    return class_in(text)
 
 
 def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> None:
     """The topic's response with its next steps."""
     dispatcher.utter_message(response=f"utter_bpjs_info_{topic}", buttons=[*NEXT[topic], MAIN_MENU_BUTTON])
-
-
-def answer_contribution(dispatcher: CollectingDispatcher, number: str | None) -> None:
-    """One class's contribution, or all of them."""
-    if number is None:
-        dispatcher.utter_message(response="utter_health_bpjs_contribution")
-        return
-    fact = facts.get(CLASS_FACTS[number])
-    others = [class_button(other) for other in CLASS_NAMES if other != number]
-    dispatcher.utter_message(
-        response="utter_bpjs_contribution_class3" if number == "3" else "utter_bpjs_contribution_class",
-        bpjs_class=CLASS_NAMES[number],
-        amount=fact.text,
-        basis=fact.basis,
-        buttons=[*others, STATUS_BUTTON],
-    )
 
 
 class ActionHealthInfo(Action):
@@ -260,10 +244,22 @@ class ActionHealthInfo(Action):
             buttons = [topic_button(topic.key) for topic in TOPICS] + [CONTRIBUTION_BUTTON]
             dispatcher.utter_message(response="utter_bpjs_info_topics", buttons=buttons)
             return []
-        events: list[EventType] = [SlotSet(TOPIC_SLOT, topic)]
-        if topic != CONTRIBUTION:
+        if topic == CONTRIBUTION:  # its variant follows `bpjs_asked`, read from this message
+            dispatcher.utter_message(response="utter_health_bpjs_contribution")
+        else:
             answer_topic(dispatcher, topic)
-            return events
-        number = requested_class(tracker)
-        answer_contribution(dispatcher, number)
-        return [*events, SlotSet(CLASS_SLOT, number)]
+        return [SlotSet(TOPIC_SLOT, topic)]
+
+
+class ActionReadBpjsQuestion(Action):
+    """Fills `bpjs_asked` from every user message (a custom slot mapping), so that the variant of
+    `utter_health_bpjs_contribution` matches the question."""
+
+    def name(self) -> str:
+        return "action_read_bpjs_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = asked_about(tracker)
+        return [] if asked == tracker.get_slot(ASKED_SLOT) else [SlotSet(ASKED_SLOT, asked)]

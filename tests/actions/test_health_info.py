@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 from actions import health, health_info
 from actions.gateway import use_gateway
 from knowledge import facts
-from tests.actions.builders import tracker_from_events, user
-from tests.actions.flow_helpers import FakeGateway, form_tracker, payloads, submit_tracker, texts, wording
+from tests.actions.builders import ROOT, tracker_from_events, user
+from tests.actions.flow_helpers import FakeGateway, form_tracker, payloads, submit_tracker, texts
 
 NIK = "3273014102900001"
 BORN = "1990-02-01"
@@ -33,43 +33,82 @@ async def run(dispatcher: CollectingDispatcher, domain: DomainDict, message: dic
     return await health_info.ActionHealthInfo().run(dispatcher, tracker, domain)
 
 
+def contribution_answer(asked: str | None) -> dict:
+    """utter_health_bpjs_contribution as bot/nlg.py renders it when `bpjs_asked` is `asked`."""
+    from rasa.shared.core.domain import Domain
+
+    from bot.nlg import FactNaturalLanguageGenerator
+
+    generator = FactNaturalLanguageGenerator(domain=Domain.load(str(ROOT / "domain")))
+    answer = generator.generate_from_slots("utter_health_bpjs_contribution", {"bpjs_asked": asked}, "rest")
+    assert answer is not None
+    return answer
+
+
+async def read(dispatcher: CollectingDispatcher, domain: DomainDict, message: dict, **slots: str) -> list:
+    tracker = tracker_from_events([message], slots)
+    return await health_info.ActionReadBpjsQuestion().run(dispatcher, tracker, domain)
+
+
 @pytest.mark.parametrize(
-    ("text", "number"),
+    ("text", "entities", "asked"),
     [
-        ("berapa iuran bpjs kelas 1 sebulan?", "1"),
-        ("iuran kls II brp", "2"),
-        ("bpjs kelas tiga bayar berapa", "3"),
+        ("berapa iuran bpjs kelas 1 sebulan?", [], "1"),
+        ("iuran kls II brp", [], "2"),
+        ("kalau kelas tiga?", [], "3"),
+        ('/health_bpjs_contribution{"bpjs_class":"2"}', [("bpjs_class", "2")], "2"),
+        ("denda bpjs kalau telat bayar berapa", [], "penalty"),
+        ("cara bayar iuran bpjs lewat atm", [], None),
     ],
 )
-async def test_a_named_class_gets_its_own_contribution(
-    dispatcher: CollectingDispatcher, domain: DomainDict, text: str, number: str
+async def test_what_a_contribution_question_asks_is_read_from_every_message(
+    dispatcher: CollectingDispatcher, domain: DomainDict, text: str, entities: list, asked: str | None
 ) -> None:
-    events = await run(dispatcher, domain, user("health_bpjs_contribution", text))
+    events = await read(dispatcher, domain, user("health_bpjs_contribution", text, entities), bpjs_asked="x")
 
-    said = texts(dispatcher)
-    fact = facts.get(f"bpjs.contribution.class{number}")
-    assert fact.text in said and fact.basis in said
-    others = {"1", "2", "3"} - {number}
-    assert not any(facts.get(f"bpjs.contribution.class{other}").value_text in said for other in others)
-    assert SlotSet("bpjs_class", number) in events and SlotSet("health_topic", "contribution") in events
+    assert events == [SlotSet("bpjs_asked", asked)]
+    assert dispatcher.messages == []
 
 
-async def test_a_follow_up_changes_the_class_and_keeps_the_contribution(
+async def test_an_unchanged_reading_sets_nothing(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:
-    # "kalau kelas 2?" after a contribution answer, whatever the NLU made of it.
-    await run(
-        dispatcher, domain, user("inform", "kalau kelas 2?"), health_topic="contribution", bpjs_class="1"
+    assert await read(dispatcher, domain, user("inform", "ok")) == []
+
+
+@pytest.mark.parametrize("number", ["1", "2", "3"])
+def test_the_contribution_answer_follows_the_class_asked(number: str) -> None:
+    answer = contribution_answer(number)
+
+    fact = facts.get(f"bpjs.contribution.class{number}")
+    assert fact.text in answer["text"] and fact.basis in answer["text"]
+    others = {"1", "2", "3"} - {number}
+    assert not any(
+        facts.get(f"bpjs.contribution.class{other}").value_text in answer["text"] for other in others
+    )
+    assert all(
+        f'"bpjs_class":"{other}"' in " ".join(b["payload"] for b in answer["buttons"]) for other in others
     )
 
-    assert facts.get("bpjs.contribution.class2").text in texts(dispatcher)
-    assert '/health_bpjs_contribution{"bpjs_class":"1"}' in payloads(dispatcher)
+
+def test_the_contribution_answer_gives_the_penalty_or_the_table() -> None:
+    penalty = contribution_answer("penalty")["text"]
+    table = contribution_answer(None)["text"]
+
+    assert (
+        facts.get("bpjs.late.penalty_rate").text in penalty
+        and facts.get("bpjs.late.penalty_cap").text in penalty
+    )
+    assert all(facts.get(f"bpjs.contribution.class{number}").text in table for number in "123")
 
 
-async def test_no_class_gets_the_table(dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
-    await run(dispatcher, domain, user("health_bpjs_contribution", "cara bayar iuran bpjs lewat atm"))
+async def test_a_class_named_alone_after_a_topic_is_a_contribution_question(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    events = await run(dispatcher, domain, user("inform", "kalau kelas 2?"), health_topic="newborn")
 
-    assert texts(dispatcher) == wording("utter_health_bpjs_contribution")
+    assert dispatcher.messages[0]["response"] == "utter_health_bpjs_contribution"
+    assert SlotSet("health_topic", "contribution") in events
 
 
 @pytest.mark.parametrize(
@@ -100,17 +139,6 @@ async def test_each_topic_is_answered_from_the_registry(
     assert dispatcher.messages[0]["response"] == f"utter_bpjs_info_{topic}"
     assert facts.get(fact_id).text in texts(dispatcher)
     assert SlotSet("health_topic", topic) in events
-
-
-async def test_a_penalty_asked_as_a_contribution_gets_the_penalty(
-    dispatcher: CollectingDispatcher, domain: DomainDict
-) -> None:
-    await run(dispatcher, domain, user("health_bpjs_contribution", "denda bpjs kalau telat bayar berapa"))
-
-    said = texts(dispatcher)
-    assert (
-        facts.get("bpjs.late.penalty_rate").text in said and facts.get("bpjs.late.penalty_cap").text in said
-    )
 
 
 async def test_a_journey_button_opens_a_topic(dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
