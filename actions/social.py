@@ -21,7 +21,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, phrase
+from actions.answers import payload, phrase
 from actions.conversation import Action
 from actions.flows import just_activated
 from actions.gateway import GatewayError, gateway
@@ -30,6 +30,15 @@ from actions.lookups import Failure, lookup, unavailable, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.social_amounts import amount_text
 from actions.social_info import answer, opening_topic, programme_in
+from actions.social_search import (
+    METHODS,
+    clean_name,
+    given_for_name_search,
+    method_in,
+    method_in_text,
+    region_key,
+    valid_name,
+)
 
 SlotValues = dict[str, Any]
 
@@ -37,7 +46,6 @@ FAILURE = Failure(
     "Cek Bansos Kementerian Sosial",
     "cek langsung di cekbansos.kemensos.go.id atau tanyakan ke kantor desa/kelurahan.",
 )
-METHODS = ("nik", "name")
 MAX_REGION_BUTTONS = 40
 MAX_RESULTS = 5
 
@@ -67,51 +75,6 @@ NAME_FAILURE = Failure(FAILURE.service, FAILURE.alternative, not_found="utter_ba
 PROGRAMME_STATUS = {"sudah_salur": "sudah disalurkan", "proses": "sedang diproses"}
 
 _CODE = re.compile(r"\d[\d.]*")
-_NAME_PREFIX = re.compile(
-    r"^(?:nama\s+(?:saya|lengkap(?:nya)?|anak(?:nya)?|ibu|bapak|ayah)|nama|atas\s+nama|namanya)\b\s*:?\s*",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?")
-_WORD = re.compile(r"[a-z]+")
-# Type words dropped when typed and official names are compared; "kota" and "kabupaten" stay,
-# since Kota Bandung and Kabupaten Bandung are different places.
-_LEVEL_WORDS = frozenset({"provinsi", "propinsi", "prov", "kecamatan", "kec", "desa", "kelurahan", "kel"})
-
-
-def method_in(tracker: Tracker) -> str | None:
-    """The search method named in the latest message: a button, a NIK, or words."""
-    chosen = entity_value(tracker, "bansos_method")
-    if chosen in METHODS:
-        return chosen
-    if entity_value(tracker, "nik") is not None:
-        return "nik"
-    text = tracker.latest_message.get("text") or ""
-    return None if text.startswith("/") else method_in_text(text)
-
-
-def method_in_text(text: str) -> str | None:
-    words = set(_WORD.findall(text.lower()))
-    if words & {"nik", "ktp"}:
-        return "nik"
-    if words & {"nama", "wilayah", "daerah", "desa", "kelurahan"}:
-        return "name"
-    return None
-
-
-def region_key(name: str) -> str:
-    """ "Kab. Bandung" → "kabupaten bandung", "Kec. Sukasari" → "sukasari": typed and official
-    names compared."""
-    words = ["kabupaten" if word == "kab" else word for word in _WORD.findall(name.lower())]
-    while words and words[0] in _LEVEL_WORDS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def clean_name(text: str) -> str:
-    """ "atas nama  Dewi Lestari" → "Dewi Lestari"."""
-    return " ".join(_NAME_PREFIX.sub("", text.strip()).split())
-
-
 async def fetch_regions(step: RegionStep, tracker: Tracker, query: str | None = None) -> list[dict[str, str]]:
     """The regions under the parent chosen before: all of them, or those matching `query`."""
     parent = tracker.get_slot(step.parent_slot) if step.parent_slot else None
@@ -181,6 +144,10 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         method = value if value in METHODS else method_in(tracker) or method_in_text(str(value))
         if method is None:
             dispatcher.utter_message(response="utter_unknown_bansos_method")
+        if method == "name" and just_activated(tracker, self.form_name()):
+            # "cek bansos warga kec. Cibiru atas nama Asep": the regions and name given are kept.
+            text = tracker.latest_message.get("text") or ""
+            fresh |= given_for_name_search(text)
         return {"bansos_method": method, **fresh}
 
     async def _validate_region(
@@ -237,8 +204,7 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         name = clean_name(str(value or ""))
-        letters = sum(char.isalpha() for char in name)
-        if not _NAME.fullmatch(name) or letters < 3 or len(name) > 60:
+        if not valid_name(name):
             dispatcher.utter_message(response="utter_invalid_bansos_name")
             return {"bansos_name": None}
         return {"bansos_name": name}

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import social, social_info
+from actions import social, social_info, social_search
 from knowledge import facts
 from tests.actions.builders import tracker_from_events, user
 from tests.actions.flow_helpers import form_tracker, payloads, texts
@@ -106,3 +106,40 @@ async def test_a_nik_typed_for_the_method_chooses_the_nik(
 
     assert SlotSet("bansos_method", "nik") in events
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "given"),
+    [
+        (
+            "cek bansos warga kecamatan cibiru atas nama asep saepudin",
+            {
+                "bansos_province": "32",
+                "bansos_regency": "32.73",
+                "bansos_district": "32.73.25",
+                "bansos_name": "asep saepudin",
+            },
+        ),
+        (
+            "cek bansos kabupaten bogor, nama Siti Aminah.",
+            {"bansos_province": "32", "bansos_regency": "32.01", "bansos_name": "Siti Aminah"},
+        ),
+        ("cek bansos pakai nama", {}),
+    ],
+)
+def test_what_an_opening_message_gives_for_a_search_by_name(text: str, given: dict) -> None:
+    assert social_search.given_for_name_search(text) == given
+
+
+async def test_the_search_by_name_asks_only_what_the_opening_message_left_out(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    text = "cek bansos warga kecamatan cibiru atas nama asep saepudin"
+    tracker = form_tracker("bansos_check_form", None, user("bansos_check", text), activating=True)
+
+    events = await social.ValidateBansosCheckForm().run(dispatcher, tracker, domain)
+
+    assert (
+        SlotSet("bansos_district", "32.73.25") in events and SlotSet("bansos_name", "asep saepudin") in events
+    )
+    assert events[-1] == SlotSet("requested_slot", "bansos_village")
