@@ -75,6 +75,8 @@ NAME_FAILURE = Failure(FAILURE.service, FAILURE.alternative, not_found="utter_ba
 PROGRAMME_STATUS = {"sudah_salur": "sudah disalurkan", "proses": "sedang diproses"}
 
 _CODE = re.compile(r"\d[\d.]*")
+
+
 async def fetch_regions(step: RegionStep, tracker: Tracker, query: str | None = None) -> list[dict[str, str]]:
     """The regions under the parent chosen before: all of them, or those matching `query`."""
     parent = tracker.get_slot(step.parent_slot) if step.parent_slot else None
@@ -142,12 +144,16 @@ class ValidateBansosCheckForm(IdentityFormValidation):
             return {"bansos_method": None, **fresh}
         # A NIK typed instead of a choice chooses the NIK (the NIK slot takes the number itself).
         method = value if value in METHODS else method_in(tracker) or method_in_text(str(value))
+        text = tracker.latest_message.get("text") or ""
+        # "cek bansos warga kec. Cibiru atas nama Asep", or "Kabupaten Bogor" typed for the
+        # method: a search by name, keeping the regions and the name given.
+        given = given_for_name_search(text) if method in (None, "name") and not text.startswith("/") else {}
+        if method is None and set(given) - {"bansos_name"}:
+            method = "name"
         if method is None:
             dispatcher.utter_message(response="utter_unknown_bansos_method")
-        if method == "name" and just_activated(tracker, self.form_name()):
-            # "cek bansos warga kec. Cibiru atas nama Asep": the regions and name given are kept.
-            text = tracker.latest_message.get("text") or ""
-            fresh |= given_for_name_search(text)
+        if method == "name":
+            fresh |= given
         return {"bansos_method": method, **fresh}
 
     async def _validate_region(

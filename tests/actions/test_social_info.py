@@ -143,3 +143,19 @@ async def test_the_search_by_name_asks_only_what_the_opening_message_left_out(
         SlotSet("bansos_district", "32.73.25") in events and SlotSet("bansos_name", "asep saepudin") in events
     )
     assert events[-1] == SlotSet("requested_slot", "bansos_village")
+
+
+async def test_a_region_typed_for_the_method_starts_a_search_by_name(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = form_tracker(
+        "bansos_check_form",
+        "bansos_method",
+        user("inform", "kabupaten bogor"),
+        candidates={"bansos_method": "kabupaten bogor"},
+    )
+
+    events = await social.ValidateBansosCheckForm().run(dispatcher, tracker, domain)
+
+    assert SlotSet("bansos_method", "name") in events and SlotSet("bansos_regency", "32.01") in events
+    assert dispatcher.messages == []
