@@ -29,6 +29,11 @@ _TRAILING_NAME = re.compile(
     r"\b(?:atas\s+nama|a\.?\s?n\.?|nama(?:nya)?)\s*:?\s+([^\W\d_]+(?:[ .'-]+[^\W\d_]+){0,5})\s*[.?!]*\s*$",
     re.IGNORECASE,
 )
+# A NIK refused: a negation up to three words before "NIK"/"KTP".
+_NO_NIK = re.compile(
+    r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|ogah|tanpa|bukan|jangan|belum)\b(?:\s+\w+){0,3}?\s+(?:nik|ktp)\b",
+    re.IGNORECASE,
+)
 # Region steps filled by a region mention of each kind: its code cut to the step's depth.
 _DEPTH = {"provinsi": 1, "kota": 2, "kabupaten": 2, "kecamatan": 3}
 _STEP_SLOTS = ("bansos_province", "bansos_regency", "bansos_district")
@@ -46,6 +51,10 @@ def method_in(tracker: Tracker) -> str | None:
 
 
 def method_in_text(text: str) -> str | None:
+    """ "pakai NIK" → "nik"; "nama", a region word, or a NIK refused ("tanpa NIK", "tidak mau
+    kasih NIK") → "name"."""
+    if _NO_NIK.search(text):
+        return "name"
     words = set(_WORD.findall(text.lower()))
     if words & {"nik", "ktp"}:
         return "nik"

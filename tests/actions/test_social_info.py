@@ -159,3 +159,17 @@ async def test_a_region_typed_for_the_method_starts_a_search_by_name(
 
     assert SlotSet("bansos_method", "name") in events and SlotSet("bansos_regency", "32.01") in events
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("text", "method"),
+    [
+        ("saya mau cek bansos tapi tidak mau kasih NIK", "name"),
+        ("cek bansos tanpa nik bisa?", "name"),
+        ("gak punya ktp, cek pakai apa", "name"),
+        ("pakai NIK saja", "nik"),
+        ("nik ktp saya", "nik"),
+    ],
+)
+def test_a_refused_nik_means_a_search_by_name(text: str, method: str) -> None:
+    assert social_search.method_in_text(text) == method
