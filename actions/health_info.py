@@ -213,15 +213,19 @@ def requested_topic(tracker: Tracker) -> str | None:
 
 
 def asked_about(tracker: Tracker) -> str | None:
-    """What a contribution question asks about: "penalty", a class ("1"-"3"), or None."""
+    """What a contribution question asks about: "penalty", "class_change", "reactivate", a class
+    ("1"-"3"), or None."""
     given = entity_value(tracker, CLASS_ENTITY)
     if given in CLASSES:
         return given
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/"):
         return None
-    if TOPICS_BY_KEY["penalty"].pattern.search(text):
-        return "penalty"
+    # Topics a contribution question may be about, before any class it names ("turun kelas
+    # dari kelas 1 ke kelas 3" asks about changing class, not class I).
+    for topic in ("penalty", "class_change", "reactivate"):
+        if TOPICS_BY_KEY[topic].pattern.search(text):
+            return topic
     return class_in(text)
 
 

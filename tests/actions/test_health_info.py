@@ -58,6 +58,8 @@ async def read(dispatcher: CollectingDispatcher, domain: DomainDict, message: di
         ("kalau kelas tiga?", [], "3"),
         ('/health_bpjs_contribution{"bpjs_class":"2"}', [("bpjs_class", "2")], "2"),
         ("denda bpjs kalau telat bayar berapa", [], "penalty"),
+        ("mau turun kelas bpjs dari kelas 1 ke kelas 3, syaratnya apa?", [], "class_change"),
+        ("berapa yang harus dibayar biar kartu aktif lagi", [], "reactivate"),
         ("cara bayar iuran bpjs lewat atm", [], None),
     ],
 )
