@@ -24,7 +24,8 @@ from rasa_sdk.types import DomainDict
 from actions.answers import aside_intents, entity_value, typed_answer
 from actions.application_status import case_reply
 from actions.complaint_status import follow_complaint
-from actions.conversation import Action, FormValidationAction
+from actions.conversation import Action
+from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button

@@ -2,7 +2,9 @@
 
 - `bpjs_status_form`: NIK or card number, then the birth date (the second factor);
   `action_bpjs_status` answers with status, class, first-level facility, the monthly
-  contribution and any arrears, with how to pay them (`POST /health/bpjs/membership`).
+  contribution and any arrears, with how to pay them (`POST /health/bpjs/membership`). A how-to
+  question that reached it ("bagaimana mengaktifkan kartu ibu saya?") asks nothing and gets its
+  topic's answer (actions/health_info.py) instead of a record.
 - `facility_search_form`: the region (named in the request or asked); `action_facility_search`
   lists five facilities with address and hours, and a button for the next five
   (`GET /health/facilities`, offset in the button's payload).
@@ -23,9 +25,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action
-from actions.flows import fresh_answer
+from actions.flows import fresh_answer, just_activated
 from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
+from actions.health_info import answer_topic, howto_topic
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import NIK_REFUSAL, Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
@@ -107,6 +110,8 @@ class ValidateBpjsStatusForm(IdentityFormValidation):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
+        if just_activated(tracker, self.form_name()) and howto_topic(tracker):
+            return []  # "bagaimana cara mengaktifkan kartu ibu saya?": answered, not looked up
         if identified_by_card(tracker):
             return ["bpjs_number", "birth_date"]
         return domain_slots
@@ -189,6 +194,10 @@ class ActionBpjsStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        topic = howto_topic(tracker)
+        if topic:  # a how-to question, perhaps about someone else: no record is shown
+            answer_topic(dispatcher, topic)
+            return [SlotSet("health_topic", topic)]
         by_card = identified_by_card(tracker)
         identifier = tracker.get_slot("bpjs_number" if by_card else "nik")
         birth_date = tracker.get_slot("birth_date")

@@ -21,7 +21,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import entity_value, payload, phrase
+from actions.answers import payload, phrase
 from actions.conversation import Action
 from actions.flows import just_activated
 from actions.gateway import GatewayError, gateway
@@ -29,6 +29,16 @@ from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, lookup, unavailable, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.social_amounts import amount_text
+from actions.social_info import answer, opening_topic, programme_in
+from actions.social_search import (
+    METHODS,
+    clean_name,
+    given_for_name_search,
+    method_in,
+    method_in_text,
+    region_key,
+    valid_name,
+)
 
 SlotValues = dict[str, Any]
 
@@ -36,7 +46,6 @@ FAILURE = Failure(
     "Cek Bansos Kementerian Sosial",
     "cek langsung di cekbansos.kemensos.go.id atau tanyakan ke kantor desa/kelurahan.",
 )
-METHODS = ("nik", "name")
 MAX_REGION_BUTTONS = 40
 MAX_RESULTS = 5
 
@@ -66,49 +75,6 @@ NAME_FAILURE = Failure(FAILURE.service, FAILURE.alternative, not_found="utter_ba
 PROGRAMME_STATUS = {"sudah_salur": "sudah disalurkan", "proses": "sedang diproses"}
 
 _CODE = re.compile(r"\d[\d.]*")
-_NAME_PREFIX = re.compile(
-    r"^(?:nama\s+(?:saya|lengkap(?:nya)?|anak(?:nya)?|ibu|bapak|ayah)|nama|atas\s+nama|namanya)\b\s*:?\s*",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?")
-_WORD = re.compile(r"[a-z]+")
-# Type words dropped when typed and official names are compared; "kota" and "kabupaten" stay,
-# since Kota Bandung and Kabupaten Bandung are different places.
-_LEVEL_WORDS = frozenset({"provinsi", "propinsi", "prov", "kecamatan", "kec", "desa", "kelurahan", "kel"})
-
-
-def method_in(tracker: Tracker) -> str | None:
-    """The search method named in the latest message: a button, a NIK, or words."""
-    chosen = entity_value(tracker, "bansos_method")
-    if chosen in METHODS:
-        return chosen
-    if entity_value(tracker, "nik") is not None:
-        return "nik"
-    text = tracker.latest_message.get("text") or ""
-    return None if text.startswith("/") else method_in_text(text)
-
-
-def method_in_text(text: str) -> str | None:
-    words = set(_WORD.findall(text.lower()))
-    if words & {"nik", "ktp"}:
-        return "nik"
-    if words & {"nama", "wilayah", "daerah", "desa", "kelurahan"}:
-        return "name"
-    return None
-
-
-def region_key(name: str) -> str:
-    """ "Kab. Bandung" → "kabupaten bandung", "Kec. Sukasari" → "sukasari": typed and official
-    names compared."""
-    words = ["kabupaten" if word == "kab" else word for word in _WORD.findall(name.lower())]
-    while words and words[0] in _LEVEL_WORDS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def clean_name(text: str) -> str:
-    """ "atas nama  Dewi Lestari" → "Dewi Lestari"."""
-    return " ".join(_NAME_PREFIX.sub("", text.strip()).split())
 
 
 async def fetch_regions(step: RegionStep, tracker: Tracker, query: str | None = None) -> list[dict[str, str]]:
@@ -159,9 +125,14 @@ class ValidateBansosCheckForm(IdentityFormValidation):
     async def extract_bansos_method(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """When the form starts: the method the request names, else none (so it is asked)."""
+        """When the form starts: the method the request names, else none (so it is asked). What
+        the request also asked (when it is paid, why it stopped, how much) is answered first."""
         if not just_activated(tracker, self.form_name()):
             return {}
+        topic = opening_topic(tracker)
+        if topic:
+            text = tracker.latest_message.get("text") or ""
+            answer(dispatcher, topic, programme_in(text), text, aside=True)
         return {"bansos_method": method_in(tracker)}
 
     async def validate_bansos_method(
@@ -171,9 +142,18 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         fresh = {slot: None for slot in BY_NAME_SLOTS} | {HINT_SLOT: None}
         if value is None:
             return {"bansos_method": None, **fresh}
-        method = value if value in METHODS else method_in_text(str(value))
+        # A NIK typed instead of a choice chooses the NIK (the NIK slot takes the number itself).
+        method = value if value in METHODS else method_in(tracker) or method_in_text(str(value))
+        text = tracker.latest_message.get("text") or ""
+        # "cek bansos warga kec. Cibiru atas nama Asep", or "Kabupaten Bogor" typed for the
+        # method: a search by name, keeping the regions and the name given.
+        given = given_for_name_search(text) if method in (None, "name") and not text.startswith("/") else {}
+        if method is None and set(given) - {"bansos_name"}:
+            method = "name"
         if method is None:
             dispatcher.utter_message(response="utter_unknown_bansos_method")
+        if method == "name":
+            fresh |= given
         return {"bansos_method": method, **fresh}
 
     async def _validate_region(
@@ -230,8 +210,7 @@ class ValidateBansosCheckForm(IdentityFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         name = clean_name(str(value or ""))
-        letters = sum(char.isalpha() for char in name)
-        if not _NAME.fullmatch(name) or letters < 3 or len(name) > 60:
+        if not valid_name(name):
             dispatcher.utter_message(response="utter_invalid_bansos_name")
             return {"bansos_name": None}
         return {"bansos_name": name}
