@@ -13,8 +13,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import aside_intents, entity_value, rupiah, tanggal, typed_answer, waktu
-from actions.applications import KK_REASON_TITLES, SERVICE, STATUS_BUTTON
+from actions.answers import aside_intents, entity_value, typed_answer
+from actions.applications import SERVICE, STATUS_BUTTON
+from actions.case_replies import case_reply
+from actions.case_status import follow_case
 from actions.conversation import Action
 from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
@@ -24,20 +26,12 @@ from bot.identifiers import normalize_ticket
 
 SlotValues = dict[str, Any]
 
-CASE_NOUNS = {
-    "population_application": "Permohonan",
-    "complaint": "Pengaduan",
-    "skck": "Permohonan SKCK",
-    "billing": "Tagihan",
-    "contact_request": "Tiket layanan petugas",
-}
 STATUS_FAILURE = Failure(
     SERVICE,
     "tanyakan langsung ke Dinas Dukcapil tempat Anda mengajukan.",
     not_found="utter_ticket_not_found",
     buttons=(STATUS_BUTTON, MAIN_MENU_BUTTON),
 )
-HISTORY_LINES = 5
 
 
 class ValidateApplicationStatusForm(FormValidationAction):
@@ -83,41 +77,6 @@ def typed_ticket(text: str) -> str | None:
     return normalize_ticket("-".join(match.groups())) if match else None
 
 
-def summary_text(summary: Any) -> str:
-    """What the case is about, from the gateway's `summary` (a dict whose fields depend on the
-    kind of case): "Perubahan Kartu Keluarga (perubahan data)", "Kategori: Kesehatan", ..."""
-    if not isinstance(summary, dict):
-        return str(summary or "")
-    if summary.get("label"):  # population application: type, label, reason of a KK change
-        reason = KK_REASON_TITLES.get(str(summary.get("reason")))
-        return f"{summary['label']} ({reason.lower()})" if reason else str(summary["label"])
-    if summary.get("category_label"):  # complaint
-        return f"Kategori: {summary['category_label']}"
-    if summary.get("purpose"):  # SKCK
-        station = f"; diambil di {summary['police_station']}" if summary.get("police_station") else ""
-        return f"Keperluan: {summary['purpose']}{station}"
-    if summary.get("description"):  # billing
-        return f"{summary['description']}: {rupiah(summary.get('amount'))}"
-    return ""
-
-
-def case_reply(case: dict[str, Any]) -> str:
-    noun = CASE_NOUNS.get(str(case.get("kind")), "Permohonan")
-    lines = [f"{noun} {case.get('case_number')}: {case.get('status_label') or case.get('status')}."]
-    summary = summary_text(case.get("summary"))
-    if summary:
-        lines.append(summary)
-    lines.append(
-        f"Diajukan {tanggal(case.get('created_at'))}; terakhir diperbarui {waktu(case.get('updated_at'))}."
-    )
-    history = (case.get("history") or [])[-HISTORY_LINES:]
-    if history:
-        lines.append(
-            "\nRiwayat:\n" + "\n".join(f"• {tanggal(h.get('at'))}: {h.get('status_label')}" for h in history)
-        )
-    return "\n".join(lines)
-
-
 class ActionApplicationStatus(Action):
     """The status and history of a case followed by its number."""
 
@@ -131,8 +90,6 @@ class ActionApplicationStatus(Action):
         if not ticket:
             return []
         if not str(ticket).startswith("ADM-"):  # another kind's own status answer
-            from actions.case_status import follow_case  # the router imports this module
-
             return await follow_case(dispatcher, str(ticket))
         case = await lookup(dispatcher, gateway().get(f"/cases/{ticket}"), STATUS_FAILURE, ticket=ticket)
         if case.failed:

@@ -22,8 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, typed_answer
-from actions.application_status import case_reply
-from actions.complaint_status import follow_complaint
+from actions.case_replies import case_reply, follow_complaint
 from actions.conversation import Action
 from actions.form_validation import FormValidationAction
 from actions.gateway import gateway

@@ -10,47 +10,19 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, typed_answer
-from actions.complaints import (
-    FOLLOW_UP_DAYS,
-    NEW_COMPLAINT_BUTTON,
-    SERVICE,
-    VERIFY_DAYS,
-    category_labels,
-    deadline,
-)
+from actions.case_replies import follow_complaint
+from actions.case_status import follow_case
 from actions.conversation import Action
 from actions.form_validation import FormValidationAction
-from actions.gateway import gateway
-from actions.lookups import Failure, lookup
-from actions.menu import MAIN_MENU_BUTTON
 from bot.identifiers import normalize_ticket
 
 SlotValues = dict[str, Any]
 
-# Each status has `utter_complaint_status_<status>`: where the complaint is, and what comes next.
-STATUSES = frozenset(
-    {
-        "diterima",
-        "terverifikasi",
-        "diteruskan",
-        "ditindaklanjuti",
-        "selesai",
-        "bukan_kewenangan",
-        "diarsipkan",
-    }
-)
-
-FOLLOW_FAILURE = Failure(
-    SERVICE,
-    "pantau pengaduan Anda langsung di lapor.go.id.",
-    not_found="utter_complaint_not_found",
-    not_found_buttons=({"title": "Cek nomor lain", "payload": "/complaint_status"}, MAIN_MENU_BUTTON),
-)
 _TRACKING_NUMBER = re.compile(r"(?<!\d)#?(\d{7})(?!\d)")
 
 
@@ -94,35 +66,6 @@ class ValidateComplaintStatusForm(FormValidationAction):
         return {"ticket_id": case_number}
 
 
-def complaint_status(complaint: dict[str, Any], labels: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """Where the complaint is in the LAPOR! lifecycle, and what happens next: the response and
-    its values; `labels` names the categories (the API gives the key)."""
-    status = str(complaint.get("status") or "")
-    agency = complaint.get("agency")
-    category = str(complaint.get("category") or "")
-    return f"utter_complaint_status_{status if status in STATUSES else 'unknown'}", {
-        "case_number": complaint.get("case_number") or f"nomor pelacakan {complaint.get('tracking_id')}",
-        "category": labels.get(category) or category.replace("_", " ") or "tanpa kategori",
-        "status_label": (complaint.get("status_label") or status.replace("_", " ")).lower(),
-        "agency": f", ditangani {agency}" if agency else "",
-        "verify_by": deadline(complaint.get("verify_by"), VERIFY_DAYS),
-        "follow_up_by": deadline(complaint.get("follow_up_by"), FOLLOW_UP_DAYS),
-    }
-
-
-async def follow_complaint(dispatcher: CollectingDispatcher, case_number: str) -> list[EventType]:
-    """Where the complaint `case_number` (or lapor.go.id tracking number) stands; an unknown
-    number is said and forgotten."""
-    path = f"/complaints/{case_number}"
-    found = await lookup(dispatcher, gateway().get(path), FOLLOW_FAILURE, case_number=case_number)
-    if found.failed:
-        return [] if found.error is not None and found.error.unavailable else [SlotSet("ticket_id", None)]
-    labels = await category_labels()
-    response, values = complaint_status(found.data, labels)
-    dispatcher.utter_message(response=response, buttons=[NEW_COMPLAINT_BUTTON, MAIN_MENU_BUTTON], **values)
-    return []
-
-
 class ActionComplaintStatus(Action):
     """Says where a complaint stands and what happens next; another service's case number
     given instead gets its own status answer (actions/case_status.py)."""
@@ -138,6 +81,4 @@ class ActionComplaintStatus(Action):
             return []
         if str(case_number).startswith("LPR-") or _TRACKING_NUMBER.fullmatch(str(case_number)):
             return await follow_complaint(dispatcher, str(case_number))
-        from actions.case_status import follow_case  # the router imports this module
-
         return await follow_case(dispatcher, str(case_number))

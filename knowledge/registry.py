@@ -24,7 +24,8 @@ import yaml
 FACTS_DIR = Path(__file__).parent / "facts"
 SERVICES = frozenset(
     {"health", "education", "social", "identity", "satudata", "payments", "complaints", "asn", "police"}
-    | {"general", "offices", "journeys"}  # offices: hours of any office; journeys: life-event facts not in a service's file
+    # offices: the hours of any office; journeys: facts of the life events not in a service's file
+    | {"general", "offices", "journeys"}
 )
 UNITS = frozenset({"IDR", "percent", "days", "working_days", "months", "years", "count", "text", "date"})
 CONFIDENCE = frozenset({"confirmed", "unverified"})

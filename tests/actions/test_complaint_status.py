@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import complaint_status
+from actions import case_replies
 from actions.complaint_status import ActionComplaintStatus, ValidateComplaintStatusForm
 from actions.gateway import use_gateway
 from tests.actions.builders import user
@@ -196,6 +196,6 @@ async def test_status_with_lapor_down_apologises(fake, dispatcher, domain, failu
     assert (
         texts(dispatcher) == "Mohon maaf, layanan LAPOR! sedang tidak dapat dihubungi, jadi saya belum bisa "
         "memeriksanya sekarang. Silakan coba lagi beberapa saat lagi, atau "
-        + complaint_status.FOLLOW_FAILURE.alternative
+        + case_replies.FOLLOW_FAILURE.alternative
     )
     assert events == []
