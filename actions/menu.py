@@ -56,6 +56,7 @@ SERVICES: tuple[Service, ...] = (
             Topic("health_bpjs_contribution", "Iuran BPJS"),
             Topic("health_facility_search", "Cari faskes"),
             Topic("health_immunization_record", "Riwayat imunisasi"),
+            Topic("health_bpjs_info", "Tanya seputar BPJS"),
         ),
         ("kesehatan", "bpjs"),
     ),
@@ -75,6 +76,7 @@ SERVICES: tuple[Service, ...] = (
         (
             Topic("bansos_check", "Cek penerima bansos"),
             Topic("bansos_register", "Daftar bansos"),
+            Topic("bansos_info", "Tanya seputar bansos"),
         ),
         ("bansos", "bantuan sosial", "sosial"),
     ),

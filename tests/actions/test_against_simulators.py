@@ -27,6 +27,7 @@ from rasa_sdk.types import DomainDict
 from actions import (
     application_status,
     applications,
+    case_replies,
     asn,
     complaint_status,
     complaints,
@@ -269,7 +270,7 @@ async def test_population_application_is_filed_and_its_case_followed(
     status, _ = await run(application_status.ActionApplicationStatus(), {"ticket_id": case_number}, domain)
 
     assert status.startswith(f"Permohonan {case_number}: {case['status_label']}.")
-    assert application_status.summary_text(case["summary"]) in status
+    assert case_replies.summary_text(case["summary"]) in status
     assert f"Diajukan {tanggal(case['created_at'])}" in status
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.application_status import ActionApplicationStatus, ValidateApplicationStatusForm, summary_text
+from actions.application_status import ActionApplicationStatus, ValidateApplicationStatusForm
+from actions.case_replies import summary_text
 from actions.gateway import use_gateway
 from tests.actions.builders import user
 from tests.actions.flow_helpers import (

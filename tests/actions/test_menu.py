@@ -55,6 +55,7 @@ async def test_menu_with_service_lists_its_topics_as_intent_payloads(
         "/health_bpjs_contribution",
         "/health_facility_search",
         "/health_immunization_record",
+        "/health_bpjs_info",
         "/ask_menu",
     ]
     assert message["buttons"][-1] == MAIN_MENU_BUTTON
