@@ -27,8 +27,8 @@ from rasa_sdk.types import DomainDict
 from actions import (
     application_status,
     applications,
-    case_replies,
     asn,
+    case_replies,
     complaint_status,
     complaints,
     education,
