@@ -50,7 +50,8 @@ def create_tracker_store(store: TrackerStore | None, domain: Any) -> TrackerStor
 async def _tracker_store_up(store: TrackerStore | None) -> bool:
     engine = getattr(store, "engine", None)
     if not isinstance(store, SQLTrackerStore) or engine is None:
-        return store is not None  # a store without a database to reach (in memory)
+        # In memory: nothing to reach. Rasa's Redis, Mongo and Dynamo stores are not used here.
+        return store is not None
 
     def query() -> None:
         with engine.connect() as connection:
