@@ -267,11 +267,15 @@ def test_identity_kk_change_application_then_its_status(chat: Chat, service_api:
     chat.click("Ya, ajukan", "NIK Anda sebagai pemohon")
     chat.say(applicant["nik"], "tanggal lahir Anda")
     chat.say(dashed_date(applicant["birth_date"]), OTP_ASKED)
-    chat.say(
-        sms_code(service_api, applicant["phone"]), "identitas Anda sudah terverifikasi", "alasan perubahan KK"
-    )
     masked = f"{applicant['nik'][:4]}********{applicant['nik'][-4:]}"
-    chat.click("Perubahan data", "Jenis: perubahan KK", "Alasan: perubahan data", f"NIK pemohon: {masked}")
+    # The reason is taken from the question ("mengubah data"), confirmed rather than asked.
+    chat.say(
+        sms_code(service_api, applicant["phone"]),
+        "identitas Anda sudah terverifikasi",
+        "Jenis: perubahan KK",
+        "Alasan: perubahan data",
+        f"NIK pemohon: {masked}",
+    )
     reply = chat.click("Ya, kirim", "Permohonan perubahan KK Anda sudah diterima", "UU 24/2013 Pasal 79A")
     case_number = found("ADM", reply, chat)
 
@@ -349,14 +353,15 @@ def test_complaint_cancelled_then_filed_and_followed(chat: Chat, service_api: ht
         "jatuh. Mohon dinas pekerjaan umum segera memperbaikinya."
     )
 
-    # Started, then cancelled halfway: the answers given are forgotten.
-    chat.say("Saya mau melaporkan jalan rusak di dekat rumah saya", "termasuk kategori apa")
-    chat.click(roads, "Di mana kejadiannya?")
+    # Started, then cancelled halfway: the answers given are forgotten. The category is taken
+    # from the request ("jalan rusak") and said back rather than asked.
+    chat.say(
+        "Saya mau melaporkan jalan rusak di dekat rumah saya", f"kategori {roads}", "Di mana kejadiannya?"
+    )
     chat.say(location, "Ceritakan masalahnya")
     chat.say("gak jadi deh, nanti saja", "permintaan tadi saya batalkan")
 
-    chat.say("Saya mau buat pengaduan soal jalan rusak", "termasuk kategori apa")
-    chat.click(roads, "Di mana kejadiannya?")
+    chat.say("Saya mau buat pengaduan soal jalan rusak", f"kategori {roads}", "Di mana kejadiannya?")
     chat.say(location, "Ceritakan masalahnya")
     chat.say(description, f"Kategori: {roads}", f"Lokasi: {location}", "Kirim pengaduan ini sekarang?")
     reply = chat.click("Ya, kirim", "Pengaduan Anda sudah diterima LAPOR!")
