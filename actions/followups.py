@@ -65,7 +65,6 @@ class Answer:
 
 ANSWERS: tuple[Answer, ...] = (
     Answer("utter_health_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": readers.bpjs_class}),
-    Answer("action_bpjs_contribution", None, ("bpjs_class",), {"bpjs_class": readers.bpjs_class}),
     Answer(
         "action_statistics",
         "statistics_form",
