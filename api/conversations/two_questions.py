@@ -18,6 +18,7 @@ played.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 
@@ -93,7 +94,8 @@ async def questions(rasa: RasaClient, text: str) -> list[str]:
     parts = candidate_parts(text)
     if len(parts) == 1:
         return parts
-    intents = [_a_question(await rasa.parse(part)) for part in parts]
+    # The parts are read at once: the citizen waits for the slowest, not for their sum.
+    intents = [_a_question(understood) for understood in await asyncio.gather(*map(rasa.parse, parts))]
     if None in intents or len(set(intents)) < len(intents):
         return [text]
     return parts
