@@ -14,9 +14,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.callcenter.hours import OpeningHours
+from api.callcenter.service import CallCenterDep
 from api.cases import get_case, normalize_case_number, status_label
-from api.core.config import Settings, SettingsDep
 from api.db import SessionDep
 from api.ministries.base import InvalidInput, NotFound
 from api.models import CaseKind, utcnow
@@ -38,16 +37,8 @@ class TicketOut(BaseModel):
     open_now: bool
 
 
-def opening_hours(settings: Settings) -> OpeningHours:
-    return OpeningHours.parse(
-        settings.call_center_hours,
-        settings.call_center_timezone,
-        closed_on_holidays=settings.call_center_closed_on_holidays,
-    )
-
-
 @router.get("/{case_number}")
-async def follow_ticket(case_number: str, session: SessionDep, settings: SettingsDep) -> TicketOut:
+async def follow_ticket(case_number: str, session: SessionDep, callcenter: CallCenterDep) -> TicketOut:
     """The status of a call-center ticket or callback, with the hours it is followed up in."""
     number = normalize_case_number(case_number)
     if number is None or not number.startswith("TKT-"):
@@ -55,7 +46,7 @@ async def follow_ticket(case_number: str, session: SessionDep, settings: Setting
     case = await get_case(session, number)
     if case is None or case.kind is not CaseKind.CONTACT_REQUEST:
         raise NotFound(f"Tiket {number} tidak ditemukan. Mohon periksa kembali nomornya.")
-    hours = opening_hours(settings)
+    hours = callcenter.hours  # the hours the call center itself keeps
     return TicketOut(
         case_number=case.case_number,
         type=str(case.summary.get("type") or "ticket"),
