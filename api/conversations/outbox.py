@@ -213,41 +213,41 @@ async def release(session: AsyncSession, message_ids: Sequence[int]) -> None:
 async def claim(
     session: AsyncSession, channels: Iterable[str], limit: int, lease_seconds: float
 ) -> list[OutboxEntry]:
-    """Lease up to `limit` rows that are due, each the oldest of its conversation. Safe with
-    several workers: PostgreSQL skips rows another worker has locked, and the lease is taken
-    by a conditional UPDATE, so a row is held by one worker at a time. Commits."""
+    """Lease up to `limit` rows that are due, each the oldest of its conversation, in one
+    statement. Safe with several workers: PostgreSQL skips rows another worker has locked
+    (`FOR UPDATE SKIP LOCKED`), and the UPDATE takes the lease only where it is still free, so
+    a row is held by one worker at a time. SQLite takes its write lock for the statement.
+    Commits."""
     now = utcnow()
-    free = or_(OutboxEntry.lease_until.is_(None), OutboxEntry.lease_until < now)
-    earlier = aliased(OutboxEntry)
+    head, earlier = aliased(OutboxEntry), aliased(OutboxEntry)
     older_waiting = (
         select(earlier.id)
-        .where(
-            earlier.conversation_id == OutboxEntry.conversation_id,
-            earlier.message_id < OutboxEntry.message_id,
-        )
+        .where(earlier.conversation_id == head.conversation_id, earlier.message_id < head.message_id)
         .exists()
     )
     heads = (
-        select(OutboxEntry.id)
+        select(head.id)
         .where(
-            OutboxEntry.channel.in_(list(channels)), OutboxEntry.next_attempt_at <= now, free, ~older_waiting
+            head.channel.in_(list(channels)),
+            head.next_attempt_at <= now,
+            or_(head.lease_until.is_(None), head.lease_until < now),
+            ~older_waiting,
         )
-        .order_by(OutboxEntry.next_attempt_at)
+        .order_by(head.next_attempt_at)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboxEntry)
+        .with_for_update(skip_locked=True, of=head)
     )
-    ids = list((await session.scalars(heads)).all())
-    if not ids:
-        await session.commit()
-        return []
     leased = await session.scalars(
         update(OutboxEntry)
-        .where(OutboxEntry.id.in_(ids), OutboxEntry.next_attempt_at <= now, free)
+        .where(
+            OutboxEntry.id.in_(heads),
+            OutboxEntry.next_attempt_at <= now,
+            or_(OutboxEntry.lease_until.is_(None), OutboxEntry.lease_until < now),
+        )
         .values(lease_until=now + timedelta(seconds=lease_seconds))
-        .returning(OutboxEntry.id)
+        .returning(OutboxEntry)
         .execution_options(synchronize_session=False)
     )
-    taken = list(leased.all())
-    rows = list((await session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(taken)))).all())
+    rows = list(leased.all())
     await session.commit()
     return rows

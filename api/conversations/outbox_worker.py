@@ -4,7 +4,8 @@ Each round it leases the due rows that head their conversation's queue (`outbox.
 per chat, so message n+1 never goes before n is sent or given up) and sends them, several
 chats at once. A failure the channel may recover from is retried with exponential backoff and
 full jitter, never sooner than the channel's Retry-After; a permanent one is recorded as
-`failed`; past `give_up_seconds` since the message was stored it is given up, `failed` with
+`failed`. A reply whose next attempt would fall past `give_up_seconds` since it was stored is
+given up (so each reply is tried at least once, even after a long outage), `failed` with
 `gave_up`, and the conversation is marked for agents through the `Attention` port. Outside
 WhatsApp's 24-hour window a reply is kept `undelivered`, as on the fast path.
 
@@ -94,7 +95,6 @@ class DeliveryWorker:
                 logger.exception("outbox attempt failed message=%s", entry.message_id)
 
     async def _attempt(self, entry: OutboxEntry) -> None:
-        policy = queue.policy()
         async with self._sessionmaker() as session:
             message = await session.get(Message, entry.message_id)
             conversation = await session.get(Conversation, entry.conversation_id)
@@ -112,14 +112,15 @@ class DeliveryWorker:
                 await queue.drop(session, message.id)
                 await record_delivery(session, message, DeliveryStatus.UNDELIVERED, error=OUTSIDE_WINDOW)
                 return
-            deadline = policy.deadline(message.created_at)
-            if utcnow() >= deadline:
-                await self._give_up(session, conversation, message, entry.last_error)
-                return
             try:
                 channel_message_id = await outbox.send(reply, message.id, entry.parts_sent)
             except DeliveryFailed as error:
                 await self._failed(session, conversation, message, entry, error)
+                return
+            except Exception as error:  # a fault of the client, not an answer of the channel
+                logger.exception("outbox send raised message=%s", message.id)
+                unexpected = DeliveryFailed(f"unexpected: {type(error).__name__}", retryable=True)
+                await self._failed(session, conversation, message, entry, unexpected)
                 return
             await queue.drop(session, message.id)
             await record_delivery(
