@@ -20,7 +20,14 @@ from sqlalchemy import func, select
 from api.conversations import store
 from api.conversations.model import TextReply
 from api.models import Author, DeliveryStatus, Message, OutboxEntry
-from tests.api.callcenter.support import add_agent, console
+from tests.api.callcenter.support import (
+    ALWAYS_OPEN,
+    add_agent,
+    console,
+    fresh_call_center,
+    handoff_bot,
+    handoff_of,
+)
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory
 from tests.connectors.fake_channels import FakeGraph, FakeTelegram, serve
@@ -143,6 +150,46 @@ async def test_whatsapp_429_and_5xx_every_reply_arrives_once_in_order(
     mine = [(at, status) for at, body, status in graph.attempts if body.get("to") == number]
     limited = next(at for at, status in mine if status == 429)
     assert all(at >= limited + 1.0 for at, _ in mine if at > limited)
+
+
+async def test_a_newer_reply_waits_behind_an_older_one_the_channel_refused(
+    gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    chat = next(_chats)
+    fake_rasa.respond = two_answers
+    telegram.script = [(429, 1)]  # only the very first send is refused, for a second
+    async with gateway(**telegram_settings(telegram, **FAST)) as (app, client):
+        await post_update(client, message_update(chat, text="pesan 1"))
+        await post_update(client, message_update(chat, text="pesan 2"))  # its fast path must wait
+        assert telegram.delivered(chat) == []
+        await settled(app, conversations(await telegram_messages(app, chat)))
+    expected = [f"Jawaban pesan {n} ({k})" for n in (1, 2) for k in (1, 2)]
+    assert telegram.delivered(chat) == expected
+
+
+async def test_an_agents_reply_the_channel_refused_is_sent_by_the_worker(
+    gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    chat = next(_chats)
+    handoff_bot(fake_rasa)
+    async with gateway(**telegram_settings(telegram, **FAST), **ALWAYS_OPEN) as (app, client):
+        await fresh_call_center(app)
+        agent = await add_agent(app, name="Sari")
+        await post_update(client, message_update(chat, text="/request_human"))
+        conversation_id = (await telegram_messages(app, chat))[0].conversation_id
+        handoff = await handoff_of(app, str(conversation_id))
+        async with console(app, agent) as desk:
+            await desk.post(f"/console/api/handoffs/{handoff.id}/claim")
+            telegram.script = [(502, None), (503, None)]
+            answer = await desk.post(
+                f"/console/api/handoffs/{handoff.id}/messages", json={"text": "Halo, Pak Budi."}
+            )
+            assert answer.status_code == 201  # the agent is not kept waiting for the retries
+        await settled(app, {conversation_id})
+        stored = await telegram_messages(app, chat)
+    delivered = telegram.delivered(chat)
+    assert delivered[-1] == "Halo, Pak Budi." and delivered.count("Halo, Pak Budi.") == 1
+    assert stored[-1].author is Author.AGENT and stored[-1].delivery_status is DeliveryStatus.SENT
 
 
 async def test_a_long_reply_resumes_after_the_parts_already_sent(
