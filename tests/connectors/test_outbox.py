@@ -152,6 +152,21 @@ async def test_whatsapp_429_and_5xx_every_reply_arrives_once_in_order(
     assert all(at >= limited + 1.0 for at, _ in mine if at > limited)
 
 
+async def test_a_whatsapp_retry_outside_the_24_hour_window_is_kept_undelivered(
+    gateway: GatewayFactory, graph: FakeGraph, fake_rasa: FakeRasa
+) -> None:
+    number = str(next(_numbers))
+    fake_rasa.reply({"text": "Baik."})
+    graph.failure = (503, {"code": 2, "type": "OAuthException"})
+    window_left = 3  # seconds: the citizen wrote 24 hours ago, less three seconds
+    async with gateway(**whatsapp_settings(graph, **FAST)) as (app, client):
+        await post(client, inbound(number, "text", {"body": "halo"}, age_seconds=24 * 3600 - window_left))
+        await settled(app, conversations(await whatsapp_messages(app, number)))
+        reply = (await whatsapp_messages(app, number))[-1]
+    assert (reply.delivery_status, reply.delivery_error) == (DeliveryStatus.UNDELIVERED, "outside_24h_window")
+    assert len([body for _, body, _ in graph.attempts if body.get("to") == number]) >= 2  # retried meanwhile
+
+
 async def test_a_newer_reply_waits_behind_an_older_one_the_channel_refused(
     gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
