@@ -639,3 +639,4 @@ class OutboxEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     message: Mapped[Message] = relationship()
+    conversation: Mapped[Conversation] = relationship()

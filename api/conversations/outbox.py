@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, or_, select, update
+from sqlalchemy import delete, event, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
@@ -97,22 +97,27 @@ def _enqueue(session: Session, _context: Any, _instances: Any) -> None:
     if not outgoing:
         return
     queued = {id(obj.message) for obj in session.new if isinstance(obj, OutboxEntry)}
-    channels = _channels_of(session, {message.conversation_id for message in outgoing})
+    channels = _channels_of(session, {message.conversation_id for message in outgoing} - {None})
     reserved_until = utcnow() + timedelta(seconds=_policy.fast_path_seconds)
     for message in outgoing:
-        channel = channels.get(message.conversation_id)
-        if channel not in OUTWARD_CHANNELS or id(message) in queued:
+        if id(message) in queued:
             continue
-        session.add(
-            OutboxEntry(
-                message=message,
-                conversation_id=message.conversation_id,
-                channel=channel,
-                attempts=0,
-                parts_sent=0,
-                next_attempt_at=reserved_until,
-            )
+        # Built with `conversation=` rather than its id: the related object says.
+        related = inspect(message).dict.get("conversation")
+        channel = channels.get(message.conversation_id) or _loaded_channel(related)
+        if channel not in OUTWARD_CHANNELS:
+            continue
+        entry = OutboxEntry(
+            message=message,
+            conversation_id=message.conversation_id,
+            channel=channel,
+            attempts=0,
+            parts_sent=0,
+            next_attempt_at=reserved_until,
         )
+        if message.conversation_id is None:
+            entry.conversation = related  # its id is set in this flush
+        session.add(entry)
 
 
 def _channels_of(session: Session, conversation_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -126,8 +131,8 @@ def _channels_of(session: Session, conversation_ids: set[uuid.UUID]) -> dict[uui
         loaded = new.get(conversation_id) or session.identity_map.get(
             Session.identity_key(Conversation, conversation_id)
         )
-        channel = getattr(loaded, "channel", None) if loaded is not None else None
-        if isinstance(channel, str):
+        channel = _loaded_channel(loaded)
+        if channel is not None:
             found[conversation_id] = channel
     missing = conversation_ids - found.keys()
     if missing:
@@ -142,6 +147,14 @@ def _channels_of(session: Session, conversation_ids: set[uuid.UUID]) -> dict[uui
     while len(_channels) > _CHANNEL_CACHE_SIZE:
         _channels.popitem(last=False)
     return found
+
+
+def _loaded_channel(conversation: object) -> str | None:
+    """The channel of a conversation object as loaded, without loading anything."""
+    if not isinstance(conversation, Conversation):
+        return None
+    channel = inspect(conversation).dict.get("channel")
+    return channel if isinstance(channel, str) else None
 
 
 event.listen(Session, "before_flush", _enqueue)

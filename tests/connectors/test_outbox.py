@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from api.conversations import store
 from api.conversations.model import TextReply
-from api.models import Author, DeliveryStatus, Message, OutboxEntry
+from api.models import Author, Conversation, DeliveryStatus, Direction, HandledBy, Message, OutboxEntry
 from tests.api.callcenter.support import (
     ALWAYS_OPEN,
     add_agent,
@@ -261,6 +261,21 @@ async def test_the_outbox_row_is_written_in_the_messages_transaction(
             Message.conversation_id == conversation_id)) == 0  # fmt: skip
         assert await session.scalar(select(func.count()).select_from(OutboxEntry).where(
             OutboxEntry.conversation_id == conversation_id)) == 0  # fmt: skip
+
+
+async def test_a_reply_built_with_its_conversation_object_is_queued_too(
+    gateway: GatewayFactory, telegram: FakeTelegram
+) -> None:
+    async with gateway(**telegram_settings(telegram)) as (app, _), app.state.sessionmaker() as session:
+        conversation = Conversation(
+            channel="telegram", channel_user_id=str(next(_chats)), handled_by=HandledBy.BOT
+        )
+        message = Message(conversation=conversation, direction=Direction.OUT, author=Author.BOT, text="Halo")
+        session.add(message)
+        await session.flush()
+        queued = await session.scalar(select(OutboxEntry).where(OutboxEntry.message_id == message.id))
+        assert queued is not None and queued.conversation_id == conversation.id
+        await session.rollback()
 
 
 async def test_web_replies_get_no_outbox_row(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
