@@ -1,7 +1,8 @@
 """The composition root: the one place that wires the gateway's conversation parts.
 
 Outbound first (what sends on each channel), then the call center (given the outbound port),
-then the inbound channels (given the call center as the turn's hand-off port). So the
+then the outbox's delivery worker (given the senders and the call center), then the inbound
+channels (given the call center as the turn's hand-off port). So the
 dependencies run one way: routes -> connectors -> core (api/conversations) <- call center
 (docs/architecture.md). The app's lifespan (api/main.py) and the Telegram polling runner
 (connectors/telegram/polling.py) both build the gateway here.
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.callcenter.service import CallCenter
+from api.conversations import outbox
 from api.conversations.bot_conversations import BotConversations
+from api.conversations.outbox_worker import DeliveryWorker
 from api.core.config import Settings
 from api.pubsub import Broadcaster
 from api.rasa_client import RasaClient
@@ -41,16 +44,21 @@ class Gateway:
     bot_conversations: BotConversations
     callcenter: CallCenter
     channels: Channels
+    delivery: DeliveryWorker
     ip_limits: IpLimits | None = None
     login_limits: LoginLimits | None = None
 
     async def start(self, settings: Settings) -> None:
-        """Telegram's webhook, then following other replicas' hand-offs and the timeouts' sweeper."""
+        """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper
+        and the outbox's delivery worker."""
         await self.channels.start(settings)
         self.bot_conversations.start()
         self.callcenter.start()
+        if settings.outbox_worker:
+            self.delivery.start()
 
     async def aclose(self) -> None:
+        await self.delivery.aclose()
         await self.callcenter.aclose()
         await self.bot_conversations.aclose()
         await self.channels.aclose()
@@ -80,9 +88,27 @@ def build_gateway(
         else None
     )
     outbound = ChannelOutbound(broadcaster, application.bot if application else None, graph)
+    outbox.configure(
+        outbox.RetryPolicy(
+            fast_path_seconds=settings.outbox_fast_path_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+            backoff_base_seconds=settings.outbox_backoff_base_seconds,
+            backoff_max_seconds=settings.outbox_backoff_max_seconds,
+            give_up_seconds=settings.outbox_give_up_seconds,
+        )
+    )
 
     bot_conversations = BotConversations(broadcaster)
     callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster, outbound, bot_conversations)
+    # Retries what the fast path could not send; a reply given up becomes the agents' ticket.
+    delivery = DeliveryWorker(
+        sessionmaker,
+        outbound,
+        callcenter,
+        poll_seconds=settings.outbox_poll_seconds,
+        batch=settings.outbox_batch,
+        concurrency=settings.outbox_concurrency,
+    )
 
     limiter = create_rate_limiter(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
@@ -115,4 +141,4 @@ def build_gateway(
         settings.login_limit_global,
         settings.login_window_seconds,
     )
-    return Gateway(bot_conversations, callcenter, channels, ip_limits, login_limits)
+    return Gateway(bot_conversations, callcenter, channels, delivery, ip_limits, login_limits)

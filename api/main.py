@@ -75,6 +75,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.callcenter = gateway.callcenter
         gateway.callcenter.verifier = app.state.verifier  # callback numbers are proved
         app.state.channels = gateway.channels
+        app.state.delivery = gateway.delivery  # the outbox's worker
         app.state.ip_limits = gateway.ip_limits
         app.state.login_limits = gateway.login_limits
         app.state.password_checks = PasswordChecks(

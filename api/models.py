@@ -591,6 +591,8 @@ class IdempotentResponse(Base):
     status: Mapped[int] = mapped_column(Integer, default=0)
     content_type: Mapped[str | None] = mapped_column(String(128))
     body: Mapped[str | None] = mapped_column(Text)
+
+
 class JobLease(Base):
     """Which replica runs a periodic job (retention) until when: a replica takes the lease
     only when it is free or expired, so two replicas never run the job at once."""
@@ -602,3 +604,39 @@ class JobLease(Base):
     expires_at: Mapped[datetime] = mapped_column()
     # When the job last finished (a replica that starts later skips a run done recently).
     last_run_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboxEntry(Base):
+    """A reply still to be sent on an outward channel (Telegram, WhatsApp): the transactional
+    outbox. Added in the same flush as its message (api/conversations/outbox.py) and deleted
+    once the message is sent, kept undelivered or given up; `Message.delivery_status` says which.
+    Per conversation, only the oldest row is ever sent (per-chat order)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # The head of each chat's queue: the row of a conversation's oldest message.
+        Index("ix_outbox_conversation_id_message_id", "conversation_id", "message_id"),
+        # The worker's scan: rows that are due.
+        Index("ix_outbox_next_attempt_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    # Failed attempts so far (the backoff's exponent).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Parts of the reply the channel already took (a long text is several messages).
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # Not sent before this: the fast path's grace at first, then the backoff or Retry-After.
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    # A worker holds the row until then (it is sending it); None = free.
+    lease_until: Mapped[datetime | None] = mapped_column()
+    # The channel's last error (a code and title, never content).
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    message: Mapped[Message] = relationship()
+    conversation: Mapped[Conversation] = relationship()

@@ -1,10 +1,13 @@
-"""Outbound: the channels' side of the `Outbound` port (api/conversations/delivery.py).
+"""Outbound: the channels' side of the `Outbound` and `Senders` ports
+(api/conversations/delivery.py).
 
 Stored messages that answer no citizen request (an agent's reply, a hand-off notice, the
-bot's message when an agent hands back) go to the conversation's own channel: a Telegram
-chat or a WhatsApp number (WhatsApp's 24-hour window applies), each delivery recorded; any
-other conversation (the web widget) hears them on its open sockets through the gateway's
-events (connectors/web/socket.py).
+bot's message when an agent hands back, a retried turn's answer) go to the conversation's own
+channel: a Telegram chat or a WhatsApp number (WhatsApp's 24-hour window applies), through
+the outbox's fast path, each delivery recorded; any other conversation (the web widget) hears
+them on its open sockets through the gateway's events (connectors/web/socket.py) and reads
+them from the store when it comes back. The delivery worker asks `outbox_for` for the
+`Outbox` of a conversation whose reply it retries.
 """
 
 from __future__ import annotations
@@ -31,16 +34,27 @@ class ChannelOutbound:
         self._telegram = telegram
         self._whatsapp = whatsapp
 
+    @property
+    def channels(self) -> frozenset[str]:
+        on = {"telegram": self._telegram, "whatsapp": self._whatsapp}
+        return frozenset(channel for channel, sender in on.items() if sender is not None)
+
     async def push(self, session: AsyncSession, conversation: Conversation, messages: list[Message]) -> None:
         if conversation.channel not in ("telegram", "whatsapp"):
             await socket.push(self._broadcaster, conversation.id, messages)
             return
-        outbox: Outbox
-        window_open = True
+        target = await self.outbox_for(session, conversation)
+        if target is None:
+            return
+        outbox, window_open = target
+        await deliver(session, outbox, conversation.channel, messages, window_open=window_open)
+
+    async def outbox_for(
+        self, session: AsyncSession, conversation: Conversation
+    ) -> tuple[Outbox, bool] | None:
         if conversation.channel == "telegram" and self._telegram is not None:
-            outbox = TelegramOutbox(self._telegram, int(conversation.channel_user_id or 0))
-        elif conversation.channel == "whatsapp" and self._whatsapp is not None:
-            outbox = WhatsAppOutbox(self._whatsapp, conversation.channel_user_id or "")
+            return TelegramOutbox(self._telegram, int(conversation.channel_user_id or 0)), True
+        if conversation.channel == "whatsapp" and self._whatsapp is not None:
             thread = await session.scalar(
                 select(ChannelThread).where(
                     ChannelThread.channel == conversation.channel,
@@ -48,6 +62,5 @@ class ChannelOutbound:
                 )
             )
             window_open = thread is not None and store.within(thread, SERVICE_WINDOW)
-        else:
-            return
-        await deliver(session, outbox, conversation.channel, messages, window_open=window_open)
+            return WhatsAppOutbox(self._whatsapp, conversation.channel_user_id or ""), window_open
+        return None

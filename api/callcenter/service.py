@@ -44,6 +44,7 @@ from api.models import (
     Conversation,
     Direction,
     Handoff,
+    HandoffEvent,
     HandoffState,
     Message,
     utcnow,
@@ -215,6 +216,36 @@ class CallCenter:
         logger.info("handoff queued conversation=%s team=%s reason=%s", conversation.id, team, signal.reason)
         await self._publish_change(handoff)
         return [await self._queue_notice(session, handoff, staff)]
+
+    async def undelivered(self, session: AsyncSession, conversation: Conversation) -> None:
+        """The outbox gave up on a reply (the `Attention` port, api/conversations/delivery.py):
+        agents follow it up. Without an open hand-off the conversation becomes a ticket in the
+        general queue (reason `undelivered`); an offer still open becomes that ticket; any other
+        open hand-off, already with or waiting for people, gets an event saying so. Commits
+        (with the caller's changes)."""
+        now = utcnow()
+        current = await machine.open_handoff(session, conversation.id)
+        if current is None:
+            handoff = await machine.start(
+                session, conversation, reason=machine.UNDELIVERED, team=GENERAL, state=machine.TICKET
+            )
+        elif current.state is machine.OFFERED:
+            await machine.transition(
+                session, current, machine.TICKET, allowed_from=(machine.OFFERED,), detail=machine.UNDELIVERED,
+                queued_at=now, awaiting_phone=False,
+            )  # fmt: skip
+            handoff = current
+        else:
+            session.add(
+                HandoffEvent(handoff_id=current.id, state=current.state, detail=machine.UNDELIVERED, at=now)
+            )
+            handoff = current
+        await session.commit()
+        await self.bot_conversations.handoff_started(conversation.id)
+        logger.warning(
+            "handoff for an undelivered reply conversation=%s handoff=%s", conversation.id, handoff.id
+        )
+        await self._publish_change(handoff)
 
     async def on_message_for_people(self, handoff: Handoff | None) -> None:
         """A citizen's message stored for the agent (not sent to the bot)."""

@@ -23,6 +23,9 @@ from sqlalchemy import Select, Table, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# Imported for its hook: every outgoing Telegram or WhatsApp message gets its outbox row in
+# the flush that stores it (api/conversations/outbox.py).
+from api.conversations import outbox as _outbox  # noqa: F401
 from api.conversations.model import (
     REPLY,
     ButtonClickIn,

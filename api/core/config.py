@@ -112,6 +112,23 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr = SecretStr("")
     whatsapp_phone_number_id: str = Field(default="", pattern=r"^[0-9]*$")
     whatsapp_api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com/v21.0")
+    # The outbox of replies to Telegram and WhatsApp (docs/channels.md#delivery): the delivery
+    # worker runs on every replica (off: only the fast path sends; tests turn it on when they
+    # need it), polls this often, leases this many rows a round and sends to this many chats at
+    # once. A new reply is the fast path's for `outbox_fast_path_seconds`; a worker holds a row
+    # it sends for `outbox_lease_seconds`. Retries back off exponentially from the base to the
+    # max, with full jitter and never sooner than the channel's Retry-After; a reply not sent
+    # within `outbox_give_up_seconds` of being stored is given up and the conversation goes to
+    # the agents' queue as a ticket.
+    outbox_worker: bool = True
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_batch: int = Field(default=50, ge=1, le=1000)
+    outbox_concurrency: int = Field(default=8, ge=1, le=100)
+    outbox_fast_path_seconds: float = Field(default=60.0, ge=1, le=600)
+    outbox_lease_seconds: float = Field(default=120.0, ge=10, le=3600)
+    outbox_backoff_base_seconds: float = Field(default=1.0, gt=0, le=60)
+    outbox_backoff_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    outbox_give_up_seconds: float = Field(default=3600.0, gt=0, le=7 * 24 * 3600)
     # Shared state across gateway replicas (per-sender rate limits); unset = in-process.
     redis_url: str | None = Field(default=None, pattern=r"^rediss?://")
     # Per-sender flood protection: at most this many messages per window (0 = off).

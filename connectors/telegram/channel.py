@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from api.conversations import store
@@ -60,7 +60,9 @@ def build_application(settings: Settings, *, polling: bool = False) -> Applicati
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # Throttles to Telegram's limits; a 429 is not slept on here but raised, and the outbox
+        # retries it after Telegram's `retry_after` (api/conversations/outbox_worker.py).
+        .rate_limiter(AIORateLimiter(max_retries=0))
     )
     if settings.telegram_api_url is not None:
         base = str(settings.telegram_api_url).rstrip("/")
@@ -77,24 +79,36 @@ class TelegramOutbox:
     def __init__(self, bot: Bot, chat_id: int, *, remove_keyboard: bool = False) -> None:
         self._bot, self._chat_id, self._remove_keyboard = bot, chat_id, remove_keyboard
 
-    async def send(self, reply: Reply, ref: int | None) -> str | None:
+    async def send(self, reply: Reply, ref: int | None, skip: int = 0) -> str | None:
         if isinstance(reply, ContactRequest | LocationRequest):
             self._remove_keyboard = False  # the request shows a keyboard of its own
         calls = render(reply, ref, remove_keyboard=self._remove_keyboard)
         if any(isinstance(call.params.get("reply_markup"), ReplyKeyboardRemove) for call in calls):
             self._remove_keyboard = False
         sent: Message | None = None
-        for call in calls:
-            sent = await self._call(call)
+        for index, call in enumerate(calls[skip:], start=skip):
+            sent = await self._call(call, index)
         return str(sent.message_id) if sent is not None else None
 
-    async def _call(self, call: Call) -> Message:
+    async def _call(self, call: Call, index: int) -> Message:
         try:
             method = getattr(self._bot, call.method)
             result: Message = await method(chat_id=self._chat_id, **call.params)
         except TelegramError as error:
-            raise DeliveryFailed(f"{type(error).__name__}: {error.message}"[:255]) from error
+            raise failure(error, sent_parts=index) from error
         return result
+
+
+def failure(error: TelegramError, *, sent_parts: int = 0) -> DeliveryFailed:
+    """What the outbox makes of a Bot API error: 429 (`RetryAfter`, with Telegram's
+    `retry_after`), a 5xx or a network error is retried; a 400 (`BadRequest`), a 403
+    (`Forbidden`: the citizen blocked the bot) or a migrated chat is final."""
+    reason = f"{type(error).__name__}: {error.message}"[:255]
+    if isinstance(error, RetryAfter):
+        wait = error._retry_after.total_seconds()  # the timedelta behind the deprecated int
+        return DeliveryFailed(reason, retryable=True, retry_after=wait, sent_parts=sent_parts)
+    final = isinstance(error, BadRequest | Forbidden | ChatMigrated)
+    return DeliveryFailed(reason, retryable=not final, sent_parts=sent_parts)
 
 
 @dataclass

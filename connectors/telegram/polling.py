@@ -48,6 +48,8 @@ def run(settings: Settings) -> None:
         if settings.migrate_on_startup:
             await migrate(engine)
         await broadcaster.start()
+        if settings.outbox_worker:
+            gateway.delivery.start()  # retries what the fast path could not send
         logger.info("telegram polling started")
 
     async def post_shutdown(_: Application) -> None:

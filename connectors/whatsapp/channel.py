@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 
 from api.conversations import store
-from api.conversations.delivery import deliver, notify
+from api.conversations.delivery import DeliveryFailed, deliver, notify
 from api.conversations.model import (
     ButtonClickIn,
     ContactIn,
@@ -42,10 +42,14 @@ class WhatsAppOutbox:
     def __init__(self, client: GraphClient, to: str) -> None:
         self._client, self._to = client, to
 
-    async def send(self, reply: Reply, ref: int | None) -> str | None:
+    async def send(self, reply: Reply, ref: int | None, skip: int = 0) -> str | None:
         wamid = None
-        for message in render(reply, ref):
-            wamid = await self._client.send(self._to, message)
+        for index, message in enumerate(render(reply, ref)[skip:], start=skip):
+            try:
+                wamid = await self._client.send(self._to, message)
+            except DeliveryFailed as error:
+                error.sent_parts = index  # the parts before it were taken
+                raise
         return wamid
 
 

@@ -2,12 +2,18 @@
 
 `POST {base_url}/{phone_number_id}/messages` with a bearer token. The base URL is a setting
 (`AW_WHATSAPP_API_URL`, with the Graph API version), so tests point it at a local fake.
+
+One attempt per call: a failure says whether the outbox should retry it (429, 5xx, Meta's
+throttling codes, a timeout or a lost connection) and after how long (`Retry-After`);
+api/conversations/outbox_worker.py does the retrying.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -15,6 +21,10 @@ import httpx
 from api.conversations.delivery import DeliveryFailed
 
 logger = logging.getLogger(__name__)
+
+# Meta's error codes for throttling, sent with a 400 or a 429: worth a retry later
+# (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
+_THROTTLED = frozenset({4, 80007, 130429, 131048, 131056})
 
 
 class GraphClient:
@@ -38,24 +48,58 @@ class GraphClient:
             async with asyncio.timeout(self._timeout):
                 response = await self._http.post(self._path, json=body)
         except (TimeoutError, httpx.TimeoutException) as error:
-            raise DeliveryFailed("graph timeout") from error
+            raise DeliveryFailed("graph timeout", retryable=True) from error
         except httpx.HTTPError as error:
-            raise DeliveryFailed(f"graph connection: {type(error).__name__}") from error
+            raise DeliveryFailed(f"graph connection: {type(error).__name__}", retryable=True) from error
         if response.status_code >= 400:
-            raise DeliveryFailed(_error_reason(response))
+            code = _error_code(response)
+            retryable = (
+                response.status_code in (408, 429) or response.status_code >= 500 or code in _THROTTLED
+            )
+            raise DeliveryFailed(
+                _error_reason(response, code),
+                retryable=retryable,
+                retry_after=retry_after(response.headers.get("retry-after")) if retryable else None,
+            )
         try:
             return str(response.json()["messages"][0]["id"])
         except (ValueError, KeyError, IndexError, TypeError) as error:
+            # Taken (a 2xx) but unreadable: sending again could double it.
             raise DeliveryFailed("graph malformed response") from error
 
 
-def _error_reason(response: httpx.Response) -> str:
+def _error(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _error_code(response: httpx.Response) -> int | None:
+    code = _error(response).get("code")
+    return code if isinstance(code, int) else None
+
+
+def _error_reason(response: httpx.Response, code: int | None) -> str:
     """`graph 400 code=131047 type=OAuthException`: Meta's error message is left out, as it
     may quote what was sent."""
-    try:
-        error = response.json().get("error", {})
-    except ValueError:
-        error = {}
-    code = error.get("code") if isinstance(error, dict) else None
-    kind = error.get("type") if isinstance(error, dict) else None
+    kind = _error(response).get("type")
     return f"graph {response.status_code} code={code} type={kind}"[:255]
+
+
+def retry_after(value: str | None) -> float | None:
+    """An HTTP `Retry-After`: delay-seconds or an HTTP-date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

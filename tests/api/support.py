@@ -81,6 +81,9 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         "tracker_database_url": "",
         "privacy_notice": False,
         "widget_session_key": "test-widget-session-key",
+        # The database is shared by the session's tests: the outbox's worker runs only where a
+        # test asks for it (tests/connectors/test_outbox*.py), so none retries another's replies.
+        "outbox_worker": False,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

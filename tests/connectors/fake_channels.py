@@ -66,6 +66,11 @@ class FakeTelegram:
     failures: dict[str, tuple[int, str]] = field(default_factory=dict)
     # Served by getUpdates (polling mode), each once.
     updates: list[dict[str, Any]] = field(default_factory=list)
+    # Scripted answers of the next send* calls, one each, in order: (HTTP status, retry_after
+    # or None) fails that call, None lets it through (tests/connectors/test_outbox.py).
+    script: list[tuple[int, int | None] | None] = field(default_factory=list)
+    # (monotonic time, method, params, status) of every send* call, failed or not.
+    attempts: list[tuple[float, str, dict[str, Any], int]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -74,6 +79,15 @@ class FakeTelegram:
 
     def reset(self) -> None:
         self.calls, self.failures, self.updates = [], {}, []
+        self.script, self.attempts = [], []
+
+    def delivered(self, chat_id: int) -> list[str]:
+        """The texts a chat received (sends that succeeded), in order."""
+        return [
+            str(params.get("text", params.get("caption", "")))
+            for _, method, params, status in self.attempts
+            if status == 200 and method.startswith("send") and params.get("chat_id") == chat_id
+        ]
 
     def sent(self, *methods: str) -> list[dict[str, Any]]:
         """Parameters of the calls to `methods` (default: every send*)."""
@@ -96,7 +110,13 @@ class FakeTelegram:
                 await asyncio.sleep(0.2)  # a short long-poll, so a polling bot does not spin
             if method in self.failures:
                 code, description = self.failures[method]
+                self.attempts.append((time.monotonic(), method, params, code))
                 return JSONResponse({"ok": False, "error_code": code, "description": description}, code)
+            if method.startswith("send") and self.script and (step := self.script.pop(0)) is not None:
+                self.attempts.append((time.monotonic(), method, params, step[0]))
+                return _telegram_failure(*step)
+            if method.startswith("send"):
+                self.attempts.append((time.monotonic(), method, params, 200))
             return JSONResponse({"ok": True, "result": self._result(method, params)})
 
         return Starlette(routes=[Route("/bot{token}/{method}", bot_api, methods=["GET", "POST"])])
@@ -120,6 +140,15 @@ class FakeTelegram:
         return True
 
 
+def _telegram_failure(code: int, retry_after: int | None) -> JSONResponse:
+    """A Bot API error as Telegram sends it; a 429 carries `parameters.retry_after`."""
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": f"Error {code}"}
+    if retry_after is not None:
+        body["description"] = f"Too Many Requests: retry after {retry_after}"
+        body["parameters"] = {"retry_after": retry_after}
+    return JSONResponse(body, code)
+
+
 @dataclass
 class FakeGraph:
     """Meta's Graph API for WhatsApp: `messages` holds the bodies sent, in order."""
@@ -128,6 +157,11 @@ class FakeGraph:
     messages: list[dict[str, Any]] = field(default_factory=list)
     # (HTTP status, error object): every send fails.
     failure: tuple[int, dict[str, Any]] | None = None
+    # Scripted answers of the next sends, one each: (HTTP status, error object, headers)
+    # fails that send, None lets it through (tests/connectors/test_outbox.py).
+    script: list[tuple[int, dict[str, Any], dict[str, str]] | None] = field(default_factory=list)
+    # (monotonic time, body, status) of every send, failed or not.
+    attempts: list[tuple[float, dict[str, Any], int]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -135,7 +169,15 @@ class FakeGraph:
         return f"{self.url}/v21.0"
 
     def reset(self) -> None:
-        self.messages, self.failure = [], None
+        self.messages, self.failure, self.script, self.attempts = [], None, [], []
+
+    def delivered(self, number: str) -> list[str]:
+        """The texts (or interactive bodies) a number received, in order."""
+        return [
+            _graph_text(body)
+            for _, body, status in self.attempts
+            if status == 200 and body.get("to") == number
+        ]
 
     def app(self) -> Starlette:
         async def send(request: Request) -> Response:
@@ -146,7 +188,13 @@ class FakeGraph:
             body = await request.json()
             self.messages.append(body)
             if self.failure is not None:
+                self.attempts.append((time.monotonic(), body, self.failure[0]))
                 return JSONResponse({"error": self.failure[1]}, self.failure[0])
+            if self.script and (step := self.script.pop(0)) is not None:
+                status, error, headers = step
+                self.attempts.append((time.monotonic(), body, status))
+                return JSONResponse({"error": error}, status, headers=headers)
+            self.attempts.append((time.monotonic(), body, 200))
             wamid = f"wamid.OUT{next(self._ids)}"
             return JSONResponse(
                 {
@@ -157,3 +205,11 @@ class FakeGraph:
             )
 
         return Starlette(routes=[Route("/v21.0/{phone_number_id}/messages", send, methods=["POST"])])
+
+
+def _graph_text(body: dict[str, Any]) -> str:
+    if body.get("type") == "text":
+        return str(body["text"]["body"])
+    if body.get("type") == "interactive":
+        return str(body["interactive"]["body"]["text"])
+    return str(body.get("type"))
