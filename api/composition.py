@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.callcenter.service import CallCenter
+from api.conversations.admission import BusyNotice
 from api.conversations.bot_conversations import BotConversations
+from api.conversations.retry import RetryPolicy, TurnRetries
 from api.core.config import Settings
 from api.pubsub import Broadcaster
-from api.rasa_client import RasaClient
+from api.rasa_client import Admission, RasaClient
 from connectors.channels import Channels
 from connectors.inbound import ChannelContext
 from connectors.outbound import ChannelOutbound
@@ -43,14 +46,19 @@ class Gateway:
     channels: Channels
     ip_limits: IpLimits | None = None
     login_limits: LoginLimits | None = None
+    retries: TurnRetries | None = None
 
     async def start(self, settings: Settings) -> None:
         """Telegram's webhook, then following other replicas' hand-offs and the timeouts' sweeper."""
         await self.channels.start(settings)
         self.bot_conversations.start()
         self.callcenter.start()
+        if self.retries is not None:
+            self.retries.start()
 
     async def aclose(self) -> None:
+        if self.retries is not None:
+            await self.retries.aclose()
         await self.callcenter.aclose()
         await self.bot_conversations.aclose()
         await self.channels.aclose()
@@ -83,6 +91,16 @@ def build_gateway(
 
     bot_conversations = BotConversations(broadcaster)
     callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster, outbound, bot_conversations)
+    # Bounded admission to Rasa and failed turns retried (api/rasa_client.py, api/conversations/retry.py).
+    rasa.admission = Admission(
+        settings.rasa_concurrency, settings.rasa_queue_size, settings.rasa_queue_wait_seconds
+    )
+    rasa.on_queued = BusyNotice(sessionmaker, outbound)
+    retries = (
+        TurnRetries(retry_policy(settings), sessionmaker, rasa, callcenter, outbound)
+        if settings.turn_retry
+        else None
+    )
 
     limiter = create_rate_limiter(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
@@ -115,4 +133,17 @@ def build_gateway(
         settings.login_limit_global,
         settings.login_window_seconds,
     )
-    return Gateway(bot_conversations, callcenter, channels, ip_limits, login_limits)
+    return Gateway(bot_conversations, callcenter, channels, ip_limits, login_limits, retries)
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        poll_seconds=settings.turn_retry_poll_seconds,
+        base_seconds=settings.turn_retry_base_seconds,
+        max_delay_seconds=settings.turn_retry_max_delay_seconds,
+        window=timedelta(minutes=settings.turn_retry_window_minutes),
+        stale_pending=timedelta(seconds=settings.turn_pending_stale_seconds),
+        # Renewed before each message: above one message's longest turn.
+        lease=timedelta(seconds=settings.longest_turn_seconds + 30),
+        health_timeout=settings.health_timeout_seconds,
+    )

@@ -42,7 +42,8 @@ CLAIMABLE = (QUEUED, CALLBACK, TICKET)
 # The bot stays silent: the citizen waits for or talks with a person.
 WITH_PEOPLE = (QUEUED, ACTIVE)
 
-REASONS = ("citizen_request", "repeated_miss", "escalation")
+# `bot_unavailable`: the retry window of a citizen's message passed (api/conversations/retry.py).
+REASONS = ("citizen_request", "repeated_miss", "escalation", "bot_unavailable")
 DISPOSITIONS = ("resolved", "unresolved", "follow_up", "abusive")
 # An agent whose console pinged within this long is online.
 ONLINE_WINDOW = timedelta(seconds=60)

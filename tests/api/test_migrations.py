@@ -60,6 +60,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
             "ix_messages_conversation_id_id",
             "ix_messages_channel_message_id",
             "ix_messages_created_at",
+            "ix_messages_waiting",
         },
         "channel_threads": set(),
         "channel_updates": set(),
@@ -81,6 +82,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "inapas_logins": {"ix_inapas_logins_conversation_id", "ix_inapas_logins_created_at"},
         "idempotent_responses": {"ix_idempotent_responses_created_at"},
         "job_leases": set(),
+        "turn_retries": set(),
     }
 
 
