@@ -104,13 +104,14 @@ class TurnRetries:
             return 0
         healthy = (await self._rasa.health(self.policy.health_timeout)).up
         done = 0
-        for conversation_id, failed in found.items():
+        for conversation_id, seen in found.items():
             if healthy and not self._rasa.admission.has_room():
                 break  # live turns first
-            first_delay = self._delay(0) if failed else timedelta(0)
+            # A failed turn is tried again the first backoff after it was stored; a queued one now.
+            first_due = seen.oldest + self._delay(0) if seen.failed else now
             async with self._sessionmaker() as session:
                 if not await waiting.claim(
-                    session, conversation_id, self.holder, now, self.policy.lease, first_delay
+                    session, conversation_id, self.holder, now, self.policy.lease, first_due
                 ):
                     continue
                 done += await self._play(session, conversation_id, healthy=healthy)

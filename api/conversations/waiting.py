@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
@@ -67,27 +68,36 @@ async def nudge(session: AsyncSession, conversation_id: uuid.UUID) -> None:
     )
 
 
-async def due(
-    session: AsyncSession, now: datetime, stale_before: datetime, limit: int
-) -> dict[uuid.UUID, bool]:
+@dataclass(frozen=True)
+class Due:
+    """A conversation with waiting messages: whether one of them failed (it waits the first
+    backoff, counted from its oldest message) and when its oldest was stored."""
+
+    failed: bool
+    oldest: datetime
+
+
+async def due(session: AsyncSession, now: datetime, stale_before: datetime, limit: int) -> dict[uuid.UUID, Due]:
     """Conversations with waiting messages that are free to play now (no row yet, or due and
-    not leased), each with whether one of its messages failed (it waits the first backoff)."""
+    not leased), oldest message first."""
     free = or_(
         TurnRetry.conversation_id.is_(None),
         and_(TurnRetry.next_at <= now, or_(TurnRetry.lease_until.is_(None), TurnRetry.lease_until < now)),
     )
     query = (
-        select(Message.conversation_id, Message.rasa_status)
+        select(Message.conversation_id, Message.rasa_status, Message.created_at)
         .outerjoin(TurnRetry, TurnRetry.conversation_id == Message.conversation_id)
         .where(_waiting(stale_before), free)
         .order_by(Message.id)
         .limit(limit * 4)
     )
-    found: dict[uuid.UUID, bool] = {}
-    for conversation_id, status in await session.execute(query):
-        if conversation_id not in found and len(found) >= limit:
-            continue
-        found[conversation_id] = found.get(conversation_id, False) or status is not RasaStatus.QUEUED
+    found: dict[uuid.UUID, Due] = {}
+    for conversation_id, status, created_at in await session.execute(query):
+        known = found.get(conversation_id)
+        if known is None and len(found) < limit:
+            found[conversation_id] = Due(status is not RasaStatus.QUEUED, created_at)
+        elif known is not None and status is not RasaStatus.QUEUED and not known.failed:
+            found[conversation_id] = Due(True, known.oldest)
     return found
 
 
@@ -97,11 +107,11 @@ async def claim(
     holder: str,
     now: datetime,
     lease: timedelta,
-    first_delay: timedelta,
+    first_due: datetime,
 ) -> bool:
     """Take the conversation for `holder` until `now + lease`, if it is due and free. A
-    conversation seen for the first time gets its row, due after `first_delay` (zero: taken
-    now). Commits."""
+    conversation seen for the first time gets its row, due at `first_due` (taken now if that
+    has come). Commits."""
     taken = await session.execute(
         update(TurnRetry)
         .where(
@@ -120,12 +130,12 @@ async def claim(
         select(TurnRetry.conversation_id).where(TurnRetry.conversation_id == conversation_id)
     ):
         return False
-    now_due = first_delay <= timedelta(0)
+    now_due = first_due <= now
     session.add(
         TurnRetry(
             conversation_id=conversation_id,
             attempts=0,
-            next_at=now + first_delay,
+            next_at=first_due,
             holder=holder if now_due else None,
             lease_until=now + lease if now_due else None,
             created_at=now,

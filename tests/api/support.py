@@ -81,6 +81,9 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         "tracker_database_url": "",
         "privacy_notice": False,
         "widget_session_key": "test-widget-session-key",
+        # The retry worker (api/conversations/retry.py) would replay earlier tests' failed
+        # messages to the shared fake Rasa: its tests run it themselves (test_retry.py).
+        "turn_retry": False,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
