@@ -77,7 +77,9 @@ class Due:
     oldest: datetime
 
 
-async def due(session: AsyncSession, now: datetime, stale_before: datetime, limit: int) -> dict[uuid.UUID, Due]:
+async def due(
+    session: AsyncSession, now: datetime, stale_before: datetime, limit: int
+) -> dict[uuid.UUID, Due]:
     """Conversations with waiting messages that are free to play now (no row yet, or due and
     not leased), oldest message first."""
     free = or_(

@@ -95,7 +95,6 @@ class FakeRasa:
             ]
         )
 
-
     def _save(self, body: dict[str, Any], replies: list[dict[str, Any]]) -> None:
         """The turn's events as Rasa's tracker store keeps them."""
         events = self.events.setdefault(body["sender"], [])

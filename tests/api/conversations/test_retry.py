@@ -88,7 +88,9 @@ def sent_texts(fake: FakeRasa) -> list[str]:
 
 
 @asynccontextmanager
-async def gateway_app(gateway: GatewayFactory, **overrides: Any) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+async def gateway_app(
+    gateway: GatewayFactory, **overrides: Any
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     async with gateway(**{**SETTINGS, **overrides}) as (app, client):
         await fresh_call_center(app)
         await forget_waiting(app)
@@ -99,13 +101,17 @@ async def forget_waiting(app: FastAPI) -> None:
     """The database is shared by the session's tests: earlier tests' waiting messages leave it."""
     async with app.state.sessionmaker() as session:
         await session.execute(
-            update(Message).where(Message.rasa_status.in_(WAITING_FOR_RASA)).values(rasa_status=RasaStatus.EXPIRED)
+            update(Message)
+            .where(Message.rasa_status.in_(WAITING_FOR_RASA))
+            .values(rasa_status=RasaStatus.EXPIRED)
         )
         await session.execute(delete(TurnRetry))
         await session.commit()
 
 
-async def test_a_failed_message_is_answered_once_rasa_is_back(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+async def test_a_failed_message_is_answered_once_rasa_is_back(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     outbound = RecordingOutbound()
     async with gateway_app(gateway) as (app, client):
         conversation_id = await new_conversation(client)
@@ -179,7 +185,10 @@ async def test_later_messages_wait_behind_a_failed_one_and_are_answered_in_order
         # Rasa is back, but the conversation's earlier message still waits: these queue behind it.
         second = await send(client, conversation_id, "pesan 2")
         third = await send(client, conversation_id, "pesan 3")
-        assert (second["rasa_status"], [r["text"] for r in second["replies"]]) == ("queued", [QUEUED_BEHIND_TEXT])
+        assert (second["rasa_status"], [r["text"] for r in second["replies"]]) == (
+            "queued",
+            [QUEUED_BEHIND_TEXT],
+        )
         assert third["rasa_status"] == "queued"
         # Another conversation is not held up.
         assert (await send(client, other_id, "pesan lain"))["rasa_status"] == "delivered"
@@ -222,7 +231,10 @@ async def test_a_retry_that_fails_again_stops_the_conversation_and_backs_off(
     assert sent_texts(fake_rasa) == ["pesan 1", "pesan 1"]  # never "pesan 2" before "pesan 1"
     assert row is not None and row.attempts == 1 and row.last_error == "http 500"
     assert timedelta(seconds=59) < row.next_at - utcnow() <= timedelta(seconds=120)
-    assert [m.rasa_status for m in stored if m.author is Author.CITIZEN] == [RasaStatus.FAILED, RasaStatus.QUEUED]
+    assert [m.rasa_status for m in stored if m.author is Author.CITIZEN] == [
+        RasaStatus.FAILED,
+        RasaStatus.QUEUED,
+    ]
     assert outbound.pushed == []
 
 
@@ -241,7 +253,9 @@ async def test_past_the_window_a_person_follows_up(gateway: GatewayFactory, fake
         assert await later.run_once() == 0
         stored = await stored_messages(app, conversation_id)
         async with app.state.sessionmaker() as session:
-            handoff = await session.scalar(select(Handoff).where(Handoff.conversation_id == uuid.UUID(conversation_id)))
+            handoff = await session.scalar(
+                select(Handoff).where(Handoff.conversation_id == uuid.UUID(conversation_id))
+            )
             retry_row = await session.get(TurnRetry, uuid.UUID(conversation_id))
 
     assert sent_texts(fake_rasa) == ["pesan 1"]  # never played late
@@ -252,7 +266,9 @@ async def test_past_the_window_a_person_follows_up(gateway: GatewayFactory, fake
     assert retry_row is None
 
 
-async def test_a_pending_message_whose_process_died_is_retried(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+async def test_a_pending_message_whose_process_died_is_retried(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
     outbound = RecordingOutbound()
     async with gateway_app(gateway) as (app, client):
         conversation_id = await new_conversation(client)
@@ -304,7 +320,9 @@ def _retry_database() -> tuple[str, Callable[[], Awaitable[None]]]:
     return url.set(database="aw_retry").render_as_string(hide_password=False), create
 
 
-async def test_two_replicas_play_each_message_once_and_in_order(fake_rasa: FakeRasa, database: Database) -> None:
+async def test_two_replicas_play_each_message_once_and_in_order(
+    fake_rasa: FakeRasa, database: Database
+) -> None:
     if database.backend != "postgresql":
         pytest.skip("two replicas share a PostgreSQL database")
     require("PostgreSQL")
@@ -350,3 +368,31 @@ async def test_two_replicas_play_each_message_once_and_in_order(fake_rasa: FakeR
         pushed = [text for conversation, text in outbound.pushed if str(conversation) == cid]
         assert pushed == ["jawab: pesan 0", "jawab: pesan 1", "jawab: pesan 2"]
         assert [m.rasa_status for m in rows[cid] if m.author is Author.CITIZEN] == [RasaStatus.DELIVERED] * 3
+
+
+async def test_the_gateways_own_worker_answers_when_rasa_recovers(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """The worker the app starts (AW_TURN_RETRY): no pass run by hand."""
+    fast = {"turn_retry": True, "turn_retry_poll_seconds": 0.05, "turn_retry_base_seconds": 0.05}
+    async with gateway_app(gateway, **fast) as (app, client):
+        conversation_id = await new_conversation(client)
+        fake_rasa.status = 502
+        await send(client, conversation_id, "cek bansos")
+        await asyncio.sleep(0.3)  # a few passes: Rasa still failing, the backoff grows
+        fake_rasa.status = 200
+        echo(fake_rasa)
+        for _ in range(200):
+            stored = await stored_messages(app, conversation_id)
+            if stored[0].rasa_status is RasaStatus.DELIVERED:
+                break
+            await asyncio.sleep(0.05)
+
+    mine = [body["message"] for body in fake_rasa.received if body["sender"] == conversation_id]
+    assert mine[0] == "cek bansos" and set(mine) == {"cek bansos"}
+    answered = [(m.author, m.text) for m in stored]
+    assert answered == [
+        (Author.CITIZEN, "cek bansos"),
+        (Author.SYSTEM, RASA_UNAVAILABLE_TEXT),
+        (Author.BOT, "jawab: cek bansos"),
+    ]
