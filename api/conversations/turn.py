@@ -30,7 +30,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from api.conversations import bot_conversations, two_questions, waiting
-from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
+from api.conversations.model import (
+    SHARE_CONTACT_INTENT,
+    SHARE_LOCATION_INTENT,
+    ButtonClickIn,
+    Inbound,
+    Reply,
+    TextIn,
+    TextReply,
+    from_rasa_replies,
+)
 from api.conversations.store import (
     mask_after_turn,
     mask_stored,
@@ -218,13 +227,17 @@ async def replay(
     part of it Rasa answered already (its answer was lost) is not played again: its replies are
     read from the tracker. Raises RasaUnavailableError, storing nothing."""
     for_rasa = incoming.rasa_text
-    button = incoming.payload is not None and incoming.payload.startswith("/")
+    # The event's own metadata is not stored: a button's title is its text; a shared contact or
+    # location keeps only what its payload carries (not vouched as the sender's own number).
+    intent = incoming.payload is not None and incoming.payload.startswith("/")
     metadata: dict[str, Any] = {"channel": conversation.channel, "replayed": True}
-    if button:
+    if intent and not incoming.rasa_text.startswith(
+        (f"/{SHARE_CONTACT_INTENT}", f"/{SHARE_LOCATION_INTENT}")
+    ):
         metadata["button_title"] = incoming.text
     outgoing, erase = await _ask(
         session, rasa, conversation, incoming, for_rasa, metadata,
-        typed=not button, handoffs=handoffs, replay=True,
+        typed=not intent, handoffs=handoffs, replay=True,
     )  # fmt: skip
     await _finish(session, rasa, conversation, incoming, outgoing, erase)
     return outgoing
