@@ -28,7 +28,7 @@ ANSWER = "Halo! Ada yang bisa kami bantu?"
 
 
 async def test_the_answer_reaches_the_chat_once_rasa_is_back(
-    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa  # noqa: F811
 ) -> None:
     fast = {"turn_retry": True, "turn_retry_poll_seconds": 0.05, "turn_retry_base_seconds": 0.05}
     fake_rasa.status = 503
