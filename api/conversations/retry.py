@@ -40,7 +40,7 @@ from api.conversations.delivery import Outbound
 from api.conversations.model import TextReply
 from api.conversations.store import conversation_state, mask_stored, outgoing_message
 from api.models import Author, Conversation, HandledBy, Message, RasaStatus, utcnow
-from api.rasa_client import RasaClient, RasaUnavailableError
+from api.rasa_client import RasaBusyError, RasaClient, RasaUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +151,10 @@ class TurnRetries:
                     replies = await turn.replay(
                         session, self._rasa, conversation, message, handoffs=self._handoffs
                     )
+                except RasaBusyError:  # live turns took the room meanwhile: no attempt counted
+                    await session.rollback()
+                    await waiting.release(session, conversation_id, self.holder)
+                    return done
                 except RasaUnavailableError as error:
                     await session.rollback()
                     logger.warning(
