@@ -41,6 +41,8 @@ class FakeRasa:
     respond: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     latest_message: dict[str, Any] = field(default_factory=dict)
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    fails: Callable[[dict[str, Any]], bool] | None = None  # a request it answers 500, unsaved
+    intents: dict[str, str] = field(default_factory=dict)  # /model/parse: text -> intent (0.9)
     token: str = "rasa-test-token"
     _generation: int = 0  # bumped by reset(): ends the delays of earlier tests
 
@@ -48,7 +50,7 @@ class FakeRasa:
         self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
         self.received, self.respond, self.latest_message = [], None, {}
         self.senders_in_header, self.stores = [], dict(STORES_UP)
-        self.events = {}
+        self.events, self.fails, self.intents = {}, None, {}
         self._generation += 1
 
     def reply(self, *replies: dict[str, Any]) -> None:
@@ -64,6 +66,8 @@ class FakeRasa:
                 await asyncio.sleep(0.01)
             if generation != self._generation:
                 return JSONResponse([], 200)  # a later test's fake: not this turn's
+            if self.fails is not None and self.fails(body):
+                return JSONResponse({"error": "boom"}, 500)
             if self.body is not None:
                 return Response(self.body, self.status, media_type="application/json")
             if self.respond is not None:
@@ -87,9 +91,17 @@ class FakeRasa:
                 tracker["events"] = self.events.get(sender, [])
             return JSONResponse(tracker)
 
+        async def parse(request: Request) -> Response:
+            if request.query_params.get("token") != self.token:
+                return JSONResponse({"message": "unauthorized"}, 401)
+            text = (await request.json())["text"]
+            intent = {"name": self.intents.get(text, "nlu_fallback"), "confidence": 0.9}
+            return JSONResponse({"text": text, "intent": intent, "entities": []})
+
         return Starlette(
             routes=[
                 Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+                Route("/model/parse", parse, methods=["POST"]),
                 Route("/webhooks/rest/", health),
                 Route("/conversations/{sender}/tracker", tracker),
             ]

@@ -396,3 +396,34 @@ async def test_the_gateways_own_worker_answers_when_rasa_recovers(
         (Author.SYSTEM, RASA_UNAVAILABLE_TEXT),
         (Author.BOT, "jawab: cek bansos"),
     ]
+
+
+IURAN, KIA = "berapa iuran bpjs kelas 3", "gimana cara bikin kia?"
+
+
+async def test_of_two_questions_only_the_unanswered_one_is_played_again(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """The first question was answered, the second failed: the retry takes the first answer
+    from the tracker and plays only the second, each part under its own turn id."""
+    outbound = RecordingOutbound()
+    fake_rasa.intents = {IURAN: "ask_bpjs_contribution", KIA: "ask_kia"}
+    echo(fake_rasa)
+    fake_rasa.fails = lambda body: body["message"] == KIA
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        failed = await send(client, conversation_id, f"{IURAN} dan {KIA}")
+        assert failed["rasa_status"] == "failed"
+        fake_rasa.fails = None
+        await asyncio.sleep(0.01)
+        assert await worker(app, outbound).run_once() == 1
+        stored = await stored_messages(app, conversation_id)
+
+    message_id = failed["message_id"]
+    assert [(body["message"], body["metadata"]["turn_id"]) for body in fake_rasa.received] == [
+        (IURAN, f"{message_id}.0"),
+        (KIA, f"{message_id}.1"),
+        (KIA, f"{message_id}.1"),  # only the unanswered part again
+    ]
+    assert [text for _, text in outbound.pushed] == [f"jawab: {IURAN}", f"jawab: {KIA}"]
+    assert transcript(stored)[-2:] == [("bot", f"jawab: {IURAN}", None), ("bot", f"jawab: {KIA}", None)]
