@@ -30,8 +30,10 @@ Run = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[
 
 # The sender_id of the conversation whose action is running; None outside an action run.
 CONVERSATION_ID: ContextVar[str | None] = ContextVar("conversation_id", default=None)
-# The message id of the turn (Rasa's, of the latest user message): with the conversation, the
-# idempotency key of the turn's POSTs (actions/gateway.py).
+# The id of the turn: the gateway's (`turn_id` in the latest user message's metadata, the same
+# when the gateway plays a message again after a failure, api/conversations/retry.py), else
+# Rasa's message id. With the conversation, the idempotency key of the turn's POSTs
+# (actions/gateway.py).
 TURN_ID: ContextVar[str | None] = ContextVar("turn_id", default=None)
 WRAPPED = "runs_in_conversation"  # the attribute that marks a wrapped run
 
@@ -46,7 +48,7 @@ def in_conversation(run: Run) -> Run:
         self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         token = CONVERSATION_ID.set(tracker.sender_id)
-        turn = TURN_ID.set((tracker.latest_message or {}).get("message_id"))
+        turn = TURN_ID.set(turn_id(tracker.latest_message or {}))
         try:
             return await run(self, dispatcher, tracker, domain)
         finally:
@@ -55,6 +57,16 @@ def in_conversation(run: Run) -> Run:
 
     setattr(wrapper, WRAPPED, True)
     return wrapper
+
+
+def turn_id(latest_message: dict[str, Any]) -> str | None:
+    """The turn's id: the gateway's, which a replayed message keeps, else Rasa's message id."""
+    metadata = latest_message.get("metadata")
+    gateway_turn = metadata.get("turn_id") if isinstance(metadata, dict) else None
+    if isinstance(gateway_turn, str) and gateway_turn:
+        return f"gw-{gateway_turn}"
+    message_id = latest_message.get("message_id")
+    return str(message_id) if message_id else None
 
 
 class Action(rasa_sdk.Action, abc.ABC):

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.callcenter.service import CallCenter
 from api.conversations import outbox
+from api.conversations.admission import BusyNotice
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.outbox_worker import DeliveryWorker
+from api.conversations.retry import RetryPolicy, TurnRetries
 from api.core.config import Settings
 from api.pubsub import Broadcaster
-from api.rasa_client import RasaClient
+from api.rasa_client import Admission, RasaClient
 from connectors.channels import Channels
 from connectors.inbound import ChannelContext
 from connectors.outbound import ChannelOutbound
@@ -47,6 +50,7 @@ class Gateway:
     delivery: DeliveryWorker
     ip_limits: IpLimits | None = None
     login_limits: LoginLimits | None = None
+    retries: TurnRetries | None = None
 
     async def start(self, settings: Settings) -> None:
         """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper
@@ -56,8 +60,12 @@ class Gateway:
         self.callcenter.start()
         if settings.outbox_worker:
             self.delivery.start()
+        if self.retries is not None:
+            self.retries.start()
 
     async def aclose(self) -> None:
+        if self.retries is not None:
+            await self.retries.aclose()
         await self.delivery.aclose()
         await self.callcenter.aclose()
         await self.bot_conversations.aclose()
@@ -109,6 +117,16 @@ def build_gateway(
         batch=settings.outbox_batch,
         concurrency=settings.outbox_concurrency,
     )
+    # Bounded admission to Rasa and failed turns retried (api/rasa_client.py, api/conversations/retry.py).
+    rasa.admission = Admission(
+        settings.rasa_concurrency, settings.rasa_queue_size, settings.rasa_queue_wait_seconds
+    )
+    rasa.on_queued = BusyNotice(sessionmaker, outbound)
+    retries = (
+        TurnRetries(retry_policy(settings), sessionmaker, rasa, callcenter, outbound)
+        if settings.turn_retry
+        else None
+    )
 
     limiter = create_rate_limiter(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
@@ -141,4 +159,17 @@ def build_gateway(
         settings.login_limit_global,
         settings.login_window_seconds,
     )
-    return Gateway(bot_conversations, callcenter, channels, delivery, ip_limits, login_limits)
+    return Gateway(bot_conversations, callcenter, channels, delivery, ip_limits, login_limits, retries)
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        poll_seconds=settings.turn_retry_poll_seconds,
+        base_seconds=settings.turn_retry_base_seconds,
+        max_delay_seconds=settings.turn_retry_max_delay_seconds,
+        window=timedelta(minutes=settings.turn_retry_window_minutes),
+        stale_pending=timedelta(seconds=settings.turn_pending_stale_seconds),
+        # Renewed before each message: above one message's longest turn.
+        lease=timedelta(seconds=settings.longest_turn_seconds + 30),
+        health_timeout=settings.health_timeout_seconds,
+    )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -104,9 +105,20 @@ class RasaStatus(enum.StrEnum):
 
     PENDING = "pending"  # stored, Rasa not answered yet
     DELIVERED = "delivered"
-    FAILED = "failed"  # Rasa down, too slow or malformed: kept for a later retry
+    FAILED = "failed"  # Rasa down, too slow or malformed: retried (api/conversations/retry.py)
     # Over the per-sender rate limit (Telegram, WhatsApp): stored, never forwarded to Rasa.
     RATE_LIMITED = "rate_limited"
+    # Not sent yet, kept for the retry worker: behind an earlier message of its conversation
+    # that waits, or beyond the bounded admission queue (api/conversations/retry.py).
+    QUEUED = "queued"
+    # Never answered by the bot: the retry window passed (a person follows up through the
+    # hand-off queue), or the conversation went to a person meanwhile.
+    EXPIRED = "expired"
+
+
+# What the retry worker plays to Rasa again (with `pending` once it is stale).
+WAITING_FOR_RASA = (RasaStatus.PENDING, RasaStatus.FAILED, RasaStatus.QUEUED)
+WAITING_SQL = "rasa_status IN ('pending', 'failed', 'queued')"  # ix_messages_waiting
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -173,6 +185,15 @@ class Message(Base):
         Index("ix_messages_channel_message_id", "channel_message_id"),
         # Retention deletes by age (api/privacy/retention.py).
         Index("ix_messages_created_at", "created_at"),
+        # The few citizen messages Rasa has not answered yet: a turn looks for an earlier one
+        # of its conversation, the retry worker for all (api/conversations/retry.py).
+        Index(
+            "ix_messages_waiting",
+            "conversation_id",
+            "id",
+            postgresql_where=text(WAITING_SQL),
+            sqlite_where=text(WAITING_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -368,7 +389,8 @@ class Handoff(Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     state: Mapped[HandoffState] = mapped_column(_enum(HandoffState, "handoff_state"))
-    # "citizen_request", "repeated_miss", "escalation": the bot's signal.
+    # "citizen_request", "repeated_miss", "escalation": the bot's signal; "bot_unavailable":
+    # the retry window of a citizen's message passed (api/conversations/retry.py).
     reason: Mapped[str] = mapped_column(String(32))
     # The team queue it waits in (api/callcenter/teams.py).
     team: Mapped[str] = mapped_column(String(32))
@@ -640,3 +662,22 @@ class OutboxEntry(Base):
 
     message: Mapped[Message] = relationship()
     conversation: Mapped[Conversation] = relationship()
+
+
+class TurnRetry(Base):
+    """A conversation with citizen messages Rasa has not answered (api/conversations/retry.py):
+    when it may be tried next (backoff), how often it was, and which replica holds it until
+    when (a lease: one replica plays a conversation's messages, in order)."""
+
+    __tablename__ = "turn_retries"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(default=utcnow)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    # Why the last attempt failed ("timeout", "http 503", "busy"): never message content.
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

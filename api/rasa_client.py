@@ -1,11 +1,19 @@
 """Async client for Rasa's REST channel (`POST /webhooks/rest/webhook`).
 
 It is on every citizen's turn, so it uses aiohttp, whose request costs about a third of
-httpx's here (bench/findings.md); the ministry adapters keep httpx."""
+httpx's here (bench/findings.md); the ministry adapters keep httpx.
+
+Bounded admission (`Admission`): at most `concurrency` turns of this replica are in flight to
+Rasa; at most `queue_size` more wait, each at most `wait_seconds`, and the client's `on_queued`
+hook (the "sedang ramai" notice, api/conversations/admission.py) runs as one starts waiting.
+Past either bound `send` raises `RasaBusyError` and the turn keeps the message for the retry
+worker, instead of letting a burst pile up inside Rasa."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -42,6 +50,64 @@ class RasaUnavailableError(Exception):
         self.reason = reason
 
 
+class RasaBusyError(RasaUnavailableError):
+    """This replica's turns to Rasa are all in flight and its queue is full, or the wait ran out:
+    the message was not sent."""
+
+    def __init__(self) -> None:
+        super().__init__("busy")
+
+
+# Called with the sender when its turn starts waiting for a free slot.
+QueuedHook = Callable[[str], Awaitable[None]]
+
+
+class Admission:
+    """At most `concurrency` turns in flight, at most `queue_size` waiting `wait_seconds` each."""
+
+    def __init__(self, concurrency: int = 1024, queue_size: int = 0, wait_seconds: float = 10.0) -> None:
+        self.concurrency, self.queue_size, self.wait_seconds = concurrency, queue_size, wait_seconds
+        self._slots = asyncio.Semaphore(concurrency)
+        self.in_flight = 0
+        self.waiting = 0
+        self.peak_in_flight = 0  # the most turns in flight at once (measurements)
+        self.queued_total = 0  # turns that waited
+        self.refused_total = 0  # turns kept for the retry worker
+
+    def has_room(self) -> bool:
+        """Whether a turn would start now without waiting (the retry worker yields otherwise)."""
+        return self.in_flight < self.concurrency and not self.waiting
+
+    async def enter(self, sender: str, on_queued: QueuedHook | None) -> None:
+        """Take a slot, waiting in the bounded queue if need be; `RasaBusyError` past a bound."""
+        if not self._slots.locked() and not self.waiting:
+            await self._slots.acquire()
+        else:
+            if self.waiting >= self.queue_size:
+                self.refused_total += 1
+                raise RasaBusyError()
+            self.waiting += 1
+            self.queued_total += 1
+            try:
+                if on_queued is not None:
+                    try:
+                        await on_queued(sender)
+                    except Exception:  # the notice is a courtesy: the turn goes on without it
+                        logger.exception("busy notice failed")
+                await asyncio.wait_for(self._slots.acquire(), self.wait_seconds)
+            except TimeoutError:
+                self.refused_total += 1
+                raise RasaBusyError() from None
+            finally:
+                self.waiting -= 1
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        self.in_flight -= 1
+        self._slots.release()
+
+
 class Button(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -76,11 +142,16 @@ class Understanding(BaseModel):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
+    def __init__(
+        self, base_url: str, timeout: float, token: str = "", admission: Admission | None = None
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._token = token
         self._session: aiohttp.ClientSession | None = None
+        self.admission = admission or Admission()
+        # The "sedang ramai" notice as a turn starts waiting (set by the composition root).
+        self.on_queued: QueuedHook | None = None
         # What the turn does for the citizen's rights around Rasa (set by the app's lifespan):
         # the notice before the first reply, the tracker store to erase (api/privacy).
         self.privacy = TurnPrivacy()
@@ -99,9 +170,26 @@ class RasaClient:
             self._session = None
 
     async def send(
+        self,
+        sender: str,
+        message: str,
+        input_channel: str,
+        metadata: dict[str, Any],
+        *,
+        notice: bool = True,
+    ) -> list[BotReply]:
+        """Send one user message through the admission bound; return the bot's replies. Raises
+        RasaUnavailableError (`RasaBusyError` when not admitted). `notice`: run `on_queued`
+        if it waits."""
+        await self.admission.enter(sender, self.on_queued if notice else None)
+        try:
+            return await self._send(sender, message, input_channel, metadata)
+        finally:
+            self.admission.leave()
+
+    async def _send(
         self, sender: str, message: str, input_channel: str, metadata: dict[str, Any]
     ) -> list[BotReply]:
-        """Send one user message; return the bot's replies. Raises RasaUnavailableError."""
         body = {
             "sender": sender,
             "message": message,
@@ -138,6 +226,33 @@ class RasaClient:
             logger.warning("rasa tracker not read reason=%s", type(error).__name__)
             return None
 
+    async def replies_of_turn(self, sender: str, turn_id: str) -> list[BotReply] | None:
+        """What Rasa answered to the user message that carried `turn_id` in its metadata (the
+        gateway's `TURN_ID_KEY`), from the tracker's events (Rasa's HTTP API): the bot's
+        utterances between it and the next user message. None when the tracker holds no such
+        message (it never reached Rasa, or its turn is still running) or the API is off or
+        does not answer: the caller sends the message then."""
+        if not self._token:
+            return None
+        url = f"{self._base_url}/conversations/{quote(sender, safe='')}/tracker"
+        try:
+            async with self._http().get(
+                url, params={"include_events": "ALL", "token": self._token}
+            ) as response:
+                tracker = await response.json(content_type=None)
+            events = tracker.get("events") or []
+            return _replies_after(events, turn_id)
+        except (
+            TimeoutError,
+            aiohttp.ClientError,
+            ValueError,
+            AttributeError,
+            TypeError,
+            ValidationError,
+        ) as error:
+            logger.warning("rasa tracker not read reason=%s", type(error).__name__)
+            return None
+
     async def parse(self, text: str) -> Understanding | None:
         """What the NLU makes of `text` alone, without a turn (`POST /model/parse` of Rasa's HTTP
         API); None when the API is off or does not answer."""
@@ -170,6 +285,39 @@ class RasaClient:
 
     async def is_up(self, timeout: float) -> bool:
         return (await self.health(timeout)).up
+
+
+# The metadata key that names a citizen message's turn: the gateway's message id (and the part
+# of a message of two questions). The actions key their service calls by it (actions/conversation.py),
+# so a turn played again never opens a second case; and a retry finds its answer by it.
+TURN_ID_KEY = "turn_id"
+
+
+def _replies_after(events: list[dict[str, Any]], turn_id: str) -> list[BotReply] | None:
+    """The bot's utterances after the (last) user event with `turn_id`; None without one."""
+    start = None
+    for index, event in enumerate(events):
+        metadata = event.get("metadata") if event.get("event") == "user" else None
+        if isinstance(metadata, dict) and metadata.get(TURN_ID_KEY) == turn_id:
+            start = index
+    if start is None:
+        return None
+    replies = []
+    for event in events[start + 1 :]:
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            data = event.get("data") or {}
+            replies.append(
+                BotReply(
+                    text=event.get("text"),
+                    buttons=data.get("buttons") or [],
+                    image=data.get("image"),
+                    attachment=data.get("attachment"),
+                    custom=data.get("custom"),
+                )
+            )
+    return replies
 
 
 async def _rasa_client(request: Request) -> RasaClient:

@@ -42,8 +42,9 @@ CLAIMABLE = (QUEUED, CALLBACK, TICKET)
 # The bot stays silent: the citizen waits for or talks with a person.
 WITH_PEOPLE = (QUEUED, ACTIVE)
 
-REASONS = ("citizen_request", "repeated_miss", "escalation", "undelivered")
-# The outbox gave up on a reply to the citizen (api/conversations/outbox_worker.py).
+# `undelivered`: the outbox gave up on a reply to the citizen (api/conversations/outbox_worker.py);
+# `bot_unavailable`: the retry window of a citizen's message passed (api/conversations/retry.py).
+REASONS = ("citizen_request", "repeated_miss", "escalation", "undelivered", "bot_unavailable")
 UNDELIVERED = "undelivered"
 DISPOSITIONS = ("resolved", "unresolved", "follow_up", "abusive")
 # An agent whose console pinged within this long is online.

@@ -29,21 +29,46 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from api.conversations import bot_conversations, two_questions
-from api.conversations.model import ButtonClickIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
-from api.conversations.store import mask_after_turn, outgoing_message, store_incoming, store_replies
+from api.conversations import bot_conversations, two_questions, waiting
+from api.conversations.model import (
+    SHARE_CONTACT_INTENT,
+    SHARE_LOCATION_INTENT,
+    ButtonClickIn,
+    Inbound,
+    Reply,
+    TextIn,
+    TextReply,
+    from_rasa_replies,
+)
+from api.conversations.store import (
+    mask_after_turn,
+    mask_stored,
+    outgoing_message,
+    store_incoming,
+    store_replies,
+)
 from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus, utcnow
 from api.privacy import erasure
 from api.privacy import vault as privacy
 from api.privacy.erasure import ERASE_SIGNAL
-from api.rasa_client import BotReply, RasaClient, RasaUnavailableError
+from api.rasa_client import TURN_ID_KEY, BotReply, RasaBusyError, RasaClient, RasaUnavailableError
 
 logger = logging.getLogger(__name__)
 
+# What the citizen reads when the bot cannot answer now; the retry worker keeps each promise
+# (api/conversations/retry.py): the answer comes here, or a person follows up.
 RASA_UNAVAILABLE_TEXT = (
-    "Mohon maaf, asisten sedang tidak dapat dihubungi. Pesan Anda sudah kami simpan dan "
-    "akan kami tindak lanjuti. Silakan coba lagi beberapa saat lagi."
+    "Mohon maaf, asisten sedang terganggu. Pesan Anda sudah kami simpan dan akan dijawab di sini "
+    "begitu asisten pulih. Bila terlalu lama, petugas kami yang akan menindaklanjuti. "
+    "Anda tidak perlu mengirim ulang."
 )
+# Beyond the admission queue (api/rasa_client.py): kept, answered as soon as there is room.
+RASA_BUSY_TEXT = (
+    "Mohon maaf, asisten sedang ramai. Pesan Anda sudah kami simpan dan akan dijawab di sini "
+    "sesegera mungkin. Anda tidak perlu mengirim ulang."
+)
+# A new message while an earlier one waits: answered after it, in order.
+QUEUED_BEHIND_TEXT = "Pesan Anda sudah kami terima dan akan dijawab setelah pesan Anda sebelumnya."
 # The bot's request for a person: a custom reply `{"type": "handoff", ...}` (actions/handoff.py),
 # read by the call center (api/callcenter/signal.py), never shown to the citizen.
 HANDOFF_SIGNAL = "handoff"
@@ -136,11 +161,16 @@ async def receive_event(
         rasa_metadata = await vault.tokenize_json(
             session, conversation.id, {**event.rasa_metadata(), **(metadata or {})}
         )
+    # Never before an earlier message Rasa has not answered: this one waits behind it, and the
+    # retry worker plays both in order (api/conversations/retry.py), soon: the citizen is back.
+    behind = for_bot and await waiting.earlier_waits(session, conversation.id)
+    if behind:
+        await waiting.nudge(session, conversation.id)  # committed with the message
     incoming = await store_incoming(
         session,
         conversation,
         event,
-        RasaStatus.PENDING if for_bot else None,
+        (RasaStatus.QUEUED if behind else RasaStatus.PENDING) if for_bot else None,
         external_id=external_id,
         thread=thread,
         sent_at=sent_at,
@@ -158,21 +188,15 @@ async def receive_event(
         await mask_after_turn(session, incoming, [])
         return incoming, []
 
-    async def send(message: str) -> list[BotReply]:
-        return await rasa.send(
-            sender=str(conversation.id),
-            message=message,
-            input_channel=conversation.channel,
-            metadata=rasa_metadata,
-        )
-
+    if behind:
+        outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=QUEUED_BEHIND_TEXT))]
+        await _finish(session, rasa, conversation, incoming, outgoing, erase=False)
+        return incoming, outgoing
     try:
-        # Typed text may hold two questions: each is its own turn (api/conversations/two_questions.py).
-        bot_replies = await (
-            two_questions.play(rasa, for_rasa, send, _stops_the_message)
-            if isinstance(event, TextIn)
-            else send(for_rasa)
-        )
+        outgoing, erase = await _ask(
+            session, rasa, conversation, incoming, for_rasa, rasa_metadata,
+            typed=isinstance(event, TextIn), handoffs=handoffs, replay=False,
+        )  # fmt: skip
     except RasaUnavailableError as error:
         logger.warning(
             "rasa unavailable conversation=%s message=%s reason=%s",
@@ -180,27 +204,113 @@ async def receive_event(
             incoming.id,
             error.reason,
         )
-        incoming.rasa_status = RasaStatus.FAILED
+        # Kept for the retry worker, as typed (masked once it is answered).
+        busy = isinstance(error, RasaBusyError)
+        incoming.rasa_status = RasaStatus.QUEUED if busy else RasaStatus.FAILED
         erase = False
-        outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=RASA_UNAVAILABLE_TEXT))]
-    else:
-        incoming.rasa_status = RasaStatus.DELIVERED
-        bot_replies = await reveal_replies(session, conversation.id, bot_replies)
-        erase = any(is_erase_signal(reply.custom) for reply in bot_replies)
-        signals = [reply.custom for reply in bot_replies if is_handoff_signal(reply.custom)]
-        replies = from_rasa_replies(_without_signals(bot_replies))
-        outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
-        logger.info(
-            "rasa replied conversation=%s message=%s replies=%d",
-            conversation.id,
-            incoming.id,
-            len(outgoing),
-        )
-        if signals and handoffs is not None:
-            session.add_all(outgoing)
-            notices = await handoffs.on_signal(session, conversation, signals[0])
-            outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
+        apology = RASA_BUSY_TEXT if busy else RASA_UNAVAILABLE_TEXT
+        outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=apology))]
+    await _finish(session, rasa, conversation, incoming, outgoing, erase)
+    return incoming, outgoing
 
+
+async def replay(
+    session: AsyncSession,
+    rasa: RasaClient,
+    conversation: Conversation,
+    incoming: Message,
+    *,
+    handoffs: Handoffs | None,
+) -> list[Message]:
+    """Play a stored citizen message Rasa has not answered (the retry worker,
+    api/conversations/retry.py): what the turn would have stored, stored and committed. A
+    part of it Rasa answered already (its answer was lost) is not played again: its replies are
+    read from the tracker. Raises RasaUnavailableError, storing nothing."""
+    for_rasa = incoming.rasa_text
+    # The event's own metadata is not stored: a button's title is its text; a shared contact or
+    # location keeps only what its payload carries (not vouched as the sender's own number).
+    intent = incoming.payload is not None and incoming.payload.startswith("/")
+    metadata: dict[str, Any] = {"channel": conversation.channel, "replayed": True}
+    if intent and not incoming.rasa_text.startswith(
+        (f"/{SHARE_CONTACT_INTENT}", f"/{SHARE_LOCATION_INTENT}")
+    ):
+        metadata["button_title"] = incoming.text
+    outgoing, erase = await _ask(
+        session, rasa, conversation, incoming, for_rasa, metadata,
+        typed=not intent, handoffs=handoffs, replay=True,
+    )  # fmt: skip
+    await _finish(session, rasa, conversation, incoming, outgoing, erase)
+    return outgoing
+
+
+async def _ask(
+    session: AsyncSession,
+    rasa: RasaClient,
+    conversation: Conversation,
+    incoming: Message,
+    for_rasa: str,
+    metadata: dict[str, Any],
+    *,
+    typed: bool,
+    handoffs: Handoffs | None,
+    replay: bool,
+) -> tuple[list[Message], bool]:
+    """Rasa's answer to `incoming` as messages to store, and whether it asks for erasure; marks
+    `incoming` delivered. Raises RasaUnavailableError before anything is added."""
+    parts = 0
+
+    async def send(message: str) -> list[BotReply]:
+        # Each part of the message is a turn of its own, named by the gateway: the actions key
+        # their service calls by it, and a replay finds Rasa's answer by it (api/rasa_client.py).
+        nonlocal parts
+        turn_id = f"{incoming.id}.{parts}"
+        parts += 1
+        if replay:
+            answered = await rasa.replies_of_turn(str(conversation.id), turn_id)
+            if answered is not None:
+                logger.info("turn answered before conversation=%s message=%s", conversation.id, incoming.id)
+                return answered
+        return await rasa.send(
+            sender=str(conversation.id),
+            message=message,
+            input_channel=conversation.channel,
+            metadata={**metadata, TURN_ID_KEY: turn_id},
+            notice=not replay,
+        )
+
+    # Typed text may hold two questions: each is its own turn (api/conversations/two_questions.py).
+    bot_replies = await (
+        two_questions.play(rasa, for_rasa, send, _stops_the_message) if typed else send(for_rasa)
+    )
+    incoming.rasa_status = RasaStatus.DELIVERED
+    bot_replies = await reveal_replies(session, conversation.id, bot_replies)
+    erase = any(is_erase_signal(reply.custom) for reply in bot_replies)
+    signals = [reply.custom for reply in bot_replies if is_handoff_signal(reply.custom)]
+    replies = from_rasa_replies(_without_signals(bot_replies))
+    outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
+    logger.info(
+        "rasa replied conversation=%s message=%s replies=%d",
+        conversation.id,
+        incoming.id,
+        len(outgoing),
+    )
+    if signals and handoffs is not None:
+        session.add_all(outgoing)
+        notices = await handoffs.on_signal(session, conversation, signals[0])
+        outgoing += [outgoing_message(conversation.id, Author.SYSTEM, notice) for notice in notices]
+    return outgoing, erase
+
+
+async def _finish(
+    session: AsyncSession,
+    rasa: RasaClient,
+    conversation: Conversation,
+    incoming: Message,
+    outgoing: list[Message],
+    erase: bool,
+) -> None:
+    """Store the turn's replies (after the privacy notice at first contact) and commit; then
+    erase, or mask what the turn used."""
     first_contact = await _first_contact(session, rasa, conversation)
     if first_contact is not None:
         notice = TextReply(text=rasa.privacy.notice or "")
@@ -211,10 +321,11 @@ async def receive_event(
         bot_conversations.noted(conversation, privacy_notice_at=first_contact)
     if erase:
         await erasure.after_turn(session, rasa.privacy.tracker, conversation, [m.id for m in outgoing])
-    else:
+    elif incoming.rasa_status is RasaStatus.DELIVERED:
         # A shared phone or a warnet PC: what this turn used is masked in the stored history.
         await mask_after_turn(session, incoming, outgoing)
-    return incoming, outgoing
+    else:
+        await mask_stored(session, outgoing)
 
 
 async def reveal_replies(

@@ -42,6 +42,26 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = SecretStr("")
     health_timeout_seconds: float = Field(default=1.0, gt=0, le=10)
 
+    # Failed turns retried, and bounded admission to Rasa (docs/deployment.md#failed-turns-and-bursts).
+    # A citizen message Rasa did not answer (down, too slow, malformed, or beyond the admission
+    # queue) is played again by a worker on every replica while Rasa is healthy: first after
+    # `turn_retry_base_seconds`, then doubling up to `turn_retry_max_delay_seconds`, with full
+    # jitter; past `turn_retry_window_minutes` a person follows up through the hand-off queue.
+    turn_retry: bool = True
+    turn_retry_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    turn_retry_base_seconds: float = Field(default=5.0, gt=0, le=600)
+    turn_retry_max_delay_seconds: float = Field(default=300.0, gt=0, le=3600)
+    turn_retry_window_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    # A message still `pending` this long after it was stored lost its process: retried.
+    # Outside local it must exceed the longest a live turn may take (`longest_turn_seconds`).
+    turn_pending_stale_seconds: float = Field(default=120.0, gt=0, le=3600)
+    # Turns in flight to Rasa per gateway replica; beyond it at most `rasa_queue_size` wait, at
+    # most `rasa_queue_wait_seconds` each, after a short "sedang ramai" notice. Past either bound
+    # the message is kept for the retry worker.
+    rasa_concurrency: int = Field(default=8, ge=1, le=1024)
+    rasa_queue_size: int = Field(default=64, ge=0, le=100_000)
+    rasa_queue_wait_seconds: float = Field(default=10.0, gt=0, le=120)
+
     max_message_chars: int = Field(default=2000, ge=1, le=100_000)
     # Serialized size limit for the channel metadata forwarded to Rasa.
     max_metadata_chars: int = Field(default=4096, ge=0)
@@ -223,7 +243,18 @@ class Settings(BaseSettings):
         if self.environment != "local" and self.rasa_timeout_seconds <= self.action_chain_seconds:
             chain = self.action_chain_seconds
             raise ValueError(f"AW_RASA_TIMEOUT_SECONDS must exceed the longest action chain ({chain:g} s)")
+        if self.environment != "local" and self.turn_pending_stale_seconds <= self.longest_turn_seconds:
+            longest = self.longest_turn_seconds
+            raise ValueError(
+                f"AW_TURN_PENDING_STALE_SECONDS must exceed the longest live turn ({longest:g} s)"
+            )
         return self
+
+    @property
+    def longest_turn_seconds(self) -> float:
+        """The longest a live turn may keep its message `pending`: for each of two questions in
+        one message, the admission queue's wait and Rasa's deadline."""
+        return 2 * (self.rasa_queue_wait_seconds + self.rasa_timeout_seconds)
 
     @property
     def action_chain_seconds(self) -> float:

@@ -58,3 +58,13 @@ async def test_an_action_run_knows_its_turn(dispatcher: CollectingDispatcher) ->
     await _Probe().run(dispatcher, tracker, {})
     assert _Probe.seen == [("conv-2", "abc123")]
     assert TURN_ID.get() is None  # reset once the run is over
+
+
+async def test_the_gateways_turn_id_keys_a_replayed_turn_alike(dispatcher: CollectingDispatcher) -> None:
+    """A message the gateway plays again after a failure gets a new Rasa message id but keeps
+    its turn id (api/conversations/retry.py): the key, and so the case opened, stay the same."""
+    _Probe.seen = []
+    for rasa_id in ("first-attempt", "second-attempt"):
+        latest = {"text": "ya", "message_id": rasa_id, "metadata": {"turn_id": "41.0", "channel": "web"}}
+        await _Probe().run(dispatcher, Tracker("conv-3", {}, latest, [], False, None, {}, None), {})
+    assert _Probe.seen == [("conv-3", "gw-41.0"), ("conv-3", "gw-41.0")]

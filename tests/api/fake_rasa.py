@@ -4,7 +4,9 @@ Real HTTP, so the gateway's timeouts and connection errors are the real ones.
 Tests set `replies`, `status`, `body` (raw, e.g. malformed) or `delay`, and read `received`;
 or `respond`, a function from the request body to the reply items, for a scripted dialogue.
 `latest_message` is what the HTTP API's tracker endpoint reports (agent-assist), for the
-token in `token`.
+token in `token`; with `include_events` it reports `events[sender]` too: the user and bot events
+of every turn answered with 200, recorded as Rasa saves a tracker, once the turn is over (also
+when the caller gave up waiting: a turn whose answer was lost).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class FakeRasa:
     senders_in_header: list[str | None] = field(default_factory=list)  # X-Rasa-Sender per message
     respond: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
     latest_message: dict[str, Any] = field(default_factory=dict)
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    fails: Callable[[dict[str, Any]], bool] | None = None  # a request it answers 500, unsaved
+    intents: dict[str, str] = field(default_factory=dict)  # /model/parse: text -> intent (0.9)
     token: str = "rasa-test-token"
     _generation: int = 0  # bumped by reset(): ends the delays of earlier tests
 
@@ -45,6 +50,7 @@ class FakeRasa:
         self.replies, self.status, self.body, self.delay = [], 200, None, 0.0
         self.received, self.respond, self.latest_message = [], None, {}
         self.senders_in_header, self.stores = [], dict(STORES_UP)
+        self.events, self.fails, self.intents = {}, None, {}
         self._generation += 1
 
     def reply(self, *replies: dict[str, Any]) -> None:
@@ -58,12 +64,19 @@ class FakeRasa:
             generation, deadline = self._generation, time.monotonic() + self.delay
             while time.monotonic() < deadline and generation == self._generation:
                 await asyncio.sleep(0.01)
+            if generation != self._generation:
+                return JSONResponse([], 200)  # a later test's fake: not this turn's
+            if self.fails is not None and self.fails(body):
+                return JSONResponse({"error": "boom"}, 500)
             if self.body is not None:
                 return Response(self.body, self.status, media_type="application/json")
             if self.respond is not None:
                 replies = [{"recipient_id": body["sender"], **item} for item in self.respond(body)]
-                return JSONResponse(replies, self.status)
-            return JSONResponse(self.replies, self.status)
+            else:
+                replies = self.replies
+            if self.status == 200:
+                self._save(body, replies)
+            return JSONResponse(replies, self.status)
 
         async def health(_: Request) -> Response:
             up = all(state == "ok" for state in self.stores.values())
@@ -73,15 +86,34 @@ class FakeRasa:
             if request.query_params.get("token") != self.token:
                 return JSONResponse({"message": "unauthorized"}, 401)
             sender = request.path_params["sender"]
-            return JSONResponse({"sender_id": sender, "latest_message": self.latest_message})
+            tracker: dict[str, Any] = {"sender_id": sender, "latest_message": self.latest_message}
+            if request.query_params.get("include_events", "AFTER_RESTART") != "NONE":
+                tracker["events"] = self.events.get(sender, [])
+            return JSONResponse(tracker)
+
+        async def parse(request: Request) -> Response:
+            if request.query_params.get("token") != self.token:
+                return JSONResponse({"message": "unauthorized"}, 401)
+            text = (await request.json())["text"]
+            intent = {"name": self.intents.get(text, "nlu_fallback"), "confidence": 0.9}
+            return JSONResponse({"text": text, "intent": intent, "entities": []})
 
         return Starlette(
             routes=[
                 Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+                Route("/model/parse", parse, methods=["POST"]),
                 Route("/webhooks/rest/", health),
                 Route("/conversations/{sender}/tracker", tracker),
             ]
         )
+
+    def _save(self, body: dict[str, Any], replies: list[dict[str, Any]]) -> None:
+        """The turn's events as Rasa's tracker store keeps them."""
+        events = self.events.setdefault(body["sender"], [])
+        events.append({"event": "user", "text": body["message"], "metadata": body.get("metadata") or {}})
+        for reply in replies:
+            data = {key: reply[key] for key in ("buttons", "custom", "image", "attachment") if key in reply}
+            events.append({"event": "bot", "text": reply.get("text"), "data": data})
 
 
 class FakeRasaServer:

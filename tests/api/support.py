@@ -84,6 +84,9 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         # The database is shared by the session's tests: the outbox's worker runs only where a
         # test asks for it (tests/connectors/test_outbox*.py), so none retries another's replies.
         "outbox_worker": False,
+        # The retry worker (api/conversations/retry.py) would replay earlier tests' failed
+        # messages to the shared fake Rasa: its tests run it themselves (test_retry.py).
+        "turn_retry": False,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -60,6 +60,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
             "ix_messages_conversation_id_id",
             "ix_messages_channel_message_id",
             "ix_messages_created_at",
+            "ix_messages_waiting",
         },
         "outbox": {"ix_outbox_conversation_id_message_id", "ix_outbox_next_attempt_at"},
         "channel_threads": set(),
@@ -82,6 +83,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "inapas_logins": {"ix_inapas_logins_conversation_id", "ix_inapas_logins_created_at"},
         "idempotent_responses": {"ix_idempotent_responses_created_at"},
         "job_leases": set(),
+        "turn_retries": set(),
     }
 
 

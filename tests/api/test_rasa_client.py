@@ -91,3 +91,38 @@ async def test_is_up(fake_rasa: FakeRasa) -> None:
     finally:
         await up.aclose()
         await down.aclose()
+
+
+async def test_a_turns_answer_is_read_from_the_tracker(fake_rasa: FakeRasa) -> None:
+    """What Rasa answered to the message with a turn id, from the tracker's events: the bot's
+    utterances up to the next user message; None when the tracker has no such message or the
+    HTTP API is off (no token)."""
+    sender = "conv-tracker"
+    fake_rasa.events[sender] = [
+        {"event": "user", "text": "halo", "metadata": {"turn_id": "7.0"}},
+        {"event": "action", "name": "utter_greet"},
+        {"event": "bot", "text": "Halo!", "data": {"buttons": [{"title": "Menu", "payload": "/menu"}]}},
+        {"event": "bot", "text": None, "data": {"custom": {"type": "handoff", "reason": "citizen_request"}}},
+        {"event": "user", "text": "menu", "metadata": {"turn_id": "8.0"}},
+        {"event": "bot", "text": "Pilih layanan:", "data": {}},
+    ]
+    client = RasaClient(fake_rasa.url, TIMEOUT, token=fake_rasa.token)
+    try:
+        first = await client.replies_of_turn(sender, "7.0")
+        second = await client.replies_of_turn(sender, "8.0")
+        unknown = await client.replies_of_turn(sender, "9.0")
+    finally:
+        await client.aclose()
+    without_token = RasaClient(fake_rasa.url, TIMEOUT)
+    try:
+        assert await without_token.replies_of_turn(sender, "7.0") is None
+    finally:
+        await without_token.aclose()
+
+    assert first is not None and [(r.text, r.custom) for r in first] == [
+        ("Halo!", None),
+        (None, {"type": "handoff", "reason": "citizen_request"}),
+    ]
+    assert [(b.title, b.payload) for b in first[0].buttons] == [("Menu", "/menu")]
+    assert second is not None and [r.text for r in second] == ["Pilih layanan:"]
+    assert unknown is None

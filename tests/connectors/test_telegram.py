@@ -159,7 +159,8 @@ async def test_text_goes_to_rasa_and_replies_come_back_with_an_inline_keyboard(
     [sent_to_rasa] = fake_rasa.received
     assert sent_to_rasa["message"] == "halo"
     assert sent_to_rasa["input_channel"] == "telegram"
-    assert sent_to_rasa["metadata"] == {"channel": "telegram"}
+    assert sent_to_rasa["metadata"] == {"channel": "telegram", "turn_id": sent_to_rasa["metadata"]["turn_id"]}
+    assert sent_to_rasa["metadata"]["turn_id"].endswith(".0")  # the gateway's turn (turn.py)
     [sent] = telegram.sent()
     assert sent["chat_id"] == citizen and sent["text"] == "Halo! Pilih layanan:"
     stored = await messages_of(app, citizen)

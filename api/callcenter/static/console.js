@@ -64,7 +64,7 @@
       queued: "Menunggu", active: "Dilayani", offered: "Ditawari alternatif", callback: "Minta ditelepon",
       ticket: "Tiket", closed: "Ditutup", returned: "Kembali ke bot",
     },
-    reason: { citizen_request: "Permintaan warga", repeated_miss: "Bot tidak memahami", escalation: "Eskalasi", undelivered: "Pesan tidak terkirim" },
+    reason: { citizen_request: "Permintaan warga", repeated_miss: "Bot tidak memahami", escalation: "Eskalasi", undelivered: "Pesan tidak terkirim", bot_unavailable: "Bot tidak dapat menjawab" },
     channel: { web: "Web", telegram: "Telegram", whatsapp: "WhatsApp", assist: "Telepon" },
     disposition: {
       resolved: "Selesai", unresolved: "Belum terselesaikan", follow_up: "Perlu tindak lanjut",

@@ -78,7 +78,8 @@ async def test_sender_channel_and_metadata_are_forwarded(
             "sender": conversation_id,
             "message": "Apa syarat membuat KTP?",
             "input_channel": "web",
-            "metadata": metadata,
+            # The gateway names the turn: the message's id and the part (api/conversations/turn.py).
+            "metadata": {**metadata, "turn_id": f"{response.json()['message_id']}.0"},
         }
     ]
 

@@ -156,9 +156,11 @@ def test_button_and_location_events(gateway_client: TestClient, fake_rasa: FakeR
     assert clicked["id"] == "7" and located["id"] is None
     button, location = fake_rasa.received
     assert button["message"] == MENU_BUTTON["payload"]
-    assert button["metadata"] == {"button_title": "Kesehatan"}
+    # Each with the gateway's turn id (api/conversations/turn.py).
+    assert button["metadata"] == {"button_title": "Kesehatan", "turn_id": button["metadata"]["turn_id"]}
     assert location["message"] == '/share_location{"latitude":-6.2,"longitude":106.8}'
-    assert location["metadata"] == {"location": {"latitude": -6.2, "longitude": 106.8}}
+    turn_id = location["metadata"]["turn_id"]
+    assert location["metadata"] == {"location": {"latitude": -6.2, "longitude": 106.8}, "turn_id": turn_id}
     citizen = [m for m in history(gateway_client, conversation_id) if m["author"] == "citizen"]
     assert [m["text"] for m in citizen] == ["Kesehatan", "📍 Lokasi dibagikan"]
 
