@@ -224,6 +224,27 @@ class ChannelThread(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class WhatsAppIdentity(Base):
+    """Who a WhatsApp thread belongs to (connectors/whatsapp/identity.py): the business-scoped
+    user id (BSUID) and parent BSUID Meta names the user by, and the phone number and username
+    when Meta shares them. The thread's `channel_user_id` is the stable key; these attributes
+    change (a new number brings a new BSUID). Goes with the thread (erasure)."""
+
+    __tablename__ = "whatsapp_identities"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    thread_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("channel_threads.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[str | None] = mapped_column(String(160), unique=True)
+    parent_user_id: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # E.164 digits without "+", sealed at rest; `phone_hash` (keyed) finds who holds a number.
+    phone: Mapped[str | None] = mapped_column(Sealed("whatsapp_identities.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    username: Mapped[str | None] = mapped_column(Sealed("whatsapp_identities.username"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class ChannelUpdate(Base):
     """A channel update already handled (Telegram update_id, WhatsApp message id): a
     retried webhook finds it here and is not handled twice."""
@@ -591,6 +612,8 @@ class IdempotentResponse(Base):
     status: Mapped[int] = mapped_column(Integer, default=0)
     content_type: Mapped[str | None] = mapped_column(String(128))
     body: Mapped[str | None] = mapped_column(Text)
+
+
 class JobLease(Base):
     """Which replica runs a periodic job (retention) until when: a replica takes the lease
     only when it is free or expired, so two replicas never run the job at once."""

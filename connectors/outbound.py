@@ -19,6 +19,7 @@ from api.models import ChannelThread, Conversation, Message
 from api.pubsub import Broadcaster
 from connectors.telegram.channel import TelegramOutbox
 from connectors.web import socket
+from connectors.whatsapp import identity as whatsapp_identity
 from connectors.whatsapp.channel import SERVICE_WINDOW, WhatsAppOutbox
 from connectors.whatsapp.client import GraphClient
 
@@ -40,7 +41,8 @@ class ChannelOutbound:
         if conversation.channel == "telegram" and self._telegram is not None:
             outbox = TelegramOutbox(self._telegram, int(conversation.channel_user_id or 0))
         elif conversation.channel == "whatsapp" and self._whatsapp is not None:
-            outbox = WhatsAppOutbox(self._whatsapp, conversation.channel_user_id or "")
+            to = await whatsapp_identity.send_to(session, conversation.channel_user_id or "")
+            outbox = WhatsAppOutbox(self._whatsapp, to)
             thread = await session.scalar(
                 select(ChannelThread).where(
                     ChannelThread.channel == conversation.channel,
