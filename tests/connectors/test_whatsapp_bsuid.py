@@ -21,7 +21,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
-from api.models import Author, Conversation, DeliveryStatus, ProvenPhone
+from api.models import Author, Conversation, DeliveryStatus, ProvenPhone, WhatsAppIdentity
+from api.privacy import erasure
 from connectors.whatsapp import identity
 from tests.api.callcenter.support import (
     ALWAYS_OPEN,
@@ -402,3 +403,18 @@ async def test_an_unreadable_sender_is_a_4xx(
     _, client = wa
     message = {"id": "wamid.BAD", "timestamp": "1", "type": "text", "text": {"body": "halo"}, **sender}
     assert (await post(client, envelope({"messages": [message]}))).status_code == 422
+
+
+async def test_erasing_the_conversation_erases_the_identity(
+    wa: tuple[FastAPI, httpx.AsyncClient], fake_rasa: FakeRasa
+) -> None:
+    app, client = wa
+    user, phone = bsuid(), number()
+    fake_rasa.reply({"text": "Halo."})
+    await post(client, text_from(user, "halo", phone=phone, username="@budi.s"))
+    [conversation] = await conversations_of(app, user)
+    mine = select(WhatsAppIdentity).where(WhatsAppIdentity.user_id == user)
+    async with app.state.sessionmaker() as session:
+        assert await session.scalar(mine) is not None
+        assert await erasure.erase(session, None, [conversation]) == 1
+        assert await session.scalar(mine) is None  # gone with the thread: number and username too
