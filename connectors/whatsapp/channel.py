@@ -111,8 +111,9 @@ class WhatsAppChannel:
         admission = await inbound.rate_limit(self._context, CHANNEL, sender.key)
         event, notice = self._event(message)
         async with self._context.sessionmaker() as session:
-            key = await identity.resolve(session, sender)
-            outbox = WhatsAppOutbox(self.client, await identity.send_to(session, key))
+            # A message we cannot read opens no conversation (as before BSUIDs).
+            key = await identity.resolve(session, sender, open_thread=event is not None)
+            outbox = WhatsAppOutbox(self.client, await identity.send_to(session, key, sender.phone))
             if isinstance(event, ContactIn) and event.own:
                 await identity.record_phone(session, key, re.sub(r"[^0-9]", "", event.phone_number))
             if not admission.allowed:  # stored, not forwarded: see connectors/inbound.py

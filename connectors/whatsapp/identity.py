@@ -34,10 +34,10 @@ CHANNEL = "whatsapp"
 _PHONE_HASH = "whatsapp_identities.phone_hash"
 
 
-async def resolve(session: AsyncSession, sender: Sender) -> str:
-    """The thread key of `sender`'s conversation (the thread is opened on first use), their
-    attributes recorded. Commits."""
-    key = await _resolve(session, sender, open_thread=True)
+async def resolve(session: AsyncSession, sender: Sender, *, open_thread: bool = True) -> str:
+    """The thread key of `sender`'s conversation (the thread is opened on first use unless
+    `open_thread` is False), their attributes recorded. Commits."""
+    key = await _resolve(session, sender, open_thread=open_thread)
     return key or sender.key
 
 
@@ -123,12 +123,13 @@ async def record_phone(session: AsyncSession, key: str, phone: str) -> None:
         await _forget_number_elsewhere(session, found[0])
 
 
-async def send_to(session: AsyncSession, key: str) -> str:
-    """Where replies to the thread `key` go: the user's number when known, else their BSUID
-    (else the key itself: a thread from before, keyed by its number)."""
+async def send_to(session: AsyncSession, key: str, phone: str | None = None) -> str:
+    """Where replies to the thread `key` go: the user's number when known, else their BSUID.
+    Without an identity: `phone` (the sender's, if the webhook gave it), else the key itself
+    (a thread from before, keyed by its number, or a BSUID)."""
     found = await _identity_of_key(session, key)
     if found is None:
-        return key
+        return phone or key
     identity = found[0]
     return identity.phone or identity.user_id or identity.parent_user_id or key
 

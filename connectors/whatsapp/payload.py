@@ -12,13 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.models import DeliveryStatus
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+def _absent_if_empty(value: object) -> object:
+    """An identifier Meta leaves empty ("") is absent, not malformed (a 4xx would make Meta
+    retry the whole webhook)."""
+    return None if value == "" else value
 
 
 # A phone number as WhatsApp writes it (`from`, `wa_id`): digits only.
@@ -54,7 +60,14 @@ class Sender:
 
 class Profile(_Model):
     name: str | None = None
-    username: str | None = Field(default=None, max_length=64)
+    username: str | None = None
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _username(cls, value: object) -> object:
+        # A display attribute, never a key: kept short rather than refused.
+        value = _absent_if_empty(value)
+        return value[:64] if isinstance(value, str) else value
 
 
 class Contact(_Model):
@@ -64,6 +77,8 @@ class Contact(_Model):
     wa_id: str | None = Field(default=None, pattern=_PHONE)
     user_id: str | None = _bsuid("user_id")
     parent_user_id: str | None = _bsuid("parent_user_id")
+
+    _empty = field_validator("wa_id", "user_id", "parent_user_id", mode="before")(_absent_if_empty)
 
 
 class Text(_Model):
@@ -120,6 +135,7 @@ class System(_Model):
     )
     user_id: str | None = _bsuid("user_id")
     parent_user_id: str | None = _bsuid("parent_user_id")
+    _empty = field_validator("wa_id", "user_id", "parent_user_id", mode="before")(_absent_if_empty)
 
 
 NUMBER_CHANGES = frozenset({"user_changed_number", "customer_changed_number", "user_changed_user_id"})
@@ -135,6 +151,7 @@ class WhatsAppMessage(_Model):
     phone: str | None = Field(default=None, alias="from", pattern=_PHONE)
     user_id: str | None = _bsuid("from_user_id", "user_id")
     parent_user_id: str | None = _bsuid("from_parent_user_id", "parent_user_id")
+    _empty = field_validator("phone", "user_id", "parent_user_id", mode="before")(_absent_if_empty)
     timestamp: int | None = None
     type: str
     text: Text | None = None
@@ -182,6 +199,9 @@ class WhatsAppStatus(_Model):
     recipient_id: str | None = Field(default=None, max_length=160)
     recipient_user_id: str | None = _bsuid("recipient_user_id")
     recipient_parent_user_id: str | None = _bsuid("recipient_parent_user_id")
+    _empty = field_validator("recipient_id", "recipient_user_id", "recipient_parent_user_id", mode="before")(
+        _absent_if_empty
+    )
 
     def delivery_status(self) -> DeliveryStatus | None:
         return _STATUSES.get(self.status)

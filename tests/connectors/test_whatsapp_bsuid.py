@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 
 from api.models import Author, Conversation, DeliveryStatus, ProvenPhone, WhatsAppIdentity
 from api.privacy import erasure
+from connectors.inbound import UNSUPPORTED_TEXT
 from connectors.whatsapp import identity
 from tests.api.callcenter.support import (
     ALWAYS_OPEN,
@@ -418,3 +419,19 @@ async def test_erasing_the_conversation_erases_the_identity(
         assert await session.scalar(mine) is not None
         assert await erasure.erase(session, None, [conversation]) == 1
         assert await session.scalar(mine) is None  # gone with the thread: number and username too
+
+
+async def test_an_empty_number_is_absent_and_media_opens_no_conversation(
+    wa: tuple[FastAPI, httpx.AsyncClient], graph: FakeGraph, fake_rasa: FakeRasa
+) -> None:
+    app, client = wa
+    user = bsuid()
+    sticker = message_from(user, "sticker", {"id": "media1", "mime_type": "image/webp"}, username="@budi.s")
+    sticker["entry"][0]["changes"][0]["value"]["contacts"][0]["wa_id"] = ""
+
+    assert (await post(client, sticker)).status_code == 200
+
+    assert fake_rasa.received == []
+    [notice] = graph.messages
+    assert addressed(notice) == (None, user) and notice["text"]["body"] == UNSUPPORTED_TEXT
+    assert await conversations_of(app, user) == set()
