@@ -63,7 +63,7 @@ async def _resolve(session: AsyncSession, sender: Sender, *, open_thread: bool) 
 async def _resolve_once(session: AsyncSession, sender: Sender, *, open_thread: bool) -> str | None:
     found = await _identity(session, sender.user_id, sender.parent_user_id)
     if found is not None:
-        _record(found[0], sender)
+        _record(found[0], await _free_ids(session, sender, found[0]))
         await _forget_number_elsewhere(session, found[0])
         await session.commit()
         return found[1].channel_user_id
@@ -98,9 +98,12 @@ async def changed_number(session: AsyncSession, old: Sender, change: System) -> 
         logger.info("whatsapp number change for an unknown user")
         return
     identity, thread = found
-    identity.user_id = change.user_id or identity.user_id
-    identity.parent_user_id = change.parent_user_id or identity.parent_user_id
-    _set_phone(identity, change.wa_id)
+    # Webhooks come in any order: the new BSUID may already have written (and have its own
+    # thread). Then it keeps it, and this identity only loses the old number.
+    new = await _free_ids(session, Sender(change.user_id, change.parent_user_id), identity)
+    identity.user_id = new.user_id or identity.user_id
+    identity.parent_user_id = new.parent_user_id or identity.parent_user_id
+    _set_phone(identity, change.wa_id if new.user_id or new.parent_user_id else None)
     await session.flush()
     await _forget_number_elsewhere(session, identity)
     # The number WhatsApp vouched for is no longer the citizen's: a callback must not reach it.
@@ -132,6 +135,16 @@ async def send_to(session: AsyncSession, key: str, phone: str | None = None) -> 
         return phone or key
     identity = found[0]
     return identity.phone or identity.user_id or identity.parent_user_id or key
+
+
+async def _free_ids(session: AsyncSession, sender: Sender, identity: WhatsAppIdentity) -> Sender:
+    """`sender` without the BSUIDs another identity already holds (they stay that one's)."""
+    user_id, parent = sender.user_id, sender.parent_user_id
+    if user_id is not None and user_id != identity.user_id and await _identity(session, user_id, None):
+        user_id = None
+    if parent is not None and parent != identity.parent_user_id and await _identity(session, None, parent):
+        parent = None
+    return Sender(user_id, parent, sender.phone, sender.username)
 
 
 def _record(identity: WhatsAppIdentity, sender: Sender) -> None:

@@ -435,3 +435,27 @@ async def test_an_empty_number_is_absent_and_media_opens_no_conversation(
     [notice] = graph.messages
     assert addressed(notice) == (None, user) and notice["text"]["body"] == UNSUPPORTED_TEXT
     assert await conversations_of(app, user) == set()
+
+
+async def test_a_number_change_notice_after_the_new_bsuid_wrote_is_no_error(
+    wa: tuple[FastAPI, httpx.AsyncClient], fake_rasa: FakeRasa
+) -> None:
+    app, client = wa
+    old_user, old_phone, new_user, new_phone = bsuid(), number(), bsuid(), number()
+    fake_rasa.reply({"text": "Satu."}, {"text": "Dua."})
+    await post(client, text_from(old_user, "halo", phone=old_phone))
+    await post(client, text_from(new_user, "halo lagi", phone=new_phone))  # before the notice
+    notice = {
+        "from": old_phone,
+        "from_user_id": old_user,
+        "id": f"wamid.SYS{next(_ids)}",
+        "timestamp": str(int(time.time())),
+        "type": "system",
+        "system": {"body": "changed", "wa_id": new_phone, "user_id": new_user, "type": "user_changed_number"},
+    }
+
+    assert (await post(client, envelope({"messages": [notice]}))).status_code == 200
+
+    async with app.state.sessionmaker() as session:
+        assert await identity.send_to(session, old_user) == old_user  # the old number is not theirs
+        assert await identity.send_to(session, new_user) == new_phone
