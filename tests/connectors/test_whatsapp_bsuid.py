@@ -21,10 +21,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
+from api.conversations.model import ContactRequest
 from api.models import Author, Conversation, DeliveryStatus, ProvenPhone, WhatsAppIdentity
 from api.privacy import erasure
 from connectors.inbound import UNSUPPORTED_TEXT
-from connectors.whatsapp import identity
+from connectors.whatsapp import identity, render
+from connectors.whatsapp.payload import Sender, Value
 from tests.api.callcenter.support import (
     ALWAYS_OPEN,
     add_agent,
@@ -459,3 +461,29 @@ async def test_a_number_change_notice_after_the_new_bsuid_wrote_is_no_error(
     async with app.state.sessionmaker() as session:
         assert await identity.send_to(session, old_user) == old_user  # the old number is not theirs
         assert await identity.send_to(session, new_user) == new_phone
+
+
+def test_the_addressee_field_follows_what_is_known() -> None:
+    assert render.addressee("6281234567890") == {"to": "6281234567890"}
+    assert render.addressee("ID.1502576394655843") == {"recipient": "ID.1502576394655843"}
+    assert render.addressee("ID.ENT.11815799212886844830") == {"recipient": "ID.ENT.11815799212886844830"}
+
+
+def test_a_contact_request_needs_no_stored_message() -> None:
+    [message] = render.render(ContactRequest(text="Nomor Anda?"), ref=None)
+    assert message["interactive"]["type"] == "request_contact_info"
+
+
+def test_the_sender_is_completed_from_contacts_and_a_status_without_bsuid_names_nobody() -> None:
+    value = Value.model_validate(
+        {
+            "contacts": [
+                {"profile": {"name": "Ani"}, "user_id": "ID.2", "wa_id": "6281100000002"},
+                {"profile": {"name": "Budi", "username": "@budi.s"}, "user_id": "ID.1"},
+            ],
+            "messages": [{"from_user_id": "ID.1", "id": "w1", "type": "text", "text": {"body": "x"}}],
+            "statuses": [{"id": "w2", "status": "failed", "recipient_id": "6281100000003"}],
+        }
+    )
+    assert value.sender(value.messages[0]) == Sender("ID.1", None, None, "@budi.s")
+    assert value.recipient(value.statuses[0]) is None
