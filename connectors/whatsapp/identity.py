@@ -103,7 +103,8 @@ async def changed_number(session: AsyncSession, old: Sender, change: System) -> 
     new = await _free_ids(session, Sender(change.user_id, change.parent_user_id), identity)
     identity.user_id = new.user_id or identity.user_id
     identity.parent_user_id = new.parent_user_id or identity.parent_user_id
-    _set_phone(identity, change.wa_id if new.user_id or new.parent_user_id else None)
+    taken = (change.user_id, change.parent_user_id) != (new.user_id, new.parent_user_id)
+    _set_phone(identity, None if taken else change.wa_id)
     await session.flush()
     await _forget_number_elsewhere(session, identity)
     # The number WhatsApp vouched for is no longer the citizen's: a callback must not reach it.
