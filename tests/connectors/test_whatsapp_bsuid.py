@@ -37,6 +37,7 @@ from tests.api.callcenter.support import (
 )
 from tests.api.fake_rasa import FakeRasa
 from tests.api.support import GatewayFactory
+from tests.connectors import test_identity_possession as possession
 from tests.connectors.fake_channels import FakeGraph
 from tests.connectors.test_whatsapp import (  # noqa: F401 - fixtures
     _graph_server,
@@ -487,3 +488,27 @@ def test_the_sender_is_completed_from_contacts_and_a_status_without_bsuid_names_
     )
     assert value.sender(value.messages[0]) == Sender("ID.1", None, None, "@budi.s")
     assert value.recipient(value.statuses[0]) is None
+
+
+@pytest.mark.parametrize(("origin", "verified"), [("contact_request", True), ("other", False)])
+async def test_the_requested_number_of_a_user_without_one_verifies_identity(
+    wa: tuple[FastAPI, httpx.AsyncClient], fake_rasa: FakeRasa, origin: str, verified: bool
+) -> None:
+    app, client = wa
+    nik, phone = next(possession._fresh)
+    assert phone is not None
+    user = bsuid()
+    card = [
+        {
+            "name": {"formatted_name": "Budi"},
+            "origin": origin,
+            "phones": [{"phone": f"+{phone}", "wa_id": phone}],
+        }
+    ]
+    fake_rasa.reply({"text": "Terima kasih."})
+    await post(client, message_from(user, "contacts", card, username="@budi.s"))
+    [conversation] = await conversations_of(app, user)
+
+    started = await possession.start(app, conversation, nik)
+
+    assert (started["verified"], started["code_sent"]) == (verified, not verified)
