@@ -148,7 +148,7 @@ class Conversation(Base):
     # "web", "telegram", "whatsapp"; validated at the API, free text here so adding a
     # channel needs no migration.
     channel: Mapped[str] = mapped_column(String(32))
-    # The channel's own user id (Telegram chat id, WhatsApp number): personal data.
+    # The channel's own user id (Telegram chat id; WhatsApp: the BSUID, or a number from before): personal data.
     channel_user_id: Mapped[str | None] = mapped_column(String(255))
     handled_by: Mapped[HandledBy] = mapped_column(_enum(HandledBy, "handled_by"), default=HandledBy.BOT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -209,14 +209,14 @@ class Message(Base):
 
 
 class ChannelThread(Base):
-    """The current conversation of one Telegram chat or WhatsApp number."""
+    """The current conversation of one Telegram chat or WhatsApp user (keyed by BSUID: connectors/whatsapp/identity.py)."""
 
     __tablename__ = "channel_threads"
     __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(32))
-    # Personal data (a chat id, a phone number): never logged.
+    # Personal data (a chat id, a BSUID, a phone number): never logged.
     channel_user_id: Mapped[str] = mapped_column(String(255))
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     # The citizen's latest message on this channel (WhatsApp's 24-hour window).
