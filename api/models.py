@@ -148,7 +148,8 @@ class Conversation(Base):
     # "web", "telegram", "whatsapp"; validated at the API, free text here so adding a
     # channel needs no migration.
     channel: Mapped[str] = mapped_column(String(32))
-    # The channel's own user id (Telegram chat id; WhatsApp: the BSUID, or a number from before): personal data.
+    # The channel's own user id (a Telegram chat id; on WhatsApp the BSUID, or a number from
+    # before BSUIDs): personal data.
     channel_user_id: Mapped[str | None] = mapped_column(String(255))
     handled_by: Mapped[HandledBy] = mapped_column(_enum(HandledBy, "handled_by"), default=HandledBy.BOT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -209,7 +210,8 @@ class Message(Base):
 
 
 class ChannelThread(Base):
-    """The current conversation of one Telegram chat or WhatsApp user (keyed by BSUID: connectors/whatsapp/identity.py)."""
+    """The current conversation of one Telegram chat or WhatsApp user (keyed by their BSUID:
+    connectors/whatsapp/identity.py)."""
 
     __tablename__ = "channel_threads"
     __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
