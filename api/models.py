@@ -160,7 +160,8 @@ class Conversation(Base):
     # "web", "telegram", "whatsapp"; validated at the API, free text here so adding a
     # channel needs no migration.
     channel: Mapped[str] = mapped_column(String(32))
-    # The channel's own user id (Telegram chat id, WhatsApp number): personal data.
+    # The channel's own user id (a Telegram chat id; on WhatsApp the BSUID, or a number from
+    # before BSUIDs): personal data.
     channel_user_id: Mapped[str | None] = mapped_column(String(255))
     handled_by: Mapped[HandledBy] = mapped_column(_enum(HandledBy, "handled_by"), default=HandledBy.BOT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -230,19 +231,41 @@ class Message(Base):
 
 
 class ChannelThread(Base):
-    """The current conversation of one Telegram chat or WhatsApp number."""
+    """The current conversation of one Telegram chat or WhatsApp user (keyed by their BSUID:
+    connectors/whatsapp/identity.py)."""
 
     __tablename__ = "channel_threads"
     __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(32))
-    # Personal data (a chat id, a phone number): never logged.
+    # Personal data (a chat id, a BSUID, a phone number): never logged.
     channel_user_id: Mapped[str] = mapped_column(String(255))
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     # The citizen's latest message on this channel (WhatsApp's 24-hour window).
     last_inbound_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WhatsAppIdentity(Base):
+    """Who a WhatsApp thread belongs to (connectors/whatsapp/identity.py): the business-scoped
+    user id (BSUID) and parent BSUID Meta names the user by, and the phone number and username
+    when Meta shares them. The thread's `channel_user_id` is the stable key; these attributes
+    change (a new number brings a new BSUID). Goes with the thread (erasure)."""
+
+    __tablename__ = "whatsapp_identities"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    thread_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("channel_threads.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[str | None] = mapped_column(String(160), unique=True)
+    parent_user_id: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # E.164 digits without "+", sealed at rest; `phone_hash` (keyed) finds who holds a number.
+    phone: Mapped[str | None] = mapped_column(Sealed("whatsapp_identities.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    username: Mapped[str | None] = mapped_column(Sealed("whatsapp_identities.username"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ChannelUpdate(Base):

@@ -22,6 +22,7 @@ from api.models import ChannelThread, Conversation, Message
 from api.pubsub import Broadcaster
 from connectors.telegram.channel import TelegramOutbox
 from connectors.web import socket
+from connectors.whatsapp import identity as whatsapp_identity
 from connectors.whatsapp.channel import SERVICE_WINDOW, WhatsAppOutbox
 from connectors.whatsapp.client import GraphClient
 
@@ -62,5 +63,6 @@ class ChannelOutbound:
                 )
             )
             window_open = thread is not None and store.within(thread, SERVICE_WINDOW)
-            return WhatsAppOutbox(self._whatsapp, conversation.channel_user_id or ""), window_open
+            to = await whatsapp_identity.send_to(session, conversation.channel_user_id or "")
+            return WhatsAppOutbox(self._whatsapp, to), window_open
         return None

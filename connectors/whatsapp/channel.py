@@ -5,11 +5,16 @@ are sent through the Graph API client. Free-form replies are only sent within 24
 the citizen's last message (WhatsApp's customer-service window, counted from the message's
 own timestamp, since Meta retries a webhook for days); outside it they are stored, marked
 `undelivered` and logged: template messages are out of scope.
+
+A sender is keyed by their business-scoped user id, their number and username kept as
+attributes (connectors/whatsapp/identity.py); replies go to the number when known, else to
+the BSUID.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from api.conversations import store
@@ -25,8 +30,17 @@ from api.conversations.model import (
 from api.text import clean_text
 from connectors import inbound
 from connectors.inbound import ChannelContext, Outcome
+from connectors.whatsapp import identity
 from connectors.whatsapp.client import GraphClient
-from connectors.whatsapp.payload import WebhookPayload, WhatsAppMessage, WhatsAppStatus
+from connectors.whatsapp.payload import (
+    Phone,
+    Sender,
+    SharedContact,
+    Value,
+    WebhookPayload,
+    WhatsAppMessage,
+    WhatsAppStatus,
+)
 from connectors.whatsapp.render import CONTACT_ID, parse_choice_id, render
 
 logger = logging.getLogger(__name__)
@@ -34,7 +48,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SERVICE_WINDOW = timedelta(hours=24)
-# Reactions and system notices (a changed number) need no answer.
+# Reactions and system notices need no answer (a changed number is recorded).
 _IGNORED_TYPES = {"reaction", "system", "ephemeral"}
 
 
@@ -70,11 +84,15 @@ class WhatsAppChannel:
                 logger.warning("whatsapp webhook for another phone number ignored")
                 continue
             for status in value.statuses:
-                await self._status(status)
+                await self._status(value, status)
             for message in value.messages:
-                await self._message(message)
+                await self._message(value.sender(message), message)
 
-    async def _status(self, status: WhatsAppStatus) -> None:
+    async def _status(self, value: Value, status: WhatsAppStatus) -> None:
+        recipient = value.recipient(status)
+        if recipient is not None:  # a BSUID next to the number we sent to: a thread from before
+            async with self._context.sessionmaker() as session:
+                await identity.learn(session, recipient)
         delivery = status.delivery_status()
         if delivery is None:
             logger.info("whatsapp status ignored status=%s", status.status[:16])
@@ -86,21 +104,29 @@ class WhatsAppChannel:
         elif delivery.value == "failed":
             logger.warning("whatsapp delivery failed error=%s", status.error())
 
-    async def _message(self, message: WhatsAppMessage) -> None:
+    async def _message(self, sender: Sender, message: WhatsAppMessage) -> None:
+        if (change := message.number_change) is not None:
+            async with self._context.sessionmaker() as session:
+                await identity.changed_number(session, sender, change)
+            return
         if message.type in _IGNORED_TYPES:
             logger.info("whatsapp message ignored type=%s", message.type)
             return
-        outbox = WhatsAppOutbox(self.client, message.sender)
-        admission = await inbound.rate_limit(self._context, CHANNEL, message.sender)
+        admission = await inbound.rate_limit(self._context, CHANNEL, sender.key)
         event, notice = self._event(message)
         async with self._context.sessionmaker() as session:
+            # A message we cannot read opens no conversation (as before BSUIDs).
+            key = await identity.resolve(session, sender, open_thread=event is not None)
+            outbox = WhatsAppOutbox(self.client, await identity.send_to(session, key, sender.phone))
+            if isinstance(event, ContactIn) and event.own:
+                await identity.record_phone(session, key, re.sub(r"[^0-9]", "", event.phone_number))
             if not admission.allowed:  # stored, not forwarded: see connectors/inbound.py
                 await inbound.refuse(
                     session,
                     outbox,
                     admission,
                     channel=CHANNEL,
-                    user_id=message.sender,
+                    user_id=key,
                     external_id=message.id,
                     event=event,
                     sent_at=message.sent_at(),
@@ -114,7 +140,7 @@ class WhatsAppChannel:
                 self._context,
                 session,
                 channel=CHANNEL,
-                user_id=message.sender,
+                user_id=key,
                 external_id=message.id,
                 event=event,
                 sent_at=message.sent_at(),
@@ -173,9 +199,18 @@ class WhatsAppChannel:
                 address=location.address,
             ), None
         if message.type == "contacts" and message.contacts:
-            phones = [phone for contact in message.contacts for phone in contact.phones if phone.phone]
+            card = message.contacts[0]
+            phones = [phone for phone in card.phones if phone.phone or phone.wa_id]
             if phones:
-                own = message.phone is not None and phones[0].wa_id == message.phone
-                return ContactIn(phone_number=phones[0].phone or "", own=own), None
+                number = phones[0].phone or phones[0].wa_id or ""
+                return ContactIn(phone_number=number, own=_own(message, card, phones[0])), None
         # Images, voice notes, stickers, documents, videos, unreadable contacts…
         return None, inbound.UNSUPPORTED_TEXT
+
+
+def _own(message: WhatsAppMessage, card: SharedContact, phone: Phone) -> bool:
+    """A card is the sender's own number only when WhatsApp marks it the answer to our contact
+    request (`origin: contact_request`), and, the sender's number known, it is that number."""
+    if card.origin != "contact_request":
+        return False
+    return message.phone is None or phone.wa_id is None or phone.wa_id == message.phone

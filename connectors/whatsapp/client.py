@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from api.conversations.delivery import DeliveryFailed
+from connectors.whatsapp.render import addressee
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +42,10 @@ class GraphClient:
         await self._http.aclose()
 
     async def send(self, to: str, message: dict[str, Any]) -> str:
-        """Send `message` (a Cloud API message object without `to`); return its wamid.
+        """Send `message` (a Cloud API message object without `to`) to a number or a BSUID
+        (render.addressee); return its wamid.
         Raises DeliveryFailed with the HTTP status and Meta's error code and type."""
-        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", **addressee(to), **message}
         try:
             async with asyncio.timeout(self._timeout):
                 response = await self._http.post(self._path, json=body)

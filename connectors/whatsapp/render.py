@@ -5,6 +5,9 @@ WhatsApp's limits: text 4096 characters; an interactive body 1024; at most 3 rep
 ≤ 24, button label ≤ 20). More than 3 buttons become a list; more than 10 rows, several
 lists. Button and row ids point at the stored message (`c:<message id>:<index>`), so titles
 may be shortened on screen while the full title and payload stay ours.
+
+A contact request is WhatsApp's own `request_contact_info` message: the user taps to share
+their number, and the card comes back marked `origin: contact_request`.
 """
 
 from __future__ import annotations
@@ -37,12 +40,17 @@ SECTION_TITLE_LIMIT = 24
 LIST_BUTTON_LIMIT = 20
 
 CHOICE_PREFIX = "c"
-CONTACT_ID = "contact"
-CONTACT_BUTTON_TITLE = "Pakai nomor ini"
+CONTACT_ID = "contact"  # the reply button a contact request had before request_contact_info
 MORE_CHOICES_TEXT = "Pilihan lainnya:"
 CHOOSE_TEXT = "Silakan pilih:"
 
 Message = dict[str, Any]
+
+
+def addressee(to: str) -> dict[str, str]:
+    """The field a message is addressed by: `to` for a phone number (digits), `recipient` for
+    a business-scoped user id (`ID.1502…`, `ID.ENT.…`). Meta: `to` wins when both are given."""
+    return {"to": to} if to.isdigit() else {"recipient": to}
 
 
 def choice_id(message_id: int, index: int) -> str:
@@ -68,12 +76,11 @@ def render(reply: Reply, ref: int | None) -> list[Message]:
     if isinstance(reply, LocationRequest):
         *texts, body = _body_parts(reply.text)
         return [*texts, _interactive("location_request_message", body, {"name": "send_location"})]
+    if isinstance(reply, ContactRequest):
+        *texts, body = _body_parts(reply.text)
+        return [*texts, _interactive("request_contact_info", body, {"name": "request_contact_info"})]
     if ref is None:
         return _texts(plain_text(reply))
-    if isinstance(reply, ContactRequest):
-        button = {"type": "reply", "reply": {"id": f"{CONTACT_ID}:{ref}", "title": CONTACT_BUTTON_TITLE}}
-        *texts, body = _body_parts(reply.text)
-        return [*texts, _interactive("button", body, {"buttons": [button]})]
     options = choices(reply)
     if not options:
         return _texts(reply.text)

@@ -64,6 +64,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         },
         "outbox": {"ix_outbox_conversation_id_message_id", "ix_outbox_next_attempt_at"},
         "channel_threads": set(),
+        "whatsapp_identities": {"ix_whatsapp_identities_phone_hash"},
         "channel_updates": set(),
         "cases": {"ix_cases_conversation_id"},
         "case_events": {"ix_case_events_case_id_id"},

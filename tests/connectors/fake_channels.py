@@ -186,6 +186,10 @@ class FakeGraph:
             if request.path_params["phone_number_id"] != PHONE_NUMBER_ID:
                 return JSONResponse({"error": {"code": 100, "type": "GraphMethodException"}}, 400)
             body = await request.json()
+            # A number in `to`, or a business-scoped user id in `recipient` (`to` wins).
+            to, recipient = body.get("to"), body.get("recipient")
+            if not to and not recipient:
+                return JSONResponse({"error": {"code": 100, "type": "OAuthException"}}, 400)
             self.messages.append(body)
             if self.failure is not None:
                 self.attempts.append((time.monotonic(), body, self.failure[0]))
@@ -196,12 +200,9 @@ class FakeGraph:
                 return JSONResponse({"error": error}, status, headers=headers)
             self.attempts.append((time.monotonic(), body, 200))
             wamid = f"wamid.OUT{next(self._ids)}"
+            contact = {"input": to, "wa_id": to} if to else {"input": recipient, "user_id": recipient}
             return JSONResponse(
-                {
-                    "messaging_product": "whatsapp",
-                    "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                    "messages": [{"id": wamid}],
-                }
+                {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": wamid}]}
             )
 
         return Starlette(routes=[Route("/v21.0/{phone_number_id}/messages", send, methods=["POST"])])

@@ -350,8 +350,13 @@ async def test_location_contact_request_and_document(
     )
     await post(client, inbound(number, "text", {"body": "faskes terdekat"}))
     contact_request, location_request, document = graph.messages
+    # WhatsApp's own contact request (Meta: "Business-scoped user IDs", requesting contact info).
+    assert contact_request["interactive"] == {
+        "type": "request_contact_info",
+        "body": {"text": "Boleh kami pakai nomor WhatsApp Anda?"},
+        "action": {"name": "request_contact_info"},
+    }
     request_id = (await messages_of(app, number))[1].id
-    assert contact_request["interactive"]["action"]["buttons"][0]["reply"]["id"] == f"contact:{request_id}"
     assert location_request["interactive"] == {
         "type": "location_request_message",
         "body": {"text": "Bagikan lokasi Anda."},
@@ -364,6 +369,7 @@ async def test_location_contact_request_and_document(
     }
     fake_rasa.reply({"text": "Terima kasih."})
 
+    # A "use this number" button sent before request_contact_info still works when pressed.
     await post(
         client,
         inbound(
@@ -647,6 +653,14 @@ async def test_shared_contact_card(
     number: str, wa: tuple[FastAPI, httpx.AsyncClient], fake_rasa: FakeRasa
 ) -> None:
     _, client = wa
+    requested = [
+        {
+            "name": {"formatted_name": "Budi"},
+            "origin": "contact_request",
+            "phones": [{"phone": f"+{number}", "wa_id": number}],
+        }
+    ]
+    # The sender's own number, but shared as any card: WhatsApp does not mark it as requested.
     card = [{"name": {"formatted_name": "Budi"}, "phones": [{"phone": f"+{number}", "wa_id": number}]}]
     other = [
         {
@@ -655,12 +669,13 @@ async def test_shared_contact_card(
         }
     ]
 
+    await post(client, inbound(number, "contacts", requested))
     await post(client, inbound(number, "contacts", card))
     await post(client, inbound(number, "contacts", other))
 
-    own, someone_else = (received["metadata"]["contact"] for received in fake_rasa.received)
+    own, unmarked, someone_else = (received["metadata"]["contact"] for received in fake_rasa.received)
     # The numbers reach Rasa as the conversation's tokens (api/privacy, issue 16).
-    assert (own["own"], someone_else["own"]) == (True, False)
+    assert (own["own"], unmarked["own"], someone_else["own"]) == (True, False, False)
     assert token_kind(own["phone_number"]) == token_kind(someone_else["phone_number"]) == "phone"
     assert own["phone_number"] != someone_else["phone_number"]
 
