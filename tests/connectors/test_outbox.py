@@ -330,8 +330,8 @@ async def test_a_blocked_bot_is_final_not_retried(
     telegram.failures["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
     async with gateway(**telegram_settings(telegram, **FAST)) as (app, client):
         await post_update(client, message_update(chat, text="halo"))
-        stored = await telegram_messages(app, chat)
-        await settled(app, conversations(stored))
+        await settled(app, conversations(await telegram_messages(app, chat)))
         await asyncio.sleep(0.3)  # a few worker rounds
+        stored = await telegram_messages(app, chat)
     assert [status for _, _, params, status in telegram.attempts if params.get("chat_id") == chat] == [403]
     assert stored[-1].delivery_status is DeliveryStatus.FAILED
