@@ -55,6 +55,11 @@ UNSUPPORTED_CONTACT_TEXT = "Mohon maaf, nomor telepon pada kontak itu tidak dapa
 COMMANDS = {"start": "/greet", "menu": "/ask_menu", "bantuan": "/ask_menu", "help": "/ask_menu"}
 
 
+# With no retries of its own, the rate limiter logs each 429 as an error with a traceback; the
+# outbox retries it and logs it once (api/conversations/delivery.py).
+logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+
+
 def build_application(settings: Settings, *, polling: bool = False) -> Application:
     """The python-telegram-bot application; without an updater unless `polling`."""
     builder: ApplicationBuilder = (
