@@ -81,6 +81,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "inapas_logins": {"ix_inapas_logins_conversation_id", "ix_inapas_logins_created_at"},
         "idempotent_responses": {"ix_idempotent_responses_created_at"},
         "job_leases": set(),
+        "analytics_events": {"ix_analytics_events_at", "ix_analytics_events_conversation_hash"},
     }
 
 
