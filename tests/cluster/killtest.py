@@ -49,6 +49,7 @@ WINDOW_SECONDS = 3.0  # recovery: every window of this length from then on has i
 REQUEST_TIMEOUT_SECONDS = 25.0
 DRAIN_SECONDS = 20.0  # after the load: time for retries of failed turns (issue 19 §2)
 BURST = 20
+PROCESS_BACK_SECONDS = 420.0
 REPLICA_WAIT_SECONDS = 480.0  # a Rasa replica loads its model for 1-4 min on a busy 2-core machine
 
 
@@ -152,11 +153,11 @@ def restart_server(kind: str) -> dict[str, Any]:
 
 
 async def process_back(name: str, began: float) -> float | None:
-    """Seconds until `name` answers its health URL again after being killed (None: not in 90 s)."""
+    """Seconds until `name` answers its health URL again after being killed (None: not in time)."""
     await asyncio.sleep(0.5)
     url = read_state()["processes"][name]["health_url"]
     async with httpx.AsyncClient(timeout=2) as http:
-        while time.monotonic() - began < 90:
+        while time.monotonic() - began < PROCESS_BACK_SECONDS:
             if url is None:
                 if read_state()["processes"][name]["pid"] is not None:
                     return round(time.monotonic() - began, 1)
@@ -171,6 +172,13 @@ async def process_back(name: str, began: float) -> float | None:
 
 
 async def schedule(load: Load, events: list[tuple[float, str]], log: list[dict[str, Any]]) -> None:
+    """Each event at its time; how long a killed process takes to answer again is watched
+    meanwhile (a Rasa replica loads its model for minutes on a busy machine)."""
+    watching = []
+
+    async def watch(record: dict[str, Any], name: str, began: float) -> None:
+        record["process_back_seconds"] = await process_back(name, began)
+
     for at, what in events:
         await asyncio.sleep(max(0.0, load.start + at - time.monotonic()))
         began = time.monotonic()
@@ -179,8 +187,9 @@ async def schedule(load: Load, events: list[tuple[float, str]], log: list[dict[s
         record["at"] = round(began - load.start, 2)
         print(f"killtest: t={record['at']:6.1f} s  {record['event']}", flush=True)
         if kind == "kill":
-            record["process_back_seconds"] = await process_back(name, began)
+            watching.append(asyncio.create_task(watch(record, name, began)))
         log.append(record)
+    await asyncio.gather(*watching)
 
 
 def recovery(load: Load, at: float, until: float) -> dict[str, Any]:
