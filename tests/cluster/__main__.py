@@ -24,7 +24,13 @@ LOAD_TEST_SETTINGS = {
 }
 
 
+def _exit(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # the cluster is stopped on the way out
+
+
 def main(argv: list[str]) -> int:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a background job may have SIGINT ignored
+        signal.signal(sig, _exit)
     killtest.STATE.unlink(missing_ok=True)
     settings = [arg for name, value in LOAD_TEST_SETTINGS.items() for arg in ("--set", name, value)]
     supervisor = subprocess.Popen([str(ROOT / "scripts" / "cluster"), "--fresh", *settings], cwd=ROOT)
