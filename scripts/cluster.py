@@ -45,6 +45,7 @@ REDIS_DB = 9
 ANALYTICS_QUEUE = f"{PREFIX}_analytics"
 ANALYTICS_EXCHANGE = f"{PREFIX}_events"
 START_TIMEOUT_SECONDS = 420
+TICKET_LOCK_LIFETIME_SECONDS = 20
 # A process that dies is restarted after this long, doubled after each quick death, up to the max.
 RESTART_DELAY_SECONDS = 0.5
 MAX_RESTART_DELAY_SECONDS = 8.0
@@ -126,6 +127,9 @@ def environments(ports: Ports, servers: Servers, keys: dict[str, str]) -> dict[s
         "EVENT_BROKER_HOST": servers.rabbitmq_host, "EVENT_BROKER_PORT": str(servers.rabbitmq_port),
         "EVENT_BROKER_USERNAME": servers.rabbitmq_user, "EVENT_BROKER_PASSWORD": servers.rabbitmq_password,
         "EVENT_BROKER_QUEUE": ANALYTICS_QUEUE, "EVENT_BROKER_EXCHANGE": ANALYTICS_EXCHANGE,
+        # A turn's lock ticket outlives the gateway's deadline for the turn (16 s) and no more:
+        # the tickets of a killed replica block its conversations this long (Rasa: 60 s).
+        "TICKET_LOCK_LIFETIME": str(TICKET_LOCK_LIFETIME_SECONDS),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions}/webhook",
         "ACTION_SERVER_TOKEN": keys["ACTION_SERVER_TOKEN"],
         "AW_RASA_TOKEN": keys["AW_RASA_TOKEN"],
