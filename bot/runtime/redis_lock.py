@@ -14,18 +14,21 @@ retried when another replica changed the key in between), so tickets are unique 
 across replicas. The key expires with its last ticket: a replica killed while holding a ticket
 delays that conversation by the ticket's lifetime at most, and leaves no key behind.
 A waiting turn checks the lock every `POLL_SECONDS` (Rasa: every second), so a burst to one
-conversation queues at the speed of its turns.
+conversation queues at the speed of its turns, and renews its ticket: a ticket's lifetime
+(TICKET_LOCK_LIFETIME) counts from its turn's last sign of life, not from when it was issued
+(Rasa's), so a queue longer than the lifetime does not expire while a dead replica's tickets do.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 
 POLL_SECONDS = 0.02
@@ -94,6 +97,33 @@ def finish_serving(self: RedisLockStore, conversation_id: str, ticket_number: in
     _transaction(self, conversation_id, finish)
 
 
+def _ticket(lock: TicketLock | None, number: int) -> Ticket | None:
+    return next((t for t in lock.tickets if t.number == number), None) if lock is not None else None
+
+
+def refresh(
+    self: RedisLockStore, conversation_id: str, ticket_number: int, lifetime: float, force: bool = False
+) -> TicketLock | None:
+    """The lock, after giving ticket `ticket_number` a new lifetime when half of it has passed
+    or `force` (then in one transaction; otherwise one read). None when the ticket is gone."""
+    lock = self.get_lock(conversation_id)
+    ticket = _ticket(lock, ticket_number)
+    if ticket is None or (not force and ticket.expires - time.time() > lifetime / 2):
+        return lock if ticket is not None else None
+
+    def renew(pipe: Any, key: str) -> TicketLock | None:
+        current = _read(pipe, key)
+        mine = _ticket(current, ticket_number)
+        pipe.multi()
+        if current is None or mine is None:
+            return None
+        mine.expires = time.time() + lifetime
+        _write(pipe, key, current)
+        return current
+
+    return _transaction(self, conversation_id, renew)  # type: ignore[no-any-return]
+
+
 @asynccontextmanager
 async def lock(
     self: RedisLockStore,
@@ -101,10 +131,21 @@ async def lock(
     lock_lifetime: float = LOCK_LIFETIME,
     wait_time_in_seconds: float = POLL_SECONDS,
 ) -> AsyncIterator[TicketLock]:
-    """`LockStore.lock`, checking every `POLL_SECONDS` by default."""
+    """`LockStore.lock`, checking every `POLL_SECONDS` by default. A ticket's lifetime runs
+    from the last sign of life of its turn, not from when it was issued: a waiting turn renews
+    it, and the turn that gets the lock starts with a whole lifetime. So a long queue of turns
+    of one conversation never expires, and the tickets of a killed replica (no more signs of
+    life) block the conversation one lifetime at most."""
     ticket = self.issue_ticket(conversation_id, lock_lifetime)
     try:
-        yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        while True:
+            current = refresh(self, conversation_id, ticket, lock_lifetime)
+            if current is None:
+                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+            if not current.is_locked(ticket):
+                break
+            await asyncio.sleep(wait_time_in_seconds)
+        yield refresh(self, conversation_id, ticket, lock_lifetime, force=True) or current  # a whole lifetime
     finally:
         self.cleanup(conversation_id, ticket)
 

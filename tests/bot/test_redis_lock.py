@@ -110,3 +110,26 @@ def test_two_replicas_never_serve_one_conversation_at_once():
     counter.delete(inside_key)
     assert (len(overlaps), len(errors), len(served)) == (0, 0, 120)
     assert replicas[0].get_lock(conversation) is None
+
+
+async def test_a_queue_longer_than_the_ticket_lifetime_does_not_expire():
+    """Four turns of 0.5 s queued on two replicas, tickets of 1 s: the last waits 1.5 s and is
+    still served (Rasa counts a ticket's lifetime from its issue, and would drop it)."""
+    replicas, conversation, served = [store(), store()], f"queue-{uuid.uuid4()}", []
+
+    async def turn(i: int) -> None:
+        async with replicas[i % 2].lock(conversation, lock_lifetime=1.0):
+            served.append(i)
+            await asyncio.sleep(0.5)
+
+    await asyncio.gather(*(turn(i) for i in range(4)))
+    assert sorted(served) == [0, 1, 2, 3]
+
+
+async def test_a_dead_replicas_ticket_blocks_one_lifetime_at_most():
+    a, b, conversation = store(), store(), f"dead-{uuid.uuid4()}"
+    a.issue_ticket(conversation, lock_lifetime=1.0)  # its replica is killed: never served, never renewed
+    began = time.monotonic()
+    async with b.lock(conversation, lock_lifetime=1.0):
+        waited = time.monotonic() - began
+    assert 0.8 < waited < 2.0
