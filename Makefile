@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help run test setup chromium haproxy check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
-	eval-conversations
+	eval-conversations cluster test-cluster
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -79,6 +79,12 @@ shell: setup train  ## Chat in the terminal (starts the action server too).
 
 telegram-polling: $(API_VENV)/.installed  ## Telegram bot by polling (AW_TELEGRAM_BOT_TOKEN; Rasa from make run).
 	$(API)/python -m connectors.telegram.polling
+
+cluster: setup haproxy train  ## The production topology on this machine: 2 gateways, 2 Rasa, 2 action servers, HAProxy, PostgreSQL, Redis, RabbitMQ (ports 18300-18399).
+	scripts/cluster
+
+test-cluster: setup haproxy train  ## Kill tests on the cluster (about 4 min): replicas killed under load, a burst over both Rasa replicas, analytics without identifiers.
+	$(API)/python -m tests.cluster $(CLUSTER_ARGS)
 
 AS_OF ?= $(shell date -u +%F)
 facts:  ## Regenerate docs/facts.md, the fact audit, as of today (or AS_OF=YYYY-MM-DD).

@@ -704,3 +704,24 @@ class TurnRetry(Base):
     # Why the last attempt failed ("timeout", "http 503", "busy"): never message content.
     last_error: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Analytics -------------------------------------------------------------------------------
+
+
+class AnalyticsEvent(Base):
+    """One event of Rasa's event broker, without identifiers (api/analytics/events.py): what
+    was understood or done, when and on which channel. The conversation is a salted hash that
+    groups its events and opens nothing; no sender id, text, entity or slot value is kept.
+    `event_key` (SHA-256 of the broker message) makes a redelivered message a no-op."""
+
+    __tablename__ = "analytics_events"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_hash: Mapped[str] = mapped_column(String(64), index=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    # A user event's intent; an action event's action; a form's name (active_loop).
+    name: Mapped[str | None] = mapped_column(String(128))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(index=True)

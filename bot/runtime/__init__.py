@@ -1,5 +1,6 @@
 """Fixes to the Rasa server's own code paths: found by profiling it under load
-(docs/benchmarks.md), and where it would fail open (fail_closed: docs/deployment.md).
+(docs/benchmarks.md), where it would fail open (fail_closed: docs/deployment.md), and Redis
+locks safe across replicas (redis_lock, rasa#9213).
 
 `bot.server`, the entry point that scripts/run and scripts/shell start Rasa with, installs them
 once Rasa has read its command line. Each fix replaces one method of Rasa 3.6, so on another
@@ -13,12 +14,12 @@ import logging
 
 from rasa import version
 
-from bot.runtime import action_results, endpoint_connections, fail_closed
+from bot.runtime import action_results, endpoint_connections, fail_closed, redis_lock
 
 logger = logging.getLogger(__name__)
 
 WRITTEN_FOR = "3.6"  # the Rasa release whose methods the fixes replace
-FIXES = (action_results, endpoint_connections, fail_closed)
+FIXES = (action_results, endpoint_connections, fail_closed, redis_lock)
 
 
 def install() -> bool:

@@ -85,6 +85,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "idempotent_responses": {"ix_idempotent_responses_created_at"},
         "job_leases": set(),
         "turn_retries": set(),
+        "analytics_events": {"ix_analytics_events_at", "ix_analytics_events_conversation_hash"},
     }
 
 

@@ -46,7 +46,9 @@ def tracker(**slots: str) -> DialogueStateTracker:
 def test_endpoints_configure_the_fact_generator(endpoints, monkeypatch):
     for name in ("ACTION_SERVER_URL", "ACTION_SERVER_TOKEN", "TRACKER_DB_HOST", "TRACKER_DB_PORT",
                  "TRACKER_DB_USER", "TRACKER_DB_PASSWORD", "TRACKER_DB_NAME", "LOCK_STORE_REDIS_HOST",
-                 "LOCK_STORE_REDIS_PORT", "LOCK_STORE_REDIS_DB"):
+                 "LOCK_STORE_REDIS_PORT", "LOCK_STORE_REDIS_DB", "EVENT_BROKER_HOST", "EVENT_BROKER_PORT",
+                 "EVENT_BROKER_USERNAME", "EVENT_BROKER_PASSWORD", "EVENT_BROKER_QUEUE",
+                 "EVENT_BROKER_EXCHANGE"):
         monkeypatch.setenv(name, "x")
     config = read_endpoints_from_path(ROOT / endpoints)
     nlg = NaturalLanguageGenerator.create(config.nlg, DOMAIN)

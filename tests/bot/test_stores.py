@@ -35,6 +35,9 @@ def production_env(monkeypatch):
         "TRACKER_DB_PASSWORD": pg.password or "", "TRACKER_DB_NAME": pg.path.lstrip("/"),
         "LOCK_STORE_REDIS_HOST": redis.hostname, "LOCK_STORE_REDIS_PORT": str(redis.port),
         "LOCK_STORE_REDIS_DB": redis.path.lstrip("/") or "0",
+        "EVENT_BROKER_HOST": "127.0.0.1", "EVENT_BROKER_PORT": "5672", "EVENT_BROKER_USERNAME": "guest",
+        "EVENT_BROKER_PASSWORD": "guest", "EVENT_BROKER_QUEUE": "aw_cluster_test_events",
+        "EVENT_BROKER_EXCHANGE": "aw_cluster_test_events",
     }.items():
         monkeypatch.setenv(name, value)
     return read_endpoints_from_path("endpoints.prod.yml")

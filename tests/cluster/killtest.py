@@ -1,0 +1,631 @@
+"""`make test-cluster`: kill tests on `make cluster` (scripts/cluster.py), gateway runtime.
+
+While N citizens converse through the public load balancer (bench/load's conversations, think
+time 2-6 s), `kill -9` in turn a Rasa replica, an action server and a gateway replica (and, with
+`--restart-servers`, restart PostgreSQL and Redis: they are shared with other work on the
+machine, so only on request). For each event it prints the citizen messages lost (sent, and
+neither answered then nor later), the duplicated cases (billings, tickets, applications,
+complaints: more than one of a kind in one conversation), whether each conversation's tracker
+holds the messages in the order they were sent, and the recovery time: from the event until the
+p95 of turns stays under 300 ms. Then a burst of 20 messages to one conversation alternating
+between both Rasa replicas (bypassing the balancer's hash: rasa#9213) must be processed in
+order, none lost. Last, the analytics table must hold events and no identifier.
+
+Results: printed, and written to var/cluster/killtest.json. Exit status 1 when a target is
+missed (lost > 0, a duplicate, order broken, recovery over 10 s, burst or analytics failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+import redis
+
+from bench.load.conversations import load_personas, scripts
+from bench.load.generator import Gateway, Outbox, Reply, Think, next_message, play_once
+from bench.load.procstat import descendants
+from tests.cluster import ROOT, cluster
+
+STATE = ROOT / "var" / "cluster" / "state.json"
+RESULTS = ROOT / "var" / "cluster" / "killtest.json"
+P95_TARGET_SECONDS = 0.300
+RECOVERY_TARGET_SECONDS = 10.0
+WINDOW_SECONDS = 3.0  # recovery: every window of this length from then on has its p95 under target
+REQUEST_TIMEOUT_SECONDS = 25.0
+DRAIN_SECONDS = 20.0  # after the load: time for retries of failed turns (issue 19 §2)
+BURST = 20
+PROCESS_BACK_SECONDS = 420.0
+REPLICA_WAIT_SECONDS = 480.0  # a Rasa replica loads its model for 1-4 min on a busy 2-core machine
+
+
+@dataclass
+class Sent:
+    conversation: str
+    text: str  # what Rasa gets (a button's payload, or the text)
+    at: float  # seconds since the load started
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class Load:
+    start: float
+    sent: list[Sent] = field(default_factory=list)
+    conversations: list[str] = field(default_factory=list)
+    open_errors: int = 0
+
+
+def read_state() -> dict[str, Any]:
+    return dict(json.loads(STATE.read_text()))
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+async def citizen(
+    index: int,
+    target: Gateway,
+    http: httpx.AsyncClient,
+    mix: list[Any],
+    load: Load,
+    until: float,
+    think: Think,
+) -> None:
+    rng = random.Random(f"killtest:{index}")
+    await asyncio.sleep(rng.uniform(0, think.high))
+    script_index = index % len(mix)
+    while time.monotonic() < until:
+        script = mix[script_index]
+        script_index = (script_index + 1) % len(mix)
+        try:
+            conversation = await target.open(http)
+        except httpx.HTTPError:
+            load.open_errors += 1
+            await asyncio.sleep(think.wait(rng))
+            continue
+        load.conversations.append(conversation)
+        last, said = Reply([]), []  # type: ignore[var-annotated]
+        for number, step in enumerate(script.steps):
+            if number:
+                await asyncio.sleep(think.wait(rng))
+            if time.monotonic() >= until:
+                break
+            message = await next_message(target, http, step, last, said)
+            if message is None:
+                break  # the bot took another path (or a reply was lost): next conversation
+            sent = Sent(conversation, message[0], round(time.monotonic() - load.start, 3))
+            load.sent.append(sent)
+            begun = time.monotonic()
+            try:
+                last = await target.send(http, conversation, *message)
+            except httpx.TimeoutException:
+                last = Reply([], "timeout")
+            except httpx.HTTPError:
+                last = Reply([], "connection")
+            sent.seconds, sent.error = round(time.monotonic() - begun, 4), last.error
+            said.append(last.text())
+            if last.error:
+                break
+        await asyncio.sleep(think.wait(rng))
+
+
+async def warm_up(state: dict[str, Any], mix: list[Any], target: Gateway) -> None:
+    """Each Rasa replica's first predictions build its models' graphs (seconds each): every
+    script's first message straight to each replica, then two scripts through the balancer."""
+    async with httpx.AsyncClient(timeout=120) as http:
+        for replica in state["rasa_replicas"]:
+            for script in mix:
+                text = getattr(script.steps[0], "text", "halo")
+                body = {"sender": f"warmup-{uuid.uuid4().hex}", "message": text, "input_channel": "web"}
+                await http.post(f"{replica}/webhooks/rest/webhook", json=body)
+    for script in mix[:2]:
+        await play_once(target, script, REQUEST_TIMEOUT_SECONDS)
+    print("killtest: warmed up", flush=True)
+
+
+def kill(name: str) -> dict[str, Any]:
+    """kill -9 the process `name` of the cluster (and its children)."""
+    pid = read_state()["processes"][name]["pid"]
+    if pid is None:
+        return {"event": f"kill -9 {name}", "error": "not running"}
+    for child in [*descendants(pid)[1:], pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+    return {"event": f"kill -9 {name}", "pid": pid}
+
+
+def restart_server(kind: str) -> dict[str, Any]:
+    """Restart PostgreSQL or Redis as an operator would (shared servers: only on request)."""
+    began = time.monotonic()
+    if kind == "postgresql":
+        subprocess.run(["service", "postgresql", "restart"], check=False, capture_output=True)
+    else:
+        subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True)
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
+             "--save", "", "--appendonly", "no"],
+            check=False, capture_output=True,
+        )  # fmt: skip
+    return {"event": f"restart {kind}", "took_seconds": round(time.monotonic() - began, 1)}
+
+
+async def process_back(name: str, began: float) -> float | None:
+    """Seconds until `name` answers its health URL again after being killed (None: not in time)."""
+    await asyncio.sleep(0.5)
+    url = read_state()["processes"][name]["health_url"]
+    async with httpx.AsyncClient(timeout=2) as http:
+        while time.monotonic() - began < PROCESS_BACK_SECONDS:
+            if url is None:
+                if read_state()["processes"][name]["pid"] is not None:
+                    return round(time.monotonic() - began, 1)
+            else:
+                try:
+                    if (await http.get(url)).status_code == 200:
+                        return round(time.monotonic() - began, 1)
+                except httpx.HTTPError:
+                    pass
+            await asyncio.sleep(0.25)
+    return None
+
+
+async def schedule(load: Load, events: list[tuple[float, str]], log: list[dict[str, Any]]) -> None:
+    """Each event at its time; how long a killed process takes to answer again is watched
+    meanwhile (a Rasa replica loads its model for minutes on a busy machine)."""
+    watching = []
+
+    async def watch(record: dict[str, Any], name: str, began: float) -> None:
+        record["process_back_seconds"] = await process_back(name, began)
+
+    for at, what in events:
+        await asyncio.sleep(max(0.0, load.start + at - time.monotonic()))
+        began = time.monotonic()
+        kind, _, name = what.partition(":")
+        record = kill(name) if kind == "kill" else await asyncio.to_thread(restart_server, name)
+        record["at"] = round(began - load.start, 2)
+        print(f"killtest: t={record['at']:6.1f} s  {record['event']}", flush=True)
+        if kind == "kill":
+            watching.append(asyncio.create_task(watch(record, name, began)))
+        log.append(record)
+    await asyncio.gather(*watching)
+
+
+def recovery(load: Load, at: float, until: float) -> dict[str, Any]:
+    """Turns started between `at` and `until`: errors, p95 and when it came back under target."""
+    turns = [s for s in load.sent if at <= s.at < until]
+    ok = [s for s in turns if s.error is None]
+    back: float | None = None
+    step = 0.5
+    t = at
+    while t < until - WINDOW_SECONDS:
+        tail = [s for s in turns if s.at >= t]
+        windows = [
+            [
+                s.seconds if s.error is None else REQUEST_TIMEOUT_SECONDS
+                for s in tail
+                if w <= s.at < w + WINDOW_SECONDS
+            ]
+            for w in _frange(t, until - WINDOW_SECONDS, WINDOW_SECONDS)
+        ]
+        if all(p95(window) < P95_TARGET_SECONDS for window in windows if window):
+            back = round(t - at, 1)
+            break
+        t += step
+    return {
+        "turns": len(turns),
+        "errors": len(turns) - len(ok),
+        "errors_by_kind": _count(s.error for s in turns if s.error),
+        "p95_ms": round(1000 * p95([s.seconds for s in ok]), 1),
+        "recovered_after_seconds": back,
+    }
+
+
+def _frange(start: float, stop: float, step: float) -> list[float]:
+    values, value = [], start
+    while value <= stop:
+        values.append(value)
+        value += step
+    return values
+
+
+def _count(items: Any) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item] += 1
+    return dict(counts)
+
+
+async def outcomes(load: Load, state: dict[str, Any]) -> dict[str, Any]:
+    """Lost and duplicated messages, duplicated cases, from the gateway database; order from
+    Rasa's trackers."""
+    connection = await asyncpg.connect(
+        cluster.Servers().database_url(cluster.DATABASES["gateway"], "postgresql")
+    )
+    try:
+        rows = await connection.fetch(
+            "SELECT conversation_id::text AS c, coalesce(payload, text) AS t, rasa_status::text AS s "
+            "FROM messages WHERE direction = 'in' AND author = 'citizen' ORDER BY id"
+        )
+        cases = await connection.fetch(
+            "SELECT conversation_id::text AS c, kind::text AS k, count(*) AS n FROM cases "
+            "WHERE conversation_id IS NOT NULL GROUP BY 1, 2"
+        )
+    finally:
+        await connection.close()
+    stored: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in rows:
+        stored[row["c"]].append((row["t"], row["s"]))
+    by_conversation: dict[str, list[Sent]] = defaultdict(list)
+    for sent in load.sent:
+        by_conversation[sent.conversation].append(sent)
+    lost: list[dict[str, Any]] = []
+    answered_later = duplicated_messages = 0
+    for conversation, sent_list in by_conversation.items():
+        in_db = list(stored.get(conversation, []))
+        texts = [t for t, _ in in_db]
+        duplicated_messages += max(0, len(in_db) - len(sent_list))
+        for sent in sent_list:
+            if sent.error is None:
+                continue
+            delivered = any(t == sent.text and s == "delivered" for t, s in in_db)
+            if delivered:
+                answered_later += 1
+            else:
+                lost.append({
+                    "at": sent.at, "error": sent.error,
+                    "stored": sent.text in texts,
+                    "status": next((s for t, s in in_db if t == sent.text), None),
+                })  # fmt: skip
+    duplicated_cases = [dict(row) for row in cases if row["n"] > 1]
+    order = await tracker_order(by_conversation, state)
+    return {
+        "lost": lost,
+        "answered_later": answered_later,
+        "duplicated_messages": duplicated_messages,
+        "duplicated_cases": duplicated_cases,
+        "cases": sum(row["n"] for row in cases),
+        "order": order,
+    }
+
+
+async def tracker_order(by_conversation: dict[str, list[Sent]], state: dict[str, Any]) -> dict[str, Any]:
+    """Each conversation's user messages in Rasa's tracker against the order they were sent:
+    the tracker's must be the sent ones in the same order, each at most once."""
+    token = state["secrets"]["AW_RASA_TOKEN"]
+    broken: list[dict[str, Any]] = []
+    missing = 0
+    async with httpx.AsyncClient(timeout=30) as http:
+        for conversation, sent_list in by_conversation.items():
+            response = await http.get(
+                f"{state['rasa_url']}/conversations/{conversation}/tracker",
+                params={"include_events": "ALL", "token": token},
+            )
+            if response.status_code != 200:
+                broken.append(
+                    {"conversation": conversation, "problem": f"tracker http {response.status_code}"}
+                )
+                continue
+            sent_texts = [s.text for s in sent_list]
+            seen = [e.get("text") for e in response.json().get("events", []) if e.get("event") == "user"]
+            seen = [text for text in seen if text in sent_texts]
+            if not _in_order(seen, sent_texts):
+                broken.append({"conversation": conversation, "sent": len(sent_texts), "tracker": len(seen)})
+            delivered = [s.text for s in sent_list if s.error is None]
+            missing += sum(1 for text in delivered if text not in seen)
+    return {"conversations": len(by_conversation), "broken": broken, "delivered_not_in_tracker": missing}
+
+
+def _in_order(seen: list[str], sent: list[str]) -> bool:
+    """`seen` is a subsequence of `sent`: same order, nothing twice that was sent once."""
+    position = 0
+    for text in seen:
+        while position < len(sent) and sent[position] != text:
+            position += 1
+        if position == len(sent):
+            return False
+        position += 1
+    return True
+
+
+async def replicas_up(replicas: list[str], seconds: float) -> bool:
+    """Wait until every Rasa replica answers its health check (a killed one loads its model)."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(timeout=2) as http:
+        while time.monotonic() < deadline:
+            up = 0
+            for url in replicas:
+                with contextlib.suppress(httpx.HTTPError):
+                    up += (await http.get(f"{url}/webhooks/rest/")).status_code == 200
+            if up == len(replicas):
+                return True
+            await asyncio.sleep(1)
+    return False
+
+
+def _lock_tickets(sender: str) -> set[int]:
+    """The ticket numbers in Rasa's Redis lock of `sender` (endpoints.prod.yml's key prefix)."""
+    raw = redis.Redis(db=cluster.REDIS_DB).get(f"asistenwarga:lock:{sender}")
+    return {json.loads(ticket)["number"] for ticket in json.loads(raw)["tickets"]} if raw else set()
+
+
+def _whole_turns(events: list[dict[str, Any]]) -> bool:
+    """Each user message's turn ends (action_listen) before the next user message starts."""
+    open_turn = False
+    for event in events:
+        if event.get("event") == "user":
+            if open_turn:
+                return False
+            open_turn = True
+        elif event.get("event") == "action" and event.get("name") == "action_listen":
+            open_turn = False
+    return True
+
+
+async def burst(state: dict[str, Any], paced: bool) -> dict[str, Any]:
+    """20 messages to one conversation, alternating between the two Rasa replicas directly
+    (bypassing the balancer's hash), each sent before the previous one is answered.
+
+    `paced`: each is sent once the previous one holds its ticket in the lock (the order in
+    which they reached Rasa is then the send order). Otherwise 10 ms apart: a replica busy
+    with a turn reads its next request late, so messages in flight at once on two replicas
+    reach the lock in an order no server can know; only their sender can order them."""
+    sender = f"burst-{uuid.uuid4().hex}"
+    texts = [f"Berapa biaya perpanjang SIM A? ({i + 1})" for i in range(BURST)]
+    replicas = state["rasa_replicas"]
+    if not await replicas_up(replicas, REPLICA_WAIT_SECONDS):
+        return {"ok": False, "error": f"both Rasa replicas not up within {REPLICA_WAIT_SECONDS} s"}
+    async with httpx.AsyncClient(timeout=120) as http:
+
+        async def send(i: int) -> int:
+            body = {"sender": sender, "message": texts[i], "input_channel": "web", "metadata": {}}
+            try:
+                response = await http.post(f"{replicas[i % 2]}/webhooks/rest/webhook", json=body)
+                return response.status_code
+            except httpx.HTTPError:
+                return 0
+
+        began = time.monotonic()
+        tasks = []
+        for i in range(BURST):
+            before = _lock_tickets(sender)
+            tasks.append(asyncio.create_task(send(i)))
+            deadline = time.monotonic() + (3.0 if paced else 0.01)
+            while time.monotonic() < deadline and not tasks[-1].done():
+                if paced and _lock_tickets(sender) - before:
+                    break
+                await asyncio.sleep(0.002)
+        statuses = await asyncio.gather(*tasks)
+        took = round(time.monotonic() - began, 1)
+        tracker = await http.get(
+            f"{state['rasa_url']}/conversations/{sender}/tracker",
+            params={"include_events": "ALL", "token": state["secrets"]["AW_RASA_TOKEN"]},
+        )
+    events = tracker.json().get("events", [])
+    seen = [e.get("text") for e in events if e.get("event") == "user"]
+    return {
+        "paced": paced,
+        "messages": BURST,
+        "answered_200": sum(1 for s in statuses if s == 200),
+        "statuses": _count(str(s) for s in statuses),
+        "in_tracker": len(seen),
+        "each_once": sorted(seen) == sorted(texts),
+        "whole_turns": _whole_turns(events),
+        "in_send_order": seen == texts,
+        "seconds": took,
+        "ok": seen == texts and all(s == 200 for s in statuses) and _whole_turns(events),
+    }
+
+
+async def analytics_check(load: Load, personas: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The analytics table holds events, and none of the identifiers the load used."""
+    await asyncio.sleep(2)  # the consumer's last batch
+    connection = await asyncpg.connect(
+        cluster.Servers().database_url(cluster.DATABASES["gateway"], "postgresql")
+    )
+    try:
+        rows = await connection.fetch("SELECT * FROM analytics_events")
+    finally:
+        await connection.close()
+    identifiers = set(load.conversations)
+    for persona in personas.values():
+        identifiers.update(
+            str(v) for k, v in persona.items() if isinstance(v, str | int) and len(str(v)) >= 5
+        )
+    identifiers.update(s.text for s in load.sent if len(s.text) >= 6 and not s.text.startswith("/"))
+    cells = {str(value) for row in rows for value in dict(row).values() if value is not None}
+    leaked = sorted(i for i in identifiers if any(i in cell for cell in cells))
+    return {
+        "rows": len(rows),
+        "by_type": _count(row["event_type"] for row in rows),
+        "identifiers_checked": len(identifiers),
+        "identifiers_found": leaked[:10],
+        "ok": bool(rows) and not leaked,
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    state = read_state()
+    personas = load_personas()
+    async with httpx.AsyncClient(timeout=10) as http:
+        categories = (
+            await http.get(
+                f"{state['service_api_url']}/api/v1/complaints/categories",
+                headers={"Authorization": f"Bearer {state['secrets']['AW_SERVICE_TOKEN']}"},
+            )
+        ).json()["items"]
+    roads = next(item["label"] for item in categories if item["key"] == "infrastruktur")
+    mix = scripts(personas, roads)
+    outbox = Outbox(
+        state["service_api_url"], {"Authorization": f"Bearer {state['secrets']['AW_SERVICE_TOKEN']}"}
+    )
+    target = Gateway(state["public_url"], outbox)
+    await warm_up(state, mix, target)
+    events: list[tuple[float, str]] = []
+    t = args.warmup
+    for name in ("kill:rasa1", "kill:actions1", "kill:gateway1"):
+        events.append((t, name))
+        t += args.gap
+    if args.restart_servers:
+        for name in ("restart:postgresql", "restart:redis"):
+            events.append((t, name))
+            t += args.gap
+    duration = t
+    load = Load(time.monotonic())
+    log: list[dict[str, Any]] = []
+    limits = httpx.Limits(max_connections=args.citizens + 20, max_keepalive_connections=args.citizens + 20)
+    print(
+        f"killtest: {args.citizens} citizens for {duration:.0f} s; events at {[e[0] for e in events]}",
+        flush=True,
+    )
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS, limits=limits) as http:
+        until = load.start + duration
+        await asyncio.gather(
+            schedule(load, events, log),
+            *(citizen(i, target, http, mix, load, until, Think(2.0, 6.0)) for i in range(args.citizens)),
+        )
+    print(f"killtest: load done, {len(load.sent)} messages; draining {DRAIN_SECONDS:.0f} s", flush=True)
+    await asyncio.sleep(DRAIN_SECONDS)
+    baseline = recovery(load, 0.0, events[0][0])
+    for number, record in enumerate(log):
+        end = log[number + 1]["at"] if number + 1 < len(log) else duration
+        record.update(recovery(load, record["at"], end))
+    result = await outcomes(load, state)
+    for record in log:
+        end = next((r["at"] for r in log if r["at"] > record["at"]), duration + 1)
+        window = [s for s in load.sent if record["at"] <= s.at < end]
+        record["lost"] = sum(1 for item in result["lost"] if record["at"] <= item["at"] < end)
+        record["sent"] = len(window)
+    analytics = await analytics_check(load, personas)
+    partial = {
+        "citizens": args.citizens, "messages": len(load.sent), "conversations": len(load.conversations),
+        "baseline": baseline, "events": log,
+    }  # fmt: skip
+    report_events(partial)
+    print("killtest: bursts over both Rasa replicas (waiting for both to be up)", flush=True)
+    burst_result = await burst(state, paced=True)
+    unpaced = await burst(state, paced=False)
+    state_after = read_state()
+    return {
+        "citizens": args.citizens,
+        "messages": len(load.sent),
+        "conversations": len(load.conversations),
+        "open_errors": load.open_errors,
+        "baseline": baseline,
+        "events": log,
+        "lost_total": len(result["lost"]),
+        "lost": result["lost"][:50],
+        "answered_later": result["answered_later"],
+        "duplicated_messages": result["duplicated_messages"],
+        "duplicated_cases": result["duplicated_cases"],
+        "cases": result["cases"],
+        "order": result["order"],
+        "burst": burst_result,
+        "burst_10ms": unpaced,
+        "analytics": analytics,
+        "restarts": {name: p["restarts"] for name, p in state_after["processes"].items()},
+        "sent": [asdict(s) for s in load.sent],
+    }
+
+
+def verdict(result: dict[str, Any]) -> list[str]:
+    missed = []
+    if result["lost_total"]:
+        missed.append(f"{result['lost_total']} citizen messages lost")
+    if result["duplicated_cases"] or result["duplicated_messages"]:
+        missed.append("duplicates")
+    if result["order"]["broken"]:
+        missed.append(f"order broken in {len(result['order']['broken'])} conversations")
+    for record in result["events"]:
+        back = record.get("recovered_after_seconds")
+        if back is None or back > RECOVERY_TARGET_SECONDS:
+            missed.append(f"{record['event']}: p95 not back under 300 ms within 10 s")
+    if not result["burst"]["ok"]:
+        missed.append("burst out of order or lost")
+    if not result["analytics"]["ok"]:
+        missed.append("analytics")
+    return missed
+
+
+def report_events(result: dict[str, Any]) -> None:
+    base = result["baseline"]
+    print(
+        f"\nkilltest: {result['citizens']} citizens, {result['messages']} messages in "
+        f"{result['conversations']} conversations; before the first event p95 {base['p95_ms']} ms, "
+        f"errors {base['errors']}"
+    )
+    print(
+        f"{'event':24} {'sent':>5} {'errors':>6} {'lost':>5} {'p95 ms':>7} {'recovery s':>10} "
+        f"{'process back s':>14}"
+    )
+    for r in result["events"]:
+        back = r.get("recovered_after_seconds")
+        print(
+            f"{r['event']:24} {r['sent']:>5} {r['errors']:>6} {r['lost']:>5} {r['p95_ms']:>7} "
+            f"{'never' if back is None else back:>10} {str(r.get('process_back_seconds', '-')):>14}"
+        )
+
+
+def report(result: dict[str, Any]) -> None:
+    report_events(result)
+    order = result["order"]
+    print(
+        f"lost {result['lost_total']} (answered later by a retry: {result['answered_later']}); duplicated "
+        f"messages {result['duplicated_messages']}, duplicated cases {len(result['duplicated_cases'])} "
+        f"of {result['cases']}; order kept in {order['conversations'] - len(order['broken'])}/"
+        f"{order['conversations']} conversations"
+    )
+    for b in (result["burst"], result["burst_10ms"]):
+        if "error" in b:
+            print(f"burst: {b['error']}")
+            continue
+        print(
+            f"burst ({'each sent once the previous holds its ticket' if b['paced'] else '10 ms apart'}): "
+            f"{b['messages']} messages over both Rasa replicas: {b['answered_200']} answered, "
+            f"{b['in_tracker']} in the tracker, each once: {b['each_once']}, whole turns: "
+            f"{b['whole_turns']}, in send order: {b['in_send_order']} ({b['seconds']} s)"
+        )
+    a = result["analytics"]
+    print(
+        f"analytics: {a['rows']} events {a['by_type']}; identifiers found: {a['identifiers_found'] or 'none'}"
+    )
+    print(f"restarts by the supervisor: {result['restarts']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.cluster.killtest", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--citizens", type=int, default=50)
+    parser.add_argument("--warmup", type=float, default=25.0, help="seconds of load before the first event")
+    parser.add_argument("--gap", type=float, default=30.0, help="seconds between events")
+    parser.add_argument("--restart-servers", action="store_true", help="also restart PostgreSQL and Redis")
+    args = parser.parse_args(argv)
+    if not STATE.exists() or not read_state().get("ready"):
+        print("killtest: the cluster is not running (scripts/cluster)", file=sys.stderr)
+        return 2
+    result = asyncio.run(run(args))
+    RESULTS.write_text(json.dumps(result, indent=1))
+    report(result)
+    missed = verdict(result)
+    print(f"\nkilltest: {'MISSED: ' + '; '.join(missed) if missed else 'every target met'} ({RESULTS})")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
