@@ -73,14 +73,13 @@ def _counting_rule_init(self: RulePolicy, *args: Any, **kwargs: Any) -> None:
 
 
 def install() -> None:
-    if _originals:
-        return
-    _originals.update(
-        rule_predict=RulePolicy._predict,
-        rule_init=RulePolicy.__init__,
-        ted=TEDPolicy.predict_action_probabilities,
-        memo=MemoizationPolicy.predict_action_probabilities,
-    )
+    if not _originals:  # Rasa's own methods, also when installed again
+        _originals.update(
+            rule_predict=RulePolicy._predict,
+            rule_init=RulePolicy.__init__,
+            ted=TEDPolicy.predict_action_probabilities,
+            memo=MemoizationPolicy.predict_action_probabilities,
+        )
     RulePolicy._predict = rule_predict  # type: ignore[method-assign]
     RulePolicy.__init__ = _counting_rule_init  # type: ignore[method-assign]
     TEDPolicy.predict_action_probabilities = _abstaining("ted")  # type: ignore[method-assign]
