@@ -21,7 +21,7 @@ import httpx
 from bench.common import ROOT
 from bench.load.procstat import cmdline, descendants
 
-START_TIMEOUT_SECONDS = 300
+START_TIMEOUT_SECONDS = int(os.environ.get("START_WAIT_SECONDS", 300))  # scripts/run waits as long per service
 # How each service's process is told apart in scripts/run's process tree.
 SERVICES = {"actions": "-m actions.server ", "rasa": " run --interface ", "gateway": "-m api.serve "}
 
