@@ -21,7 +21,8 @@ import httpx
 from bench.common import ROOT
 from bench.load.procstat import cmdline, descendants
 
-START_TIMEOUT_SECONDS = int(os.environ.get("START_WAIT_SECONDS", 300))  # scripts/run waits as long per service
+# scripts/run waits as long for each service (START_WAIT_SECONDS, 180 there).
+START_TIMEOUT_SECONDS = int(os.environ.get("START_WAIT_SECONDS", 300))
 # How each service's process is told apart in scripts/run's process tree.
 SERVICES = {"actions": "-m actions.server ", "rasa": " run --interface ", "gateway": "-m api.serve "}
 
