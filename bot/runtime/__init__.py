@@ -13,12 +13,19 @@ import logging
 
 from rasa import version
 
-from bot.runtime import action_calls, action_results, endpoint_connections, fail_closed, form_loop
+from bot.runtime import (
+    action_calls,
+    action_results,
+    endpoint_connections,
+    event_types,
+    fail_closed,
+    form_loop,
+)
 
 logger = logging.getLogger(__name__)
 
 WRITTEN_FOR = "3.6"  # the Rasa release whose methods the fixes replace
-FIXES = (action_results, action_calls, endpoint_connections, fail_closed, form_loop)
+FIXES = (action_results, action_calls, endpoint_connections, event_types, fail_closed, form_loop)
 
 
 def install() -> bool:
