@@ -20,12 +20,21 @@ from bot.runtime import (
     event_types,
     fail_closed,
     form_loop,
+    rule_matching,
 )
 
 logger = logging.getLogger(__name__)
 
 WRITTEN_FOR = "3.6"  # the Rasa release whose methods the fixes replace
-FIXES = (action_results, action_calls, endpoint_connections, event_types, fail_closed, form_loop)
+FIXES = (
+    action_results,
+    action_calls,
+    endpoint_connections,
+    event_types,
+    fail_closed,
+    form_loop,
+    rule_matching,
+)
 
 
 def install() -> bool:
