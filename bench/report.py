@@ -629,8 +629,8 @@ def long_conversation_section(result: dict[str, Any]) -> str:
         "## Speed: one long conversation\n\n"
         f"`bench/long_conversation.py`: one citizen holds one conversation of {result['turns']} turns "
         "straight to Rasa's REST channel, without think time, in one Rasa session, on the stack above. "
-        f"The messages cycle through {len(result['cycle'])} info questions, a form started and cancelled, "
-        f"and small talk. Per bucket of {result['bucket']} turns: the median latency, and CPU time per "
+        f"The {len(result['cycle'])} messages of its cycle ask for information, start a form and cancel it, "
+        f"and make small talk. Per bucket of {result['bucket']} turns: the median latency, and CPU time per "
         "turn of the Rasa server and the action server (from /proc; ticks of 10 ms, so a mean). The "
         "tracker store reads a snapshot and a window of the latest turns (bot/tracker_window.py), so a "
         "turn's work does not grow with the conversation.\n\n" + table(header_, rows)
