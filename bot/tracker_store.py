@@ -48,6 +48,7 @@ from bot import tracker_window
 from bot.tracker_window import WindowSize
 
 SNAPSHOT = "aw_snapshot"  # type_name of a snapshot row; no Rasa event has it
+WINDOW_INDEX = "aw_events_sender_id_id"
 _READ = "_aw_read"  # the attribute of a tracker that remembers how it was read
 
 
@@ -101,10 +102,18 @@ class SQLTrackerStore(tracker_store.SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         else:
-            table = self.SQLEvent.__table__
-            sa.Index("aw_events_sender_id_id", table.c.sender_id, table.c.id).create(
-                self.engine, checkfirst=True
-            )
+            self._create_window_index()
+
+    def _create_window_index(self) -> None:
+        """The index on (sender_id, id) the window's reads use, unless it exists (two replicas
+        starting at once may both try: the second one's error is the first one's success)."""
+        table = self.SQLEvent.__table__
+        index = sa.Index(WINDOW_INDEX, table.c.sender_id, table.c.id)
+        try:
+            index.create(self.engine, checkfirst=True)
+        except sa.exc.DBAPIError:
+            if WINDOW_INDEX not in {found["name"] for found in sa.inspect(self.engine).get_indexes("events")}:
+                raise
 
     # Reading
 
