@@ -33,7 +33,7 @@ from bench.load.generator import (
     run_mixed,
     run_sequential,
 )
-from bench.load.procstat import Sampler, peak_rss_bytes
+from bench.load.procstat import Sampler, cpu_seconds, peak_rss_bytes
 from bench.load.stack import running
 
 SAMPLE_SECONDS = 0.5
@@ -108,9 +108,18 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     problems[f"{target.name}:{script.name}"] = problem
         print(f"load: warm-up done, {len(problems)} scripts off their path: {problems}", flush=True)
 
+        # CPU per turn of each service over the sequential run (both targets: Rasa does the same
+        # work for a turn either way), from /proc: robust to the machine's other work, unlike wall time.
+        cpu_before = {name: cpu_seconds(pids) for name, pids in stack.services.items()}
         sequential = [
             summary(level, {}) for level in await run_sequential(targets, mix, args.rounds, args.timeout)
         ]
+        sequential_turns = sum(level["turns"] for level in sequential)
+        cpu_ms_per_turn = {
+            name: round(1000 * (cpu_seconds(pids) - cpu_before[name]) / max(sequential_turns, 1), 1)
+            for name, pids in stack.services.items()
+        }
+        print(f"load: CPU ms per sequential turn {cpu_ms_per_turn}", flush=True)
         for level in sequential:
             p50 = level["latency_ms"]["p50"]
             print(f"load: {level['target']:7} sequential {level['turns']} turns, p50 {p50} ms", flush=True)
@@ -185,6 +194,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "startup": {"ready_seconds": stack.ready_seconds, "first_reply_seconds": first_reply},
         "peak_rss_mb_lifetime": peaks,
         "sequential": sequential,
+        "sequential_cpu_ms_per_turn": cpu_ms_per_turn,
         "levels": levels,
         "mixed": mixed,
         "series": series,
@@ -194,7 +204,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "asisten-warga.tar.gz")
-    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[10, 50])
+    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",") if x], default=[10, 50])
     parser.add_argument(
         "--mixed", type=lambda s: [int(x) for x in s.split(",") if x], default=[50],
         help="citizens of each mixed level (half through the gateway, half straight to Rasa); '' for none",

@@ -21,7 +21,8 @@ import httpx
 from bench.common import ROOT
 from bench.load.procstat import cmdline, descendants
 
-START_TIMEOUT_SECONDS = 300
+# scripts/run waits as long for each service (START_WAIT_SECONDS, 180 there).
+START_TIMEOUT_SECONDS = int(os.environ.get("START_WAIT_SECONDS", 300))
 # How each service's process is told apart in scripts/run's process tree.
 SERVICES = {"actions": "-m actions.server ", "rasa": " run --interface ", "gateway": "-m api.serve "}
 
@@ -55,6 +56,17 @@ def _logs(log_dir: Path) -> str:
     )
 
 
+def _window_keys() -> str:
+    """The tracker store's window (bot/tracker_window.py) from BENCH_TRACKER_WINDOW
+    ("turns,visible_actions,max_turns,slack"), to play conversations with a small one; else
+    the store's defaults."""
+    sizes = os.environ.get("BENCH_TRACKER_WINDOW")
+    if not sizes:
+        return ""
+    names = ("window_turns", "window_visible_actions", "window_max_turns", "window_slack")
+    return "".join(f"  {name}: {int(value)}\n" for name, value in zip(names, sizes.split(","), strict=True))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -71,7 +83,7 @@ def running(model: Path, workdir: Path, env: dict[str, str] | None = None) -> It
         f'action_endpoint:\n  url: "http://127.0.0.1:{ports["ACTIONS_PORT"]}/webhook"\n'
         "  token: ${ACTION_SERVER_TOKEN}\n"  # scripts/run generates it
         "tracker_store:\n  type: bot.tracker_store.SQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+        f"  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n{_window_keys()}"
         "lock_store:\n  type: in_memory\n"
         "nlg:\n  type: bot.nlg.FactNaturalLanguageGenerator\n"  # the fact registry (bot/server.py checks)
     )

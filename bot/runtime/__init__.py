@@ -14,12 +14,30 @@ import logging
 
 from rasa import version
 
-from bot.runtime import action_results, endpoint_connections, fail_closed, redis_lock
+from bot.runtime import (
+    action_calls,
+    action_results,
+    endpoint_connections,
+    event_types,
+    fail_closed,
+    form_loop,
+    redis_lock,
+    rule_matching,
+)
 
 logger = logging.getLogger(__name__)
 
 WRITTEN_FOR = "3.6"  # the Rasa release whose methods the fixes replace
-FIXES = (action_results, endpoint_connections, fail_closed, redis_lock)
+FIXES = (
+    action_results,
+    action_calls,
+    endpoint_connections,
+    event_types,
+    fail_closed,
+    form_loop,
+    redis_lock,
+    rule_matching,
+)
 
 
 def install() -> bool:
