@@ -87,7 +87,7 @@ class ActionComplaintStatus(Action):
     ) -> list[EventType]:
         topic = lapor_topic(tracker, "complaint_status_form")
         if topic:  # a question about LAPOR! itself opened the form
-            return answer_lapor_topic(dispatcher, tracker, topic)
+            return answer_lapor_topic(dispatcher, tracker, topic, domain)
         case_number = tracker.get_slot("ticket_id")
         if not case_number:
             return []

@@ -337,7 +337,7 @@ class ActionComplaintSubmit(Action):
     ) -> list[EventType]:
         topic = lapor_topic(tracker, "complaint_form")
         if topic:  # a question about LAPOR! itself opened the form
-            return [*answer_lapor_topic(dispatcher, tracker, topic), *_forget_complaint()]
+            return [*answer_lapor_topic(dispatcher, tracker, topic, domain), *_forget_complaint()]
         answers = {slot: tracker.get_slot(slot) for slot in COMPLAINT_SLOTS}
         if answers["complaint_confirmed"] is False:
             dispatcher.utter_message(

@@ -5,7 +5,8 @@ anonymous, the channels (SMS, web, app), and where to go when the agency does no
 
 `complaint_form` and `complaint_status_form` open with the citizen's message; when that message
 asks one of these questions (and names no complaint subject or case number), or a question about
-a police or payment rule (actions/road_topics.py: "surat kehilangan di polsek bayar?"),
+a police or payment rule (actions/road_topics.py: "surat kehilangan di polsek bayar?") or the
+deadline to report a civil event ("lapor kematian ke capil paling lambat kapan?"),
 `opening_topic()` ends the form at once and its submit action calls `answer()`. The wording is in
 domain/knowledge.yml (`utter_lapor_<topic>`), the facts in knowledge/facts/complaints.yml.
 """
@@ -17,9 +18,11 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, word_pattern
 from actions.complaint_topics import SUBJECTS
+from actions.documents import DOCUMENTS_BY_KEY, answer_response, read_question
 from actions.flows import just_activated
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.road_topics import BY_NAME as ROAD_TOPICS
@@ -99,6 +102,7 @@ def topic_in(text: str) -> str | None:
 
 
 ROAD = "road:"  # prefix of a police/payment rule question (actions/road_topics.py) asked here
+DOCUMENT = "document:"  # prefix of the deadline to report a civil event (actions/documents.py)
 
 
 def opening_topic(tracker: Tracker, form: str) -> str | None:
@@ -111,9 +115,16 @@ def opening_topic(tracker: Tracker, form: str) -> str | None:
     lapor = topic_in(text)
     if lapor:
         return lapor
-    asked = _QUESTION.search(text) and not _BRIBE.search(text.lower())
-    road = road_topic(text) if asked else None
-    return f"{ROAD}{road.name}" if road else None
+    if not _QUESTION.search(text) or _BRIBE.search(text.lower()):
+        return None
+    road = road_topic(text)
+    if road:
+        return f"{ROAD}{road.name}"
+    # "lapor kematian ke capil paling lambat kapan?" reports a civil event, it is no complaint
+    document = read_question(text, None)
+    if document["document_type"] and document["document_case"] == "deadline":
+        return f"{DOCUMENT}{document['document_type']}"
+    return None
 
 
 NEXT: dict[str, list[Button]] = {
@@ -124,9 +135,21 @@ NEXT: dict[str, list[Button]] = {
 }
 
 
-def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> list[EventType]:
+def answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, domain: DomainDict
+) -> list[EventType]:
     """The topic's response with its next steps."""
     if topic.startswith(ROAD):
         return say_topic(dispatcher, tracker, ROAD_TOPICS[topic.removeprefix(ROAD)])
+    if topic.startswith(DOCUMENT):
+        document = DOCUMENTS_BY_KEY[topic.removeprefix(DOCUMENT)]
+        response = answer_response(document.key, "deadline", domain.get("responses", {}))
+        dispatcher.utter_message(
+            response=response,
+            document=document.title,
+            document_lower=document.phrase,
+            buttons=[MAIN_MENU_BUTTON],
+        )
+        return []
     dispatcher.utter_message(response=f"utter_lapor_{topic}", buttons=[*NEXT[topic], MAIN_MENU_BUTTON])
     return []

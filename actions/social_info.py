@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import entity_value, payload, word_pattern
 from actions.conversation import Action
 from actions.menu import MAIN_MENU_BUTTON, Button
-from actions.pip_info import school_level
+from actions.pip_info import LEVEL_LABELS, LEVELS, school_level
 from knowledge import facts
 
 TOPIC_SLOT = "bansos_topic"
@@ -157,7 +157,15 @@ def answer(
     if topic == AMOUNT and programme == "pip":  # PIP's amounts are education's: per school level
         level = school_level(text)
         response = f"utter_pip_amount_{level}" if level else "utter_pip_amounts"
-        buttons = [] if aside else [PIP_BUTTON, MAIN_MENU_BUTTON]
+        others = [
+            {
+                "title": LEVEL_LABELS[other],
+                "payload": payload("edu_pip_status", pip_topic="amount", school_level=other),
+            }
+            for other in LEVELS
+            if level and other != level
+        ]
+        buttons = [] if aside else [*others, PIP_BUTTON, MAIN_MENU_BUTTON]
         dispatcher.utter_message(response=response, grade_note="", buttons=buttons)
         return
     if aside:

@@ -238,3 +238,25 @@ def test_a_pip_amount_asked_as_bansos_gives_the_level_asked(dispatcher) -> None:
     social_info.answer(dispatcher, "amount", "pip", "Dana PIP untuk siswa SD berapa setahun?")
     assert dispatcher.messages[0]["response"] == "utter_pip_amount_sd"
     assert "/edu_pip_status" in payloads(dispatcher)
+
+
+def test_the_complaint_form_answers_the_deadline_to_report_a_death(dispatcher, domain) -> None:
+    text = "bapak meninggal minggu lalu, ngelapor ke capil paling telat kapan"
+    asked = form_tracker("complaint_form", None, user("complaint_submit", text), activating=True)
+    assert (
+        asyncio.run(ValidateComplaintForm().required_slots(["complaint_category"], dispatcher, asked, domain))
+        == []
+    )
+    run(ActionComplaintSubmit(), dispatcher, opened("complaint_form", "complaint_submit", text), domain)
+    assert dispatcher.messages[0]["response"] == "utter_document_death_certificate_deadline"
+    complaint = "akta kematian bapak sudah 3 bulan belum jadi, petugas capil lambat sekali"
+    filed = form_tracker("complaint_form", None, user("complaint_submit", complaint), activating=True)
+    assert asyncio.run(
+        ValidateComplaintForm().required_slots(["complaint_category"], dispatcher, filed, domain)
+    ) == ["complaint_category"]
+
+
+def test_a_pip_amount_asked_as_bansos_offers_the_other_levels(dispatcher) -> None:
+    social_info.answer(dispatcher, "amount", "pip", "nominal pip sd berapa")
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert titles[:2] == ["SMP", "SMA/SMK"]
