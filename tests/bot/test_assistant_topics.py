@@ -77,3 +77,16 @@ async def test_privacy_names_the_law_from_the_registry(nlg: FactNaturalLanguageG
 async def test_no_topic_says_what_the_assistant_does(nlg: FactNaturalLanguageGenerator) -> None:
     said = await answer(nlg, "ini layanan apa ya")
     assert "BPJS Kesehatan" in said and "LAPOR!" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "office"),
+    [
+        ("rsud buka jam berapa", "rumah sakit"),
+        ("jam buka balai kota", "kantor pemerintah daerah"),
+        ("dishub uji kir buka jam", "Dinas Perhubungan (Dishub)"),
+    ],
+)
+def test_public_service_offices_beyond_the_nine_services(text: str, office: str) -> None:
+    found = named_office(text)
+    assert found is not None and found.name == office
