@@ -19,6 +19,8 @@ from actions.case_replies import follow_complaint
 from actions.case_status import follow_case
 from actions.conversation import Action
 from actions.form_validation import FormValidationAction
+from actions.lapor_topics import answer as answer_lapor_topic
+from actions.lapor_topics import opening_topic as lapor_topic
 from bot.identifiers import normalize_ticket
 
 SlotValues = dict[str, Any]
@@ -33,6 +35,13 @@ class ValidateComplaintStatusForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_complaint_status_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if lapor_topic(tracker, self.form_name()):
+            return []  # "kalau tidak ditindaklanjuti, ke mana?": answered, no case number asked
+        return domain_slots
 
     async def extract_ticket_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -76,6 +85,9 @@ class ActionComplaintStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        topic = lapor_topic(tracker, "complaint_status_form")
+        if topic:  # a question about LAPOR! itself opened the form
+            return answer_lapor_topic(dispatcher, tracker, topic, domain)
         case_number = tracker.get_slot("ticket_id")
         if not case_number:
             return []

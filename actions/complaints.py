@@ -32,6 +32,8 @@ from actions.conversation import Action
 from actions.flows import just_activated, typed_yes_no
 from actions.form_validation import FormValidationAction
 from actions.gateway import GatewayError, gateway
+from actions.lapor_topics import answer as answer_lapor_topic
+from actions.lapor_topics import opening_topic as lapor_topic
 from actions.lookups import Failure, lookup, unavailable
 from actions.menu import MAIN_MENU_BUTTON
 from knowledge import facts
@@ -190,6 +192,13 @@ class ValidateComplaintForm(FormValidationAction):
     def name(self) -> str:
         return "validate_complaint_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if lapor_topic(tracker, self.form_name()):
+            return []  # "bisa lapor tanpa nama?": answered by action_complaint_submit, nothing asked
+        return domain_slots
+
     async def extract_complaint_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
@@ -326,6 +335,9 @@ class ActionComplaintSubmit(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        topic = lapor_topic(tracker, "complaint_form")
+        if topic:  # a question about LAPOR! itself opened the form
+            return [*answer_lapor_topic(dispatcher, tracker, topic, domain), *_forget_complaint()]
         answers = {slot: tracker.get_slot(slot) for slot in COMPLAINT_SLOTS}
         if answers["complaint_confirmed"] is False:
             dispatcher.utter_message(

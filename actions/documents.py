@@ -29,6 +29,8 @@ from actions.conversation import Action
 from actions.flows import just_activated
 from actions.form_validation import FormValidationAction
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
+from actions.road_topics import Topic, say_topic
+from actions.road_topics import find_topic as road_topic
 
 SlotValues = dict[str, Any]
 ANSWER_ACTION = "action_document_requirements"
@@ -124,9 +126,24 @@ class Case:
     group: str | None = None
 
 
-# Checked in this order: "berapa lama ktp rusak jadinya" is the processing time, "keluar dari
+# Checked in this order: "paling lambat kapan lapor kematian" is the deadline to report, "berapa
+# lama ktp rusak jadinya" the processing time, "keluar dari
 # kk" a split, "pindah datang" moving in, "hapus anggota kk yang meninggal" a member removed.
 CASES: tuple[Case, ...] = (
+    Case(
+        "deadline",
+        word_pattern(
+            r"paling\s+(?:lambat|telat|lama)",
+            r"batas\s+(?:waktu|akhir)\w*",
+            "tenggat",
+            "deadline",
+            r"(?:maksimal|maks|max)\s+(?:kapan|berapa\s+hari)",
+            r"berapa\s+hari\s+(?:setelah|sejak|sesudah|dari)",
+            r"(?:terlambat|telat|lewat)\s+(?:lapor|melapor|ngelapor|mengurus|ngurus|daftar)\w*",
+            r"kena\s+denda",
+            r"denda\w*",
+        ),
+    ),
     Case(
         "duration",
         word_pattern(
@@ -252,6 +269,15 @@ def answer_response(document: str, case: str | None, responses: Any) -> str:
     return f"utter_document_{document}"
 
 
+def opening_road_topic(tracker: Tracker, form: str) -> Topic | None:
+    """A vehicle or police rule question ("mutasi mobil syaratnya apa") that opened the documents
+    form and names no population document: its road topic (actions/road_topics.py), else None."""
+    text = tracker.latest_message.get("text") or ""
+    if not just_activated(tracker, form) or text.startswith("/") or document_key(text):
+        return None
+    return road_topic(text)
+
+
 class ValidateDocumentRequirementsForm(FormValidationAction):
     """Which document and situation: from the question, a typed answer or a button."""
 
@@ -259,6 +285,13 @@ class ValidateDocumentRequirementsForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_document_requirements_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if opening_road_topic(tracker, self.form_name()):
+            return []  # "syarat mutasi mobil?": answered by action_document_requirements
+        return domain_slots
 
     async def extract_document_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -318,6 +351,9 @@ class ActionDocumentRequirements(Action):
     ) -> list[EventType]:
         document = DOCUMENTS_BY_KEY.get(tracker.get_slot("document_type") or "")
         events: list[EventType] = list(forget_application())
+        road = None if document else opening_road_topic(tracker, "document_requirements_form")
+        if road is not None:
+            return [*events, *say_topic(dispatcher, tracker, road)]
         if document is None:
             return [*events, SlotSet("document_type", None)]  # the form ended early and said why
         case = tracker.get_slot("document_case")

@@ -1,15 +1,13 @@
 """Health flows: BPJS Kesehatan membership, health facilities, SATUSEHAT immunisations.
 
-- `bpjs_status_form`: NIK or card number, then the birth date (the second factor);
-  `action_bpjs_status` answers with status, class, first-level facility, the monthly
-  contribution and any arrears, with how to pay them (`POST /health/bpjs/membership`). A how-to
-  question that reached it ("bagaimana mengaktifkan kartu ibu saya?") asks nothing and gets its
-  topic's answer (actions/health_info.py) instead of a record.
-- `facility_search_form`: the region (named in the request or asked); `action_facility_search`
-  lists five facilities with address and hours, and a button for the next five
-  (`GET /health/facilities`, offset in the button's payload).
-- `immunization_form`: NIK and birth date; `action_immunization_record` lists the vaccines
-  recorded in SATUSEHAT (`POST /health/immunizations`).
+- `bpjs_status_form`: NIK or card number, then the birth date (the second factor); `action_bpjs_status`
+  answers with status, class, facility, contribution, arrears and how to pay them.
+- `facility_search_form`: the region (named or asked); `action_facility_search` lists five
+  facilities with address and hours, and a button for the next five (`GET /health/facilities`).
+- A BPJS question that reached either form ("bagaimana mengaktifkan kartu ibu saya?", "boleh
+  pindah faskes?") asks nothing and gets its topic's answer (actions/health_info.py).
+- `immunization_form`: NIK and birth date; `action_immunization_record` lists the vaccines in
+  SATUSEHAT (`POST /health/immunizations`).
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from actions.conversation import Action
 from actions.flows import fresh_answer, just_activated
 from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
-from actions.health_info import answer_topic, howto_topic
+from actions.health_info import answer_opening_question, answer_topic, opening_question, question_topic
 from actions.identity_form import IdentityFormValidation
 from actions.lookups import NIK_REFUSAL, Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
@@ -110,7 +108,7 @@ class ValidateBpjsStatusForm(IdentityFormValidation):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if just_activated(tracker, self.form_name()) and howto_topic(tracker):
+        if just_activated(tracker, self.form_name()) and question_topic(tracker):
             return []  # "bagaimana cara mengaktifkan kartu ibu saya?": answered, not looked up
         if identified_by_card(tracker):
             return ["bpjs_number", "birth_date"]
@@ -194,7 +192,7 @@ class ActionBpjsStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        topic = howto_topic(tracker)
+        topic = question_topic(tracker)
         if topic:  # a how-to question, perhaps about someone else: no record is shown
             answer_topic(dispatcher, topic)
             return [SlotSet("health_topic", topic)]
@@ -235,6 +233,11 @@ class ValidateFacilitySearchForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_facility_search_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return [] if opening_question(tracker, self.form_name()) else domain_slots  # "boleh pindah faskes?"
 
     async def validate_facility_region(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -300,8 +303,8 @@ class ActionFacilitySearch(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         region = tracker.get_slot("facility_region")
-        if not region:
-            return []
+        if not region:  # a BPJS question that opened the search is answered (actions/health_info.py)
+            return answer_opening_question(dispatcher, tracker, "facility_search_form")
         kind = requested_facility_type(tracker)
         offset = requested_offset(tracker)
         done = [SlotSet("facility_region", None)]

@@ -8,7 +8,8 @@ what a contribution question asks about.
   response answers "iuran kelas 1?", "denda telat bayar?" and, re-run by a follow-up, "kalau
   kelas 2?" (and mid-form, through action_answer_aside).
 - `action_health_info` (intent `health_bpjs_info`) answers by topic: penalty, reactivation,
-  class or facility change, a newborn, a lost card, losing a job, registration (PBI/PPU/PBPU).
+  class or facility change, a newborn, a lost card, losing a job, registration (PBI/PPU/PBPU),
+  emergencies without a referral, and where and by when the contribution is paid.
   Each topic is a response `utter_bpjs_info_<topic>` over the fact registry. The topic comes from
   a button's `health_topic`, else the words of the message, else the topic answered last (an
   elliptical follow-up); a class named alone is a contribution question. With none, the topics
@@ -30,6 +31,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, latest_intent, payload, word_pattern
 from actions.conversation import Action
+from actions.flows import just_activated
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 TOPIC_SLOT = "health_topic"
@@ -53,6 +55,31 @@ TOPICS: tuple[Topic, ...] = (
         "penalty",
         "Denda rawat inap",
         word_pattern(r"denda\w*", "sanksi", r"(?:telat|terlambat)\s+(?:bayar|membayar|iuran|\d+\s+bulan)"),
+    ),
+    Topic(
+        "emergency",
+        "Gawat darurat/IGD",
+        word_pattern(r"gawat\s*darurat", "darurat", "emergency", "igd", "ugd", r"tanpa\s+rujukan"),
+    ),
+    Topic(
+        "payment",
+        "Cara bayar iuran",
+        word_pattern(
+            r"(?:cara|tempat)\s+(?:bayar|membayar|pembayaran)\w*",
+            r"(?:bayar|membayar|pembayaran|dibayar)\w*\s+(?:\w+\s+){0,4}?(?:lewat|via|di\s?mana|dimana|melalui|ke\s?mana|di\s+(?:indomaret|alfamart|minimarket|bank|atm|kantor\s+pos))",
+            r"(?:lewat|via|di\s?mana|dimana|melalui)\s+(?:\w+\s+)?(?:bayar|membayar)\w*",
+            "indomaret",
+            "alfamart",
+            "minimarket",
+            r"m-?banking",
+            r"mobile\s+banking",
+            "autodebet",
+            "autodebit",
+            r"virtual\s+account",
+            r"jatuh\s+tempo",
+            r"tanggal\s+berapa",
+            r"batas\s+(?:waktu\s+)?(?:bayar|pembayaran)",
+        ),
     ),
     Topic(
         "newborn",
@@ -168,9 +195,56 @@ def howto_topic(tracker: Tracker) -> str | None:
     topic = topic_in(text)
     return (
         topic
-        if topic in ("reactivate", "class_change", "facility_change", "newborn", "lost_card", "register")
+        if topic
+        in (
+            "reactivate",
+            "class_change",
+            "facility_change",
+            "newborn",
+            "lost_card",
+            "register",
+            "payment",
+            "emergency",
+        )
         else None
     )
+
+
+# Topics that are never a request to look a member up, asked how or not ("abis kena phk, bpjs
+# masih aktif ga?", "ke IGD tanpa rujukan ditanggung?"), unless the message brings an identifier.
+QUESTION_TOPICS = frozenset({"job_loss", "emergency", "payment", "facility_change"})
+_LOOKUP = re.compile(r"\d{8,}|\bcek\b|\bcekin\b|\bngecek\b|\bperiksa\b", re.IGNORECASE)
+
+
+def question_topic(tracker: Tracker) -> str | None:
+    """The topic of the latest message when it asks a question answered from the registry rather
+    than a lookup: a how-to question (`howto_topic`), or a topic of QUESTION_TOPICS asked without
+    an identifier. Forms of the health service answer it instead of asking their first slot."""
+    howto = howto_topic(tracker)
+    if howto:
+        return howto
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") or _LOOKUP.search(text):
+        return None
+    topic = topic_in(text)
+    return topic if topic in QUESTION_TOPICS else None
+
+
+def opening_question(tracker: Tracker, form: str) -> str | None:
+    """The topic of a BPJS question (changing one's facility, an emergency) that opened `form` (the
+    facility search) naming no region; None otherwise."""
+    if not just_activated(tracker, form) or entity_value(tracker, "region"):
+        return None
+    return question_topic(tracker)
+
+
+def answer_opening_question(dispatcher: CollectingDispatcher, tracker: Tracker, form: str) -> list[EventType]:
+    """Answers the BPJS question that opened `form` (`opening_question`), if any."""
+    topic = opening_question(tracker, form)
+    if topic is None:
+        return []
+    answer_topic(dispatcher, topic)
+    return [SlotSet(TOPIC_SLOT, topic)]
 
 
 def topic_button(key: str) -> Button:
@@ -192,6 +266,8 @@ NEXT: dict[str, list[Button]] = {
     "lost_card": [STATUS_BUTTON, FACILITY_BUTTON],
     "job_loss": [CONTRIBUTION_BUTTON, BANSOS_REGISTER_BUTTON],
     "register": [CONTRIBUTION_BUTTON, STATUS_BUTTON],
+    "emergency": [FACILITY_BUTTON, STATUS_BUTTON],
+    "payment": [CONTRIBUTION_BUTTON, STATUS_BUTTON],
 }
 
 

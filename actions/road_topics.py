@@ -1,7 +1,9 @@
 """Questions about the rules of the police and payment services, answered from the fact registry
-instead of starting a lookup: a lost or expired SIM, how long a SIM takes, SKCK validity, a lost
+instead of starting a lookup: a lost or expired SIM, how long a SIM takes, what a first SIM needs
+and from what age, SKCK validity, a lost
 SKCK or its waived tariff, late vehicle tax, SWDKLLJ, the 5-yearly STNK and plates, what to bring to
-Samsat, SIGNAL, paying a billing code, passport fees.
+Samsat, SIGNAL, paying a billing code, passport fees, moving a vehicle's registration to another region,
+a police loss report's fee.
 
 The forms of these services (sim_renewal_form, sim_fee_form, skck_form, vehicle_tax_form,
 pnbp_billing_form, billing_status_form) open with the citizen's message: when that message asks
@@ -91,6 +93,29 @@ HOW_TO_PAY = (
     r"\bcara\s+bayar\w*|\bbayar(?:nya)?\s+(?:di|dimana|lewat|pakai|via|ke)\b|\bdi\s?mana\b"
     r"|\bkadaluarsa\b|\bkedaluwarsa\b|\bexpired\b|\bhangus\b|\bberlaku\b|\bsampai\s+kapan\b|\bbatas\s+waktu\b"
 )
+SIM_REQUIREMENTS = (
+    r"\bsyarat\w*|\bpersyaratan\b|\b(?:di)?bawa\s+apa\b|\bdokumen\s+apa\b|\bperlu\s+apa\b"
+    r"|\bapa\s+saja\s+yang\s+(?:di)?(?:perlu|bawa|siapkan)\w*|\bprosedur\w*|\bcara\s+(?:bikin|buat|membuat)\b"
+)
+SIM_RENEWAL = r"\bperpanjang\w*|\bmati\b|\bhabis\b|\bexpired\b"
+AGE = (
+    r"\bumur\w*|\busia\w*|\bumr\b|\b(?:1[5-9]|2[0-3])\s*(?:tahun|thn|th)\b"
+    r"|\bberapa\s+tahun\s+(?:boleh|bisa|baru|sudah|udah)\b|\bbelum\s+(?:cukup\s+)?umur\b|\bdi\s?bawah\s+umur\b"
+)
+MUTATION = (
+    r"\bmutasi\b|\bcabut\s+berkas\b|\bpindah\s+(?:plat|pelat|nopol|samsat)\b"
+    r"|\b(?:pindah|mutasi)\w*\s+(?:\w+\s+)?(?:kendaraan|motor|mobil)\b|\b(?:kendaraan|motor|mobil)\s+(?:\w+\s+)?(?:pindah|mutasi)\w*"
+)
+VEHICLE = r"\bkendaraan\b|\bmotor\b|\bmobil\b|\bstnk\b|\bbpkb\b|\bplat\b|\bpelat\b|\bnopol\b|\bsamsat\b"
+LOSS_REPORT = (
+    r"surat\s+(?:keterangan\s+)?(?:kehilangan|hilang)|laporan\s+kehilangan|\bsktlk\b"
+    r"|lapor\w*\s+(?:ke\s+)?(?:polisi|polsek|polres)\s+(?:\w+\s+){0,3}?(?:hilang|kehilangan)"
+    r"|lapor\w*\s+kehilangan"
+)
+FREE_OR_PRICE = (
+    r"\bbiaya\w*|\bberapa\b|\bbrp\b|\bharga\w*|\btarif\w*|\bbayar\w*|\bgratis\b|\bdipungut\b"
+    r"|\bduit\b|\buang\b"
+)
 PASSPORT = r"\bpaspor\b|\bpassport\b|\bpasport\b|\be-?paspor\b"
 PRICE = r"\bbiaya\w*|\bberapa\b|\bbrp\b|\bharga\w*|\btarif\w*|\bbayar\b"
 
@@ -120,7 +145,9 @@ class Topic:
 TOPICS = (
     Topic("sim_lost", SIM, LOST, "utter_topic_sim_lost", personal_blocks=False),
     Topic("sim_expired", SIM, EXPIRED, "utter_topic_sim_expired", personal_blocks=False, unless=NOT_YET),
+    Topic("sim_age", SIM, AGE, "utter_topic_sim_age", unless=r"\bberlaku\w*|\bmasa\s+aktif\b"),
     Topic("sim_duration", SIM, DURATION, "utter_topic_sim_duration", unless=r"\bberlaku"),
+    Topic("sim_requirements", SIM, SIM_REQUIREMENTS, "utter_topic_sim_requirements", unless=SIM_RENEWAL),
     Topic("sim_validity", SIM, VALIDITY, "utter_topic_sim_validity", unless=r"\bhabis\b|\bmati\b"),
     Topic("skck_lost", SKCK, LOST, "utter_topic_skck_lost", personal_blocks=False),
     Topic("skck_validity", SKCK, VALIDITY + "|" + SKCK_EXTEND, "utter_topic_skck_validity"),
@@ -132,6 +159,8 @@ TOPICS = (
     Topic("samsat_bring", VEHICLE_TAX, BRING, "utter_topic_samsat_bring"),
     Topic("billing_payment", BILLING, HOW_TO_PAY, "utter_topic_billing_payment"),
     Topic("passport_fee", PASSPORT, PRICE, "utter_topic_passport_fee"),
+    Topic("vehicle_mutation", MUTATION, VEHICLE, "utter_topic_vehicle_mutation"),
+    Topic("loss_report", LOSS_REPORT, FREE_OR_PRICE, "utter_topic_loss_report", personal_blocks=False),
 )  # fmt: skip
 BY_NAME = {topic.name: topic for topic in TOPICS}
 
@@ -296,6 +325,8 @@ PARAMETERS.update({"swdkllj": vehicle_kind, "five_yearly": vehicle_kind, "passpo
 TAX_BUTTON: Button = {"title": "Cek pajak kendaraan saya", "payload": "/pay_vehicle_tax"}
 BUTTONS: dict[str, list[Button]] = {
     "sim_lost": [{"title": "Biaya SIM", "payload": "/police_sim_fee"}],
+    "sim_age": [{"title": "Biaya SIM", "payload": "/police_sim_fee"}],
+    "sim_requirements": [{"title": "Biaya SIM", "payload": "/police_sim_fee"}],
     "sim_expired": [{"title": "Cek masa berlaku SIM saya", "payload": "/police_sim_renewal"}],
     "sim_validity": [{"title": "Cek masa berlaku SIM saya", "payload": "/police_sim_renewal"}],
     "skck_validity": [{"title": "Ajukan SKCK", "payload": "/police_skck"}],
@@ -307,6 +338,7 @@ BUTTONS: dict[str, list[Button]] = {
     "samsat_bring": [TAX_BUTTON],
     "billing_payment": [{"title": "Cek status pembayaran", "payload": "/pay_billing_status"}],
     "passport_fee": [{"title": "Buat kode billing", "payload": "/pay_create_billing"}],
+    "vehicle_mutation": [TAX_BUTTON],
 }
 
 

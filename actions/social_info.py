@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import entity_value, payload, word_pattern
 from actions.conversation import Action
 from actions.menu import MAIN_MENU_BUTTON, Button
+from actions.pip_info import LEVEL_LABELS, LEVELS, school_level
 from knowledge import facts
 
 TOPIC_SLOT = "bansos_topic"
@@ -153,6 +154,20 @@ def answer(
 ) -> None:
     """The topic's response (for an amount, the programme's), with what to do next; `aside`:
     said before the check form's question, which brings its own buttons."""
+    if topic == AMOUNT and programme == "pip":  # PIP's amounts are education's: per school level
+        level = school_level(text)
+        response = f"utter_pip_amount_{level}" if level else "utter_pip_amounts"
+        others = [
+            {
+                "title": LEVEL_LABELS[other],
+                "payload": payload("edu_pip_status", pip_topic="amount", school_level=other),
+            }
+            for other in LEVELS
+            if level and other != level
+        ]
+        buttons = [] if aside else [*others, PIP_BUTTON, MAIN_MENU_BUTTON]
+        dispatcher.utter_message(response=response, grade_note="", buttons=buttons)
+        return
     if aside:
         response = f"utter_bansos_amount_{programme}" if topic == AMOUNT else f"utter_bansos_info_{topic}"
         dispatcher.utter_message(response=response, **amount_values(programme or "", text))

@@ -20,6 +20,7 @@ from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON
+from actions.spmb_topics import topic_of_request
 
 SlotValues = dict[str, Any]
 
@@ -103,6 +104,20 @@ class ActionSpmb(Action):
         level = tracker.get_slot("school_level")
         done = [SlotSet("school_level", None)]
         if level not in LEVELS:
+            return done
+        topic = topic_of_request(tracker)
+        if topic:  # "umur minimal masuk SD?", "syarat daftar SMP apa?": not the routes
+            dispatcher.utter_message(
+                response=f"utter_spmb_topic_{topic}",
+                level=LEVELS[level],
+                buttons=[
+                    {
+                        "title": f"Jalur SPMB {LEVELS[level]}",
+                        "payload": payload("edu_school_admission", school_level=level),
+                    },
+                    MAIN_MENU_BUTTON,
+                ],
+            )
             return done
         spmb = await lookup(
             dispatcher, gateway().get("/education/spmb", level=level), SPMB_FAILURE, level=LEVELS[level]

@@ -20,7 +20,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import offices
+from bot import assistant_topics, offices
 from knowledge import Registry, facts
 
 # A placeholder as Rasa's interpolator reads it (rasa.core.nlg.interpolator.interpolate_text).
@@ -59,8 +59,12 @@ class FactNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> dict[str, Any] | None:
-        """`utter_office_info` is worded for the office the latest message names (bot/offices.py)."""
-        if utter_action == offices.RESPONSE:
+        """`utter_office_info` is worded for the office the latest message names (bot/offices.py),
+        `utter_assistant_info` for the topic it asks about (bot/assistant_topics.py)."""
+        if utter_action == assistant_topics.RESPONSE:
+            message = tracker.latest_message
+            utter_action = assistant_topics.response_for(message.text if message else None)
+        elif utter_action == offices.RESPONSE:
             message = tracker.latest_message
             utter_action, values = offices.response_for(
                 message.text if message else None, message.entities if message else ()
