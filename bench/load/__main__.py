@@ -159,7 +159,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     f"p50 {latency['p50']} ms, p95 {latency['p95']} ms, errors {mixed[-1]['errors']}",
                     flush=True,
                 )
-        t0 = sampler.samples[0].at
+        t0 = sampler.samples[0].at if sampler.samples else time.monotonic()  # no level: no samples
         for level, (begin, end) in zip(levels, windows, strict=True):
             level["window_seconds"] = [round(begin - t0, 2), round(end - t0, 2)]
         series = {
