@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
+from threadpoolctl import threadpool_limits
 
 BATCH = 64
 
@@ -26,6 +27,10 @@ def encoder() -> Any:
 
     model = USE(threads=1)  # one BLAS thread: Rasa serves messages one at a time
     model.encode(["halo"])  # load the weights now, not on the first citizen's message
+    # One BLAS thread for the whole process, not only inside the encoder's calls: on a busy
+    # 2-core machine OpenBLAS's threads wait for each other, and a message's 1x512 products
+    # took 9 ms instead of 1 (docs/nlu.md, round 8).
+    threadpool_limits(limits=1, user_api="blas")
     return model
 
 
