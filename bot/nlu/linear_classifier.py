@@ -30,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from bot.nlu.sentence_features import SentenceEmbedding, encoder
+from bot.nlu.sentence_features import NearestIntents, SentenceEmbedding, encoder
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "char_ngrams": [2, 4],
             "ranking_length": 10,
             "sentence_embeddings": False,  # add USE multilingual v3 embeddings to the n-grams
+            # with sentence_embeddings: weight of each intent's nearest training example's
+            # similarity as extra features (0: none); docs/nlu.md, round 8
+            "nearest_intents": 0.0,
         }
 
     def __init__(
@@ -86,6 +89,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         parts: list[tuple[str, Any]] = [("words", words), ("chars", chars)]
         if config["sentence_embeddings"]:
             parts.append(("sentence", SentenceEmbedding()))
+            if config["nearest_intents"]:
+                parts.append(("nearest", NearestIntents(weight=config["nearest_intents"])))
         features = FeatureUnion(parts)
         return Pipeline(
             [("features", features), ("classifier", LogisticRegression(C=config["C"], max_iter=3000))]
@@ -96,7 +101,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if len({e.get(INTENT) for e in examples}) < 2:
             logger.debug("LinearIntentClassifier: fewer than two intents, nothing to train.")
             return self._resource
-        self._model = self._new_model().fit([_words(e) for e in examples], [e.get(INTENT) for e in examples])
+        model = self._new_model().fit([_words(e) for e in examples], [e.get(INTENT) for e in examples])
+        self._model = _for_prediction(model)  # as loaded: the same numbers before and after saving
         with self._model_storage.write_to(self._resource) as directory:
             sio.dump(self._model, directory / MODEL_FILE)
         return self._resource
@@ -116,7 +122,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 model = sio.load(path, trusted=_trusted_types(path))
         except ValueError:  # no model was trained (no intents in the data)
             return cls(config, model_storage, resource)
-        if "sentence" in dict(model[0].transformer_list):
+        if {"sentence", "nearest"} & set(dict(model[0].transformer_list)):
             encoder()  # load the encoder with the model, not on the first message
         return cls(config, model_storage, resource, model)
 
@@ -124,7 +130,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if self._model is None or not messages:
             return messages
         intents = self._model.classes_
-        probabilities = self._model.predict_proba([_words(m) for m in messages])
+        probabilities = probabilities_of(self._model, [_words(m) for m in messages])
         for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(row)[::-1][: self._config["ranking_length"]]
             ranking = [{INTENT_NAME_KEY: str(intents[i]), CONFIDENCE: float(row[i])} for i in order]
@@ -142,6 +148,25 @@ def _for_prediction(model: Pipeline) -> Pipeline:
     return model
 
 
+def probabilities_of(model: Pipeline, texts: list[str]) -> np.ndarray:
+    """`model.predict_proba(texts)`, without joining the features into one sparse matrix first:
+    each part's features meet their own block of the weights, a dense part (the sentence
+    embeddings) as a dense array. The same numbers (a multinomial model: softmax of the linear
+    scores); the join of 512 dense columns into a sparse matrix was most of a message's time."""
+    union, classifier = model[0], model[-1]
+    scores = np.tile(classifier.intercept_, (len(texts), 1))
+    start = 0
+    for _, transformer in union.transformer_list:
+        dense = getattr(transformer, "dense", None)
+        part = dense(texts) if dense is not None else transformer.transform(texts)
+        width = part.shape[1]
+        scores += np.asarray(part @ classifier.coef_[:, start : start + width].T)
+        start += width
+    scores -= scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
 def _words(message: Message) -> str:
     """The message as its normalised words (the tokens' lemmas), or its text without tokens."""
     tokens = message.get(TOKENS_NAMES[TEXT])
@@ -152,7 +177,11 @@ def _words(message: Message) -> str:
 
 # skops refuses to load types it does not know unless they are named: a fitted TfidfVectorizer
 # keeps its IDF weights in a sparse matrix. Anything else unknown in the file is refused.
-_EXPECTED_UNTRUSTED = {"scipy.sparse._csr.csr_matrix", "bot.nlu.sentence_features.SentenceEmbedding"}
+_EXPECTED_UNTRUSTED = {
+    "scipy.sparse._csr.csr_matrix",
+    "bot.nlu.sentence_features.SentenceEmbedding",
+    "bot.nlu.sentence_features.NearestIntents",
+}
 
 
 def _trusted_types(path: Path) -> list[str]:
