@@ -15,14 +15,14 @@ asks it first for a message not understood. In order:
 `carry_over()` (run by every form's validation, actions/conversation.py): the same question
 asked again without its parameter keeps the last answer's, for the answers marked `carry`.
 
-`action_accept_offer` answers a "ya" to an offer (`OFFERS`) made one or two turns earlier, even
-when the citizen said something else in between.
+Offers answered later are in actions/offers.py.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,6 @@ from actions.menu import MAIN_MENU_BUTTON, SERVICES, Button, service_buttons
 
 Reader = Callable[[str, Mapping[str, Any], str], Any]  # (message, parameters then, answer's text)
 FOLLOWUP_TURNS = 3  # a follow-up refers to an answer given at most this many messages ago
-OFFER_TURNS = 2  # "ya" accepts an offer made at most this many messages ago
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,9 @@ class Answer:
     # The same question again without its parameter ("syaratnya apa aja?" right after the
     # birth certificate's deadline) keeps the last answer's parameters (`carry_over`).
     carry: bool = False
+    # A slot the answer sets whichever action gave it (a topic answered by a form's submit
+    # action): a turn that sets it counts as a run of this answer.
+    marker: str | None = None
 
 
 ANSWERS: tuple[Answer, ...] = (
@@ -84,10 +86,20 @@ ANSWERS: tuple[Answer, ...] = (
         None,
         ("vehicle_kind", "passport_kind"),
         {"vehicle_kind": readers.vehicle_kind, "passport_kind": readers.passport_kind},
+        marker="road_topic",
     ),  # fmt: skip
+    Answer(
+        "action_casn_info",
+        None,
+        ("casn_topic",),
+        {"casn_topic": readers.same_topic("casn_topic")},
+        marker="casn_topic",
+    ),
     Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
+_ANSWERS_BY_MARKER = {answer.marker: answer for answer in ANSWERS if answer.marker}
+_RERUNNERS = frozenset({"action_continue", "action_handle_miss"})  # the actions that call `rerun`
 
 # The form each service intent starts: a value typed outside a form continues the most recent
 # of them that needs it.
@@ -117,30 +129,57 @@ IDENTIFIER_SLOTS = (
     "plate_number", "ticket_id", "billing_code",
 )  # fmt: skip
 BIRTH_DATE_SLOTS = ("birth_date", "student_birth_date")
-# Offers a later "ya" accepts: the slot the offering action sets to true → what accepting runs.
-OFFERS: Mapping[str, str] = {
-    "tax_billing_offered": "action_vehicle_tax_billing",
-    "application_offered": "population_application_form",
-}
+_PARTICIPANT_NUMBER = re.compile(r"(?<!\d)\d{17}(?!\d)")  # a CASN participant number (no entity)
 _TOPIC_TITLES = {topic.intent: topic.title for service in SERVICES for topic in service.topics}
 
 
 def last_answer(tracker: Tracker) -> tuple[Answer, dict[str, Any], str] | None:
     """The latest answer of `ANSWERS` in the last few messages: with the slots as they were when
-    it ran and the text of its reply."""
+    it ran and the text of its reply. A follow-up that ran it again (`rerun`) counts as its
+    latest run, so that a follow-up of a follow-up ("kalau Bali?", then "tahun lalu?") keeps
+    the parameters the follow-up changed."""
     events = session_events(tracker)
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        answer = _ANSWERS_BY_ACTION.get(str(event.get("name"))) if event.get("event") == "action" else None
-        if answer is None:
+    found: tuple[Answer, int, dict[str, Any], str] | None = None
+    for index, event in enumerate(events):
+        if event.get("event") != "action":
             continue
-        if user_turns_after(events, index) > FOLLOWUP_TURNS:
-            return None
-        reply = " ".join(
-            str(e.get("text") or "") for e in _until_user(events[index + 1 :]) if e.get("event") == "bot"
-        )
-        return answer, slots_before(events, index), reply
-    return None
+        name = str(event.get("name"))
+        turn = list(_until_user(events[index + 1 :]))
+        reply = " ".join(str(e.get("text") or "") for e in turn if e.get("event") == "bot")
+        answer = _ANSWERS_BY_ACTION.get(name) or _marked(_own_events(events[index + 1 :]))
+        if answer is not None:
+            found = (answer, index, slots_before(events, index), reply)
+        elif found is not None and name in _RERUNNERS and reply and _reran(found[0], turn):
+            found = (found[0], index, slots_before(events, index + 1 + len(turn)), reply)
+    if found is None or user_turns_after(events, found[1]) > FOLLOWUP_TURNS:
+        return None
+    answer, _, before, reply = found
+    return answer, before, reply
+
+
+def _own_events(events: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The events an action returned: those up to the next action or user message."""
+    for event in events:
+        if event.get("event") in ("action", "user"):
+            return
+        yield event
+
+
+def _marked(events: Iterable[dict[str, Any]]) -> Answer | None:
+    """The answer whose marker slot `events` set."""
+    return next(
+        (
+            _ANSWERS_BY_MARKER[str(e.get("name"))]
+            for e in events
+            if e.get("event") == "slot" and e.get("name") in _ANSWERS_BY_MARKER and e.get("value") is not None
+        ),
+        None,
+    )
+
+
+def _reran(answer: Answer, turn: list[dict[str, Any]]) -> bool:
+    """The events of an action's turn set the parameters of `answer`, as `rerun` does."""
+    return any(e.get("event") == "slot" and e.get("name") in answer.params for e in turn)
 
 
 def _until_user(events: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -247,9 +286,17 @@ def _form_slots(domain: DomainDict, form: str) -> list[str]:
 
 
 def typed_values(tracker: Tracker) -> dict[str, Any]:
-    """The identifiers and the date the latest message gave (checked and kept by extraction)."""
+    """The identifiers and the date the latest message gave: checked and kept by extraction,
+    or, for an identifier whose slot only its form fills (a participant number), its entity."""
     fresh = since_latest_user(tracker)
     values = {slot: fresh[slot] for slot in IDENTIFIER_SLOTS if fresh.get(slot) is not None}
+    for entity in tracker.latest_message.get("entities") or []:
+        name = str(entity.get("entity"))
+        if name in IDENTIFIER_SLOTS and name not in fresh and entity.get("value") is not None:
+            values.setdefault(name, entity["value"])
+    number = _PARTICIPANT_NUMBER.search(str(tracker.latest_message.get("text") or ""))
+    if number and not values:
+        values["participant_number"] = number.group(0)  # no entity: read by its own form
     date = fresh.get("date")
     if date is not None:
         values["date"] = date
@@ -264,21 +311,47 @@ def needs(domain: DomainDict, form: str, slot: str) -> str | None:
     return slot if slot in required else None
 
 
+def _service_prefix(intent: str) -> str:
+    """The service an intent belongs to, by its name's prefix ("asn_casn_info" → "asn")."""
+    return intent.split("_", 1)[0]
+
+
+def _forms_for(intent: str) -> list[str]:
+    """The forms a recent intent points to: its own, else those of its service ("passing grade?"
+    asked, then a participant number typed: the CASN result check)."""
+    own = FORMS.get(intent)
+    if own is not None:
+        return [own]
+    prefix = _service_prefix(intent)
+    return [form for other, form in FORMS.items() if _service_prefix(other) == prefix]
+
+
+def _moved(domain: DomainDict, form: str, values: Mapping[str, Any]) -> list[EventType] | None:
+    """`form` continued with `values` when it needs one of them; None when it needs none."""
+    targets = {slot: needs(domain, form, slot) for slot in values}
+    if not any(targets.values()):
+        return None
+    moved = [SlotSet(target, values[slot]) for slot, target in targets.items() if target]
+    return [*moved, FollowupAction(form)]
+
+
 def continue_service(
     tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]
 ) -> list[EventType] | None:
-    """The most recent service that needs one of `values`, continued with it."""
+    """The most recent service that needs one of `values`, continued with it; with none recent,
+    the only service that takes such an identifier (a plate: the vehicle tax)."""
+    forms = domain.get("forms") or {}
     for intent in recent_intents(tracker):
-        form = FORMS.get(intent)
-        if form is None or form not in (domain.get("forms") or {}):
-            continue
-        targets = {slot: needs(domain, form, slot) for slot in values}
-        if any(targets.values()):
-            moved = [
-                SlotSet(target, values[slot]) for slot, target in targets.items() if target and target != slot
-            ]
-            return [*moved, FollowupAction(form)]
-    return None
+        for form in _forms_for(intent):
+            if form in forms:
+                continued = _moved(domain, form, values)
+                if continued is not None:
+                    return continued
+    identifiers = {slot: value for slot, value in values.items() if slot != "date"}
+    takers = list(
+        dict.fromkeys(form for form in FORMS.values() if form in forms and _moved(domain, form, identifiers))
+    )
+    return _moved(domain, takers[0], identifiers) if len(takers) == 1 else None
 
 
 def service_choices(tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]) -> list[Button]:
@@ -323,35 +396,3 @@ def _refused(tracker: Tracker) -> bool:
         entity.get("entity") in fresh and fresh[str(entity.get("entity"))] is None
         for entity in tracker.latest_message.get("entities") or []
     )
-
-
-def open_offer(tracker: Tracker) -> str | None:
-    """What accepting the latest offer runs, if one is still open: made in the last few
-    messages and neither accepted nor withdrawn since."""
-    events = session_events(tracker)
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        if event.get("event") == "slot" and event.get("name") in OFFERS:
-            if event.get("value") is not True or user_turns_after(events, index) > OFFER_TURNS:
-                return None
-            return OFFERS[str(event["name"])] if tracker.get_slot(str(event["name"])) is True else None
-    return None
-
-
-class ActionAcceptOffer(Action):
-    """A "ya" that is not the immediate answer to an offer: the offer made a turn or two ago
-    is accepted; with none open, the general answer to a bare yes."""
-
-    def name(self) -> str:
-        return "action_accept_offer"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        accept = open_offer(tracker)
-        if accept is None:
-            dispatcher.utter_message(response="utter_affirm")
-            return []
-        if accept in (domain.get("forms") or {}):
-            return [FollowupAction(accept)]
-        return await answer_again(dispatcher, tracker, domain, accept)

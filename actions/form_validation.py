@@ -1,7 +1,8 @@
 """The base of every form's validation action (`validate_<form>`): rasa-sdk's, run in its
 conversation, with what every form shares: a question asked in passing that no rule answers is
 answered and the form asks again (actions/asides.py); the same question asked again without its
-parameter keeps the last answer's (actions/followups.py)."""
+parameter keeps the last answer's (actions/followups.py); an identifier refused or not known is
+no wrong value (actions/refusals.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.asides import answer_in_passing
 from actions.conversation import Action
 from actions.followups import carry_over
+from actions.refusals import identifier_withheld
 
 
 class FormValidationAction(Action, rasa_sdk.forms.FormValidationAction):
@@ -26,6 +28,11 @@ class FormValidationAction(Action, rasa_sdk.forms.FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         said_before = len(dispatcher.messages)
+        withheld = identifier_withheld(self.form_name(), dispatcher, tracker, domain)
+        if withheld is not None:
+            tracker.add_slots(withheld)
+            asked = await self.next_requested_slot(dispatcher, tracker, domain)
+            return [*withheld, asked] if asked else withheld
         events = await super().run(dispatcher, tracker, domain)
         events = carry_over(self.form_name(), tracker, events)
         return answer_in_passing(self.form_name(), dispatcher, tracker, domain, events, said_before)

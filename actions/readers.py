@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from actions import road_topics
+from bot.identifiers import normalize_sim_class
+
+Reader = Callable[[str, Mapping[str, Any], str], Any]
 
 
 def year(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
@@ -53,14 +56,22 @@ def bpjs_class(text: str, before: Mapping[str, Any], answer_text: str) -> str | 
 
 
 _VEHICLE_SIM = {"mobil": "A", "motor": "C", "sepeda motor": "C", "truk": "B1", "bus": "B1"}
+# Words around a class named in a follow-up: "kalau yang c?", "klo sim b1 gimana".
+_FOLLOWUP_WORDS = frozenset(
+    """kalau kalo klo kl klu bagaimana gimana gmn gmna dengan dgn untuk utk buat yang yg sim golongan
+    gol jenis kelas nya aja saja dong ya sih kak min berapa brp biayanya biaya""".split()
+)
+_TOKENS = re.compile(r"[a-z0-9]+")
 
 
 def vehicle_sim(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
-    """The SIM class of a vehicle named instead of the class ("kalau mobil?")."""
+    """The SIM class of a vehicle named instead of the class ("kalau mobil?"), or a class
+    named alone ("klo yg c", "kalau BII?")."""
     for word, sim_class in _VEHICLE_SIM.items():
         if re.search(rf"\b{word}\b", text, re.IGNORECASE):
             return sim_class
-    return None
+    rest = "".join(token for token in _TOKENS.findall(text.lower()) if token not in _FOLLOWUP_WORDS)
+    return normalize_sim_class(rest) if rest else None
 
 
 def school_level(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
@@ -81,3 +92,21 @@ def vehicle_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str 
 def passport_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
     """ "kalau paspor elektronik?" after the passport fees (actions/road_topics.py)."""
     return road_topics.passport_kind(text)
+
+
+# "kalau …?", "klo yg …", "terus …": a follow-up that names a new value, not a new question.
+_FOLLOWUP_START = re.compile(
+    r"^\s*(?:kalau|kalo|klo|kl|klu|terus|trus|lalu|bagaimana dengan|gimana dengan|gmn dengan"
+    r"|untuk|utk|yg|yang)\b",
+    re.IGNORECASE,
+)
+
+
+def same_topic(slot: str) -> Reader:
+    """The topic of the last answer (`slot`) for a follow-up that starts like one ("kalau TKP?"):
+    the answer's action reads the new value from the text itself."""
+
+    def read(text: str, before: Mapping[str, Any], answer_text: str) -> Any:
+        return before.get(slot) if _FOLLOWUP_START.search(text) and len(text.split()) <= 6 else None
+
+    return read
