@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 import actions.asn  # noqa: F401  (the answers and validators re-run in-process)
 import actions.satudata  # noqa: F401
 from actions.asides import answer_in_passing, is_question
+from actions.corrections import corrected_value, correction_in
 from actions.fallback import ActionHandleMiss
 from actions.followups import ActionContinue
 from actions.gateway import use_gateway
@@ -365,3 +366,43 @@ def test_a_birth_date_given_with_the_nik_is_read_and_the_nik_is_no_date() -> Non
     ]
     tracker = tracker_from_events([*session_start(), message, slot("nik", "1709107108840021")])
     assert date_with_identifier(tracker, only_nik) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "eh lokasinya salah, yang bener Jl. Melati No. 5 Depok",
+            ("complaint_location", "Jl. Melati No. 5 Depok"),
+        ),
+        ("ralat alamat: Jl. Kenanga 3", ("complaint_location", "Jl. Kenanga 3")),
+        ("Lubangnya dalam sekali, belum ada perbaikan di lokasi itu", None),  # no correction
+        ("eh salah, yang bener kemarin sore", None),  # names no earlier answer
+    ],
+)
+def test_correction_in(text: str, expected: tuple[str, str] | None) -> None:
+    assert correction_in(text, ["complaint_location", "complaint_category"]) == expected
+
+
+async def test_an_earlier_answer_corrected_mid_form_is_replaced_and_said(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    events = _asking(
+        "complaint_form", "complaint_description", ("inform", "eh lokasinya salah, yg bener Jl. Melati 5")
+    )
+    tracker = tracker_from_events(
+        events,
+        slots={"complaint_location": "Jl. Mawar", "complaint_category": "infrastruktur"},
+        active_loop="complaint_form",
+    )
+
+    corrected = await corrected_value(
+        ["complaint_category", "complaint_location", "complaint_description"],
+        lambda slot: None,
+        dispatcher,
+        tracker,
+        domain,
+    )
+
+    assert corrected == {"complaint_location": "Jl. Melati 5"}
+    assert responses(dispatcher) == ["utter_value_corrected"]
