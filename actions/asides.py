@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CANCEL_INTENT, GENERAL_ASIDE_INTENTS, HANDOFF_INTENTS, SERVICE_ASIDE_INTENTS
-from actions.followups import FORMS
+from actions.continuation import FORMS
 from actions.history import being_activated
 
 STUCK_BUTTONS = [

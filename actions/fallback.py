@@ -21,8 +21,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import user_intents
 from actions.asides import STUCK_BUTTONS, unclear_replies
+from actions.continuation import typed_values
 from actions.conversation import Action
-from actions.followups import ActionContinue, rerun, typed_values
+from actions.followups import ActionContinue, rerun
 from actions.handoff import signal_handoff
 from actions.menu import service_buttons
 

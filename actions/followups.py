@@ -9,6 +9,7 @@ asks it first for a message not understood. In order:
    service that needs it: the service offered with a button, asked for, or started last
    (`FORMS`). A NIK that replaces another ("eh salah, NIK saya …") has already made
    action_validate_slot_mappings forget the old one's birth date, so the factor is asked again.
+   Which service data is for: actions/continuation.py.
 3. Otherwise: which service is it for? The recent services, or those that take the value,
    as buttons; the value is kept, so the chosen service does not ask for it again.
 
@@ -21,7 +22,6 @@ Offers answered later are in actions/offers.py.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,16 +32,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import readers
+from actions.continuation import continue_service, service_choices, typed_values
 from actions.conversation import Action
 from actions.history import (
     being_activated,
-    recent_intents,
     session_events,
     since_latest_user,
     slots_before,
     user_turns_after,
 )
-from actions.menu import MAIN_MENU_BUTTON, SERVICES, Button, service_buttons
 
 Reader = Callable[[str, Mapping[str, Any], str], Any]  # (message, parameters then, answer's text)
 FOLLOWUP_TURNS = 3  # a follow-up refers to an answer given at most this many messages ago
@@ -100,37 +99,6 @@ ANSWERS: tuple[Answer, ...] = (
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
 _ANSWERS_BY_MARKER = {answer.marker: answer for answer in ANSWERS if answer.marker}
 _RERUNNERS = frozenset({"action_continue", "action_handle_miss"})  # the actions that call `rerun`
-
-# The form each service intent starts: a value typed outside a form continues the most recent
-# of them that needs it.
-FORMS: Mapping[str, str] = {
-    "health_bpjs_status": "bpjs_status_form",
-    "health_immunization_record": "immunization_form",
-    "health_facility_search": "facility_search_form",
-    "edu_pip_status": "pip_status_form",
-    "edu_kip_kuliah": "kip_kuliah_form",
-    "edu_school_admission": "spmb_form",
-    "bansos_check": "bansos_check_form",
-    "id_document_requirements": "document_requirements_form",
-    "id_application_status": "application_status_form",
-    "pay_vehicle_tax": "vehicle_tax_form",
-    "pay_billing_status": "billing_status_form",
-    "pay_create_billing": "pnbp_billing_form",
-    "complaint_status": "complaint_status_form",
-    "asn_selection_result": "casn_result_form",
-    "police_sim_renewal": "sim_renewal_form",
-    "police_sim_fee": "sim_fee_form",
-    "police_skck": "skck_form",
-    "data_statistics": "statistics_form",
-}
-# Values typed outside a form that a service continues with; a date is the birth date asked next.
-IDENTIFIER_SLOTS = (
-    "nik", "kk_number", "bpjs_number", "nisn", "participant_number",
-    "plate_number", "ticket_id", "billing_code",
-)  # fmt: skip
-BIRTH_DATE_SLOTS = ("birth_date", "student_birth_date")
-_PARTICIPANT_NUMBER = re.compile(r"(?<!\d)\d{17}(?!\d)")  # a CASN participant number (no entity)
-_TOPIC_TITLES = {topic.intent: topic.title for service in SERVICES for topic in service.topics}
 
 
 def last_answer(tracker: Tracker) -> tuple[Answer, dict[str, Any], str] | None:
@@ -241,6 +209,10 @@ async def rerun(
             if value is not None:
                 changed[slot] = value
     if not changed:
+        # A follow-up that names its new value in words only the answer's form reads ("kalau
+        # yang rusak?", "kalau untuk anak saya?"): the form starts again on this message.
+        if answer.carry and answer.form and readers.is_followup(text):
+            return [FollowupAction(answer.form)]
         return None
     validator = find_action(f"validate_{answer.form}") if answer.form else None
     for slot, value in list(changed.items()):
@@ -279,89 +251,6 @@ def carry_over(form: str, tracker: Tracker, events: list[dict[str, Any]]) -> lis
         if tracker.slots.get(slot) is None and before.get(slot) is not None and slot not in read
     }
     return [*events, *(SlotSet(slot, value) for slot, value in {**kept, **read}.items())]
-
-
-def _form_slots(domain: DomainDict, form: str) -> list[str]:
-    return list((domain.get("forms") or {}).get(form, {}).get("required_slots") or [])
-
-
-def typed_values(tracker: Tracker) -> dict[str, Any]:
-    """The identifiers and the date the latest message gave: checked and kept by extraction,
-    or, for an identifier whose slot only its form fills (a participant number), its entity."""
-    fresh = since_latest_user(tracker)
-    values = {slot: fresh[slot] for slot in IDENTIFIER_SLOTS if fresh.get(slot) is not None}
-    for entity in tracker.latest_message.get("entities") or []:
-        name = str(entity.get("entity"))
-        if name in IDENTIFIER_SLOTS and name not in fresh and entity.get("value") is not None:
-            values.setdefault(name, entity["value"])
-    number = _PARTICIPANT_NUMBER.search(str(tracker.latest_message.get("text") or ""))
-    if number and not values:
-        values["participant_number"] = number.group(0)  # no entity: read by its own form
-    date = fresh.get("date")
-    if date is not None:
-        values["date"] = date
-    return values
-
-
-def needs(domain: DomainDict, form: str, slot: str) -> str | None:
-    """The slot of `form` that takes a value typed as `slot` (a date: the birth date)."""
-    required = _form_slots(domain, form)
-    if slot == "date":
-        return next((name for name in BIRTH_DATE_SLOTS if name in required), None)
-    return slot if slot in required else None
-
-
-def _service_prefix(intent: str) -> str:
-    """The service an intent belongs to, by its name's prefix ("asn_casn_info" → "asn")."""
-    return intent.split("_", 1)[0]
-
-
-def _forms_for(intent: str) -> list[str]:
-    """The forms a recent intent points to: its own, else those of its service ("passing grade?"
-    asked, then a participant number typed: the CASN result check)."""
-    own = FORMS.get(intent)
-    if own is not None:
-        return [own]
-    prefix = _service_prefix(intent)
-    return [form for other, form in FORMS.items() if _service_prefix(other) == prefix]
-
-
-def _moved(domain: DomainDict, form: str, values: Mapping[str, Any]) -> list[EventType] | None:
-    """`form` continued with `values` when it needs one of them; None when it needs none."""
-    targets = {slot: needs(domain, form, slot) for slot in values}
-    if not any(targets.values()):
-        return None
-    moved = [SlotSet(target, values[slot]) for slot, target in targets.items() if target]
-    return [*moved, FollowupAction(form)]
-
-
-def continue_service(
-    tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]
-) -> list[EventType] | None:
-    """The most recent service that needs one of `values`, continued with it; with none recent,
-    the only service that takes such an identifier (a plate: the vehicle tax)."""
-    forms = domain.get("forms") or {}
-    for intent in recent_intents(tracker):
-        for form in _forms_for(intent):
-            if form in forms:
-                continued = _moved(domain, form, values)
-                if continued is not None:
-                    return continued
-    identifiers = {slot: value for slot, value in values.items() if slot != "date"}
-    takers = list(
-        dict.fromkeys(form for form in FORMS.values() if form in forms and _moved(domain, form, identifiers))
-    )
-    return _moved(domain, takers[0], identifiers) if len(takers) == 1 else None
-
-
-def service_choices(tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]) -> list[Button]:
-    """The services to choose from for `values`: the recent ones that take them, else every
-    service that takes them, else the recent services; the menu when none."""
-    takes = [intent for intent, form in FORMS.items() if any(needs(domain, form, slot) for slot in values)]
-    recent = [intent for intent in recent_intents(tracker) if intent in _TOPIC_TITLES]
-    chosen = [intent for intent in recent if intent in takes] or takes or recent
-    buttons = [{"title": _TOPIC_TITLES[i], "payload": f"/{i}"} for i in chosen if i in _TOPIC_TITLES][:6]
-    return [*buttons, MAIN_MENU_BUTTON] if buttons else service_buttons()
 
 
 class ActionContinue(Action):

@@ -16,8 +16,9 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.continuation import FORMS
 from actions.conversation import Action
-from actions.followups import FORMS, answer_again
+from actions.followups import answer_again
 from actions.history import payload_intent, session_events, user_turns_after
 
 OFFER_TURNS = 2  # "ya" accepts an offer made at most this many messages ago

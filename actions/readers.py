@@ -94,6 +94,7 @@ def passport_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str
     return road_topics.passport_kind(text)
 
 
+FOLLOWUP_WORDS = 6  # a follow-up is short: a longer message is a new question
 # "kalau …?", "klo yg …", "terus …": a follow-up that names a new value, not a new question.
 _FOLLOWUP_START = re.compile(
     r"^\s*(?:kalau|kalo|klo|kl|klu|terus|trus|lalu|bagaimana dengan|gimana dengan|gmn dengan"
@@ -107,6 +108,11 @@ def same_topic(slot: str) -> Reader:
     the answer's action reads the new value from the text itself."""
 
     def read(text: str, before: Mapping[str, Any], answer_text: str) -> Any:
-        return before.get(slot) if _FOLLOWUP_START.search(text) and len(text.split()) <= 6 else None
+        return before.get(slot) if is_followup(text) else None
 
     return read
+
+
+def is_followup(text: str) -> bool:
+    """A short message that starts like a follow-up ("kalau yang rusak?", "klo lansia")."""
+    return bool(_FOLLOWUP_START.search(text)) and len(text.split()) <= FOLLOWUP_WORDS

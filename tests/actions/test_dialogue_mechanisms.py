@@ -406,3 +406,46 @@ async def test_an_earlier_answer_corrected_mid_form_is_replaced_and_said(
 
     assert corrected == {"complaint_location": "Jl. Melati 5"}
     assert responses(dispatcher) == ["utter_value_corrected"]
+
+
+async def test_a_nik_in_a_message_naming_its_service_continues_that_service(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    text = "cek masa berlaku sim saya nik 1803224311770016"
+    tracker = tracker_from_events(
+        [
+            *session_start(),
+            user("nlu_fallback", text, [("nik", "1803224311770016")]),
+            slot("nik", "1803224311770016"),
+        ]
+    )
+
+    events = await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert followups(events) == ["sim_renewal_form"]
+
+
+async def test_a_follow_up_only_the_answers_form_reads_starts_that_form_again(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events(
+        [
+            *session_start(),
+            user("id_document_requirements", "ktp sy ilang, bikin lg gmn"),
+            action("document_requirements_form"),
+            slot("document_type", "ktp"),
+            slot("document_case", "lost"),
+            action("action_document_requirements"),
+            bot("KTP-el yang hilang ..."),
+            action("action_listen"),
+            user("inform", "kalau yang rusak?"),
+        ]
+    )
+
+    events = await ActionContinue().run(dispatcher, tracker, domain)
+
+    assert followups(events) == ["document_requirements_form"]
+    long_question = tracker_from_events(
+        [*tracker.events[:-1], user("inform", "kalau saya mau tanya hal lain soal pajak motor boleh?")]
+    )
+    assert followups(await ActionContinue().run(dispatcher, long_question, domain)) == []
