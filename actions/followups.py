@@ -33,7 +33,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import readers
 from actions.continuation import continue_service, service_choices, typed_values
-from actions.conversation import Action
+from actions.conversation import INSTEAD, Action
 from actions.history import (
     being_activated,
     session_events,
@@ -190,10 +190,10 @@ async def answer_again(
 
 
 async def rerun(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, new_value: bool = False
 ) -> list[EventType] | None:
     """The last answer again with the parameter the latest message changed; None when the
-    message is no such follow-up."""
+    message is no such follow-up. `new_value`: only when a parameter changes its value."""
     found = last_answer(tracker)
     if found is None:
         return None
@@ -208,6 +208,8 @@ async def rerun(
             value = read(text, before, reply)
             if value is not None:
                 changed[slot] = value
+    if new_value and all(str(value) == str(before.get(slot)) for slot, value in changed.items()):
+        return None
     if not changed:
         # A follow-up that names its new value in words only the answer's form reads ("kalau
         # yang rusak?", "kalau untuk anak saya?"): the form starts again on this message.
@@ -285,3 +287,39 @@ def _refused(tracker: Tracker) -> bool:
         entity.get("entity") in fresh and fresh[str(entity.get("entity"))] is None
         for entity in tracker.latest_message.get("entities") or []
     )
+
+
+# Actions a follow-up never replaces: the ones that handle follow-ups themselves, forms and the
+# conversation's own steps.
+_NOT_REPLACED = frozenset(
+    {"action_continue", "action_handle_miss", "action_validate_slot_mappings", "action_answer_aside",
+     "action_cancel_flow", "action_request_human", "action_resume_after_handoff", "action_accept_offer"}
+)  # fmt: skip
+_BEFORE_ANSWER = frozenset({"action_listen", "action_extract_slots", "action_validate_slot_mappings"})
+
+
+async def followup_instead(
+    name: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType] | None:
+    """An elliptical follow-up that the NLU read as another question ("tahun sebelumnya berapa"
+    read as a bansos question): the last answer again with the new value, instead of the action
+    the policies chose. Only for the first answer to a fresh message outside a form, only for a
+    message that reads like a follow-up, and only when it gives a parameter a new value."""
+    if name in _NOT_REPLACED or name.startswith("validate_") or tracker.active_loop_name:
+        return None
+    if not _fresh_message(tracker) or not readers.is_followup(str(tracker.latest_message.get("text") or "")):
+        return None
+    return await rerun(dispatcher, tracker, domain, new_value=True)
+
+
+def _fresh_message(tracker: Tracker) -> bool:
+    """No answer has run since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in _BEFORE_ANSWER:
+            return False
+    return False
+
+
+INSTEAD.append(followup_instead)

@@ -22,7 +22,7 @@ def year(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
     if explicit:
         return explicit.group(1)
     relative = re.search(
-        r"\btahun\s+(lalu|kemarin|sebelumnya|sebelum\s*nya|depan|ini)\b", text, re.IGNORECASE
+        r"\b(?:tahun|thn|taun)\s+(lalu|kemarin|sebelumnya|sebelum\s*nya|depan|ini)\b", text, re.IGNORECASE
     )
     if not relative:
         return None
@@ -98,7 +98,7 @@ FOLLOWUP_WORDS = 6  # a follow-up is short: a longer message is a new question
 # "kalau …?", "klo yg …", "terus …": a follow-up that names a new value, not a new question.
 _FOLLOWUP_START = re.compile(
     r"^\s*(?:kalau|kalo|klo|kl|klu|terus|trus|lalu|bagaimana dengan|gimana dengan|gmn dengan"
-    r"|untuk|utk|yg|yang)\b",
+    r"|untuk|utk|yg|yang|tahun|thn|taun)\b",
     re.IGNORECASE,
 )
 

@@ -24,6 +24,7 @@ from actions.identity_dates import date_with_identifier
 from actions.offers import ActionAcceptOffer, open_offer
 from actions.readers import vehicle_sim
 from actions.refusals import identifier_withheld, refusal_kind
+from actions.social_info import ActionBansosInfo
 from tests.actions.builders import Event, action, session_start, slot, tracker_from_events, user
 from tests.actions.flow_helpers import FakeGateway
 
@@ -449,3 +450,42 @@ async def test_a_follow_up_only_the_answers_form_reads_starts_that_form_again(
         [*tracker.events[:-1], user("inform", "kalau saya mau tanya hal lain soal pajak motor boleh?")]
     )
     assert followups(await ActionContinue().run(dispatcher, long_question, domain)) == []
+
+
+STATISTIC_SHOWN = [
+    *session_start(),
+    user("data_statistics", "ipm jawa timur 2025", [("region", "Jawa Timur")]),
+    action("statistics_form"),
+    slot("region", "Jawa Timur"),
+    slot("statistic_indicator", "unemployment_rate"),
+    slot("statistics_year", "2025"),
+    action("action_statistics"),
+    bot("Tingkat pengangguran terbuka — Jawa Timur, 2025: 4,1 persen."),
+    action("action_listen"),
+]
+
+
+async def test_a_follow_up_the_nlu_read_as_another_question_reruns_the_last_answer(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    fake.answer(figure("Jawa Timur", 2024))
+    tracker = tracker_from_events([*STATISTIC_SHOWN, user("bansos_info", "tahun sebelumnya berapa")])
+
+    await ActionBansosInfo().run(dispatcher, tracker, domain)
+
+    assert dict(fake.last.url.params) == {
+        "indicator": "unemployment_rate",
+        "region": "Jawa Timur",
+        "year": "2024",
+    }
+
+
+async def test_a_new_question_after_an_answer_is_answered_as_itself(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events([*STATISTIC_SHOWN, user("bansos_info", "kalau bpnt sebulan berapa")])
+
+    await ActionBansosInfo().run(dispatcher, tracker, domain)
+
+    assert fake.requests == []
+    assert responses(dispatcher) != []
