@@ -138,12 +138,23 @@ def _question_instead(
 
 
 def _confident_elsewhere(tracker: Tracker, form: str) -> bool:
-    """The NLU is sure the message is a question of another service than the form's own (a
+    """The NLU is sure the message is another question than the one that started the form (a
     complaint's description may well ask "kenapa jalannya belum diperbaiki?")."""
     intent = tracker.latest_message.get("intent") or {}
     name = str(intent.get("name") or "")
-    own = {key.split("_", 1)[0] for key, value in FORMS.items() if value == form} | {form.split("_", 1)[0]}
-    return float(intent.get("confidence") or 0) >= FREE_TEXT_CONFIDENCE and name.split("_", 1)[0] not in own
+    own = {key for key, value in FORMS.items() if value == form} | {_opening_intent(tracker, form)}
+    return float(intent.get("confidence") or 0) >= FREE_TEXT_CONFIDENCE and name not in own
+
+
+def _opening_intent(tracker: Tracker, form: str) -> str | None:
+    """The intent of the message that started `form` (a complaint: complaint_submit)."""
+    opening, found = None, None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            opening = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        elif event.get("event") == "active_loop" and event.get("name") == form:
+            found = opening  # its latest start counts
+    return found
 
 
 def _answer_for(tracker: Tracker, domain: DomainDict) -> str | None:

@@ -94,6 +94,13 @@ ANSWERS: tuple[Answer, ...] = (
         {"casn_topic": readers.same_topic("casn_topic")},
         marker="casn_topic",
     ),
+    Answer(
+        "action_bansos_info",
+        None,
+        ("bansos_topic",),
+        {"bansos_topic": readers.same_topic("bansos_topic")},
+        marker="bansos_topic",
+    ),
     Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
@@ -114,9 +121,17 @@ def last_answer(tracker: Tracker) -> tuple[Answer, dict[str, Any], str] | None:
         name = str(event.get("name"))
         turn = list(_until_user(events[index + 1 :]))
         reply = " ".join(str(e.get("text") or "") for e in turn if e.get("event") == "bot")
-        answer = _ANSWERS_BY_ACTION.get(name) or _marked(_own_events(events[index + 1 :]))
+        own = list(_own_events(events[index + 1 :]))
+        answer = _ANSWERS_BY_ACTION.get(name) or _marked(own)
         if answer is not None:
-            found = (answer, index, slots_before(events, index), reply)
+            # The parameters it ran with: as they were, and those it set itself (a topic read
+            # from the question).
+            set_by_it = {
+                str(e.get("name")): e.get("value")
+                for e in own
+                if e.get("event") == "slot" and e.get("name") in answer.params and e.get("value") is not None
+            }
+            found = (answer, index, {**slots_before(events, index), **set_by_it}, reply)
         elif found is not None and name in _RERUNNERS and reply and _reran(found[0], turn):
             found = (found[0], index, slots_before(events, index + 1 + len(turn)), reply)
     if found is None or user_turns_after(events, found[1]) > FOLLOWUP_TURNS:
@@ -307,9 +322,21 @@ async def followup_instead(
     message that reads like a follow-up, and only when it gives a parameter a new value."""
     if name in _NOT_REPLACED or name.startswith("validate_") or tracker.active_loop_name:
         return None
+    if name in _mapping_actions(domain):
+        return None  # a custom slot mapping, run while the message is read: no answer
     if not _fresh_message(tracker) or not readers.is_followup(str(tracker.latest_message.get("text") or "")):
         return None
     return await rerun(dispatcher, tracker, domain, new_value=True)
+
+
+def _mapping_actions(domain: DomainDict) -> set[str]:
+    """The actions the domain's custom slot mappings run."""
+    return {
+        str(mapping["action"])
+        for slot in (domain.get("slots") or {}).values()
+        for mapping in slot.get("mappings") or []
+        if mapping.get("action")
+    }
 
 
 def _fresh_message(tracker: Tracker) -> bool:

@@ -68,7 +68,8 @@ class ActionAcceptOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        accept = open_offer(tracker)
+        # In a form, a "ya" answers the form's own question, not an offer made before it.
+        accept = None if tracker.active_loop_name else open_offer(tracker)
         if accept is None:
             dispatcher.utter_message(response="utter_affirm")
             return []

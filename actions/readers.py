@@ -90,8 +90,16 @@ def vehicle_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str 
 
 
 def passport_kind(text: str, before: Mapping[str, Any], answer_text: str) -> str | None:
-    """ "kalau paspor elektronik?" after the passport fees (actions/road_topics.py)."""
-    return road_topics.passport_kind(text)
+    """ "kalau paspor elektronik?" after the passport fees (actions/road_topics.py); "yg 10 taun?"
+    keeps the kind asked before and changes the years."""
+    kind = road_topics.passport_kind(_YEAR_WORDS.sub("tahun", text))
+    previous = str(before.get("passport_kind") or "")
+    if kind in ("5y", "10y") and previous.startswith(("electronic", "non_electronic")):
+        return f"{previous.rsplit('_', 1)[0] if previous.endswith('y') else previous}_{kind}"
+    return kind
+
+
+_YEAR_WORDS = re.compile(r"\b(?:thn|taun|thun)\b", re.IGNORECASE)
 
 
 FOLLOWUP_WORDS = 6  # a follow-up is short: a longer message is a new question

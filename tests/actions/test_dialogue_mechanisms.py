@@ -489,3 +489,25 @@ async def test_a_new_question_after_an_answer_is_answered_as_itself(
 
     assert fake.requests == []
     assert responses(dispatcher) != []
+
+
+async def test_kalo_lansia_after_a_pkh_amount_answers_that_component(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    tracker = tracker_from_events(
+        [
+            *session_start(),
+            user("bansos_info", "pkh ibu hamil dpt brp setahun"),
+            action("action_bansos_info"),
+            bot("Komponen ibu hamil/nifas: ..."),
+            slot("bansos_topic", "amount"),
+            slot("bansos_programme", "pkh"),
+            action("action_listen"),
+            user("nlu_fallback", "kalo lansia"),
+        ]
+    )
+
+    await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_bansos_amount_pkh"]
+    assert "lanjut usia" in str(dispatcher.messages[0].get("asked"))
