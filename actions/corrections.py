@@ -42,10 +42,10 @@ def correction_in(text: str, slots: list[str]) -> tuple[str, str] | None:
         return None
     found = _NEW_VALUE.search(text)
     value = found.group("value").strip(" .,") if found else ""
-    if not value:
+    if found is None or not value:
         return None
     named = [slot for slot in slots if slot in LABELS and LABELS[slot][0].search(text[: found.start()])]
-    return (named[0], value) if len(named) == 1 and found else None
+    return (named[0], value) if len(named) == 1 else None
 
 
 async def corrected_value(

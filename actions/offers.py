@@ -52,9 +52,8 @@ def open_offer(tracker: Tracker) -> str | None:
 def offered_check(event: Mapping[str, Any]) -> str | None:
     """The form of the one service check a bot message offers with its buttons, if exactly one."""
     buttons = (event.get("data") or {}).get("buttons") or []
-    forms = {
-        FORMS[intent] for intent in (payload_intent(b.get("payload")) for b in buttons) if intent in FORMS
-    }
+    intents = [payload_intent(button.get("payload")) for button in buttons]
+    forms = {FORMS[intent] for intent in intents if intent is not None and intent in FORMS}
     return forms.pop() if len(forms) == 1 else None
 
 
