@@ -93,6 +93,7 @@ _YES = frozenset(
     }
 )
 _NO = frozenset({"tidak", "no", "jangan", "belum", "salah", "nanti", "batal"})
+YES_NO_WORDS = 5  # a yes or no is said at the start of a reply
 
 
 def aside_intents(form_intent: str) -> frozenset[str]:
@@ -154,8 +155,9 @@ def entity_value(tracker: Tracker, entity: str) -> str | None:
 
 
 def read_yes_no(text: str) -> bool | None:
-    """The first yes- or no-word in `text` decides; None when there is neither."""
-    for word in _WORD.findall(text.lower()):
+    """The first yes- or no-word among the first few words of `text` decides; None when there is
+    neither (a long message with a "belum" deep inside is no answer to "Kirim sekarang?")."""
+    for word in _WORD.findall(text.lower())[:YES_NO_WORDS]:
         word = expand_slang(collapse_elongation(word))
         if word in _YES:
             return True

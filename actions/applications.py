@@ -20,7 +20,8 @@ from rasa_sdk.types import DomainDict
 from actions.answers import aside_intents, mask_nik, tanggal, typed_answer, word_pattern
 from actions.conversation import Action
 from actions.flows import is_answer, typed_choice, typed_yes_no
-from actions.identity_form import IdentityFormValidation, parse_birth_date
+from actions.identity_dates import parse_birth_date
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON, Button
 from knowledge import facts

@@ -14,6 +14,7 @@ validation refused it) also offers a person and cancelling, as buttons.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -22,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import CANCEL_INTENT, GENERAL_ASIDE_INTENTS, HANDOFF_INTENTS, SERVICE_ASIDE_INTENTS
+from actions.continuation import FORMS
 from actions.history import being_activated
 
 STUCK_BUTTONS = [
@@ -29,6 +31,9 @@ STUCK_BUTTONS = [
     {"title": "Batal", "payload": "/cancel"},
 ]
 ANSWERS = frozenset({"inform", "nlu_fallback"})  # intents of a reply meant as an answer
+# Replies that answer nothing but are no other question either ("ya gitu deh", "ga ngerti"):
+# they count as unclear replies to the question asked.
+UNCLEAR = ANSWERS | frozenset({"affirm", "deny", "out_of_scope"})
 RULE_ASIDES = GENERAL_ASIDE_INTENTS | SERVICE_ASIDE_INTENTS
 # Answers to the form's own question, small talk the rules handle, and channel payloads.
 NOT_ASIDES = frozenset(
@@ -65,20 +70,111 @@ def answer_in_passing(
     requested = tracker.get_slot("requested_slot")
     if not requested:
         return events
+    text = str(tracker.latest_message.get("text") or "")
+    filled = [
+        event
+        for event in events
+        if event.get("event") == "slot"
+        and event.get("name") != "requested_slot"
+        and event.get("value") is not None
+    ]
+    if is_question(text) and not being_activated(tracker, form):
+        asked = _question_instead(form, str(requested), dispatcher, tracker, domain, filled, said_before)
+        if asked is not None:
+            return [*[e for e in events if e not in filled], *asked]
     if len(dispatcher.messages) != said_before:
         offer_help_when_stuck(form, dispatcher, tracker, events)
         return events
-    filled = any(
-        event.get("event") == "slot"
-        and event.get("name") != "requested_slot"
-        and event.get("value") is not None
-        for event in events
-    )
     response = None if filled else aside_response(tracker, domain, form)
     if response is None:
         return events
     dispatcher.utter_message(response=response)
     return [*events, SlotSet(str(requested), None)]
+
+
+FREE_TEXT_CONFIDENCE = 0.6  # an intent this sure makes a question typed as free text an aside
+# A message asking something rather than answering: a question mark, or a question word.
+_QUESTION = re.compile(
+    r"\?|\b(?:apa(?:kah)?|gimana|bagaimana|gmn|gmana|kenapa|knp|mengapa|kapan|kpn|di\s*mana|dmn|mana|"
+    r"berapa|brp|siapa|bisakah|bolehkah)\b",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """The message asks something ("nomor peserta itu liatnya dimana ya?", "berapa lama?")."""
+    return not text.startswith("/") and bool(_QUESTION.search(text))
+
+
+def _question_instead(
+    form: str,
+    requested: str,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: DomainDict,
+    filled: list[dict[str, Any]],
+    said_before: int,
+) -> list[dict[str, Any]] | None:
+    """A question asked where the form's answer was expected is never its answer nor an error:
+    the validation's refusal is withdrawn and the question answered (its intent's own answer,
+    else help on what is asked: `utter_help_<slot>`); the form then asks again. Free text
+    (a complaint's description) that reads as a question with an answer of its own is answered
+    too. A reply with digits was meant as an answer: its refusal stands. None: not such a case."""
+    text = str(tracker.latest_message.get("text") or "")
+    response = _answer_for(tracker, domain)
+    refused = len(dispatcher.messages) != said_before and not filled
+    free_text = bool(filled) and all(
+        event.get("name") == requested and _is_text_of(event.get("value"), text) for event in filled
+    )
+    if free_text and response is not None and _confident_elsewhere(tracker, form):
+        pass
+    elif refused and not any(char.isdigit() for char in text):
+        response = response or _help_for(requested, domain)
+    else:
+        return None
+    del dispatcher.messages[said_before:]
+    dispatcher.utter_message(response=response)
+    return [SlotSet(requested, None)]
+
+
+def _confident_elsewhere(tracker: Tracker, form: str) -> bool:
+    """The NLU is sure the message is another question than the one that started the form (a
+    complaint's description may well ask "kenapa jalannya belum diperbaiki?")."""
+    intent = tracker.latest_message.get("intent") or {}
+    name = str(intent.get("name") or "")
+    own = {key for key, value in FORMS.items() if value == form} | {_opening_intent(tracker, form)}
+    return float(intent.get("confidence") or 0) >= FREE_TEXT_CONFIDENCE and name not in own
+
+
+def _opening_intent(tracker: Tracker, form: str) -> str | None:
+    """The intent of the message that started `form` (a complaint: complaint_submit)."""
+    opening, found = None, None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            opening = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        elif event.get("event") == "active_loop" and event.get("name") == form:
+            found = opening  # its latest start counts
+    return found
+
+
+def _answer_for(tracker: Tracker, domain: DomainDict) -> str | None:
+    """The response that answers the latest message's intent, if it has one of its own."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if not intent or intent in NOT_ASIDES:
+        return None
+    response = f"utter_{intent}"
+    return response if response in domain.get("responses", {}) else None
+
+
+def _help_for(slot: str, domain: DomainDict) -> str:
+    """Help on the value asked for (where to find it), or a general word on answering first."""
+    response = f"utter_help_{slot}"
+    return response if response in domain.get("responses", {}) else "utter_aside_unanswered"
+
+
+def _is_text_of(value: Any, text: str) -> bool:
+    """`value` is the message's own text (a free-text answer), not a value read out of it."""
+    return isinstance(value, str) and len(value) >= 0.6 * len(text.strip()) and value.strip() in text
 
 
 def unclear_replies(tracker: Tracker, form: str) -> int:
@@ -101,7 +197,7 @@ def unclear_replies(tracker: Tracker, form: str) -> int:
     current = tracker.get_slot("requested_slot")
     count = 0
     for loop, slot, intent in reversed(states):
-        if loop != form or slot != current or intent not in ANSWERS:
+        if loop != form or slot != current or intent not in UNCLEAR:
             break
         count += 1
     return count

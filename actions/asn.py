@@ -24,7 +24,8 @@ from actions.answers import aside_intents, entity_value, phrase, tanggal, typed_
 from actions.conversation import Action
 from actions.flows import just_activated
 from actions.gateway import gateway
-from actions.identity_form import IdentityFormValidation, parse_birth_date
+from actions.identity_dates import parse_birth_date
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 

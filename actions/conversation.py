@@ -9,7 +9,8 @@ Every action here derives from the `Action` or `ValidationAction` of this module
 `FormValidationAction` (actions/form_validation.py, itself an `Action` of this module), instead of
 rasa-sdk's (tests/actions/test_registry.py checks it): each `run` defined on
 them or on a subclass is wrapped by `in_conversation()`, which sets `CONVERSATION_ID` to the
-tracker's `sender_id` while it runs.
+tracker's `sender_id` while it runs, after asking the hooks of `INSTEAD` whether another
+answer comes first (actions/followups.py: an elliptical follow-up the NLU read as a question).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def in_conversation(run: Run) -> Run:
         token = CONVERSATION_ID.set(tracker.sender_id)
         turn = TURN_ID.set(turn_id(tracker.latest_message or {}))
         try:
+            if not IN_HOOK.get():
+                instead = await _instead(self.name(), dispatcher, tracker, domain)
+                if instead is not None:
+                    return instead
             return await run(self, dispatcher, tracker, domain)
         finally:
             TURN_ID.reset(turn)
@@ -67,6 +72,27 @@ def turn_id(latest_message: dict[str, Any]) -> str | None:
         return f"gw-{gateway_turn}"
     message_id = latest_message.get("message_id")
     return str(message_id) if message_id else None
+
+
+# Hooks asked before an action answers a message (actions/followups.py registers the elliptical
+# follow-up, whatever the NLU read it as): the first that returns events answers instead.
+Hook = Callable[[str, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[dict[str, Any]] | None]]
+INSTEAD: list[Hook] = []
+IN_HOOK: ContextVar[bool] = ContextVar("in_hook", default=False)  # no hook inside a hook's own runs
+
+
+async def _instead(
+    name: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[dict[str, Any]] | None:
+    token = IN_HOOK.set(True)
+    try:
+        for hook in INSTEAD:
+            events = await hook(name, dispatcher, tracker, domain)
+            if events is not None:
+                return events
+        return None
+    finally:
+        IN_HOOK.reset(token)
 
 
 class Action(rasa_sdk.Action, abc.ABC):

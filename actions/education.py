@@ -26,7 +26,8 @@ from actions.answers import entity_value, payload, phrase, rupiah, tanggal
 from actions.conversation import Action
 from actions.flows import fresh_answer, is_answer, just_activated
 from actions.gateway import gateway
-from actions.identity_form import IdentityFormValidation, parse_birth_date
+from actions.identity_dates import parse_birth_date
+from actions.identity_form import IdentityFormValidation
 from actions.lookups import Failure, Refusal, lookup, verified_lookup
 from actions.menu import MAIN_MENU_BUTTON
 from actions.pip_info import INFO_TOPICS, answer_pip_info, pip_parameters, request_topic, school_level

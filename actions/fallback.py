@@ -1,8 +1,10 @@
 """What the assistant does when it did not understand (`out_of_scope`, `nlu_fallback`).
 
 A message not understood may still be an elliptical follow-up of the last answer ("kalau
-mobil?"): `actions.followups.rerun` answers it first. Otherwise a first miss explains what the
-assistant can do and shows the menu. A second miss in a row hands the conversation to an
+mobil?"): `actions.followups.rerun` answers it first; one that carries an identifier ("yg bener
+BL 4209 R") is data for a service, continued as `action_continue` does. Otherwise a first miss
+explains what the assistant can do and shows the menu; in a form, the second unclear reply in
+a row offers a person and cancelling instead. A second miss in a row hands the conversation to an
 officer (`signal_handoff`, reason `repeated_miss`). "In a row" is read from the tracker's
 events, so no counter slot has to be reset elsewhere.
 """
@@ -18,8 +20,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import user_intents
+from actions.asides import STUCK_BUTTONS, unclear_replies
+from actions.continuation import typed_values
 from actions.conversation import Action
-from actions.followups import rerun
+from actions.followups import ActionContinue, rerun
 from actions.handoff import signal_handoff
 from actions.menu import service_buttons
 
@@ -49,6 +53,13 @@ class ActionHandleMiss(Action):
             followup = await rerun(dispatcher, tracker, domain)
             if followup is not None:
                 return followup
+            if typed_values(tracker):  # "yg bener BL 4209 R": data for a service, not a miss
+                return await ActionContinue().run(dispatcher, tracker, domain)
+        form = tracker.active_loop_name
+        if form and intent in MISS_INTENTS and unclear_replies(tracker, form) >= 2:
+            # Stuck on the form's question: a person or cancelling, as buttons; the form asks again.
+            dispatcher.utter_message(response="utter_stuck_offer", buttons=STUCK_BUTTONS)
+            return []
         if is_repeated_miss(tracker.events):
             dispatcher.utter_message(response="utter_miss_repeated")
             signal_handoff(dispatcher, tracker, "repeated_miss")

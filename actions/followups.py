@@ -9,20 +9,20 @@ asks it first for a message not understood. In order:
    service that needs it: the service offered with a button, asked for, or started last
    (`FORMS`). A NIK that replaces another ("eh salah, NIK saya …") has already made
    action_validate_slot_mappings forget the old one's birth date, so the factor is asked again.
+   Which service data is for: actions/continuation.py.
 3. Otherwise: which service is it for? The recent services, or those that take the value,
    as buttons; the value is kept, so the chosen service does not ask for it again.
 
 `carry_over()` (run by every form's validation, actions/conversation.py): the same question
 asked again without its parameter keeps the last answer's, for the answers marked `carry`.
 
-`action_accept_offer` answers a "ya" to an offer (`OFFERS`) made one or two turns earlier, even
-when the citizen said something else in between.
+Offers answered later are in actions/offers.py.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,20 +32,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import readers
-from actions.conversation import Action
+from actions.continuation import continue_service, service_choices, typed_values
+from actions.conversation import INSTEAD, Action
 from actions.history import (
     being_activated,
-    recent_intents,
     session_events,
     since_latest_user,
     slots_before,
     user_turns_after,
 )
-from actions.menu import MAIN_MENU_BUTTON, SERVICES, Button, service_buttons
 
 Reader = Callable[[str, Mapping[str, Any], str], Any]  # (message, parameters then, answer's text)
 FOLLOWUP_TURNS = 3  # a follow-up refers to an answer given at most this many messages ago
-OFFER_TURNS = 2  # "ya" accepts an offer made at most this many messages ago
 
 
 @dataclass(frozen=True)
@@ -61,6 +59,9 @@ class Answer:
     # The same question again without its parameter ("syaratnya apa aja?" right after the
     # birth certificate's deadline) keeps the last answer's parameters (`carry_over`).
     carry: bool = False
+    # A slot the answer sets whichever action gave it (a topic answered by a form's submit
+    # action): a turn that sets it counts as a run of this answer.
+    marker: str | None = None
 
 
 ANSWERS: tuple[Answer, ...] = (
@@ -84,63 +85,84 @@ ANSWERS: tuple[Answer, ...] = (
         None,
         ("vehicle_kind", "passport_kind"),
         {"vehicle_kind": readers.vehicle_kind, "passport_kind": readers.passport_kind},
+        marker="road_topic",
     ),  # fmt: skip
+    Answer(
+        "action_casn_info",
+        None,
+        ("casn_topic",),
+        {"casn_topic": readers.same_topic("casn_topic")},
+        marker="casn_topic",
+    ),
+    Answer(
+        "action_bansos_info",
+        None,
+        ("bansos_topic",),
+        {"bansos_topic": readers.same_topic("bansos_topic")},
+        marker="bansos_topic",
+    ),
     Answer("action_document_requirements", "document_requirements_form", ("document_type",), carry=True),
 )
 _ANSWERS_BY_ACTION = {answer.action: answer for answer in ANSWERS}
-
-# The form each service intent starts: a value typed outside a form continues the most recent
-# of them that needs it.
-FORMS: Mapping[str, str] = {
-    "health_bpjs_status": "bpjs_status_form",
-    "health_immunization_record": "immunization_form",
-    "health_facility_search": "facility_search_form",
-    "edu_pip_status": "pip_status_form",
-    "edu_kip_kuliah": "kip_kuliah_form",
-    "edu_school_admission": "spmb_form",
-    "bansos_check": "bansos_check_form",
-    "id_document_requirements": "document_requirements_form",
-    "id_application_status": "application_status_form",
-    "pay_vehicle_tax": "vehicle_tax_form",
-    "pay_billing_status": "billing_status_form",
-    "pay_create_billing": "pnbp_billing_form",
-    "complaint_status": "complaint_status_form",
-    "asn_selection_result": "casn_result_form",
-    "police_sim_renewal": "sim_renewal_form",
-    "police_sim_fee": "sim_fee_form",
-    "police_skck": "skck_form",
-    "data_statistics": "statistics_form",
-}
-# Values typed outside a form that a service continues with; a date is the birth date asked next.
-IDENTIFIER_SLOTS = (
-    "nik", "kk_number", "bpjs_number", "nisn", "participant_number",
-    "plate_number", "ticket_id", "billing_code",
-)  # fmt: skip
-BIRTH_DATE_SLOTS = ("birth_date", "student_birth_date")
-# Offers a later "ya" accepts: the slot the offering action sets to true → what accepting runs.
-OFFERS: Mapping[str, str] = {
-    "tax_billing_offered": "action_vehicle_tax_billing",
-    "application_offered": "population_application_form",
-}
-_TOPIC_TITLES = {topic.intent: topic.title for service in SERVICES for topic in service.topics}
+_ANSWERS_BY_MARKER = {answer.marker: answer for answer in ANSWERS if answer.marker}
+_RERUNNERS = frozenset({"action_continue", "action_handle_miss"})  # the actions that call `rerun`
 
 
 def last_answer(tracker: Tracker) -> tuple[Answer, dict[str, Any], str] | None:
     """The latest answer of `ANSWERS` in the last few messages: with the slots as they were when
-    it ran and the text of its reply."""
+    it ran and the text of its reply. A follow-up that ran it again (`rerun`) counts as its
+    latest run, so that a follow-up of a follow-up ("kalau Bali?", then "tahun lalu?") keeps
+    the parameters the follow-up changed."""
     events = session_events(tracker)
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        answer = _ANSWERS_BY_ACTION.get(str(event.get("name"))) if event.get("event") == "action" else None
-        if answer is None:
+    found: tuple[Answer, int, dict[str, Any], str] | None = None
+    for index, event in enumerate(events):
+        if event.get("event") != "action":
             continue
-        if user_turns_after(events, index) > FOLLOWUP_TURNS:
-            return None
-        reply = " ".join(
-            str(e.get("text") or "") for e in _until_user(events[index + 1 :]) if e.get("event") == "bot"
-        )
-        return answer, slots_before(events, index), reply
-    return None
+        name = str(event.get("name"))
+        turn = list(_until_user(events[index + 1 :]))
+        reply = " ".join(str(e.get("text") or "") for e in turn if e.get("event") == "bot")
+        own = list(_own_events(events[index + 1 :]))
+        answer = _ANSWERS_BY_ACTION.get(name) or _marked(own)
+        if answer is not None:
+            # The parameters it ran with: as they were, and those it set itself (a topic read
+            # from the question).
+            set_by_it = {
+                str(e.get("name")): e.get("value")
+                for e in own
+                if e.get("event") == "slot" and e.get("name") in answer.params and e.get("value") is not None
+            }
+            found = (answer, index, {**slots_before(events, index), **set_by_it}, reply)
+        elif found is not None and name in _RERUNNERS and reply and _reran(found[0], turn):
+            found = (found[0], index, slots_before(events, index + 1 + len(turn)), reply)
+    if found is None or user_turns_after(events, found[1]) > FOLLOWUP_TURNS:
+        return None
+    answer, _, before, reply = found
+    return answer, before, reply
+
+
+def _own_events(events: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The events an action returned: those up to the next action or user message."""
+    for event in events:
+        if event.get("event") in ("action", "user"):
+            return
+        yield event
+
+
+def _marked(events: Iterable[dict[str, Any]]) -> Answer | None:
+    """The answer whose marker slot `events` set."""
+    return next(
+        (
+            _ANSWERS_BY_MARKER[str(e.get("name"))]
+            for e in events
+            if e.get("event") == "slot" and e.get("name") in _ANSWERS_BY_MARKER and e.get("value") is not None
+        ),
+        None,
+    )
+
+
+def _reran(answer: Answer, turn: list[dict[str, Any]]) -> bool:
+    """The events of an action's turn set the parameters of `answer`, as `rerun` does."""
+    return any(e.get("event") == "slot" and e.get("name") in answer.params for e in turn)
 
 
 def _until_user(events: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -183,10 +205,10 @@ async def answer_again(
 
 
 async def rerun(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, *, new_value: bool = False
 ) -> list[EventType] | None:
     """The last answer again with the parameter the latest message changed; None when the
-    message is no such follow-up."""
+    message is no such follow-up. `new_value`: only when a parameter changes its value."""
     found = last_answer(tracker)
     if found is None:
         return None
@@ -201,7 +223,13 @@ async def rerun(
             value = read(text, before, reply)
             if value is not None:
                 changed[slot] = value
+    if new_value and all(str(value) == str(before.get(slot)) for slot, value in changed.items()):
+        return None
     if not changed:
+        # A follow-up that names its new value in words only the answer's form reads ("kalau
+        # yang rusak?", "kalau untuk anak saya?"): the form starts again on this message.
+        if answer.carry and answer.form and readers.is_followup(text):
+            return [FollowupAction(answer.form)]
         return None
     validator = find_action(f"validate_{answer.form}") if answer.form else None
     for slot, value in list(changed.items()):
@@ -242,55 +270,6 @@ def carry_over(form: str, tracker: Tracker, events: list[dict[str, Any]]) -> lis
     return [*events, *(SlotSet(slot, value) for slot, value in {**kept, **read}.items())]
 
 
-def _form_slots(domain: DomainDict, form: str) -> list[str]:
-    return list((domain.get("forms") or {}).get(form, {}).get("required_slots") or [])
-
-
-def typed_values(tracker: Tracker) -> dict[str, Any]:
-    """The identifiers and the date the latest message gave (checked and kept by extraction)."""
-    fresh = since_latest_user(tracker)
-    values = {slot: fresh[slot] for slot in IDENTIFIER_SLOTS if fresh.get(slot) is not None}
-    date = fresh.get("date")
-    if date is not None:
-        values["date"] = date
-    return values
-
-
-def needs(domain: DomainDict, form: str, slot: str) -> str | None:
-    """The slot of `form` that takes a value typed as `slot` (a date: the birth date)."""
-    required = _form_slots(domain, form)
-    if slot == "date":
-        return next((name for name in BIRTH_DATE_SLOTS if name in required), None)
-    return slot if slot in required else None
-
-
-def continue_service(
-    tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]
-) -> list[EventType] | None:
-    """The most recent service that needs one of `values`, continued with it."""
-    for intent in recent_intents(tracker):
-        form = FORMS.get(intent)
-        if form is None or form not in (domain.get("forms") or {}):
-            continue
-        targets = {slot: needs(domain, form, slot) for slot in values}
-        if any(targets.values()):
-            moved = [
-                SlotSet(target, values[slot]) for slot, target in targets.items() if target and target != slot
-            ]
-            return [*moved, FollowupAction(form)]
-    return None
-
-
-def service_choices(tracker: Tracker, domain: DomainDict, values: Mapping[str, Any]) -> list[Button]:
-    """The services to choose from for `values`: the recent ones that take them, else every
-    service that takes them, else the recent services; the menu when none."""
-    takes = [intent for intent, form in FORMS.items() if any(needs(domain, form, slot) for slot in values)]
-    recent = [intent for intent in recent_intents(tracker) if intent in _TOPIC_TITLES]
-    chosen = [intent for intent in recent if intent in takes] or takes or recent
-    buttons = [{"title": _TOPIC_TITLES[i], "payload": f"/{i}"} for i in chosen if i in _TOPIC_TITLES][:6]
-    return [*buttons, MAIN_MENU_BUTTON] if buttons else service_buttons()
-
-
 class ActionContinue(Action):
     """A message outside any form: a follow-up, data for a service, or the question which."""
 
@@ -325,33 +304,49 @@ def _refused(tracker: Tracker) -> bool:
     )
 
 
-def open_offer(tracker: Tracker) -> str | None:
-    """What accepting the latest offer runs, if one is still open: made in the last few
-    messages and neither accepted nor withdrawn since."""
-    events = session_events(tracker)
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        if event.get("event") == "slot" and event.get("name") in OFFERS:
-            if event.get("value") is not True or user_turns_after(events, index) > OFFER_TURNS:
-                return None
-            return OFFERS[str(event["name"])] if tracker.get_slot(str(event["name"])) is True else None
-    return None
+# Actions a follow-up never replaces: the ones that handle follow-ups themselves, forms and the
+# conversation's own steps.
+_NOT_REPLACED = frozenset(
+    {"action_continue", "action_handle_miss", "action_validate_slot_mappings", "action_answer_aside",
+     "action_cancel_flow", "action_request_human", "action_resume_after_handoff", "action_accept_offer"}
+)  # fmt: skip
+_BEFORE_ANSWER = frozenset({"action_listen", "action_extract_slots", "action_validate_slot_mappings"})
 
 
-class ActionAcceptOffer(Action):
-    """A "ya" that is not the immediate answer to an offer: the offer made a turn or two ago
-    is accepted; with none open, the general answer to a bare yes."""
+async def followup_instead(
+    name: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType] | None:
+    """An elliptical follow-up that the NLU read as another question ("tahun sebelumnya berapa"
+    read as a bansos question): the last answer again with the new value, instead of the action
+    the policies chose. Only for the first answer to a fresh message outside a form, only for a
+    message that reads like a follow-up, and only when it gives a parameter a new value."""
+    if name in _NOT_REPLACED or name.startswith("validate_") or tracker.active_loop_name:
+        return None
+    if name in _mapping_actions(domain):
+        return None  # a custom slot mapping, run while the message is read: no answer
+    if not _fresh_message(tracker) or not readers.is_followup(str(tracker.latest_message.get("text") or "")):
+        return None
+    return await rerun(dispatcher, tracker, domain, new_value=True)
 
-    def name(self) -> str:
-        return "action_accept_offer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        accept = open_offer(tracker)
-        if accept is None:
-            dispatcher.utter_message(response="utter_affirm")
-            return []
-        if accept in (domain.get("forms") or {}):
-            return [FollowupAction(accept)]
-        return await answer_again(dispatcher, tracker, domain, accept)
+def _mapping_actions(domain: DomainDict) -> set[str]:
+    """The actions the domain's custom slot mappings run."""
+    return {
+        str(mapping["action"])
+        for slot in (domain.get("slots") or {}).values()
+        for mapping in slot.get("mappings") or []
+        if mapping.get("action")
+    }
+
+
+def _fresh_message(tracker: Tracker) -> bool:
+    """No answer has run since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in _BEFORE_ANSWER:
+            return False
+    return False
+
+
+INSTEAD.append(followup_instead)

@@ -31,10 +31,10 @@ from actions.flows import SlotValues, fresh_answer, is_answer
 from actions.form_validation import FormValidationAction
 from actions.gateway import GatewayError, gateway
 from actions.history import about_someone_else, being_activated, since_latest_user, value_before_latest_user
+from actions.identity_dates import date_with_identifier, gave_identifier, parse_birth_date
 from actions.menu import MAIN_MENU_BUTTON, Button
 from actions.validation import IDENTIFIERS
 from bot import identifiers
-from bot.dates import find_dates
 
 # Identity verification (domain/verification.yml): the code typed back, the NIK the gateway
 # verified this conversation for, and the NIK a code was last sent for.
@@ -48,18 +48,6 @@ PERSONAL_SLOTS = (
 )  # fmt: skip
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 _RESEND = re.compile(r"\b(kirim|kirimkan|minta)\b.*\b(ulang|lagi|baru)\b|\bresend\b|\bulang\b", re.IGNORECASE)
-
-
-def parse_birth_date(text: str, today: dt.date | None = None) -> dt.date | None:
-    """The first date written in `text` (any format `bot.dates` reads), or None."""
-    mentions = find_dates(text, today=today)
-    return mentions[0].date if mentions else None
-
-
-def _gave_identifier(tracker: Tracker) -> bool:
-    """The latest message filled an identifier of the person (a NIK, a card number)."""
-    fresh = since_latest_user(tracker)
-    return any(fresh.get(slot) is not None for slot in ("nik", "bpjs_number", "kk_number", "nisn"))
 
 
 def _channel(tracker: Tracker) -> str | None:
@@ -292,12 +280,16 @@ class IdentityFormValidation(FormValidationAction):
     async def extract_birth_date(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        """Only while the form asks for it: a date elsewhere is not a birth date."""
-        if tracker.get_slot("requested_slot") != "birth_date" or not fresh_answer(tracker, self.form_name()):
+        """While the form asks for it; or given with the identifier in the same message ("nik
+        …, lahir 3 November 1977"), whenever that comes. A date elsewhere is not a birth date."""
+        if not fresh_answer(tracker, self.form_name()):
             return {}
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/") or _gave_identifier(tracker):
-            return {}  # "eh salah, NIK saya …": the NIK is corrected, the date is asked again
+        if tracker.get_slot("requested_slot") != "birth_date" or gave_identifier(tracker):
+            paired = date_with_identifier(tracker, text)
+            return {"birth_date": paired.isoformat()} if paired else {}
+        if text.startswith("/"):
+            return {}
         parsed = parse_birth_date(text)
         if parsed is None:
             if not is_answer(tracker):

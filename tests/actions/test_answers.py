@@ -80,6 +80,7 @@ def test_free_text_is_any_typed_answer_but_cancel(message: dict, expected: str |
         ("kirim saja, tidak ada tambahan", True),
         ("hmm", None),
         ("", None),
+        ("Lubangnya dalam sekali dan sudah tiga motor jatuh, belum ada perbaikan.", None),
     ],
 )
 def test_read_yes_no(text: str, expected: bool | None) -> None:

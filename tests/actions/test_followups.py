@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 import actions.police  # noqa: F401  (the answers and validators re-run in-process)
 import actions.satudata  # noqa: F401
 from actions.fallback import ActionHandleMiss
-from actions.followups import ActionAcceptOffer, ActionContinue, open_offer
+from actions.followups import ActionContinue
 from actions.gateway import use_gateway
+from actions.offers import ActionAcceptOffer, open_offer
 from tests.actions.builders import Event, action, session_start, slot, tracker_from_events, user
 from tests.actions.flow_helpers import FakeGateway, payloads, texts
 
