@@ -94,6 +94,7 @@ def test_every_service_intent_is_in_the_menu_once(domain: DomainDict) -> None:
         "ask_menu",
         "request_human",
         "bot_challenge",
+        "assistant_info",
         "out_of_scope",
         "office_info",
         "inform",
