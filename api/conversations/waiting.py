@@ -3,7 +3,12 @@ side of retried turns (the worker is api/conversations/retry.py, the turn api/co
 
 A message waits while its `rasa_status` is `failed` (Rasa down, too slow, malformed), `queued`
 (behind an earlier waiting message of its conversation, or beyond the admission bound) or
-`pending` for longer than a live turn can take (its process died). A conversation with waiting
+`pending` for longer than a live turn can take. A `pending` message records the process
+playing it (`rasa_holder`); each process's retry worker renews its heartbeat
+(`gateway_replicas`) every pass. When that heartbeat stops (the process was killed), its pending
+messages wait only until no live turn can still be running them in Rasa (`orphan_after`: the
+admission wait and Rasa's deadline), not the long stale bound meant for a live but stalled
+process. A conversation with waiting
 messages gets a `turn_retries` row when the worker first sees it: when it may be tried next
 (backoff with jitter), how often it was, and the lease of the replica playing it. The lease is
 one conditional UPDATE (`... WHERE lease_until IS NULL OR lease_until < now`), so of several
@@ -21,21 +26,63 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Direction, Message, RasaStatus, TurnRetry, utcnow
+from api.models import Direction, GatewayReplica, Message, RasaStatus, TurnRetry, utcnow
 
-# Waiting whatever their age; `pending` only once stale.
+# Waiting whatever their age; `pending` only once stale, or once orphaned.
 _WAITING_NOW = (RasaStatus.FAILED, RasaStatus.QUEUED)
 
+# This process, in the `pending` messages it plays and in its heartbeat.
+PROCESS = uuid.uuid4().hex
 
-def _waiting(stale_before: datetime) -> ColumnElement[bool]:
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """When a `pending` message waits: stored before `stale_before` (whatever its process), or
+    before `orphan_before` by a process not seen since `alive_after`."""
+
+    stale_before: datetime
+    orphan_before: datetime
+    alive_after: datetime
+
+    @classmethod
+    def at(cls, now: datetime, stale: timedelta, orphan: timedelta, heartbeat_dead: timedelta) -> Cutoffs:
+        return cls(now - stale, now - orphan, now - heartbeat_dead)
+
+
+def _waiting(cutoffs: Cutoffs) -> ColumnElement[bool]:
     """The condition on `messages` of a citizen message waiting for Rasa."""
+    alive = exists().where(
+        GatewayReplica.holder == Message.rasa_holder, GatewayReplica.seen_at >= cutoffs.alive_after
+    )
+    orphaned = and_(
+        Message.rasa_holder.is_not(None), Message.created_at < cutoffs.orphan_before, ~alive
+    )
     return and_(
         Message.direction == Direction.IN,
         or_(
             Message.rasa_status.in_(_WAITING_NOW),
-            and_(Message.rasa_status == RasaStatus.PENDING, Message.created_at < stale_before),
+            and_(
+                Message.rasa_status == RasaStatus.PENDING,
+                or_(Message.created_at < cutoffs.stale_before, orphaned),
+            ),
         ),
     )
+
+
+async def heartbeat(session: AsyncSession, process: str, now: datetime) -> None:
+    """`process` is alive at `now` (one UPDATE, an INSERT the first time). Commits."""
+    seen = await session.execute(
+        update(GatewayReplica)
+        .where(GatewayReplica.holder == process)
+        .values(seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not seen.rowcount:  # type: ignore[attr-defined]
+        session.add(GatewayReplica(holder=process, seen_at=now))
+    try:
+        await session.commit()
+    except IntegrityError:  # inserted meanwhile: alive anyway
+        await session.rollback()
 
 
 def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> timedelta:
@@ -78,7 +125,7 @@ class Due:
 
 
 async def due(
-    session: AsyncSession, now: datetime, stale_before: datetime, limit: int
+    session: AsyncSession, now: datetime, cutoffs: Cutoffs, limit: int
 ) -> dict[uuid.UUID, Due]:
     """Conversations with waiting messages that are free to play now (no row yet, or due and
     not leased), oldest message first."""
@@ -89,7 +136,7 @@ async def due(
     query = (
         select(Message.conversation_id, Message.rasa_status, Message.created_at)
         .outerjoin(TurnRetry, TurnRetry.conversation_id == Message.conversation_id)
-        .where(_waiting(stale_before), free)
+        .where(_waiting(cutoffs), free)
         .order_by(Message.id)
         .limit(limit * 4)
     )
@@ -214,13 +261,11 @@ async def finished(session: AsyncSession, conversation_id: uuid.UUID, holder: st
     await session.commit()
 
 
-async def messages(
-    session: AsyncSession, conversation_id: uuid.UUID, stale_before: datetime
-) -> list[Message]:
+async def messages(session: AsyncSession, conversation_id: uuid.UUID, cutoffs: Cutoffs) -> list[Message]:
     """The conversation's waiting messages, oldest first."""
     query = (
         select(Message)
-        .where(Message.conversation_id == conversation_id, _waiting(stale_before))
+        .where(Message.conversation_id == conversation_id, _waiting(cutoffs))
         .order_by(Message.id)
         .execution_options(populate_existing=True)
     )

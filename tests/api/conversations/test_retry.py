@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.conversations import waiting
 from api.conversations.delivery import Outbound
 from api.conversations.retry import GAVE_UP_TEXT, GIVE_UP_REASON, RetryPolicy, TurnRetries
 from api.conversations.turn import QUEUED_BEHIND_TEXT, RASA_UNAVAILABLE_TEXT
@@ -27,6 +28,7 @@ from api.models import (
     Author,
     Conversation,
     Direction,
+    GatewayReplica,
     Handoff,
     Message,
     RasaStatus,
@@ -299,6 +301,64 @@ async def test_a_pending_message_whose_process_died_is_retried(
 
     assert sent_texts(fake_rasa) == ["halo"]
     assert outbound.pushed == [(uuid.UUID(conversation_id), "jawab: halo")]
+
+
+async def test_a_pending_message_of_a_killed_process_is_retried_once_its_turn_cannot_run(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """kill -9 of a gateway replica mid-turn (issue 19 kill test): its pending message is
+    replayed by another replica once no live turn can still be running it (`orphan_pending`),
+    long before the stale bound meant for a live but stalled process; a pending message of a
+    live process, as old, is left to that process."""
+    outbound = RecordingOutbound()
+    policy = RetryPolicy(
+        base_seconds=0.001,
+        max_delay_seconds=0.002,
+        health_timeout=RASA_TIMEOUT,
+        stale_pending=timedelta(minutes=10),
+        orphan_pending=timedelta(seconds=30),
+        heartbeat_dead=timedelta(seconds=10),
+    )
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        echo(fake_rasa)
+        killed, live, sent_at = uuid.uuid4().hex, uuid.uuid4().hex, utcnow() - timedelta(seconds=40)
+        async with app.state.sessionmaker() as session:
+            for holder, text in ((killed, "dari proses yang mati"), (live, "dari proses yang hidup")):
+                session.add(
+                    Message(
+                        conversation_id=uuid.UUID(conversation_id),
+                        direction=Direction.IN,
+                        author=Author.CITIZEN,
+                        text=text,
+                        rasa_status=RasaStatus.PENDING,
+                        rasa_holder=holder,
+                        created_at=sent_at,
+                    )
+                )
+            session.add(GatewayReplica(holder=killed, seen_at=utcnow() - timedelta(seconds=35)))
+            session.add(GatewayReplica(holder=live, seen_at=utcnow()))
+            await session.commit()
+        retries = worker(app, outbound, policy)
+        assert await retries.run_once() == 1
+        assert await retries.run_once() == 0
+        async with app.state.sessionmaker() as session:
+            me = await session.get(GatewayReplica, retries.process)  # its own heartbeat
+            await session.execute(delete(GatewayReplica).where(GatewayReplica.holder.in_([killed, live])))
+            await session.commit()
+        assert me is not None and utcnow() - me.seen_at < timedelta(seconds=5)
+
+    assert sent_texts(fake_rasa) == ["dari proses yang mati"]
+    assert outbound.pushed == [(uuid.UUID(conversation_id), "jawab: dari proses yang mati")]
+
+
+async def test_a_message_played_now_names_this_process(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        echo(fake_rasa)
+        await send(client, conversation_id, "halo")
+        stored = await stored_messages(app, conversation_id)
+    assert [m.rasa_holder for m in stored if m.direction is Direction.IN] == [waiting.PROCESS]
 
 
 # --- Two replicas on PostgreSQL ----------------------------------------------------------
