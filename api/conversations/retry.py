@@ -150,6 +150,10 @@ class TurnRetries:
                 if not self._rasa.admission.has_room():
                     await waiting.release(session, conversation_id, self.holder)
                     return done
+                if await waiting.earlier_pending(session, conversation_id, message.id, self._cutoffs(now)):
+                    # An earlier message is in a live turn (turn.py): this one comes after it.
+                    await waiting.release(session, conversation_id, self.holder)
+                    return done
                 if not await waiting.renew(session, conversation_id, self.holder, self.policy.lease):
                     logger.warning("retry lease lost conversation=%s", conversation_id)
                     return done

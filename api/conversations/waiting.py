@@ -17,6 +17,7 @@ replicas exactly one plays a conversation, in order, on SQLite and PostgreSQL al
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from dataclasses import dataclass
@@ -49,22 +50,24 @@ class Cutoffs:
         return cls(now - stale, now - orphan, now - heartbeat_dead)
 
 
-def _waiting(cutoffs: Cutoffs) -> ColumnElement[bool]:
-    """The condition on `messages` of a citizen message waiting for Rasa."""
+def _given_up(cutoffs: Cutoffs) -> ColumnElement[bool]:
+    """Of a `pending` message: no live turn is playing it any more (stale, or orphaned)."""
     alive = exists().where(
         GatewayReplica.holder == Message.rasa_holder, GatewayReplica.seen_at >= cutoffs.alive_after
     )
     orphaned = and_(
         Message.rasa_holder.is_not(None), Message.created_at < cutoffs.orphan_before, ~alive
     )
+    return or_(Message.created_at < cutoffs.stale_before, orphaned)
+
+
+def _waiting(cutoffs: Cutoffs) -> ColumnElement[bool]:
+    """The condition on `messages` of a citizen message waiting for Rasa."""
     return and_(
         Message.direction == Direction.IN,
         or_(
             Message.rasa_status.in_(_WAITING_NOW),
-            and_(
-                Message.rasa_status == RasaStatus.PENDING,
-                or_(Message.created_at < cutoffs.stale_before, orphaned),
-            ),
+            and_(Message.rasa_status == RasaStatus.PENDING, _given_up(cutoffs)),
         ),
     )
 
@@ -103,6 +106,39 @@ async def earlier_waits(session: AsyncSession, conversation_id: uuid.UUID) -> bo
         )
     )
     return bool(await session.scalar(query))
+
+
+async def earlier_pending(
+    session: AsyncSession, conversation_id: uuid.UUID, message_id: int, cutoffs: Cutoffs | None = None
+) -> bool:
+    """Whether an earlier citizen message of the conversation is `pending` (with `cutoffs`: in a
+    live turn, not given up). One probe of the partial index `ix_messages_waiting`."""
+    condition = and_(
+        Message.conversation_id == conversation_id,
+        Message.direction == Direction.IN,
+        Message.rasa_status == RasaStatus.PENDING,
+        Message.id < message_id,
+    )
+    if cutoffs is not None:
+        condition = and_(condition, ~_given_up(cutoffs))
+    return bool(await session.scalar(select(exists().where(condition))))
+
+
+async def turn_comes(
+    session: AsyncSession, conversation_id: uuid.UUID, message_id: int, wait_seconds: float
+) -> bool:
+    """One turn per conversation at a time, in the order the gateway stored the messages, across
+    its replicas: wait (polling, backing off from 10 to 200 ms) until no earlier message of the
+    conversation is `pending`. False after `wait_seconds`: the message is then kept for the
+    retry worker, which plays it after the earlier one."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    pause = 0.01
+    while await earlier_pending(session, conversation_id, message_id):
+        if asyncio.get_running_loop().time() + pause > deadline:
+            return False
+        await asyncio.sleep(pause)
+        pause = min(0.2, pause * 2)
+    return True
 
 
 async def nudge(session: AsyncSession, conversation_id: uuid.UUID) -> None:

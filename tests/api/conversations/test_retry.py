@@ -361,6 +361,30 @@ async def test_a_message_played_now_names_this_process(gateway: GatewayFactory, 
     assert [m.rasa_holder for m in stored if m.direction is Direction.IN] == [waiting.PROCESS]
 
 
+async def test_messages_sent_at_once_reach_rasa_one_at_a_time_in_stored_order(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """Issue 19's burst: Rasa's lock cannot order turns in flight at once on two replicas, so
+    the gateway plays one turn per conversation at a time, in the order it stored them."""
+    arrived_before_answer: list[int] = []
+
+    def respond(body: dict[str, Any]) -> list[dict[str, Any]]:
+        arrived_before_answer.append(len(fake_rasa.received))  # requests Rasa had by then
+        return [{"text": f"jawab: {body['message']}"}]
+
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        fake_rasa.respond, fake_rasa.delay = respond, 0.2
+        texts = [f"pesan {i}" for i in range(4)]
+        answers = await asyncio.gather(*(send(client, conversation_id, text) for text in texts))
+        stored = [m for m in await stored_messages(app, conversation_id) if m.direction is Direction.IN]
+
+    assert [a["rasa_status"] for a in answers] == ["delivered"] * 4
+    assert arrived_before_answer == [1, 2, 3, 4]  # never two turns of it in Rasa at once
+    assert sent_texts(fake_rasa) == [m.text for m in stored]  # in the order they were stored
+    assert sorted(sent_texts(fake_rasa)) == texts
+
+
 # --- Two replicas on PostgreSQL ----------------------------------------------------------
 
 
