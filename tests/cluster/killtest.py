@@ -446,6 +446,60 @@ async def burst(state: dict[str, Any], paced: bool) -> dict[str, Any]:
     }
 
 
+async def gateway_burst(state: dict[str, Any], target: Gateway) -> dict[str, Any]:
+    """20 messages to one conversation 10 ms apart through the public balancer (both gateway
+    replicas): the gateway plays one turn per conversation at a time, in the order it stored
+    them (api/conversations/waiting.py `turn_comes`), so Rasa's tracker must hold them in that
+    order, each once, and every one must end answered (at once, or queued and played by the
+    retry worker; at most 60 s)."""
+    texts = [f"Berapa biaya perpanjang SIM A? (g{i + 1})" for i in range(BURST)]
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS) as http:
+        conversation = await target.open(http)
+        began = time.monotonic()
+        tasks = []
+        for text in texts:
+            tasks.append(asyncio.create_task(target.send(http, conversation, text, None)))
+            await asyncio.sleep(0.01)
+        replies = await asyncio.gather(*tasks, return_exceptions=True)
+        took = round(time.monotonic() - began, 1)
+        connection = await asyncpg.connect(
+            cluster.Servers().database_url(cluster.DATABASES["gateway"], "postgresql")
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                rows = await connection.fetch(
+                    "SELECT coalesce(payload, text) AS t, rasa_status::text AS s FROM messages "
+                    "WHERE conversation_id = $1::uuid AND direction = 'in' ORDER BY id",
+                    conversation,
+                )
+                if all(row["s"] == "delivered" for row in rows) or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(1)
+        finally:
+            await connection.close()
+        tracker = await http.get(
+            f"{state['rasa_url']}/conversations/{conversation}/tracker",
+            params={"include_events": "ALL", "token": state["secrets"]["AW_RASA_TOKEN"]},
+        )
+    stored = [row["t"] for row in rows]
+    events = tracker.json().get("events", [])
+    seen = [e.get("text") for e in events if e.get("event") == "user" and e.get("text") in texts]
+    answered = sum(1 for row in rows if row["s"] == "delivered")
+    return {
+        "messages": BURST,
+        "stored": len(stored),
+        "answered": answered,
+        "answered_at_once": sum(1 for r in replies if isinstance(r, Reply) and not r.error),
+        "in_tracker": len(seen),
+        "in_stored_order": seen == stored,
+        "whole_turns": _whole_turns(events),
+        "seconds": took,
+        "ok": answered == BURST and sorted(stored) == sorted(texts) and seen == stored
+        and _whole_turns(events),
+    }
+
+
 async def analytics_check(load: Load, personas: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The analytics table holds events, and none of the identifiers the load used."""
     await asyncio.sleep(2)  # the consumer's last batch
@@ -541,6 +595,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     print("killtest: bursts over both Rasa replicas (waiting for both to be up)", flush=True)
     burst_result = await burst(state, paced=True)
     unpaced = await burst(state, paced=False)
+    through_gateway = await gateway_burst(state, target)
     state_after = read_state()
     return {
         "citizens": args.citizens,
@@ -559,6 +614,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "order": result["order"],
         "burst": burst_result,
         "burst_10ms": unpaced,
+        "burst_gateway": through_gateway,
         "analytics": analytics,
         "restarts": {name: p["restarts"] for name, p in state_after["processes"].items()},
         "sent": [asdict(s) for s in load.sent],
@@ -579,6 +635,8 @@ def verdict(result: dict[str, Any]) -> list[str]:
             missed.append(f"{record['event']}: p95 not back under 300 ms within 10 s")
     if not result["burst"]["ok"]:
         missed.append("burst out of order or lost")
+    if not result["burst_gateway"]["ok"]:
+        missed.append("burst through the gateways out of order or lost")
     if not result["analytics"]["ok"]:
         missed.append("analytics")
     return missed
@@ -623,6 +681,13 @@ def report(result: dict[str, Any]) -> None:
             f"{b['in_tracker']} in the tracker, each once: {b['each_once']}, whole turns: "
             f"{b['whole_turns']}, in send order: {b['in_send_order']} ({b['seconds']} s)"
         )
+    g = result["burst_gateway"]
+    print(
+        f"burst (10 ms apart through the gateways): {g['messages']} messages: {g['stored']} stored, "
+        f"{g['answered_at_once']} answered at once, {g['answered']} answered in the end, "
+        f"{g['in_tracker']} in the tracker, in the gateway's stored order: {g['in_stored_order']}, "
+        f"whole turns: {g['whole_turns']} ({g['seconds']} s)"
+    )
     a = result["analytics"]
     print(
         f"analytics: {a['rows']} events {a['by_type']}; identifiers found: {a['identifiers_found'] or 'none'}"
