@@ -130,15 +130,19 @@ async def turn_comes(
     """One turn per conversation at a time, in the order the gateway stored the messages, across
     its replicas: wait (polling, backing off from 10 to 200 ms) until no earlier message of the
     conversation is `pending`. False after `wait_seconds`: the message is then kept for the
-    retry worker, which plays it after the earlier one."""
+    retry worker, which plays it after the earlier one. Ends each probe's transaction: no
+    database connection is held while it waits, nor while Rasa answers next."""
     deadline = asyncio.get_running_loop().time() + wait_seconds
     pause = 0.01
-    while await earlier_pending(session, conversation_id, message_id):
+    while True:
+        blocked = await earlier_pending(session, conversation_id, message_id)
+        await session.commit()  # nothing to write: gives the connection back to the pool
+        if not blocked:
+            return True
         if asyncio.get_running_loop().time() + pause > deadline:
             return False
         await asyncio.sleep(pause)
         pause = min(0.2, pause * 2)
-    return True
 
 
 async def nudge(session: AsyncSession, conversation_id: uuid.UUID) -> None:

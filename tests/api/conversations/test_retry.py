@@ -367,9 +367,12 @@ async def test_messages_sent_at_once_reach_rasa_one_at_a_time_in_stored_order(
     """Issue 19's burst: Rasa's lock cannot order turns in flight at once on two replicas, so
     the gateway plays one turn per conversation at a time, in the order it stored them."""
     arrived_before_answer: list[int] = []
+    connections_held: list[int] = []
 
     def respond(body: dict[str, Any]) -> list[dict[str, Any]]:
         arrived_before_answer.append(len(fake_rasa.received))  # requests Rasa had by then
+        pool = app.state.engine.sync_engine.pool
+        connections_held.append(pool.checkedout() if hasattr(pool, "checkedout") else 0)
         return [{"text": f"jawab: {body['message']}"}]
 
     async with gateway_app(gateway) as (app, client):
@@ -381,6 +384,8 @@ async def test_messages_sent_at_once_reach_rasa_one_at_a_time_in_stored_order(
 
     assert [a["rasa_status"] for a in answers] == ["delivered"] * 4
     assert arrived_before_answer == [1, 2, 3, 4]  # never two turns of it in Rasa at once
+    # Waiting turns and the turn in Rasa hold no database connection (the pool is for all turns).
+    assert connections_held == [0, 0, 0, 0]
     assert sent_texts(fake_rasa) == [m.text for m in stored]  # in the order they were stored
     assert sorted(sent_texts(fake_rasa)) == texts
 
