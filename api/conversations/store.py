@@ -149,7 +149,7 @@ async def store_incoming(
         direction=Direction.IN,
         author=Author.CITIZEN,
         text=masked_text(display_text),
-        payload=payload if event.rasa_message() != display_text else None,
+        payload=payload if payload != display_text else None,  # tokens: a replay sends them
         buttons=[],
         rasa_status=rasa_status,
         # This process plays the turn: if it dies, others retry the message soon (waiting.py).

@@ -147,6 +147,26 @@ async def test_a_failed_message_is_answered_once_rasa_is_back(
     assert outbound.pushed == [(uuid.UUID(conversation_id), "jawab: syarat KTP")]
 
 
+async def test_a_failed_message_with_a_nik_is_replayed_as_rasa_first_got_it_not_masked(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """Kill test run 4: a typed NIK whose turn failed was replayed as the stored mask
+    (3202********0031), and the bot answered that the NIK had 8 digits."""
+    outbound = RecordingOutbound()
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        fake_rasa.status = 500
+        failed = await send(client, conversation_id, "3202450605950031")
+        assert failed["rasa_status"] == "failed"
+        fake_rasa.status = 200
+        echo(fake_rasa)
+        await asyncio.sleep(0.01)  # the first backoff
+        assert await worker(app, outbound).run_once() == 1
+
+    live, replayed = sent_texts(fake_rasa)
+    assert replayed == live and "*" not in replayed
+
+
 async def test_an_answer_lost_on_the_way_back_is_delivered_not_played_again(
     gateway: GatewayFactory, fake_rasa: FakeRasa
 ) -> None:
