@@ -283,17 +283,24 @@ async def outcomes(load: Load, state: dict[str, Any], *, with_order: bool = True
         in_db = list(stored.get(conversation, []))
         texts = [t for t, _ in in_db]
         duplicated_messages += max(0, len(in_db) - len(sent_list))
-        for sent in sent_list:
+        # The gateway stores identifiers masked (the NIK 3202********0031): when every sent
+        # message was stored, the n-th sent is the n-th stored; else matched by text.
+        aligned = len(in_db) == len(sent_list)
+        for number, sent in enumerate(sent_list):
             if sent.error is None:
                 continue
-            delivered = any(t == sent.text and s == "delivered" for t, s in in_db)
+            status = in_db[number][1] if aligned else next((s for t, s in in_db if t == sent.text), None)
+            if aligned:
+                delivered = in_db[number][1] == "delivered"
+            else:
+                delivered = any(t == sent.text and s == "delivered" for t, s in in_db)
             if delivered:
                 answered_later += 1
             else:
                 lost.append({
                     "at": sent.at, "failed_at": round(sent.at + sent.seconds, 3), "error": sent.error,
-                    "stored": sent.text in texts,
-                    "status": next((s for t, s in in_db if t == sent.text), None),
+                    "stored": aligned or sent.text in texts,
+                    "status": status,
                 })  # fmt: skip
     duplicated_cases = [dict(row) for row in cases if row["n"] > 1]
     order = await tracker_order(by_conversation, state) if with_order else {}
