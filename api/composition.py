@@ -169,6 +169,8 @@ def retry_policy(settings: Settings) -> RetryPolicy:
         max_delay_seconds=settings.turn_retry_max_delay_seconds,
         window=timedelta(minutes=settings.turn_retry_window_minutes),
         stale_pending=timedelta(seconds=settings.turn_pending_stale_seconds),
+        orphan_pending=timedelta(seconds=settings.longest_turn_seconds),
+        heartbeat_dead=timedelta(seconds=max(10.0, 5 * settings.turn_retry_poll_seconds)),
         # Renewed before each message: above one message's longest turn.
         lease=timedelta(seconds=settings.longest_turn_seconds + 30),
         health_timeout=settings.health_timeout_seconds,

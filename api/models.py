@@ -209,6 +209,9 @@ class Message(Base):
     buttons: Mapped[list[Any]] = mapped_column(default=list)
     # Incoming only: None when the message is not for the bot (conversation with an agent).
     rasa_status: Mapped[RasaStatus | None] = mapped_column(_enum(RasaStatus, "rasa_status"))
+    # Incoming, while `pending`: the gateway process playing the turn (its heartbeat in
+    # `gateway_replicas`): a message of a dead process is retried soon (api/conversations/waiting.py).
+    rasa_holder: Mapped[str | None] = mapped_column(String(32))
     # Outgoing only: the reply in the internal message model (api/conversations/model.py), as JSON.
     content: Mapped[dict[str, Any] | None] = mapped_column(JSON())
     # The channel's own id of the message (WhatsApp wamid, Telegram message id).
@@ -704,6 +707,16 @@ class TurnRetry(Base):
     # Why the last attempt failed ("timeout", "http 503", "busy"): never message content.
     last_error: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GatewayReplica(Base):
+    """A live gateway process: its heartbeat, renewed by its retry worker each pass. The
+    `pending` messages of a process whose heartbeat stopped are retried by the others."""
+
+    __tablename__ = "gateway_replicas"
+
+    holder: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- Analytics -------------------------------------------------------------------------------

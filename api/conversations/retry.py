@@ -59,6 +59,9 @@ class RetryPolicy:
     max_delay_seconds: float = 300.0
     window: timedelta = timedelta(minutes=30)
     stale_pending: timedelta = timedelta(seconds=120)
+    # A pending message of a process whose heartbeat stopped: once no live turn can still run it.
+    orphan_pending: timedelta = timedelta(seconds=52)
+    heartbeat_dead: timedelta = timedelta(seconds=10)  # several missed passes
     lease: timedelta = timedelta(seconds=60)  # renewed before each message: above one Rasa turn
     health_timeout: float = 1.0
 
@@ -74,6 +77,7 @@ class TurnRetries:
         *,
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        process: str = waiting.PROCESS,
     ) -> None:
         self.policy = policy
         self._sessionmaker = sessionmaker
@@ -83,6 +87,7 @@ class TurnRetries:
         self._clock = clock
         self._rng = rng or random.Random()
         self.holder = uuid.uuid4().hex  # this replica, in the leases it takes
+        self.process = process  # this process, in its heartbeat and its pending messages
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -99,7 +104,8 @@ class TurnRetries:
         """One pass; the number of messages answered (or given up)."""
         now = self._clock()
         async with self._sessionmaker() as session:
-            found = await waiting.due(session, now, now - self.policy.stale_pending, BATCH)
+            await waiting.heartbeat(session, self.process, now)
+            found = await waiting.due(session, now, self._cutoffs(now), BATCH)
         if not found:
             return 0
         healthy = (await self._rasa.health(self.policy.health_timeout)).up
@@ -123,7 +129,7 @@ class TurnRetries:
         while True:
             now = self._clock()
             state = await conversation_state(session, conversation_id)
-            pending = await waiting.messages(session, conversation_id, now - self.policy.stale_pending)
+            pending = await waiting.messages(session, conversation_id, self._cutoffs(now))
             if state is None or not pending:
                 await waiting.finished(session, conversation_id, self.holder)
                 return done
@@ -142,6 +148,10 @@ class TurnRetries:
                 return done
             for message in pending:
                 if not self._rasa.admission.has_room():
+                    await waiting.release(session, conversation_id, self.holder)
+                    return done
+                if await waiting.earlier_pending(session, conversation_id, message.id, self._cutoffs(now)):
+                    # An earlier message is in a live turn (turn.py): this one comes after it.
                     await waiting.release(session, conversation_id, self.holder)
                     return done
                 if not await waiting.renew(session, conversation_id, self.holder, self.policy.lease):
@@ -174,6 +184,10 @@ class TurnRetries:
     async def _failed(self, session: AsyncSession, conversation_id: uuid.UUID, reason: str) -> None:
         attempts = await waiting.attempts(session, conversation_id)
         await waiting.attempt_failed(session, conversation_id, self.holder, reason, self._delay(attempts + 1))
+
+    def _cutoffs(self, now: datetime) -> waiting.Cutoffs:
+        policy = self.policy
+        return waiting.Cutoffs.at(now, policy.stale_pending, policy.orphan_pending, policy.heartbeat_dead)
 
     def _delay(self, attempts: int) -> timedelta:
         return waiting.backoff(attempts, self.policy.base_seconds, self.policy.max_delay_seconds, self._rng)

@@ -37,6 +37,7 @@ from api.conversations.model import (
     choices,
     summary_text,
 )
+from api.conversations.waiting import PROCESS
 from api.models import (
     Author,
     ChannelThread,
@@ -148,9 +149,11 @@ async def store_incoming(
         direction=Direction.IN,
         author=Author.CITIZEN,
         text=masked_text(display_text),
-        payload=payload if event.rasa_message() != display_text else None,
+        payload=payload if payload != display_text else None,  # tokens: a replay sends them
         buttons=[],
         rasa_status=rasa_status,
+        # This process plays the turn: if it dies, others retry the message soon (waiting.py).
+        rasa_holder=PROCESS if rasa_status is RasaStatus.PENDING else None,
     )
     session.add(incoming)
     now = utcnow()

@@ -188,6 +188,14 @@ async def receive_event(
         await mask_after_turn(session, incoming, [])
         return incoming, []
 
+    # One turn per conversation at a time, in stored order, whichever replica took each message:
+    # Rasa's lock cannot order turns in flight at once (docs/deployment.md, rasa#9213).
+    if not behind and not await waiting.turn_comes(
+        session, conversation.id, incoming.id, rasa.admission.wait_seconds
+    ):
+        incoming.rasa_status = RasaStatus.QUEUED  # the retry worker plays it after the earlier one
+        await waiting.nudge(session, conversation.id)
+        behind = True
     if behind:
         outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=QUEUED_BEHIND_TEXT))]
         await _finish(session, rasa, conversation, incoming, outgoing, erase=False)

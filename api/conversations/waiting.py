@@ -3,7 +3,12 @@ side of retried turns (the worker is api/conversations/retry.py, the turn api/co
 
 A message waits while its `rasa_status` is `failed` (Rasa down, too slow, malformed), `queued`
 (behind an earlier waiting message of its conversation, or beyond the admission bound) or
-`pending` for longer than a live turn can take (its process died). A conversation with waiting
+`pending` for longer than a live turn can take. A `pending` message records the process
+playing it (`rasa_holder`); each process's retry worker renews its heartbeat
+(`gateway_replicas`) every pass. When that heartbeat stops (the process was killed), its pending
+messages wait only until no live turn can still be running them in Rasa (`orphan_after`: the
+admission wait and Rasa's deadline), not the long stale bound meant for a live but stalled
+process. A conversation with waiting
 messages gets a `turn_retries` row when the worker first sees it: when it may be tried next
 (backoff with jitter), how often it was, and the lease of the replica playing it. The lease is
 one conditional UPDATE (`... WHERE lease_until IS NULL OR lease_until < now`), so of several
@@ -12,6 +17,7 @@ replicas exactly one plays a conversation, in order, on SQLite and PostgreSQL al
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from dataclasses import dataclass
@@ -21,21 +27,65 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Direction, Message, RasaStatus, TurnRetry, utcnow
+from api.models import Direction, GatewayReplica, Message, RasaStatus, TurnRetry, utcnow
 
-# Waiting whatever their age; `pending` only once stale.
+# Waiting whatever their age; `pending` only once stale, or once orphaned.
 _WAITING_NOW = (RasaStatus.FAILED, RasaStatus.QUEUED)
 
+# This process, in the `pending` messages it plays and in its heartbeat.
+PROCESS = uuid.uuid4().hex
 
-def _waiting(stale_before: datetime) -> ColumnElement[bool]:
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """When a `pending` message waits: stored before `stale_before` (whatever its process), or
+    before `orphan_before` by a process not seen since `alive_after`."""
+
+    stale_before: datetime
+    orphan_before: datetime
+    alive_after: datetime
+
+    @classmethod
+    def at(cls, now: datetime, stale: timedelta, orphan: timedelta, heartbeat_dead: timedelta) -> Cutoffs:
+        return cls(now - stale, now - orphan, now - heartbeat_dead)
+
+
+def _given_up(cutoffs: Cutoffs) -> ColumnElement[bool]:
+    """Of a `pending` message: no live turn is playing it any more (stale, or orphaned)."""
+    alive = exists().where(
+        GatewayReplica.holder == Message.rasa_holder, GatewayReplica.seen_at >= cutoffs.alive_after
+    )
+    orphaned = and_(
+        Message.rasa_holder.is_not(None), Message.created_at < cutoffs.orphan_before, ~alive
+    )
+    return or_(Message.created_at < cutoffs.stale_before, orphaned)
+
+
+def _waiting(cutoffs: Cutoffs) -> ColumnElement[bool]:
     """The condition on `messages` of a citizen message waiting for Rasa."""
     return and_(
         Message.direction == Direction.IN,
         or_(
             Message.rasa_status.in_(_WAITING_NOW),
-            and_(Message.rasa_status == RasaStatus.PENDING, Message.created_at < stale_before),
+            and_(Message.rasa_status == RasaStatus.PENDING, _given_up(cutoffs)),
         ),
     )
+
+
+async def heartbeat(session: AsyncSession, process: str, now: datetime) -> None:
+    """`process` is alive at `now` (one UPDATE, an INSERT the first time). Commits."""
+    seen = await session.execute(
+        update(GatewayReplica)
+        .where(GatewayReplica.holder == process)
+        .values(seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not seen.rowcount:  # type: ignore[attr-defined]
+        session.add(GatewayReplica(holder=process, seen_at=now))
+    try:
+        await session.commit()
+    except IntegrityError:  # inserted meanwhile: alive anyway
+        await session.rollback()
 
 
 def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> timedelta:
@@ -58,6 +108,43 @@ async def earlier_waits(session: AsyncSession, conversation_id: uuid.UUID) -> bo
     return bool(await session.scalar(query))
 
 
+async def earlier_pending(
+    session: AsyncSession, conversation_id: uuid.UUID, message_id: int, cutoffs: Cutoffs | None = None
+) -> bool:
+    """Whether an earlier citizen message of the conversation is `pending` (with `cutoffs`: in a
+    live turn, not given up). One probe of the partial index `ix_messages_waiting`."""
+    condition = and_(
+        Message.conversation_id == conversation_id,
+        Message.direction == Direction.IN,
+        Message.rasa_status == RasaStatus.PENDING,
+        Message.id < message_id,
+    )
+    if cutoffs is not None:
+        condition = and_(condition, ~_given_up(cutoffs))
+    return bool(await session.scalar(select(exists().where(condition))))
+
+
+async def turn_comes(
+    session: AsyncSession, conversation_id: uuid.UUID, message_id: int, wait_seconds: float
+) -> bool:
+    """One turn per conversation at a time, in the order the gateway stored the messages, across
+    its replicas: wait (polling, backing off from 10 to 200 ms) until no earlier message of the
+    conversation is `pending`. False after `wait_seconds`: the message is then kept for the
+    retry worker, which plays it after the earlier one. Ends each probe's transaction: no
+    database connection is held while it waits, nor while Rasa answers next."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    pause = 0.01
+    while True:
+        blocked = await earlier_pending(session, conversation_id, message_id)
+        await session.commit()  # nothing to write: gives the connection back to the pool
+        if not blocked:
+            return True
+        if asyncio.get_running_loop().time() + pause > deadline:
+            return False
+        await asyncio.sleep(pause)
+        pause = min(0.2, pause * 2)
+
+
 async def nudge(session: AsyncSession, conversation_id: uuid.UUID) -> None:
     """The citizen wrote again: try the conversation at the worker's next pass. No commit."""
     await session.execute(
@@ -78,7 +165,7 @@ class Due:
 
 
 async def due(
-    session: AsyncSession, now: datetime, stale_before: datetime, limit: int
+    session: AsyncSession, now: datetime, cutoffs: Cutoffs, limit: int
 ) -> dict[uuid.UUID, Due]:
     """Conversations with waiting messages that are free to play now (no row yet, or due and
     not leased), oldest message first."""
@@ -89,7 +176,7 @@ async def due(
     query = (
         select(Message.conversation_id, Message.rasa_status, Message.created_at)
         .outerjoin(TurnRetry, TurnRetry.conversation_id == Message.conversation_id)
-        .where(_waiting(stale_before), free)
+        .where(_waiting(cutoffs), free)
         .order_by(Message.id)
         .limit(limit * 4)
     )
@@ -214,13 +301,11 @@ async def finished(session: AsyncSession, conversation_id: uuid.UUID, holder: st
     await session.commit()
 
 
-async def messages(
-    session: AsyncSession, conversation_id: uuid.UUID, stale_before: datetime
-) -> list[Message]:
+async def messages(session: AsyncSession, conversation_id: uuid.UUID, cutoffs: Cutoffs) -> list[Message]:
     """The conversation's waiting messages, oldest first."""
     query = (
         select(Message)
-        .where(Message.conversation_id == conversation_id, _waiting(stale_before))
+        .where(Message.conversation_id == conversation_id, _waiting(cutoffs))
         .order_by(Message.id)
         .execution_options(populate_existing=True)
     )

@@ -234,7 +234,15 @@ async def test_upgrading_from_0005_keeps_every_conversations_messages(
                 ),
                 {"id": conversation.id.hex if engine.dialect.name == "sqlite" else conversation.id, "at": T0},
             )
-        await _add(engine, thread, _message(conversation, "halo", T0))
+        await _add(engine, thread)
+        async with engine.begin() as connection:  # the message as 0005 knew it, too (0022)
+            await connection.execute(
+                text(
+                    "INSERT INTO messages (conversation_id, direction, author, text, buttons, "
+                    "created_at) VALUES (:c, 'in', 'citizen', 'halo', '[]', :at)"
+                ),
+                {"c": conversation.id.hex if engine.dialect.name == "sqlite" else conversation.id, "at": T0},
+            )
         await migrate(engine)
         assert await _select(engine, "SELECT text FROM messages") == [("halo",)]
         assert await _select(engine, "SELECT channel_user_id FROM channel_threads") == [("6281100000002",)]

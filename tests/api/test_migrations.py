@@ -86,6 +86,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "job_leases": set(),
         "turn_retries": set(),
         "analytics_events": {"ix_analytics_events_at", "ix_analytics_events_conversation_hash"},
+        "gateway_replicas": set(),
     }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.conversations import waiting
 from api.conversations.delivery import Outbound
 from api.conversations.retry import GAVE_UP_TEXT, GIVE_UP_REASON, RetryPolicy, TurnRetries
 from api.conversations.turn import QUEUED_BEHIND_TEXT, RASA_UNAVAILABLE_TEXT
@@ -27,6 +28,7 @@ from api.models import (
     Author,
     Conversation,
     Direction,
+    GatewayReplica,
     Handoff,
     Message,
     RasaStatus,
@@ -143,6 +145,26 @@ async def test_a_failed_message_is_answered_once_rasa_is_back(
         ("bot", "jawab: syarat KTP", None),
     ]
     assert outbound.pushed == [(uuid.UUID(conversation_id), "jawab: syarat KTP")]
+
+
+async def test_a_failed_message_with_a_nik_is_replayed_as_rasa_first_got_it_not_masked(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """Kill test run 4: a typed NIK whose turn failed was replayed as the stored mask
+    (3202********0031), and the bot answered that the NIK had 8 digits."""
+    outbound = RecordingOutbound()
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        fake_rasa.status = 500
+        failed = await send(client, conversation_id, "3202450605950031")
+        assert failed["rasa_status"] == "failed"
+        fake_rasa.status = 200
+        echo(fake_rasa)
+        await asyncio.sleep(0.01)  # the first backoff
+        assert await worker(app, outbound).run_once() == 1
+
+    live, replayed = sent_texts(fake_rasa)
+    assert replayed == live and "*" not in replayed
 
 
 async def test_an_answer_lost_on_the_way_back_is_delivered_not_played_again(
@@ -299,6 +321,94 @@ async def test_a_pending_message_whose_process_died_is_retried(
 
     assert sent_texts(fake_rasa) == ["halo"]
     assert outbound.pushed == [(uuid.UUID(conversation_id), "jawab: halo")]
+
+
+async def test_a_pending_message_of_a_killed_process_is_retried_once_its_turn_cannot_run(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """kill -9 of a gateway replica mid-turn (issue 19 kill test): its pending message is
+    replayed by another replica once no live turn can still be running it (`orphan_pending`),
+    long before the stale bound meant for a live but stalled process; a pending message of a
+    live process, as old, is left to that process."""
+    outbound = RecordingOutbound()
+    policy = RetryPolicy(
+        base_seconds=0.001,
+        max_delay_seconds=0.002,
+        health_timeout=RASA_TIMEOUT,
+        stale_pending=timedelta(minutes=10),
+        orphan_pending=timedelta(seconds=30),
+        heartbeat_dead=timedelta(seconds=10),
+    )
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        echo(fake_rasa)
+        killed, live, sent_at = uuid.uuid4().hex, uuid.uuid4().hex, utcnow() - timedelta(seconds=40)
+        async with app.state.sessionmaker() as session:
+            for holder, text in ((killed, "dari proses yang mati"), (live, "dari proses yang hidup")):
+                session.add(
+                    Message(
+                        conversation_id=uuid.UUID(conversation_id),
+                        direction=Direction.IN,
+                        author=Author.CITIZEN,
+                        text=text,
+                        rasa_status=RasaStatus.PENDING,
+                        rasa_holder=holder,
+                        created_at=sent_at,
+                    )
+                )
+            session.add(GatewayReplica(holder=killed, seen_at=utcnow() - timedelta(seconds=35)))
+            session.add(GatewayReplica(holder=live, seen_at=utcnow()))
+            await session.commit()
+        retries = worker(app, outbound, policy)
+        assert await retries.run_once() == 1
+        assert await retries.run_once() == 0
+        async with app.state.sessionmaker() as session:
+            me = await session.get(GatewayReplica, retries.process)  # its own heartbeat
+            await session.execute(delete(GatewayReplica).where(GatewayReplica.holder.in_([killed, live])))
+            await session.commit()
+        assert me is not None and utcnow() - me.seen_at < timedelta(seconds=5)
+
+    assert sent_texts(fake_rasa) == ["dari proses yang mati"]
+    assert outbound.pushed == [(uuid.UUID(conversation_id), "jawab: dari proses yang mati")]
+
+
+async def test_a_message_played_now_names_this_process(gateway: GatewayFactory, fake_rasa: FakeRasa) -> None:
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        echo(fake_rasa)
+        await send(client, conversation_id, "halo")
+        stored = await stored_messages(app, conversation_id)
+    assert [m.rasa_holder for m in stored if m.direction is Direction.IN] == [waiting.PROCESS]
+
+
+async def test_messages_sent_at_once_reach_rasa_one_at_a_time_in_stored_order(
+    gateway: GatewayFactory, fake_rasa: FakeRasa
+) -> None:
+    """Issue 19's burst: Rasa's lock cannot order turns in flight at once on two replicas, so
+    the gateway plays one turn per conversation at a time, in the order it stored them."""
+    arrived_before_answer: list[int] = []
+    connections_held: list[int] = []
+
+    def respond(body: dict[str, Any]) -> list[dict[str, Any]]:
+        arrived_before_answer.append(len(fake_rasa.received))  # requests Rasa had by then
+        pool = app.state.engine.sync_engine.pool
+        connections_held.append(pool.checkedout() if hasattr(pool, "checkedout") else 0)
+        return [{"text": f"jawab: {body['message']}"}]
+
+    async with gateway_app(gateway) as (app, client):
+        conversation_id = await new_conversation(client)
+        fake_rasa.respond, fake_rasa.delay = respond, 0.2
+        texts = [f"pesan {i}" for i in range(4)]
+        answers = await asyncio.gather(*(send(client, conversation_id, text) for text in texts))
+        stored = [m for m in await stored_messages(app, conversation_id) if m.direction is Direction.IN]
+
+    assert [a["rasa_status"] for a in answers] == ["delivered"] * 4
+    assert arrived_before_answer == [1, 2, 3, 4]  # never two turns of it in Rasa at once
+    # The turn in Rasa holds no database connection (the pool is for all turns). Only the last
+    # turn is alone then: earlier ones overlap others' brief queries.
+    assert connections_held[-1] == 0, connections_held
+    assert sent_texts(fake_rasa) == [m.text for m in stored]  # in the order they were stored
+    assert sorted(sent_texts(fake_rasa)) == texts
 
 
 # --- Two replicas on PostgreSQL ----------------------------------------------------------
