@@ -110,7 +110,8 @@ def test_chat_page_flow_and_history(page: Page, gateway_url: str, fake_rasa: Fak
     assert_history(page)
     assert sent_to_rasa(fake_rasa) == FLOW_TO_RASA
     assert {request["input_channel"] for request in fake_rasa.received} == {"web"}
-    assert fake_rasa.received[1]["metadata"] == {"button_title": "SIM & SKCK"}
+    metadata = fake_rasa.received[1]["metadata"]
+    assert metadata == {"button_title": "SIM & SKCK", "turn_id": metadata["turn_id"]}
     # Over one WebSocket: the list row went as a list choice.
     assert len(sockets) == 1 and sockets[0].url.endswith("/ws")
     # The session token first (never in the URL), then the citizen's events.
@@ -227,4 +228,5 @@ def test_rich_replies_and_location(browser: Browser, gateway_url: str, fake_rasa
         context.close()
     location = fake_rasa.received[-1]
     assert location["message"] == '/share_location{"latitude":-6.2,"longitude":106.8}'
-    assert location["metadata"] == {"location": {"latitude": -6.2, "longitude": 106.8}}
+    turn_id = location["metadata"]["turn_id"]
+    assert location["metadata"] == {"location": {"latitude": -6.2, "longitude": 106.8}, "turn_id": turn_id}
