@@ -53,8 +53,8 @@ class Gateway:
     retries: TurnRetries | None = None
 
     async def start(self, settings: Settings) -> None:
-        """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper
-        and the outbox's delivery worker."""
+        """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper,
+        the outbox's delivery worker and the failed turns' retry worker."""
         await self.channels.start(settings)
         self.bot_conversations.start()
         self.callcenter.start()
