@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup chromium haproxy check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
+.PHONY: help run test setup chromium haproxy axe check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
 	eval-conversations cluster test-cluster
 
 help:  ## List the targets.
@@ -23,7 +23,7 @@ help:  ## List the targets.
 run: setup train  ## Install, train if the data changed, start Rasa, actions and gateway.
 	scripts/run
 
-test: setup chromium haproxy  ## Run the whole test suite (what CI runs).
+test: setup chromium haproxy axe  ## Run the whole test suite (what CI runs).
 	scripts/test
 
 setup: $(RASA_VENV)/.installed $(API_VENV)/.installed $(DEPLOY_VENV)/.installed  ## Create the virtual environments (Rasa, gateway, deployment checks).
@@ -35,6 +35,13 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 	test -x $(RASA)/python || $$(scripts/find-python 3.10) -m venv $(RASA_VENV)
 	$(RASA)/pip install -q --upgrade pip
 	$(RASA)/pip install -q -r requirements/rasa.lock
+	touch $@
+
+AXE := tests/browser/axe/node_modules/.installed
+axe: $(AXE)  ## Install axe-core (pinned, from the npm registry) for the accessibility checks of the browser tests.
+
+$(AXE): tests/browser/axe/package-lock.json
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error
 	touch $@
 
 haproxy:  ## Install Debian's HAProxy (the deployment checks, the cluster) when it is missing (as root).
