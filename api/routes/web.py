@@ -2,8 +2,12 @@
 gateway's own chat page at `/`, the widget's WebSocket (connectors/web/socket.py), and who
 may embed it.
 
-The widget on another site calls the conversation API from that site's origin, so those
-routes (and only those) answer CORS for the origins in `AW_WIDGET_ORIGINS`.
+The widget on another site calls the conversation API and `GET /api/v1/widget` (its opening
+topics, privacy note and limits) from that site's origin, so those routes (and only those)
+answer CORS for the origins in `AW_WIDGET_ORIGINS`.
+
+The gateway's own page is also a progressive web app: a manifest, icons and a service worker
+(`/sw.js`, scope `/`) that keeps the page usable offline (docs/channels.md, "Offline").
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -19,10 +23,11 @@ from api.core.config import Settings, SettingsDep
 from connectors.web import session as widget_session
 from connectors.web import socket
 from connectors.web.socket import widget_origins
+from connectors.web.widget_config import WidgetConfig, widget_config
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "connectors" / "web" / "static"
-# The widget's HTTP calls (conversations, messages, history) live under this prefix.
-WIDGET_API_PREFIX = "/api/v1/conversations"
+# The widget's HTTP calls (conversations, messages, history; its opening config) live here.
+WIDGET_API_PREFIXES = ("/api/v1/conversations", "/api/v1/widget")
 
 router = APIRouter(include_in_schema=False)
 router.include_router(socket.router)
@@ -79,6 +84,43 @@ async def widget_styles() -> FileResponse:
     return FileResponse(STATIC_DIR / "widget.css", media_type="text/css", headers=_WIDGET_HEADERS)
 
 
+@router.get("/api/v1/widget")
+async def widget_opening(settings: SettingsDep) -> JSONResponse:
+    """What the widget shows at open: topic buttons, the privacy note, the length limit."""
+    config: WidgetConfig = widget_config(settings)
+    return JSONResponse(config.model_dump(mode="json"), headers=_WIDGET_HEADERS)
+
+
+# The progressive web app (the gateway's own page). The service worker is never cached by
+# HTTP, so a new version reaches citizens on their next visit.
+@router.get("/sw.js")
+async def service_worker() -> FileResponse:
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/manifest.webmanifest")
+async def web_app_manifest() -> FileResponse:
+    return FileResponse(
+        STATIC_DIR / "manifest.webmanifest", media_type="application/manifest+json", headers=_WIDGET_HEADERS
+    )
+
+
+@router.get("/favicon.svg")
+async def favicon() -> FileResponse:
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml", headers=_WIDGET_HEADERS)
+
+
+@router.get("/favicon.ico")
+async def favicon_fallback() -> FileResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the JSON API's, /docs)."""
+    icon = STATIC_DIR / "icons" / "icon-192.png"
+    return FileResponse(icon, media_type="image/png", headers=_WIDGET_HEADERS)
+
+
 class _WidgetCors:
     """CORS for the widget's routes only; every other route stays same-origin."""
 
@@ -93,7 +135,7 @@ class _WidgetCors:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(WIDGET_API_PREFIX):
+        if scope["type"] == "http" and scope["path"].startswith(WIDGET_API_PREFIXES):
             await self._cors(scope, receive, send)
         else:
             await self._app(scope, receive, send)

@@ -23,10 +23,13 @@ async def test_chat_page_embeds_the_widget(client: httpx.AsyncClient) -> None:
     page = response.text
     assert '<html lang="id">' in page and "<title>Asisten Warga</title>" in page
     assert 'name="viewport"' in page
-    # One script tag, the same one any site uses.
+    # The same script tag any site uses, and the web app's service worker registration.
     assert re.findall(r"<script [^>]*>", page) == [
-        '<script src="/widget.js" data-mode="inline" data-container="#asisten-warga" defer>'
+        '<script src="/widget.js" data-mode="inline" data-container="#asisten-warga" defer>',
+        '<script src="/static/pwa.js" defer>',
     ]
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in page
 
 
 @pytest.mark.parametrize(("path", "kind"), [("/widget.js", "javascript"), ("/widget.css", "css")])
@@ -59,6 +62,8 @@ async def test_page_styles_served(client: httpx.AsyncClient) -> None:
 
 async def test_no_external_resources() -> None:
     for path in STATIC_DIR.iterdir():
+        if path.suffix not in {".js", ".css", ".html", ".svg", ".webmanifest"}:
+            continue  # icons/ (PNG)
         text = path.read_text()
         assert not re.search(r"(src|href)=\"(https?:)?//", text), path.name
         if path.suffix == ".css":
