@@ -35,6 +35,14 @@
       "cek bansos, atau perpanjang SIM.",
     error: "Mohon maaf, pesan tidak dapat dikirim. Periksa koneksi Anda lalu coba lagi.",
     tooLong: "Mohon maaf, pesan Anda terlalu panjang. Silakan persingkat pesan Anda.",
+    // The counter near the limit, and the explanation when the text is over it (kept in the box).
+    counter: (length, limit) => `${length.toLocaleString("id-ID")} dari ${limit.toLocaleString("id-ID")} karakter`,
+    overLimit: (limit) =>
+      `Pesan Anda melebihi batas ${limit.toLocaleString("id-ID")} karakter. Mohon persingkat, lalu kirim lagi.`,
+    topics: "Pilih layanan",
+    errorLabel: "Gagal:",
+    offline: "Anda sedang offline. Pesan Anda disimpan dan dikirim otomatis saat koneksi kembali.",
+    pending: "Menunggu koneksi",
     image: "Gambar dari Asisten Warga",
     document: "Unduh dokumen",
     newTab: "(membuka tab baru)",
@@ -67,6 +75,7 @@
     socket: (id) =>
       `${options.gateway.replace(/^http/, "ws")}/api/v1/conversations/${encodeURIComponent(id)}/ws`,
     stylesheet: `${options.gateway}/widget.css`,
+    opening: `${options.gateway}/api/v1/widget`,
     inapas: (id) => `${options.gateway}/auth/inapas/start?conversation=${encodeURIComponent(id)}`,
   };
 
@@ -99,7 +108,8 @@
       } catch { return null; }
     },
     set(id, token) {
-      try { localStorage.setItem(STORAGE_KEY, JSON.stringify({ id, token })); } catch { /* page only */ }
+      const at = Date.now(); // when the session was last renewed: the idle expiry offline
+      try { localStorage.setItem(STORAGE_KEY, JSON.stringify({ id, token, at })); } catch { /* page only */ }
     },
     clear() {
       try {
@@ -127,6 +137,8 @@
     chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
     document: "M6 2h8l6 6v13a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1zm7 1.5V9h5.5z",
     info: "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm-1 8v7h2v-7zm0-4v2h2V6z",
+    error: "M12 2 1 21h22zm-1 7h2v6h-2zm0 8h2v2h-2z",
+    clock: "M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm0 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16zm-1 3h2v5.6l3.7 2.2-1 1.7L11 13.7z",
   };
 
   function icon(name) {
@@ -150,19 +162,30 @@
   stylesheet.addEventListener("load", () => { root.hidden = false; });
   stylesheet.addEventListener("error", () => { root.hidden = false; });
 
-  const log = element("ol", {
-    className: "aw-log", role: "log", "aria-live": "polite", "aria-label": TEXT.log,
-  });
+  // The conversation: a list inside a live region (an <ol> with role="log" would lose its
+  // list role, leaving its <li> outside any list).
+  const log = element("ol", { className: "aw-log" });
+  const logRegion = element(
+    "div", { className: "aw-log-region", role: "log", "aria-live": "polite", "aria-label": TEXT.log }, log,
+  );
   const welcome = element("p", { className: "aw-welcome" }, TEXT.welcome);
-  const scroller = element("div", { className: "aw-body" }, welcome, log);
+  const topics = element("div", { className: "aw-topics", role: "group", "aria-label": TEXT.topics, hidden: true });
+  const privacyNote = element("p", { className: "aw-privacy", hidden: true });
+  const opening = element("div", { className: "aw-opening" }, welcome, topics, privacyNote);
+  const scroller = element("div", { className: "aw-body" }, opening, logRegion);
   const typing = element("p", { className: "aw-typing", role: "status", "aria-live": "polite" });
+  const offlineBar = element("p", { className: "aw-offline", role: "status", hidden: true }, TEXT.offline);
   const input = element("textarea", {
     id: "aw-text", rows: "1", placeholder: TEXT.placeholder, autocomplete: "off", enterkeyhint: "send",
+    "aria-describedby": "aw-counter aw-limit",
   });
   const sendButton = element("button", { type: "submit", className: "aw-send" }, TEXT.send);
+  // Near the length limit a counter; over it, why the message cannot be sent (read once).
+  const counter = element("p", { id: "aw-counter", className: "aw-counter", hidden: true });
+  const limitAlert = element("p", { id: "aw-limit", className: "aw-limit", role: "alert" });
   const form = element(
     "form", { className: "aw-composer" },
-    element("label", { for: "aw-text", className: "aw-sr" }, TEXT.label), input, sendButton,
+    element("label", { for: "aw-text", className: "aw-sr" }, TEXT.label), input, sendButton, counter, limitAlert,
   );
   const resetButton = element("button", { type: "button", className: "aw-reset" }, TEXT.reset);
   const eraseButton = element(
@@ -172,8 +195,8 @@
   const heading = element("h2", { id: "aw-title" }, options.title);
   const header = element("header", { className: "aw-header" }, heading, eraseButton, resetButton);
   const panel = element(
-    "section", { id: "aw-panel", className: "aw-panel", "aria-labelledby": "aw-title" },
-    header, scroller, typing, form,
+    "section", { id: "aw-panel", className: "aw-panel", "aria-labelledby": "aw-title", tabindex: "-1" },
+    header, scroller, typing, offlineBar, form,
   );
 
   let launcher = null;
@@ -193,10 +216,12 @@
       unread,
     );
     panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-modal", "true"); // Tab stays inside until it is closed
     launcher.addEventListener("click", () => setOpen(panel.hidden));
     closeButton.addEventListener("click", () => setOpen(false));
     panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") setOpen(false);
+      if (event.key === "Tab") trapFocus(event);
     });
     root.append(panel, launcher);
     panel.hidden = true;
@@ -221,10 +246,45 @@
     if (open) {
       unread.hidden = true;
       scrollToEnd();
-      input.focus();
+      if (usedTouch()) panel.focus({ preventScroll: true }); // no keyboard over the answer
+      else input.focus();
     } else {
       launcher.focus();
     }
+  }
+
+  // The open panel keeps Tab and Shift+Tab inside it (it is a modal dialog) until it is closed.
+  function focusables() {
+    const candidates = panel.querySelectorAll("button, textarea, a[href], [tabindex]");
+    return [...candidates].filter(
+      (node) => !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0,
+    );
+  }
+
+  function trapFocus(event) {
+    const items = focusables();
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = shadow.activeElement;
+    if (event.shiftKey && (active === first || active === panel || !items.includes(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !items.includes(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  // How the citizen last acted: a tap must not move focus to the text box (the phone's keyboard
+  // would cover the answer). Before any pointer event, a coarse pointer means a touch screen.
+  const coarsePointer = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+  let lastPointer = null;
+  shadow.addEventListener("pointerdown", (event) => { lastPointer = event.pointerType; }, true);
+  shadow.addEventListener("keydown", () => { lastPointer = "keyboard"; }, true);
+
+  function usedTouch() {
+    return lastPointer === "touch" || lastPointer === "pen" || (lastPointer === null && coarsePointer);
   }
 
   // Scrolls the conversation only, never the host page.
@@ -256,9 +316,42 @@
       button.classList.add("aw-inapas");
       button.addEventListener("click", openInapas);
     } else {
-      button.addEventListener("click", () => send(event, choice.title));
+      button.addEventListener("click", () => {
+        if (busy) return;
+        markChosen(button);
+        send(event, choice.title);
+      });
     }
     return button;
+  }
+
+  // The button the citizen picked stays distinct from the others once all are used.
+  function markChosen(button) {
+    button.classList.add("aw-choice--chosen");
+    button.setAttribute("aria-pressed", "true"); // read as "pressed"; its name stays the title
+  }
+
+  // Identifiers, case and ticket numbers, dates and amounts ("TKT-2025-000123", "17-08-2025",
+  // "Rp30.000") never break across lines; longer runs may, so nothing sticks out sideways.
+  const IDENTIFIER = /[A-Za-z0-9*]+(?:[-/.:][A-Za-z0-9*]+)+|\d{6,}/g; // kept if it holds a digit
+  const IDENTIFIER_MAX_CHARS = 24;
+
+  function textBlock(text) {
+    const block = element("div", { className: "aw-text" });
+    setText(block, text);
+    return block;
+  }
+
+  function setText(block, text) {
+    const value = String(text ?? "");
+    block.replaceChildren();
+    let from = 0;
+    for (const match of value.matchAll(IDENTIFIER)) {
+      if (match[0].length > IDENTIFIER_MAX_CHARS || !/\d/.test(match[0])) continue;
+      block.append(value.slice(from, match.index), element("span", { className: "aw-id" }, match[0]));
+      from = match.index + match[0].length;
+    }
+    block.append(value.slice(from));
   }
 
   function choiceGroup(choices, active, type, label) {
@@ -274,7 +367,7 @@
   function renderContent(item, content, active) {
     switch (content.type) {
       case "list":
-        item.append(element("div", { className: "aw-text" }, content.text));
+        item.append(textBlock(content.text));
         for (const section of content.sections || []) {
           const label = section.title || content.button;
           if (section.title) item.append(element("p", { className: "aw-section" }, section.title));
@@ -291,7 +384,7 @@
       }
       case "document": {
         const url = safeUrl(content.url);
-        if (content.caption) item.append(element("div", { className: "aw-text" }, content.caption));
+        if (content.caption) item.append(textBlock(content.caption));
         if (url) {
           const name = content.filename || TEXT.document;
           item.append(element(
@@ -302,14 +395,14 @@
         return;
       }
       case "request_location": {
-        item.append(element("div", { className: "aw-text" }, content.text));
+        item.append(textBlock(content.text));
         const button = element("button", { type: "button", className: "aw-choice", disabled: !active }, content.button);
         button.addEventListener("click", shareLocation);
         item.append(element("div", { className: "aw-choices" }, button));
         return;
       }
       default: // "text", "request_contact" (the web has no verified number: the citizen types it)
-        item.append(element("div", { className: "aw-text" }, content.text || ""));
+        item.append(textBlock(content.text || ""));
         if (content.buttons && content.buttons.length) {
           item.append(choiceGroup(content.buttons, active, "button", content.text));
         }
@@ -317,10 +410,12 @@
   }
 
   // Buttons stay clickable only on the latest answer (`active`). An agent's reply carries
-  // their name above the bubble ("Sari (Petugas)"); system messages are notices.
+  // their name above the bubble ("Sari (Petugas)"); system messages are notices, or errors
+  // (`kind: "error"`: the widget's own, e.g. a message that could not be sent).
   function render(message, active = true) {
-    welcome.hidden = true;
-    const item = element("li", { className: `aw-msg aw-msg--${message.author}` });
+    opening.hidden = true;
+    const kind = message.kind === "error" ? "error" : message.author;
+    const item = element("li", { className: `aw-msg aw-msg--${kind}`, tabindex: "-1" });
     let bubble = item;
     if (message.author === "agent") {
       bubble = element("div", { className: "aw-bubble" });
@@ -329,16 +424,58 @@
     if (message.content && message.author !== "citizen") {
       renderContent(bubble, message.content, active);
     } else {
-      bubble.append(element("div", { className: "aw-text" }, message.text));
+      bubble.append(textBlock(message.text));
       if (message.buttons && message.buttons.length) {
         bubble.append(choiceGroup(message.buttons, active, "button", message.text));
       }
     }
-    if (message.author === "system") item.querySelector(".aw-text")?.prepend(icon("info"));
+    if (message.author === "system") item.querySelector(".aw-text")?.prepend(icon(kind === "error" ? "error" : "info"));
+    item.append(timestamp(message.created_at ? new Date(message.created_at) : new Date()));
     log.append(item);
+    rove(item);
     scrollToEnd();
     return item;
   }
+
+  function renderError(text) {
+    return render({ author: "system", kind: "error", text });
+  }
+
+  // When a message was written: shown on hover and on focus ("21.52"; the full date as its
+  // title, "7 Desember 2026 pukul 21.52"), in the citizen's own time zone. Drawn by the
+  // stylesheet from `data-clock`, so it is no part of the message's text (copying, tests).
+  const CLOCK = new Intl.DateTimeFormat("id-ID", { hour: "2-digit", minute: "2-digit" });
+  const FULL_DATE = new Intl.DateTimeFormat("id-ID", { dateStyle: "long", timeStyle: "short" });
+
+  function timestamp(at) {
+    const valid = !Number.isNaN(at.getTime());
+    const when = valid ? at : new Date();
+    return element("time", {
+      className: "aw-time", datetime: when.toISOString(), title: FULL_DATE.format(when),
+      "data-clock": CLOCK.format(when),
+    });
+  }
+
+  // The conversation is one Tab stop (the latest message); arrow keys move between messages,
+  // so each message's time can be read with the keyboard too.
+  function rove(item) {
+    log.querySelectorAll(".aw-msg[tabindex='0']").forEach((node) => node.setAttribute("tabindex", "-1"));
+    item.setAttribute("tabindex", "0");
+  }
+
+  log.addEventListener("keydown", (event) => {
+    const current = event.target;
+    if (!(current instanceof HTMLElement) || !current.classList.contains("aw-msg")) return;
+    const items = [...log.children];
+    const at = items.indexOf(current);
+    const next = {
+      ArrowUp: items[at - 1], ArrowDown: items[at + 1], Home: items[0], End: items[items.length - 1],
+    }[event.key];
+    if (!next) return;
+    event.preventDefault();
+    rove(next);
+    next.focus();
+  });
 
   // Each stored message is shown once: an answer, a pushed copy and a polled copy share an id.
   const shownIds = new Set();
@@ -376,7 +513,7 @@
   function openInapas() {
     if (busy || !conversationId) return;
     const popup = window.open(api.inapas(conversationId), "asistenWargaInapas", "popup,width=480,height=720");
-    if (!popup) render({ author: "system", text: TEXT.inapasBlocked });
+    if (!popup) renderError(TEXT.inapasBlocked);
   }
 
   window.addEventListener("message", (event) => {
@@ -386,21 +523,25 @@
     if (data.status === "ok") {
       send({ type: "button", payload: VERIFIED_PAYLOAD, title: TEXT.inapasDone }, TEXT.inapasDone);
     } else if (data.status === "failed") {
-      render({ author: "system", text: TEXT.inapasFailed });
+      renderError(TEXT.inapasFailed);
     }
   });
 
   // --- Talking to the gateway --------------------------------------------------------------
 
+  // `status` 0: the request never got an answer (offline, the gateway unreachable).
+  // `code`: the WebSocket's error code ("too_long", "rate_limited", …).
   class GatewayError extends Error {
-    constructor(message, status = 0) {
+    constructor(message, status = 0, code = null) {
       super(message);
       this.status = status;
+      this.code = code;
     }
   }
   class SocketUnavailable extends Error {}
 
-  async function request(method, url, body) {
+  // `inspect(response)`: a look at the response itself (its headers) before its body.
+  async function request(method, url, body, inspect = null) {
     let response;
     const headers = body ? { "Content-Type": "application/json" } : {};
     if (sessionToken) headers["X-Session-Token"] = sessionToken;
@@ -413,6 +554,7 @@
     } catch {
       throw new GatewayError(TEXT.error);
     }
+    if (inspect) inspect(response);
     if (response.status === 204) return {};
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
@@ -492,7 +634,7 @@
       this.waiting.delete(String(frame.id));
       clearTimeout(waiter.timer);
       if (frame.type === "result") waiter.resolve(frame);
-      else waiter.reject(new GatewayError(frame.detail || TEXT.error, 400));
+      else waiter.reject(new GatewayError(frame.detail || TEXT.error, 400, frame.code || null));
     }
 
     failAll(error) {
@@ -548,11 +690,13 @@
   function endSession(notice) {
     stopLive();
     store.clear();
+    outbox.clear();
+    forgetOfflineHistory();
     conversationId = null;
     sessionToken = null;
     shownIds.clear();
     log.replaceChildren();
-    welcome.hidden = false;
+    opening.hidden = false;
     if (notice) render({ author: "system", text: notice });
   }
 
@@ -596,6 +740,7 @@
         return await socket.send(event);
       } catch (error) {
         if (!(error instanceof SocketUnavailable)) throw error;
+        if (!navigator.onLine) throw new GatewayError(TEXT.error); // offline: not the proxy's fault
         useSocket = false; // a proxy or the network refuses WebSockets: HTTP from now on
         socket = null;
       }
@@ -630,39 +775,75 @@
     setTyping(value);
   }
 
-  const coarsePointer = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
-
   // `shown` is what the citizen sees in the history (a button's title, "Lokasi dibagikan").
+  // Each message carries a `client_message_id` (a UUID) that stays the same when it is resent,
+  // so the gateway can drop a copy it already stored. Offline, or behind messages still
+  // waiting, it goes to the outbox and leaves when the connection is back, in order.
   async function send(event, shown) {
     if (busy) return;
+    keepPlaceAfterChoice();
+    disableOldChoices();
+    const message = { ...event, client_message_id: newClientMessageId() };
+    const mine = render({ author: "citizen", text: shown });
+    if (!navigator.onLine || outbox.items.length) {
+      queueMessage(mine, message);
+      flushOutbox();
+      return;
+    }
     setBusy(true);
     sends += 1;
-    if (shadow.activeElement && shadow.activeElement.classList.contains("aw-choice")) {
-      input.focus(); // the clicked button is about to be disabled: keep the keyboard user's place
-    }
-    disableOldChoices();
-    const mine = render({ author: "citizen", text: shown });
     try {
-      const result = await deliver(event);
-      renewSession(result.session_token);
-      shownIds.add(result.message_id);
-      // A shared phone or a warnet PC: the typed NIK or birth date leaves the screen once
-      // the turn is over, as the stored history (and a reload) shows it.
-      if (typeof result.text === "string") mine.querySelector(".aw-text").textContent = result.text;
-      result.replies.forEach((reply) => show(reply));
-      goLive();
+      settle(mine, await deliver(message));
     } catch (error) {
-      render({ author: "system", text: error instanceof GatewayError ? error.message : TEXT.error });
+      if (isOffline(error)) queueMessage(mine, message);
+      else refused(mine, message, error);
     } finally {
       setBusy(false);
-      if (!coarsePointer) input.focus(); // on phones, don't pop the keyboard up after a tap
+      if (!usedTouch()) input.focus(); // on phones, don't pop the keyboard up after a tap
     }
+  }
+
+  // The clicked button is about to be disabled: a keyboard user keeps their place in the text
+  // box; after a tap the focus stays in the panel, away from the text box and its keyboard.
+  function keepPlaceAfterChoice() {
+    const active = shadow.activeElement;
+    if (!active || !active.classList.contains("aw-choice")) return;
+    if (usedTouch()) panel.focus({ preventScroll: true });
+    else input.focus();
+  }
+
+  // The gateway took the message: the bubble shows it as stored, then the answers.
+  function settle(mine, result) {
+    renewSession(result.session_token);
+    shownIds.add(result.message_id);
+    // A shared phone or a warnet PC: the typed NIK or birth date leaves the screen once
+    // the turn is over, as the stored history (and a reload) shows it.
+    if (typeof result.text === "string") setText(mine.querySelector(".aw-text"), result.text);
+    result.replies.forEach((reply) => show(reply));
+    goLive();
+  }
+
+  // The gateway refused the message. Too long: it goes back into the box, with the reason.
+  function refused(mine, message, error) {
+    const text = error instanceof GatewayError ? error.message : TEXT.error;
+    if (message.type === "text" && error instanceof GatewayError && (error.code === "too_long" || error.status === 413)) {
+      mine.remove();
+      if (!input.value) input.value = message.text;
+      fitInput();
+      checkLength(true);
+      return;
+    }
+    renderError(text);
+  }
+
+  function isOffline(error) {
+    return !navigator.onLine && error instanceof GatewayError && error.status === 0;
   }
 
   function shareLocation() {
     if (busy) return;
     if (!navigator.geolocation) {
-      render({ author: "system", text: TEXT.locationFailed });
+      renderError(TEXT.locationFailed);
       return;
     }
     navigator.geolocation.getCurrentPosition(
@@ -670,16 +851,30 @@
         { type: "location", latitude: coords.latitude, longitude: coords.longitude },
         TEXT.locationShared,
       ),
-      () => render({ author: "system", text: TEXT.locationFailed }),
+      () => renderError(TEXT.locationFailed),
       { timeout: 15000, maximumAge: 60000 },
     );
   }
 
   async function loadHistory() {
-    if (!conversationId) return;
+    if (conversationId) await loadStoredHistory();
+    showQueued();
+    flushOutbox();
+  }
+
+  async function loadStoredHistory() {
     log.setAttribute("aria-busy", "true"); // don't read the whole history aloud
     try {
-      const history = await request("GET", `${api.messages(conversationId)}?limit=${HISTORY_LIMIT}`);
+      let offlineCopy = false;
+      const history = await request(
+        "GET", `${api.messages(conversationId)}?limit=${HISTORY_LIMIT}`, null,
+        (response) => { offlineCopy = response.headers.get("X-AW-Offline") === "1"; },
+      );
+      // The service worker's copy, offline: the session's idle expiry still applies.
+      if (offlineCopy && await idleTooLong()) {
+        endSession(TEXT.expired);
+        return;
+      }
       const lastCitizen = history.messages.map((message) => message.author).lastIndexOf("citizen");
       history.messages.forEach((message, index) => show(message, index > lastCitizen));
       live.cursor = Math.max(0, ...history.messages.map((message) => message.id));
@@ -708,17 +903,18 @@
       return;
     }
     socket ??= newSocket();
-    const opening = socket;
+    const opened = socket;
     try {
-      await opening.open();
+      await opened.open();
       live.socketWorked = true;
       live.retries = 0;
       poll(true); // what was said while the socket was closed
     } catch (error) {
-      if (opening !== socket) return; // reset meanwhile
+      if (opened !== socket) return; // reset meanwhile
       live.on = false;
       socket = null;
       if (!(error instanceof SocketUnavailable)) return; // refused: the next message tells
+      if (!navigator.onLine) return; // offline: back when the connection is ("online")
       if (live.socketWorked) {
         reconnectLater();
       } else {
@@ -768,8 +964,13 @@
     event.preventDefault();
     const text = input.value.trim();
     if (busy || !text) return; // keep the text until the previous answer is in
+    if (!checkLength(true)) { // too long: it stays in the box, with the reason
+      input.focus();
+      return;
+    }
     input.value = "";
     fitInput();
+    checkLength();
     send({ type: "text", text }, text);
   });
 
@@ -785,7 +986,10 @@
     input.style.height = "auto";
     input.style.height = `${Math.min(input.scrollHeight, 128)}px`;
   }
-  input.addEventListener("input", fitInput);
+  input.addEventListener("input", () => {
+    fitInput();
+    checkLength();
+  });
 
   resetButton.addEventListener("click", () => {
     if (busy) return; // the answer on its way belongs to this conversation
@@ -819,7 +1023,7 @@
       } catch (error) {
         if (!SESSION_GONE.includes(error.status)) {
           yes.disabled = no.disabled = false;
-          render({ author: "system", text: error.message });
+          renderError(error.message);
           return;
         }
       }
@@ -828,6 +1032,206 @@
     });
   });
 
+  // --- The opening: topics, privacy note, limits --------------------------------------------
+
+  // From the gateway (GET /api/v1/widget), never written here: the nine services as buttons,
+  // the one-line privacy note, the message length limit and the session's idle expiry.
+  const limits = { maxChars: null, idleMinutes: null };
+  const openingLoaded = loadOpening();
+
+  async function loadOpening() {
+    let config;
+    try {
+      const response = await fetch(api.opening);
+      if (!response.ok) return;
+      config = await response.json();
+    } catch {
+      return; // no topics and no counter: typing still works, the gateway still checks
+    }
+    limits.maxChars = positiveInteger(config.max_message_chars);
+    limits.idleMinutes = positiveInteger(config.idle_minutes);
+    const buttons = (Array.isArray(config.topics) ? config.topics : [])
+      .filter((topic) => topic && typeof topic.title === "string" && typeof topic.payload === "string")
+      .map(topicButton);
+    topics.replaceChildren(...buttons);
+    topics.hidden = buttons.length === 0;
+    const privacy = config.privacy || {};
+    const url = safeUrl(privacy.url);
+    if (typeof privacy.text === "string") {
+      privacyNote.replaceChildren(privacy.text);
+      if (url && typeof privacy.link_text === "string") {
+        privacyNote.append(" ", element(
+          "a", { href: url, target: "_blank", rel: "noopener noreferrer" },
+          privacy.link_text, element("span", { className: "aw-sr" }, ` ${TEXT.newTab}`),
+        ));
+      }
+      privacyNote.hidden = false;
+    }
+    checkLength();
+  }
+
+  function positiveInteger(value) {
+    return Number.isInteger(value) && value > 0 ? value : null;
+  }
+
+  // A topic is sent as the menu's own button would be.
+  function topicButton(topic) {
+    const button = element(
+      "button", { type: "button", className: "aw-choice aw-topic" },
+      element("span", { className: "aw-choice__title" }, topic.title),
+    );
+    button.addEventListener("click", () => send({ type: "button", payload: topic.payload, title: topic.title }, topic.title));
+    return button;
+  }
+
+  // The counter shows from 90% of the limit; over it, the text stays in the box (`strict`: the
+  // citizen tried to send it) with the reason, and the box is marked invalid.
+  function checkLength(strict = false) {
+    const limit = limits.maxChars;
+    const length = [...input.value.trim()].length; // characters, as the gateway counts them
+    const over = limit !== null && length > limit;
+    counter.hidden = limit === null || length < limit * 0.9;
+    if (!counter.hidden) counter.textContent = TEXT.counter(length, limit);
+    counter.classList.toggle("aw-counter--over", over);
+    if (over) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    if (over && (strict || limitAlert.textContent)) limitAlert.textContent = TEXT.overLimit(limit);
+    if (!over) limitAlert.textContent = "";
+    return !over;
+  }
+
+  // --- Offline: the outbox ---------------------------------------------------------------------
+
+  // Messages written offline wait here (in localStorage, so a reload keeps them) with their
+  // client_message_id, shown as "Menunggu koneksi", and leave in order once back online.
+  // Reset, erase and expiry empty it, as they empty the history.
+  const OUTBOX_KEY = `asistenWarga.outbox:${options.gateway}`;
+  const outbox = {
+    items: (() => {
+      try {
+        const saved = JSON.parse(localStorage.getItem(OUTBOX_KEY) || "[]");
+        return Array.isArray(saved) ? saved.filter((entry) => entry && entry.message && entry.message.client_message_id) : [];
+      } catch { return []; }
+    })(),
+    add(entry) {
+      this.items.push(entry);
+      this.save();
+    },
+    drop(id) {
+      this.items = this.items.filter((entry) => entry.message.client_message_id !== id);
+      this.save();
+    },
+    clear() {
+      this.items = [];
+      this.save();
+    },
+    save() {
+      try {
+        if (this.items.length) localStorage.setItem(OUTBOX_KEY, JSON.stringify(this.items));
+        else localStorage.removeItem(OUTBOX_KEY);
+      } catch { /* page only */ }
+    },
+  };
+
+  // A UUID (v4); crypto.randomUUID needs a secure context, getRandomValues does not.
+  function newClientMessageId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function markPending(mine, id) {
+    mine.classList.add("aw-msg--pending");
+    mine.dataset.clientMessageId = id;
+    mine.append(element("span", { className: "aw-pending" }, icon("clock"), TEXT.pending));
+  }
+
+  function queueMessage(mine, message) {
+    markPending(mine, message.client_message_id);
+    outbox.add({ message, shown: mine.querySelector(".aw-text").textContent });
+  }
+
+  // After a reload: the waiting messages below the history.
+  function showQueued() {
+    for (const entry of outbox.items) {
+      const mine = render({ author: "citizen", text: entry.shown });
+      markPending(mine, entry.message.client_message_id);
+    }
+  }
+
+  let flushing = false;
+
+  async function flushOutbox() {
+    if (flushing || busy || !navigator.onLine) return;
+    flushing = true;
+    try {
+      while (outbox.items.length && navigator.onLine) {
+        const { message } = outbox.items[0];
+        const id = message.client_message_id;
+        const mine = [...log.querySelectorAll(".aw-msg--pending")].find((node) => node.dataset.clientMessageId === id);
+        setBusy(true);
+        sends += 1;
+        try {
+          const result = await deliver(message);
+          outbox.drop(id);
+          if (mine) settle(unpend(mine), result);
+          log.append(...log.querySelectorAll(".aw-msg--pending")); // the answers before the next
+          scrollToEnd();
+        } catch (error) {
+          if (error instanceof GatewayError && error.status === 0) break; // not reachable yet: later
+          outbox.drop(id);
+          refused(mine ? unpend(mine) : render({ author: "citizen", text: "" }), message, error);
+        } finally {
+          setBusy(false);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  function unpend(mine) {
+    mine.classList.remove("aw-msg--pending");
+    mine.querySelector(".aw-pending")?.remove();
+    delete mine.dataset.clientMessageId;
+    return mine;
+  }
+
+  // The service worker's offline copy of the history goes with the conversation.
+  function forgetOfflineHistory() {
+    if (location.origin !== new URL(options.gateway).origin || !window.caches) return;
+    caches.delete("aw-history").catch(() => { /* nothing cached */ });
+  }
+
+  async function idleTooLong() {
+    await openingLoaded;
+    const saved = store.get();
+    return Boolean(limits.idleMinutes && saved && saved.at && Date.now() - saved.at > limits.idleMinutes * 60000);
+  }
+
+  function showConnection() {
+    offlineBar.hidden = navigator.onLine;
+  }
+
+  window.addEventListener("offline", () => {
+    showConnection();
+    // The socket would look open while nothing gets through: reopened when back online.
+    if (socket) socket.close();
+    socket = null;
+    live.on = false;
+    clearTimeout(live.retry);
+  });
+  window.addEventListener("online", () => {
+    showConnection();
+    live.retries = 0;
+    if (!live.on) goLive();
+    flushOutbox();
+  });
+
+  showConnection();
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
   loadHistory();
