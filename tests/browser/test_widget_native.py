@@ -131,7 +131,11 @@ def test_a_tap_never_moves_focus_to_the_text_box(touch_page: Page, gateway_url: 
     screenshot(page, "widget-after-tap.png")
 
 
-def test_an_overlong_message_stays_in_the_box(page: Page, gateway_url: str, fake_rasa: FakeRasa) -> None:
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_an_overlong_message_stays_in_the_box(
+    page: Page, gateway_url: str, fake_rasa: FakeRasa, viewport: ViewportSize
+) -> None:
+    page.set_viewport_size(viewport)
     page.goto(f"{gateway_url}/")
     counter = page.locator("#aw-counter")
     expect(topics(page)).to_have_count(9)  # the limit has arrived with the opening
@@ -151,7 +155,7 @@ def test_an_overlong_message_stays_in_the_box(page: Page, gateway_url: str, fake
     expect(composer(page)).to_have_attribute("aria-invalid", "true")
     expect(composer(page)).to_be_focused()
     expect(messages_in(page)).to_have_count(0)  # never shown as sent
-    screenshot(page, "widget-too-long.png")
+    screenshot(page, f"widget-too-long-{viewport['width']}.png")
     assert fake_rasa.received == []
 
     composer(page).fill("halo")

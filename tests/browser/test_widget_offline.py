@@ -10,12 +10,14 @@ import re
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, WebSocket, expect
+import pytest
+from playwright.sync_api import Page, ViewportSize, WebSocket, expect
 
 from tests.api.fake_rasa import FakeRasa
 from tests.browser.conftest import screenshot
 from tests.browser.dialogue import GREETING_TEXT
 from tests.browser.test_widget import composer, greet, messages_in, say, sent_to_rasa
+from tests.browser.test_widget_native import VIEWPORTS
 
 OFFLINE_TEXT = "Anda sedang offline. Pesan Anda disimpan dan dikirim otomatis saat koneksi kembali."
 
@@ -45,9 +47,11 @@ def pending(page: Page) -> Any:
     return messages_in(page).filter(has_text="Menunggu koneksi")
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_messages_written_offline_are_sent_once_back_online(
-    page: Page, gateway_url: str, fake_rasa: FakeRasa
+    page: Page, gateway_url: str, fake_rasa: FakeRasa, viewport: ViewportSize
 ) -> None:
+    page.set_viewport_size(viewport)
     frames = watch_frames(page)
     page.goto(f"{gateway_url}/")
     greet(page)
@@ -58,7 +62,7 @@ def test_messages_written_offline_are_sent_once_back_online(
     say(page, "hai")
     expect(pending(page)).to_have_count(2)
     expect(composer(page)).to_have_value("")
-    screenshot(page, "widget-offline-queued.png")
+    screenshot(page, f"widget-offline-queued-{viewport['width']}.png")
     assert sent_to_rasa(fake_rasa) == ["halo"]
 
     page.context.set_offline(False)

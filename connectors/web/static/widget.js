@@ -909,6 +909,7 @@
       live.socketWorked = true;
       live.retries = 0;
       poll(true); // what was said while the socket was closed
+      flushOutbox(); // what was written while it was closed
     } catch (error) {
       if (opened !== socket) return; // reset meanwhile
       live.on = false;
@@ -1176,12 +1177,16 @@
         sends += 1;
         try {
           const result = await deliver(message);
+          flushRetries = 0;
           outbox.drop(id);
           if (mine) settle(unpend(mine), result);
           log.append(...log.querySelectorAll(".aw-msg--pending")); // the answers before the next
           scrollToEnd();
         } catch (error) {
-          if (error instanceof GatewayError && error.status === 0) break; // not reachable yet: later
+          if (error instanceof GatewayError && error.status === 0) { // not reachable yet: later
+            flushLater();
+            break;
+          }
           outbox.drop(id);
           refused(mine ? unpend(mine) : render({ author: "citizen", text: "" }), message, error);
         } finally {
@@ -1191,6 +1196,16 @@
     } finally {
       flushing = false;
     }
+  }
+
+  // "online" can come before the gateway is reachable: try again, less and less often.
+  let flushRetries = 0;
+  let flushTimer = null;
+  function flushLater() {
+    clearTimeout(flushTimer);
+    if (!navigator.onLine) return; // the "online" event starts the next try
+    flushTimer = setTimeout(flushOutbox, Math.min(RECONNECT_MAX_MS, 2000 * 2 ** flushRetries));
+    flushRetries += 1;
   }
 
   function unpend(mine) {
