@@ -110,10 +110,11 @@ def test_dashboard_is_importable() -> None:
 def test_scrape_configs_name_the_job_the_alerts_use() -> None:
     for name in ("prometheus.yml", "prometheus.compose.yml"):
         config = yaml.safe_load((MONITORING / name).read_text())
-        (job,) = config["scrape_configs"]
-        assert job["job_name"] == "asisten-warga-gateway"
-        assert job["metrics_path"] == "/metrics"
-        assert job["authorization"]["type"] == "Bearer"
+        jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+        assert set(jobs) == {"asisten-warga-gateway", "asisten-warga-actions"}
+        for job in jobs.values():
+            assert job["metrics_path"] == "/metrics"
+            assert job["authorization"]["type"] == "Bearer"
         assert config["rule_files"] == ["alerts.yml"]
 
 
