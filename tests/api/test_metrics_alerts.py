@@ -111,7 +111,7 @@ def test_scrape_configs_name_the_job_the_alerts_use() -> None:
     for name in ("prometheus.yml", "prometheus.compose.yml"):
         config = yaml.safe_load((MONITORING / name).read_text())
         jobs = {job["job_name"]: job for job in config["scrape_configs"]}
-        assert set(jobs) == {"asisten-warga-gateway", "asisten-warga-actions"}
+        assert set(jobs) == {"asisten-warga-gateway", "asisten-warga-actions", "asisten-warga-rasa"}
         for job in jobs.values():
             assert job["metrics_path"] == "/metrics"
             assert job["authorization"]["type"] == "Bearer"
