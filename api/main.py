@@ -84,6 +84,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             settings.password_hash_concurrency, settings.password_hash_queue
         )
         await gateway.start(settings)
+        if settings.environment != "local" and not settings.metrics_token.get_secret_value():
+            logger.warning("/metrics is off: set AW_METRICS_TOKEN to scrape it (docs/operations.md)")
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,
