@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help run test setup chromium haproxy axe check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
+.PHONY: help run test setup chromium haproxy axe promtool check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
 	eval-conversations cluster test-cluster
 
 help:  ## List the targets.
@@ -23,7 +23,7 @@ help:  ## List the targets.
 run: setup train  ## Install, train if the data changed, start Rasa, actions and gateway.
 	scripts/run
 
-test: setup chromium haproxy axe  ## Run the whole test suite (what CI runs).
+test: setup chromium haproxy axe promtool  ## Run the whole test suite (what CI runs).
 	scripts/test
 
 setup: $(RASA_VENV)/.installed $(API_VENV)/.installed $(DEPLOY_VENV)/.installed  ## Create the virtual environments (Rasa, gateway, deployment checks).
@@ -46,6 +46,9 @@ $(AXE): tests/browser/axe/package-lock.json
 
 haproxy:  ## Install Debian's HAProxy (the deployment checks, the cluster) when it is missing (as root).
 	scripts/ensure-haproxy
+
+promtool:  ## Install Debian's promtool (checks the alert rules, deploy/monitoring/) when it is missing (as root).
+	scripts/ensure-promtool
 
 check-deploy: $(DEPLOY_VENV)/.installed haproxy  ## Check the container, compose and Helm files offline (deploy/check.py).
 	$(DEPLOY_VENV)/bin/python deploy/check.py

@@ -26,6 +26,8 @@ from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic, response
 from sanic.request import Request
 
+from actions import metrics
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
@@ -42,6 +44,9 @@ def require_token(app: Sanic, token: str) -> None:
         if request.path in OPEN_PATHS:
             return None
         given = request.args.get(TOKEN_PARAMETER) or ""
+        if request.path == metrics.METRICS_PATH:  # Prometheus: `Authorization: Bearer <token>`
+            scheme, _, bearer = (request.headers.get("Authorization") or "").partition(" ")
+            given = bearer.strip() if scheme.lower() == "bearer" else given
         if not hmac.compare_digest(given.encode(), expected):
             logger.warning("action call refused: no valid token path=%s", request.path)
             return response.json({"error": "unauthorized"}, status=401)
@@ -53,6 +58,7 @@ def build_app(actions: str, token: str, cors: Any = None, auto_reload: bool = Fa
         raise SystemExit(f"{TOKEN_ENV} is not set: the action server refuses to run without Rasa's secret")
     app = create_app(actions, cors_origins=cors, auto_reload=auto_reload)
     require_token(app, token)
+    metrics.install(app)
     return app
 
 

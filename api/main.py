@@ -20,6 +20,7 @@ from api.core.config import Settings, get_settings
 from api.db import create_engine, create_sessionmaker, migrate
 from api.identity.inapas import SIMULATED_PATH, Inapas
 from api.identity.verifier import Verifier
+from api.metrics import instruments as metrics
 from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries
@@ -31,6 +32,7 @@ from api.privacy.tracker_db import TrackerDatabase
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
 from api.routes import api_router, console, health, inapas, telegram, web, whatsapp
+from api.routes import metrics as metrics_route
 from api.service_api._idempotency import IdempotencyMiddleware
 
 logger = logging.getLogger(__name__)
@@ -82,6 +84,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             settings.password_hash_concurrency, settings.password_hash_queue
         )
         await gateway.start(settings)
+        if settings.environment != "local" and not settings.metrics_token.get_secret_value():
+            logger.warning("/metrics is off: set AW_METRICS_TOKEN to scrape it (docs/operations.md)")
         logger.info(
             "gateway ready environment=%s database=%s",
             settings.environment,
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(Exception, _server_error)
     app.include_router(api_router)
     app.include_router(health.router)
+    app.include_router(metrics_route.router)
     app.include_router(web.router)
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
@@ -222,6 +227,7 @@ def _validation_message(errors: list[dict[str, Any]]) -> str:
 
 async def _server_error(request: Request, exc: Exception) -> JSONResponse:
     # The server logs the traceback; the citizen gets a polite message.
+    metrics.server_error()
     return JSONResponse(
         status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
         content={"detail": "Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi."},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -22,6 +23,7 @@ import aiohttp
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from api.metrics import instruments as metrics
 from api.privacy import TurnPrivacy
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,11 @@ class RasaUnavailableError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+    @property
+    def kind(self) -> str:
+        """The reason without its detail: timeout, http, connection, malformed or busy."""
+        return self.reason.split(maxsplit=1)[0].rstrip(":") if self.reason else "unknown"
 
 
 class RasaBusyError(RasaUnavailableError):
@@ -181,11 +188,22 @@ class RasaClient:
         """Send one user message through the admission bound; return the bot's replies. Raises
         RasaUnavailableError (`RasaBusyError` when not admitted). `notice`: run `on_queued`
         if it waits."""
-        await self.admission.enter(sender, self.on_queued if notice else None)
         try:
-            return await self._send(sender, message, input_channel, metadata)
+            await self.admission.enter(sender, self.on_queued if notice else None)
+        except RasaBusyError:
+            metrics.rasa_refused()
+            raise
+        started, outcome = time.perf_counter(), "cancelled"
+        try:
+            replies = await self._send(sender, message, input_channel, metadata)
+            outcome = "ok"
+            return replies
+        except RasaUnavailableError as error:
+            outcome = error.kind
+            raise
         finally:
             self.admission.leave()
+            metrics.rasa_request(outcome, time.perf_counter() - started)
 
     async def _send(
         self, sender: str, message: str, input_channel: str, metadata: dict[str, Any]

@@ -23,6 +23,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection
 
+from api.metrics import instruments as metrics
+
 logger = logging.getLogger(__name__)
 
 # What a sender over the limit reads (once per window on Telegram and WhatsApp).
@@ -61,6 +63,13 @@ def _admission(count: int, limit: int) -> Admission:
     return Admission.REFUSED_FIRST if count == limit + 1 else Admission.REFUSED
 
 
+def _counted(limit: str, admission: Admission) -> Admission:
+    """`admission`, a refusal counted under `limit` (the channel or the edge's name)."""
+    if not admission.allowed:
+        metrics.rate_limited(limit)
+    return admission
+
+
 # Senders counted apart in one window of a `MemoryRateLimiter`; past it, new senders share one
 # count (a flood of made-up senders cannot grow the memory, nor get a budget each).
 MAX_MEMORY_KEYS = 200_000
@@ -94,7 +103,7 @@ class MemoryRateLimiter:
             key = _OVERFLOW
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
-        return _admission(count, self._limit)
+        return _counted(channel, _admission(count, self._limit))
 
     async def aclose(self) -> None:
         self._counts.clear()
@@ -133,8 +142,9 @@ class RedisRateLimiter:
                 count, _ = await pipe.execute()
         except (RedisError, OSError) as error:
             logger.warning("rate limit unavailable, message let through: %s", type(error).__name__)
+            metrics.rate_limit_unavailable()
             return Admission.ALLOWED
-        return _admission(int(count), self._limit)
+        return _counted(channel, _admission(int(count), self._limit))
 
     async def aclose(self) -> None:
         await self._redis.aclose()

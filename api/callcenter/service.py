@@ -37,6 +37,7 @@ from api.conversations.store import mask_stored, outgoing_message
 from api.conversations.turn import reveal_replies
 from api.core.config import Settings
 from api.identity.verifier import Verifier
+from api.metrics import instruments as metrics
 from api.models import (
     Agent,
     Author,
@@ -263,6 +264,7 @@ class CallCenter:
             session, handoff, machine.ACTIVE, allowed_from=machine.CLAIMABLE, by=agent,
             agent_id=agent.id, claimed_at=utcnow(),
         )  # fmt: skip
+        metrics.handoff_claimed(handoff.team, handoff.queued_at, handoff.claimed_at)
         if handoff.case_number:
             await self._set_case_status(session, handoff.case_number, "in_progress")
         await self._notify(session, handoff, texts.agent_joined(agent_label(agent)))
@@ -383,6 +385,7 @@ class CallCenter:
         except Conflict:
             return 0  # another replica or an agent got there first
         logger.info("handoff timeout handoff=%s to=%s", handoff.id, to.value)
+        metrics.handoff_timeout(handoff.team, detail)
         if notice is not None:
             await self._notify(session, handoff, notice)
         else:

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.conversations import outbox as queue
 from api.conversations.model import Reply, TextReply
 from api.conversations.store import record_delivery, stored_reply
+from api.metrics import instruments as metrics
 from api.models import Conversation, DeliveryStatus, Message
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ async def deliver(
             )
             await queue.drop(session, message.id)
             await record_delivery(session, message, DeliveryStatus.UNDELIVERED, error=OUTSIDE_WINDOW)
+            metrics.outbound_failed(channel, "outside_window")
             continue
         if not policy.fast_path_open(message):  # the worker may soon take it: leave it
             await queue.release(session, ids[index:])
@@ -141,7 +143,9 @@ async def deliver(
                 )
                 await queue.drop(session, message.id)
                 await record_delivery(session, message, DeliveryStatus.FAILED, error=error.reason)
+                metrics.outbound_failed(channel, "permanent")
                 continue
+            metrics.outbound_failed(channel, "retryable")
             delay = policy.delay(0, error.retry_after)
             logger.warning(
                 "reply left to the outbox channel=%s message=%s reason=%s retry_in=%.1fs",
@@ -162,6 +166,7 @@ async def deliver(
             return
         await queue.drop(session, message.id)
         await record_delivery(session, message, DeliveryStatus.SENT, channel_message_id=channel_message_id)
+        metrics.outbound_sent(channel)
 
 
 async def notify(outbox: Outbox, text: str) -> None:

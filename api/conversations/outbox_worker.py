@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.conversations import outbox as queue
 from api.conversations.delivery import OUTSIDE_WINDOW, Attention, DeliveryFailed, Senders
 from api.conversations.store import record_delivery, stored_reply
+from api.metrics import instruments as metrics
 from api.models import Conversation, DeliveryStatus, Message, OutboxEntry, utcnow
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class DeliveryWorker:
             if not window_open:
                 await queue.drop(session, message.id)
                 await record_delivery(session, message, DeliveryStatus.UNDELIVERED, error=OUTSIDE_WINDOW)
+                metrics.outbound_failed(entry.channel, "outside_window")
                 return
             try:
                 channel_message_id = await outbox.send(reply, message.id, entry.parts_sent)
@@ -126,6 +128,7 @@ class DeliveryWorker:
             await record_delivery(
                 session, message, DeliveryStatus.SENT, channel_message_id=channel_message_id
             )
+            metrics.outbound_sent(entry.channel)
             logger.info(
                 "outbox delivered channel=%s message=%s attempts=%d",
                 entry.channel,
@@ -142,6 +145,7 @@ class DeliveryWorker:
         error: DeliveryFailed,
     ) -> None:
         policy = queue.policy()
+        metrics.outbound_failed(entry.channel, "retryable" if error.retryable else "permanent")
         if not error.retryable:
             logger.warning(
                 "reply not delivered channel=%s message=%s reason=%s", entry.channel, message.id, error.reason
@@ -179,6 +183,7 @@ class DeliveryWorker:
             "outbox gave up channel=%s message=%s last_error=%s", conversation.channel, message.id, last_error
         )
         await queue.drop(session, message.id)
+        metrics.outbound_failed(conversation.channel, "gave_up")
         message.delivery_status = DeliveryStatus.FAILED
         message.delivery_error = f"{GAVE_UP}: {last_error or 'unknown'}"[:255]
         if self._attention is not None:

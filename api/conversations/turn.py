@@ -47,6 +47,7 @@ from api.conversations.store import (
     store_incoming,
     store_replies,
 )
+from api.metrics import instruments as metrics
 from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus, utcnow
 from api.privacy import erasure
 from api.privacy import vault as privacy
@@ -129,6 +130,7 @@ async def receive(
     )
 
 
+@metrics.timed_turn
 async def receive_event(
     session: AsyncSession,
     rasa: RasaClient,

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     service_token: str = ""
     service_api_host: str = "127.0.0.1"
     service_api_port: int = Field(default=8001, ge=1, le=65_535)
+    # Prometheus' scrape of `/metrics` (docs/operations.md): `Authorization: Bearer <token>`.
+    # Empty: open in local; off (404) in production, where a set token must be at least 16
+    # characters and no placeholder.
+    metrics_token: SecretStr = SecretStr("")
     # Overall deadline of one call to a ministry; past it the API answers 504 ministry_timeout.
     ministry_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     # Ministries' backends (docs/gateway.md). A ministry with a base URL is called there;
@@ -292,6 +296,13 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _metrics_token_in_production(self) -> Settings:
+        token = self.metrics_token.get_secret_value()
+        if self.environment == "production" and token and not strong_secret(token):
+            raise ValueError("AW_METRICS_TOKEN: at least 16 characters and not a placeholder")
+        return self
+
+    @model_validator(mode="after")
     def _identity_key_in_production(self) -> Settings:
         # Replicas must hash NIKs and codes alike, and codes must outlive a restart.
         if self.environment == "production" and len(self.identity_key.get_secret_value()) < 32:
@@ -326,6 +337,17 @@ class Settings(BaseSettings):
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
         return Path(url.database)
+
+
+# What an operator leaves in a secret by mistake: an example's value, never a real one.
+_PLACEHOLDER = re.compile(
+    r"change.?me|replace.?me|placeholder|example|secret|password|token|x{4,}|\.\.\.", re.I
+)
+
+
+def strong_secret(value: str) -> bool:
+    """At least 16 characters, more than a few distinct ones, and no placeholder's words."""
+    return len(value) >= 16 and len(set(value)) >= 8 and not _PLACEHOLDER.search(value)
 
 
 @lru_cache

@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 
 import httpx
 
+from api.metrics import instruments as metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -143,18 +145,27 @@ class MinistryAdapter:
                 response = await self.client.request(method, path, json=json, params=params)
         except (TimeoutError, httpx.TimeoutException):
             self._log(method, "timeout", started, logging.WARNING)
+            metrics.ministry_call(self.key, "timeout", time.monotonic() - started)
             raise MinistryTimeout(self.name) from None
         except httpx.HTTPError as error:
             self._log(method, type(error).__name__, started, logging.WARNING)
+            metrics.ministry_call(self.key, "unavailable", time.monotonic() - started)
             raise MinistryUnavailable(self.name) from None
-        if response.status_code >= 500:
-            self._log(method, str(response.status_code), started, logging.WARNING)
-            raise MinistryUnavailable(self.name)
-        self._log(method, str(response.status_code), started, logging.DEBUG)
-        body = self._decode(response)
-        if response.status_code >= 400:
-            raise self._error_for(response.status_code, body)
-        return body
+        outcome = "unavailable"  # a 5xx, a body that is not JSON, an unexpected 4xx
+        try:
+            if response.status_code >= 500:
+                self._log(method, str(response.status_code), started, logging.WARNING)
+                raise MinistryUnavailable(self.name)
+            self._log(method, str(response.status_code), started, logging.DEBUG)
+            body = self._decode(response)
+            if response.status_code >= 400:
+                refusal = self._error_for(response.status_code, body)
+                outcome = "unavailable" if isinstance(refusal, MinistryUnavailable) else "rejected"
+                raise refusal
+            outcome = "ok"
+            return body
+        finally:
+            metrics.ministry_call(self.key, outcome, time.monotonic() - started)
 
     def _decode(self, response: httpx.Response) -> Any:
         try:

@@ -1,6 +1,6 @@
 """Fixes to the Rasa server's own code paths: found by profiling it under load
 (docs/benchmarks.md), where it would fail open (fail_closed: docs/deployment.md), and Redis
-locks safe across replicas (redis_lock, rasa#9213).
+locks safe across replicas (redis_lock, rasa#9213); and the server's /metrics (server_metrics).
 
 `bot.server`, the entry point that scripts/run and scripts/shell start Rasa with, installs them
 once Rasa has read its command line. Each fix replaces one method of Rasa 3.6, so on another
@@ -23,6 +23,7 @@ from bot.runtime import (
     form_loop,
     redis_lock,
     rule_matching,
+    server_metrics,
 )
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ FIXES = (
     form_loop,
     redis_lock,
     rule_matching,
+    server_metrics,
 )
 
 

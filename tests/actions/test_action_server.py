@@ -128,3 +128,25 @@ def test_it_does_not_start_without_a_secret(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
     assert "ACTION_SERVER_TOKEN" in (tmp_path / "actions.log").read_text(errors="replace")
+
+
+def test_metrics_time_action_calls_behind_the_secret(server: tuple[str, int]) -> None:
+    """`/metrics` (actions/metrics.py): Prometheus sends the secret as a bearer token; every
+    action call is counted by action and outcome."""
+    url, _ = server
+    assert httpx.get(f"{url}/metrics").status_code == 401
+    assert httpx.get(f"{url}/metrics", headers={"Authorization": "Bearer salah"}).status_code == 401
+    series = 'aw_action_seconds_count{action="action_tidak_ada",outcome="not_found"}'
+
+    def count() -> float:
+        response = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {SECRET}"})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+        line = next((line for line in response.text.splitlines() if line.startswith(series)), None)
+        return float(line.split()[-1]) if line else 0.0
+
+    before = count()
+    for _ in range(2):
+        assert httpx.post(f"{url}/webhook", params={"token": SECRET}, json=_call()).status_code == 404
+    httpx.post(f"{url}/webhook", json=_call())  # refused (401): not an action call
+    assert count() == before + 2
