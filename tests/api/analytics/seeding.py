@@ -9,7 +9,7 @@ import json
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.models import Author, Conversation, Direction, Handoff, HandoffState, Message
 
 NIK, PHONE, NAME, EMAIL = "3273014508950001", "081234567890", "Siti Rahmawati", "siti.rahma@contoh.id"
+PASPOR = f"cara bikin paspor gimana ya, nama saya {NAME} nik {NIK}"
 # Rasa's SQL tracker store table, as rasa.core.tracker_store.SQLTrackerStore creates it.
 EVENTS_TABLE = """
 CREATE TABLE IF NOT EXISTS events (
@@ -112,3 +113,41 @@ async def seed_gateway(sessionmaker: async_sessionmaker[AsyncSession], conversat
                     )
                 )  # fmt: skip
         await session.commit()
+
+
+def recent_day() -> datetime:
+    """Noon in Jakarta two days ago: it and the next day are in the dashboard's default range
+    (the last 30 days) whatever the hour."""
+    return (datetime.now(UTC) - timedelta(days=2)).replace(hour=5, minute=0, second=0, microsecond=0)
+
+
+def conversations(channel: str, day: datetime) -> list[Seeded]:
+    """Five conversations on two days: two about health, one about vehicle tax handed off,
+    one not understood twice (identifiers in it) handed off, one out of scope."""
+    return [
+        Seeded(channel, day, "health", [Turn("cek bpjs saya", "health_bpjs_status")]),
+        Seeded(
+            channel,
+            day,
+            "health",
+            [Turn("iuran bpjs berapa", "health_bpjs_contribution"), Turn("ok makasih", "thanks")],
+        ),
+        Seeded(
+            channel,
+            day + timedelta(days=1),
+            "payments",
+            [Turn("pajak motor", "pay_vehicle_tax")],
+            handoff=("citizen_request", 60.0, 600.0),
+        ),
+        Seeded(
+            channel,
+            day + timedelta(days=1),
+            None,
+            [
+                Turn(PASPOR, "nlu_fallback"),
+                Turn(f"cara bikin paspor gmn?? hp {PHONE} {EMAIL}", "nlu_fallback"),
+            ],
+            handoff=("repeated_miss", 180.0, None),
+        ),
+        Seeded(channel, day + timedelta(days=1), None, [Turn("jadwal konser coldplay", "out_of_scope")]),
+    ]

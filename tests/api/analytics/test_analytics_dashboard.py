@@ -20,46 +20,23 @@ from fastapi import FastAPI
 
 from api.analytics import candidates
 from api.models import AnalyticsEvent, TrainingCandidate, UnansweredQuestion
-from tests.api.analytics.seeding import EMAIL, NAME, NIK, PHONE, Seeded, Turn, seed_gateway, write_tracker
+from tests.api.analytics.seeding import (
+    EMAIL,
+    NIK,
+    PHONE,
+    Seeded,
+    conversations,
+    recent_day,
+    seed_gateway,
+    write_tracker,
+)
 from tests.api.callcenter.support import ALWAYS_OPEN, add_agent, console
 from tests.api.support import GatewayFactory
 
 pytestmark = pytest.mark.asyncio
 
 URL = "/console/api/supervisor/analytics"
-# Noon in Jakarta, two days ago: inside the default range (the last 30 days) whatever the hour.
-DAY = (datetime.now(UTC) - timedelta(days=2)).replace(hour=5, minute=0, second=0, microsecond=0)
-PASPOR = f"cara bikin paspor gimana ya, nama saya {NAME} nik {NIK}"
-
-
-def conversations(channel: str) -> list[Seeded]:
-    return [
-        Seeded(channel, DAY, "health", [Turn("cek bpjs saya", "health_bpjs_status")]),
-        Seeded(
-            channel,
-            DAY,
-            "health",
-            [Turn("iuran bpjs berapa", "health_bpjs_contribution"), Turn("ok makasih", "thanks")],
-        ),  # fmt: skip
-        Seeded(
-            channel,
-            DAY + timedelta(days=1),
-            "payments",
-            [Turn("pajak motor", "pay_vehicle_tax")],
-            handoff=("citizen_request", 60.0, 600.0),
-        ),  # fmt: skip
-        Seeded(
-            channel,
-            DAY + timedelta(days=1),
-            None,
-            [
-                Turn(PASPOR, "nlu_fallback"),
-                Turn(f"cara bikin paspor gmn?? hp {PHONE} {EMAIL}", "nlu_fallback"),
-            ],
-            handoff=("repeated_miss", 180.0, None),
-        ),  # fmt: skip
-        Seeded(channel, DAY + timedelta(days=1), None, [Turn("jadwal konser coldplay", "out_of_scope")]),
-    ]
+DAY = recent_day()
 
 
 @pytest_asyncio.fixture
@@ -67,7 +44,7 @@ async def seeded(gateway: GatewayFactory, tmp_path: Path) -> AsyncIterator[tuple
     """A gateway reading Rasa's events from a tracker store (the embedded default), with five
     conversations of this test's own channel in both."""
     channel = f"uji{uuid.uuid4().hex[:8]}"
-    created = conversations(channel)
+    created = conversations(channel, DAY)
     tracker = tmp_path / "rasa-tracker.db"
     write_tracker(tracker, created)
     settings: dict[str, Any] = {
