@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -139,10 +140,19 @@ async def _main_async(folder: Path, everything: bool) -> int:
     from api.core.config import Settings
     from api.db import create_engine, create_sessionmaker
 
-    engine = create_engine(Settings())
+    settings = Settings()
+    database = settings.sqlite_path()
+    if database is not None and not database.exists():
+        print(f"No gateway database at {database}: start the gateway (make run) first.", file=sys.stderr)
+        return 1
+    engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
             path = await export(session, folder, everything=everything)
+    except sa.exc.DBAPIError as error:  # no such table: a gateway not yet migrated to 0023
+        print(f"Cannot read the candidates ({type(error.orig).__name__}): start the gateway once "
+              "to migrate its database.", file=sys.stderr)  # fmt: skip
+        return 1
     finally:
         await engine.dispose()
     print(f"Candidates written to {path} for review." if path else "No new candidates.")
