@@ -4,20 +4,22 @@ dashboard's small sums (api/analytics/questions.py, grouping.py, dashboard.py)."
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from api.analytics.consumer import AnalyticsSettings, Consumer
 from api.analytics.dashboard import Filters, _satisfaction, durations
 from api.analytics.events import domain_names
 from api.analytics.grouping import group_questions
 from api.analytics.questions import MAX_CHARS, mask_question, to_question
 from api.analytics.services import SERVICES, service_of
 from api.callcenter.teams import TEAMS
-from api.models import Base
+from api.models import AnalyticsEvent, Base, UnansweredQuestion
+from api.privacy.retention import prune
 
 SALT = b"garam-rahasia-untuk-uji-analitik"
 
@@ -115,3 +117,54 @@ async def test_satisfaction_reads_the_survey_table_once_it_exists(tmp_path):
     await engine.dispose()
     assert found is not None
     assert [(t.team, t.responses, t.average) for t in found] == [("health", 2, 4.5), ("police", 1, 2.0)]
+
+
+async def test_retention_prunes_old_questions_with_the_messages(tmp_path):
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    async with AsyncSession(engine) as session:
+        for n, age in enumerate((1, 89, 91, 400)):
+            session.add(
+                UnansweredQuestion(
+                    event_key=f"{n:064d}", conversation_hash="h" * 64, intent="nlu_fallback",
+                    channel="web", text="cara bikin paspor", at=now - timedelta(days=age),
+                )
+            )  # fmt: skip
+        await session.commit()
+        pruned = await prune(session, None, 90, now)
+        left = await session.scalar(sa.select(sa.func.count()).select_from(UnansweredQuestion))
+    await engine.dispose()
+    assert (pruned.unanswered_questions, left) == (2, 2)
+
+
+class _Message:
+    """What the consumer reads of a RabbitMQ message."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.acked = False
+
+    async def ack(self, multiple: bool = False) -> None:
+        self.acked = True
+
+
+async def test_the_consumer_stores_a_question_not_understood_masked(tmp_path):
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    settings = AnalyticsSettings(database_url=str(engine.url), analytics_salt=SALT.decode())
+    consumer = Consumer(settings, engine)
+    batch = [_Message(_body("nama saya Siti Rahmawati nik 3273014508950001 paspor")), _Message(b"{}")]
+    await consumer.flush(batch)  # type: ignore[arg-type]
+    await consumer.flush(batch[:1])  # type: ignore[arg-type]  # redelivered: stored once
+    async with AsyncSession(engine) as session:
+        events = (await session.scalars(sa.select(AnalyticsEvent))).all()
+        questions = (await session.scalars(sa.select(UnansweredQuestion))).all()
+    await engine.dispose()
+    assert [(e.event_type, e.name) for e in events] == [("user", "nlu_fallback")]
+    assert [(q.text, q.conversation_hash) for q in questions] == [
+        ("nama saya [nama] nik # paspor", events[0].conversation_hash)
+    ]
+    assert batch[0].acked and (consumer.stored, consumer.skipped) == (2, 1)
