@@ -165,6 +165,10 @@ def test_the_dashboard_draws_the_seeded_conversations(
     table.scroll_into_view_if_needed()
     screenshot(page, "console-dashboard-2-unanswered.png")
 
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("button", name="Masuk")).to_be_visible()
+    expect(page.locator("#analytics")).to_be_empty()  # the figures leave with the session
+
 
 def test_the_dashboard_passes_wcag_aa(axe_page: Page, gateway_url: str, seeded: tuple[str, str]) -> None:
     username, channel = seeded

@@ -272,6 +272,7 @@
     try {
       const params = query();
       const board = await request("GET", params ? `?${params}` : "");
+      if (!root.contains(status)) return; // logged out meanwhile
       state.board = board;
       $("analytics-csv").setAttribute("href", `${API}/export.csv${params ? `?${params}` : ""}`);
       counters(board);
@@ -280,6 +281,7 @@
       status.textContent = `${longDate(board.start)} – ${longDate(board.end)}`;
       root.dataset.loaded = "true";
     } catch (error) {
+      if (!root.contains(status)) return;
       status.textContent = "";
       $("analytics-error").textContent = error.message || TEXT.failed;
     } finally {
@@ -296,11 +298,22 @@
       state.loaded = false;
       return; // not a supervisor (403) or logged out: the console says so
     }
+    if (!state.loaded) return; // logged out meanwhile
     layout(state.options);
     await load();
   }
 
-  // The console shows and hides its views by their `hidden` attribute (console.js).
+  // Logging out hides the app: the figures go with the session (the next account loads its own).
+  function reset() {
+    for (const chart of state.charts) chart.destroy();
+    Object.assign(state, { options: null, board: null, charts: [], loaded: false });
+    root.replaceChildren();
+    delete root.dataset.loaded;
+  }
+
+  // The console shows and hides its views and the app by their `hidden` attribute (console.js).
+  const app = $("app");
   new MutationObserver(() => { open(); }).observe(view, { attributes: true, attributeFilter: ["hidden"] });
+  if (app) new MutationObserver(() => { if (app.hidden) reset(); }).observe(app, { attributes: true, attributeFilter: ["hidden"] });
   open();
 })();
