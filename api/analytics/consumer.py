@@ -1,4 +1,5 @@
-"""`python -m api.analytics.consumer`: Rasa's events from RabbitMQ into `analytics_events`.
+"""`python -m api.analytics.consumer`: Rasa's events from RabbitMQ into `analytics_events`
+(and a message not understood, masked, into `analytics_questions`: api/analytics/questions.py).
 
 Rasa's pika broker (endpoints.prod.yml) publishes every event of a conversation to a fanout
 exchange; this process declares the same durable queue bound to it (so events wait while it is
