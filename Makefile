@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help run test setup chromium haproxy axe promtool check-deploy train shell telegram-polling validate evaluate lint lock clean bench facts \
-	eval-conversations cluster test-cluster
+	eval-conversations cluster test-cluster nlu-candidates
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ validate: $(RASA_VENV)/.installed  ## Check domain, stories, rules and NLU data.
 
 shell: setup train  ## Chat in the terminal (starts the action server too).
 	scripts/shell
+
+nlu-candidates: $(API_VENV)/.installed  ## Export the questions marked in the console's dashboard to var/nlu-candidates/ for review (never into data/).
+	$(API)/python -m api.analytics.candidates
 
 telegram-polling: $(API_VENV)/.installed  ## Telegram bot by polling (AW_TELEGRAM_BOT_TOKEN; Rasa from make run).
 	$(API)/python -m connectors.telegram.polling

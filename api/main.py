@@ -97,6 +97,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         finally:
             if tracker is not None:
                 await tracker.aclose()
+            if (analytics := getattr(app.state, "analytics_tracker", None)) is not None:
+                await analytics.aclose()  # the dashboard's tracker-store reader (api/analytics)
             await gateway.aclose()
             await broadcaster.aclose()
             await rasa.aclose()

@@ -738,3 +738,48 @@ class AnalyticsEvent(Base):
     name: Mapped[str | None] = mapped_column(String(128))
     channel: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class UnansweredQuestion(Base):
+    """A citizen's message the assistant did not understand (`nlu_fallback`, `out_of_scope`),
+    for the dashboard's top unanswered questions and the next round of NLU data. `text` is
+    masked before it is stored (api/analytics/questions.py: digit runs, vault tokens, e-mails,
+    links, names), so it holds no identifier; the conversation is the same salted hash as in
+    `analytics_events`."""
+
+    __tablename__ = "analytics_questions"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_hash: Mapped[str] = mapped_column(String(64), index=True)
+    intent: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TrainingCandidate(Base):
+    """An unanswered question an operator marked "add to training data" with its intent: a
+    CANDIDATE for review, exported by `make nlu-candidates` (api/analytics/candidates.py),
+    never written into data/ or tests/ by the gateway."""
+
+    __tablename__ = "analytics_candidates"
+    __table_args__ = (UniqueConstraint("intent", "text", name="uq_analytics_candidates_intent_text"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    intent: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(String(200))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When `make nlu-candidates` last wrote it to a review file (None: not yet).
+    exported_at: Mapped[datetime | None] = mapped_column()
+
+
+class AnalyticsCursor(Base):
+    """How far an analytics source was read: the id of the last row of Rasa's tracker store
+    imported in the embedded default (api/analytics/tracker_source.py)."""
+
+    __tablename__ = "analytics_cursors"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -150,6 +150,8 @@ def environments(ports: Ports, servers: Servers, keys: dict[str, str]) -> dict[s
         "AW_ALLOW_SIMULATED_BACKENDS": "true",  # no real ministry on this machine
         **{name: keys[name] for name in ("AW_SERVICE_TOKEN", "AW_RASA_TOKEN", "AW_DATA_KEY")},
         **{name: keys[name] for name in ("AW_IDENTITY_KEY", "AW_WIDGET_SESSION_KEY")},
+        # The dashboard joins conversations to the consumer's rows by the same salted hash.
+        "AW_ANALYTICS_SALT": keys["AW_ANALYTICS_SALT"],
     }
     analytics = {
         "AW_DATABASE_URL": gateway["AW_DATABASE_URL"],

@@ -1,6 +1,10 @@
-"""Analytics from Rasa's event broker (RabbitMQ, endpoints.prod.yml), without identifiers.
+"""Analytics for supervisors and operators, without identifiers (docs/analytics.md).
 
-`events` turns one broker message into one row or none; `consumer` (`python -m
-api.analytics.consumer`) reads the queue and stores the rows in the gateway database's
-`analytics_events`. Nothing here is imported by the gateway's app: the consumer is its own process.
+Rasa's events arrive from its event broker (`consumer`, `python -m api.analytics.consumer`,
+RabbitMQ with endpoints.prod.yml) or, in the embedded default, from its tracker store
+(`tracker_source`, read by the dashboard). `events` turns one event into an `analytics_events`
+row or none; `questions` keeps a question not understood, masked; `sink` stores both.
+`dashboard` counts a date range from them and the gateway's own tables, `grouping` groups the
+unanswered questions by similarity, and `candidates` exports the ones an operator marked for
+the next round of NLU data.
 """

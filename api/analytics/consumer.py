@@ -1,4 +1,5 @@
-"""`python -m api.analytics.consumer`: Rasa's events from RabbitMQ into `analytics_events`.
+"""`python -m api.analytics.consumer`: Rasa's events from RabbitMQ into `analytics_events`
+(and a message not understood, masked, into `analytics_questions`: api/analytics/questions.py).
 
 Rasa's pika broker (endpoints.prod.yml) publishes every event of a conversation to a fanout
 exchange; this process declares the same durable queue bound to it (so events wait while it is
@@ -16,18 +17,16 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
-from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from api.analytics.events import Row, domain_names, to_row
-from api.models import AnalyticsEvent
+from api.analytics.events import domain_names, to_row
+from api.analytics.questions import to_question
+from api.analytics.sink import insert
 
 logger = logging.getLogger("api.analytics")
 
@@ -45,17 +44,6 @@ class AnalyticsSettings(BaseSettings):
     # Rasa's pika broker's `exchange_name` (its default: rasa-exchange).
     analytics_exchange: str = Field(default="rasa-exchange", pattern=r"^[A-Za-z0-9_.:-]{1,200}$")
     analytics_salt: SecretStr = Field(min_length=16)
-
-
-async def insert(engine: AsyncEngine, rows: Sequence[Row]) -> None:
-    """Insert `rows`; a row whose `event_key` is stored already is skipped."""
-    if not rows:
-        return
-    table: Any = AnalyticsEvent.__table__
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["event_key"])
-    async with engine.begin() as connection:
-        await connection.execute(statement, [row.as_dict() for row in rows])
 
 
 class Consumer:
@@ -105,10 +93,11 @@ class Consumer:
         if not batch:
             return
         rows = [row for message in batch if (row := to_row(message.body, self.salt, self.names))]
+        questions = [q for message in batch if (q := to_question(message.body, self.salt, self.names))]
         backoff = 0.5
         while True:
             try:
-                await insert(self.engine, rows)
+                await insert(self.engine, rows, questions)
                 break
             except Exception as error:  # the database is down or restarting: keep the batch
                 name = type(error).__name__

@@ -218,6 +218,13 @@ class Settings(BaseSettings):
     # the same database): sqlite+aiosqlite:///var/rasa-tracker.db, postgresql+asyncpg://…
     # Empty: Rasa's trackers are left alone (say so in production).
     tracker_database_url: str = "sqlite+aiosqlite:///var/rasa-tracker.db"
+    # Analytics (docs/analytics.md): where Rasa's events come from — "broker" (the RabbitMQ
+    # consumer, endpoints.prod.yml), "tracker" (the dashboard imports new rows of the tracker
+    # store above: the embedded default), "auto" (tracker when it is SQLite). The salt of the
+    # conversation hashes must equal the consumer's AW_ANALYTICS_SALT; empty = derived from
+    # data_key (no hash joins conversations to services without either).
+    analytics_source: Literal["auto", "broker", "tracker"] = "auto"
+    analytics_salt: SecretStr = SecretStr("")
     # The short notice at a conversation's first contact, and where the full one is read.
     privacy_notice: bool = True
     # The web widget's session token (docs/security.md): HMAC key (`scripts/run` generates

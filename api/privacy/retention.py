@@ -39,6 +39,7 @@ from api.models import (
     Message,
     OtpChallenge,
     ProvenPhone,
+    UnansweredQuestion,
     VerifiedSession,
     utcnow,
 )
@@ -58,6 +59,8 @@ class Pruned:
     channel_updates: int
     tracker_events: int
     identity_rows: int = 0  # one-time codes, proved numbers, verified sessions
+    # The dashboard's unanswered questions (masked texts, api/analytics): kept as long as messages.
+    unanswered_questions: int = 0
 
 
 def holder_name() -> str:
@@ -108,6 +111,7 @@ async def prune(session: AsyncSession, tracker: TrackerDatabase | None, days: in
     )
     updates = await session.execute(delete(ChannelUpdate).where(ChannelUpdate.received_at < cutoff))
     identity = await _prune_identity(session, cutoff, now)
+    questions = await session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.at < cutoff))
     await session.commit()
     events = await tracker.delete_before(cutoff.timestamp()) if tracker else 0
     return Pruned(
@@ -116,6 +120,7 @@ async def prune(session: AsyncSession, tracker: TrackerDatabase | None, days: in
         int(updates.rowcount or 0),  # type: ignore[attr-defined]
         events,
         identity,
+        int(questions.rowcount or 0),  # type: ignore[attr-defined]
     )
 
 
@@ -156,9 +161,10 @@ async def run_once(
         finally:
             await release_lease(session, holder, now)
     logger.info(
-        "retention run messages=%d conversations=%d channel_updates=%d tracker_events=%d identity_rows=%d",
+        "retention run messages=%d conversations=%d channel_updates=%d tracker_events=%d identity_rows=%d"
+        " unanswered_questions=%d",
         pruned.messages, pruned.conversations, pruned.channel_updates, pruned.tracker_events,
-        pruned.identity_rows,
+        pruned.identity_rows, pruned.unanswered_questions,
     )  # fmt: skip
     return pruned
 

@@ -46,6 +46,7 @@ from api.models import (
 from api.privacy import vault as privacy
 from api.pubsub import CONSOLE
 from api.rasa_client import RasaDep
+from api.routes import analytics
 from api.schemas import MessageOut
 from api.text import clean_text
 from connectors.ratelimit import LoginLimitsDep, client_ip
@@ -547,4 +548,5 @@ async def _seen(state: Any, agent_id: int) -> None:
             await session.commit()
 
 
+api.include_router(analytics.router)  # the supervisor's dashboard (docs/analytics.md)
 router.include_router(api)

@@ -86,6 +86,9 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "job_leases": set(),
         "turn_retries": set(),
         "analytics_events": {"ix_analytics_events_at", "ix_analytics_events_conversation_hash"},
+        "analytics_questions": {"ix_analytics_questions_at", "ix_analytics_questions_conversation_hash"},
+        "analytics_candidates": set(),
+        "analytics_cursors": set(),
         "gateway_replicas": set(),
     }
 

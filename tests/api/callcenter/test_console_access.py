@@ -18,7 +18,13 @@ from tests.api.support import GatewayFactory
 
 pytestmark = pytest.mark.asyncio
 
-SUPERVISOR_ROUTES = {"/console/api/supervisor/overview", "/console/api/supervisor/audit"}
+SUPERVISOR_ROUTES = {
+    "/console/api/supervisor/overview",
+    "/console/api/supervisor/audit",
+    "/console/api/supervisor/analytics",
+    "/console/api/supervisor/analytics/export.csv",
+    "/console/api/supervisor/analytics/options",
+}
 
 
 @pytest_asyncio.fixture
