@@ -18,7 +18,13 @@ from tests.api.support import GatewayFactory
 
 pytestmark = pytest.mark.asyncio
 
-SUPERVISOR_ROUTES = {"/console/api/supervisor/overview", "/console/api/supervisor/audit"}
+SUPERVISOR_ROUTES = {
+    "/console/api/supervisor/overview",
+    "/console/api/supervisor/audit",
+    "/console/api/supervisor/audit/entries",
+    "/console/api/supervisor/audit/export",
+    "/console/api/supervisor/audit/filters",
+}
 
 
 @pytest_asyncio.fixture
@@ -32,8 +38,10 @@ def _console_routes(app: FastAPI) -> list[tuple[str, str]]:
     routes = []
     for path, operations in app.openapi()["paths"].items():
         if path.startswith("/console/api") and path != "/console/api/login":
-            concrete = path.replace("{handoff_id}", "1").replace(
-                "{assist_id}", "00000000-0000-0000-0000-000000000000"
+            concrete = (
+                path.replace("{handoff_id}", "1")
+                .replace("{assist_id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{conversation_id}", "00000000-0000-0000-0000-000000000000")
             )
             routes += [(method.upper(), concrete) for method in operations]
     return routes
@@ -136,4 +144,3 @@ async def test_console_socket_refuses_without_a_session(center: tuple[FastAPI, h
         with http.websocket_connect("/console/ws") as socket:
             socket.receive_json()
     assert closed.value.code == 4401
-
