@@ -360,6 +360,8 @@ async def _contact(
         .order_by(Case.id.desc())
         .limit(5)
     )
+    # A ticket or callback's number is a case too (api/callcenter/service.py `_book`).
+    numbers = list(dict.fromkeys([*(h.case_number for h in handoffs if h.case_number), *cases]))
     last = handoffs[0] if handoffs else None
     return EarlierContact(
         conversation_id=conversation.id,
@@ -371,7 +373,7 @@ async def _contact(
         handoffs=len(handoffs),
         team_name=TEAMS.get(last.team, last.team) if last else None,
         disposition=last.disposition if last else None,
-        case_numbers=list(cases),
+        case_numbers=numbers[:5],
     )
 
 
