@@ -125,7 +125,9 @@ def new_page(browser: Browser, accounts: None) -> Iterator[Callable[..., Page]]:
 
     def new(viewport: ViewportSize = DESKTOP) -> Page:
         # bypass_csp: axe-core is injected as an inline script, which the console's CSP refuses.
-        context = browser.new_context(viewport=viewport, locale="id-ID", accept_downloads=True, bypass_csp=True)
+        context = browser.new_context(
+            viewport=viewport, locale="id-ID", accept_downloads=True, bypass_csp=True
+        )
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -233,7 +235,8 @@ def test_earlier_contacts_search_and_the_audit_log(
     supervisor.get_by_label("Petugas", exact=True).select_option(label=AGENT.display_name)
     supervisor.get_by_role("button", name="Terapkan").click()
     audit = supervisor.get_by_role("table", name="Log audit").locator("tbody tr")
-    expect(audit.filter(has_text="Mencari riwayat percakapan")).to_have_count(1)  # a refused one searched nothing
+    # One search: the refused one searched nothing.
+    expect(audit.filter(has_text="Mencari riwayat percakapan")).to_have_count(1)
     expect(audit.filter(has_text="Membuka riwayat percakapan")).not_to_have_count(0)
     expect(audit.first).to_contain_text(AGENT.display_name)
     rows_text = " ".join(audit.all_inner_texts())
