@@ -429,7 +429,7 @@ class Handoff(Base):
     # "resolved", "unresolved", "follow_up", "abusive"; "abandoned" when the citizen left.
     disposition: Mapped[str | None] = mapped_column(String(32))
     # The callback or ticket case (CaseKind.CONTACT_REQUEST).
-    case_number: Mapped[str | None] = mapped_column(String(24))
+    case_number: Mapped[str | None] = mapped_column(String(24), index=True)  # the history's search
     # Personal data: the number an agent calls back (E.164), sealed at rest.
     callback_phone: Mapped[str | None] = mapped_column(Sealed("handoffs.callback_phone"))
     # A keyed hash of that number (api/callcenter/lookup_keys.py): the console's history finds

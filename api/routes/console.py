@@ -319,9 +319,13 @@ UNKNOWN_DISPOSITION = "Hasil percakapan tidak dikenal."
 DATES_REVERSED = "Tanggal akhir tidak boleh sebelum tanggal awal."
 MAX_PAGE = 10_000
 
-DateFrom = Annotated[date | None, Query(description="first day, in the call center's time zone")]
-DateTo = Annotated[date | None, Query(description="last day, included")]
-PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+class Days(BaseModel):
+    """Days in the call center's time zone, both included. Searches and filters travel in a
+    POST body: a NIK or a phone number in a URL would be written by proxies' logs."""
+
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 def _unprocessable(detail: str) -> HTTPException:
@@ -363,32 +367,33 @@ async def earlier_contacts(
     return await history.earlier_contacts(session, handoff)
 
 
-@api.get("/history", responses={422: {"description": NOT_RECOGNISED}})
+class HistorySearchIn(Days):
+    q: str | None = Field(default=None, max_length=64, description="ticket or case number, phone or NIK")
+    team: str | None = Field(default=None, max_length=32)
+    disposition: str | None = Field(default=None, max_length=32)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+
+@api.post("/history/search", responses={422: {"description": NOT_RECOGNISED}})
 async def search_history(
-    agent: CurrentAgent,
-    session: SessionDep,
-    callcenter: CallCenterDep,
-    q: Annotated[str | None, Query(max_length=64, description="ticket or case number, phone or NIK")] = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    team: Annotated[str | None, Query(max_length=32)] = None,
-    disposition: Annotated[str | None, Query(max_length=32)] = None,
-    page: PageNumber = 1,
+    body: HistorySearchIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
 ) -> history.SearchPage:
     """Hand-offs the agent may see, newest first, by number and filters; every search is
     audited (the number as its keyed hash)."""
-    _check_dates(date_from, date_to)
-    if team and team not in TEAMS:
+    _check_dates(body.date_from, body.date_to)
+    if body.team and body.team not in TEAMS:
         raise _unprocessable(UNKNOWN_TEAM)
-    if disposition and disposition not in history.DISPOSITIONS:
+    if body.disposition and body.disposition not in history.DISPOSITIONS:
         raise _unprocessable(UNKNOWN_DISPOSITION)
     identifier = None
-    if q and q.strip():
+    if body.q and body.q.strip():
         try:
-            identifier = history.identify(q)
+            identifier = history.identify(body.q)
         except history.NotRecognised:
             raise _unprocessable(NOT_RECOGNISED) from None
-    request = history.Search(identifier, date_from, date_to, team or None, disposition or None, page)
+    request = history.Search(
+        identifier, body.date_from, body.date_to, body.team or None, body.disposition or None, body.page
+    )
     zone = callcenter.hours.zone
     found = await history.search(session, agent, request, zone, utcnow().astimezone(zone).date())
     await audit_log.write(
@@ -503,24 +508,23 @@ class AuditFilters(BaseModel):
     services: list[TeamOut]
 
 
-def _audit_filter(
-    agent_id: int | None,
-    citizen: str | None,
-    service: str | None,
-    date_from: date | None,
-    date_to: date | None,
-) -> audit_log.AuditFilter:
-    _check_dates(date_from, date_to)
-    if service and service not in audit_log.SERVICES:
-        raise _unprocessable("Layanan tidak dikenal.")
-    return audit_log.AuditFilter(
-        agent_id, (citizen or "").strip() or None, service or None, date_from, date_to
-    )
+class AuditFilterIn(Days):
+    agent_id: int | None = Field(default=None, ge=1, le=MAX_DB_ID)
+    citizen: str | None = Field(default=None, max_length=32, description="an identifier as typed")
+    service: str | None = Field(default=None, max_length=32)
+
+    def checked(self) -> audit_log.AuditFilter:
+        _check_dates(self.date_from, self.date_to)
+        if self.service and self.service not in audit_log.SERVICES:
+            raise _unprocessable("Layanan tidak dikenal.")
+        citizen = (self.citizen or "").strip() or None
+        return audit_log.AuditFilter(
+            self.agent_id, citizen, self.service or None, self.date_from, self.date_to
+        )
 
 
-AuditAgent = Annotated[int | None, Query(ge=1, le=MAX_DB_ID)]
-AuditCitizen = Annotated[str | None, Query(max_length=32, description="an identifier as typed")]
-AuditService = Annotated[str | None, Query(max_length=32)]
+class AuditPageIn(AuditFilterIn):
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
 
 
 @api.get("/supervisor/audit/filters")
@@ -532,39 +536,30 @@ async def supervisor_audit_filters(supervisor: Supervisor, session: SessionDep) 
     )
 
 
-@api.get("/supervisor/audit/entries")
+@api.post("/supervisor/audit/entries")
 async def supervisor_audit_entries(
-    supervisor: Supervisor,
-    session: SessionDep,
-    callcenter: CallCenterDep,
-    agent_id: AuditAgent = None,
-    citizen: AuditCitizen = None,
-    service: AuditService = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    page: PageNumber = 1,
+    body: AuditPageIn, supervisor: Supervisor, session: SessionDep, callcenter: CallCenterDep
 ) -> audit_log.AuditPage:
     """The audit log a page at a time, newest first, filtered, each row in Indonesian."""
-    audit = _audit_filter(agent_id, citizen, service, date_from, date_to)
-    return await audit_log.page(session, audit, page, callcenter.hours.zone)
+    return await audit_log.page(session, body.checked(), body.page, callcenter.hours.zone)
 
 
-@api.get("/supervisor/audit/export", response_class=StreamingResponse)
+@api.post("/supervisor/audit/export", response_class=StreamingResponse)
 async def supervisor_audit_export(
+    body: AuditFilterIn,
     request: Request,
     supervisor: Supervisor,
     session: SessionDep,
     callcenter: CallCenterDep,
-    agent_id: AuditAgent = None,
-    citizen: AuditCitizen = None,
-    service: AuditService = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
 ) -> StreamingResponse:
     """The filtered audit log as CSV (supervisors only); the export itself is audited first."""
-    audit = _audit_filter(agent_id, citizen, service, date_from, date_to)
+    audit = body.checked()
     zone = callcenter.hours.zone
-    parts = [f"{name} {value}" for name, value in (("dari", date_from), ("sampai", date_to)) if value]
+    parts = [
+        f"{name} {day.strftime('%d-%m-%Y')}"
+        for name, day in (("dari", audit.date_from), ("sampai", audit.date_to))
+        if day
+    ]
     await audit_log.write(
         session, supervisor, "export_audit", target="export", citizen=audit.citizen,
         reason="Unduh log audit" + (f" ({', '.join(parts)})" if parts else ""),

@@ -54,14 +54,15 @@
 
   const state = { search: null, audit: { page: 1 }, auditReady: false, teamsReady: false, opener: null };
 
-  // Query parameters from a form's named fields, the empty ones left out.
-  function params(form, extra = {}) {
-    const query = new URLSearchParams();
+  // A JSON body from a form's named fields, the empty ones left out. Searches go in a POST
+  // body: a NIK or a phone number in a URL would stay in proxies' logs.
+  function fields(form, extra = {}) {
+    const body = {};
     for (const field of form.elements) {
-      if (field.name && field.value.trim()) query.set(field.name, field.value.trim());
+      if (field.name && field.value.trim()) body[field.name] = field.value.trim();
     }
-    for (const [name, value] of Object.entries(extra)) query.set(name, String(value));
-    return query;
+    if (body.agent_id) body.agent_id = Number(body.agent_id);
+    return { ...body, ...extra };
   }
 
   function datesReversed(from, to) {
@@ -184,7 +185,7 @@
     const button = ui.form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
-      const result = await api("GET", `/history?${params(ui.form, { page })}`);
+      const result = await api("POST", "/history/search", fields(ui.form, { page }));
       renderResults(result);
       announce(result.total ? TEXT.results(result.total) : TEXT.noResults);
     } catch (error) {
@@ -251,7 +252,7 @@
       return;
     }
     try {
-      const result = await api("GET", `/supervisor/audit/entries?${params(ui.auditForm, { page })}`);
+      const result = await api("POST", "/supervisor/audit/entries", fields(ui.auditForm, { page }));
       ui.auditCount.textContent = TEXT.auditEntries(result.total);
       C.fillTable(ui.auditTable, ["Waktu", "Petugas", "Tindakan", "Kode warga", "Layanan", "Alasan", "Hasil"],
         result.items.map((entry) => [
@@ -279,8 +280,10 @@
     ui.auditError.textContent = "";
     ui.auditExport.disabled = true;
     try {
-      const url = C.apiUrl(`/supervisor/audit/export?${params(ui.auditForm)}`);
-      const response = await fetch(url, { credentials: "same-origin" });
+      const response = await fetch(C.apiUrl("/supervisor/audit/export"), {
+        method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(fields(ui.auditForm)),
+      });
       if (!response.ok) {
         const data = await response.json().catch(() => null);
         ui.auditError.textContent = data && typeof data.detail === "string" ? data.detail : "Unduhan gagal.";

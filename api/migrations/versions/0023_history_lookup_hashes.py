@@ -1,8 +1,9 @@
-"""Keyed hashes the console's history searches by (api/callcenter/lookup_keys.py): a verified
-identity's NIK (`verified_identities.nik_hash`, the hash verified sessions keep) and a
-hand-off's callback number (`handoffs.callback_phone_hash`). Existing rows are filled: the
-identity's NIK from the conversation's vault entry of its token, the number from its sealed
-column. A value that does not open (another key) leaves the hash empty.
+"""What the console's history searches by (api/callcenter/lookup_keys.py): keyed hashes of a
+verified identity's NIK (`verified_identities.nik_hash`, the hash verified sessions keep) and
+of a hand-off's callback number (`handoffs.callback_phone_hash`), and an index on a hand-off's
+ticket number (`handoffs.case_number`). Existing rows are filled: the identity's NIK from the
+conversation's vault entry of its token, the number from its sealed column. A value that does
+not open (another key) leaves the hash empty.
 
 Keys: `AW_DATA_KEY`, installed before migrating (api/main.py, migrations/env.py).
 
@@ -42,6 +43,7 @@ def upgrade() -> None:
     with op.batch_alter_table("handoffs") as batch:
         batch.add_column(sa.Column("callback_phone_hash", sa.String(length=64), nullable=True))
         batch.create_index("ix_handoffs_callback_phone_hash", ["callback_phone_hash"])
+        batch.create_index("ix_handoffs_case_number", ["case_number"])
 
     connection = op.get_bind()
     identities = sa.table(
@@ -94,6 +96,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("handoffs") as batch:
+        batch.drop_index("ix_handoffs_case_number")
         batch.drop_index("ix_handoffs_callback_phone_hash")
         batch.drop_column("callback_phone_hash")
     with op.batch_alter_table("verified_identities") as batch:

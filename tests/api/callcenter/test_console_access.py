@@ -19,11 +19,11 @@ from tests.api.support import GatewayFactory
 pytestmark = pytest.mark.asyncio
 
 SUPERVISOR_ROUTES = {
-    "/console/api/supervisor/overview",
-    "/console/api/supervisor/audit",
-    "/console/api/supervisor/audit/entries",
-    "/console/api/supervisor/audit/export",
-    "/console/api/supervisor/audit/filters",
+    ("GET", "/console/api/supervisor/overview"),
+    ("GET", "/console/api/supervisor/audit"),
+    ("POST", "/console/api/supervisor/audit/entries"),
+    ("POST", "/console/api/supervisor/audit/export"),
+    ("GET", "/console/api/supervisor/audit/filters"),
 }
 
 
@@ -63,16 +63,16 @@ async def test_an_agent_cannot_open_the_supervisor_view(center: tuple[FastAPI, h
     app, _ = center
     agent, supervisor = await add_agent(app), await add_agent(app, role="supervisor")
     async with console(app, agent) as desk:
-        for path in SUPERVISOR_ROUTES:
-            response = await desk.get(path)
+        for method, path in SUPERVISOR_ROUTES:
+            response = await desk.request(method, path, json={})
             assert (
                 response.status_code == 403
                 and response.json()["detail"] == "Halaman ini hanya untuk supervisor."
             )
         assert (await desk.get("/console/api/me")).json()["role"] == "agent"
     async with console(app, supervisor) as desk:
-        for path in SUPERVISOR_ROUTES:
-            assert (await desk.get(path)).status_code == 200
+        for method, path in SUPERVISOR_ROUTES:
+            assert (await desk.request(method, path, json={})).status_code == 200
 
 
 async def test_login_logout_and_wrong_passwords(center: tuple[FastAPI, httpx.AsyncClient]) -> None:

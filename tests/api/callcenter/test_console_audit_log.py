@@ -11,7 +11,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -20,10 +19,10 @@ from api.callcenter.access import citizen_hash
 from api.models import Agent, AuditEntry, utcnow
 from tests.api.callcenter.support import add_agent, console
 
-pytestmark = pytest.mark.asyncio
-
 Center = tuple[FastAPI, httpx.AsyncClient]
 JAKARTA = ZoneInfo("Asia/Jakarta")
+ENTRIES = "/console/api/supervisor/audit/entries"
+EXPORT = "/console/api/supervisor/audit/export"
 
 
 async def _log(app: FastAPI, agent: Agent, nik: str, **values: object) -> None:
@@ -82,7 +81,7 @@ async def test_the_log_pages_and_filters(center: Center) -> None:
     async with console(app, supervisor) as desk:
 
         async def page(**params: object) -> dict:
-            response = await desk.get("/console/api/supervisor/audit/entries", params=params)
+            response = await desk.post(ENTRIES, json=params)
             assert response.status_code == 200, response.text
             return response.json()
 
@@ -119,10 +118,16 @@ async def test_the_log_pages_and_filters(center: Center) -> None:
                 "Tanggal akhir tidak boleh sebelum tanggal awal.",
             ),
         ):
-            response = await desk.get("/console/api/supervisor/audit/entries", params=params)
+            response = await desk.post(ENTRIES, json=params)
             assert response.status_code == 422 and response.json()["detail"] == detail
-        for params in ({"page": "0"}, {"agent_id": "x"}, {"citizen": "9" * 33}, {"date_to": "kemarin"}):
-            assert (await desk.get("/console/api/supervisor/audit/entries", params=params)).status_code == 422
+        for params in (
+            {"page": 0},
+            {"agent_id": "x"},
+            {"citizen": "9" * 33},
+            {"date_to": "kemarin"},
+            {"citizen": 5},
+        ):
+            assert (await desk.post(ENTRIES, json=params)).status_code == 422
         filters = (await desk.get("/console/api/supervisor/audit/filters")).json()
         assert {"id": rina.id, "display_name": "Rina"} in filters["agents"]
         assert {"key": "health", "name": "Kesehatan"} in filters["services"]
@@ -136,17 +141,15 @@ async def test_supervisors_export_csv_and_the_export_is_audited(center: Center) 
     await _log(app, agent, nik, reason='Penelepon, "cek" data; ibu kandung')
     supervisor = await add_agent(app, role="supervisor", name="Kepala")
     async with console(app, agent) as desk:  # an agent: neither the log nor its export
-        for path in ("entries", "export", "filters"):
-            refused = await desk.get(f"/console/api/supervisor/audit/{path}")
+        for method, path in (("POST", "entries"), ("POST", "export"), ("GET", "filters")):
+            refused = await desk.request(method, f"/console/api/supervisor/audit/{path}", json={})
             assert (
                 refused.status_code == 403
                 and refused.json()["detail"] == "Halaman ini hanya untuk supervisor."
             )
     async with console(app, supervisor) as desk:
-        response = await desk.get("/console/api/supervisor/audit/export", params={"agent_id": agent.id})
-        assert (
-            await desk.get("/console/api/supervisor/audit/export", params={"service": "x"})
-        ).status_code == 422
+        response = await desk.post(EXPORT, json={"agent_id": agent.id})
+        assert (await desk.post(EXPORT, json={"service": "x"})).status_code == 422
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"].startswith('attachment; filename="log-audit-')
