@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -189,9 +190,9 @@ def row(entry: AuditEntry, agent_name: str | None) -> AuditRow:
 
 
 def _citizen_hashes(typed: str) -> list[str]:
-    """The keyed hashes an identifier may have been logged under: as typed, in digits, and a
-    phone number as E.164."""
-    text = typed.strip()
+    """The keyed hashes an identifier may have been logged under: as typed (NFKC), without
+    separators, in capitals, and a phone number as E.164."""
+    text = unicodedata.normalize("NFKC", typed).strip()
     forms = {text, re.sub(r"[\s.\-]", "", text), text.upper()}
     phone = phone_e164(text)
     if phone:

@@ -12,6 +12,7 @@ own; supervisors see every team's.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -56,7 +57,7 @@ DISPOSITION_NAMES = {
     "abusive": "Kasar / penyalahgunaan",
     "abandoned": "Ditinggalkan warga",
 }
-_NIK = re.compile(r"\d{16}")
+_NIK = re.compile(r"[0-9]{16}")
 
 Kind = Literal["case", "phone", "nik"]
 
@@ -73,7 +74,9 @@ class Identifier:
 
 def identify(text: str) -> Identifier:
     """What an agent typed in the search box: a ticket or case number (TKT-2026-000012), a NIK
-    (16 digits) or a phone number (0812..., +62...). `NotRecognised` otherwise."""
+    (16 digits) or a phone number (0812..., +62...), full-width digits too. `NotRecognised`
+    otherwise."""
+    text = unicodedata.normalize("NFKC", text)
     case_number = normalize_case_number(text)
     if case_number is not None:
         return Identifier("case", case_number)

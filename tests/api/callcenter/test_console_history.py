@@ -94,7 +94,8 @@ def test_the_search_box_recognises_numbers() -> None:
     assert identify("3273014508950001").kind == "nik"
     assert identify("0813-3456-7890").value == identify("+62 813 3456 7890").value == "+6281334567890"
     assert identify("6281334567890").value == "+6281334567890"
-    for garbage in ("halo", "12", "💥💥", "x" * 64, "DROP TABLE handoffs"):
+    assert identify("３２７３０１４５０８９５０００１") == identify("3273014508950001")  # full-width
+    for garbage in ("halo", "12", "💥💥", "x" * 64, "DROP TABLE handoffs", "\x00" * 16, "٣٢٧٣٠١٤٥٠٨٩٥٠٠٠١"):
         with pytest.raises(NotRecognised):
             identify(garbage)
 
