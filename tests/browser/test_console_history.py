@@ -194,6 +194,7 @@ def test_earlier_contacts_search_and_the_audit_log(
     expect(earlier).to_contain_text("NIK terverifikasi yang sama")
     expect(earlier).to_contain_text(citizen.ticket)
     expect(earlier).to_contain_text("Perlu tindak lanjut")
+    assert violations(agent, include="#earlier") == []
     screenshot(agent, "console-history-2-earlier-contacts.png")
     earlier.get_by_role("button").click()
     shown = reader(agent)
@@ -241,6 +242,7 @@ def test_earlier_contacts_search_and_the_audit_log(
     expect(audit.first).to_contain_text(AGENT.display_name)
     rows_text = " ".join(audit.all_inner_texts())
     assert "console" not in rows_text and "/api/" not in rows_text
+    assert violations(supervisor, include='section[aria-labelledby="audit-title"]') == []
     supervisor.get_by_role("table", name="Log audit").scroll_into_view_if_needed()
     screenshot(supervisor, "console-history-5-audit-log.png")
     with supervisor.expect_download() as download:
