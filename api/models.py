@@ -429,9 +429,12 @@ class Handoff(Base):
     # "resolved", "unresolved", "follow_up", "abusive"; "abandoned" when the citizen left.
     disposition: Mapped[str | None] = mapped_column(String(32))
     # The callback or ticket case (CaseKind.CONTACT_REQUEST).
-    case_number: Mapped[str | None] = mapped_column(String(24))
+    case_number: Mapped[str | None] = mapped_column(String(24), index=True)  # the history's search
     # Personal data: the number an agent calls back (E.164), sealed at rest.
     callback_phone: Mapped[str | None] = mapped_column(Sealed("handoffs.callback_phone"))
+    # A keyed hash of that number (api/callcenter/lookup_keys.py): the console's history finds
+    # a caller's hand-offs by it without the number in clear.
+    callback_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     # The citizen chose a callback and the gateway is asking for the number.
     awaiting_phone: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -473,6 +476,9 @@ class VerifiedIdentity(Base):
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
     nik: Mapped[str] = mapped_column(String(16))  # a token of the conversation (the vault's)
+    # A keyed hash of the NIK, the one verified sessions keep (api/identity/sessions.py
+    # `nik_hash`): the console's history and earlier contacts find a person's conversations by it.
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     # ISO date as the citizen gave it, sealed at rest.
     birth_date: Mapped[str] = mapped_column(Sealed("verified_identities.birth_date"))
     # The service area that accepted it ("health", "social", ...).

@@ -29,6 +29,7 @@ from fastapi import Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import ClientDisconnect
 
+from api.callcenter.lookup_keys import nik_key
 from api.cases import current_conversation
 from api.identity.guard import granted_subject
 from api.ministries.base import ServiceError
@@ -117,6 +118,7 @@ async def _record(
             service,
             utcnow(),
         )
+        identity.nik_hash = nik_key(nik)  # the console's history finds the person by it
     try:
         await session.commit()
     except Exception:

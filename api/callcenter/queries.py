@@ -185,6 +185,19 @@ async def summary(session: AsyncSession, handoff: Handoff, now: datetime | None 
 async def detail(session: AsyncSession, handoff: Handoff) -> HandoffDetail:
     base = await summary(session, handoff)
     transcript = await store.history(session, handoff.conversation_id, TRANSCRIPT_LIMIT)
+    notes, events = await notes_and_events(session, handoff)
+    return HandoffDetail(
+        **base.model_dump(),
+        transcript=[MessageOut.model_validate(message) for message in transcript],
+        notes=notes,
+        identity=await identity(session, handoff.conversation_id),
+        cases=await open_cases(session, handoff.conversation_id),
+        events=events,
+    )
+
+
+async def notes_and_events(session: AsyncSession, handoff: Handoff) -> tuple[list[NoteOut], list[EventOut]]:
+    """A hand-off's internal notes and its transitions, oldest first."""
     notes = await session.execute(
         select(HandoffNote, Agent.display_name)
         .outerjoin(Agent, Agent.id == HandoffNote.agent_id)
@@ -197,16 +210,12 @@ async def detail(session: AsyncSession, handoff: Handoff) -> HandoffDetail:
         .where(HandoffEvent.handoff_id == handoff.id)
         .order_by(HandoffEvent.id)
     )
-    return HandoffDetail(
-        **base.model_dump(),
-        transcript=[MessageOut.model_validate(message) for message in transcript],
-        notes=[
+    return (
+        [
             NoteOut(id=note.id, author=name or "-", text=note.text, created_at=note.created_at)
             for note, name in notes
         ],
-        identity=await identity(session, handoff.conversation_id),
-        cases=await open_cases(session, handoff.conversation_id),
-        events=[
+        [
             EventOut(state=event.state.value, at=event.at, agent=name, detail=event.detail)
             for event, name in events
         ],

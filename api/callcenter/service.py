@@ -28,6 +28,7 @@ from api.callcenter import handoff as machine
 from api.callcenter import texts
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
+from api.callcenter.lookup_keys import callback_key
 from api.callcenter.signal import read_signal
 from api.callcenter.teams import GENERAL, TEAMS
 from api.conversations.bot_conversations import BotConversations
@@ -446,7 +447,8 @@ class CallCenter:
         )
         await machine.transition(
             session, handoff, to, allowed_from=(machine.OFFERED,), detail=kind, case_number=case.case_number,
-            callback_phone=phone, awaiting_phone=False, queued_at=utcnow(),
+            callback_phone=phone, callback_phone_hash=callback_key(phone) if phone else None,
+            awaiting_phone=False, queued_at=utcnow(),
         )  # fmt: skip
         await session.commit()
         await self._publish_change(handoff)

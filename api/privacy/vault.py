@@ -84,13 +84,18 @@ class Vault:
         return base64.b64encode(nonce + sealed).decode()
 
     def _open(self, entry: VaultEntry) -> str | None:
-        raw = base64.b64decode(entry.ciphertext)
-        try:
-            return self._aead.decrypt(
-                raw[:12], raw[12:], _associated(entry.conversation_id, entry.token)
-            ).decode()
-        except (InvalidTag, ValueError):
+        original = self.open_entry(entry.conversation_id, entry.token, entry.ciphertext)
+        if original is None:
             logger.warning("vault entry does not decrypt (another key?) entry=%s", entry.id)
+        return original
+
+    def open_entry(self, conversation_id: uuid.UUID, token: str, ciphertext: str) -> str | None:
+        """The original of a vault row read without the ORM (a migration); None when it does
+        not decrypt (another key, another row)."""
+        try:
+            raw = base64.b64decode(ciphertext)
+            return self._aead.decrypt(raw[:12], raw[12:], _associated(conversation_id, token)).decode()
+        except (InvalidTag, ValueError):
             return None
 
     # --- single fields ---------------------------------------------------------------------------

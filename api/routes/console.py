@@ -12,20 +12,21 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from api.callcenter import auth, queries
+from api.callcenter import audit_log, auth, history, queries
 from api.callcenter.access import citizen_hash
 from api.callcenter.auth import CurrentAgent, Supervisor
 from api.callcenter.canned import CANNED_REPLIES
-from api.callcenter.handoff import DISPOSITIONS, Conflict
+from api.callcenter.handoff import CLAIMABLE, DISPOSITIONS, Conflict
 from api.callcenter.service import CallCenterDep, can_see
 from api.callcenter.teams import TEAMS
 from api.conversations import store, turn
@@ -310,6 +311,127 @@ async def close(
     return await queries.summary(session, handoff)
 
 
+# --- History: preview, search, past conversations, earlier contacts ------------------------------
+
+NOT_WAITING = "Percakapan ini tidak lagi menunggu di antrean."
+NOT_RECOGNISED = "Masukkan nomor tiket atau kasus, nomor telepon, atau NIK (16 digit)."
+UNKNOWN_TEAM = "Tim tidak dikenal."
+UNKNOWN_DISPOSITION = "Hasil percakapan tidak dikenal."
+DATES_REVERSED = "Tanggal akhir tidak boleh sebelum tanggal awal."
+MAX_PAGE = 10_000
+
+
+class Days(BaseModel):
+    """Days in the call center's time zone, both included. Searches and filters travel in a
+    POST body: a NIK or a phone number in a URL would be written by proxies' logs."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _unprocessable(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+
+
+def _check_dates(date_from: date | None, date_to: date | None) -> None:
+    if date_from and date_to and date_to < date_from:
+        raise _unprocessable(DATES_REVERSED)
+
+
+@api.get(
+    "/handoffs/{handoff_id}/preview",
+    responses={404: {"description": NOT_FOUND}, 409: {"description": NOT_WAITING}},
+)
+async def preview_handoff(
+    handoff_id: DbId, agent: CurrentAgent, session: SessionDep
+) -> history.HandoffPreview:
+    """A waiting hand-off, read only, before claiming it: the transcript so far (identifiers
+    masked), without the verified identity or the notes; audited once per agent."""
+    handoff = await _handoff(session, handoff_id, agent)
+    if handoff.state not in CLAIMABLE:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_WAITING)
+    shown = await history.preview(session, handoff)
+    await audit_log.write(
+        session, agent, "preview", target=f"handoff {handoff.id}",
+        reason=f"hand-off {handoff.id} ({handoff.reason})", conversation_id=handoff.conversation_id,
+        once=True,
+    )  # fmt: skip
+    return shown
+
+
+@api.get("/handoffs/{handoff_id}/earlier", responses={404: {"description": NOT_FOUND}})
+async def earlier_contacts(
+    handoff_id: DbId, agent: CurrentAgent, session: SessionDep
+) -> list[history.EarlierContact]:
+    """The citizen's other conversations: the same channel account or the same verified NIK."""
+    handoff = await _handoff(session, handoff_id, agent)
+    return await history.earlier_contacts(session, handoff)
+
+
+class HistorySearchIn(Days):
+    q: str | None = Field(default=None, max_length=64, description="ticket or case number, phone or NIK")
+    team: str | None = Field(default=None, max_length=32)
+    disposition: str | None = Field(default=None, max_length=32)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+
+@api.post("/history/search", responses={422: {"description": NOT_RECOGNISED}})
+async def search_history(
+    body: HistorySearchIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> history.SearchPage:
+    """Hand-offs the agent may see, newest first, by number and filters; every search is
+    audited (the number as its keyed hash)."""
+    _check_dates(body.date_from, body.date_to)
+    if body.team and body.team not in TEAMS:
+        raise _unprocessable(UNKNOWN_TEAM)
+    if body.disposition and body.disposition not in history.DISPOSITIONS:
+        raise _unprocessable(UNKNOWN_DISPOSITION)
+    identifier = None
+    if body.q and body.q.strip():
+        try:
+            identifier = history.identify(body.q)
+        except history.NotRecognised:
+            raise _unprocessable(NOT_RECOGNISED) from None
+    request = history.Search(
+        identifier, body.date_from, body.date_to, body.team or None, body.disposition or None, body.page
+    )
+    zone = callcenter.hours.zone
+    found = await history.search(session, agent, request, zone, utcnow().astimezone(zone).date())
+    await audit_log.write(
+        session, agent, "search_history",
+        target=f"search {identifier.kind}" if identifier else "search",
+        reason=history.describe(request), citizen=identifier.value if identifier else None,
+    )  # fmt: skip
+    return found
+
+
+@api.get("/history/conversations/{conversation_id}", responses={404: {"description": NOT_FOUND}})
+async def past_conversation(
+    conversation_id: uuid.UUID,
+    agent: CurrentAgent,
+    session: SessionDep,
+    via: Annotated[
+        int | None, Query(ge=1, le=MAX_DB_ID, description="the hand-off it is an earlier contact of")
+    ] = None,
+) -> history.ConversationRecord:
+    """A past conversation read back, if the agent may see it; audited once per agent."""
+    conversation = await session.get(Conversation, conversation_id)
+    through = await session.get(Handoff, via) if via is not None else None
+    if (
+        conversation is None
+        or conversation.channel == "assist"
+        or not await history.may_read(session, agent, conversation_id, through)
+    ):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    shown = await history.record(session, conversation, agent)
+    await audit_log.write(
+        session, agent, "view_history", target=f"conversation {conversation_id}",
+        reason=f"Kontak sebelumnya dari percakapan #{via}" if through else "Dibuka dari riwayat",
+        conversation_id=conversation_id, once=True,
+    )  # fmt: skip
+    return shown
+
+
 # --- Reference lists --------------------------------------------------------------------------
 
 
@@ -378,6 +500,85 @@ async def supervisor_audit(
     """The audit log; `citizen` (a NIK, card number, ...) finds the entries about it by its
     keyed hash."""
     return await queries.audit_log(session, limit, citizen)
+
+
+class AuditFilters(BaseModel):
+    """What the audit log can be filtered by, for the supervisor's form."""
+
+    agents: list[queries.AgentRef]
+    services: list[TeamOut]
+
+
+class AuditFilterIn(Days):
+    agent_id: int | None = Field(default=None, ge=1, le=MAX_DB_ID)
+    citizen: str | None = Field(default=None, max_length=32, description="an identifier as typed")
+    service: str | None = Field(default=None, max_length=32)
+
+    def checked(self) -> audit_log.AuditFilter:
+        _check_dates(self.date_from, self.date_to)
+        if self.service and self.service not in audit_log.SERVICES:
+            raise _unprocessable("Layanan tidak dikenal.")
+        citizen = (self.citizen or "").strip() or None
+        return audit_log.AuditFilter(
+            self.agent_id, citizen, self.service or None, self.date_from, self.date_to
+        )
+
+
+class AuditPageIn(AuditFilterIn):
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+
+@api.get("/supervisor/audit/filters")
+async def supervisor_audit_filters(supervisor: Supervisor, session: SessionDep) -> AuditFilters:
+    agents = await session.scalars(select(Agent).order_by(Agent.display_name))
+    return AuditFilters(
+        agents=[queries.AgentRef(id=agent.id, display_name=agent.display_name) for agent in agents],
+        services=[TeamOut(key=key, name=name) for key, name in audit_log.SERVICES.items()],
+    )
+
+
+@api.post("/supervisor/audit/entries")
+async def supervisor_audit_entries(
+    body: AuditPageIn, supervisor: Supervisor, session: SessionDep, callcenter: CallCenterDep
+) -> audit_log.AuditPage:
+    """The audit log a page at a time, newest first, filtered, each row in Indonesian."""
+    return await audit_log.page(session, body.checked(), body.page, callcenter.hours.zone)
+
+
+@api.post("/supervisor/audit/export", response_class=StreamingResponse)
+async def supervisor_audit_export(
+    body: AuditFilterIn,
+    request: Request,
+    supervisor: Supervisor,
+    session: SessionDep,
+    callcenter: CallCenterDep,
+) -> StreamingResponse:
+    """The filtered audit log as CSV (supervisors only); the export itself is audited first."""
+    audit = body.checked()
+    zone = callcenter.hours.zone
+    parts = [
+        f"{name} {day.strftime('%d-%m-%Y')}"
+        for name, day in (("dari", audit.date_from), ("sampai", audit.date_to))
+        if day
+    ]
+    await audit_log.write(
+        session, supervisor, "export_audit", target="export", citizen=audit.citizen,
+        reason="Unduh log audit" + (f" ({', '.join(parts)})" if parts else ""),
+    )  # fmt: skip
+    sessionmaker = request.app.state.sessionmaker
+
+    async def lines() -> AsyncIterator[str]:
+        # Its own session: the request's closes when the endpoint returns.
+        async with sessionmaker() as reading:
+            async for chunk in audit_log.export(reading, audit, zone):
+                yield chunk
+
+    filename = audit_log.export_filename(utcnow().astimezone(zone).date())
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 # --- Agent-assist ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.types import TypeEngine
 
 from api.callcenter.access import citizen_hash
+from api.callcenter.lookup_keys import callback_key, nik_key
 from api.db import create_engine, downgrade, migrate
 from api.identity.sessions import nik_hash
 from api.models import (
@@ -41,7 +42,6 @@ from api.models import (
     Conversation,
     Direction,
     Handoff,
-    HandoffState,
     Message,
     OtpChallenge,
     ProvenPhone,
@@ -266,16 +266,18 @@ async def _phones_at_0014(
 ) -> list[tuple[str]]:
     """A hand-off with a callback number, a proved number and a live code's number, stored in
     clear as before 0015 (plain SQL: the models seal and have columns added since)."""
-    await _add(
-        engine,
-        conversation,
-        Handoff(conversation_id=conversation.id, state=HandoffState.CALLBACK, reason="citizen_request",
-                team="umum"),
-    )  # fmt: skip
+    await _add(engine, conversation)
     cid = conversation.id.hex if engine.dialect.name == "sqlite" else conversation.id
     now = datetime.now(UTC)
     async with engine.begin() as connection:
-        await connection.execute(text("UPDATE handoffs SET callback_phone = '+6281234500001'"))
+        await connection.execute(
+            text(
+                "INSERT INTO handoffs (conversation_id, state, reason, team, requested_at, queued_at, "
+                "awaiting_phone, updated_at, callback_phone) VALUES (:cid, 'callback', 'citizen_request', "
+                "'umum', :at, :at, false, :at, '+6281234500001')"
+            ).bindparams(bindparam("at", type_=UTCDateTime())),
+            {"cid": cid, "at": now},
+        )
         await connection.execute(
             text(
                 "INSERT INTO proven_phones (conversation_id, phone, method, proven_at) "
@@ -369,6 +371,7 @@ async def test_0017_seals_every_column_once_with_the_column_type_and_its_downgra
             identity = await session.get(VerifiedIdentity, conversation.id)
             code = await session.get(OtpChallenge, challenge)
         assert handoff is not None and handoff.callback_phone == clear[0][0]
+        assert handoff.callback_phone_hash == callback_key(clear[0][0])  # 0023
         assert proven is not None and proven.phone == clear[1][0]
         assert code is not None and code.phone == clear[2][0]
         assert binding is not None and binding.nik == nik and binding.nik_hash == nik_hash(nik)
@@ -423,6 +426,42 @@ async def test_0016_hashes_clear_identifiers_in_the_audit_log_and_keeps_it_appen
         await downgrade(engine, "0015")  # the hashes stay; the bot's entries go
         assert await _select(engine, query) == expected
         await _refused(engine, "UPDATE audit_log SET citizen = NULL")
+    finally:
+        await engine.dispose()
+
+
+async def test_0023_fills_the_hashes_the_history_searches_by(empty_database: Database) -> None:
+    """A verified identity's NIK (opened from the vault entry of its token) and a callback
+    number (opened from its sealed column) get their keyed hashes; a token without its vault
+    entry gets none."""
+    engine = await _migrated(empty_database, "0022")
+    try:
+        verified, orphan = _conversation("web"), _conversation("web")
+        await _add(engine, verified, orphan)
+        nik = "3201014101900003"
+        async with async_sessionmaker(engine)() as session:
+            token = await privacy.current().pseudonym(session, verified.id, "nik", nik)
+            await session.commit()
+        async with engine.begin() as connection:
+            for conversation, identity_token in ((verified, token), (orphan, "9999999999999999")):
+                await connection.execute(
+                    text(
+                        "INSERT INTO verified_identities (conversation_id, nik, birth_date, service, "
+                        "verified_at) VALUES (:cid, :token, 'x', 'health', :at)"
+                    ).bindparams(bindparam("cid", type_=Uuid()), bindparam("at", type_=UTCDateTime())),
+                    {"cid": conversation.id, "token": identity_token, "at": T0},
+                )
+        await migrate(engine)
+        hashes = dict(
+            await _select(
+                engine,
+                "SELECT conversation_id, nik_hash FROM verified_identities",
+                conversation_id=Uuid(),
+            )
+        )
+        assert hashes == {verified.id: nik_key(nik), orphan.id: None}
+        await downgrade(engine, "0022")
+        assert await _select(engine, "SELECT count(*) FROM verified_identities") == [(2,)]
     finally:
         await engine.dispose()
 

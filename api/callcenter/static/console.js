@@ -73,8 +73,6 @@
     status: { available: "Tersedia", away: "Istirahat" },
     role: { agent: "Petugas", supervisor: "Supervisor" },
     author: { citizen: "Warga", bot: "Asisten Warga", agent: "Petugas", system: "Sistem" },
-    action: { view_identity: "Lihat identitas", service_lookup: "Cek layanan" },
-    outcome: { ok: "Berhasil" },
     caseKind: {
       population_application: "Permohonan kependudukan", complaint: "Pengaduan", skck: "SKCK",
       billing: "Tagihan", contact_request: "Permintaan dihubungi",
@@ -110,7 +108,8 @@
     statusInputs: document.querySelectorAll('input[name="agent-status"]'),
     meName: $("me-name"), meRole: $("me-role"), logout: $("logout"),
     views: {
-      conversations: $("view-conversations"), assist: $("view-assist"), supervisor: $("view-supervisor"),
+      conversations: $("view-conversations"), assist: $("view-assist"), history: $("view-history"),
+      supervisor: $("view-supervisor"),
     },
     queueList: $("queue-list"), queueEmpty: $("queue-empty"), queueCount: $("queue-count"),
     mineList: $("mine-list"), mineEmpty: $("mine-empty"), mineCount: $("mine-count"),
@@ -129,7 +128,7 @@
     assistEnd: $("assist-end"), assistTranscript: $("assist-transcript"), assistForm: $("assist-form"),
     assistText: $("assist-text"), understood: $("understood"),
     supervisorRefresh: $("supervisor-refresh"), supervisorError: $("supervisor-error"),
-    counters: $("counters"), loadTable: $("load-table"), todayTable: $("today-table"), auditTable: $("audit-table"),
+    counters: $("counters"), loadTable: $("load-table"), todayTable: $("today-table"),
     announcer: $("announcer"), toasts: $("toasts"),
   };
 
@@ -357,7 +356,9 @@
 
   // --- Views ---------------------------------------------------------------------------------
 
-  const HASHES = { "#percakapan": "conversations", "#bantu": "assist", "#supervisor": "supervisor" };
+  const HASHES = {
+    "#percakapan": "conversations", "#bantu": "assist", "#riwayat": "history", "#supervisor": "supervisor",
+  };
 
   function viewFromHash() {
     const view = HASHES[location.hash] || "conversations";
@@ -372,6 +373,7 @@
       else tab.removeAttribute("aria-current");
     }
     if (view === "supervisor") refreshSupervisor().catch(showSupervisorError);
+    emit("view", { view }); // history.js: the history search and the audit log
     if (focus) ui.main.focus();
   }
 
@@ -542,6 +544,11 @@
       "aria-describedby": titleId, "data-focus-key": `claim-${handoff.id}`,
     }, "Ambil");
     claim.addEventListener("click", () => claimHandoff(handoff.id, claim));
+    const preview = element("button", {
+      type: "button", className: "button button--small", "aria-describedby": titleId,
+      "data-focus-key": `preview-${handoff.id}`,
+    }, "Lihat");
+    preview.addEventListener("click", () => emit("preview", { id: handoff.id }));
     return element("li", { className: "card" },
       element("div", { className: "card__top" },
         element("p", { className: "card__title", id: titleId, title: handoff.team_name },
@@ -555,7 +562,7 @@
           element("span", { className: "tag" }, label("reason", handoff.reason)),
           handoff.state !== "queued"
             ? element("span", { className: "tag tag--warn" }, label("state", handoff.state)) : null),
-        claim),
+        element("span", { className: "card__actions" }, preview, claim)),
     );
   }
 
@@ -653,6 +660,7 @@
     renderCases(detail.cases || []);
     renderNotes(detail.notes || []);
     renderEvents(detail.events || []);
+    if (switching) emit("detail", { id: detail.id }); // history.js: earlier contacts
     renderLists(); // the selected card
   }
 
@@ -1125,10 +1133,7 @@
 
   async function refreshSupervisor() {
     if (!state.me || state.me.role !== "supervisor") return;
-    const [overview, audit] = await Promise.all([
-      api("GET", "/supervisor/overview"),
-      api("GET", "/supervisor/audit?limit=100"),
-    ]);
+    const overview = await api("GET", "/supervisor/overview");
     ui.supervisorError.textContent = "";
     ui.counters.replaceChildren(
       counter("Menunggu", String(overview.waiting)),
@@ -1144,18 +1149,18 @@
       ]), "Beban petugas");
     fillTable(ui.todayTable, ["Diminta", "Kanal", "Tim", "Alasan", "Status", "Petugas", "Menunggu", "Hasil"],
       overview.conversations.map((item) => [
-        formatTime(item.requested_at), label("channel", item.channel), item.team_name || item.team,
+        openButton(item), label("channel", item.channel), item.team_name || item.team,
         label("reason", item.reason), stateTag(item.state), item.agent ? item.agent.display_name : "—",
         formatDuration(item.waiting_seconds), item.disposition ? label("disposition", item.disposition) : "—",
       ]), "Percakapan hari ini");
-    fillTable(ui.auditTable, ["Waktu", "Petugas", "Tindakan", "Warga", "Layanan", "Alasan", "Hasil"],
-      audit.map((entry) => [
-        formatTime(entry.at), entry.agent,
-        element("span", {}, label("action", entry.action),
-          entry.target ? element("span", { className: "cell-note" }, entry.target) : null),
-        entry.citizen || "—",
-        entry.service, entry.reason, label("outcome", entry.outcome),
-      ]), "Log audit");
+  }
+
+  // A row of today's conversations opens the conversation (history.js reads it back).
+  function openButton(item) {
+    const button = element("button", { type: "button", className: "link-button" },
+      formatTime(item.requested_at), element("span", { className: "sr-only" }, " — buka percakapan"));
+    button.addEventListener("click", () => emit("open-conversation", { conversationId: item.conversation_id }));
+    return button;
   }
 
   function counter(name, value) {
@@ -1171,6 +1176,20 @@
 
   ui.supervisorRefresh.addEventListener("click", () => {
     refreshSupervisor().then(() => announce("Ringkasan diperbarui."), showSupervisorError);
+  });
+
+  // --- For history.js ------------------------------------------------------------------------
+
+  // Events history.js listens to: "console:view", "console:preview", "console:detail",
+  // "console:open-conversation"; and what it shares of this console.
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent(`console:${name}`, { detail }));
+  }
+
+  window.AsistenWargaConsole = Object.freeze({
+    api, element, fill, label, formatTime, formatDuration, toast, announce, reportError, fillTable, stateTag,
+    turn, LABELS, apiUrl: (path) => `${API}${path}`, me: () => state.me, teams: () => state.teams, claimHandoff,
+    detailId: () => (state.detail ? state.detail.id : null),
   });
 
   // --- Start ---------------------------------------------------------------------------------

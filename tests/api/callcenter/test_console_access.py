@@ -19,11 +19,14 @@ from tests.api.support import GatewayFactory
 pytestmark = pytest.mark.asyncio
 
 SUPERVISOR_ROUTES = {
-    "/console/api/supervisor/overview",
-    "/console/api/supervisor/audit",
-    "/console/api/supervisor/analytics",
-    "/console/api/supervisor/analytics/export.csv",
-    "/console/api/supervisor/analytics/options",
+    ("GET", "/console/api/supervisor/overview"),
+    ("GET", "/console/api/supervisor/audit"),
+    ("POST", "/console/api/supervisor/audit/entries"),
+    ("POST", "/console/api/supervisor/audit/export"),
+    ("GET", "/console/api/supervisor/audit/filters"),
+    ("GET", "/console/api/supervisor/analytics"),
+    ("GET", "/console/api/supervisor/analytics/export.csv"),
+    ("GET", "/console/api/supervisor/analytics/options"),
 }
 
 
@@ -38,8 +41,10 @@ def _console_routes(app: FastAPI) -> list[tuple[str, str]]:
     routes = []
     for path, operations in app.openapi()["paths"].items():
         if path.startswith("/console/api") and path != "/console/api/login":
-            concrete = path.replace("{handoff_id}", "1").replace(
-                "{assist_id}", "00000000-0000-0000-0000-000000000000"
+            concrete = (
+                path.replace("{handoff_id}", "1")
+                .replace("{assist_id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{conversation_id}", "00000000-0000-0000-0000-000000000000")
             )
             routes += [(method.upper(), concrete) for method in operations]
     return routes
@@ -61,16 +66,16 @@ async def test_an_agent_cannot_open_the_supervisor_view(center: tuple[FastAPI, h
     app, _ = center
     agent, supervisor = await add_agent(app), await add_agent(app, role="supervisor")
     async with console(app, agent) as desk:
-        for path in SUPERVISOR_ROUTES:
-            response = await desk.get(path)
+        for method, path in SUPERVISOR_ROUTES:
+            response = await desk.request(method, path, json={})
             assert (
                 response.status_code == 403
                 and response.json()["detail"] == "Halaman ini hanya untuk supervisor."
             )
         assert (await desk.get("/console/api/me")).json()["role"] == "agent"
     async with console(app, supervisor) as desk:
-        for path in SUPERVISOR_ROUTES:
-            assert (await desk.get(path)).status_code == 200
+        for method, path in SUPERVISOR_ROUTES:
+            assert (await desk.request(method, path, json={})).status_code == 200
 
 
 async def test_login_logout_and_wrong_passwords(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
@@ -142,4 +147,3 @@ async def test_console_socket_refuses_without_a_session(center: tuple[FastAPI, h
         with http.websocket_connect("/console/ws") as socket:
             socket.receive_json()
     assert closed.value.code == 4401
-
