@@ -1,6 +1,6 @@
 """The analytics dashboard: unanswered questions (masked), training candidates, import cursors.
 
-Revision ID: 0023_analytics
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-07
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_analytics"
+revision: str = "0023"
 down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -7,8 +7,8 @@ not open (another key) leaves the hash empty.
 
 Keys: `AW_DATA_KEY`, installed before migrating (api/main.py, migrations/env.py).
 
-Revision ID: 0023_history
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07
 """
 
@@ -22,8 +22,8 @@ from api.core.config import get_settings
 from api.privacy import sealing
 from api.privacy import vault as privacy
 
-revision: str = "0023_history"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0024"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
