@@ -105,11 +105,28 @@ class LocationRequest(_Model):
     button: _NonEmpty = DEFAULT_LOCATION_BUTTON
 
 
+class TemplateReply(_Model):
+    """A message the citizen did not ask for (a case update): `text` everywhere, except on
+    WhatsApp outside its 24-hour window, where it goes as the approved template `template`
+    (language `language`) with `parameters` as its body's values, in order."""
+
+    type: Literal["template"] = "template"
+    text: _NonEmpty
+    template: _NonEmpty
+    language: _NonEmpty = "id"
+    parameters: list[str] = []
+
+
 Reply = Annotated[
-    TextReply | ListReply | ImageReply | DocumentReply | ContactRequest | LocationRequest,
+    TextReply | ListReply | ImageReply | DocumentReply | ContactRequest | LocationRequest | TemplateReply,
     Field(discriminator="type"),
 ]
 REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
+
+
+def needs_window(reply: Reply) -> bool:
+    """Whether the reply may go only inside WhatsApp's 24-hour window (all but a template)."""
+    return not isinstance(reply, TemplateReply)
 
 
 def choices(reply: Reply) -> list[Choice]:
