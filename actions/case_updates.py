@@ -1,4 +1,4 @@
-""""Berhenti kabari saya": the citizen stops the case updates the gateway pushes to this
+""" "Berhenti kabari saya": the citizen stops the case updates the gateway pushes to this
 conversation (api/notifications, docs/notifications.md), through the service API's
 `POST /notifications/stop`. A case number in the message stops that case only."""
 
@@ -28,10 +28,9 @@ class ActionStopCaseUpdates(Action):
         try:
             answer = await gateway().post("/notifications/stop", body)
         except GatewayError as error:
-            if error.code == "not_found":
-                dispatcher.utter_message(response="utter_case_updates_unknown_case", buttons=[MAIN_MENU_BUTTON])
-            else:
-                dispatcher.utter_message(response="utter_case_updates_stop_failed", buttons=[MAIN_MENU_BUTTON])
+            unknown = error.code == "not_found"
+            response = "utter_case_updates_unknown_case" if unknown else "utter_case_updates_stop_failed"
+            dispatcher.utter_message(response=response, buttons=[MAIN_MENU_BUTTON])
             return []
         stopped = answer.get("stopped") if isinstance(answer, dict) else 0
         if not stopped:

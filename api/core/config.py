@@ -172,6 +172,8 @@ class Settings(BaseSettings):
     # Ministries' signed callbacks (POST /api/v1/callbacks/{ministry}): HMAC-SHA256 of the
     # body with the ministry's secret, "ministry=secret,..." (a ministry without one: refused).
     ministry_callback_secrets: SecretStr = SecretStr("")
+    # The embedded simulators call back here (simulators/callbacks.py); unset = they do not.
+    simulated_callback_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
     # Shared state across gateway replicas (per-sender rate limits); unset = in-process.
     redis_url: str | None = Field(default=None, pattern=r"^rediss?://")
     # Per-sender flood protection: at most this many messages per window (0 = off).

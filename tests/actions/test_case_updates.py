@@ -26,7 +26,9 @@ def fake() -> Iterator[FakeGateway]:
     use_gateway(None)
 
 
-async def test_stop_all_updates(fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
+async def test_stop_all_updates(
+    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
     fake.answer({"case_numbers": [], "stopped": 2})
     tracker = tracker_from_events([user("stop_case_updates", "berhenti kabari saya")])
 
@@ -62,7 +64,11 @@ async def test_stop_one_case_by_its_number(
     ids=["nothing-to-stop", "unknown-case", "gateway-down"],
 )
 async def test_nothing_stopped_or_failures_say_so(
-    fake: FakeGateway, dispatcher: CollectingDispatcher, domain: DomainDict, setup, response: str  # type: ignore[no-untyped-def]
+    fake: FakeGateway,
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict,
+    setup,
+    response: str,  # type: ignore[no-untyped-def]
 ) -> None:
     setup(fake)
     tracker = tracker_from_events([user("stop_case_updates", "berhenti kabari saya")])

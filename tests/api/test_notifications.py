@@ -23,12 +23,15 @@ from sqlalchemy import select, update
 
 from api.cases import WIB
 from api.identity import sessions
+from api.main import create_service_app
 from api.ministries.lapor import STATUSES
 from api.models import Case, CaseNotification, CaseSubscription, ChannelThread, Message, utcnow
 from api.notifications import signature
 from api.notifications.notifier import Notifier
 from api.service_api.complaints import STATUS_LABELS
+from simulators.callbacks import Callbacks
 from simulators.lapor import lifecycle
+from simulators.seed import sample
 from tests.api.service_api.simulated_time import pin_clock, simulators_clock
 from tests.api.support import GatewayFactory, channel_conversation, service_client, session_headers
 from tests.connectors.fake_channels import FakeGraph, FakeTelegram, serve
@@ -78,7 +81,7 @@ async def gw(
         **whatsapp_settings(graph),
         "notify_worker": False,
         "notify_poll_case_seconds": 60,
-        "ministry_callback_secrets": f"lapor={CALLBACK_SECRET}",
+        "ministry_callback_secrets": f"lapor={CALLBACK_SECRET},simponi={CALLBACK_SECRET}",
     }
     async with gateway(**settings) as (app, client):
         pin_clock(app, FILED_ON, time(9, 0))
@@ -330,3 +333,40 @@ async def test_stop_ends_the_updates_and_unverified_conversations_get_none(
             "/api/v1/notifications/subscriptions", headers={"X-Conversation-ID": first}
         )
         assert listed.json()["case_numbers"] == [created["case_number"]]
+
+
+async def test_simponi_calls_back_a_payment_and_the_subscriber_hears_at_once(
+    gw: tuple[FastAPI, httpx.AsyncClient], telegram: FakeTelegram
+) -> None:
+    """The bank pays at SIMPONI (the simulator, not through the gateway); SIMPONI's signed
+    callback makes the gateway look and tell the subscriber, with no polling."""
+    app, _ = gw
+    chat_id = next(_chat_ids)
+    conversation = await channel_conversation(app, "telegram", str(chat_id))
+    nik = sample("adult")["nik"]
+    async with app.state.sessionmaker() as session:
+        await sessions.bind(session, uuid.UUID(conversation), nik, "otp")
+    async with service_client(app) as service:
+        created = await service.post(
+            "/api/v1/payments/billings",
+            json={"service": "passport_electronic_5y", "nik": nik},
+            headers={"X-Conversation-ID": conversation},
+        )
+        assert created.status_code == 201, created.text
+    billing = created.json()
+    simulators = app.state.ministries.simulators
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=simulators.app("simponi")), base_url="http://simponi.test"
+    ) as bank:
+        assert (await bank.post(f"/api/billing/{billing['billing_code']}/bayar")).status_code == 200
+    callbacks = Callbacks(
+        "http://service.test/api/v1/callbacks/{ministry}",
+        f"simponi={CALLBACK_SECRET}",
+        httpx.ASGITransport(app=create_service_app(app)),
+    )
+    assert await callbacks.send("simponi", billing["billing_code"]) == 202
+    [update_] = telegram.delivered(chat_id)
+    assert update_.startswith(f"Kabar terbaru Tagihan {billing['case_number']}: Lunas.")
+    # The notifier's next tick finds nothing new: one update for one change.
+    await notifier(app).run_once()
+    assert len(telegram.delivered(chat_id)) == 1
