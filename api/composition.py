@@ -29,6 +29,7 @@ from api.notifications.quiet_hours import QuietHours
 from api.pubsub import Broadcaster
 from api.rasa_client import Admission, RasaClient
 from connectors.channels import Channels
+from connectors.email import SmtpMailer
 from connectors.inbound import ChannelContext
 from connectors.outbound import ChannelOutbound
 from connectors.ratelimit import (
@@ -118,6 +119,7 @@ def build_gateway(
 
     bot_conversations = BotConversations(broadcaster)
     callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster, outbound, bot_conversations)
+    callcenter.mailer = SmtpMailer(settings) if settings.smtp_host else None  # tickets' answers
     # Retries what the fast path could not send; a reply given up becomes the agents' ticket.
     delivery = DeliveryWorker(
         sessionmaker,

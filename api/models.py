@@ -476,6 +476,10 @@ class Handoff(Base):
     callback_phone: Mapped[str | None] = mapped_column(Sealed("handoffs.callback_phone"))
     # The citizen chose a callback and the gateway is asking for the number.
     awaiting_phone: Mapped[bool] = mapped_column(default=False)
+    # An out-of-hours web ticket: where the agent's answer also goes ("whatsapp", "email", or
+    # "self": the citizen checks by the ticket number), and the proved number or the e-mail.
+    reach_channel: Mapped[str | None] = mapped_column(String(16))
+    reach_address: Mapped[str | None] = mapped_column(Sealed("handoffs.reach_address"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -169,6 +169,16 @@ class Settings(BaseSettings):
         "status",
         "next_step",
     ]
+    # An out-of-hours web ticket's answer relayed to WhatsApp outside the 24-hour window: this
+    # approved `utility` template, body parameters: the ticket number, the answer (one line).
+    whatsapp_answer_template: str = Field(default="jawaban_tiket", pattern=r"^[a-z0-9_]{1,512}$")
+    # E-mail for tickets' answers (connectors/email.py); unset host = no e-mail option.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_sender: str = "Asisten Warga <noreply@asistenwarga.go.id>"
+    smtp_starttls: bool = True
     # Ministries' signed callbacks (POST /api/v1/callbacks/{ministry}): HMAC-SHA256 of the
     # body with the ministry's secret, "ministry=secret,..." (a ministry without one: refused).
     ministry_callback_secrets: SecretStr = SecretStr("")

@@ -1,6 +1,7 @@
 """Case updates pushed to citizens (api/notifications/): who follows which case on which
 conversation, one row per case change and subscriber (at most one update each), and when the
-gateway last polled a case's ministry.
+gateway last polled a case's ministry; where an out-of-hours web ticket's answer also goes
+(`handoffs.reach_channel`, `reach_address`, sealed).
 
 Revision ID: 0023_notify
 Revises: 0022
@@ -23,6 +24,9 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("polled_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("handoffs") as batch:
+        batch.add_column(sa.Column("reach_channel", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("reach_address", sa.Text(), nullable=True))  # sealed
     op.create_table(
         "case_subscriptions",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -89,5 +93,8 @@ def downgrade() -> None:
     op.drop_table("case_notifications")
     op.drop_index("ix_case_subscriptions_conversation_id", table_name="case_subscriptions")
     op.drop_table("case_subscriptions")
+    with op.batch_alter_table("handoffs") as batch:
+        batch.drop_column("reach_address")
+        batch.drop_column("reach_channel")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("polled_at")
