@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from api.core.config import Settings
 from api.db import SessionDep
-from api.ministries.base import InvalidInput, NotFound, Unauthorized
+from api.ministries.base import InvalidInput, MinistryUnavailable, NotFound, Unauthorized
 from api.models import Case, CaseKind
 from api.notifications import signature
 from api.notifications.notifier import Notifier
@@ -80,7 +80,9 @@ async def case_changed(
     )
     if case is None:  # not one of ours: nothing to do, and nothing to tell the caller
         return CallbackOut(accepted=True, updates=0)
-    notifier: Notifier = request.app.state.notifier
+    notifier: Notifier | None = getattr(request.app.state, "notifier", None)
+    if notifier is None:  # a process without the notifier (the Telegram polling runner)
+        raise MinistryUnavailable(detail="Penerimaan callback sedang tidak tersedia.")
     now = notifier.clock()
     before = {event.id for event in case.events}
     await notifier.refresh_case(session, case, now)

@@ -25,7 +25,7 @@ from api.cases import WIB
 from api.identity import sessions
 from api.main import create_service_app
 from api.ministries.lapor import STATUSES
-from api.models import Case, CaseNotification, CaseSubscription, ChannelThread, Message, utcnow
+from api.models import Case, CaseNotification, CaseSubscription, ChannelThread, Conversation, Message, utcnow
 from api.notifications import signature
 from api.notifications.notifier import Notifier
 from api.service_api.complaints import STATUS_LABELS
@@ -371,3 +371,30 @@ async def test_simponi_calls_back_a_payment_and_the_subscriber_hears_at_once(
     # The notifier's next tick finds nothing new: one update for one change.
     await notifier(app).run_once()
     assert len(telegram.delivered(chat_id)) == 1
+
+
+async def test_an_erased_conversation_hears_of_no_case(
+    gw: tuple[FastAPI, httpx.AsyncClient], telegram: FakeTelegram
+) -> None:
+    """ "Hapus data saya" keeps the conversation (with the reply saying so) but ends its
+    subscriptions (api/privacy/erasure.py)."""
+    from api.privacy import erasure
+
+    app, _ = gw
+    chat_id = next(_chat_ids)
+    conversation = await channel_conversation(app, "telegram", str(chat_id))
+    await verify(app, conversation)
+    await file_complaint(app, conversation)
+    async with app.state.sessionmaker() as session:
+        stored = await session.get(Conversation, uuid.UUID(conversation))
+        assert stored is not None
+        stored.erasure_requested_at = utcnow()
+        await session.commit()
+        assert await erasure.after_turn(session, None, stored, keep=[])
+        await session.commit()
+        left = await session.scalars(
+            select(CaseSubscription).where(CaseSubscription.conversation_id == uuid.UUID(conversation))
+        )
+        assert left.all() == []
+    await tick(app, datetime.combine(FILED_ON + timedelta(days=45), time(12, 0), WIB))
+    assert telegram.delivered(chat_id) == []
