@@ -398,3 +398,39 @@ async def test_an_erased_conversation_hears_of_no_case(
         assert left.all() == []
     await tick(app, datetime.combine(FILED_ON + timedelta(days=45), time(12, 0), WIB))
     assert telegram.delivered(chat_id) == []
+
+
+async def test_an_skck_ready_to_collect_is_told_with_where_to_collect_it(
+    gw: tuple[FastAPI, httpx.AsyncClient], telegram: FakeTelegram
+) -> None:
+    app, _ = gw
+    chat_id = next(_chat_ids)
+    conversation = await channel_conversation(app, "telegram", str(chat_id))
+    adult = sample("adult")
+    async with app.state.sessionmaker() as session:
+        await sessions.bind(session, uuid.UUID(conversation), adult["nik"], "otp")
+    async with service_client(app) as service:
+        body = {"nik": adult["nik"], "birth_date": adult["birth_date"], "purpose": "Melamar pekerjaan"}
+        created = await service.post(
+            "/api/v1/police/skck", json=body, headers={"X-Conversation-ID": conversation}
+        )
+        assert created.status_code == 201, created.text
+    case_number = created.json()["case_number"]
+    async with app.state.sessionmaker() as session:
+        case = await session.scalar(select(Case).where(Case.case_number == case_number))
+        assert case is not None and case.reference is not None
+    # Monday 10.00: the applicant comes to the Polres (the simulated desk).
+    visit = datetime.combine(FILED_ON, time(10, 0), WIB)
+    simulators_clock(app).offset = visit - datetime.now(UTC)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app.state.ministries.simulators.app("polri")),
+        base_url="http://polri.test",
+    ) as desk:
+        assert (await desk.post(f"/skck/v1/pendaftaran/{case.reference}/kunjungan")).status_code == 200
+        assert (await desk.post(f"/skck/v1/pendaftaran/{case.reference}/kunjungan")).status_code == 409
+    await tick(app, visit + timedelta(minutes=5))
+    await tick(app, datetime.combine(FILED_ON + timedelta(days=1), time(12, 0), WIB))  # Tuesday
+    processed, ready = telegram.delivered(chat_id)
+    assert processed.startswith(f"Kabar terbaru Pendaftaran SKCK {case_number}: Sedang diproses di Polres.")
+    assert ready.startswith(f"Kabar terbaru Pendaftaran SKCK {case_number}: SKCK siap diambil.")
+    assert "Bawa KTP-el" in ready
