@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -133,17 +133,18 @@ class Notifier:
             return 0
         stale = now - timedelta(seconds=self.policy.poll_case_seconds)
         followed = exists().where(CaseSubscription.case_id == Case.id, CaseSubscription.stopped_at.is_(None))
+        final = or_(
+            *(and_(Case.kind == kind, Case.status.in_(done)) for kind, done in FINAL_STATUSES.items())
+        )
         query = (
             select(Case)
-            .where(followed, (Case.polled_at.is_(None)) | (Case.polled_at <= stale))
+            .where(followed, ~final, (Case.polled_at.is_(None)) | (Case.polled_at <= stale))
             .options(selectinload(Case.events))
             .order_by(Case.polled_at.is_not(None), Case.polled_at, Case.id)
             .limit(self.policy.batch)
         )
         polled = 0
         for case in (await session.scalars(query)).all():
-            if case.status in FINAL_STATUSES.get(case.kind, frozenset()):
-                continue
             await self.refresh_case(session, case, now)
             polled += 1
         return polled

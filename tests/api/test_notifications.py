@@ -157,6 +157,17 @@ async def test_a_telegram_subscriber_receives_each_change_once(
     stored = await updates_in(app, conversation)
     assert [message.text for message in stored] == received
     assert all(message.delivery_status == "sent" for message in stored)
+    # A case in its final status is not asked about any more.
+    polled = await polled_at(app, created["case_number"])
+    await tick(app, datetime.combine(FILED_ON + timedelta(days=50), time(12, 0), WIB))
+    assert await polled_at(app, created["case_number"]) == polled
+
+
+async def polled_at(app: FastAPI, case_number: str) -> datetime | None:
+    async with app.state.sessionmaker() as session:
+        case = await session.scalar(select(Case).where(Case.case_number == case_number))
+        assert case is not None
+        return case.polled_at
 
 
 def label_of(lapor_status: str) -> str:
