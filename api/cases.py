@@ -9,7 +9,8 @@ row lock or SQLite's write lock, so concurrent allocations queue and never repea
 
 Each case kind registers its status labels and, optionally, a tracker that asks the ministry
 for the case's current history (`register_case_type`); `refresh` merges that history into
-the stored one.
+the stored one. A verified conversation that opens or follows a case is subscribed to its
+changes (api/notifications/subscriptions.py, docs/notifications.md).
 """
 
 from __future__ import annotations
