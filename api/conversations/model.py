@@ -4,9 +4,10 @@ Outbound, the bot's replies are `Reply` values: `TextReply` (with optional butto
 `ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `ContactRequest`,
 `LocationRequest` and `TemplateReply` (a message nobody asked for, sendable as WhatsApp's
 approved template outside its 24-hour window: case updates, docs/notifications.md). Their
-JSON form (`reply.model_dump(mode="json")`) is discriminated by `type`, and it is also the `custom` schema our actions send through Rasa
-(`dispatcher.utter_message(json_message={"type": "list", ...})`), so an action can use any
-reply kind and every channel renders it. `from_rasa` maps one item of Rasa's REST reply.
+JSON form (`reply.model_dump(mode="json")`) is discriminated by `type`, and it is also the
+`custom` schema our actions send through Rasa (`dispatcher.utter_message(json_message={"type":
+"list", ...})`), so an action can use any reply kind and every channel renders it.
+`from_rasa` maps one item of Rasa's REST reply.
 
 Inbound, a channel turns what the citizen did into an `Inbound` event: `TextIn`,
 `ButtonClickIn`, `ListChoiceIn`, `ContactIn` or `LocationIn`. Each says what to store
