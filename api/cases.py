@@ -9,7 +9,8 @@ row lock or SQLite's write lock, so concurrent allocations queue and never repea
 
 Each case kind registers its status labels and, optionally, a tracker that asks the ministry
 for the case's current history (`register_case_type`); `refresh` merges that history into
-the stored one.
+the stored one. A verified conversation that opens or follows a case is subscribed to its
+changes (api/notifications/subscriptions.py, docs/notifications.md).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from api.ministries.base import ServiceError
 from api.models import Case, CaseCounter, CaseEvent, CaseKind, utcnow
+from api.notifications import subscriptions
 
 if TYPE_CHECKING:
     from api.ministries.registry import Ministries
@@ -133,8 +135,21 @@ async def open_case(
     )
     case.events = [CaseEvent(status=status, at=at)]
     session.add(case)
+    if case.conversation_id is not None and kind is not CaseKind.CONTACT_REQUEST:
+        # Its verified citizen hears of its changes (a ticket's answer comes in its own
+        # conversation anyway).
+        await session.flush()
+        await subscriptions.subscribe(session, case, case.conversation_id)
     await session.commit()
     return case
+
+
+async def follow(session: AsyncSession, case: Case) -> None:
+    """The conversation making this request follows the case: a verified one is told of its
+    changes from now on (api/notifications). Commits."""
+    conversation_id = current_conversation.get()
+    if conversation_id is not None and await subscriptions.subscribe(session, case, conversation_id):
+        await session.commit()
 
 
 async def get_case(session: AsyncSession, case_number: str) -> Case | None:

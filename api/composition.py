@@ -23,9 +23,13 @@ from api.conversations.bot_conversations import BotConversations
 from api.conversations.outbox_worker import DeliveryWorker
 from api.conversations.retry import RetryPolicy, TurnRetries
 from api.core.config import Settings
+from api.ministries.registry import Ministries
+from api.notifications.notifier import Notifier, NotifyPolicy, Template
+from api.notifications.quiet_hours import QuietHours
 from api.pubsub import Broadcaster
 from api.rasa_client import Admission, RasaClient
 from connectors.channels import Channels
+from connectors.email import SmtpMailer
 from connectors.inbound import ChannelContext
 from connectors.outbound import ChannelOutbound
 from connectors.ratelimit import (
@@ -51,6 +55,7 @@ class Gateway:
     ip_limits: IpLimits | None = None
     login_limits: LoginLimits | None = None
     retries: TurnRetries | None = None
+    notifier: Notifier | None = None
 
     async def start(self, settings: Settings) -> None:
         """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper,
@@ -62,8 +67,12 @@ class Gateway:
             self.delivery.start()
         if self.retries is not None:
             self.retries.start()
+        if self.notifier is not None and settings.notify_worker:
+            self.notifier.start()
 
     async def aclose(self) -> None:
+        if self.notifier is not None:
+            await self.notifier.aclose()
         if self.retries is not None:
             await self.retries.aclose()
         await self.delivery.aclose()
@@ -82,9 +91,11 @@ def build_gateway(
     broadcaster: Broadcaster,
     *,
     polling: bool = False,
+    ministries: Ministries | None = None,
 ) -> Gateway:
     """Wire the gateway; nothing connects until `Gateway.start`. `polling`: Telegram alone,
-    with python-telegram-bot's updater (`make telegram-polling`), and no WhatsApp."""
+    with python-telegram-bot's updater (`make telegram-polling`), and no WhatsApp. With
+    `ministries`, the notifier pushes case updates (api/notifications)."""
     application = build_application(settings, polling=polling) if settings.telegram_enabled else None
     graph = (
         GraphClient(
@@ -108,6 +119,7 @@ def build_gateway(
 
     bot_conversations = BotConversations(broadcaster)
     callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster, outbound, bot_conversations)
+    callcenter.mailer = SmtpMailer(settings) if settings.smtp_host else None  # tickets' answers
     # Retries what the fast path could not send; a reply given up becomes the agents' ticket.
     delivery = DeliveryWorker(
         sessionmaker,
@@ -159,7 +171,28 @@ def build_gateway(
         settings.login_limit_global,
         settings.login_window_seconds,
     )
-    return Gateway(bot_conversations, callcenter, channels, delivery, ip_limits, login_limits, retries)
+    notifier = (
+        Notifier(sessionmaker, outbound, ministries, notify_policy(settings))
+        if ministries is not None
+        else None
+    )
+    return Gateway(
+        bot_conversations, callcenter, channels, delivery, ip_limits, login_limits, retries, notifier
+    )
+
+
+def notify_policy(settings: Settings) -> NotifyPolicy:
+    return NotifyPolicy(
+        tick_seconds=settings.notify_tick_seconds,
+        poll_case_seconds=settings.notify_poll_case_seconds,
+        batch=settings.notify_batch,
+        quiet=QuietHours(settings.notify_quiet_start, settings.notify_quiet_end),
+        template=Template(
+            settings.whatsapp_update_template,
+            settings.whatsapp_update_template_language,
+            tuple(settings.whatsapp_update_template_parameters),
+        ),
+    )
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:

@@ -25,6 +25,7 @@ from api.ministries.base import ServiceError, Unauthorized
 from api.ministries.dukcapil import DukcapilAdapter
 from api.ministries.registry import Ministries
 from api.ministries.sms import SmsAdapter
+from api.notifications import callbacks
 from api.privacy import TurnPrivacy, retention
 from api.privacy import vault as privacy
 from api.privacy.notice import short_notice
@@ -72,7 +73,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broadcaster.start()
         app.state.broadcaster = broadcaster
         # Outbound, then the call center, then the inbound channels (api/composition.py).
-        gateway = build_gateway(settings, app.state.sessionmaker, rasa, broadcaster)
+        gateway = build_gateway(settings, app.state.sessionmaker, rasa, broadcaster, ministries=ministries)
+        app.state.notifier = gateway.notifier  # case updates (api/notifications)
         app.state.bot_conversations = gateway.bot_conversations
         app.state.callcenter = gateway.callcenter
         gateway.callcenter.verifier = app.state.verifier  # callback numbers are proved
@@ -154,6 +156,8 @@ def create_service_app(public: FastAPI) -> FastAPI:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(Exception, _server_error)
     app.include_router(service_api.build_router(settings), prefix="/api/v1")
+    # Ministries' callbacks: signed by the ministry, not behind the service token.
+    app.include_router(callbacks.router, prefix="/api/v1")
     app.add_middleware(IdempotencyMiddleware)
     return app
 

@@ -314,6 +314,9 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # When the gateway last asked the ministry for news of it (api/notifications/polling.py).
+    polled_at: Mapped[datetime | None] = mapped_column()
+
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", passive_deletes=True
     )
@@ -341,6 +344,45 @@ class CaseCounter(Base):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class CaseSubscription(Base):
+    """A conversation told of its case's changes on its own channel (api/notifications/):
+    made when a verified citizen opens or follows the case, ended by "berhenti kabari saya".
+    Only the case's events after `since_event_id` are news to it."""
+
+    __tablename__ = "case_subscriptions"
+    __table_args__ = (UniqueConstraint("case_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    since_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column()
+
+
+class CaseNotification(Base):
+    """One case change for one subscription: at most one update per change and subscriber
+    (the unique pair). Stored as a conversation message (`message_id`) once `due_at` has come
+    (quiet hours push it to the morning unless `urgent`)."""
+
+    __tablename__ = "case_notifications"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "case_event_id"),
+        Index("ix_case_notifications_due", "recorded_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("case_subscriptions.id", ondelete="CASCADE"))
+    case_event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id", ondelete="CASCADE"))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    due_at: Mapped[datetime] = mapped_column()
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- Call center -------------------------------------------------------------------------
@@ -437,6 +479,10 @@ class Handoff(Base):
     callback_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
     # The citizen chose a callback and the gateway is asking for the number.
     awaiting_phone: Mapped[bool] = mapped_column(default=False)
+    # An out-of-hours web ticket: where the agent's answer also goes ("whatsapp", "email", or
+    # "self": the citizen checks by the ticket number), and the proved number or the e-mail.
+    reach_channel: Mapped[str | None] = mapped_column(String(16))
+    reach_address: Mapped[str | None] = mapped_column(Sealed("handoffs.reach_address"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

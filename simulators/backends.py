@@ -30,6 +30,7 @@ from simulators import (
     sms,
 )
 from simulators.base import Clock, SimulatorContext, SimulatorFactory
+from simulators.callbacks import Callbacks
 from simulators.settings import SimulatorSettings
 from simulators.store import Storage
 
@@ -77,7 +78,8 @@ class Simulators:
         self.settings = settings
         self.clock = Clock()
         self.storage = Storage(settings)
-        context = SimulatorContext(settings, self.storage, self.clock)
+        self.callbacks = Callbacks(settings.simulated_callback_url, settings.ministry_callback_secrets)
+        context = SimulatorContext(settings, self.storage, self.clock, self.callbacks)
         self._apps = {key: _LazyApp(factory, context) for key, factory in FACTORIES.items()}
 
     def app(self, key: str) -> ASGIApp:
@@ -85,6 +87,7 @@ class Simulators:
         return self._apps[key]
 
     async def aclose(self) -> None:
+        await self.callbacks.drain()
         await self.storage.aclose()
 
 

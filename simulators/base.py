@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from simulators.callbacks import Callbacks
 from simulators.settings import SimulatorSettings
 from simulators.store import SimStore, Storage
 
@@ -38,6 +39,7 @@ class SimulatorContext:
     settings: SimulatorSettings
     storage: Storage
     clock: Clock = field(default_factory=Clock)
+    callbacks: Callbacks = field(default_factory=lambda: Callbacks("", ""))
 
     def store(self, ministry: str) -> SimStore:
         return SimStore(self.storage, ministry)

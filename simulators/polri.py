@@ -12,7 +12,12 @@ API shape:
   404 `{"status": "error", "message": "NIK tidak ditemukan"}`, 403 `{"status": "error",
   "message": "Tanggal lahir tidak sesuai"}`.
 - `GET /skck/v1/pendaftaran/{nomor}` → `{"status": "success", "data": {"nomor_pendaftaran",
-  "polres", "riwayat": [{"status": "TERDAFTAR" | "KEDALUWARSA", "waktu"}]}}`.
+  "polres", "riwayat": [{"status": "TERDAFTAR" | "DIPROSES" | "SIAP_DIAMBIL" | "KEDALUWARSA",
+  "waktu"}]}}`.
+- `POST /skck/v1/pendaftaran/{nomor}/kunjungan` (the Polres's desk, simulated: the applicant
+  came with the documents and the payment) → `{"status": "success", "data": ...}` as above; 409
+  when it lapsed or was already visited. The request is then DIPROSES, and SIAP_DIAMBIL
+  `PRINT_WORKING_DAYS` working days later (a simulation parameter): an SKCK ready to collect.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.working_days import add_working_days
 from knowledge import facts
 from simulators.base import WIB, SimulatorContext, create_simulator
 from simulators.seed.population import Citizen, citizen_by_nik
@@ -33,6 +39,7 @@ from simulators.store import DuplicateKey
 KEY = "polri"
 VALID_MONTHS = int(facts.get("skck.validity").number)
 REGISTRATION_VALID_DAYS = 30
+PRINT_WORKING_DAYS = 1
 
 
 class RegistrationRequest(BaseModel):
@@ -60,6 +67,14 @@ def _error(status: int, message: str) -> dict[str, Any]:
 def history(record: dict[str, Any], now: datetime) -> list[dict[str, str]]:
     registered = datetime.fromisoformat(record["tanggal"])
     steps = [{"status": "TERDAFTAR", "waktu": registered.isoformat()}]
+    if record.get("kunjungan"):  # came to the Polres: processed, then ready to collect
+        visited = datetime.fromisoformat(record["kunjungan"])
+        steps.append({"status": "DIPROSES", "waktu": visited.isoformat()})
+        ready_day = add_working_days(visited.astimezone(WIB).date(), PRINT_WORKING_DAYS)
+        ready = datetime.combine(ready_day, visited.astimezone(WIB).timetz())
+        if now >= ready:
+            steps.append({"status": "SIAP_DIAMBIL", "waktu": ready.isoformat()})
+        return steps
     lapses = registered + timedelta(days=REGISTRATION_VALID_DAYS)
     if now >= lapses:
         steps.append({"status": "KEDALUWARSA", "waktu": lapses.isoformat()})
@@ -95,6 +110,25 @@ def build(context: SimulatorContext) -> FastAPI:
                 "polres": record["polres"],
                 "berlaku_bulan": VALID_MONTHS,
                 "berlaku_sampai_pendaftaran": (now + timedelta(days=REGISTRATION_VALID_DAYS)).isoformat(),
+            },
+        }
+
+    @app.post("/skck/v1/pendaftaran/{number}/kunjungan", response_model=None)
+    async def visit(number: str) -> dict[str, Any] | JSONResponse:
+        record = await store.get("registration", number)
+        if record is None:
+            return JSONResponse(_error(404, "Nomor pendaftaran tidak ditemukan"), status_code=404)
+        now = context.clock.now()
+        if record.get("kunjungan") or history(record, now)[-1]["status"] == "KEDALUWARSA":
+            return JSONResponse(_error(409, "Pendaftaran sudah diproses atau kedaluwarsa"), status_code=409)
+        updated = await store.update("registration", number, {"kunjungan": now.isoformat()})
+        record = updated or record
+        return {
+            "status": "success",
+            "data": {
+                "nomor_pendaftaran": number,
+                "polres": record["polres"],
+                "riwayat": history(record, now),
             },
         }
 

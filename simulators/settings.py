@@ -26,6 +26,11 @@ class SimulatorSettings(BaseSettings):
     # secret its token endpoint refuses every client.
     inapas_client_id: str = "asisten-warga"
     inapas_client_secret: str = ""
+    # Signed "case changed" callbacks to the gateway (simulators/callbacks.py): its URL with
+    # `{ministry}`, e.g. http://127.0.0.1:8001/api/v1/callbacks/{ministry}; unset = none. The
+    # secrets per ministry are the gateway's own setting ("simponi=...,lapor=...").
+    simulated_callback_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    ministry_callback_secrets: str = ""
 
     def simulated_fault(self, key: str) -> str | None:
         """The fault injected into ministry `key`'s simulator: "timeout", "error" or None."""

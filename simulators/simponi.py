@@ -9,7 +9,8 @@ API shape (SIMPONI-like, Indonesian field names, `status` "00" = success):
 - `GET /api/tarif` → `{"status": "00", "data": [{"kode_tarif", "uraian", "tarif", "dasar_hukum"}]}`
 - `POST /api/billing` `{"kode_tarif", "nik"}` → 201 `{"status": "00", "data": billing}`
 - `GET /api/billing/{kode_billing}` → `{"status": "00", "data": billing}`
-- `POST /api/billing/{kode_billing}/bayar` (the bank) → `{"status": "00", "data": billing}`;
+- `POST /api/billing/{kode_billing}/bayar` (the bank) → `{"status": "00", "data": billing}`,
+  then a signed callback to the gateway (simulators/callbacks.py) when one is configured;
   409 `{"status": "31"}` already paid, `{"status": "32"}` expired; 404 `{"status": "14"}` unknown
 where billing = `{kode_billing, kode_tarif, uraian, jumlah, status: "BELUM_BAYAR" | "SUDAH_BAYAR"
 | "KEDALUWARSA", tgl_billing, tgl_kedaluwarsa, tgl_bayar, ntpn, dasar_hukum}`.
@@ -161,6 +162,7 @@ def build(context: SimulatorContext) -> FastAPI:
             record = await codes.pay(code, now)
         except PaymentRefused as refused:
             return _refusal(refused.reason)
+        context.callbacks.case_changed(KEY, code)  # SIMPONI notifies the biller of a payment
         return {"status": "00", "data": _billing(record, now)}
 
     return app

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import cases
 from api.callcenter import handoff as machine
-from api.callcenter import texts
+from api.callcenter import reach, texts
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
 from api.callcenter.lookup_keys import callback_key
@@ -98,6 +98,7 @@ class CallCenter:
         # Proves callback numbers (api/identity/verifier.py); set by the app once its adapters
         # exist. Without it no callback is booked to a number the citizen typed.
         self.verifier: Verifier | None = None
+        self.mailer: reach.Mailer | None = None  # e-mail for tickets' answers (AW_SMTP_HOST)
 
     def start(self) -> None:
         """The timeouts' sweeper."""
@@ -138,17 +139,24 @@ class CallCenter:
             return await self._resume_bot(conversation)
         if handoff.state is not machine.OFFERED:
             return [texts.NOTHING_TO_CANCEL]
-        if payload == texts.TICKET:
+        if payload == texts.TICKET and conversation.channel == "web":  # ask where to answer
+            return [reach.ask_reach(email=self.mailer is not None)]
+        if payload in (texts.TICKET, texts.REACH_SELF):
             return [await self._book(session, conversation, handoff, machine.TICKET, phone=None)]
+        if payload in (texts.REACH_WHATSAPP, texts.REACH_EMAIL):
+            return [await self._ask_reach_address(session, conversation, handoff, payload)]
         if payload == texts.CALLBACK:
+            handoff.reach_channel = None  # a callback after all
             # Only a number the citizen proved: the WhatsApp sender's own, a Telegram contact
             # shared by its own user, or one that received a code typed back.
             known = await self.verifier.proven_phone(session, conversation.id) if self.verifier else None
             if known:
-                return [await self._book(session, conversation, handoff, machine.CALLBACK, phone=f"+{known}")]
+                return [await self._book_phone(session, conversation, handoff, f"+{known}")]
             handoff.awaiting_phone = True
             await session.commit()
             return [texts.ASK_PHONE]
+        if handoff.reach_channel == reach.EMAIL:
+            return [await self._take_email(session, conversation, handoff, event)]
         return [await self._prove_phone(session, conversation, handoff, event)]
 
     async def _prove_phone(
@@ -166,7 +174,7 @@ class CallCenter:
             proven = await verifier.proven_phone(session, conversation.id)
             if proven is None:
                 return texts.INVALID_PHONE
-            return await self._book(session, conversation, handoff, machine.CALLBACK, phone=f"+{proven}")
+            return await self._book_phone(session, conversation, handoff, f"+{proven}")
         assert isinstance(event, TextIn)
         if verifier is None:
             return texts.OWN_NUMBER_ONLY
@@ -175,12 +183,48 @@ class CallCenter:
             proved = await verifier.check_phone_code(session, conversation.id, typed)
             if proved is None:
                 return texts.ASK_CODE_AGAIN
-            return await self._book(session, conversation, handoff, machine.CALLBACK, phone=f"+{proved}")
+            return await self._book_phone(session, conversation, handoff, f"+{proved}")
         phone = parse_phone(event.text)
         masked = await verifier.send_phone_code(session, conversation.id, phone) if phone else None
         if masked is None:
             return texts.INVALID_PHONE
         return texts.code_sent(masked)
+
+    async def _ask_reach_address(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff, payload: str
+    ) -> Reply:
+        """WhatsApp: the number proved in this conversation, else ask one (proved by SMS code);
+        e-mail: ask the address (api/callcenter/reach.py)."""
+        if payload == texts.REACH_EMAIL and self.mailer is None:
+            return reach.ask_reach(email=False)
+        handoff.reach_channel = reach.WHATSAPP if payload == texts.REACH_WHATSAPP else reach.EMAIL
+        if handoff.reach_channel == reach.WHATSAPP and self.verifier is not None:
+            known = await self.verifier.proven_phone(session, conversation.id)
+            if known:
+                return await self._book_phone(session, conversation, handoff, f"+{known}")
+        handoff.awaiting_phone = True  # the next text is the number or the address
+        await session.commit()
+        return reach.ASK_WHATSAPP if handoff.reach_channel == reach.WHATSAPP else reach.ASK_EMAIL
+
+    async def _take_email(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff, event: Inbound
+    ) -> Reply:
+        address = reach.parse_email(event.text) if isinstance(event, TextIn) else None
+        if address is None:
+            return reach.INVALID_EMAIL
+        return await self._book(
+            session, conversation, handoff, machine.TICKET, phone=None, reach_to=(reach.EMAIL, address)
+        )
+
+    async def _book_phone(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff, phone: str
+    ) -> Reply:
+        """A proved number: a callback, or where a web ticket's answer goes on WhatsApp."""
+        if handoff.reach_channel == reach.WHATSAPP:
+            return await self._book(
+                session, conversation, handoff, machine.TICKET, phone=None, reach_to=(reach.WHATSAPP, phone)
+            )
+        return await self._book(session, conversation, handoff, machine.CALLBACK, phone=phone)
 
     async def on_signal(
         self, session: AsyncSession, conversation: Conversation, custom: Mapping[str, Any]
@@ -278,6 +322,9 @@ class CallCenter:
         session.add(message)
         await session.commit()
         await self._deliver(session, handoff.conversation_id, [message])
+        if handoff.reach_channel in (reach.WHATSAPP, reach.EMAIL):  # a web ticket's answer
+            template = self.settings.whatsapp_answer_template, self.settings.whatsapp_update_template_language
+            await reach.relay(session, handoff, text, self._outbound, self.mailer, *template)
         # Delivered as written; kept masked (an agent may repeat a NIK or a birth date).
         await mask_stored(session, [message])
         await self._publish_change(handoff)
@@ -434,9 +481,10 @@ class CallCenter:
         to: HandoffState,
         *,
         phone: str | None,
+        reach_to: tuple[str, str] | None = None,
     ) -> Reply:
         """A callback or a ticket: a contact-request case the citizen can follow, queued for
-        agents at the next opening."""
+        agents at the next opening; `reach_to`: where a ticket's answer also goes."""
         kind = "callback" if to is machine.CALLBACK else "ticket"
         case = await cases.open_case(
             session,
@@ -449,12 +497,18 @@ class CallCenter:
             session, handoff, to, allowed_from=(machine.OFFERED,), detail=kind, case_number=case.case_number,
             callback_phone=phone, callback_phone_hash=callback_key(phone) if phone else None,
             awaiting_phone=False, queued_at=utcnow(),
+            reach_channel=reach_to[0] if reach_to else reach.SELF if to is machine.TICKET else None,
+            reach_address=reach_to[1] if reach_to else None,
         )  # fmt: skip
         await session.commit()
         await self._publish_change(handoff)
         hours = self.hours.describe()
         if phone is not None:
             return texts.callback_booked(mask_phone(phone), case.case_number, hours)
+        if reach_to is not None:
+            channel, address = reach_to
+            shown = mask_phone(address) if channel == reach.WHATSAPP else reach.mask_email(address)
+            return reach.ticket_given(case.case_number, hours, channel, shown)
         return texts.ticket_given(case.case_number, hours)
 
     async def _set_case_status(self, session: AsyncSession, case_number: str, status: str) -> None:

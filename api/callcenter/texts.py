@@ -8,7 +8,12 @@ from api.conversations.model import Choice, TextReply
 CANCEL = "/handoff_cancel"
 CALLBACK = "/handoff_callback"
 TICKET = "/handoff_ticket"
-HANDOFF_PAYLOADS = frozenset({CANCEL, CALLBACK, TICKET})
+# How an out-of-hours web ticket's answer reaches the citizen (api/callcenter/reach.py).
+REACH_WHATSAPP = "/handoff_reach_whatsapp"
+REACH_EMAIL = "/handoff_reach_email"
+REACH_SELF = "/handoff_reach_self"
+REACH_PAYLOADS = frozenset({REACH_WHATSAPP, REACH_EMAIL, REACH_SELF})
+HANDOFF_PAYLOADS = frozenset({CANCEL, CALLBACK, TICKET}) | REACH_PAYLOADS
 
 CANCEL_WAITING = Choice(title="Batal menunggu", payload=CANCEL)
 BACK_TO_BOT = Choice(title="Kembali ke asisten", payload=CANCEL)

@@ -24,7 +24,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.conversations import outbox as queue
-from api.conversations.model import Reply, TextReply
+from api.conversations.model import Reply, TextReply, needs_window
 from api.conversations.store import record_delivery, stored_reply
 from api.metrics import instruments as metrics
 from api.models import Conversation, DeliveryStatus, Message
@@ -123,7 +123,7 @@ async def deliver(
             await queue.drop(session, message.id)
             await session.commit()
             continue
-        if not window_open:
+        if not window_open and needs_window(reply):
             logger.warning(
                 "reply not sent, outside the 24-hour window channel=%s message=%s", channel, message.id
             )

@@ -1,11 +1,13 @@
 """The one internal message model shared by every channel (web, Telegram, WhatsApp).
 
 Outbound, the bot's replies are `Reply` values: `TextReply` (with optional buttons),
-`ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `ContactRequest` and
-`LocationRequest`. Their JSON form (`reply.model_dump(mode="json")`) is discriminated by
-`type`, and it is also the `custom` schema our actions send through Rasa
-(`dispatcher.utter_message(json_message={"type": "list", ...})`), so an action can use any
-reply kind and every channel renders it. `from_rasa` maps one item of Rasa's REST reply.
+`ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `ContactRequest`,
+`LocationRequest` and `TemplateReply` (a message nobody asked for, sendable as WhatsApp's
+approved template outside its 24-hour window: case updates, docs/notifications.md). Their
+JSON form (`reply.model_dump(mode="json")`) is discriminated by `type`, and it is also the
+`custom` schema our actions send through Rasa (`dispatcher.utter_message(json_message={"type":
+"list", ...})`), so an action can use any reply kind and every channel renders it.
+`from_rasa` maps one item of Rasa's REST reply.
 
 Inbound, a channel turns what the citizen did into an `Inbound` event: `TextIn`,
 `ButtonClickIn`, `ListChoiceIn`, `ContactIn` or `LocationIn`. Each says what to store
@@ -105,11 +107,28 @@ class LocationRequest(_Model):
     button: _NonEmpty = DEFAULT_LOCATION_BUTTON
 
 
+class TemplateReply(_Model):
+    """A message the citizen did not ask for (a case update): `text` everywhere, except on
+    WhatsApp outside its 24-hour window, where it goes as the approved template `template`
+    (language `language`) with `parameters` as its body's values, in order."""
+
+    type: Literal["template"] = "template"
+    text: _NonEmpty
+    template: _NonEmpty
+    language: _NonEmpty = "id"
+    parameters: list[str] = []
+
+
 Reply = Annotated[
-    TextReply | ListReply | ImageReply | DocumentReply | ContactRequest | LocationRequest,
+    TextReply | ListReply | ImageReply | DocumentReply | ContactRequest | LocationRequest | TemplateReply,
     Field(discriminator="type"),
 ]
 REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
+
+
+def needs_window(reply: Reply) -> bool:
+    """Whether the reply may go only inside WhatsApp's 24-hour window (all but a template)."""
+    return not isinstance(reply, TemplateReply)
 
 
 def choices(reply: Reply) -> list[Choice]:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.conversations import outbox as queue
 from api.conversations.delivery import OUTSIDE_WINDOW, Attention, DeliveryFailed, Senders
+from api.conversations.model import needs_window
 from api.conversations.store import record_delivery, stored_reply
 from api.metrics import instruments as metrics
 from api.models import Conversation, DeliveryStatus, Message, OutboxEntry, utcnow
@@ -109,7 +110,7 @@ class DeliveryWorker:
                 await session.commit()
                 return
             outbox, window_open = target
-            if not window_open:
+            if not window_open and needs_window(reply):
                 await queue.drop(session, message.id)
                 await record_delivery(session, message, DeliveryStatus.UNDELIVERED, error=OUTSIDE_WINDOW)
                 metrics.outbound_failed(entry.channel, "outside_window")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -153,6 +154,40 @@ class Settings(BaseSettings):
     outbox_backoff_base_seconds: float = Field(default=1.0, gt=0, le=60)
     outbox_backoff_max_seconds: float = Field(default=300.0, gt=0, le=3600)
     outbox_give_up_seconds: float = Field(default=3600.0, gt=0, le=7 * 24 * 3600)
+    # Case updates pushed to citizens (docs/notifications.md): the notifier runs on every
+    # replica, looks for due work this often, asks a followed case's ministry for news at most
+    # every `notify_poll_case_seconds` (ministries with a callback tell the gateway at once),
+    # and pushes nothing in the quiet hours (WIB, start to end) unless the update is urgent.
+    notify_worker: bool = True
+    notify_tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    notify_poll_case_seconds: float = Field(default=3600.0, gt=0, le=7 * 24 * 3600)
+    notify_batch: int = Field(default=100, ge=1, le=10_000)
+    notify_quiet_start: time = time(21, 0)
+    notify_quiet_end: time = time(6, 0)
+    # Outside WhatsApp's 24-hour window an update goes as this approved `utility` template;
+    # its body parameters, in order, are named from: case_number, status, next_step, service.
+    whatsapp_update_template: str = Field(default="kabar_kasus", pattern=r"^[a-z0-9_]{1,512}$")
+    whatsapp_update_template_language: str = Field(default="id", pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")
+    whatsapp_update_template_parameters: list[Literal["case_number", "status", "next_step", "service"]] = [
+        "case_number",
+        "status",
+        "next_step",
+    ]
+    # An out-of-hours web ticket's answer relayed to WhatsApp outside the 24-hour window: this
+    # approved `utility` template, body parameters: the ticket number, the answer (one line).
+    whatsapp_answer_template: str = Field(default="jawaban_tiket", pattern=r"^[a-z0-9_]{1,512}$")
+    # E-mail for tickets' answers (connectors/email.py); unset host = no e-mail option.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65_535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_sender: str = "Asisten Warga <noreply@asistenwarga.go.id>"
+    smtp_starttls: bool = True
+    # Ministries' signed callbacks (POST /api/v1/callbacks/{ministry}): HMAC-SHA256 of the
+    # body with the ministry's secret, "ministry=secret,..." (a ministry without one: refused).
+    ministry_callback_secrets: SecretStr = SecretStr("")
+    # The embedded simulators call back here (simulators/callbacks.py); unset = they do not.
+    simulated_callback_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
     # Shared state across gateway replicas (per-sender rate limits); unset = in-process.
     redis_url: str | None = Field(default=None, pattern=r"^rediss?://")
     # Per-sender flood protection: at most this many messages per window (0 = off).

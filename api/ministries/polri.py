@@ -9,7 +9,12 @@ from typing import Any
 from api.ministries.base import IdentityMismatch, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
 
 # SKCK online's registration statuses → ours.
-STATUSES = {"TERDAFTAR": "terdaftar", "KEDALUWARSA": "kedaluwarsa"}
+STATUSES = {
+    "TERDAFTAR": "terdaftar",
+    "DIPROSES": "diproses",
+    "SIAP_DIAMBIL": "siap_diambil",
+    "KEDALUWARSA": "kedaluwarsa",
+}
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ def embed_simulators(settings: Settings) -> EmbeddedSimulators:
         simulators_database_url=settings.simulators_database_url,
         inapas_client_id=settings.inapas_client_id,
         inapas_client_secret=settings.inapas_client_secret.get_secret_value(),
+        simulated_callback_url=settings.simulated_callback_url,
+        ministry_callback_secrets=settings.ministry_callback_secrets.get_secret_value(),
     )
     return simulators
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import (
     Case,
+    CaseSubscription,
     Conversation,
     Handoff,
     InapasLogin,
@@ -46,7 +47,10 @@ logger = logging.getLogger(__name__)
 
 # What else a conversation holds about its citizen (identity verification, the identifier
 # vault): erased with the conversation's messages when the conversation itself stays.
-_CONVERSATION_ROWS = (Handoff, VerifiedIdentity, VerifiedSession, ProvenPhone, VaultEntry, InapasLogin)
+# Its case subscriptions go too: an erased conversation hears of no case any more.
+_CONVERSATION_ROWS = (
+    Handoff, VerifiedIdentity, VerifiedSession, ProvenPhone, VaultEntry, InapasLogin, CaseSubscription,
+)  # fmt: skip
 
 # The custom reply of action_erase_my_data (actions/privacy.py); never shown to the citizen.
 ERASE_SIGNAL = "erase"

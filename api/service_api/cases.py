@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from api.cases import get_case, normalize_case_number, refresh, status_label
+from api.cases import follow, get_case, normalize_case_number, refresh, status_label
 from api.db import SessionDep
 from api.ministries.base import InvalidInput, NotFound
 from api.ministries.registry import Ministries, ministries_of
@@ -49,6 +49,7 @@ async def follow_case(
     if case is None:
         raise NotFound(f"Nomor {number} tidak ditemukan. Mohon periksa kembali nomornya.")
     case = await refresh(session, case, ministries)
+    await follow(session, case)
     return CaseOut(
         case_number=case.case_number,
         kind=case.kind,

@@ -13,7 +13,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.cases import WIB, get_case, normalize_case_number, open_case, record_statuses, register_case_type
+from api.cases import (
+    WIB,
+    follow,
+    get_case,
+    normalize_case_number,
+    open_case,
+    record_statuses,
+    register_case_type,
+)
 from api.db import SessionDep
 from api.identifiers import Nik, invalid
 from api.ministries.base import InvalidInput, NotFound
@@ -185,6 +193,8 @@ async def follow_complaint(
     report = await lapor.report(tracking_id)
     if case is not None and record_statuses(case, report.history):
         await session.commit()
+    if case is not None:
+        await follow(session, case)
     verify_by, follow_up_by = deadlines(report)
     return ComplaintOut(
         case_number=case.case_number if case else None,

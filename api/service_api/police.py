@@ -32,6 +32,8 @@ SKCK_SERVICE = "skck"
 SKCK_VALID_MONTHS = int(facts.get("skck.validity").number)
 STATUS_LABELS = {
     "terdaftar": "Terdaftar: silakan bayar PNBP dan datang ke Polres",
+    "diproses": "Sedang diproses di Polres",
+    "siap_diambil": "SKCK siap diambil",
     "kedaluwarsa": "Pendaftaran kedaluwarsa",
 }
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",

@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.callcenter.service import CallCenterDep
-from api.cases import get_case, normalize_case_number, status_label
+from api.cases import follow, get_case, normalize_case_number, status_label
 from api.db import SessionDep
 from api.ministries.base import InvalidInput, NotFound
 from api.models import CaseKind, utcnow
@@ -46,6 +46,7 @@ async def follow_ticket(case_number: str, session: SessionDep, callcenter: CallC
     case = await get_case(session, number)
     if case is None or case.kind is not CaseKind.CONTACT_REQUEST:
         raise NotFound(f"Tiket {number} tidak ditemukan. Mohon periksa kembali nomornya.")
+    await follow(session, case)  # a verified conversation hears when the ticket is answered
     hours = callcenter.hours  # the hours the call center itself keeps
     return TicketOut(
         case_number=case.case_number,

@@ -23,6 +23,7 @@ from api.conversations.model import (
     LocationRequest,
     Reply,
     Section,
+    TemplateReply,
     choices,
     plain_text,
 )
@@ -79,6 +80,8 @@ def render(reply: Reply, ref: int | None) -> list[Message]:
     if isinstance(reply, ContactRequest):
         *texts, body = _body_parts(reply.text)
         return [*texts, _interactive("request_contact_info", body, {"name": "request_contact_info"})]
+    if isinstance(reply, TemplateReply):
+        return [_template(reply)]
     if ref is None:
         return _texts(plain_text(reply))
     options = choices(reply)
@@ -97,6 +100,15 @@ def render(reply: Reply, ref: int | None) -> list[Message]:
     sections = reply.sections if isinstance(reply, ListReply) else [Section(rows=options)]
     label = reply.button if isinstance(reply, ListReply) else "Lihat pilihan"
     return [*texts, *_lists(body, shorten(label, LIST_BUTTON_LIMIT), sections, ref)]
+
+
+def _template(reply: TemplateReply) -> Message:
+    """An approved template (sent outside the 24-hour window): its body's values in order."""
+    parameters = [{"type": "text", "text": value} for value in reply.parameters]
+    template: dict[str, Any] = {"name": reply.template, "language": {"code": reply.language}}
+    if parameters:
+        template["components"] = [{"type": "body", "parameters": parameters}]
+    return {"type": "template", "template": template}
 
 
 def _texts(text: str) -> list[Message]:

@@ -69,6 +69,8 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "cases": {"ix_cases_conversation_id"},
         "case_events": {"ix_case_events_case_id_id"},
         "case_counters": set(),
+        "case_subscriptions": {"ix_case_subscriptions_conversation_id"},
+        "case_notifications": {"ix_case_notifications_due"},
         "agents": set(),
         "agent_sessions": {"ix_agent_sessions_agent_id"},
         "handoffs": {

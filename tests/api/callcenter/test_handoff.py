@@ -77,7 +77,10 @@ async def test_nobody_online_offers_callback_or_ticket(center: tuple[FastAPI, ht
     # The bot keeps answering while the offer stands.
     assert (await say(client, conversation, "cek bansos"))["replies"][0]["text"] == "bot: cek bansos"
 
-    ticket = await say(client, conversation, texts.TICKET, metadata={"button_title": "Minta nomor tiket"})
+    asked = await say(client, conversation, texts.TICKET, metadata={"button_title": "Minta nomor tiket"})
+    # From the web: where should the answer also go (api/callcenter/reach.py)? Check it myself.
+    assert [b["payload"] for b in asked["replies"][0]["buttons"]][-1] == texts.REACH_SELF
+    ticket = await say(client, conversation, texts.REACH_SELF, metadata={"button_title": "Cek sendiri"})
     number = ticket["replies"][0]["text"].split("Nomor tiket Anda: ")[1].split(".")[0]
     assert number.startswith("TKT-")
     handoff = await handoff_of(app, conversation)
@@ -296,6 +299,7 @@ async def test_a_ticket_is_claimed_later_and_its_case_follows(
     app, client = center
     conversation, _ = await _queued(app, client)  # nobody online: offered
     await say(client, conversation, texts.TICKET)
+    await say(client, conversation, texts.REACH_SELF)  # the web asks where the answer goes
     agent = await add_agent(app)
     handoff = await handoff_of(app, conversation)
     async with console(app, agent) as desk:

@@ -1,0 +1,131 @@
+"""How an out-of-hours ticket from the web reaches the citizen (issue 21 §2).
+
+A web citizen who takes a ticket is usually gone when the agent answers, so the gateway asks
+where the answer should also go: a WhatsApp number, proved like a callback number (the SMS code
+of api/identity/verifier.py, or the number the citizen already proved in this conversation);
+an e-mail address (offered only when the gateway can send e-mail, `AW_SMTP_HOST`); or nowhere
+("cek sendiri dengan nomor tiket": the ticket's status is asked by its number on any channel).
+The choice is kept on the hand-off (`reach_channel`, `reach_address`, sealed).
+
+When the agent answers, the answer is stored in the ticket's own conversation as always, and
+relayed (`relay`): to WhatsApp as a message of that number's conversation, through the outbox
+(outside WhatsApp's 24-hour window as the approved template `AW_WHATSAPP_ANSWER_TEMPLATE`), or
+by e-mail through the `Mailer` port.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.callcenter import texts
+from api.conversations.delivery import Outbound
+from api.conversations.model import Choice, Reply, TemplateReply, TextReply
+from api.conversations.store import channel_thread, outgoing_message, within
+from api.models import Author, Handoff
+
+logger = logging.getLogger(__name__)
+
+WHATSAPP, EMAIL, SELF = "whatsapp", "email", "self"
+WHATSAPP_WINDOW = timedelta(hours=24)  # Meta's customer-service window
+# A plain address: one @, a dot in the domain, no spaces or angle brackets; at most 254 chars.
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$")
+# A template parameter is one line of at most 1024 characters (Meta).
+TEMPLATE_PARAMETER_LIMIT = 1024
+
+
+class Mailer(Protocol):
+    """Sends one plain-text e-mail (connectors/email.py)."""
+
+    async def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+def ask_reach(*, email: bool) -> TextReply:
+    options = [Choice(title="WhatsApp", payload=texts.REACH_WHATSAPP)]
+    if email:
+        options.append(Choice(title="E-mail", payload=texts.REACH_EMAIL))
+    options.append(Choice(title="Cek sendiri", payload=texts.REACH_SELF))
+    where = "WhatsApp atau e-mail" if email else "WhatsApp"
+    return TextReply(
+        text="Ke mana jawaban petugas sebaiknya juga kami kirim? Pilih "
+        f"{where}, atau pilih cek sendiri dengan nomor tiket.",
+        buttons=options,
+    )
+
+
+ASK_WHATSAPP = TextReply(
+    text="Silakan tulis nomor WhatsApp Anda, misalnya 081234567890. Kami akan mengirim kode lewat "
+    "SMS untuk memastikan nomor itu milik Bapak/Ibu.",
+    buttons=[texts.BACK_TO_BOT],
+)
+ASK_EMAIL = TextReply(
+    text="Silakan tulis alamat e-mail Anda, misalnya nama@contoh.id.", buttons=[texts.BACK_TO_BOT]
+)
+INVALID_EMAIL = TextReply(
+    text="Maaf, alamat e-mail tersebut tidak valid. Mohon tulis seperti nama@contoh.id.",
+    buttons=[texts.BACK_TO_BOT],
+)
+
+
+def ticket_given(case_number: str, hours: str, channel: str, shown_address: str) -> TextReply:
+    where = "WhatsApp" if channel == WHATSAPP else "e-mail"
+    return TextReply(
+        text=f"Nomor tiket Anda: {case_number}. Petugas akan menjawab pada jam layanan ({hours}); "
+        f"jawabannya juga kami kirim ke {where} {shown_address}. Status tiket dapat ditanyakan "
+        "kapan saja dengan menyebut nomornya."
+    )
+
+
+def parse_email(text: str) -> str | None:
+    candidate = text.strip()
+    return candidate.lower() if len(candidate) <= 254 and _EMAIL.fullmatch(candidate) else None
+
+
+def mask_email(address: str) -> str:
+    """nama@contoh.id → n***@contoh.id."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def answer_text(case_number: str, answer: str) -> str:
+    return f"Jawaban petugas untuk tiket {case_number}:\n{answer}"
+
+
+async def relay(
+    session: AsyncSession,
+    handoff: Handoff,
+    answer: str,
+    outbound: Outbound,
+    mailer: Mailer | None,
+    template: str,
+    language: str,
+) -> None:
+    """Send the agent's answer where the citizen asked (nothing for "self" or a live chat)."""
+    address, case_number = handoff.reach_address, handoff.case_number or ""
+    if handoff.reach_channel == WHATSAPP and address:
+        thread, conversation, _ = await channel_thread(session, WHATSAPP, address.lstrip("+"))
+        text = answer_text(case_number, answer)
+        reply: Reply = TextReply(text=text)
+        if not within(thread, WHATSAPP_WINDOW):
+            flat = " ".join(answer.split())[:TEMPLATE_PARAMETER_LIMIT]
+            reply = TemplateReply(
+                text=text, template=template, language=language, parameters=[case_number, flat]
+            )
+        message = outgoing_message(conversation.id, Author.AGENT, reply)
+        session.add(message)
+        await session.commit()
+        await outbound.push(session, conversation, [message])
+        logger.info("ticket answer relayed channel=whatsapp handoff=%s", handoff.id)
+    elif handoff.reach_channel == EMAIL and address and mailer is not None:
+        try:
+            await mailer.send(
+                address, f"Jawaban tiket {case_number} - Asisten Warga", answer_text(case_number, answer)
+            )
+        except Exception as error:  # the answer stays in the conversation and the ticket
+            logger.warning("ticket answer not e-mailed handoff=%s error=%s", handoff.id, type(error).__name__)
+            return
+        logger.info("ticket answer relayed channel=email handoff=%s", handoff.id)
