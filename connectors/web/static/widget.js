@@ -59,6 +59,10 @@
   const HISTORY_LIMIT = 200;
   const POLL_MS = 3000;
   const RECONNECT_MAX_MS = 30000;
+  // A message whose answer was lost (the connection or the gateway died) is sent again after
+  // each of these pauses, with its id: the gateway answers it once (api/conversations/resend.py).
+  const RESEND_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+  const RESENDABLE = [0, 502, 503, 504]; // no answer at all, or the load balancer's
 
   const options = readOptions(script);
   const api = {
@@ -496,7 +500,7 @@
     }
 
     failAll(error) {
-      // Sent but unanswered: the gateway may have stored them, so never resend.
+      // Sent but unanswered: `deliver` sends them again with the same message id.
       const lost = error instanceof SocketUnavailable ? new GatewayError(TEXT.error) : error;
       for (const { reject, timer } of this.waiting.values()) {
         clearTimeout(timer);
@@ -560,15 +564,27 @@
 
   // The HTTP API takes a button's payload as `text` and its title as `metadata.button_title`.
   function httpBody(event) {
-    if (event.type === "text") return { text: event.text };
+    const id = { client_message_id: event.client_message_id };
+    if (event.type === "text") return { text: event.text, ...id };
     if (event.type === "location") {
       const { latitude, longitude } = event;
       return {
         text: `/share_location${JSON.stringify({ latitude, longitude })}`,
         metadata: { button_title: TEXT.locationShared, location: { latitude, longitude } },
+        ...id,
       };
     }
-    return { text: event.payload, metadata: { button_title: event.title } };
+    return { text: event.payload, metadata: { button_title: event.title }, ...id };
+  }
+
+  // Each citizen message's own id (a UUID v4), kept across resends.
+  function newMessageId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16)); // pages served over plain HTTP
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
   function newSocket() {
@@ -605,12 +621,18 @@
 
   async function deliver(event) {
     if (!conversationId) await startConversation();
-    try {
-      return await deliverOnce(event);
-    } catch (error) {
-      if (!SESSION_GONE.includes(error.status)) throw error;
-      await startConversation(); // the stored conversation or its session no longer exists
-      return deliverOnce(event);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await deliverOnce(event);
+      } catch (error) {
+        if (SESSION_GONE.includes(error.status)) {
+          await startConversation(); // the stored conversation or its session no longer exists
+          return deliverOnce(event);
+        }
+        // Unanswered: sent again, same id, on a new socket (or HTTP) through the load balancer.
+        if (!RESENDABLE.includes(error.status) || attempt >= RESEND_DELAYS_MS.length) throw error;
+        await new Promise((resume) => setTimeout(resume, RESEND_DELAYS_MS[attempt]));
+      }
     }
   }
 
@@ -643,7 +665,7 @@
     disableOldChoices();
     const mine = render({ author: "citizen", text: shown });
     try {
-      const result = await deliver(event);
+      const result = await deliver({ ...event, client_message_id: newMessageId() });
       renewSession(result.session_token);
       shownIds.add(result.message_id);
       // A shared phone or a warnet PC: the typed NIK or birth date leaves the screen once
