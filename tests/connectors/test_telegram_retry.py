@@ -32,10 +32,7 @@ ANSWER = "Halo! Ada yang bisa kami bantu?"
 
 
 async def test_the_answer_reaches_the_chat_once_rasa_is_back(
-    citizen: int,
-    gateway: GatewayFactory,
-    telegram: FakeTelegram,
-    fake_rasa: FakeRasa,  # noqa: F811
+    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa  # noqa: F811
 ) -> None:
     fast = {"turn_retry": True, "turn_retry_poll_seconds": 0.05, "turn_retry_base_seconds": 0.05}
     fake_rasa.status = 503
@@ -56,10 +53,7 @@ async def test_the_answer_reaches_the_chat_once_rasa_is_back(
 
 
 async def test_an_update_redelivered_after_the_gateway_died_mid_turn_is_answered_once(
-    citizen: int,
-    gateway: GatewayFactory,
-    telegram: FakeTelegram,
-    fake_rasa: FakeRasa,  # noqa: F811
+    citizen: int, gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa  # noqa: F811
 ) -> None:
     """kill -9 of the replica playing a Telegram turn: the message and its update id were
     stored (`pending`, under the dead process), no 200 reached Telegram, so Telegram delivers

@@ -23,7 +23,7 @@ from tests.connectors.web.test_socket import (  # noqa: F401 - fixtures
 
 
 def test_a_message_resent_on_a_new_socket_gets_the_first_result(
-    gateway_client: TestClient,
+    gateway_client: TestClient,  # noqa: F811
     fake_rasa: FakeRasa,  # noqa: F811
 ) -> None:
     fake_rasa.respond = lambda body: [{"text": f"jawab: {body['message']}"}]
@@ -57,7 +57,7 @@ def test_a_message_resent_on_a_new_socket_gets_the_first_result(
 
 @pytest.mark.parametrize("bad", ["bukan-uuid", "", 7, ["x"], "a" * 100])
 def test_a_malformed_client_message_id_gets_an_error_frame(
-    gateway_client: TestClient,
+    gateway_client: TestClient,  # noqa: F811
     fake_rasa: FakeRasa,
     bad: object,  # noqa: F811
 ) -> None:
