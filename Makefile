@@ -96,7 +96,7 @@ telegram-polling: $(API_VENV)/.installed  ## Telegram bot by polling (AW_TELEGRA
 cluster: setup haproxy train  ## The production topology on this machine: 2 gateways, 2 Rasa, 2 action servers, HAProxy, PostgreSQL, Redis, RabbitMQ (ports 18300-18399).
 	scripts/cluster
 
-test-cluster: setup haproxy train  ## Kill tests on the cluster (about 4 min): replicas killed under load, a burst over both Rasa replicas, analytics without identifiers.
+test-cluster: setup haproxy train  ## Kill tests on the cluster (about 10 min; the last step of make test): replicas killed under load, bursts, analytics without identifiers.
 	$(API)/python -m tests.cluster $(CLUSTER_ARGS)
 
 AS_OF ?= $(shell date -u +%F)

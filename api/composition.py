@@ -21,6 +21,7 @@ from api.conversations import outbox
 from api.conversations.admission import BusyNotice
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.outbox_worker import DeliveryWorker
+from api.conversations.resend import Resends
 from api.conversations.retry import RetryPolicy, TurnRetries
 from api.core.config import Settings
 from api.ministries.registry import Ministries
@@ -143,8 +144,10 @@ def build_gateway(
     limiter = create_rate_limiter(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
     )
+    policy = retry_policy(settings)
+    resends = Resends(longest_turn=policy.orphan_pending, heartbeat_dead=policy.heartbeat_dead)
     context = ChannelContext(
-        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations
+        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations, resends
     )
     channels = Channels(
         context,

@@ -195,6 +195,9 @@ class Message(Base):
             postgresql_where=text(WAITING_SQL),
             sqlite_where=text(WAITING_SQL),
         ),
+        # A client's message id is its message once per conversation: a resend is the same
+        # message (api/conversations/resend.py).
+        Index("uq_messages_client_message_id", "conversation_id", "client_message_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -212,6 +215,12 @@ class Message(Base):
     # Incoming, while `pending`: the gateway process playing the turn (its heartbeat in
     # `gateway_replicas`): a message of a dead process is retried soon (api/conversations/waiting.py).
     rasa_holder: Mapped[str | None] = mapped_column(String(32))
+    # Incoming from the web widget or the HTTP API: the id the client gave the message (a UUID),
+    # so a resend after a lost connection is recognised (api/conversations/resend.py).
+    client_message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    # Outgoing: the citizen message this reply answers (its turn's replies and notices), so a
+    # resend of that message gets them again.
+    reply_to: Mapped[int | None] = mapped_column(BigIntId)
     # Outgoing only: the reply in the internal message model (api/conversations/model.py), as JSON.
     content: Mapped[dict[str, Any] | None] = mapped_column(JSON())
     # The channel's own id of the message (WhatsApp wamid, Telegram message id).

@@ -52,6 +52,10 @@ class MessageIn(BaseModel):
                     "text": '/ask_menu{"service":"health"}',
                     "metadata": {"button_title": "Kesehatan"},
                 },
+                {
+                    "text": "Syarat membuat KTP?",
+                    "client_message_id": "0b6f3c1e-8d2a-4f5b-9c7e-2a1d3e4f5a6b",
+                },
             ]
         },
     )
@@ -59,6 +63,9 @@ class MessageIn(BaseModel):
     text: str
     # Channel metadata, forwarded to Rasa as is (not stored).
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # The client's id for this message (a UUID it makes once per message): the same id sent
+    # again after a lost connection gets the first attempt's answer, never a second turn.
+    client_message_id: uuid.UUID | None = None
 
     @field_validator("text")
     @classmethod

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.conversations.resend import Resends
 from api.core.config import Settings
 from connectors.inbound import ChannelContext
 from connectors.ratelimit import RateLimiter
@@ -45,3 +46,11 @@ async def _rate_limiter(request: Request) -> RateLimiter:
 
 
 RateLimiterDep = Annotated[RateLimiter, Depends(_rate_limiter)]
+
+
+async def _resends(request: Request) -> Resends:
+    channels: Channels = request.app.state.channels
+    return channels.context.resends
+
+
+ResendsDep = Annotated[Resends, Depends(_resends)]

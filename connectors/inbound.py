@@ -41,6 +41,7 @@ from api.conversations import store, turn
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbox, notify
 from api.conversations.model import ContactIn, Inbound
+from api.conversations.resend import Resends
 from api.identity.keys import normalize_phone
 from api.identity.verifier import stage_phone
 from api.models import ChannelThread, Conversation, Handoff, Message
@@ -73,6 +74,7 @@ class ChannelContext:
     max_message_chars: int
     handoffs: turn.Handoffs | None
     bot_conversations: BotConversations
+    resends: Resends = Resends()  # the web's resent messages (api/conversations/resend.py)
 
 
 class Outcome(enum.Enum):

@@ -8,15 +8,19 @@ rows in batches. A message is acknowledged only once its batch is committed, and
 one is a no-op (`event_key`), so a crash of this process or the database loses nothing and
 doubles nothing. While the database is down the batch is retried with backoff; RabbitMQ keeps
 the rest. Settings (environment): AW_DATABASE_URL (the gateway's), AW_RABBITMQ_URL,
-AW_ANALYTICS_QUEUE, AW_ANALYTICS_EXCHANGE, AW_ANALYTICS_SALT (secret, at least 16 characters).
+AW_ANALYTICS_QUEUE, AW_ANALYTICS_EXCHANGE, AW_ANALYTICS_SALT (secret, at least 16 characters),
+AW_ANALYTICS_HEALTH_FILE (optional: touched at least every second while the consumer loop
+runs, connected to the queue; the probes of deploy/ check its age).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
+from pathlib import Path
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
@@ -44,6 +48,8 @@ class AnalyticsSettings(BaseSettings):
     # Rasa's pika broker's `exchange_name` (its default: rasa-exchange).
     analytics_exchange: str = Field(default="rasa-exchange", pattern=r"^[A-Za-z0-9_.:-]{1,200}$")
     analytics_salt: SecretStr = Field(min_length=16)
+    # Touched while the loop runs (liveness and readiness probes: its age, deploy/).
+    analytics_health_file: Path | None = None
 
 
 class Consumer:
@@ -74,7 +80,14 @@ class Consumer:
             await queue.consume(self.on_message)
             logger.info("Consuming %s into analytics_events.", self.settings.analytics_queue)
             while not stop.is_set():
+                self.beat()
                 await self.flush(await self._batch(stop))
+
+    def beat(self) -> None:
+        """The loop is alive (the health file's time); a file system error is not fatal."""
+        if self.settings.analytics_health_file is not None:
+            with contextlib.suppress(OSError):
+                self.settings.analytics_health_file.touch()
 
     async def _batch(self, stop: asyncio.Event) -> list[AbstractIncomingMessage]:
         batch: list[AbstractIncomingMessage] = []
@@ -102,6 +115,7 @@ class Consumer:
             except Exception as error:  # the database is down or restarting: keep the batch
                 name = type(error).__name__
                 logger.warning("Analytics insert failed (%s); retrying in %.1f s.", name, backoff)
+                self.beat()  # alive, keeping its batch: a restart would not bring the database back
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         await batch[-1].ack(multiple=True)  # everything up to it on this channel

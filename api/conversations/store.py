@@ -2,10 +2,11 @@
 
 A channel user's thread and current conversation, read with its open hand-off in one query
 (`channel_thread`, `conversation_state`); the citizen's message stored with the channel's
-update id in one commit, so a retried update is handled once (`store_incoming`,
-`store_rate_limited`, `claim_update`); replies as stored messages and back
-(`outgoing_message`, `stored_reply`, `chosen`); what became of each delivery
-(`record_delivery`, `record_status`); the history.
+update id, or the id its web client gave it, in one commit, so a retried update or a resent
+message is handled once (`store_incoming`, `store_rate_limited`, `claim_update`,
+`DuplicateMessage`); replies as stored messages and back (`outgoing_message`, `stored_reply`,
+`chosen`, `replies_to`); what became of each delivery (`record_delivery`, `record_status`); the
+history.
 
 Every citizen's turn goes through here, so round trips stay few: storing a message writes only
 the message (and its update id) and its replies.
@@ -71,6 +72,15 @@ class DuplicateUpdate(Exception):
     """The channel update was handled before (a retried webhook)."""
 
 
+class DuplicateMessage(Exception):
+    """The client sent this message before (the same client message id): stored as
+    `message_id`, whose answer the resend gets (api/conversations/resend.py)."""
+
+    def __init__(self, message_id: int) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+
+
 class ConversationState(NamedTuple):
     conversation: Conversation
     handoff: Handoff | None  # the open hand-off, if any
@@ -93,10 +103,17 @@ def with_open_handoff(query: Select[Unpack[tuple[Any, ...]]]) -> Select[Unpack[t
 
 
 async def store_replies(
-    session: AsyncSession, conversation: Conversation, author: Author, replies: list[Reply]
+    session: AsyncSession,
+    conversation: Conversation,
+    author: Author,
+    replies: list[Reply],
+    *,
+    reply_to: int | None = None,
 ) -> list[Message]:
-    """Store replies that answer the citizen and commit them."""
+    """Store replies that answer the citizen (their message `reply_to`) and commit them."""
     outgoing = [outgoing_message(conversation.id, author, reply) for reply in replies]
+    for message in outgoing:
+        message.reply_to = reply_to
     session.add_all(outgoing)
     await session.commit()
     return outgoing
@@ -135,8 +152,11 @@ async def store_incoming(
     thread: ChannelThread | None,
     sent_at: datetime | None,
     rasa_message: str | None = None,
+    client_message_id: uuid.UUID | None = None,
 ) -> Message:
     """Add the citizen's message (and the channel's update id) and commit them together.
+    Raises `DuplicateUpdate` (a retried update) or `DuplicateMessage` (`client_message_id`
+    stored before in this conversation), storing nothing.
 
     Identifiers in it are stored masked (api/privacy/shapes.py): the history, the console and
     the channel's echo show 3273********0001, never the number. `rasa_message` is what Rasa
@@ -154,6 +174,7 @@ async def store_incoming(
         rasa_status=rasa_status,
         # This process plays the turn: if it dies, others retry the message soon (waiting.py).
         rasa_holder=PROCESS if rasa_status is RasaStatus.PENDING else None,
+        client_message_id=client_message_id,
     )
     session.add(incoming)
     now = utcnow()
@@ -166,6 +187,8 @@ async def store_incoming(
     # Committed before Rasa is called: the message survives whatever happens next.
     if external_id is not None:
         await _commit_once(session, conversation.channel, external_id)
+    elif client_message_id is not None:
+        await _commit_client_message(session, conversation.id, client_message_id)
     else:
         await session.commit()
     logger.info(
@@ -191,6 +214,34 @@ async def _commit_once(session: AsyncSession, channel: str, external_id: str) ->
             raise
         logger.info("duplicate update ignored channel=%s", channel)
         raise DuplicateUpdate from error
+
+
+async def _commit_client_message(
+    session: AsyncSession, conversation_id: uuid.UUID, client_message_id: uuid.UUID
+) -> None:
+    """Commit a message with its client's id; `DuplicateMessage` when another request stored
+    that id first (a resend racing the first attempt). Any other integrity error is raised."""
+    try:
+        await session.commit()
+    except IntegrityError as error:
+        await session.rollback()
+        earlier = await client_message(session, conversation_id, client_message_id)
+        if earlier is None:
+            raise
+        logger.info("resent message conversation=%s message=%s", conversation_id, earlier)
+        raise DuplicateMessage(earlier) from error
+
+
+async def client_message(
+    session: AsyncSession, conversation_id: uuid.UUID, client_message_id: uuid.UUID
+) -> int | None:
+    """The stored message the client gave `client_message_id` in this conversation, if any
+    (one probe of `uq_messages_client_message_id`)."""
+    query = select(Message.id).where(
+        Message.conversation_id == conversation_id, Message.client_message_id == client_message_id
+    )
+    found = await session.scalar(query)
+    return int(found) if found is not None else None
 
 
 async def _update_seen(session: AsyncSession, channel: str, external_id: str) -> bool:
@@ -363,6 +414,26 @@ async def history(
         session.expunge(message)
         _mask(message, dates=_typed(message))
     return messages
+
+
+async def replies_to(session: AsyncSession, message: Message) -> list[Message]:
+    """The replies stored for the citizen's `message` (its turn's, a retry's, their notices),
+    oldest first, masked as the history shows them. Replies come after their message, so the
+    read starts there in `ix_messages_conversation_id_id`."""
+    query = (
+        select(Message)
+        .where(
+            Message.conversation_id == message.conversation_id,
+            Message.id > message.id,
+            Message.reply_to == message.id,
+        )
+        .order_by(Message.id)
+    )
+    replies = list((await session.scalars(query)).all())
+    for reply in replies:
+        session.expunge(reply)
+        _mask(reply, dates=_typed(reply))
+    return replies
 
 
 def _typed(message: Message) -> bool:

@@ -41,6 +41,8 @@ from api.conversations.model import (
     from_rasa_replies,
 )
 from api.conversations.store import (
+    DuplicateMessage,
+    client_message,
     mask_after_turn,
     mask_stored,
     outgoing_message,
@@ -118,6 +120,7 @@ async def receive(
     *,
     handoff: Handoff | None,
     handoffs: Handoffs | None,
+    client_message_id: uuid.UUID | None = None,
 ) -> tuple[Message, list[Message]]:
     """The HTTP API's message: typed `text`, or a button's `payload` with its title as `text`."""
     event: Inbound = (
@@ -126,8 +129,9 @@ async def receive(
         else TextIn(text=text)
     )
     return await receive_event(
-        session, rasa, conversation, event, metadata, handoff=handoff, handoffs=handoffs
-    )
+        session, rasa, conversation, event, metadata, handoff=handoff, handoffs=handoffs,
+        client_message_id=client_message_id,
+    )  # fmt: skip
 
 
 @metrics.timed_turn
@@ -143,15 +147,22 @@ async def receive_event(
     external_id: str | None = None,
     thread: ChannelThread | None = None,
     sent_at: datetime | None = None,
+    client_message_id: uuid.UUID | None = None,
 ) -> tuple[Message, list[Message]]:
     """Handle one citizen event; return the stored message and the replies stored for it.
 
     `handoff` is the conversation's open hand-off, read with it. With `external_id` (the
     channel's update or message id) the event is handled once: a second call raises
-    `store.DuplicateUpdate` and stores nothing. `thread` remembers when the citizen last
+    `store.DuplicateUpdate` and stores nothing. Likewise with `client_message_id` (the id the
+    web or HTTP client gave the message): a resend raises `store.DuplicateMessage`, whose
+    answer api/conversations/resend.py gives. `thread` remembers when the citizen last
     wrote: `sent_at` (the channel's timestamp) or now. `handoffs` None: no hand-offs (a tool
     that talks to the bot alone).
     """
+    if client_message_id is not None:
+        earlier = await client_message(session, conversation.id, client_message_id)
+        if earlier is not None:  # a resend: never a second turn
+            raise DuplicateMessage(earlier)
     control = handoffs is not None and handoffs.intercepts(handoff, event)
     for_bot = conversation.handled_by is HandledBy.BOT and not control
     # Identifiers become this conversation's tokens before anything leaves the gateway; the
@@ -177,10 +188,11 @@ async def receive_event(
         thread=thread,
         sent_at=sent_at,
         rasa_message=for_rasa,
+        client_message_id=client_message_id,
     )
     if handoffs is not None and control:
         answers = await handoffs.on_control(session, conversation, handoff, event)
-        answered = await store_replies(session, conversation, Author.SYSTEM, answers)
+        answered = await store_replies(session, conversation, Author.SYSTEM, answers, reply_to=incoming.id)
         await mask_after_turn(session, incoming, answered)  # a callback number, typed
         return incoming, answered
     if not for_bot:
@@ -298,6 +310,8 @@ async def _ask(
     signals = [reply.custom for reply in bot_replies if is_handoff_signal(reply.custom)]
     replies = from_rasa_replies(_without_signals(bot_replies))
     outgoing = [outgoing_message(conversation.id, Author.BOT, reply) for reply in replies]
+    for message in outgoing:  # set before a hand-off's commit below stores them
+        message.reply_to = incoming.id
     logger.info(
         "rasa replied conversation=%s message=%s replies=%d",
         conversation.id,
@@ -325,6 +339,9 @@ async def _finish(
     if first_contact is not None:
         notice = TextReply(text=rasa.privacy.notice or "")
         outgoing.insert(0, outgoing_message(conversation.id, Author.SYSTEM, notice))
+    for message in outgoing:  # a resend of `incoming` gets them again (api/conversations/resend.py)
+        if message.reply_to is None:
+            message.reply_to = incoming.id
     session.add_all(outgoing)
     await session.commit()
     if first_contact is not None:  # committed: later turns, from the remembered conversation, skip it

@@ -88,6 +88,16 @@ async def heartbeat(session: AsyncSession, process: str, now: datetime) -> None:
         await session.rollback()
 
 
+async def holder_alive(session: AsyncSession, holder: str | None, alive_after: datetime) -> bool:
+    """Whether the process `holder` may still be playing its `pending` turns: this process, one
+    seen since `alive_after`, or one that never beat (its replica runs no retry worker, so
+    only the age bounds tell)."""
+    if holder is None or holder == PROCESS:
+        return True
+    seen = await session.scalar(select(GatewayReplica.seen_at).where(GatewayReplica.holder == holder))
+    return seen is None or seen >= alive_after
+
+
 def backoff(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> timedelta:
     """The wait before attempt `attempts + 1`: `base` doubled per attempt, at most `cap`, with
     jitter (between half and all of it, so replicas and conversations spread out)."""

@@ -19,7 +19,7 @@ from api.routes.widget_session import (
     require_session,
 )
 from api.schemas import ErrorOut, History, MessageIn, MessageOut, SendResult
-from connectors.channels import RateLimiterDep
+from connectors.channels import RateLimiterDep, ResendsDep
 from connectors.ratelimit import RATE_LIMITED_TEXT
 from connectors.web import session as widget_session
 
@@ -48,6 +48,7 @@ async def send_message(
     settings: SettingsDep,
     limiter: RateLimiterDep,
     callcenter: CallCenterDep,
+    resends: ResendsDep,
     token: TokenHeader = None,
 ) -> SendResult:
     """Store the citizen's message, forward it to the bot and return the bot's replies.
@@ -57,6 +58,10 @@ async def send_message(
     More than `AW_RATE_LIMIT_MESSAGES` messages of one conversation within
     `AW_RATE_LIMIT_WINDOW_SECONDS` are refused with 429 and not stored. Requires the
     conversation's session token (`X-Session-Token`); the answer carries a renewed one.
+
+    With `client_message_id`, sending the message again (after a lost connection) is safe: the
+    answer is the first attempt's (its `message_id` and replies), waited for while its turn
+    runs; the bot gets the message once.
     """
     require_session(settings, state.conversation, token)
     if len(body.text) > settings.max_message_chars:
@@ -71,23 +76,30 @@ async def send_message(
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, RATE_LIMITED_TEXT)
 
     title = body.button_title
-    incoming, replies = await turn.receive(
-        session,
-        rasa,
-        conversation,
-        text=title or body.text,
-        payload=body.text,
-        metadata=body.metadata,
-        handoff=state.handoff,
-        handoffs=callcenter,
-    )
+    try:
+        incoming, replies = await turn.receive(
+            session,
+            rasa,
+            conversation,
+            text=title or body.text,
+            payload=body.text,
+            metadata=body.metadata,
+            handoff=state.handoff,
+            handoffs=callcenter,
+            client_message_id=body.client_message_id,
+        )
+    except store.DuplicateMessage as resent:
+        answered = await resends.answer(session, resent.message_id)
+        if answered is None:  # erased meanwhile
+            raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND) from None
+        incoming, replies = answered
     return SendResult(
-        conversation_id=conversation.id,
+        conversation_id=incoming.conversation_id,  # `conversation` expired if a racing resend rolled back
         message_id=incoming.id,
         rasa_status=incoming.rasa_status,
         text=store.shown_text(incoming),  # a warnet PC: the typed NIK leaves the screen
         replies=[MessageOut.model_validate(reply) for reply in replies],
-        session_token=widget_session.issue(settings, conversation.id),  # sliding idle expiry
+        session_token=widget_session.issue(settings, incoming.conversation_id),  # sliding idle expiry
     )
 
 

@@ -3,7 +3,10 @@
 The client sends inbound events of the internal message model (`text`, `button`,
 `list_choice`, `location`) as JSON text frames, each with an optional `id`; every event gets
 exactly one answer frame with the same `id`: `result` (the HTTP API's send result: the
-message was stored before this answer) or `error` (`code` and an Indonesian `detail`).
+message was stored before this answer) or `error` (`code` and an Indonesian `detail`). An
+event may carry `client_message_id` (a UUID the widget makes once per message): sent again on
+a new socket after the old one died unanswered, it gets the first attempt's result, never a
+second turn (api/conversations/resend.py).
 While the bot thinks the server sends `typing` frames. Messages that answer no frame (an
 agent's reply, a hand-off notice, the bot's message when an agent hands back) are pushed
 as `{"type": "message", "message": ...}` from the gateway's events (api/pubsub.py, published
@@ -73,6 +76,7 @@ _MAX_ID_CHARS = 64
 INVALID_FRAME = "Format pesan tidak valid."
 UNSUPPORTED = "Jenis pesan ini tidak didukung di sini. Silakan ketik pesan Anda."
 SERVER_ERROR = "Mohon maaf, terjadi kesalahan pada sistem. Silakan coba lagi."
+NOT_FOUND = "Percakapan tidak ditemukan."
 
 
 @dataclass
@@ -214,9 +218,10 @@ async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Set
                 await websocket.send_json({"type": "pong", "id": frame_id})
                 continue
             event = _event(body, settings)
+            client_message_id = _client_message_id(body)
             await _admit(websocket, conversation_id)
             await websocket.send_json({"type": "typing", "active": True})
-            result = await _handle(websocket, conversation_id, event)
+            result = await _handle(websocket, conversation_id, event, client_message_id)
             active_until = loop.time() + idle
             result.session_token = widget_session.issue(settings, conversation_id)
             await websocket.send_json({"type": "result", "id": frame_id, **result.model_dump(mode="json")})
@@ -249,6 +254,17 @@ def _frame_id(body: dict[str, Any]) -> str | None:
         return None
     if isinstance(frame_id, int | str) and not isinstance(frame_id, bool):
         return str(frame_id)[:_MAX_ID_CHARS]
+    raise FrameError("invalid_frame", INVALID_FRAME)
+
+
+def _client_message_id(body: dict[str, Any]) -> uuid.UUID | None:
+    """The widget's id of the message (a UUID), if the frame carries one."""
+    value = body.get("client_message_id")
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= _MAX_ID_CHARS:
+        with contextlib.suppress(ValueError):
+            return uuid.UUID(value)
     raise FrameError("invalid_frame", INVALID_FRAME)
 
 
@@ -292,18 +308,28 @@ async def _admit(websocket: WebSocket, conversation_id: uuid.UUID) -> None:
         raise FrameError("rate_limited", RATE_LIMITED_TEXT)
 
 
-async def _handle(websocket: WebSocket, conversation_id: uuid.UUID, event: Inbound) -> SendResult:
-    """Store the citizen's event, ask the bot, store and return the replies."""
+async def _handle(
+    websocket: WebSocket, conversation_id: uuid.UUID, event: Inbound, client_message_id: uuid.UUID | None
+) -> SendResult:
+    """Store the citizen's event, ask the bot, store and return the replies (a resent event:
+    the first attempt's)."""
     context = _context(websocket)
     try:
         async with context.sessionmaker() as session:
             current = await context.bot_conversations.state(session, conversation_id)
             if current is None:  # deleted while the socket was open
-                raise FrameError("not_found", "Percakapan tidak ditemukan.")
-            incoming, replies = await turn.receive_event(
-                session, context.rasa, current.conversation, event,
-                handoff=current.handoff, handoffs=context.handoffs,
-            )  # fmt: skip
+                raise FrameError("not_found", NOT_FOUND)
+            try:
+                incoming, replies = await turn.receive_event(
+                    session, context.rasa, current.conversation, event,
+                    handoff=current.handoff, handoffs=context.handoffs,
+                    client_message_id=client_message_id,
+                )  # fmt: skip
+            except store.DuplicateMessage as resent:
+                answered = await context.resends.answer(session, resent.message_id)
+                if answered is None:  # erased meanwhile
+                    raise FrameError("not_found", NOT_FOUND) from None
+                incoming, replies = answered
     except FrameError:
         raise
     except Exception:

@@ -61,6 +61,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
             "ix_messages_channel_message_id",
             "ix_messages_created_at",
             "ix_messages_waiting",
+            "uq_messages_client_message_id",
         },
         "outbox": {"ix_outbox_conversation_id_message_id", "ix_outbox_next_attempt_at"},
         "channel_threads": set(),

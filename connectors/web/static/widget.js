@@ -67,6 +67,10 @@
   const HISTORY_LIMIT = 200;
   const POLL_MS = 3000;
   const RECONNECT_MAX_MS = 30000;
+  // A message whose answer was lost (the connection or the gateway died) is sent again after
+  // each of these pauses, with its id: the gateway answers it once (api/conversations/resend.py).
+  const RESEND_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+  const RESENDABLE = [0, 502, 503, 504]; // no answer at all, or the load balancer's
 
   const options = readOptions(script);
   const api = {
@@ -638,7 +642,7 @@
     }
 
     failAll(error) {
-      // Sent but unanswered: the gateway may have stored them, so never resend.
+      // Sent but unanswered: `deliver` sends them again with the same message id.
       const lost = error instanceof SocketUnavailable ? new GatewayError(TEXT.error) : error;
       for (const { reject, timer } of this.waiting.values()) {
         clearTimeout(timer);
@@ -704,15 +708,17 @@
 
   // The HTTP API takes a button's payload as `text` and its title as `metadata.button_title`.
   function httpBody(event) {
-    if (event.type === "text") return { text: event.text };
+    const id = { client_message_id: event.client_message_id };
+    if (event.type === "text") return { text: event.text, ...id };
     if (event.type === "location") {
       const { latitude, longitude } = event;
       return {
         text: `/share_location${JSON.stringify({ latitude, longitude })}`,
         metadata: { button_title: TEXT.locationShared, location: { latitude, longitude } },
+        ...id,
       };
     }
-    return { text: event.payload, metadata: { button_title: event.title } };
+    return { text: event.payload, metadata: { button_title: event.title }, ...id };
   }
 
   function newSocket() {
@@ -750,12 +756,18 @@
 
   async function deliver(event) {
     if (!conversationId) await startConversation();
-    try {
-      return await deliverOnce(event);
-    } catch (error) {
-      if (!SESSION_GONE.includes(error.status)) throw error;
-      await startConversation(); // the stored conversation or its session no longer exists
-      return deliverOnce(event);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await deliverOnce(event);
+      } catch (error) {
+        if (SESSION_GONE.includes(error.status)) {
+          await startConversation(); // the stored conversation or its session no longer exists
+          return deliverOnce(event);
+        }
+        // Unanswered: sent again, same id, on a new socket (or HTTP) through the load balancer.
+        if (!RESENDABLE.includes(error.status) || attempt >= RESEND_DELAYS_MS.length) throw error;
+        await new Promise((resume) => setTimeout(resume, RESEND_DELAYS_MS[attempt]));
+      }
     }
   }
 

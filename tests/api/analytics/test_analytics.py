@@ -4,7 +4,9 @@ consumer stores what RabbitMQ delivers once, even when a message comes again."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -125,7 +127,7 @@ async def test_the_consumer_stores_what_rasa_publishes_without_identifiers(tmp_p
     name = f"aw_cluster_test_{uuid.uuid4().hex[:8]}"
     settings = AnalyticsSettings(
         database_url=str(engine.url), rabbitmq_url=RABBITMQ_URL, analytics_queue=name,
-        analytics_exchange=name, analytics_salt=SALT.decode(),
+        analytics_exchange=name, analytics_salt=SALT.decode(), analytics_health_file=tmp_path / "alive",
     )  # fmt: skip
     consumer, stop = Consumer(settings, engine), asyncio.Event()
     running = asyncio.create_task(consumer.run(stop))
@@ -158,3 +160,30 @@ async def test_the_consumer_stores_what_rasa_publishes_without_identifiers(tmp_p
         await engine.dispose()
     assert len(rows) == 6 and consumer.skipped == 3
     assert_no_identifier(rows)
+    # The probes' signal (deploy/): touched while the loop ran.
+    assert time.time() - (tmp_path / "alive").stat().st_mtime < 15
+
+
+async def test_the_health_file_is_touched_while_the_database_is_down(tmp_path):
+    """A consumer keeping its batch while the database is down is alive: its probes must not
+    restart it (a restart would not bring the database back)."""
+    broken = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'analytics.db'}")
+    settings = AnalyticsSettings(analytics_salt=SALT.decode(), analytics_health_file=tmp_path / "alive")
+    consumer = Consumer(settings, broken)
+
+    class Delivered:
+        body = bodies()[0]
+        acked = False
+
+        async def ack(self, multiple: bool = False) -> None:
+            self.acked = True
+
+    message = Delivered()
+    flushing = asyncio.create_task(consumer.flush([message]))  # type: ignore[list-item]
+    await asyncio.sleep(0.2)
+    alive = (tmp_path / "alive").exists()
+    flushing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flushing
+    await broken.dispose()
+    assert alive and not message.acked
