@@ -2,8 +2,8 @@
 connection, a killed gateway) is recognised by the id its client gave it, and answered with the
 replies stored for it (`reply_to`) instead of a second turn (api/conversations/resend.py).
 
-Revision ID: 0023_prod
-Revises: 0022
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_prod"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0026"
+down_revision: str | Sequence[str] | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
