@@ -6,7 +6,8 @@ the domain response `utter_journey_<journey>_<step>` (requirements, deadline, fe
 from the fact registry); its `start` button opens the step's service in this assistant, with the
 payload of that service's own intent; a step no service here covers has none. `done_by` lists
 the actions (with a slot value, when the action serves several documents) whose run in this
-conversation completes the step. The actions are in actions/journeys.py.
+conversation completes the step; actions/journey_progress.py records their runs in a slot as
+they happen. The actions are in actions/journeys.py.
 """
 
 from __future__ import annotations
@@ -59,8 +60,14 @@ def document(key: str) -> Button:
         "kk": "Syarat KK baru",
         "moving": "Syarat surat pindah",
         "ktp_el": "Syarat KTP-el",
+        "kia": "Syarat KIA",
     }
     return {"title": titles[key], "payload": payload("id_document_requirements", document_type=key)}
+
+
+def health_topic(key: str, title: str) -> Button:
+    """The button that answers a BPJS Kesehatan topic (actions/health_info.py)."""
+    return {"title": title, "payload": payload("health_bpjs_info", health_topic=key)}
 
 
 def document_done(key: str, application: str | None = None) -> tuple[Marker, ...]:
@@ -143,8 +150,20 @@ JOURNEYS: tuple[Journey, ...] = (
                 document_done("birth_certificate", "birth_certificate"),
             ),
             Step("kk", "Perbarui KK", KK, document("kk"), document_done("kk", "kk_change")),
-            Step("kia", "KIA", word_pattern("kia", r"kartu\s+identitas\s+anak", r"ktp\s+anak")),
-            Step("bpjs", "BPJS bayi", BPJS),
+            Step(
+                "kia",
+                "KIA",
+                word_pattern("kia", r"kartu\s+identitas\s+anak", r"ktp\s+anak"),
+                document("kia"),
+                document_done("kia"),
+            ),
+            Step(
+                "bpjs",
+                "BPJS bayi",
+                BPJS,
+                health_topic("newborn", "Daftar BPJS bayi"),
+                (("action_health_info", "health_topic", "newborn"),),
+            ),
             Step(
                 "immunization",
                 "Imunisasi",
@@ -177,7 +196,11 @@ JOURNEYS: tuple[Journey, ...] = (
                 "BPJS Kesehatan",
                 BPJS,
                 {"title": "Cek status BPJS", "payload": "/health_bpjs_status"},
-                (("action_bpjs_status", None, None), ("utter_health_bpjs_contribution", None, None)),
+                (
+                    ("action_bpjs_status", None, None),
+                    ("utter_health_bpjs_contribution", None, None),
+                    ("action_health_info", "health_topic", "job_loss"),
+                ),
             ),
             Step(
                 "jkp",
@@ -287,30 +310,56 @@ def find_journey(text: str) -> Journey | None:
     return next((journey for journey in JOURNEYS if journey.pattern.search(text)), None)
 
 
-def services_run(events: Iterable[dict[str, Any]]) -> set[Marker]:
-    """The markers of every action run in the current session, with the slot values it ran on."""
+def marker_key(marker: Marker) -> str:
+    """How a marker is kept in the `journey_services` slot: "action", or "action:slot=value"."""
+    action, slot, value = marker
+    return action if slot is None else f"{action}:{slot}={value}"
+
+
+# Every marker a step is done by: what `services_run` keeps of all the actions that ran.
+MARKER_KEYS = frozenset(
+    marker_key(marker) for journey in JOURNEYS for step in journey.steps for marker in step.done_by
+)
+
+
+def services_run(events: Iterable[dict[str, Any]]) -> set[str]:
+    """The keys of the step markers (`MARKER_KEYS`) that `events` satisfy: each action (custom
+    action or response) run in the current session, with the slot values it ran on or set (an
+    action's own SlotSets follow its run: `action_health_info` sets the topic it answered)."""
     slots: dict[str, Any] = {}
-    run: set[Marker] = set()
+    run: set[str] = set()
+    last_action: str | None = None  # the action whose SlotSets may follow
     for event in events:
         kind = event.get("event")
         if kind in ("session_started", "restart"):
             run.clear()
+            last_action = None
         elif kind == "slot":
-            slots[str(event.get("name"))] = event.get("value")
+            name, value = str(event.get("name")), event.get("value")
+            slots[name] = value
+            if last_action and isinstance(value, str):
+                run.update({marker_key((last_action, name, value))} & MARKER_KEYS)
         elif kind == "action" and event.get("name"):
-            name = str(event["name"])
-            run.add((name, None, None))
-            run.update((name, slot, str(value)) for slot, value in slots.items() if isinstance(value, str))
+            last_action = str(event["name"])
+            keys = {marker_key((last_action, None, None))}
+            keys.update(
+                marker_key((last_action, slot, value))
+                for slot, value in slots.items()
+                if isinstance(value, str)
+            )
+            run.update(keys & MARKER_KEYS)
+        elif kind == "user":
+            last_action = None
     return run
 
 
-def done_steps(journey: Journey, events: Iterable[dict[str, Any]], said_done: Iterable[str]) -> set[str]:
+def done_steps(journey: Journey, services: Iterable[str], said_done: Iterable[str]) -> set[str]:
     """The keys of the journey's steps done: said so ("<journey>.<step>" in `said_done`), or whose
-    service ran in this session."""
-    run = services_run(events)
+    service ran (a key of `MARKER_KEYS` in `services`)."""
+    ran = set(services)
     said = set(said_done)
     return {
         step.key
         for step in journey.steps
-        if f"{journey.key}.{step.key}" in said or any(marker in run for marker in step.done_by)
+        if f"{journey.key}.{step.key}" in said or any(marker_key(marker) in ran for marker in step.done_by)
     }

@@ -11,8 +11,9 @@
 
 Slots: `journey` (the journey under way), `journey_done` (steps the citizen said are done, as
 "<journey>.<step>"), `journey_step` (the step shown last). A step is also done when its service
-ran in this conversation (actions/journey_steps.py `done_steps`). Without a journey, each asks
-which life event, with a button per journey.
+ran in this conversation, however far back: `journey_services`, recorded on every message
+(actions/journey_progress.py). Without a journey, each asks which life event, with a button per
+journey.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, latest_intent, payload, phrase
 from actions.conversation import Action
+from actions.journey_progress import services_done
 from actions.journey_steps import JOURNEYS, JOURNEYS_BY_KEY, Journey, Step, done_steps, find_journey
 from actions.menu import MAIN_MENU_BUTTON, Button
 
@@ -139,7 +141,7 @@ class ActionJourney(Action):
         journey = journey_of(tracker, text_first=True)
         if journey is None:
             return ask_journey(dispatcher)
-        done = done_steps(journey, tracker.events, said_done(tracker))
+        done = done_steps(journey, services_done(tracker), said_done(tracker))
         dispatcher.utter_message(
             text=checklist(domain, journey, done), buttons=checklist_buttons(journey, done)
         )
@@ -158,7 +160,7 @@ class ActionJourneyNextStep(Action):
         journey = journey_of(tracker, text_first=True)
         if journey is None:
             return ask_journey(dispatcher)
-        done = done_steps(journey, tracker.events, said_done(tracker))
+        done = done_steps(journey, services_done(tracker), said_done(tracker))
         step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(message_text(tracker))
         return show_step(dispatcher, domain, journey, done, step)
 
@@ -188,7 +190,7 @@ class ActionJourneyStepDone(Action):
                 )
             return []
         step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(text) or shown
-        done = done_steps(journey, tracker.events, said_done(tracker))
+        done = done_steps(journey, services_done(tracker), said_done(tracker))
         if step is None:
             buttons = [
                 {"title": item.title, "payload": payload("journey_step_done", journey_step=item.key)}
