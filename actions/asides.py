@@ -22,7 +22,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import CANCEL_INTENT, GENERAL_ASIDE_INTENTS, HANDOFF_INTENTS, SERVICE_ASIDE_INTENTS
+from actions.answers import (
+    CANCEL_INTENT,
+    GENERAL_ASIDE_INTENTS,
+    HANDOFF_INTENTS,
+    SERVICE_ASIDE_INTENTS,
+    word_pattern,
+)
 from actions.continuation import FORMS
 from actions.history import being_activated
 
@@ -170,6 +176,31 @@ def _help_for(slot: str, domain: DomainDict) -> str:
     """Help on the value asked for (where to find it), or a general word on answering first."""
     response = f"utter_help_{slot}"
     return response if response in domain.get("responses", {}) else "utter_aside_unanswered"
+
+
+# How citizens name the value a form asks for, by its slot: "nik itu yang mana?" asks where to
+# find the value, whatever the NLU made of it.
+VALUE_NAMES = {
+    "nik": word_pattern("nik", r"nomor\s+induk\s+kependudukan"),
+    "nisn": word_pattern("nisn", r"nomor\s+induk\s+siswa"),
+    "kk_number": word_pattern(r"(?:nomor|no\.?)\s*kk", r"nomor\s+kartu\s+keluarga"),
+    "bpjs_number": word_pattern(r"(?:nomor|no\.?)\s*(?:kartu|bpjs|kis|jkn)", r"nomor\s+kartu\s+bpjs"),
+    "participant_number": word_pattern(r"(?:nomor|no\.?)\s*peserta"),
+    "plate_number": word_pattern(r"pl?at\w*", "pelat", "nopol", r"nomor\s+polisi"),
+    "ticket_id": word_pattern("tiket", r"nomor\s+(?:permohonan|pengaduan|laporan)"),
+}
+
+
+def help_asked(tracker: Tracker, domain: DomainDict) -> str | None:
+    """`utter_help_<slot>` when the latest message asks about the value the form asks for
+    ("nisn itu liatnya di mana?"), else None."""
+    requested = str(tracker.get_slot("requested_slot") or "")
+    text = str(tracker.latest_message.get("text") or "")
+    names = VALUE_NAMES.get(requested)
+    if not tracker.active_loop_name or names is None or not is_question(text) or not names.search(text):
+        return None
+    response = f"utter_help_{requested}"
+    return response if response in domain.get("responses", {}) else None
 
 
 def _is_text_of(value: Any, text: str) -> bool:

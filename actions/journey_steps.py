@@ -81,7 +81,7 @@ def document_done(key: str, application: str | None = None) -> tuple[Marker, ...
 BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?", r"akt[ae]\s+(?:anak|bayi)")
 DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?", r"akt[ae]\s+meninggal")
 KK = word_pattern("kk", r"kartu\s+keluarga")
-BPJS = word_pattern("bpjs", "jkn", "kis", r"bpjs\s*kesehatan")
+BPJS = word_pattern(r"bpjs(?:nya)?", "jkn", "kis", r"bpjs\s*kesehatan(?:nya)?")
 BANSOS = word_pattern("bansos", "pkh", "bpnt", "dtks", "dtsen", r"bantuan\s+sosial")
 
 JOURNEYS: tuple[Journey, ...] = (
@@ -308,6 +308,13 @@ def find_journey(text: str) -> Journey | None:
     """The life event told in `text`; the first of JOURNEYS' order wins ("bapak meninggal, ibu
     mau pindah ke rumah kakak" is a death)."""
     return next((journey for journey in JOURNEYS if journey.pattern.search(text)), None)
+
+
+def find_step(text: str) -> tuple[Journey, Step] | None:
+    """The step named in `text` when only one journey has such a step ("pensiun janda" is the
+    Taspen step of a death, "imunisasi bcg" the immunisation of a birth; "bpjs" is in several)."""
+    named = [(journey, step) for journey in JOURNEYS if (step := journey.find_step(text))]
+    return named[0] if len(named) == 1 else None
 
 
 def marker_key(marker: Marker) -> str:

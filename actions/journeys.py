@@ -4,7 +4,9 @@
   lahir"), a button's `life_event`, or the one under way; its checklist with the done steps
   marked, and a button per open step that starts its service here.
 - `action_journey_next_step` (`journey_next_step`, "langkah berikutnya apa?"): the first step not
-  done, or the step a button named (`journey_step`), with "Sudah selesai".
+  done, or the step a button named (`journey_step`) or the message asks about ("pensiun janda
+  syaratnya apa?", of the journey under way, else of the one journey with such a step), with
+  "Sudah selesai".
 - `action_journey_step_done` (`journey_step_done`, or "sudah"/"ya"/"belum" after a step): marks
   the step named in the message, by a button, or shown last, then shows the next step; to a "ya"
   or "belum" it offers the shown step's buttons again instead.
@@ -29,7 +31,15 @@ from rasa_sdk.types import DomainDict
 from actions.answers import entity_value, latest_intent, payload, phrase
 from actions.conversation import Action
 from actions.journey_progress import services_done
-from actions.journey_steps import JOURNEYS, JOURNEYS_BY_KEY, Journey, Step, done_steps, find_journey
+from actions.journey_steps import (
+    JOURNEYS,
+    JOURNEYS_BY_KEY,
+    Journey,
+    Step,
+    done_steps,
+    find_journey,
+    find_step,
+)
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 # A reply to the step shown: "sudah", "udah beres" mark it; "ya", "belum", "belum selesai" do not.
@@ -157,11 +167,17 @@ class ActionJourneyNextStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = message_text(tracker)
         journey = journey_of(tracker, text_first=True)
+        step = None
+        if journey:
+            step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(text)
+        if step is None and find_journey(text) is None and (named := find_step(text)):
+            # "pensiun janda syaratnya apa?": the step asked, of the one journey that has it
+            journey, step = named
         if journey is None:
             return ask_journey(dispatcher)
         done = done_steps(journey, services_done(tracker), said_done(tracker))
-        step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(message_text(tracker))
         return show_step(dispatcher, domain, journey, done, step)
 
 

@@ -275,3 +275,28 @@ async def test_sudah_read_as_goodbye_marks_the_step_but_a_thank_you_takes_leave(
     slots = await run(ActionJourneyStepDone, dispatcher, domain, events, journey="birth", journey_step="kia")
     assert slots == {}
     assert [message.get("response") for message in dispatcher.messages] == ["utter_goodbye"]
+
+
+@pytest.mark.parametrize(
+    ("text", "journey", "header"),
+    [
+        ("pensiun janda syaratnya apa saja?", None, "Langkah 5 dari 5: Pensiun (Taspen)"),
+        ("imunisasi bcg diberikan umur berapa?", None, "Langkah 5 dari 5: Imunisasi"),
+        ("syarat ikut kartu prakerja apa aja?", "birth", "Langkah 4 dari 4: Kartu Prakerja"),
+        ("bpjsnya gimana?", "death", "Langkah 3 dari 5: Lapor ke BPJS"),
+    ],
+)
+async def test_a_step_asked_about_is_shown_of_the_journey_that_has_it(
+    dispatcher, domain, text, journey, header
+) -> None:
+    """The journey under way when it has the step, else the one journey with such a step."""
+    await run(ActionJourneyNextStep, dispatcher, domain, [user("journey_next_step", text)], journey=journey)
+
+    assert texts(dispatcher).startswith(header)
+    assert "{" not in texts(dispatcher)
+
+
+async def test_a_step_of_several_journeys_without_a_journey_asks_which(dispatcher, domain) -> None:
+    await run(ActionJourneyNextStep, dispatcher, domain, [user("journey_next_step", "bpjsnya gimana?")])
+
+    assert [message.get("response") for message in dispatcher.messages] == ["utter_journey_ask"]
