@@ -31,6 +31,7 @@ from actions.answers import (
 )
 from actions.continuation import FORMS
 from actions.history import being_activated
+from actions.journey_steps import step_response
 
 STUCK_BUTTONS = [
     {"title": "Bicara dengan petugas", "payload": "/request_human"},
@@ -164,11 +165,23 @@ def _opening_intent(tracker: Tracker, form: str) -> str | None:
 
 
 def _answer_for(tracker: Tracker, domain: DomainDict) -> str | None:
-    """The response that answers the latest message's intent, if it has one of its own."""
+    """The response that answers the latest message's intent, if it has one of its own, else
+    the journey step the question names."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if not intent or intent in NOT_ASIDES:
         return None
     response = f"utter_{intent}"
+    return response if response in domain.get("responses", {}) else step_asked(tracker, domain)
+
+
+def step_asked(tracker: Tracker, domain: DomainDict) -> str | None:
+    """The response of the journey step a question names ("imunisasi bcg umur berapa?" asked
+    while the immunisation record asks for a NIK): of the journey under way, else of the one
+    journey with such a step (actions/journey_steps.py)."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not is_question(text):
+        return None
+    response = step_response(text, tracker.get_slot("journey"))
     return response if response in domain.get("responses", {}) else None
 
 

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import user_intents
-from actions.asides import STUCK_BUTTONS, help_asked, unclear_replies
+from actions.asides import STUCK_BUTTONS, help_asked, step_asked, unclear_replies
 from actions.continuation import typed_values
 from actions.conversation import Action
 from actions.followups import ActionContinue, rerun
@@ -57,10 +57,13 @@ class ActionHandleMiss(Action):
             if typed_values(tracker):  # "yg bener BL 4209 R": data for a service, not a miss
                 return await ActionContinue().run(dispatcher, tracker, domain)
         form = tracker.active_loop_name
-        help_response = help_asked(tracker, domain) if intent in MISS_INTENTS else None
-        if help_response:
-            # "nik itu yang mana?": where to find the value asked; the form asks again.
-            dispatcher.utter_message(response=help_response)
+        answer = None
+        if intent in MISS_INTENTS:
+            answer = help_asked(tracker, domain) or step_asked(tracker, domain)
+        if answer:
+            # "nik itu yang mana?": where to find the value asked; "pensiun janda gimana?": the
+            # journey step it names. In a form, the form asks again.
+            dispatcher.utter_message(response=answer)
             return []
         if form and intent in MISS_INTENTS and unclear_replies(tracker, form) >= 2:
             # Stuck on the form's question: a person or cancelling, as buttons; the form asks again.

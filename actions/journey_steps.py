@@ -317,6 +317,17 @@ def find_step(text: str) -> tuple[Journey, Step] | None:
     return named[0] if len(named) == 1 else None
 
 
+def step_response(text: str, journey_key: str | None) -> str | None:
+    """The response of the step `text` names: a step of the journey under way (`journey_key`),
+    else of the one journey with such a step; None when it names none."""
+    current = JOURNEYS_BY_KEY.get(journey_key or "")
+    step = current.find_step(text) if current else None
+    if current and step:
+        return f"utter_journey_{current.key}_{step.key}"
+    named = find_step(text)
+    return f"utter_journey_{named[0].key}_{named[1].key}" if named else None
+
+
 def marker_key(marker: Marker) -> str:
     """How a marker is kept in the `journey_services` slot: "action", or "action:slot=value"."""
     action, slot, value = marker

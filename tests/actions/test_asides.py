@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asides import help_asked
+from actions.asides import help_asked, step_asked
 from actions.education import ValidatePipStatusForm
 from actions.fallback import ActionHandleMiss
 from actions.flows import typed_choice
@@ -209,3 +209,20 @@ async def test_other_misses_in_a_form_get_no_help_on_the_value(
     assert help_asked(tracker, domain) is None
     tracker = in_form("bpjs_status_form", "nik", user("nlu_fallback", text))
     assert help_asked(tracker, domain) is None
+
+
+async def test_a_question_about_a_journey_step_in_a_form_gets_the_step(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """Asked while the immunisation record waits for a NIK, read by the NLU as a miss."""
+    tracker = in_form("immunization_form", "nik", user("nlu_fallback", "imunisasi BCG itu umur berapa?"))
+
+    assert await ActionHandleMiss().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_journey_birth_immunization"]
+
+
+async def test_a_step_of_several_journeys_is_the_one_under_way(domain: DomainDict) -> None:
+    message = user("nlu_fallback", "kalau bpjs nya gimana?")
+    assert step_asked(in_form("bansos_check_form", "nik", message), domain) is None  # birth? death?
+    tracker = in_form("bansos_check_form", "nik", message, slots={"journey": "death"})
+    assert step_asked(tracker, domain) == "utter_journey_death_bpjs"
