@@ -57,14 +57,12 @@ class ActionHandleMiss(Action):
             if typed_values(tracker):  # "yg bener BL 4209 R": data for a service, not a miss
                 return await ActionContinue().run(dispatcher, tracker, domain)
         form = tracker.active_loop_name
-        answer = None
-        if intent in MISS_INTENTS:
-            answer = help_asked(tracker, domain) or step_asked(tracker, domain)
+        answer = help_asked(tracker, domain) or step_asked(tracker, domain)
         if answer:
             # "nik itu yang mana?": where to find the value asked; "pensiun janda gimana?": the
             # journey step it names. In a form, the form asks again.
             dispatcher.utter_message(response=answer)
-            return []
+            return [] if intent in MISS_INTENTS else [UserUtteranceReverted()]
         if form and intent in MISS_INTENTS and unclear_replies(tracker, form) >= 2:
             # Stuck on the form's question: a person or cancelling, as buttons; the form asks again.
             dispatcher.utter_message(response="utter_stuck_offer", buttons=STUCK_BUTTONS)

@@ -32,6 +32,9 @@ class Step:
     pattern: re.Pattern[str]  # the step as citizens name it ("akta lahir", "kk")
     start: Button | None = None
     done_by: tuple[Marker, ...] = ()
+    # Names the step even without its journey ("pensiun janda"): only words no service here
+    # answers; "motor" or "bpjs" alone name a service, not a step of a journey.
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,9 @@ JOURNEYS: tuple[Journey, ...] = (
                 {"title": "Cek bansos", "payload": "/bansos_check"},
                 (("action_bansos_check", None, None),),
             ),
-            Step("taspen", "Pensiun (Taspen)", word_pattern("taspen", r"pensi\w*", "janda", "duda")),
+            Step(
+                "taspen", "Pensiun (Taspen)", word_pattern("taspen", r"pensi\w*", "janda", "duda"), alone=True
+            ),
         ),
     ),
     Journey(
@@ -170,6 +175,7 @@ JOURNEYS: tuple[Journey, ...] = (
                 word_pattern(r"imunisasi\w*", r"vaksin\w*"),
                 {"title": "Riwayat imunisasi", "payload": "/health_immunization_record"},
                 (("action_immunization_record", None, None),),
+                alone=True,  # the schedule: the record service shows what was given, not when
             ),
         ),
     ),
@@ -206,6 +212,7 @@ JOURNEYS: tuple[Journey, ...] = (
                 "jkp",
                 "JKP",
                 word_pattern("jkp", r"bpjs\s*(?:tk|ketenagakerjaan)", "jamsostek", "bpjamsostek"),
+                alone=True,
             ),
             Step(
                 "bansos",
@@ -214,7 +221,7 @@ JOURNEYS: tuple[Journey, ...] = (
                 {"title": "Cek bansos", "payload": "/bansos_check"},
                 (("action_bansos_check", None, None), ("utter_bansos_register", None, None)),
             ),
-            Step("prakerja", "Kartu Prakerja", word_pattern("prakerja", r"pelatihan\s+kerja")),
+            Step("prakerja", "Kartu Prakerja", word_pattern("prakerja", r"pelatihan\s+kerja"), alone=True),
         ),
     ),
     Journey(
@@ -311,9 +318,15 @@ def find_journey(text: str) -> Journey | None:
 
 
 def find_step(text: str) -> tuple[Journey, Step] | None:
-    """The step named in `text` when only one journey has such a step ("pensiun janda" is the
-    Taspen step of a death, "imunisasi bcg" the immunisation of a birth; "bpjs" is in several)."""
-    named = [(journey, step) for journey in JOURNEYS if (step := journey.find_step(text))]
+    """The step named in `text` by words that name it alone (`Step.alone`), when only one step
+    is so named: "pensiun janda" is the Taspen step of a death, "imunisasi bcg" the immunisation
+    of a birth; "bpjs" or "motor" name a service, not a step."""
+    named = [
+        (journey, step)
+        for journey in JOURNEYS
+        for step in journey.steps
+        if step.alone and step.pattern.search(text)
+    ]
     return named[0] if len(named) == 1 else None
 
 

@@ -226,3 +226,21 @@ async def test_a_step_of_several_journeys_is_the_one_under_way(domain: DomainDic
     assert step_asked(in_form("bansos_check_form", "nik", message), domain) is None  # birth? death?
     tracker = in_form("bansos_check_form", "nik", message, slots={"journey": "death"})
     assert step_asked(tracker, domain) == "utter_journey_death_bpjs"
+
+
+@pytest.mark.parametrize("text", ["motor saya pajaknya berapa?", "pip itu cair lewat bank apa?"])
+async def test_a_service_word_alone_names_no_journey_step(domain: DomainDict, text: str) -> None:
+    """Without a journey under way, "motor" or "pip" name a service, not a step of a journey."""
+    assert step_asked(tracker_from_events([user("nlu_fallback", text)]), domain) is None
+
+
+async def test_the_core_fallback_answers_a_step_and_forgets_the_message(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """No policy knew what to do next (an intent, no miss): the step, then the message reverted."""
+    tracker = tracker_from_events([user("edu_pip_status", "pensiun janda itu syaratnya apa?")])
+
+    events = await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_journey_death_taspen"]
+    assert events == [{"event": "rewind", "timestamp": None}]
