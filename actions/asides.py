@@ -22,9 +22,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import CANCEL_INTENT, GENERAL_ASIDE_INTENTS, HANDOFF_INTENTS, SERVICE_ASIDE_INTENTS
+from actions.answers import (
+    CANCEL_INTENT,
+    GENERAL_ASIDE_INTENTS,
+    HANDOFF_INTENTS,
+    SERVICE_ASIDE_INTENTS,
+    word_pattern,
+)
 from actions.continuation import FORMS
 from actions.history import being_activated
+from actions.journey_steps import step_response
 
 STUCK_BUTTONS = [
     {"title": "Bicara dengan petugas", "payload": "/request_human"},
@@ -158,11 +165,23 @@ def _opening_intent(tracker: Tracker, form: str) -> str | None:
 
 
 def _answer_for(tracker: Tracker, domain: DomainDict) -> str | None:
-    """The response that answers the latest message's intent, if it has one of its own."""
+    """The response that answers the latest message's intent, if it has one of its own, else
+    the journey step the question names."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if not intent or intent in NOT_ASIDES:
         return None
     response = f"utter_{intent}"
+    return response if response in domain.get("responses", {}) else step_asked(tracker, domain)
+
+
+def step_asked(tracker: Tracker, domain: DomainDict) -> str | None:
+    """The response of the journey step a question names ("imunisasi bcg umur berapa?" asked
+    while the immunisation record asks for a NIK): of the journey under way, else of the one
+    journey with such a step (actions/journey_steps.py)."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not is_question(text):
+        return None
+    response = step_response(text, tracker.get_slot("journey"))
     return response if response in domain.get("responses", {}) else None
 
 
@@ -170,6 +189,31 @@ def _help_for(slot: str, domain: DomainDict) -> str:
     """Help on the value asked for (where to find it), or a general word on answering first."""
     response = f"utter_help_{slot}"
     return response if response in domain.get("responses", {}) else "utter_aside_unanswered"
+
+
+# How citizens name the value a form asks for, by its slot: "nik itu yang mana?" asks where to
+# find the value, whatever the NLU made of it.
+VALUE_NAMES = {
+    "nik": word_pattern("nik", r"nomor\s+induk\s+kependudukan"),
+    "nisn": word_pattern("nisn", r"nomor\s+induk\s+siswa"),
+    "kk_number": word_pattern(r"(?:nomor|no\.?)\s*kk", r"nomor\s+kartu\s+keluarga"),
+    "bpjs_number": word_pattern(r"(?:nomor|no\.?)\s*(?:kartu|bpjs|kis|jkn)", r"nomor\s+kartu\s+bpjs"),
+    "participant_number": word_pattern(r"(?:nomor|no\.?)\s*peserta"),
+    "plate_number": word_pattern(r"pl?at\w*", "pelat", "nopol", r"nomor\s+polisi"),
+    "ticket_id": word_pattern("tiket", r"nomor\s+(?:permohonan|pengaduan|laporan)"),
+}
+
+
+def help_asked(tracker: Tracker, domain: DomainDict) -> str | None:
+    """`utter_help_<slot>` when the latest message asks about the value the form asks for
+    ("nisn itu liatnya di mana?"), else None."""
+    requested = str(tracker.get_slot("requested_slot") or "")
+    text = str(tracker.latest_message.get("text") or "")
+    names = VALUE_NAMES.get(requested)
+    if not tracker.active_loop_name or names is None or not is_question(text) or not names.search(text):
+        return None
+    response = f"utter_help_{requested}"
+    return response if response in domain.get("responses", {}) else None
 
 
 def _is_text_of(value: Any, text: str) -> bool:

@@ -3,8 +3,9 @@
 A message not understood may still be an elliptical follow-up of the last answer ("kalau
 mobil?"): `actions.followups.rerun` answers it first; one that carries an identifier ("yg bener
 BL 4209 R") is data for a service, continued as `action_continue` does. Otherwise a first miss
-explains what the assistant can do and shows the menu; in a form, the second unclear reply in
-a row offers a person and cancelling instead. A second miss in a row hands the conversation to an
+explains what the assistant can do and shows the menu; in a form, a question about the value
+asked ("nik itu yang mana?") gets help on where to find it, and the second unclear reply in a
+row offers a person and cancelling instead. A second miss in a row hands the conversation to an
 officer (`signal_handoff`, reason `repeated_miss`). "In a row" is read from the tracker's
 events, so no counter slot has to be reset elsewhere.
 """
@@ -20,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import user_intents
-from actions.asides import STUCK_BUTTONS, unclear_replies
+from actions.asides import STUCK_BUTTONS, help_asked, step_asked, unclear_replies
 from actions.continuation import typed_values
 from actions.conversation import Action
 from actions.followups import ActionContinue, rerun
@@ -56,6 +57,12 @@ class ActionHandleMiss(Action):
             if typed_values(tracker):  # "yg bener BL 4209 R": data for a service, not a miss
                 return await ActionContinue().run(dispatcher, tracker, domain)
         form = tracker.active_loop_name
+        answer = help_asked(tracker, domain) or step_asked(tracker, domain)
+        if answer:
+            # "nik itu yang mana?": where to find the value asked; "pensiun janda gimana?": the
+            # journey step it names. In a form, the form asks again.
+            dispatcher.utter_message(response=answer)
+            return [] if intent in MISS_INTENTS else [UserUtteranceReverted()]
         if form and intent in MISS_INTENTS and unclear_replies(tracker, form) >= 2:
             # Stuck on the form's question: a person or cancelling, as buttons; the form asks again.
             dispatcher.utter_message(response="utter_stuck_offer", buttons=STUCK_BUTTONS)

@@ -84,7 +84,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "newborn",
         "Daftar bayi baru lahir",
-        word_pattern("bayi", r"baru\s+lahir", r"(?:me)?lahir(?:an|kan)", "newborn"),
+        word_pattern(r"bayi(?:nya|ku|mu)?", r"baru\s+lahir", r"(?:me)?lahir(?:an|kan)", "newborn"),
     ),
     Topic(
         "job_loss",

@@ -6,7 +6,8 @@ the domain response `utter_journey_<journey>_<step>` (requirements, deadline, fe
 from the fact registry); its `start` button opens the step's service in this assistant, with the
 payload of that service's own intent; a step no service here covers has none. `done_by` lists
 the actions (with a slot value, when the action serves several documents) whose run in this
-conversation completes the step. The actions are in actions/journeys.py.
+conversation completes the step; actions/journey_progress.py records their runs in a slot as
+they happen. The actions are in actions/journeys.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class Step:
     pattern: re.Pattern[str]  # the step as citizens name it ("akta lahir", "kk")
     start: Button | None = None
     done_by: tuple[Marker, ...] = ()
+    # Names the step even without its journey ("pensiun janda"): only words no service here
+    # answers; "motor" or "bpjs" alone name a service, not a step of a journey.
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,14 @@ def document(key: str) -> Button:
         "kk": "Syarat KK baru",
         "moving": "Syarat surat pindah",
         "ktp_el": "Syarat KTP-el",
+        "kia": "Syarat KIA",
     }
     return {"title": titles[key], "payload": payload("id_document_requirements", document_type=key)}
+
+
+def health_topic(key: str, title: str) -> Button:
+    """The button that answers a BPJS Kesehatan topic (actions/health_info.py)."""
+    return {"title": title, "payload": payload("health_bpjs_info", health_topic=key)}
 
 
 def document_done(key: str, application: str | None = None) -> tuple[Marker, ...]:
@@ -74,7 +84,7 @@ def document_done(key: str, application: str | None = None) -> tuple[Marker, ...
 BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?", r"akt[ae]\s+(?:anak|bayi)")
 DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?", r"akt[ae]\s+meninggal")
 KK = word_pattern("kk", r"kartu\s+keluarga")
-BPJS = word_pattern("bpjs", "jkn", "kis", r"bpjs\s*kesehatan")
+BPJS = word_pattern(r"bpjs(?:nya)?", "jkn", "kis", r"bpjs\s*kesehatan(?:nya)?")
 BANSOS = word_pattern("bansos", "pkh", "bpnt", "dtks", "dtsen", r"bantuan\s+sosial")
 
 JOURNEYS: tuple[Journey, ...] = (
@@ -116,7 +126,9 @@ JOURNEYS: tuple[Journey, ...] = (
                 {"title": "Cek bansos", "payload": "/bansos_check"},
                 (("action_bansos_check", None, None),),
             ),
-            Step("taspen", "Pensiun (Taspen)", word_pattern("taspen", r"pensi\w*", "janda", "duda")),
+            Step(
+                "taspen", "Pensiun (Taspen)", word_pattern("taspen", r"pensi\w*", "janda", "duda"), alone=True
+            ),
         ),
     ),
     Journey(
@@ -143,14 +155,27 @@ JOURNEYS: tuple[Journey, ...] = (
                 document_done("birth_certificate", "birth_certificate"),
             ),
             Step("kk", "Perbarui KK", KK, document("kk"), document_done("kk", "kk_change")),
-            Step("kia", "KIA", word_pattern("kia", r"kartu\s+identitas\s+anak", r"ktp\s+anak")),
-            Step("bpjs", "BPJS bayi", BPJS),
+            Step(
+                "kia",
+                "KIA",
+                word_pattern("kia", r"kartu\s+identitas\s+anak", r"ktp\s+anak"),
+                document("kia"),
+                document_done("kia"),
+            ),
+            Step(
+                "bpjs",
+                "BPJS bayi",
+                BPJS,
+                health_topic("newborn", "Daftar BPJS bayi"),
+                (("action_health_info", "health_topic", "newborn"),),
+            ),
             Step(
                 "immunization",
                 "Imunisasi",
                 word_pattern(r"imunisasi\w*", r"vaksin\w*"),
                 {"title": "Riwayat imunisasi", "payload": "/health_immunization_record"},
                 (("action_immunization_record", None, None),),
+                alone=True,  # the schedule: the record service shows what was given, not when
             ),
         ),
     ),
@@ -177,12 +202,17 @@ JOURNEYS: tuple[Journey, ...] = (
                 "BPJS Kesehatan",
                 BPJS,
                 {"title": "Cek status BPJS", "payload": "/health_bpjs_status"},
-                (("action_bpjs_status", None, None), ("utter_health_bpjs_contribution", None, None)),
+                (
+                    ("action_bpjs_status", None, None),
+                    ("utter_health_bpjs_contribution", None, None),
+                    ("action_health_info", "health_topic", "job_loss"),
+                ),
             ),
             Step(
                 "jkp",
                 "JKP",
                 word_pattern("jkp", r"bpjs\s*(?:tk|ketenagakerjaan)", "jamsostek", "bpjamsostek"),
+                alone=True,
             ),
             Step(
                 "bansos",
@@ -191,7 +221,7 @@ JOURNEYS: tuple[Journey, ...] = (
                 {"title": "Cek bansos", "payload": "/bansos_check"},
                 (("action_bansos_check", None, None), ("utter_bansos_register", None, None)),
             ),
-            Step("prakerja", "Kartu Prakerja", word_pattern("prakerja", r"pelatihan\s+kerja")),
+            Step("prakerja", "Kartu Prakerja", word_pattern("prakerja", r"pelatihan\s+kerja"), alone=True),
         ),
     ),
     Journey(
@@ -287,30 +317,80 @@ def find_journey(text: str) -> Journey | None:
     return next((journey for journey in JOURNEYS if journey.pattern.search(text)), None)
 
 
-def services_run(events: Iterable[dict[str, Any]]) -> set[Marker]:
-    """The markers of every action run in the current session, with the slot values it ran on."""
+def find_step(text: str) -> tuple[Journey, Step] | None:
+    """The step named in `text` by words that name it alone (`Step.alone`), when only one step
+    is so named: "pensiun janda" is the Taspen step of a death, "imunisasi bcg" the immunisation
+    of a birth; "bpjs" or "motor" name a service, not a step."""
+    named = [
+        (journey, step)
+        for journey in JOURNEYS
+        for step in journey.steps
+        if step.alone and step.pattern.search(text)
+    ]
+    return named[0] if len(named) == 1 else None
+
+
+def step_response(text: str, journey_key: str | None) -> str | None:
+    """The response of the step `text` names: a step of the journey under way (`journey_key`),
+    else of the one journey with such a step; None when it names none."""
+    current = JOURNEYS_BY_KEY.get(journey_key or "")
+    step = current.find_step(text) if current else None
+    if current and step:
+        return f"utter_journey_{current.key}_{step.key}"
+    named = find_step(text)
+    return f"utter_journey_{named[0].key}_{named[1].key}" if named else None
+
+
+def marker_key(marker: Marker) -> str:
+    """How a marker is kept in the `journey_services` slot: "action", or "action:slot=value"."""
+    action, slot, value = marker
+    return action if slot is None else f"{action}:{slot}={value}"
+
+
+# Every marker a step is done by: what `services_run` keeps of all the actions that ran.
+MARKER_KEYS = frozenset(
+    marker_key(marker) for journey in JOURNEYS for step in journey.steps for marker in step.done_by
+)
+
+
+def services_run(events: Iterable[dict[str, Any]]) -> set[str]:
+    """The keys of the step markers (`MARKER_KEYS`) that `events` satisfy: each action (custom
+    action or response) run in the current session, with the slot values it ran on or set (an
+    action's own SlotSets follow its run: `action_health_info` sets the topic it answered)."""
     slots: dict[str, Any] = {}
-    run: set[Marker] = set()
+    run: set[str] = set()
+    last_action: str | None = None  # the action whose SlotSets may follow
     for event in events:
         kind = event.get("event")
         if kind in ("session_started", "restart"):
             run.clear()
+            last_action = None
         elif kind == "slot":
-            slots[str(event.get("name"))] = event.get("value")
+            name, value = str(event.get("name")), event.get("value")
+            slots[name] = value
+            if last_action and isinstance(value, str):
+                run.update({marker_key((last_action, name, value))} & MARKER_KEYS)
         elif kind == "action" and event.get("name"):
-            name = str(event["name"])
-            run.add((name, None, None))
-            run.update((name, slot, str(value)) for slot, value in slots.items() if isinstance(value, str))
+            last_action = str(event["name"])
+            keys = {marker_key((last_action, None, None))}
+            keys.update(
+                marker_key((last_action, slot, value))
+                for slot, value in slots.items()
+                if isinstance(value, str)
+            )
+            run.update(keys & MARKER_KEYS)
+        elif kind == "user":
+            last_action = None
     return run
 
 
-def done_steps(journey: Journey, events: Iterable[dict[str, Any]], said_done: Iterable[str]) -> set[str]:
+def done_steps(journey: Journey, services: Iterable[str], said_done: Iterable[str]) -> set[str]:
     """The keys of the journey's steps done: said so ("<journey>.<step>" in `said_done`), or whose
-    service ran in this session."""
-    run = services_run(events)
+    service ran (a key of `MARKER_KEYS` in `services`)."""
+    ran = set(services)
     said = set(said_done)
     return {
         step.key
         for step in journey.steps
-        if f"{journey.key}.{step.key}" in said or any(marker in run for marker in step.done_by)
+        if f"{journey.key}.{step.key}" in said or any(marker_key(marker) in ran for marker in step.done_by)
     }

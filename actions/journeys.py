@@ -4,15 +4,18 @@
   lahir"), a button's `life_event`, or the one under way; its checklist with the done steps
   marked, and a button per open step that starts its service here.
 - `action_journey_next_step` (`journey_next_step`, "langkah berikutnya apa?"): the first step not
-  done, or the step a button named (`journey_step`), with "Sudah selesai".
+  done, or the step a button named (`journey_step`) or the message asks about ("pensiun janda
+  syaratnya apa?", of the journey under way, else of the one journey with such a step), with
+  "Sudah selesai".
 - `action_journey_step_done` (`journey_step_done`, or "sudah"/"ya"/"belum" after a step): marks
   the step named in the message, by a button, or shown last, then shows the next step; to a "ya"
   or "belum" it offers the shown step's buttons again instead.
 
 Slots: `journey` (the journey under way), `journey_done` (steps the citizen said are done, as
 "<journey>.<step>"), `journey_step` (the step shown last). A step is also done when its service
-ran in this conversation (actions/journey_steps.py `done_steps`). Without a journey, each asks
-which life event, with a button per journey.
+ran in this conversation, however far back: `journey_services`, recorded on every message
+(actions/journey_progress.py). Without a journey, each asks which life event, with a button per
+journey.
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import entity_value, latest_intent, payload, phrase
 from actions.conversation import Action
-from actions.journey_steps import JOURNEYS, JOURNEYS_BY_KEY, Journey, Step, done_steps, find_journey
+from actions.journey_progress import services_done
+from actions.journey_steps import (
+    JOURNEYS,
+    JOURNEYS_BY_KEY,
+    Journey,
+    Step,
+    done_steps,
+    find_journey,
+    find_step,
+)
 from actions.menu import MAIN_MENU_BUTTON, Button
 
 # A reply to the step shown: "sudah", "udah beres" mark it; "ya", "belum", "belum selesai" do not.
@@ -139,7 +151,7 @@ class ActionJourney(Action):
         journey = journey_of(tracker, text_first=True)
         if journey is None:
             return ask_journey(dispatcher)
-        done = done_steps(journey, tracker.events, said_done(tracker))
+        done = done_steps(journey, services_done(tracker), said_done(tracker))
         dispatcher.utter_message(
             text=checklist(domain, journey, done), buttons=checklist_buttons(journey, done)
         )
@@ -155,11 +167,17 @@ class ActionJourneyNextStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = message_text(tracker)
         journey = journey_of(tracker, text_first=True)
+        step = None
+        if journey:
+            step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(text)
+        if step is None and find_journey(text) is None and (named := find_step(text)):
+            # "pensiun janda syaratnya apa?": the step asked, of the one journey that has it
+            journey, step = named
         if journey is None:
             return ask_journey(dispatcher)
-        done = done_steps(journey, tracker.events, said_done(tracker))
-        step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(message_text(tracker))
+        done = done_steps(journey, services_done(tracker), said_done(tracker))
         return show_step(dispatcher, domain, journey, done, step)
 
 
@@ -188,7 +206,7 @@ class ActionJourneyStepDone(Action):
                 )
             return []
         step = journey.step(entity_value(tracker, "journey_step")) or journey.find_step(text) or shown
-        done = done_steps(journey, tracker.events, said_done(tracker))
+        done = done_steps(journey, services_done(tracker), said_done(tracker))
         if step is None:
             buttons = [
                 {"title": item.title, "payload": payload("journey_step_done", journey_step=item.key)}

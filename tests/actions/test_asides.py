@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.asides import help_asked, step_asked
 from actions.education import ValidatePipStatusForm
+from actions.fallback import ActionHandleMiss
 from actions.flows import typed_choice
 from actions.health import ValidateBpjsStatusForm
 from tests.actions.builders import slot, tracker_from_events, user
@@ -176,3 +179,68 @@ def test_data_typed_for_a_choice_chooses_what_it_leads_to(dispatcher: Collecting
         dispatcher, tracker, "bansos_method", frozenset(), lambda text: None, unknown="utter_x"
     )
     assert unread == {"bansos_method": None}  # without it, the typed NIK is no choice
+
+
+@pytest.mark.parametrize(
+    ("form", "requested", "text", "response"),
+    [
+        ("bpjs_status_form", "nik", "nik itu yg mana ya? liat dimana", "utter_help_nik"),
+        ("pip_status_form", "nisn", "nisn anak saya cari di mana?", "utter_help_nisn"),
+        ("vehicle_tax_form", "plate_number", "plat nomornya yang mana maksudnya?", "utter_help_plate_number"),
+    ],
+)
+async def test_a_question_not_understood_about_the_value_asked_gets_help_on_it(
+    dispatcher: CollectingDispatcher, domain: DomainDict, form, requested, text, response
+) -> None:
+    tracker = in_form(form, requested, user("nlu_fallback", text))
+
+    assert await ActionHandleMiss().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == [response]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pip itu cairnya lewat bank apa?", "nik saya 3201", "hmm nik"],  # no question about the value
+)
+async def test_other_misses_in_a_form_get_no_help_on_the_value(
+    dispatcher: CollectingDispatcher, domain: DomainDict, text
+) -> None:
+    tracker = in_form("pip_status_form", "nisn", user("nlu_fallback", text))
+    assert help_asked(tracker, domain) is None
+    tracker = in_form("bpjs_status_form", "nik", user("nlu_fallback", text))
+    assert help_asked(tracker, domain) is None
+
+
+async def test_a_question_about_a_journey_step_in_a_form_gets_the_step(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """Asked while the immunisation record waits for a NIK, read by the NLU as a miss."""
+    tracker = in_form("immunization_form", "nik", user("nlu_fallback", "imunisasi BCG itu umur berapa?"))
+
+    assert await ActionHandleMiss().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_journey_birth_immunization"]
+
+
+async def test_a_step_of_several_journeys_is_the_one_under_way(domain: DomainDict) -> None:
+    message = user("nlu_fallback", "kalau bpjs nya gimana?")
+    assert step_asked(in_form("bansos_check_form", "nik", message), domain) is None  # birth? death?
+    tracker = in_form("bansos_check_form", "nik", message, slots={"journey": "death"})
+    assert step_asked(tracker, domain) == "utter_journey_death_bpjs"
+
+
+@pytest.mark.parametrize("text", ["motor saya pajaknya berapa?", "pip itu cair lewat bank apa?"])
+async def test_a_service_word_alone_names_no_journey_step(domain: DomainDict, text: str) -> None:
+    """Without a journey under way, "motor" or "pip" name a service, not a step of a journey."""
+    assert step_asked(tracker_from_events([user("nlu_fallback", text)]), domain) is None
+
+
+async def test_the_core_fallback_answers_a_step_and_forgets_the_message(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """No policy knew what to do next (an intent, no miss): the step, then the message reverted."""
+    tracker = tracker_from_events([user("edu_pip_status", "pensiun janda itu syaratnya apa?")])
+
+    events = await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert responses(dispatcher) == ["utter_journey_death_taspen"]
+    assert events == [{"event": "rewind", "timestamp": None}]

@@ -127,6 +127,7 @@ async def test_a_class_named_alone_after_a_topic_is_a_contribution_question(
             "newborn",
             "bpjs.newborn.registration_days",
         ),
+        ("bpjs bayinya paling lambat didaftarkan kapan?", "newborn", "bpjs.newborn.registration_days"),
         ("mau ganti faskes ke klinik dekat rumah", "facility_change", "bpjs.facility_change.min_months"),
         ("syarat naik kelas bpjs dari kelas 3 ke kelas 1", "class_change", "bpjs.class_change.min_months"),
         ("saya kena phk, bpjs saya gimana", "job_loss", "bpjs.job_loss.free_months"),

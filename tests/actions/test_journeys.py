@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from rasa.shared.core.domain import Domain
 
-from actions.journey_steps import JOURNEYS, JOURNEYS_BY_KEY, done_steps, find_journey
+from actions.journey_progress import ActionRecordJourneyServices
+from actions.journey_steps import JOURNEYS, JOURNEYS_BY_KEY, done_steps, find_journey, services_run
 from actions.journeys import ActionJourney, ActionJourneyNextStep, ActionJourneyStepDone
 from knowledge import facts
 from tests.actions.builders import ROOT, action, session_start, slot, tracker_from_events, user
@@ -103,11 +104,64 @@ def test_a_step_is_done_when_its_service_ran_with_its_document_in_this_session()
     birth = JOURNEYS_BY_KEY["birth"]
     requirements = [slot("document_type", "birth_certificate"), action("action_document_requirements")]
 
-    assert done_steps(birth, [*session_start(), *requirements], []) == {"birth_certificate"}
-    assert done_steps(birth, [*requirements, *session_start()], []) == set()  # a new session forgets
-    other = [slot("document_type", "ktp_el"), action("action_document_requirements")]
-    assert done_steps(birth, [*session_start(), *other], []) == set()
+    assert services_run([*session_start(), *requirements]) == {
+        "action_document_requirements:document_type=birth_certificate"
+    }
+    assert services_run([*requirements, *session_start()]) == set()  # a new session forgets
+    other = [slot("document_type", "marriage_certificate"), action("action_document_requirements")]
+    assert services_run([*session_start(), *other]) == set()  # no step of any journey
+    services = services_run([*session_start(), *requirements])
+    assert done_steps(birth, services, []) == {"birth_certificate"}
     assert done_steps(birth, [], ["birth.kia", "death.kk"]) == {"kia"}
+
+
+def test_a_slot_an_action_sets_after_its_run_is_the_value_it_ran_on() -> None:
+    """`action_health_info` answers the topic of the button, then sets `health_topic`."""
+    answered = [
+        user("health_bpjs_info", "/health_bpjs_info", [("health_topic", "newborn")]),
+        action("action_health_info"),
+        slot("health_topic", "newborn"),
+    ]
+    assert services_run([*session_start(), *answered]) == {"action_health_info:health_topic=newborn"}
+    assert done_steps(JOURNEYS_BY_KEY["birth"], services_run(answered), []) == {"bpjs"}
+    # a slot the next message's reading sets is no value of the action before it
+    later = [action("action_health_info"), user("inform", "halo"), action("action_extract_slots"),
+             slot("health_topic", "newborn")]  # fmt: skip
+    assert services_run(later) == set()
+
+
+async def test_the_recorder_keeps_the_services_run_in_a_slot(dispatcher, domain) -> None:
+    ran = [
+        slot("document_type", "birth_certificate"),
+        action("action_document_requirements"),
+        action("utter_bansos_register"),
+        user("inform", "halo"),
+    ]
+    slots = await run(
+        ActionRecordJourneyServices, dispatcher, domain, ran, journey_services=["action_pip_status"]
+    )
+    assert slots == {
+        "journey_services": [
+            "action_document_requirements:document_type=birth_certificate",
+            "action_pip_status",
+            "utter_bansos_register",
+        ]
+    }
+    assert dispatcher.messages == []
+    # nothing new: no event; a value that is no marker is dropped
+    assert await run(ActionRecordJourneyServices, dispatcher, domain, [user("inform", "halo")],
+                     journey_services=["action_pip_status"]) == {}  # fmt: skip
+    assert await run(ActionRecordJourneyServices, dispatcher, domain, [user("inform", "halo")],
+                     journey_services=["x", 3]) == {"journey_services": []}  # fmt: skip
+
+
+async def test_a_service_recorded_before_the_turns_read_still_marks_its_step(dispatcher, domain) -> None:
+    """The window a turn reads has no trace of the service: the slot remembers it."""
+    events = [user("journey_life_event", "terus apa lagi yang harus diurus?")]
+    recorded = ["action_document_requirements:document_type=birth_certificate"]
+    await run(ActionJourney, dispatcher, domain, events, journey="birth", journey_services=recorded)
+
+    assert "✅ 1. Akta kelahiran (selesai)" in texts(dispatcher)
 
 
 async def test_the_checklist_asked_again_marks_the_done_steps_and_drops_their_buttons(
@@ -221,3 +275,28 @@ async def test_sudah_read_as_goodbye_marks_the_step_but_a_thank_you_takes_leave(
     slots = await run(ActionJourneyStepDone, dispatcher, domain, events, journey="birth", journey_step="kia")
     assert slots == {}
     assert [message.get("response") for message in dispatcher.messages] == ["utter_goodbye"]
+
+
+@pytest.mark.parametrize(
+    ("text", "journey", "header"),
+    [
+        ("pensiun janda syaratnya apa saja?", None, "Langkah 5 dari 5: Pensiun (Taspen)"),
+        ("imunisasi bcg diberikan umur berapa?", None, "Langkah 5 dari 5: Imunisasi"),
+        ("syarat ikut kartu prakerja apa aja?", "birth", "Langkah 4 dari 4: Kartu Prakerja"),
+        ("bpjsnya gimana?", "death", "Langkah 3 dari 5: Lapor ke BPJS"),
+    ],
+)
+async def test_a_step_asked_about_is_shown_of_the_journey_that_has_it(
+    dispatcher, domain, text, journey, header
+) -> None:
+    """The journey under way when it has the step, else the one journey with such a step."""
+    await run(ActionJourneyNextStep, dispatcher, domain, [user("journey_next_step", text)], journey=journey)
+
+    assert texts(dispatcher).startswith(header)
+    assert "{" not in texts(dispatcher)
+
+
+async def test_a_step_of_several_journeys_without_a_journey_asks_which(dispatcher, domain) -> None:
+    await run(ActionJourneyNextStep, dispatcher, domain, [user("journey_next_step", "bpjsnya gimana?")])
+
+    assert [message.get("response") for message in dispatcher.messages] == ["utter_journey_ask"]
