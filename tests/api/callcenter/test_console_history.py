@@ -136,7 +136,8 @@ async def test_search_by_ticket_number_callback_phone_and_verified_nik(center: C
     app, client = center
     # Nobody online: a ticket, then a callback to a number proved by a code.
     ticketed = await _queued(client)
-    reply = await say(client, ticketed, texts.TICKET, metadata={"button_title": "Minta nomor tiket"})
+    await say(client, ticketed, texts.TICKET, metadata={"button_title": "Minta nomor tiket"})
+    reply = await say(client, ticketed, texts.REACH_SELF, metadata={"button_title": "Cek sendiri"})
     number = reply["replies"][0]["text"].split("Nomor tiket Anda: ")[1].split(".")[0]
     called = await _queued(client)
     await say(client, called, texts.CALLBACK)
