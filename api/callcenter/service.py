@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import cases
 from api.callcenter import handoff as machine
-from api.callcenter import texts
+from api.callcenter import survey, texts
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
 from api.callcenter.signal import read_signal
@@ -110,18 +110,24 @@ class CallCenter:
     # --- The citizen's side (called by a turn) -------------------------------------------
 
     @staticmethod
-    def intercepts(handoff: Handoff | None, event: Inbound) -> bool:
-        """Whether the gateway answers this event itself: a hand-off button, or the phone
-        number it asked for."""
-        if event.rasa_message() in texts.HANDOFF_PAYLOADS:
+    def intercepts(conversation: Conversation, handoff: Handoff | None, event: Inbound) -> bool:
+        """Whether the gateway answers this event itself: a hand-off or survey button, the
+        phone number it asked for, or the survey's comment."""
+        payload = event.rasa_message()
+        if payload in texts.HANDOFF_PAYLOADS or payload in survey.SURVEY_PAYLOADS:
+            return True
+        if CallCenter._is_comment(conversation, handoff, event):
             return True
         return handoff is not None and handoff.awaiting_phone and isinstance(event, TextIn | ContactIn)
 
     async def on_control(
         self, session: AsyncSession, conversation: Conversation, handoff: Handoff | None, event: Inbound
     ) -> list[Reply]:
-        """Answer a hand-off button or the callback number. Commits."""
+        """Answer a hand-off or survey button, the callback number or the survey's comment.
+        Commits."""
         payload = event.rasa_message()
+        if payload in survey.SURVEY_PAYLOADS or self._is_comment(conversation, handoff, event):
+            return [await self._on_survey(session, conversation, payload, event)]
         if handoff is None:
             return [texts.NOTHING_TO_CANCEL]
         if payload == texts.CANCEL:
@@ -148,6 +154,36 @@ class CallCenter:
             await session.commit()
             return [texts.ASK_PHONE]
         return [await self._prove_phone(session, conversation, handoff, event)]
+
+    @staticmethod
+    def _is_comment(conversation: Conversation, handoff: Handoff | None, event: Inbound) -> bool:
+        """Typed words (not a button's payload) within the comment window after a rating."""
+        return (
+            handoff is None
+            and isinstance(event, TextIn)
+            and event.text not in texts.HANDOFF_PAYLOADS
+            and survey.awaits_comment(conversation)
+        )
+
+    async def _on_survey(
+        self, session: AsyncSession, conversation: Conversation, payload: str, event: Inbound
+    ) -> Reply:
+        """A rating, "Lewati", or the comment typed after a rating. Commits."""
+        score = survey.score_of(payload)
+        if score is not None:
+            rated = await survey.rate(session, conversation, score)
+            answer = texts.survey_rated(score, survey.SKIP_COMMENT) if rated else texts.SURVEY_CLOSED
+        elif payload == survey.SKIP_COMMENT:
+            survey.skip_comment(conversation)
+            answer = texts.SURVEY_THANKS
+        else:
+            assert isinstance(event, TextIn)
+            await survey.comment(session, conversation, event.text)
+            answer = texts.SURVEY_THANKS
+        await session.commit()
+        # The comment window is a column of the conversation: every replica reads it again.
+        await self.bot_conversations.handoff_started(conversation.id)
+        return answer
 
     async def _prove_phone(
         self, session: AsyncSession, conversation: Conversation, handoff: Handoff, event: Inbound
@@ -314,15 +350,47 @@ class CallCenter:
         await self._send_replies(session, conversation, Author.BOT, await self._resume_bot(conversation))
 
     async def close(self, session: AsyncSession, handoff: Handoff, agent: Agent, disposition: str) -> None:
+        """End the conversation with `disposition`: the citizen's notice says what it means (a
+        follow-up keeps a ticket open), then the satisfaction survey, unless abusive."""
         self._require_owner(handoff, agent)
         await machine.transition(
             session, handoff, machine.CLOSED, allowed_from=(machine.ACTIVE,), by=agent, detail=disposition,
             disposition=disposition, closed_at=utcnow(),
         )  # fmt: skip
-        if handoff.case_number:
+        conversation = await session.get(Conversation, handoff.conversation_id)
+        assert conversation is not None
+        ticket = (
+            await self._follow_up_ticket(session, conversation, handoff)
+            if disposition == "follow_up"
+            else None
+        )
+        if handoff.case_number and disposition != "follow_up":
             await self._set_case_status(session, handoff.case_number, "closed")
-        await self._notify(session, handoff, texts.CLOSED)
+        notices: list[Reply] = [texts.closed(disposition, ticket)]
+        if disposition not in survey.NOT_ASKED:
+            await survey.ask(session, handoff, conversation.channel)
+            notices.append(
+                texts.survey_question({score: f"{survey.RATING_PREFIX}{score}" for score in survey.SCORES})
+            )
+        await self._notify(session, handoff, *notices)
         await self._restart_bot(handoff.conversation_id)
+
+    async def _follow_up_ticket(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff
+    ) -> str:
+        """The ticket a follow-up stays open under: the hand-off's own case (left open), or a new
+        one "waiting for an agent's follow-up" that the citizen can ask about."""
+        if handoff.case_number:  # stays open, "being handled by an agent"
+            return handoff.case_number
+        case = await cases.open_case(
+            session,
+            CaseKind.CONTACT_REQUEST,
+            status="ticket",
+            summary={"type": "ticket", "team": handoff.team},
+            conversation_id=conversation.id,
+        )
+        handoff.case_number = case.case_number
+        return case.case_number
 
     # --- Timeouts --------------------------------------------------------------------------
 
@@ -457,12 +525,12 @@ class CallCenter:
         if case is not None:
             cases.record_statuses(case, [(status, utcnow())])
 
-    async def _notify(self, session: AsyncSession, handoff: Handoff, notice: Reply) -> None:
-        """Commit the transition with a system message, deliver it, tell the consoles."""
-        message = outgoing_message(handoff.conversation_id, Author.SYSTEM, notice)
-        session.add(message)
+    async def _notify(self, session: AsyncSession, handoff: Handoff, *notices: Reply) -> None:
+        """Commit the transition with system messages, deliver them, tell the consoles."""
+        messages = [outgoing_message(handoff.conversation_id, Author.SYSTEM, notice) for notice in notices]
+        session.add_all(messages)
         await session.commit()
-        await self._deliver(session, handoff.conversation_id, [message])
+        await self._deliver(session, handoff.conversation_id, messages)
         await self._publish_change(handoff)
 
     async def _send_replies(

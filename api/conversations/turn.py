@@ -86,8 +86,9 @@ def is_erase_signal(custom: Any) -> bool:
 class Handoffs(Protocol):
     """What a turn asks of the call center."""
 
-    def intercepts(self, handoff: Handoff | None, event: Inbound) -> bool:
-        """Whether the gateway answers `event` itself (a hand-off button, a callback number)."""
+    def intercepts(self, conversation: Conversation, handoff: Handoff | None, event: Inbound) -> bool:
+        """Whether the gateway answers `event` itself (a hand-off or survey button, a callback
+        number, a survey's comment)."""
         ...
 
     async def on_control(
@@ -150,7 +151,7 @@ async def receive_event(
     wrote: `sent_at` (the channel's timestamp) or now. `handoffs` None: no hand-offs (a tool
     that talks to the bot alone).
     """
-    control = handoffs is not None and handoffs.intercepts(handoff, event)
+    control = handoffs is not None and handoffs.intercepts(conversation, handoff, event)
     for_bot = conversation.handled_by is HandledBy.BOT and not control
     # Identifiers become this conversation's tokens before anything leaves the gateway; the
     # vault's rows are committed with the message (api/privacy/vault.py).

@@ -18,7 +18,11 @@ from tests.api.support import GatewayFactory
 
 pytestmark = pytest.mark.asyncio
 
-SUPERVISOR_ROUTES = {"/console/api/supervisor/overview", "/console/api/supervisor/audit"}
+SUPERVISOR_ROUTES = {
+    "/console/api/supervisor/overview",
+    "/console/api/supervisor/audit",
+    "/console/api/supervisor/surveys",
+}
 
 
 @pytest_asyncio.fixture
