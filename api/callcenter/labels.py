@@ -174,6 +174,14 @@ def entity(name: str | None) -> str:
     return ENTITIES.get(name or "", readable(name or "").capitalize() or "—")
 
 
+def entity_value(entity: dict[str, object]) -> str:
+    """An entity's value as the agent reads it: a service's key becomes its team's name."""
+    value = str(entity.get("value"))
+    if entity.get("entity") == "service" and value in TEAMS:
+        return TEAMS[value]
+    return value
+
+
 def service(code: str) -> str:
     return SERVICES.get(code, readable(code).capitalize())
 

@@ -501,7 +501,14 @@ def _understood(
         service=service,
         question=question,
         confidence=intent.get("confidence"),
-        entities=[{**entity, "label": labels.entity(entity.get("entity"))} for entity in entities],
+        entities=[
+            {
+                **entity,
+                "label": labels.entity(entity.get("entity")),
+                "value_label": labels.entity_value(entity),
+            }
+            for entity in entities
+        ],
         ranking=[
             {
                 "name": item.get("name"),
