@@ -40,7 +40,10 @@ RECORD_NOTIFICATIONS = """
   window.__notifications = [];
   const Real = window.Notification;
   class Recorded extends Real {
-    constructor(title, options) { super(title, options); window.__notifications.push({ title, body: options && options.body }); }
+    constructor(title, options) {
+      super(title, options);
+      window.__notifications.push({ title, body: options && options.body });
+    }
   }
   Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
   Recorded.requestPermission = (...args) => Real.requestPermission(...args);
