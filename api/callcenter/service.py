@@ -16,11 +16,11 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import phonenumbers
 from fastapi import Depends, Request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import cases
@@ -42,6 +42,7 @@ from api.models import (
     Author,
     CaseKind,
     Conversation,
+    DeliveryStatus,
     Direction,
     Handoff,
     HandoffEvent,
@@ -67,6 +68,13 @@ CONTACT_LABELS = {
     "closed": "Selesai",
 }
 cases.register_case_type(CaseKind.CONTACT_REQUEST, CONTACT_LABELS)
+
+
+@runtime_checkable
+class ShowsTyping(Protocol):
+    """An outbound port that can show the citizen an agent is typing (connectors/outbound.py)."""
+
+    async def typing(self, conversation: Conversation) -> None: ...
 
 
 class CallCenter:
@@ -315,6 +323,43 @@ class CallCenter:
         await mask_stored(session, [message])
         await self._publish_change(handoff)
         return message
+
+    async def typing(self, session: AsyncSession, handoff: Handoff, agent: Agent) -> None:
+        """The agent is typing: shown to the citizen where the channel can."""
+        self._require_owner(handoff, agent)
+        conversation = await session.get(Conversation, handoff.conversation_id)
+        if conversation is not None and isinstance(self._outbound, ShowsTyping):
+            await self._outbound.typing(conversation)
+
+    async def citizen_activity(
+        self, conversation_id: uuid.UUID, handoff: Handoff | None, activity: str
+    ) -> None:
+        """The citizen is typing (`typing`) or has read the agent's messages (`read`): the
+        consoles showing the conversation hear it. Only while an agent has it."""
+        if handoff is not None and handoff.state is machine.ACTIVE:
+            await self.broadcaster.publish(
+                CONSOLE, {"type": activity, "id": handoff.id, "conversation_id": str(conversation_id)}
+            )
+
+    async def read_by_citizen(self, session: AsyncSession, conversation_id: uuid.UUID, up_to: int) -> None:
+        """The web widget showed the citizen the agents' messages up to `up_to`: they are
+        read, and the consoles hear it (WhatsApp's own "read" statuses are recorded by its
+        webhook). Commits."""
+        result = await session.execute(
+            update(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.author == Author.AGENT,
+                Message.id <= up_to,
+                or_(Message.delivery_status.is_(None), Message.delivery_status != DeliveryStatus.READ),
+            )
+            .values(delivery_status=DeliveryStatus.READ)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if result.rowcount:  # type: ignore[attr-defined]
+            handoff = await machine.open_handoff(session, conversation_id)
+            await self.citizen_activity(conversation_id, handoff, "read")
 
     async def transfer_to_agent(
         self, session: AsyncSession, handoff: Handoff, agent: Agent, target: Agent

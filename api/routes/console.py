@@ -243,6 +243,20 @@ async def reply(
     return MessageOut.model_validate(message)
 
 
+@api.post(
+    "/handoffs/{handoff_id}/typing",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={409: {"description": NOT_YOURS}},
+)
+async def typing(
+    handoff_id: DbId, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> None:
+    """The agent is typing a reply (the console says so every few seconds while they type)."""
+    handoff = await _handoff(session, handoff_id, agent)
+    with _conflict_is_409():
+        await callcenter.typing(session, handoff, agent)
+
+
 @api.post("/handoffs/{handoff_id}/notes", status_code=status.HTTP_201_CREATED)
 async def add_note(
     handoff_id: DbId, body: TextIn, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep

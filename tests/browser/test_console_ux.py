@@ -287,3 +287,40 @@ def test_a_new_chat_rings_and_notifies_unless_switched_off(
     agent.get_by_label("Hasil").select_option(label="Selesai")
     agent.get_by_role("button", name="Tutup").click()
     confirm(agent, "Ya, tutup")
+
+
+def test_typing_both_ways_and_read_state_on_the_web(
+    new_page: Callable[..., Page],
+    gateway_url: str,
+    dialogue: FakeRasa,  # noqa: F811
+) -> None:
+    agent = new_page()
+    log_in(agent, gateway_url, AGENT)
+    citizen = new_page(PHONE)
+    ask_for_a_person(citizen, gateway_url)
+    queue_cards(agent).get_by_role("button", name="Ambil").click()
+    expect(messages_in(citizen).last).to_contain_text(f"{AGENT.sender_name} telah bergabung")
+
+    # The agent writes: the citizen sees a person typing, then the message, then it is read.
+    reply = agent.get_by_role("textbox", name="Balasan untuk warga")
+    reply.press_sequentially("Baik, saya", delay=20)
+    expect(citizen.get_by_text("Petugas sedang mengetik…")).to_be_visible()
+    screenshot(citizen, "console-typing-citizen-sees-agent.png")
+    reply.press_sequentially(" periksa dulu.", delay=20)
+    reply.press("Enter")
+    expect(messages_in(citizen).last).to_contain_text("Baik, saya periksa dulu.")
+    expect(citizen.get_by_text("Petugas sedang mengetik…")).to_be_hidden()
+    mine = agent.get_by_role("log", name="Transkrip percakapan").locator(".turn--agent").last
+    expect(mine.locator(".turn__status")).to_have_text("✓✓ Dibaca", timeout=10_000)
+
+    # The citizen writes back: the agent sees it coming.
+    composer = citizen.get_by_role("textbox", name="Pesan Anda")
+    composer.press_sequentially("Terima kasih", delay=20)
+    expect(agent.get_by_role("status").filter(has_text="Warga sedang mengetik…")).to_be_visible()
+    screenshot(agent, "console-typing-agent-sees-citizen.png")
+    composer.press("Enter")
+    expect(agent.get_by_text("Warga sedang mengetik…")).to_be_hidden()
+
+    agent.get_by_label("Hasil").select_option(label="Selesai")
+    agent.get_by_role("button", name="Tutup").click()
+    confirm(agent, "Ya, tutup")

@@ -465,8 +465,12 @@
     } else if (frame.type === "handoff") {
       soon("lists", refreshLists);
       if (state.detail && state.detail.id === frame.id) soon("detail", refreshDetail);
+    } else if (frame.type === "read") {
+      if (state.detail && state.detail.id === frame.id) soon("detail", refreshDetail);
+      return;
     } else {
-      return; // pong
+      document.dispatchEvent(new CustomEvent("console:frame", { detail: frame })); // typing.js
+      return;
     }
     if (state.view === "supervisor") soon("supervisor", refreshSupervisor);
   }
@@ -766,15 +770,23 @@
       bubble.append(list);
     }
     item.append(bubble);
+    if (message.author === "agent") item.append(element("p", { className: "turn__status" }, deliveryText(message)));
     return item;
   }
+
+  // Whether the citizen has read an agent's message (web widget, WhatsApp), where known.
+  const deliveryText = (message) => (message.delivery_status === "read" ? "✓✓ Dibaca" : "");
 
   // Appends the messages not shown yet; keeps the reader's place unless they were at the end.
   function renderTranscript(list, messages, rendered, reset, options = {}) {
     const atEnd = reset || list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     if (reset) list.setAttribute("aria-busy", "true"); // don't read the whole history aloud
     for (const message of messages) {
-      if (message.id != null && rendered.has(message.id)) continue;
+      if (message.id != null && rendered.has(message.id)) {
+        const shown = list.querySelector(`[data-id="${CSS.escape(String(message.id))}"] .turn__status`);
+        if (shown) shown.textContent = deliveryText(message);
+        continue;
+      }
       if (message.id != null) rendered.add(message.id);
       list.append(turn(message, options));
     }
@@ -1229,7 +1241,10 @@
   }
 
   // For the console's other files (alerts.js, confirm.js, surveys.js): no globals otherwise.
-  window.AwConsole = { api, element, fill, fillTable, formatTime, label, announce, ApiError };
+  window.AwConsole = {
+    api, element, fill, fillTable, formatTime, label, announce, ApiError,
+    detail: () => state.detail, isMine: (handoff) => isMine(handoff),
+  };
 
   boot();
 })();
