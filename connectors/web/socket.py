@@ -44,6 +44,7 @@ from api.conversations.model import (
     TextIn,
 )
 from api.core.config import Settings
+from api.deps import MAX_DB_ID
 from api.models import Conversation, Message
 from api.pubsub import Broadcaster, conversation_topic
 from api.schemas import Channel, MessageOut, SendResult
@@ -257,7 +258,7 @@ async def _citizen_activity(websocket: WebSocket, conversation_id: uuid.UUID, bo
     async with context.sessionmaker() as session:
         if body.get("type") == "read":
             up_to = body.get("message_id")
-            if isinstance(up_to, int) and not isinstance(up_to, bool) and up_to > 0:
+            if isinstance(up_to, int) and not isinstance(up_to, bool) and 0 < up_to <= MAX_DB_ID:
                 await callcenter.read_by_citizen(session, conversation_id, up_to)
             return
         current = await context.bot_conversations.state(session, conversation_id)
