@@ -5,6 +5,7 @@ reads the scores per agent and per team."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -111,7 +112,9 @@ async def test_the_survey_is_answered_by_buttons_and_a_comment_without_the_bot(
     # The window is closed: the next words go to the bot again.
     assert (await say(client, conversation, "halo"))["replies"][0]["text"] == "bot: halo"
     async with app.state.sessionmaker() as session:
-        stored = await session.scalar(select(HandoffSurvey).order_by(HandoffSurvey.id.desc()))
+        stored = await session.scalar(
+            select(HandoffSurvey).where(HandoffSurvey.conversation_id == uuid.UUID(conversation))
+        )
     assert stored is not None and stored.score == 4 and stored.agent_id == agent.id
     assert stored.team == "health" and stored.channel == "web"
     assert stored.comment is not None and "3171012345678901" not in stored.comment  # masked
@@ -139,16 +142,22 @@ async def test_skip_and_late_ratings(center: tuple[FastAPI, httpx.AsyncClient], 
 
     # A day later the survey is over: a late click is answered politely, and changes nothing.
     async with app.state.sessionmaker() as session:
-        await session.execute(update(HandoffSurvey).values(asked_at=utcnow() - timedelta(days=2)))
+        await session.execute(
+            update(HandoffSurvey)
+            .where(HandoffSurvey.conversation_id == uuid.UUID(conversation))
+            .values(asked_at=utcnow() - timedelta(days=2))
+        )
         await session.commit()
     late = await say(client, conversation, "/handoff_rating_5", metadata={"button_title": "5 · Sangat puas"})
     assert late["replies"][0]["text"] == texts.SURVEY_CLOSED.text
     async with app.state.sessionmaker() as session:
-        stored = await session.scalar(select(HandoffSurvey).order_by(HandoffSurvey.id.desc()))
+        stored = await session.scalar(
+            select(HandoffSurvey).where(HandoffSurvey.conversation_id == uuid.UUID(conversation))
+        )
     assert stored is not None and stored.score == 2 and stored.comment is None
 
 
-def test_codes_are_shown_in_words() -> None:
+async def test_codes_are_shown_in_words() -> None:
     assert labels.intent("health_bpjs_contribution") == (
         "Kesehatan (BPJS Kesehatan, SATUSEHAT)",
         "Iuran BPJS Kesehatan",
