@@ -184,3 +184,21 @@ async def test_codes_are_shown_in_words() -> None:
         for intent in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents", [])
     }
     assert intents and intents <= set(labels.INTENTS), intents - set(labels.INTENTS)
+
+
+async def test_the_survey_question_on_telegram_and_whatsapp() -> None:
+    """Five inline buttons on Telegram; on WhatsApp (three buttons at most) one list whose rows
+    keep their whole titles (24 characters)."""
+    from connectors.telegram import render as telegram
+    from connectors.whatsapp import render as whatsapp
+
+    question = texts.survey_question({score: f"{survey.RATING_PREFIX}{score}" for score in survey.SCORES})
+    [message] = whatsapp.render(question, ref=41)
+    assert message["type"] == "interactive" and message["interactive"]["type"] == "list"
+    rows = [
+        row["title"] for section in message["interactive"]["action"]["sections"] for row in section["rows"]
+    ]
+    assert rows == list(texts.SCORE_TITLES.values())
+    calls = telegram.render(question, ref=41)
+    keyboard = str(calls)
+    assert all(title in keyboard for title in texts.SCORE_TITLES.values())
