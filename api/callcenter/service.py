@@ -341,6 +341,12 @@ class CallCenter:
                 CONSOLE, {"type": activity, "id": handoff.id, "conversation_id": str(conversation_id)}
             )
 
+    async def message_read(self, session: AsyncSession, conversation_id: uuid.UUID) -> None:
+        """A channel's "read" status (WhatsApp), recorded already: the agent's console hears it."""
+        await self.citizen_activity(
+            conversation_id, await machine.open_handoff(session, conversation_id), "read"
+        )
+
     async def read_by_citizen(self, session: AsyncSession, conversation_id: uuid.UUID, up_to: int) -> None:
         """The web widget showed the citizen the agents' messages up to `up_to`: they are
         read, and the consoles hear it (WhatsApp's own "read" statuses are recorded by its

@@ -107,6 +107,10 @@ class Handoffs(Protocol):
         """The bot asked for a person (`signal`: its custom reply); the notices to add. Commits."""
         ...
 
+    async def message_read(self, session: AsyncSession, conversation_id: uuid.UUID) -> None:
+        """The channel says the citizen read a message (WhatsApp's `read` status)."""
+        ...
+
 
 async def receive(
     session: AsyncSession,
