@@ -171,6 +171,9 @@ class Conversation(Base):
     # The citizen confirmed "Hapus data saya" (the service API); the turn erases after Rasa's
     # reply (api/privacy/erasure.py).
     erasure_requested_at: Mapped[datetime | None] = mapped_column()
+    # After rating an agent's conversation, the citizen's next typed message until then is the
+    # survey's comment (api/callcenter/survey.py).
+    survey_comment_until: Mapped[datetime | None] = mapped_column()
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id", passive_deletes=True
@@ -520,6 +523,29 @@ class HandoffNote(Base):
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HandoffSurvey(Base):
+    """The satisfaction survey sent to the citizen when an agent closes a hand-off: a score
+    from 1 to 5 and an optional comment, kept per agent and per team for the supervisor."""
+
+    __tablename__ = "handoff_surveys"
+    __table_args__ = (Index("ix_handoff_surveys_asked_at", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), unique=True)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
+    team: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 1 (very unsatisfied) to 5 (very satisfied); None until the citizen answers.
+    score: Mapped[int | None] = mapped_column(Integer)
+    rated_at: Mapped[datetime | None] = mapped_column()
+    # The citizen's words, identifiers and dates masked (api/privacy/masking.py).
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 class VerifiedIdentity(Base):

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from api.models import Author, Direction, HandledBy, RasaStatus
+from api.models import Author, DeliveryStatus, Direction, HandledBy, RasaStatus
 from api.text import clean_text
 
 
@@ -105,6 +105,8 @@ class MessageOut(BaseModel):
     rasa_status: RasaStatus | None
     # An agent's reply: the name the citizen sees, e.g. "Sari (Petugas)".
     sender_name: str | None = None
+    # What became of it on the citizen's channel: "read" once the citizen has seen it.
+    delivery_status: DeliveryStatus | None = None
     created_at: datetime
 
 

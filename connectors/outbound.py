@@ -12,6 +12,8 @@ them from the store when it comes back. The delivery worker asks `outbox_for` fo
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
@@ -19,12 +21,14 @@ from telegram import Bot
 from api.conversations import store
 from api.conversations.delivery import Outbox, deliver
 from api.models import ChannelThread, Conversation, Message
-from api.pubsub import Broadcaster
+from api.pubsub import Broadcaster, conversation_topic
 from connectors.telegram.channel import TelegramOutbox
 from connectors.web import socket
 from connectors.whatsapp import identity as whatsapp_identity
 from connectors.whatsapp.channel import SERVICE_WINDOW, WhatsAppOutbox
 from connectors.whatsapp.client import GraphClient
+
+logger = logging.getLogger(__name__)
 
 
 class ChannelOutbound:
@@ -49,6 +53,23 @@ class ChannelOutbound:
             return
         outbox, window_open = target
         await deliver(session, outbox, conversation.channel, messages, window_open=window_open)
+
+    async def typing(self, conversation: Conversation) -> None:
+        """An agent is typing to the citizen, where the channel shows it: the widget's sockets
+        (a `typing` frame from the agent, which the widget clears by itself) and Telegram's
+        chat action (shown for 5 seconds). WhatsApp's typing indicator needs the citizen's
+        last message id, which is not kept: nothing there."""
+        if conversation.channel == "web":
+            await self._broadcaster.publish(
+                conversation_topic(conversation.id), {"type": "typing", "active": True, "author": "agent"}
+            )
+        elif (
+            conversation.channel == "telegram" and self._telegram is not None and conversation.channel_user_id
+        ):
+            try:
+                await self._telegram.send_chat_action(int(conversation.channel_user_id), "typing")
+            except Exception as error:  # best effort: a lost indicator is no harm
+                logger.info("telegram typing not shown error=%s", type(error).__name__)
 
     async def outbox_for(
         self, session: AsyncSession, conversation: Conversation

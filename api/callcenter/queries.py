@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import cases as case_types
 from api import regions
 from api.callcenter import handoff as machine
+from api.callcenter import labels
 from api.callcenter.service import can_see
 from api.callcenter.teams import TEAMS
 from api.conversations import store
@@ -21,6 +23,7 @@ from api.models import (
     AgentStatus,
     AuditEntry,
     Case,
+    CaseKind,
     Conversation,
     Direction,
     Handoff,
@@ -92,12 +95,20 @@ class CaseRef(BaseModel):
     status: str
     created_at: datetime
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        """The status as citizens and agents read it ("Sedang ditangani petugas")."""
+        kind = CaseKind(self.kind) if self.kind in set(CaseKind) else None
+        return case_types.status_label(kind, self.status) if kind else labels.readable(self.status)
+
 
 class EventOut(BaseModel):
     state: str
     at: datetime
     agent: str | None
     detail: str | None
+    detail_label: str | None = None  # in words (api/callcenter/labels.py)
 
 
 class HandoffDetail(HandoffSummary):
@@ -138,6 +149,22 @@ class AuditOut(BaseModel):
     target: str | None
     reason: str
     outcome: str
+
+    # What the console shows: words, not the gateway's codes (api/callcenter/labels.py).
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def service_label(self) -> str:
+        return labels.service(self.service)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def target_label(self) -> str | None:
+        return labels.endpoint(self.target)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reason_label(self) -> str:
+        return labels.audit_reason(self.reason)
 
 
 def agent_out(agent: Agent) -> AgentOut:
@@ -204,11 +231,28 @@ async def notes_and_events(session: AsyncSession, handoff: Handoff) -> tuple[lis
         .where(HandoffNote.handoff_id == handoff.id)
         .order_by(HandoffNote.id)
     )
-    events = await session.execute(
-        select(HandoffEvent, Agent.display_name)
-        .outerjoin(Agent, Agent.id == HandoffEvent.agent_id)
-        .where(HandoffEvent.handoff_id == handoff.id)
-        .order_by(HandoffEvent.id)
+    events = (
+        await session.execute(
+            select(HandoffEvent, Agent.display_name)
+            .outerjoin(Agent, Agent.id == HandoffEvent.agent_id)
+            .where(HandoffEvent.handoff_id == handoff.id)
+            .order_by(HandoffEvent.id)
+        )
+    ).all()
+    # The agents transfers went to (`agent:<id>`), named in the history.
+    targets = {
+        int(e.detail[6:])
+        for e, _ in events
+        if e.detail and e.detail[6:].isdigit() and e.detail[:6] == "agent:"
+    }
+    names = (
+        dict(
+            (await session.execute(select(Agent.id, Agent.display_name).where(Agent.id.in_(targets))))
+            .tuples()
+            .all()
+        )
+        if targets
+        else {}
     )
     return (
         [
@@ -216,7 +260,13 @@ async def notes_and_events(session: AsyncSession, handoff: Handoff) -> tuple[lis
             for note, name in notes
         ],
         [
-            EventOut(state=event.state.value, at=event.at, agent=name, detail=event.detail)
+            EventOut(
+                state=event.state.value,
+                at=event.at,
+                agent=name,
+                detail=event.detail,
+                detail_label=labels.event_detail(event.detail, names),
+            )  # fmt: skip
             for event, name in events
         ],
     )

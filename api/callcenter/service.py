@@ -16,16 +16,16 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import phonenumbers
 from fastapi import Depends, Request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import cases
 from api.callcenter import handoff as machine
-from api.callcenter import reach, texts
+from api.callcenter import reach, survey, texts
 from api.callcenter.handoff import Conflict
 from api.callcenter.hours import OpeningHours
 from api.callcenter.lookup_keys import callback_key
@@ -44,6 +44,7 @@ from api.models import (
     Author,
     CaseKind,
     Conversation,
+    DeliveryStatus,
     Direction,
     Handoff,
     HandoffEvent,
@@ -69,6 +70,13 @@ CONTACT_LABELS = {
     "closed": "Selesai",
 }
 cases.register_case_type(CaseKind.CONTACT_REQUEST, CONTACT_LABELS)
+
+
+@runtime_checkable
+class ShowsTyping(Protocol):
+    """An outbound port that can show the citizen an agent is typing (connectors/outbound.py)."""
+
+    async def typing(self, conversation: Conversation) -> None: ...
 
 
 class CallCenter:
@@ -113,18 +121,24 @@ class CallCenter:
     # --- The citizen's side (called by a turn) -------------------------------------------
 
     @staticmethod
-    def intercepts(handoff: Handoff | None, event: Inbound) -> bool:
-        """Whether the gateway answers this event itself: a hand-off button, or the phone
-        number it asked for."""
-        if event.rasa_message() in texts.HANDOFF_PAYLOADS:
+    def intercepts(conversation: Conversation, handoff: Handoff | None, event: Inbound) -> bool:
+        """Whether the gateway answers this event itself: a hand-off or survey button, the
+        phone number it asked for, or the survey's comment."""
+        payload = event.rasa_message()
+        if payload in texts.HANDOFF_PAYLOADS or payload in survey.SURVEY_PAYLOADS:
+            return True
+        if CallCenter._is_comment(conversation, handoff, event):
             return True
         return handoff is not None and handoff.awaiting_phone and isinstance(event, TextIn | ContactIn)
 
     async def on_control(
         self, session: AsyncSession, conversation: Conversation, handoff: Handoff | None, event: Inbound
     ) -> list[Reply]:
-        """Answer a hand-off button or the callback number. Commits."""
+        """Answer a hand-off or survey button, the callback number or the survey's comment.
+        Commits."""
         payload = event.rasa_message()
+        if payload in survey.SURVEY_PAYLOADS or self._is_comment(conversation, handoff, event):
+            return [await self._on_survey(session, conversation, payload, event)]
         if handoff is None:
             return [texts.NOTHING_TO_CANCEL]
         if payload == texts.CANCEL:
@@ -158,6 +172,36 @@ class CallCenter:
         if handoff.reach_channel == reach.EMAIL:
             return [await self._take_email(session, conversation, handoff, event)]
         return [await self._prove_phone(session, conversation, handoff, event)]
+
+    @staticmethod
+    def _is_comment(conversation: Conversation, handoff: Handoff | None, event: Inbound) -> bool:
+        """Typed words (not a button's payload) within the comment window after a rating."""
+        return (
+            handoff is None
+            and isinstance(event, TextIn)
+            and event.text not in texts.HANDOFF_PAYLOADS
+            and survey.awaits_comment(conversation)
+        )
+
+    async def _on_survey(
+        self, session: AsyncSession, conversation: Conversation, payload: str, event: Inbound
+    ) -> Reply:
+        """A rating, "Lewati", or the comment typed after a rating. Commits."""
+        score = survey.score_of(payload)
+        if score is not None:
+            rated = await survey.rate(session, conversation, score)
+            answer = texts.survey_rated(score, survey.SKIP_COMMENT) if rated else texts.SURVEY_CLOSED
+        elif payload == survey.SKIP_COMMENT:
+            survey.skip_comment(conversation)
+            answer = texts.SURVEY_THANKS
+        else:
+            assert isinstance(event, TextIn)
+            await survey.comment(session, conversation, event.text)
+            answer = texts.SURVEY_THANKS
+        await session.commit()
+        # The comment window is a column of the conversation: every replica reads it again.
+        await self.bot_conversations.handoff_started(conversation.id)
+        return answer
 
     async def _prove_phone(
         self, session: AsyncSession, conversation: Conversation, handoff: Handoff, event: Inbound
@@ -330,6 +374,49 @@ class CallCenter:
         await self._publish_change(handoff)
         return message
 
+    async def typing(self, session: AsyncSession, handoff: Handoff, agent: Agent) -> None:
+        """The agent is typing: shown to the citizen where the channel can."""
+        self._require_owner(handoff, agent)
+        conversation = await session.get(Conversation, handoff.conversation_id)
+        if conversation is not None and isinstance(self._outbound, ShowsTyping):
+            await self._outbound.typing(conversation)
+
+    async def citizen_activity(
+        self, conversation_id: uuid.UUID, handoff: Handoff | None, activity: str
+    ) -> None:
+        """The citizen is typing (`typing`) or has read the agent's messages (`read`): the
+        consoles showing the conversation hear it. Only while an agent has it."""
+        if handoff is not None and handoff.state is machine.ACTIVE:
+            await self.broadcaster.publish(
+                CONSOLE, {"type": activity, "id": handoff.id, "conversation_id": str(conversation_id)}
+            )
+
+    async def message_read(self, session: AsyncSession, conversation_id: uuid.UUID) -> None:
+        """A channel's "read" status (WhatsApp), recorded already: the agent's console hears it."""
+        await self.citizen_activity(
+            conversation_id, await machine.open_handoff(session, conversation_id), "read"
+        )
+
+    async def read_by_citizen(self, session: AsyncSession, conversation_id: uuid.UUID, up_to: int) -> None:
+        """The web widget showed the citizen the agents' messages up to `up_to`: they are
+        read, and the consoles hear it (WhatsApp's own "read" statuses are recorded by its
+        webhook). Commits."""
+        result = await session.execute(
+            update(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.author == Author.AGENT,
+                Message.id <= up_to,
+                or_(Message.delivery_status.is_(None), Message.delivery_status != DeliveryStatus.READ),
+            )
+            .values(delivery_status=DeliveryStatus.READ)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if result.rowcount:  # type: ignore[attr-defined]
+            handoff = await machine.open_handoff(session, conversation_id)
+            await self.citizen_activity(conversation_id, handoff, "read")
+
     async def transfer_to_agent(
         self, session: AsyncSession, handoff: Handoff, agent: Agent, target: Agent
     ) -> None:
@@ -364,15 +451,47 @@ class CallCenter:
         await self._send_replies(session, conversation, Author.BOT, await self._resume_bot(conversation))
 
     async def close(self, session: AsyncSession, handoff: Handoff, agent: Agent, disposition: str) -> None:
+        """End the conversation with `disposition`: the citizen's notice says what it means (a
+        follow-up keeps a ticket open), then the satisfaction survey, unless abusive."""
         self._require_owner(handoff, agent)
         await machine.transition(
             session, handoff, machine.CLOSED, allowed_from=(machine.ACTIVE,), by=agent, detail=disposition,
             disposition=disposition, closed_at=utcnow(),
         )  # fmt: skip
-        if handoff.case_number:
+        conversation = await session.get(Conversation, handoff.conversation_id)
+        assert conversation is not None
+        ticket = (
+            await self._follow_up_ticket(session, conversation, handoff)
+            if disposition == "follow_up"
+            else None
+        )
+        if handoff.case_number and disposition != "follow_up":
             await self._set_case_status(session, handoff.case_number, "closed")
-        await self._notify(session, handoff, texts.CLOSED)
+        notices: list[Reply] = [texts.closed(disposition, ticket)]
+        if disposition not in survey.NOT_ASKED:
+            await survey.ask(session, handoff, conversation.channel)
+            notices.append(
+                texts.survey_question({score: f"{survey.RATING_PREFIX}{score}" for score in survey.SCORES})
+            )
+        await self._notify(session, handoff, *notices)
         await self._restart_bot(handoff.conversation_id)
+
+    async def _follow_up_ticket(
+        self, session: AsyncSession, conversation: Conversation, handoff: Handoff
+    ) -> str:
+        """The ticket a follow-up stays open under: the hand-off's own case (left open), or a new
+        one "waiting for an agent's follow-up" that the citizen can ask about."""
+        if handoff.case_number:  # stays open, "being handled by an agent"
+            return handoff.case_number
+        case = await cases.open_case(
+            session,
+            CaseKind.CONTACT_REQUEST,
+            status="ticket",
+            summary={"type": "ticket", "team": handoff.team},
+            conversation_id=conversation.id,
+        )
+        handoff.case_number = case.case_number
+        return case.case_number
 
     # --- Timeouts --------------------------------------------------------------------------
 
@@ -516,12 +635,12 @@ class CallCenter:
         if case is not None:
             cases.record_statuses(case, [(status, utcnow())])
 
-    async def _notify(self, session: AsyncSession, handoff: Handoff, notice: Reply) -> None:
-        """Commit the transition with a system message, deliver it, tell the consoles."""
-        message = outgoing_message(handoff.conversation_id, Author.SYSTEM, notice)
-        session.add(message)
+    async def _notify(self, session: AsyncSession, handoff: Handoff, *notices: Reply) -> None:
+        """Commit the transition with system messages, deliver them, tell the consoles."""
+        messages = [outgoing_message(handoff.conversation_id, Author.SYSTEM, notice) for notice in notices]
+        session.add_all(messages)
         await session.commit()
-        await self._deliver(session, handoff.conversation_id, [message])
+        await self._deliver(session, handoff.conversation_id, messages)
         await self._publish_change(handoff)
 
     async def _send_replies(

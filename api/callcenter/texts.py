@@ -119,8 +119,74 @@ def transferred_to_team(team: str, position: int) -> TextReply:
 
 BACK_WITH_BOT = TextReply(text="Bapak/Ibu kembali dilayani Asisten Warga. Ada yang dapat saya bantu?")
 CLOSED = TextReply(
-    text="Percakapan dengan petugas telah selesai. Terima kasih telah menghubungi Asisten Warga. "
-    "Bila memerlukan bantuan lagi, silakan kirim pesan."
+    text="Percakapan dengan petugas telah selesai dan permasalahan Anda kami catat sebagai "
+    "terselesaikan. Terima kasih telah menghubungi Asisten Warga. Bila memerlukan bantuan lagi, "
+    "silakan kirim pesan."
+)
+
+
+def closed(disposition: str, case_number: str | None = None) -> TextReply:
+    """The citizen's closing notice, matching the agent's disposition: resolved says resolved;
+    a follow-up says the matter stays open (with the ticket to follow it by)."""
+    if disposition == "follow_up":
+        ticket = (
+            f" Nomor tiket Anda: {case_number}; Anda dapat menanyakan statusnya kapan saja dengan "
+            "menyebut nomor tersebut."
+            if case_number
+            else ""
+        )
+        return TextReply(
+            text="Percakapan dengan petugas kami akhiri untuk sementara. Permasalahan Anda belum "
+            "selesai dan tetap terbuka: petugas akan menindaklanjutinya dan menghubungi Bapak/Ibu "
+            f"melalui percakapan ini.{ticket}"
+        )
+    if disposition == "unresolved":
+        return TextReply(
+            text="Percakapan dengan petugas telah berakhir. Mohon maaf, permasalahan Anda belum "
+            "dapat kami selesaikan saat ini. Bila memerlukan bantuan lagi, silakan kirim pesan "
+            "kapan saja."
+        )
+    if disposition == "abusive":
+        return TextReply(
+            text="Percakapan dengan petugas kami akhiri. Bila memerlukan layanan, silakan kirim "
+            "pesan dengan bahasa yang sopan."
+        )
+    return CLOSED
+
+
+# The satisfaction survey at an agent's close (api/callcenter/survey.py). Titles fit a
+# WhatsApp list row (24 characters), where five buttons are shown.
+SCORE_TITLES = {
+    1: "1 · Sangat tidak puas",
+    2: "2 · Tidak puas",
+    3: "3 · Cukup",
+    4: "4 · Puas",
+    5: "5 · Sangat puas",
+}
+
+
+def survey_question(payloads: dict[int, str]) -> TextReply:
+    return TextReply(
+        text="Seberapa puas Bapak/Ibu dengan layanan petugas kami? Mohon beri nilai 1 (sangat "
+        "tidak puas) sampai 5 (sangat puas).",
+        buttons=[Choice(title=SCORE_TITLES[score], payload=payload) for score, payload in payloads.items()],
+    )
+
+
+def survey_rated(score: int, skip_payload: str) -> TextReply:
+    return TextReply(
+        text=f"Terima kasih atas penilaian Anda ({score} dari 5). Bila berkenan, tulis saran atau "
+        'komentar singkat untuk kami sekarang, atau pilih "Lewati".',
+        buttons=[Choice(title="Lewati", payload=skip_payload)],
+    )
+
+
+SURVEY_THANKS = TextReply(
+    text="Terima kasih atas masukan Anda. Bila memerlukan bantuan lagi, silakan kirim pesan."
+)
+SURVEY_CLOSED = TextReply(
+    text="Mohon maaf, penilaian untuk percakapan tersebut sudah tidak dapat diberikan. Bila "
+    "memerlukan bantuan, silakan kirim pesan."
 )
 ABANDONED = TextReply(
     text="Karena tidak ada balasan, percakapan dengan petugas kami tutup. Bila masih memerlukan "

@@ -374,8 +374,9 @@ async def record_status(
     channel_message_id: str,
     status: DeliveryStatus,
     error: str | None = None,
-) -> bool:
-    """A channel's delivery callback; False when no outgoing message has that id."""
+) -> uuid.UUID | None:
+    """A channel's delivery callback: the conversation of the outgoing message with that id,
+    None when there is none."""
     query = (
         select(Message)
         .join(Conversation, Conversation.id == Message.conversation_id)
@@ -392,7 +393,7 @@ async def record_status(
             if error:
                 message.delivery_error = error[:255]
     await session.commit()
-    return bool(messages)
+    return messages[0].conversation_id if messages else None
 
 
 async def history(

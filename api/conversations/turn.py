@@ -89,8 +89,9 @@ def is_erase_signal(custom: Any) -> bool:
 class Handoffs(Protocol):
     """What a turn asks of the call center."""
 
-    def intercepts(self, handoff: Handoff | None, event: Inbound) -> bool:
-        """Whether the gateway answers `event` itself (a hand-off button, a callback number)."""
+    def intercepts(self, conversation: Conversation, handoff: Handoff | None, event: Inbound) -> bool:
+        """Whether the gateway answers `event` itself (a hand-off or survey button, a callback
+        number, a survey's comment)."""
         ...
 
     async def on_control(
@@ -107,6 +108,10 @@ class Handoffs(Protocol):
         self, session: AsyncSession, conversation: Conversation, signal: Mapping[str, Any]
     ) -> list[Reply]:
         """The bot asked for a person (`signal`: its custom reply); the notices to add. Commits."""
+        ...
+
+    async def message_read(self, session: AsyncSession, conversation_id: uuid.UUID) -> None:
+        """The channel says the citizen read a message (WhatsApp's `read` status)."""
         ...
 
 
@@ -163,7 +168,7 @@ async def receive_event(
         earlier = await client_message(session, conversation.id, client_message_id)
         if earlier is not None:  # a resend: never a second turn
             raise DuplicateMessage(earlier)
-    control = handoffs is not None and handoffs.intercepts(handoff, event)
+    control = handoffs is not None and handoffs.intercepts(conversation, handoff, event)
     for_bot = conversation.handled_by is HandledBy.BOT and not control
     # Identifiers become this conversation's tokens before anything leaves the gateway; the
     # vault's rows are committed with the message (api/privacy/vault.py).

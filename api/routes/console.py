@@ -13,7 +13,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
-from api.callcenter import audit_log, auth, history, queries
+from api.callcenter import audit_log, auth, history, labels, queries, survey
 from api.callcenter.access import citizen_hash
 from api.callcenter.auth import CurrentAgent, Supervisor
 from api.callcenter.canned import CANNED_REPLIES
@@ -242,6 +242,20 @@ async def reply(
     with _conflict_is_409():
         message = await callcenter.reply(session, handoff, agent, body.text)
     return MessageOut.model_validate(message)
+
+
+@api.post(
+    "/handoffs/{handoff_id}/typing",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={409: {"description": NOT_YOURS}},
+)
+async def typing(
+    handoff_id: DbId, agent: CurrentAgent, session: SessionDep, callcenter: CallCenterDep
+) -> None:
+    """The agent is typing a reply (the console says so every few seconds while they type)."""
+    handoff = await _handoff(session, handoff_id, agent)
+    with _conflict_is_409():
+        await callcenter.typing(session, handoff, agent)
 
 
 @api.post("/handoffs/{handoff_id}/notes", status_code=status.HTTP_201_CREATED)
@@ -581,6 +595,18 @@ async def supervisor_audit_export(
     )
 
 
+@api.get("/supervisor/surveys")
+async def supervisor_surveys(
+    supervisor: Supervisor,
+    session: SessionDep,
+    callcenter: CallCenterDep,
+    days: Annotated[int, Query(ge=1, le=90)] = 7,
+) -> survey.SurveySummary:
+    """The satisfaction surveys of the last `days` days (today included), per agent and team."""
+    since = queries.start_of_day(utcnow(), callcenter.hours.zone) - timedelta(days=days - 1)
+    return await survey.summaries(session, since)
+
+
 # --- Agent-assist ---------------------------------------------------------------------------------
 
 
@@ -600,6 +626,9 @@ class AssistMessageIn(TextIn):
 
 class Understood(BaseModel):
     intent: str | None
+    # The intent in words: the service it belongs to and the question (api/callcenter/labels.py).
+    service: str | None = None
+    question: str | None = None
     confidence: float | None
     entities: list[dict[str, Any]]
     ranking: list[dict[str, Any]]
@@ -669,18 +698,40 @@ async def assist_message(
         for entity in (understood.entities if understood is not None else [])
     ]
     return AssistTurn(
-        understood=Understood(
-            intent=understood.intent.get("name"),
-            confidence=understood.intent.get("confidence"),
-            entities=entities,
-            ranking=[
-                {"name": item.get("name"), "confidence": item.get("confidence")}
-                for item in understood.intent_ranking[:5]
-            ],
-        )
+        understood=_understood(understood.intent, understood.intent_ranking, entities)
         if understood is not None
         else None,
         replies=[MessageOut.model_validate(reply) for reply in replies],
+    )
+
+
+def _understood(
+    intent: dict[str, Any], ranking: list[dict[str, Any]], entities: list[dict[str, Any]]
+) -> Understood:
+    """What the NLU made of the caller's words, with each code in words beside it."""
+    name = intent.get("name")
+    service, question = labels.intent(name)
+    return Understood(
+        intent=name,
+        service=service,
+        question=question,
+        confidence=intent.get("confidence"),
+        entities=[
+            {
+                **entity,
+                "label": labels.entity(entity.get("entity")),
+                "value_label": labels.entity_value(entity),
+            }
+            for entity in entities
+        ],
+        ranking=[
+            {
+                "name": item.get("name"),
+                "label": labels.intent(item.get("name"))[1],
+                "confidence": item.get("confidence"),
+            }
+            for item in ranking[:5]
+        ],
     )
 
 

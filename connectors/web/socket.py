@@ -30,7 +30,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -47,6 +47,7 @@ from api.conversations.model import (
     TextIn,
 )
 from api.core.config import Settings
+from api.deps import MAX_DB_ID
 from api.models import Conversation, Message
 from api.pubsub import Broadcaster, conversation_topic
 from api.schemas import Channel, MessageOut, SendResult
@@ -72,6 +73,7 @@ AUTH_TIMEOUT_SECONDS = 10.0
 # A client that keeps sending bad or refused frames is cut off after this many in a row.
 MAX_BAD_FRAMES = 10
 _MAX_ID_CHARS = 64
+ACTIVITY_EVERY_SECONDS = 1.0
 
 INVALID_FRAME = "Format pesan tidak valid."
 UNSUPPORTED = "Jenis pesan ini tidak didukung di sini. Silakan ketik pesan Anda."
@@ -198,6 +200,7 @@ async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Set
     loop = asyncio.get_running_loop()
     active_until = loop.time() + idle
     bad_in_a_row = 0
+    quiet_until: dict[str, float] = {}  # typing and read frames closer than a second are dropped
     while True:
         try:
             frame = await asyncio.wait_for(websocket.receive(), max(0.0, active_until - loop.time()))
@@ -217,6 +220,12 @@ async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Set
             if body.get("type") == "ping":
                 await websocket.send_json({"type": "pong", "id": frame_id})
                 continue
+            kind = body.get("type")
+            if kind in ("typing", "read"):  # no answer frame; at most one of each kind a second
+                if loop.time() >= quiet_until.get(kind, 0.0):
+                    quiet_until[kind] = loop.time() + ACTIVITY_EVERY_SECONDS
+                    await _citizen_activity(websocket, conversation_id, body)
+                continue
             event = _event(body, settings)
             client_message_id = _client_message_id(body)
             await _admit(websocket, conversation_id)
@@ -234,6 +243,32 @@ async def _serve(websocket: WebSocket, conversation_id: uuid.UUID, settings: Set
             bad_in_a_row = bad_in_a_row + 1 if error.bad else 0
             if bad_in_a_row >= MAX_BAD_FRAMES:
                 return CLOSE_FLOODING if error.code == "rate_limited" else CLOSE_MALFORMED
+
+
+class _CitizenActivity(Protocol):
+    """The call center's side of a citizen typing or reading (api/callcenter/service.py)."""
+
+    async def citizen_activity(self, conversation_id: uuid.UUID, handoff: Any, activity: str) -> None: ...
+
+    async def read_by_citizen(self, session: Any, conversation_id: uuid.UUID, up_to: int) -> None: ...
+
+
+async def _citizen_activity(websocket: WebSocket, conversation_id: uuid.UUID, body: dict[str, Any]) -> None:
+    """`{"type": "typing"}` while the citizen types, `{"type": "read", "message_id": n}` when the
+    widget has shown the messages up to n: told to the agent who has the conversation."""
+    callcenter: _CitizenActivity | None = getattr(websocket.app.state, "callcenter", None)
+    if callcenter is None:
+        return
+    context = _context(websocket)
+    async with context.sessionmaker() as session:
+        if body.get("type") == "read":
+            up_to = body.get("message_id")
+            if isinstance(up_to, int) and not isinstance(up_to, bool) and 0 < up_to <= MAX_DB_ID:
+                await callcenter.read_by_citizen(session, conversation_id, up_to)
+            return
+        current = await context.bot_conversations.state(session, conversation_id)
+    if current is not None:
+        await callcenter.citizen_activity(conversation_id, current.handoff, "typing")
 
 
 def _parse(raw: str | None) -> dict[str, Any]:

@@ -99,7 +99,9 @@ class WhatsAppChannel:
             return
         async with self._context.sessionmaker() as session:
             found = await store.record_status(session, CHANNEL, status.id, delivery, status.error())
-        if not found:  # a notice we did not store, or a message from before
+            if found is not None and delivery.value == "read" and self._context.handoffs is not None:
+                await self._context.handoffs.message_read(session, found)  # "Dibaca" in the console
+        if found is None:  # a notice we did not store, or a message from before
             logger.debug("whatsapp status for an unknown message")
         elif delivery.value == "failed":
             logger.warning("whatsapp delivery failed error=%s", status.error())

@@ -82,6 +82,11 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         },
         "handoff_events": {"ix_handoff_events_handoff_id_id"},
         "handoff_notes": {"ix_handoff_notes_handoff_id"},
+        "handoff_surveys": {
+            "ix_handoff_surveys_asked_at",
+            "ix_handoff_surveys_conversation_id",
+            "ix_handoff_surveys_agent_id",
+        },
         "verified_identities": {"ix_verified_identities_nik_hash"},
         "assist_sessions": {"ix_assist_sessions_agent_id"},
         "audit_log": {"ix_audit_log_agent_id", "ix_audit_log_citizen"},

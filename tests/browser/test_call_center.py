@@ -32,6 +32,7 @@ from tests.browser.dialogue import (
 from tests.browser.test_widget import REFUSE_WEBSOCKETS, messages_in, say, sent_to_rasa
 
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+SURVEY_QUESTION = "Seberapa puas Bapak/Ibu dengan layanan petugas kami?"
 T = TypeVar("T")
 
 
@@ -145,6 +146,22 @@ def transcript(page: Page) -> Locator:
     return page.get_by_role("log", name="Transkrip percakapan")
 
 
+def confirm(page: Page, action: str) -> None:
+    """Answers the console's confirmation dialog with `action` ("Ya, tutup", ...)."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Batal")).to_be_focused()  # the safe choice first
+    dialog.get_by_role("button", name=action).click()
+    expect(dialog).to_be_hidden()
+
+
+def close_as(page: Page, disposition: str) -> None:
+    """Closes the open conversation with `disposition`, confirmed."""
+    page.get_by_label("Hasil").select_option(label=disposition)
+    page.get_by_role("button", name="Tutup").click()
+    confirm(page, "Ya, tutup")
+
+
 def ask_for_a_person(citizen: Page, gateway_url: str) -> None:
     citizen.goto(f"{gateway_url}/")
     say(citizen, "halo")
@@ -216,6 +233,7 @@ def test_citizen_agent_and_back_to_the_bot(
     agent.set_viewport_size(DESKTOP)
 
     agent.get_by_role("button", name="Kembalikan ke bot").click()
+    confirm(agent, "Ya, kembalikan")
     expect(messages_in(citizen).last).to_contain_text(RESUME_TEXT)
     expect(citizen.get_by_role("button", name="Menu utama")).to_be_enabled()
     expect(agent.get_by_text("Belum ada percakapan dipilih")).to_be_visible()
@@ -250,10 +268,10 @@ def test_agent_reply_reaches_the_widget_without_websockets(
     expect(messages_in(citizen).last).to_contain_text("Baik, saya bantu periksa.", timeout=10_000)
     expect(messages_in(citizen).last.locator(".aw-sender")).to_have_text(AGENT.sender_name)
 
-    agent.get_by_label("Hasil").select_option(label="Selesai")
-    agent.get_by_role("button", name="Tutup").click()
+    close_as(agent, "Selesai")
     closed = "Percakapan dengan petugas telah selesai"
-    expect(messages_in(citizen).last).to_contain_text(closed, timeout=10_000)
+    expect(messages_in(citizen).last).to_contain_text(SURVEY_QUESTION, timeout=10_000)
+    expect(messages_in(citizen).nth(-2)).to_contain_text(closed)
     texts = messages_in(citizen).all_inner_texts()
     assert sum("Baik, saya bantu periksa." in text for text in texts) == 1
 
@@ -278,9 +296,9 @@ def test_launcher_marks_what_arrives_while_closed(
     expect(messages_in(citizen).last).to_contain_text(f"{AGENT.sender_name} telah bergabung")
     expect(citizen.get_by_role("button", name="Tanya Asisten Warga (ada pesan baru)")).to_have_count(0)
 
-    agent.get_by_label("Hasil").select_option(label="Selesai")
-    agent.get_by_role("button", name="Tutup").click()
-    expect(messages_in(citizen).last).to_contain_text("Percakapan dengan petugas telah selesai")
+    close_as(agent, "Selesai")
+    expect(messages_in(citizen).last).to_contain_text(SURVEY_QUESTION)
+    expect(messages_in(citizen).nth(-2)).to_contain_text("Percakapan dengan petugas telah selesai")
 
 
 def test_claimed_by_someone_else(new_page: Callable[..., Page], gateway_url: str, dialogue: FakeRasa) -> None:
@@ -311,8 +329,7 @@ def test_claimed_by_someone_else(new_page: Callable[..., Page], gateway_url: str
     expect(queue_cards(supervisor)).to_have_count(0)  # refetched
     expect(supervisor.get_by_text("Belum ada percakapan dipilih")).to_be_visible()
 
-    agent.get_by_label("Hasil").select_option(label="Selesai")
-    agent.get_by_role("button", name="Tutup").click()
+    close_as(agent, "Selesai")
     expect(agent.locator("#mine-list > li")).to_have_count(0)
 
 
@@ -366,15 +383,16 @@ def test_agent_assist_for_a_phone_caller(
     turns = agent.get_by_role("log", name="Transkrip penelepon").get_by_role("listitem")
     expect(turns.last).to_contain_text(GREETING_TEXT)
     understood = agent.locator("#understood")
-    expect(understood).to_contain_text("greet")
+    expect(understood).to_contain_text("Menyapa")  # the question in words, not `greet`
     expect(understood).to_contain_text("97%")
 
     # The reply's buttons are the caller's choices: a click sends the button like the widget.
     turns.last.get_by_role("button", name="SIM & SKCK").click()
     expect(turns.last).to_contain_text("Layanan kepolisian apa yang Anda perlukan?")
-    expect(understood).to_contain_text("ask_menu")
+    expect(understood).to_contain_text("Meminta menu layanan")
     expect(understood).to_contain_text("100%")
-    expect(understood.get_by_role("table")).to_contain_text("police")
+    expect(understood.get_by_role("table")).to_contain_text("Kepolisian (SIM, SKCK)")
+    expect(understood).not_to_contain_text("ask_menu")
     expect(understood).not_to_contain_text("null")  # the absent parts are left out
     turns.last.get_by_role("button", name="Buat SKCK").click()
     expect(turns.last).to_contain_text(PURPOSE_QUESTION)

@@ -11,6 +11,7 @@ system message; a contacts message answering `request_contact_info` (`origin`).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 import uuid
@@ -24,6 +25,7 @@ from sqlalchemy import select, text
 from api.conversations.model import ContactRequest
 from api.models import Author, Conversation, DeliveryStatus, ProvenPhone, WhatsAppIdentity
 from api.privacy import erasure
+from api.pubsub import CONSOLE
 from connectors.inbound import UNSUPPORTED_TEXT
 from connectors.whatsapp import identity, render
 from connectors.whatsapp.payload import Sender, Value
@@ -377,6 +379,20 @@ async def test_a_citizen_with_a_username_holds_a_whole_conversation_with_a_hando
             assert (
                 await desk.post(f"/console/api/handoffs/{handoff.id}/messages", json=reply)
             ).status_code < 300
+            # The citizen reads it: recorded, and the agent's console hears it ("Dibaca").
+            sent = next(m for m in await messages_of(app, user) if m.author is Author.AGENT)
+            read = {
+                "id": sent.channel_message_id,
+                "status": "read",
+                "timestamp": "9",
+                "recipient_user_id": user,
+            }
+            async with app.state.callcenter.broadcaster.subscribe(CONSOLE) as events:
+                assert (await post(client, statuses(read))).status_code == 200
+                heard = await asyncio.wait_for(events.get(), 2)
+            assert heard == {"type": "read", "id": handoff.id, "conversation_id": str(conversation)}
+            detail = (await desk.get(f"/console/api/handoffs/{handoff.id}")).json()
+            assert [m["delivery_status"] for m in detail["transcript"] if m["author"] == "agent"] == ["read"]
             await post(client, text_from(user, "Terima kasih, Bu.", username="@budi.s"))
             closed = await desk.post(
                 f"/console/api/handoffs/{handoff.id}/close", json={"disposition": "resolved"}
@@ -393,7 +409,7 @@ async def test_a_citizen_with_a_username_holds_a_whole_conversation_with_a_hando
     assert any("Sari" in t for t in texts)  # the agent joined
     assert "Terima kasih, Bu." not in [r["message"] for r in fake_rasa.received]  # not the bot's
     agent_reply = next(m for m in stored if m.author is Author.AGENT)
-    assert agent_reply.delivery_status is DeliveryStatus.SENT
+    assert agent_reply.delivery_status is DeliveryStatus.READ
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,16 @@
     reasonTooShort: "Tuliskan alasan minimal 5 karakter.",
     assistEnded: "Sesi bantuan diakhiri.",
     chooseDisposition: "Pilih hasil percakapan sebelum menutup.",
+    confirmHandBack: {
+      title: "Kembalikan ke Asisten Warga?",
+      text: "Warga akan kembali dilayani bot dan percakapan ini keluar dari daftar Anda.",
+      confirm: "Ya, kembalikan",
+    },
+    confirmClose: (disposition) => ({
+      title: "Tutup percakapan?",
+      text: `Hasil: ${disposition}. Warga menerima pesan penutup sesuai hasil ini dan diminta menilai layanan.`,
+      confirm: "Ya, tutup",
+    }),
     chooseTransfer: "Pilih petugas atau tim tujuan.",
     notYours: {
       queued: "Percakapan ini masih menunggu di antrean.",
@@ -47,7 +57,7 @@
     noIdentity: "Identitas warga belum diverifikasi dalam percakapan ini.",
     noCases: "Tidak ada kasus.",
     noNotes: "Belum ada catatan.",
-    noEntities: "Tidak ada entitas yang dikenali.",
+    noEntities: "Tidak ada keterangan yang dikenali.",
     noUnderstanding: "Pemahaman asisten tidak tersedia untuk ucapan ini. Jawabannya tetap ditampilkan.",
     agentsGroup: "Petugas",
     teamsGroup: "Tim",
@@ -117,6 +127,7 @@
     conversationTitle: $("conversation-title"), conversationMeta: $("conversation-meta"),
     conversationState: $("conversation-state"), banner: $("conversation-banner"),
     handBack: $("hand-back"), closeForm: $("close-form"), disposition: $("close-disposition"),
+    closeError: $("close-error"),
     transcript: $("transcript"), replyForm: $("reply-form"), replyText: $("reply-text"),
     cannedSelect: $("canned-select"), cannedInsert: $("canned-insert"),
     details: $("details"), identity: $("identity"), cases: $("cases"), notes: $("notes"),
@@ -148,8 +159,9 @@
   // --- Formatting ----------------------------------------------------------------------------
 
   const timeFormat = new Intl.DateTimeFormat("id-ID", { hour: "2-digit", minute: "2-digit" });
+  // Dates as citizens and agents write them: "17 Agustus 2025 14.05".
   const dateTimeFormat = new Intl.DateTimeFormat("id-ID", {
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+    day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
   });
 
   function formatTime(value) {
@@ -278,6 +290,7 @@
 
   async function enter(agent) {
     state.me = agent;
+    document.dispatchEvent(new CustomEvent("console:enter", { detail: { agent } }));
     ui.loginView.hidden = true;
     ui.app.hidden = false;
     renderMe();
@@ -297,6 +310,7 @@
   function leave(message = "") {
     if (!state.me) return;
     state.me = null;
+    document.dispatchEvent(new CustomEvent("console:leave"));
     disconnect();
     state.timers.forEach(clearInterval);
     state.timers = [];
@@ -448,8 +462,12 @@
     } else if (frame.type === "handoff") {
       soon("lists", refreshLists);
       if (state.detail && state.detail.id === frame.id) soon("detail", refreshDetail);
+    } else if (frame.type === "read") {
+      if (state.detail && state.detail.id === frame.id) soon("detail", refreshDetail);
+      return;
     } else {
-      return; // pong
+      document.dispatchEvent(new CustomEvent("console:frame", { detail: frame })); // typing.js
+      return;
     }
     if (state.view === "supervisor") soon("supervisor", refreshSupervisor);
   }
@@ -494,7 +512,10 @@
     state.mine = mine;
     state.fetchedAt = Date.now();
     renderLists();
-    if (newcomers.length) announce(TEXT.newInQueue(newcomers.length));
+    if (newcomers.length) {
+      announce(TEXT.newInQueue(newcomers.length));
+      document.dispatchEvent(new CustomEvent("console:newcomers", { detail: { handoffs: newcomers } }));
+    }
   }
 
   function renderLists() {
@@ -586,7 +607,8 @@
       const detail = await api("POST", `/handoffs/${id}/claim`);
       showDetail(detail);
       toast(TEXT.claimed, "success");
-      ui.replyText.focus();
+      ui.replyText.focus({ preventScroll: true });
+      bringIntoView();
     } catch (error) {
       if (error.status === 409) toast(error.message || TEXT.taken, "error");
       else reportError(error);
@@ -601,7 +623,13 @@
   async function openHandoff(id) {
     const detail = await api("GET", `/handoffs/${id}`);
     showDetail(detail);
-    ui.conversationTitle.focus();
+    ui.conversationTitle.focus({ preventScroll: true });
+    bringIntoView();
+  }
+
+  // The opened conversation at the top of the screen: on a phone the columns are stacked.
+  function bringIntoView() {
+    $("conversation").scrollIntoView({ block: "start" });
   }
 
   async function refreshDetail() {
@@ -631,6 +659,8 @@
       ui.replyText.value = state.drafts.get(detail.id) || "";
       ui.noteText.value = "";
       ui.disposition.value = "";
+      ui.disposition.removeAttribute("aria-invalid");
+      ui.closeError.textContent = "";
       loadTransferTargets().catch(reportQuietly);
     }
     state.detail = detail;
@@ -743,15 +773,23 @@
       bubble.append(list);
     }
     item.append(bubble);
+    if (message.author === "agent") item.append(element("p", { className: "turn__status" }, deliveryText(message)));
     return item;
   }
+
+  // Whether the citizen has read an agent's message (web widget, WhatsApp), where known.
+  const deliveryText = (message) => (message.delivery_status === "read" ? "✓✓ Dibaca" : "");
 
   // Appends the messages not shown yet; keeps the reader's place unless they were at the end.
   function renderTranscript(list, messages, rendered, reset, options = {}) {
     const atEnd = reset || list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     if (reset) list.setAttribute("aria-busy", "true"); // don't read the whole history aloud
     for (const message of messages) {
-      if (message.id != null && rendered.has(message.id)) continue;
+      if (message.id != null && rendered.has(message.id)) {
+        const shown = list.querySelector(`[data-id="${CSS.escape(String(message.id))}"] .turn__status`);
+        if (shown) shown.textContent = deliveryText(message);
+        continue;
+      }
       if (message.id != null) rendered.add(message.id);
       list.append(turn(message, options));
     }
@@ -810,6 +848,7 @@
   ui.handBack.addEventListener("click", async () => {
     const detail = state.detail;
     if (!detail) return;
+    if (!(await window.awConfirm(TEXT.confirmHandBack, ui.handBack))) return;
     ui.handBack.disabled = true;
     try {
       await api("POST", `/handoffs/${detail.id}/hand-back`);
@@ -820,16 +859,24 @@
     }
   });
 
+  ui.disposition.addEventListener("change", () => {
+    ui.disposition.removeAttribute("aria-invalid");
+    ui.closeError.textContent = "";
+  });
+
   ui.closeForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const detail = state.detail;
     if (!detail) return;
     if (!ui.disposition.value) {
-      toast(TEXT.chooseDisposition, "error");
+      ui.disposition.setAttribute("aria-invalid", "true");
+      ui.closeError.textContent = TEXT.chooseDisposition;
       ui.disposition.focus();
       return;
     }
     const button = ui.closeForm.querySelector('button[type="submit"]');
+    const chosen = label("disposition", ui.disposition.value);
+    if (!(await window.awConfirm(TEXT.confirmClose(chosen), button))) return;
     button.disabled = true;
     try {
       await api("POST", `/handoffs/${detail.id}/close`, { disposition: ui.disposition.value });
@@ -871,7 +918,7 @@
     ui.cases.replaceChildren(...cases.map((item) => element("li", { className: "case" },
       element("span", { className: "case__number" }, item.case_number),
       element("span", { className: "case__meta" },
-        [label("caseKind", item.kind), String(item.status).replaceAll("_", " "), formatTime(item.created_at)]
+        [label("caseKind", item.kind), item.status_label || item.status, formatTime(item.created_at)]
           .join(" · ")))));
   }
 
@@ -890,7 +937,7 @@
       element("span", { className: "events__state" }, label("state", item.state)),
       ` ${formatTime(item.at)}`,
       item.agent ? ` · ${typeof item.agent === "string" ? item.agent : item.agent.display_name}` : "",
-      item.detail ? ` · ${eventDetail(item.detail)}` : "")));
+      item.detail ? ` · ${item.detail_label || eventDetail(item.detail)}` : "")));
   }
 
   // A transition's detail: a disposition, a reason, or a short word of the gateway's.
@@ -1090,18 +1137,21 @@
     const others = (understood.ranking || []).filter((item) => item.name !== understood.intent).slice(0, 4);
     fill(ui.understood,
       definitions([
-        ["Maksud", element("code", { className: "intent" }, understood.intent || "—")],
+        ["Layanan", understood.service || "—"],
+        ["Pertanyaan", element("span", { className: "intent", title: understood.intent || null },
+          understood.question || "—")],
         ["Keyakinan", element("span", { className: "confidence" },
           confidenceBar(understood.confidence), percent(understood.confidence))],
       ]),
-      element("h4", { className: "subheading" }, "Entitas"),
+      element("h4", { className: "subheading" }, "Keterangan"),
       entities.length
-        ? table(["Entitas", "Nilai"],
-          entities.map((item) => [element("code", {}, item.entity), String(item.value)]), "Entitas yang dikenali")
+        ? table(["Keterangan", "Nilai"],
+          entities.map((item) => [item.label || item.entity, item.value_label ?? String(item.value)]),
+          "Keterangan yang dikenali")
         : element("p", { className: "empty" }, TEXT.noEntities),
       others.length ? element("h4", { className: "subheading" }, "Kemungkinan lain") : null,
       others.length ? element("ol", { className: "ranking" }, ...others.map((item) =>
-        element("li", {}, element("code", {}, item.name), ` ${percent(item.confidence)}`))) : null,
+        element("li", {}, item.label || item.name, ` ${percent(item.confidence)}`))) : null,
     );
   }
 
@@ -1135,6 +1185,7 @@
     if (!state.me || state.me.role !== "supervisor") return;
     const overview = await api("GET", "/supervisor/overview");
     ui.supervisorError.textContent = "";
+    document.dispatchEvent(new CustomEvent("console:supervisor-refresh"));
     ui.counters.replaceChildren(
       counter("Menunggu", String(overview.waiting)),
       counter("Sedang dilayani", String(overview.active)),
@@ -1202,6 +1253,12 @@
       showLogin(error instanceof ApiError && error.status === 401 ? "" : error.message);
     }
   }
+
+  // For the console's other files (alerts.js, confirm.js, surveys.js): no globals otherwise.
+  window.AwConsole = {
+    api, element, fill, fillTable, formatTime, label, announce, ApiError,
+    detail: () => state.detail, isMine: (handoff) => isMine(handoff),
+  };
 
   boot();
 })();

@@ -30,6 +30,7 @@
     placeholder: "Ketik pesan Anda…",
     send: "Kirim",
     typing: "Asisten sedang mengetik…",
+    agentTyping: "Petugas sedang mengetik…",
     welcome:
       "Halo! Silakan tanyakan layanan publik kepada Asisten Warga, misalnya cara membuat KTP, " +
       "cek bansos, atau perpanjang SIM.",
@@ -64,6 +65,34 @@
   const INAPAS_MESSAGE = "asistenWarga.inapas";
   const CONNECT_TIMEOUT_MS = 5000;
   const ANSWER_TIMEOUT_MS = 30000;
+  const READ_DEBOUNCE_MS = 1500;
+  const TYPING_EVERY_MS = 3000;
+  const AGENT_TYPING_MS = 6000;
+
+  // Typing and read state with an agent, over the socket only (no answer frames): the agent
+  // sees "Warga sedang mengetik…" and "Dibaca" under their messages (docs/channels.md).
+  const seen = {
+    withAgent: false, latest: 0, reported: 0, timer: null, typedAt: 0,
+    agentMessage(id) {
+      this.withAgent = true;
+      if (typeof id === "number" && id > this.latest) this.latest = id;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.report(), READ_DEBOUNCE_MS); // one frame per burst
+    },
+    // Read once the citizen can see it: the page in front and the panel open.
+    report() {
+      if (this.latest <= this.reported || document.visibilityState !== "visible") return;
+      if (launcher && panel.hidden) return;
+      if (socket && socket.notify({ type: "read", message_id: this.latest })) this.reported = this.latest;
+    },
+    typing() {
+      const now = Date.now();
+      if (!this.withAgent || !socket || now - this.typedAt < TYPING_EVERY_MS) return;
+      if (socket.notify({ type: "typing" })) this.typedAt = now;
+    },
+  };
+  document.addEventListener("visibilitychange", () => seen.report());
+
   const HISTORY_LIMIT = 200;
   const POLL_MS = 3000;
   const RECONNECT_MAX_MS = 30000;
@@ -249,6 +278,7 @@
     root.classList.toggle("aw--open", open);
     if (open) {
       unread.hidden = true;
+      seen.report();
       scrollToEnd();
       if (usedTouch()) panel.focus({ preventScroll: true }); // no keyboard over the answer
       else input.focus();
@@ -490,8 +520,13 @@
       shownIds.add(message.id);
     }
     if (message.author === "citizen") disableOldChoices(); // e.g. written in another tab
+    if (message.author === "agent") {
+      setTyping(false); // the agent's message is here
+      seen.agentMessage(message.id);
+    }
     render(message, active);
   }
+
 
   // A message heard while the panel is closed (an agent's reply): a dot on the launcher.
   function showHeard(message) {
@@ -627,10 +662,18 @@
       });
     }
 
+    // A frame that needs no answer (typing, read), if the socket is open now: whether sent.
+    notify(frame) {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+      this.ws.send(JSON.stringify(frame));
+      return true;
+    }
+
     receive(data) {
       let frame;
       try { frame = JSON.parse(data); } catch { return; }
-      if (frame.type === "typing") setTyping(Boolean(frame.active));
+      if (frame.type === "typing" && frame.author === "agent") showAgentTyping();
+      else if (frame.type === "typing") setTyping(Boolean(frame.active));
       if (frame.session_token) renewSession(frame.session_token);
       if (frame.type === "message" && frame.message) this.onMessage(frame.message);
       const waiter = frame.id != null && this.waiting.get(String(frame.id));
@@ -771,14 +814,23 @@
     }
   }
 
-  function setTyping(active) {
+  let typingTimer = null;
+  function setTyping(active, text = TEXT.typing) {
+    clearTimeout(typingTimer);
     typing.replaceChildren();
     if (active) {
       typing.append(
         element("span", { className: "aw-dots", "aria-hidden": "true" }, element("span"), element("span"), element("span")),
-        TEXT.typing,
+        text,
       );
     }
+  }
+
+  // An agent typing is told every few seconds while it lasts: it fades when it is not.
+  function showAgentTyping() {
+    if (busy) return;
+    setTyping(true, TEXT.agentTyping);
+    typingTimer = setTimeout(() => setTyping(false), AGENT_TYPING_MS);
   }
 
   function setBusy(value) {
@@ -1002,6 +1054,7 @@
   input.addEventListener("input", () => {
     fitInput();
     checkLength();
+    seen.typing();
   });
 
   resetButton.addEventListener("click", () => {

@@ -91,7 +91,12 @@ async def test_assist_shows_what_the_assistant_understood_and_would_reply(
         body = turn.json()
         assert body["understood"]["intent"] == "social_bansos_check"
         assert body["understood"]["confidence"] == 0.93
-        assert body["understood"]["entities"] == [{"entity": "nik", "value": "3273014508950001"}]
+        assert body["understood"]["entities"] == [
+            {"entity": "nik", "value": "3273014508950001", "label": "NIK", "value_label": "3273014508950001"}
+        ]
+        # In words for the agent; an intent the console has no words for is still readable.
+        assert body["understood"]["service"] == "Layanan umum"
+        assert body["understood"]["question"] == "Social bansos check"
         assert [reply["text"] for reply in body["replies"]] == ["bot: cek bansos saya"]
         assert fake_rasa.received[-1]["input_channel"] == "assist"
         transcript = (await desk.get(f"/console/api/assist/{session_id}")).json()["transcript"]

@@ -27,6 +27,7 @@ SUPERVISOR_ROUTES = {
     ("GET", "/console/api/supervisor/analytics"),
     ("GET", "/console/api/supervisor/analytics/export.csv"),
     ("GET", "/console/api/supervisor/analytics/options"),
+    ("GET", "/console/api/supervisor/surveys"),
 }
 
 

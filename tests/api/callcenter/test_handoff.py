@@ -259,7 +259,9 @@ async def test_close_with_a_disposition_restarts_the_bot(
         detail = (await desk.get(f"/console/api/handoffs/{handoff.id}")).json()
     assert [e["state"] for e in detail["events"]] == ["queued", "active", "closed"]
     assert fake_rasa.received[-1]["message"] == "/restart"
-    assert (await stored_messages(app, conversation))[-1].text == texts.CLOSED.text
+    closing, survey = (await stored_messages(app, conversation))[-2:]
+    assert closing.text == texts.CLOSED.text
+    assert survey.text is not None and survey.text.startswith("Seberapa puas")
 
 
 async def test_the_message_path_reads_the_open_handoff_only(

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.conversations.turn import RASA_UNAVAILABLE_TEXT
 from api.main import create_app
+from connectors.web import socket as socket_module
 from connectors.web.socket import MAX_BAD_FRAMES
 from tests.api.fake_rasa import FakeRasa, closed_port_url
 from tests.api.support import Database, channel_conversation, make_settings
@@ -183,6 +184,27 @@ def test_ping(gateway_client: TestClient) -> None:
     with connect(gateway_client, socket_path(new_conversation(gateway_client))) as ws:
         ws.send_json({"type": "ping", "id": "p"})
         assert ws.receive_json() == {"type": "pong", "id": "p"}
+
+
+def test_typing_and_read_frames_need_no_answer_and_survive_garbage(
+    gateway_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The citizen's typing and read frames (told to an agent, if one has the conversation) get
+    no answer; a read frame's id that is not a positive database id is ignored."""
+    monkeypatch.setattr(socket_module, "ACTIVITY_EVERY_SECONDS", 0.0)  # every frame handled
+    with connect(gateway_client, socket_path(new_conversation(gateway_client))) as ws:
+        for frame in (
+            {"type": "typing"},
+            {"type": "typing"},
+            {"type": "read", "message_id": "x"},
+            {"type": "read", "message_id": True},
+            {"type": "read", "message_id": -5},
+            {"type": "read", "message_id": 10**30},
+            {"type": "read", "message_id": 1},
+        ):
+            ws.send_json(frame)
+        ws.send_json({"type": "ping", "id": "after"})
+        assert ws.receive_json() == {"type": "pong", "id": "after"}  # nothing came before it
 
 
 SECRET_TEXT = "NIK saya 3171012345678901"
