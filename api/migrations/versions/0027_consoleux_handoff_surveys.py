@@ -2,8 +2,8 @@
 and comment, per agent and team (api/callcenter/survey.py); the conversation's window for
 the survey's comment.
 
-Revision ID: 0023_consoleux
-Revises: 0022
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_consoleux"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0027"
+down_revision: str | Sequence[str] | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
