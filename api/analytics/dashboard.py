@@ -10,8 +10,8 @@ gateway's own (docs/analytics.md).
   of them (`analytics_events`).
 - Hand-offs by reason; wait (queued → claimed) and handling (claimed → closed) time, average
   and p90, in seconds (`handoffs`, filtered by its team for a service).
-- Satisfaction by team: `satisfaction_surveys` (the console's survey), or None while the table
-  does not exist ("belum ada data").
+- Satisfaction by team: the answered surveys at close (`handoff_surveys`, api/callcenter/survey.py),
+  by the day the citizen rated.
 - The top unanswered questions, grouped by similarity (api/analytics/grouping.py).
 
 Days are the call center's local days (Asia/Jakarta by default). Rows are read once per call,
@@ -36,20 +36,18 @@ from api.analytics.events import conversation_hash
 from api.analytics.grouping import group_questions
 from api.analytics.questions import MISS_INTENTS
 from api.analytics.services import GENERAL, service_of
-from api.models import AnalyticsEvent, Conversation, Direction, Handoff, Message, UnansweredQuestion
+from api.models import (
+    AnalyticsEvent,
+    Conversation,
+    Direction,
+    Handoff,
+    HandoffSurvey,
+    Message,
+    UnansweredQuestion,
+)
 
 MAX_DAYS = 366
 ASSIST_CHANNEL = "assist"
-# The console's survey table (its helper owns it): read only, when it exists.
-SURVEYS = sa.table(
-    "satisfaction_surveys",
-    sa.column("conversation_id", sa.Uuid),
-    sa.column("team", sa.String),
-    sa.column("score", sa.Integer),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-)
-
-
 @dataclass(frozen=True)
 class Filters:
     start: date  # first local day
@@ -111,7 +109,7 @@ class Dashboard(BaseModel):
     handoffs_by_reason: dict[str, int]
     wait: Durations
     handling: Durations
-    satisfaction: list[TeamSatisfaction] | None
+    satisfaction: list[TeamSatisfaction]
     unanswered: list[UnansweredGroup]
 
 
@@ -179,22 +177,21 @@ async def _conversations(
     return [(row[0], row[1], row[2], bool(row[3])) for row in await session.execute(query)]
 
 
-async def _satisfaction(session: AsyncSession, filters: Filters) -> list[TeamSatisfaction] | None:
-    exists = await session.run_sync(lambda sync: sa.inspect(sync.connection()).has_table(SURVEYS.name))
-    if not exists:
-        return None
+async def _satisfaction(session: AsyncSession, filters: Filters) -> list[TeamSatisfaction]:
     query = (
-        sa.select(SURVEYS.c.team, sa.func.count(), sa.func.avg(SURVEYS.c.score))
-        .where(SURVEYS.c.created_at >= filters.since, SURVEYS.c.created_at < filters.until)
-        .group_by(SURVEYS.c.team)
-        .order_by(SURVEYS.c.team)
+        sa.select(HandoffSurvey.team, sa.func.count(), sa.func.avg(HandoffSurvey.score))
+        .where(
+            HandoffSurvey.score.is_not(None),
+            HandoffSurvey.rated_at >= filters.since,
+            HandoffSurvey.rated_at < filters.until,
+        )
+        .group_by(HandoffSurvey.team)
+        .order_by(HandoffSurvey.team)
     )
     if filters.service:
-        query = query.where(SURVEYS.c.team == filters.service)
+        query = query.where(HandoffSurvey.team == filters.service)
     if filters.channel:
-        query = query.join(Conversation, Conversation.id == SURVEYS.c.conversation_id).where(
-            Conversation.channel == filters.channel
-        )
+        query = query.where(HandoffSurvey.channel == filters.channel)
     return [
         TeamSatisfaction(team=team or GENERAL, responses=count, average=round(float(average), 2))
         for team, count, average in await session.execute(query)

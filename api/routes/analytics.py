@@ -140,7 +140,7 @@ def to_csv(board: Dashboard) -> str:
     for name, durations in (("waktu_tunggu", board.wait), ("waktu_penanganan", board.handling)):
         for key, value in durations.model_dump().items():
             out.writerow([name, "", key, value])
-    for team in board.satisfaction or ():
+    for team in board.satisfaction:
         out.writerow(["kepuasan_rata_rata", "", team.team, team.average])
         out.writerow(["kepuasan_jumlah_jawaban", "", team.team, team.responses])
     for group in board.unanswered:

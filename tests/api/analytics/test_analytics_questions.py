@@ -4,6 +4,8 @@ dashboard's small sums (api/analytics/questions.py, grouping.py, dashboard.py)."
 from __future__ import annotations
 
 import json
+import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +20,7 @@ from api.analytics.grouping import group_questions
 from api.analytics.questions import MAX_CHARS, mask_question, to_question
 from api.analytics.services import SERVICES, service_of
 from api.callcenter.teams import TEAMS
-from api.models import AnalyticsEvent, Base, UnansweredQuestion
+from api.models import AnalyticsEvent, Base, HandoffSurvey, UnansweredQuestion
 from api.privacy.retention import prune
 
 SALT = b"garam-rahasia-untuk-uji-analitik"
@@ -94,29 +96,33 @@ def test_every_service_is_a_team_and_intents_map_to_them():
     assert service_of("greet") is None and service_of(None) is None
 
 
-async def test_satisfaction_reads_the_survey_table_once_it_exists(tmp_path):
+async def test_satisfaction_counts_the_answered_surveys_of_the_range_by_team(tmp_path):
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
     filters = Filters(start=date(2026, 12, 1), end=date(2026, 12, 7), zone=ZoneInfo("Asia/Jakarta"))
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     async with engine.connect() as connection, AsyncSession(connection) as session:
-        assert await _satisfaction(session, filters) is None  # "belum ada data"
-        await session.execute(
-            sa.text(
-                "CREATE TABLE satisfaction_surveys (id INTEGER PRIMARY KEY, conversation_id CHAR(32),"
-                " agent_id INTEGER, team VARCHAR(32), score INTEGER, comment TEXT, created_at DATETIME)"
-            )
-        )
-        at = datetime(2026, 12, 3, 5, tzinfo=UTC)
-        for team, score in (("health", 5), ("health", 4), ("police", 2)):
+        assert await _satisfaction(session, filters) == []  # "belum ada data"
+        inside, outside = datetime(2026, 12, 3, 5, tzinfo=UTC), datetime(2026, 11, 20, 5, tzinfo=UTC)
+        surveys = [
+            ("health", "web", 5, inside),
+            ("health", "telegram", 4, inside),
+            ("police", "web", 2, inside),
+            ("police", "web", None, None),  # asked, never answered
+            ("police", "web", 1, outside),  # before the range
+        ]
+        for n, (team, channel, score, rated_at) in enumerate(surveys, start=1):
             await session.execute(
-                sa.text("INSERT INTO satisfaction_surveys (team, score, created_at) VALUES (:t, :s, :at)"),
-                {"t": team, "s": score, "at": at},
-            )
+                sa.insert(HandoffSurvey).values(
+                    handoff_id=n, conversation_id=uuid.uuid4(), team=team, channel=channel,
+                    asked_at=inside, score=score, rated_at=rated_at,
+                )
+            )  # fmt: skip
         found = await _satisfaction(session, filters)
+        on_web = await _satisfaction(session, replace(filters, channel="web"))
     await engine.dispose()
-    assert found is not None
     assert [(t.team, t.responses, t.average) for t in found] == [("health", 2, 4.5), ("police", 1, 2.0)]
+    assert [(t.team, t.responses) for t in on_web] == [("health", 1), ("police", 1)]
 
 
 async def test_retention_prunes_old_questions_with_the_messages(tmp_path):
