@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.attachments.storage import LocalStorage, Storage
 from api.callcenter.service import CallCenter
 from api.conversations import outbox
 from api.conversations.admission import BusyNotice
@@ -51,6 +52,8 @@ class Gateway:
     ip_limits: IpLimits | None = None
     login_limits: LoginLimits | None = None
     retries: TurnRetries | None = None
+    # Files and photos of conversations (api/attachments).
+    attachments: Storage | None = None
 
     async def start(self, settings: Settings) -> None:
         """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper,
@@ -95,7 +98,10 @@ def build_gateway(
         if settings.whatsapp_enabled and not polling
         else None
     )
-    outbound = ChannelOutbound(broadcaster, application.bot if application else None, graph)
+    attachments = LocalStorage(settings.attachments_dir)
+    outbound = ChannelOutbound(
+        broadcaster, application.bot if application else None, graph, attachments=attachments
+    )
     outbox.configure(
         outbox.RetryPolicy(
             fast_path_seconds=settings.outbox_fast_path_seconds,
@@ -132,7 +138,7 @@ def build_gateway(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
     )
     context = ChannelContext(
-        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations
+        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations, attachments
     )
     channels = Channels(
         context,
@@ -159,7 +165,9 @@ def build_gateway(
         settings.login_limit_global,
         settings.login_window_seconds,
     )
-    return Gateway(bot_conversations, callcenter, channels, delivery, ip_limits, login_limits, retries)
+    return Gateway(
+        bot_conversations, callcenter, channels, delivery, ip_limits, login_limits, retries, attachments
+    )
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:

@@ -1,7 +1,8 @@
 """The one internal message model shared by every channel (web, Telegram, WhatsApp).
 
 Outbound, the bot's replies are `Reply` values: `TextReply` (with optional buttons),
-`ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `ContactRequest` and
+`ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `AttachmentReply` (a file
+kept with the conversation), `ContactRequest` and
 `LocationRequest`. Their JSON form (`reply.model_dump(mode="json")`) is discriminated by
 `type`, and it is also the `custom` schema our actions send through Rasa
 (`dispatcher.utter_message(json_message={"type": "list", ...})`), so an action can use any
@@ -89,6 +90,19 @@ class DocumentReply(_Model):
     caption: str | None = None
 
 
+class AttachmentReply(_Model):
+    """A file kept with the conversation (api/attachments): an agent's document, or, on a
+    citizen's message, what they sent. `id` is the attachment's; clients fetch the bytes
+    through the conversation's own access (web session or console)."""
+
+    type: Literal["attachment"] = "attachment"
+    id: _NonEmpty
+    filename: _NonEmpty
+    content_type: _NonEmpty
+    size: int = Field(ge=0)
+    caption: str | None = None
+
+
 class ContactRequest(_Model):
     """Ask the citizen to share their own phone number (one tap where the channel can)."""
 
@@ -106,7 +120,7 @@ class LocationRequest(_Model):
 
 
 Reply = Annotated[
-    TextReply | ListReply | ImageReply | DocumentReply | ContactRequest | LocationRequest,
+    TextReply | ListReply | ImageReply | DocumentReply | AttachmentReply | ContactRequest | LocationRequest,
     Field(discriminator="type"),
 ]
 REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
@@ -123,7 +137,7 @@ def choices(reply: Reply) -> list[Choice]:
 
 def summary_text(reply: Reply) -> str:
     """What the reply says, as plain text (stored as the message's `text`)."""
-    if isinstance(reply, ImageReply | DocumentReply):
+    if isinstance(reply, ImageReply | DocumentReply | AttachmentReply):
         return reply.caption or ""
     return reply.text
 
@@ -134,6 +148,8 @@ def plain_text(reply: Reply) -> str:
         return "\n".join(filter(None, [reply.caption, reply.url]))
     if isinstance(reply, DocumentReply):
         return "\n".join(filter(None, [reply.caption, reply.filename, reply.url]))
+    if isinstance(reply, AttachmentReply):
+        return "\n".join(filter(None, [reply.caption, reply.filename]))
     options = choices(reply)
     lines = [reply.text, *(f"{number}. {choice.title}" for number, choice in enumerate(options, 1))]
     return "\n".join(lines)

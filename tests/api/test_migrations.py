@@ -87,6 +87,11 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "turn_retries": set(),
         "analytics_events": {"ix_analytics_events_at", "ix_analytics_events_conversation_hash"},
         "gateway_replicas": set(),
+        "attachments": {
+            "ix_attachments_conversation_id",
+            "ix_attachments_created_at",
+            "ix_attachments_message_id",
+        },
     }
 
 

@@ -1,0 +1,98 @@
+"""api/attachments: kinds by content, sanitised names, the channels' limits, the storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.attachments import files, kinds, limits, names
+from api.attachments.kinds import Kind
+from api.attachments.storage import LocalStorage
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+PDF = b"%PDF-1.7\n" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"), [(JPEG, Kind.JPEG), (PNG, Kind.PNG), (WEBP, Kind.WEBP), (PDF, Kind.PDF)]
+)
+def test_the_kind_is_read_from_the_content(data: bytes, kind: Kind) -> None:
+    assert kinds.sniff(data) is kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00" + b"\x00" * 64,  # a Windows executable
+        b"<html><script>alert(1)</script>",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b"GIF89a" + b"\x00" * 16,
+        b"RIFF\x24\x00\x00\x00WAVEfmt ",  # RIFF, but audio
+        b"\xff\xd8",  # a JPEG cut short
+        b"",
+    ],
+)
+def test_other_content_is_no_kind_whatever_its_name(data: bytes) -> None:
+    assert kinds.sniff(data) is None
+    with pytest.raises(files.Rejected) as refused:
+        files.check(data, "foto.jpg", "web")
+    assert refused.value.reason in ("unsupported", "empty")
+
+
+def test_a_check_gives_the_kind_the_content_is_not_the_one_declared() -> None:
+    checked = files.check(PDF, "scan-ktp.jpg", "web")
+    assert (checked.kind, checked.content_type, checked.filename) == (Kind.PDF, "application/pdf", "scan-ktp.pdf")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd", "passwd.jpg"),
+        ("C:\\Users\\budi\\Foto KTP.jpeg", "Foto KTP.jpg"),
+        ('<img src=x onerror="alert(1)">.jpg', "img src_x onerror__alert(1).jpg"),
+        ("laporan\u202egpj.exe", "laporangpj.jpg"),  # a right-to-left override
+        ("   ", "berkas.jpg"),
+        (None, "berkas.jpg"),
+        (".htaccess", "berkas.jpg"),
+        ("a" * 300 + ".png", "a" * names.MAX_STEM + ".jpg"),
+        ("Surat keterangan 📄.pdf", "Surat keterangan.jpg"),
+    ],
+)
+def test_file_names_are_sanitised(given: str | None, expected: str) -> None:
+    assert names.sanitise(given, Kind.JPEG) == expected
+
+
+def test_each_channel_has_its_limit() -> None:
+    assert limits.max_bytes("telegram") == 20 * limits.MIB
+    assert limits.max_bytes("web") == 10 * limits.MIB
+    assert limits.max_bytes("sms") == min(limits.MAX_BYTES.values())
+    too_big = JPEG + b"\x00" * limits.max_bytes("web")
+    with pytest.raises(files.Rejected) as refused:
+        files.check(too_big, "foto.jpg", "web")
+    assert refused.value.reason == "too_large"
+    assert "10 MB" in refused.value.text
+    assert files.check(too_big, "foto.jpg", "telegram").kind is Kind.JPEG
+
+
+async def test_the_local_storage_keeps_owner_only_files(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "attachments")
+    key = "0123456789abcdef0123456789abcdef"
+    await storage.put(key, PNG)
+    assert await storage.get(key) == PNG
+    path = tmp_path / "attachments" / "01" / key
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert await storage.keys() == [key]
+    await storage.delete(key)
+    await storage.delete(key)  # twice is fine
+    assert await storage.get(key) is None
+    assert await storage.keys() == []
+
+
+@pytest.mark.parametrize("key", ["../../etc/passwd", "0123", "ZZ23456789abcdef0123456789abcdef", ""])
+async def test_the_storage_takes_no_path_from_outside(tmp_path: Path, key: str) -> None:
+    storage = LocalStorage(tmp_path)
+    with pytest.raises(ValueError):
+        await storage.get(key)
