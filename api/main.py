@@ -90,7 +90,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             engine.url.get_backend_name(),
         )
         try:
-            async with retention.running(app.state.sessionmaker, tracker, settings):
+            async with retention.running(app.state.sessionmaker, tracker, settings, gateway.attachments):
                 yield
         finally:
             if tracker is not None:

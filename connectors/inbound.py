@@ -56,8 +56,8 @@ STALE_CHOICE_TEXT = (
     '"menu" untuk melihat layanan.'
 )
 UNSUPPORTED_TEXT = (
-    "Mohon maaf, saat ini kami hanya dapat membaca pesan teks, pilihan tombol, kontak, dan "
-    "lokasi. Silakan ketik pertanyaan Anda."
+    "Mohon maaf, saat ini kami hanya dapat membaca pesan teks, pilihan tombol, kontak, lokasi, "
+    "foto, dan dokumen PDF. Silakan ketik pertanyaan Anda."
 )
 
 

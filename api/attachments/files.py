@@ -26,6 +26,7 @@ RECEIVED_TEXT = (
     "Terima kasih, berkas Anda sudah kami terima dan disimpan bersama percakapan ini. "
     "Petugas dapat melihatnya bila percakapan Anda diteruskan ke petugas."
 )
+UNAVAILABLE_TEXT = "Mohon maaf, berkas Anda belum dapat kami terima. Silakan kirim ulang beberapa saat lagi."
 MAX_CAPTION = 1000
 
 
@@ -154,10 +155,14 @@ async def read(storage: Storage, reply: AttachmentReply) -> bytes | None:
     return await storage.get(key)
 
 
-async def sweep(session: AsyncSession, storage: Storage) -> int:
+# A file younger than this is never swept: its row may be in a transaction still.
+SWEEP_GRACE_SECONDS = 3600.0
+
+
+async def sweep(session: AsyncSession, storage: Storage, grace_seconds: float = SWEEP_GRACE_SECONDS) -> int:
     """Delete the bytes whose row is gone (its conversation erased or past retention): the
     number deleted. Rows go with their conversation and messages by cascade."""
-    held = set(await storage.keys())
+    held = set(await storage.keys(grace_seconds))
     if not held:
         return 0
     kept = set((await session.scalars(select(Attachment.storage_key))).all())

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -24,8 +25,9 @@ class Storage(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
-    async def keys(self) -> Iterable[str]:
-        """Every key held (the sweep of files whose conversation is gone)."""
+    async def keys(self, older_than_seconds: float) -> Iterable[str]:
+        """The keys stored at least that long ago (the sweep of files whose conversation is
+        gone leaves alone a file whose row is being committed)."""
         ...
 
 
@@ -63,10 +65,16 @@ class LocalStorage:
         with contextlib.suppress(FileNotFoundError):
             await asyncio.to_thread(self._path(key).unlink)
 
-    async def keys(self) -> list[str]:
-        return await asyncio.to_thread(self._list)
+    async def keys(self, older_than_seconds: float = 0.0) -> list[str]:
+        return await asyncio.to_thread(self._list, older_than_seconds)
 
-    def _list(self) -> list[str]:
+    def _list(self, older_than_seconds: float) -> list[str]:
         if not self._root.is_dir():
             return []
-        return [path.name for path in self._root.glob("??/*") if _KEY.match(path.name)]
+        cutoff = time.time() - older_than_seconds
+        found = []
+        for path in self._root.glob("??/*"):
+            with contextlib.suppress(FileNotFoundError):
+                if _KEY.match(path.name) and path.stat().st_mtime <= cutoff:
+                    found.append(path.name)
+        return found

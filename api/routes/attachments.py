@@ -19,6 +19,7 @@ from typing import Annotated
 from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response, status
+from pydantic import BaseModel
 
 from api.attachments import files, kinds
 from api.attachments.kinds import Kind
@@ -43,6 +44,15 @@ NOT_FOUND = "Berkas tidak ditemukan."
 HANDOFF_NOT_FOUND = "Percakapan tidak ditemukan."
 NOT_YOURS = "Percakapan ini tidak sedang Anda tangani."
 MAX_NAME_HEADER = 1024
+
+
+class Uploaded(BaseModel):
+    """The citizen's file as stored, and what to tell them: with the bot (which reads no
+    files), that it is kept for an agent; None when an agent has the conversation."""
+
+    message: MessageOut
+    notice: str | None = None
+
 
 FileName = Annotated[str | None, Header(alias="X-File-Name", max_length=MAX_NAME_HEADER)]
 Caption = Annotated[str | None, Header(alias="X-Caption", max_length=4 * files.MAX_CAPTION)]
@@ -134,7 +144,7 @@ async def upload(
     token: TokenHeader = None,
     name: FileName = None,
     caption: Caption = None,
-) -> MessageOut:
+) -> Uploaded:
     """A photo (JPEG, PNG, WebP) or a PDF from the citizen, kept with the conversation and
     shown to the agents who handle it. The bot does not read files: with the bot, the
     citizen is told the file is kept for an agent (`content.type` "attachment")."""
@@ -154,7 +164,8 @@ async def upload(
     )
     await session.commit()
     await callcenter.on_message_for_people(state.handoff)  # agents see it in the console
-    return MessageOut.model_validate(message)
+    notice = None if state.handoff is not None else files.RECEIVED_TEXT
+    return Uploaded(message=MessageOut.model_validate(message), notice=notice)
 
 
 @router.get("/{attachment_id}", responses={code: {"model": ErrorOut} for code in (401, 403, 404)})

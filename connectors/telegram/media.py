@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Bot, InputFile, Message
+from telegram.error import BadRequest
 
 from api.attachments import files, limits
 from api.conversations.model import AttachmentReply
@@ -42,15 +43,19 @@ def incoming(message: Message) -> IncomingFile | None:
 
 
 async def download(bot: Bot, wanted: IncomingFile) -> files.Checked:
-    """The file's bytes, checked. Raises `files.Rejected` (too large, a kind we do not take)
-    or TelegramError (Telegram unreachable: the webhook answers 5xx and Telegram retries)."""
+    """The file's bytes, checked. Raises `files.Rejected` (too large, a kind we do not take,
+    a file Telegram refuses to give) or another TelegramError (Telegram unreachable or busy:
+    the webhook answers 5xx and Telegram retries the update)."""
     limit = limits.max_bytes(CHANNEL)
     if wanted.size is not None and wanted.size > limit:
         raise files.too_large(CHANNEL)
-    telegram_file = await bot.get_file(wanted.file_id)
-    if telegram_file.file_size is not None and telegram_file.file_size > limit:
-        raise files.too_large(CHANNEL)
-    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        telegram_file = await bot.get_file(wanted.file_id)
+        if telegram_file.file_size is not None and telegram_file.file_size > limit:
+            raise files.too_large(CHANNEL)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except BadRequest as error:  # final (an expired or unknown file id): asked to send again
+        raise files.Rejected("unavailable", files.UNAVAILABLE_TEXT) from error
     return files.check(data, wanted.name, CHANNEL)
 
 

@@ -20,8 +20,6 @@ CHANNEL = "whatsapp"
 IMAGE_LIMIT = 5 * 1000 * 1000  # Meta's limit for an image message
 CAPTION_LIMIT = 1024
 
-UNAVAILABLE_TEXT = "Mohon maaf, berkas Anda belum dapat kami terima. Silakan kirim ulang beberapa saat lagi."
-
 
 @dataclass(frozen=True)
 class IncomingFile:
@@ -47,7 +45,7 @@ async def download(client: GraphClient, wanted: IncomingFile) -> files.Checked:
     except MediaTooLarge as error:
         raise files.too_large(CHANNEL) from error
     except MediaUnavailable as error:
-        raise files.Rejected(f"unavailable: {error}", UNAVAILABLE_TEXT) from error
+        raise files.Rejected(f"unavailable: {error}", files.UNAVAILABLE_TEXT) from error
     return files.check(data, wanted.name, CHANNEL)
 
 

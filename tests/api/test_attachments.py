@@ -44,7 +44,11 @@ def test_other_content_is_no_kind_whatever_its_name(data: bytes) -> None:
 
 def test_a_check_gives_the_kind_the_content_is_not_the_one_declared() -> None:
     checked = files.check(PDF, "scan-ktp.jpg", "web")
-    assert (checked.kind, checked.content_type, checked.filename) == (Kind.PDF, "application/pdf", "scan-ktp.pdf")
+    assert (checked.kind, checked.content_type, checked.filename) == (
+        Kind.PDF,
+        "application/pdf",
+        "scan-ktp.pdf",
+    )
 
 
 @pytest.mark.parametrize(

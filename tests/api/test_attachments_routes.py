@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from api.attachments import limits
+from api.attachments import files, limits
 from api.models import Attachment, Author, Direction
 from connectors.web import session as widget_session
 from tests.api.callcenter.support import add_agent, ask_for_person, console, handoff_of
@@ -26,7 +26,12 @@ def _token(app: FastAPI, conversation_id: str) -> dict[str, str]:
 
 
 async def _upload(
-    client: httpx.AsyncClient, app: FastAPI, conversation_id: str, data: bytes, name: str = "foto.jpg", **headers: str
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    conversation_id: str,
+    data: bytes,
+    name: str = "foto.jpg",
+    **headers: str,
 ) -> httpx.Response:
     return await client.post(
         f"/api/v1/conversations/{conversation_id}/attachments",
@@ -40,9 +45,12 @@ async def test_a_citizen_sends_a_photo_and_only_they_can_fetch_it(
 ) -> None:
     app, client = center
     conversation_id = await new_conversation(client)
-    response = await _upload(client, app, conversation_id, JPEG, "Foto KTP saya.jpeg", **{"X-Caption": quote("KTP")})
+    response = await _upload(
+        client, app, conversation_id, JPEG, "Foto KTP saya.jpeg", **{"X-Caption": quote("KTP")}
+    )
     assert response.status_code == 201, response.text
-    message = response.json()
+    message = response.json()["message"]
+    assert response.json()["notice"] == files.RECEIVED_TEXT  # the bot has the conversation
     content = message["content"]
     assert (message["author"], message["direction"], message["text"]) == ("citizen", "in", "KTP")
     assert content["type"] == "attachment"
@@ -69,7 +77,9 @@ async def test_a_citizen_sends_a_photo_and_only_they_can_fetch_it(
     wrong_path = f"/api/v1/conversations/{other}/attachments/{content['id']}"
     assert (await client.get(wrong_path, headers=_token(app, other))).status_code == 404
 
-    history = await client.get(f"/api/v1/conversations/{conversation_id}/messages", headers=_token(app, conversation_id))
+    history = await client.get(
+        f"/api/v1/conversations/{conversation_id}/messages", headers=_token(app, conversation_id)
+    )
     assert history.json()["messages"][-1]["content"]["id"] == content["id"]
     stored = await stored_messages(app, conversation_id)
     assert stored[-1].rasa_status is None  # the bot reads no files
@@ -110,7 +120,8 @@ async def test_an_upload_needs_the_conversations_session(center: tuple[FastAPI, 
     )
     assert response.status_code == 403
     missing = await client.get(
-        f"/api/v1/conversations/{conversation_id}/attachments/not-a-uuid", headers=_token(app, conversation_id)
+        f"/api/v1/conversations/{conversation_id}/attachments/not-a-uuid",
+        headers=_token(app, conversation_id),
     )
     assert missing.status_code == 422
 
@@ -134,7 +145,9 @@ async def test_an_agent_attaches_a_document_and_sees_the_citizens_photo(
     conversation_id = await new_conversation(client)
     await ask_for_person(client, conversation_id)
     handoff = await handoff_of(app, conversation_id)
-    photo = (await _upload(client, app, conversation_id, PNG, "rumah.png")).json()["content"]
+    uploaded = (await _upload(client, app, conversation_id, PNG, "rumah.png")).json()
+    assert uploaded["notice"] is None  # an agent has the conversation
+    photo = uploaded["message"]["content"]
 
     async with console(app, agent) as desk:
         assert (await desk.post(f"/console/api/handoffs/{handoff.id}/claim")).status_code == 200
@@ -190,3 +203,20 @@ async def test_only_the_agent_handling_it_may_attach(center: tuple[FastAPI, http
     async with console(app, agent) as desk:  # not claimed: queued
         response = await desk.post(f"/console/api/handoffs/{handoff.id}/attachments", content=PDF)
     assert response.status_code == 409
+
+
+async def test_deleting_the_conversation_deletes_its_files(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
+    app, client = center
+    conversation_id = await new_conversation(client)
+    content = (await _upload(client, app, conversation_id, JPEG)).json()["message"]["content"]
+    key = uuid.UUID(content["id"]).hex
+    storage = app.state.attachments
+    assert await storage.get(key) == JPEG
+    erased = await client.delete(
+        f"/api/v1/conversations/{conversation_id}", headers=_token(app, conversation_id)
+    )
+    assert erased.status_code == 204
+    async with app.state.sessionmaker() as session:
+        assert await files.sweep(session, storage, grace_seconds=3600) == 0  # too young yet
+        assert await files.sweep(session, storage, grace_seconds=0) >= 1
+    assert await storage.get(key) is None
