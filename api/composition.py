@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.attachments.sealed import SealedStorage
 from api.attachments.storage import LocalStorage, Storage
 from api.callcenter.service import CallCenter
 from api.conversations import outbox
@@ -98,7 +99,9 @@ def build_gateway(
         if settings.whatsapp_enabled and not polling
         else None
     )
-    attachments = LocalStorage(settings.attachments_dir)
+    # Files and photos, sealed at rest, under var/ (a production object store would replace
+    # LocalStorage: api/attachments/storage.py).
+    attachments = SealedStorage(LocalStorage(settings.attachments_dir))
     outbound = ChannelOutbound(
         broadcaster, application.bot if application else None, graph, attachments=attachments
     )

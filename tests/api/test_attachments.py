@@ -8,6 +8,7 @@ import pytest
 
 from api.attachments import files, kinds, limits, names
 from api.attachments.kinds import Kind
+from api.attachments.sealed import SealedStorage
 from api.attachments.storage import LocalStorage
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
@@ -100,3 +101,15 @@ async def test_the_storage_takes_no_path_from_outside(tmp_path: Path, key: str) 
     storage = LocalStorage(tmp_path)
     with pytest.raises(ValueError):
         await storage.get(key)
+
+
+async def test_files_are_sealed_at_rest(tmp_path: Path) -> None:
+    disk = LocalStorage(tmp_path)
+    sealed = SealedStorage(disk)
+    key, other = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+    await sealed.put(key, JPEG)
+    at_rest = await disk.get(key)
+    assert at_rest is not None and JPEG not in at_rest and not at_rest.startswith(JPEG[:3])
+    assert await sealed.get(key) == JPEG
+    await disk.put(other, at_rest)  # moved to another key: does not open
+    assert await sealed.get(other) is None
