@@ -176,7 +176,7 @@ async def receive_file(
     if context.attachments is None:
         raise RuntimeError("no attachment storage")
     thread, conversation, handoff = await store.channel_thread(session, channel, user_id)
-    await files.keep(
+    message, _ = await files.keep(
         session, context.attachments, conversation.id, checked,
         author=Author.CITIZEN, channel=channel, caption=caption,
     )  # fmt: skip
@@ -185,6 +185,7 @@ async def receive_file(
         thread.last_inbound_at = written  # WhatsApp's window opens with any message
     if not await store.claim_update(session, channel, external_id):
         return Received(Outcome.DUPLICATE)
+    await store.mask_stored(session, [message])  # a caption or name may hold a NIK
     if handoff is not None and context.handoffs is not None:
         await context.handoffs.on_message_for_people(handoff)
         return Received(Outcome.HANDLED, thread, conversation, None)

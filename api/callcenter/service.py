@@ -294,6 +294,7 @@ class CallCenter:
         message.agent_id, message.sender_name = agent.id, agent_label(agent)
         await session.commit()
         await self._deliver(session, handoff.conversation_id, [message])
+        await mask_stored(session, [message])  # a caption or name may repeat a NIK
         await self._publish_change(handoff)
         return message
 

@@ -27,6 +27,7 @@ from api.attachments.storage import Storage
 from api.callcenter.auth import CurrentAgent
 from api.callcenter.handoff import Conflict
 from api.callcenter.service import CallCenterDep, can_see
+from api.conversations import store
 from api.db import SessionDep
 from api.deps import ConversationStateDep, DbId, SettingsDep
 from api.models import Attachment, Author, Handoff
@@ -163,6 +164,7 @@ async def upload(
         caption=_caption(caption),
     )
     await session.commit()
+    await store.mask_stored(session, [message])  # a caption or name may hold a NIK
     await callcenter.on_message_for_people(state.handoff)  # agents see it in the console
     notice = None if state.handoff is not None else files.RECEIVED_TEXT
     return Uploaded(message=MessageOut.model_validate(message), notice=notice)

@@ -3,7 +3,8 @@
 - in: an image or document message carries a media id; the client fetches its URL and
   downloads it (bounded by the channel's limit), then the content is checked;
 - out: an agent's file (`AttachmentReply`) is uploaded (`POST /{phone-number-id}/media`)
-  and sent as an image, or as a document for a PDF and for an image over Meta's 5 MB.
+  and sent as an image, or as a document for a PDF, a WebP image (a sticker on WhatsApp) and
+  an image over Meta's 5 MB.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from connectors.whatsapp.payload import WhatsAppMessage
 
 CHANNEL = "whatsapp"
 IMAGE_LIMIT = 5 * 1000 * 1000  # Meta's limit for an image message
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})  # a WebP image is a sticker on WhatsApp
 CAPTION_LIMIT = 1024
 
 
@@ -54,7 +56,7 @@ async def send(client: GraphClient, to: str, reply: AttachmentReply, data: bytes
     media_id = await client.upload_media(data, reply.content_type, reply.filename)
     caption = (reply.caption or "")[:CAPTION_LIMIT]
     body: dict[str, Any]
-    if reply.content_type.startswith("image/") and len(data) <= IMAGE_LIMIT:
+    if reply.content_type in IMAGE_TYPES and len(data) <= IMAGE_LIMIT:
         body = {"type": "image", "image": {"id": media_id, **({"caption": caption} if caption else {})}}
     else:
         document = {"id": media_id, "filename": reply.filename, **({"caption": caption} if caption else {})}

@@ -119,6 +119,15 @@ async def test_an_upload_needs_the_conversations_session(center: tuple[FastAPI, 
         f"/api/v1/conversations/{conversation_id}/attachments", content=JPEG, headers=_token(app, other)
     )
     assert response.status_code == 403
+    hostile = await client.post(
+        f"/api/v1/conversations/{conversation_id}/attachments",
+        content=JPEG,
+        headers={**_token(app, conversation_id), "X-File-Name": "%ZZ" + "a" * 5000},
+    )
+    assert hostile.status_code == 422
+    odd = await _upload(client, app, conversation_id, JPEG, "%ZZ\u0000🙂.jpg")
+    assert odd.status_code == 201
+    assert odd.json()["message"]["content"]["filename"].endswith(".jpg")
     missing = await client.get(
         f"/api/v1/conversations/{conversation_id}/attachments/not-a-uuid",
         headers=_token(app, conversation_id),
@@ -220,3 +229,18 @@ async def test_deleting_the_conversation_deletes_its_files(center: tuple[FastAPI
         assert await files.sweep(session, storage, grace_seconds=3600) == 0  # too young yet
         assert await files.sweep(session, storage, grace_seconds=0) >= 1
     assert await storage.get(key) is None
+
+
+async def test_a_caption_is_masked_once_stored(center: tuple[FastAPI, httpx.AsyncClient]) -> None:
+    app, client = center
+    conversation_id = await new_conversation(client)
+    caption = quote("KTP saya 3273010101900001")
+    response = await _upload(
+        client, app, conversation_id, JPEG, "ktp 3273010101900001.jpg", **{"X-Caption": caption}
+    )
+    assert response.status_code == 201
+    stored = (await stored_messages(app, conversation_id))[-1]
+    assert "3273010101900001" not in stored.text
+    assert "3273010101900001" not in str(stored.content)
+    assert stored.content == {**response.json()["message"]["content"], **stored.content}
+    assert stored.content["id"] == response.json()["message"]["content"]["id"]  # still opens
