@@ -103,7 +103,8 @@ async def keep(
         conversation_id=conversation_id,
         direction=Direction.OUT if author is Author.AGENT else Direction.IN,
         author=author,
-        text=reply.caption or "",
+        # A citizen's file without a caption still says something in the agents' queue.
+        text=reply.caption or (f"📎 {reply.filename}" if author is Author.CITIZEN else ""),
         content=reply.model_dump(mode="json", exclude_none=True),
     )
     attachment.message = message

@@ -96,7 +96,8 @@ class _WidgetCors:
             app,
             allow_origins=origins,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Content-Type", widget_session.HEADER],
+            # X-File-Name, X-Caption: a file's upload (api/routes/attachments.py).
+            allow_headers=["Content-Type", widget_session.HEADER, "X-File-Name", "X-Caption"],
             max_age=600,
         )
 

@@ -160,3 +160,22 @@ def test_a_file_of_another_kind_is_refused_in_the_widget(
     citizen.locator("input[type=file]").set_input_files(program)
     expect(messages_in(citizen).last).to_contain_text("hanya dapat menerima foto")
     expect(citizen.locator(".aw-msg--citizen")).to_have_count(0)
+
+
+def test_a_photo_from_a_widget_on_another_site(
+    new_page: Callable[..., Page],
+    host_site_url: str,
+    dialogue: FakeRasa,  # noqa: F811
+) -> None:
+    """Embedded on another origin: the upload and the fetch pass CORS with their headers."""
+    citizen = new_page(PHONE)
+    citizen.goto(f"{host_site_url}/layanan")
+    citizen.get_by_role("button", name="Tanya Asisten Warga").click()
+    photo = FilePayload(name="jalan rusak.png", mimeType="image/png", buffer=png(200, 120, (200, 120, 40)))
+    citizen.locator("input[type=file]").set_input_files(photo)
+    expect(citizen.locator(".aw-msg--citizen img")).to_have_attribute("alt", "Foto: jalan rusak.png")
+    wait_until_loaded = citizen.locator(".aw-msg--citizen img")
+    expect(wait_until_loaded).to_be_visible()
+    assert image_loaded(citizen, ".aw-msg--citizen img")
+    expect(messages_in(citizen).last).to_contain_text("berkas Anda sudah kami terima")
+    screenshot(citizen, "attachments-4-other-site.png")
