@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.attachments import kinds, limits, names
+from api.attachments import kinds, limits, metadata, names
 from api.attachments.kinds import Kind
 from api.attachments.storage import Storage
 from api.conversations.model import AttachmentReply
@@ -55,7 +55,7 @@ def too_large(channel: str) -> Rejected:
 
 def check(data: bytes, declared_name: str | None, channel: str) -> Checked:
     """The file if it may be kept: within the channel's limit and one of the accepted kinds
-    by its content. Raises `Rejected`."""
+    by its content; a photo without its hidden metadata (GPS position…). Raises `Rejected`."""
     if not data:
         raise Rejected("empty", EMPTY_TEXT)
     if len(data) > limits.max_bytes(channel):
@@ -63,7 +63,7 @@ def check(data: bytes, declared_name: str | None, channel: str) -> Checked:
     kind = kinds.sniff(data[: kinds.HEAD_BYTES])
     if kind is None:
         raise Rejected("unsupported", UNSUPPORTED_TEXT)
-    return Checked(data, kind, names.sanitise(declared_name, kind))
+    return Checked(metadata.strip(kind, data), kind, names.sanitise(declared_name, kind))
 
 
 def clean_caption(caption: str | None) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,19 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# A whole 1×1 PNG (the metadata tests walk its chunks).
+PNG_IMAGE = (
+    b"\x89PNG\r\n\x1a\n"
+    + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+    + _png_chunk(b"IEND", b"")
+)
 
 
 @pytest.mark.parametrize(
@@ -113,3 +128,31 @@ async def test_files_are_sealed_at_rest(tmp_path: Path) -> None:
     assert await sealed.get(key) == JPEG
     await disk.put(other, at_rest)  # moved to another key: does not open
     assert await sealed.get(other) is None
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def test_a_photos_hidden_metadata_is_taken_out() -> None:
+    app0 = _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    exif = _segment(0xE1, b"Exif\x00\x00GPSLatitude -6.2088 GPSLongitude 106.8456")
+    iptc = _segment(0xED, b"Photoshop 3.0\x00 Budi Santoso")
+    tables = _segment(0xDB, b"\x00" + bytes(range(64)))
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34\xff\x00\x56" + b"\xff\xd9"
+    photo = b"\xff\xd8" + app0 + exif + iptc + tables + scan
+    checked = files.check(photo, "rumah.jpg", "web")
+    assert checked.data == b"\xff\xd8" + app0 + tables + scan
+    assert b"GPS" not in checked.data and b"Budi" not in checked.data
+
+    text = b"Comment\x00lokasi rumah Budi"
+    png_text = struct.pack(">I", len(text)) + b"tEXt" + text + struct.pack(">I", zlib.crc32(b"tEXt" + text))
+    end = PNG_IMAGE.rindex(b"\x00\x00\x00\x00IEND")
+    with_text = PNG_IMAGE[:end] + png_text + PNG_IMAGE[end:]
+    assert files.check(with_text, "a.png", "web").data == PNG_IMAGE
+
+
+def test_a_photo_that_does_not_parse_is_kept_as_it_came() -> None:
+    cut = b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00" + b"x" * 40)[:20]  # a segment cut short
+    assert files.check(cut, "a.jpg", "web").data == cut
+    assert files.check(JPEG, "a.jpg", "web").data == JPEG

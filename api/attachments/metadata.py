@@ -1,0 +1,65 @@
+"""Hidden metadata taken out of citizens' photos before they are kept: a phone photo's EXIF
+can hold the GPS position of the citizen's home, the camera's serial number and the time it
+was taken, which no agent needs. JPEG: the APP1 (EXIF, XMP) and APP13 (IPTC) segments go;
+PNG: the eXIf and text chunks go. The picture itself is untouched (no re-encoding). WebP and
+PDF are kept as they are (docs/privacy.md#files-and-photos)."""
+
+from __future__ import annotations
+
+import struct
+
+from api.attachments.kinds import Kind
+
+_JPEG_DROPPED = frozenset({0xE1, 0xED})  # APP1: EXIF and XMP; APP13: IPTC / Photoshop
+_PNG_DROPPED = frozenset({b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"})
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def strip(kind: Kind, data: bytes) -> bytes:
+    """`data` without its metadata; as it was when it cannot be read as its kind."""
+    if kind is Kind.JPEG:
+        return _jpeg(data)
+    if kind is Kind.PNG:
+        return _png(data)
+    return data
+
+
+def _jpeg(data: bytes) -> bytes:
+    """The segments before the image data (SOS), less the dropped ones, then the rest."""
+    kept = [data[:2]]  # SOI
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return data  # not a marker where one belongs: leave the file alone
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0xDA:  # start of scan: the image data follows
+            kept.append(data[position:])
+            return b"".join(kept)
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        end = position + 2 + length
+        if length < 2 or end > len(data):
+            return data
+        if marker not in _JPEG_DROPPED:
+            kept.append(data[position:end])
+        position = end
+    return data
+
+
+def _png(data: bytes) -> bytes:
+    kept = [_PNG_SIGNATURE]
+    position = len(_PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        end = position + 12 + length
+        if end > len(data):
+            return data
+        if kind not in _PNG_DROPPED:
+            kept.append(data[position:end])
+        position = end
+        if kind == b"IEND":
+            return b"".join(kept)
+    return data
