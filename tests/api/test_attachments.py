@@ -156,3 +156,22 @@ def test_a_photo_that_does_not_parse_is_kept_as_it_came() -> None:
     cut = b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00" + b"x" * 40)[:20]  # a segment cut short
     assert files.check(cut, "a.jpg", "web").data == cut
     assert files.check(JPEG, "a.jpg", "web").data == JPEG
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_a_photos_orientation_is_kept_without_the_rest(order: str) -> None:
+    marker = b"II" if order == "<" else b"MM"
+    entries = [
+        struct.pack(order + "HHII", 0x010F, 2, 6, 0),  # Make (a pointer we never follow)
+        struct.pack(order + "HHIHH", 0x0112, 3, 1, 6, 0),  # Orientation: rotate 90°
+        struct.pack(order + "HHII", 0x8825, 4, 1, 0),  # the GPS IFD pointer
+    ]
+    ifd = struct.pack(order + "H", len(entries)) + b"".join(entries) + struct.pack(order + "I", 0)
+    tiff = marker + struct.pack(order + "HI", 42, 8) + ifd + b"GPS -6.2088 106.8456"
+    photo = b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00" + tiff) + b"\xff\xda\x00\x02" + b"\x01\x02\xff\xd9"
+    kept = files.check(photo, "ktp.jpg", "web").data
+    assert b"GPS" not in kept
+    minimal = b"MM\x00\x2a" + struct.pack(">IHHHIHHI", 8, 1, 0x0112, 3, 1, 6, 0, 0)
+    assert (
+        kept == b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00" + minimal) + b"\xff\xda\x00\x02\x01\x02\xff\xd9"
+    )
