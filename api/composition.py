@@ -16,6 +16,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.attachments.sealed import SealedStorage
+from api.attachments.storage import LocalStorage, Storage
 from api.callcenter.service import CallCenter
 from api.conversations import outbox
 from api.conversations.admission import BusyNotice
@@ -57,6 +59,8 @@ class Gateway:
     login_limits: LoginLimits | None = None
     retries: TurnRetries | None = None
     notifier: Notifier | None = None
+    # Files and photos of conversations (api/attachments).
+    attachments: Storage | None = None
 
     async def start(self, settings: Settings) -> None:
         """Telegram's webhook, then following other replicas' hand-offs, the timeouts' sweeper,
@@ -107,7 +111,12 @@ def build_gateway(
         if settings.whatsapp_enabled and not polling
         else None
     )
-    outbound = ChannelOutbound(broadcaster, application.bot if application else None, graph)
+    # Files and photos, sealed at rest, under var/ (a production object store would replace
+    # LocalStorage: api/attachments/storage.py).
+    attachments = SealedStorage(LocalStorage(settings.attachments_dir))
+    outbound = ChannelOutbound(
+        broadcaster, application.bot if application else None, graph, attachments=attachments
+    )
     outbox.configure(
         outbox.RetryPolicy(
             fast_path_seconds=settings.outbox_fast_path_seconds,
@@ -147,7 +156,14 @@ def build_gateway(
     policy = retry_policy(settings)
     resends = Resends(longest_turn=policy.orphan_pending, heartbeat_dead=policy.heartbeat_dead)
     context = ChannelContext(
-        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations, resends
+        sessionmaker,
+        rasa,
+        limiter,
+        settings.max_message_chars,
+        callcenter,
+        bot_conversations,
+        resends,
+        attachments,
     )
     channels = Channels(
         context,
@@ -180,7 +196,15 @@ def build_gateway(
         else None
     )
     return Gateway(
-        bot_conversations, callcenter, channels, delivery, ip_limits, login_limits, retries, notifier
+        bot_conversations,
+        callcenter,
+        channels,
+        delivery,
+        ip_limits,
+        login_limits,
+        retries,
+        notifier,
+        attachments,
     )
 
 

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import __version__, service_api
+from api.attachments.body_limit import BodyLimits
 from api.callcenter.auth import PasswordChecks
 from api.composition import build_gateway
 from api.core.config import Settings, get_settings
@@ -32,7 +33,7 @@ from api.privacy.notice import short_notice
 from api.privacy.tracker_db import TrackerDatabase
 from api.pubsub import create_broadcaster
 from api.rasa_client import RasaClient
-from api.routes import api_router, console, health, inapas, telegram, web, whatsapp
+from api.routes import api_router, attachments, console, health, inapas, telegram, web, whatsapp
 from api.routes import metrics as metrics_route
 from api.service_api._idempotency import IdempotencyMiddleware
 
@@ -79,6 +80,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.callcenter = gateway.callcenter
         gateway.callcenter.verifier = app.state.verifier  # callback numbers are proved
         app.state.channels = gateway.channels
+        app.state.attachments = gateway.attachments
         app.state.delivery = gateway.delivery  # the outbox's worker
         app.state.ip_limits = gateway.ip_limits
         app.state.login_limits = gateway.login_limits
@@ -94,7 +96,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             engine.url.get_backend_name(),
         )
         try:
-            async with retention.running(app.state.sessionmaker, tracker, settings):
+            async with retention.running(app.state.sessionmaker, tracker, settings, gateway.attachments):
                 yield
         finally:
             if tracker is not None:
@@ -118,7 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=_max_body_bytes(settings),
     )
     app.state.settings = settings
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -132,8 +133,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
     app.include_router(console.router)
+    app.include_router(attachments.router)
+    app.include_router(attachments.console)
     app.include_router(inapas.router)
     web.allow_widget_origins(app, settings)
+    # The body limit, larger for the file uploads alone (api/attachments/body_limit.py).
+    app.add_middleware(BodyLimits, default=_max_body_bytes(settings))
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.mount("/console/static", StaticFiles(directory=console.STATIC_DIR), name="console-static")
     app.mount(SIMULATED_PATH, inapas.SimulatedProvider(), name="inapas-simulated")

@@ -870,3 +870,36 @@ class AnalyticsCursor(Base):
 
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# --- Attachments -----------------------------------------------------------------------------
+
+
+class Attachment(Base):
+    """A file kept with a conversation (api/attachments): a photo or document a citizen sent
+    or an agent attached. The bytes live in the attachment storage under `storage_key`; the row
+    goes with its conversation and message (cascade), and the retention sweep removes bytes
+    whose row is gone. Served only to the conversation's citizen and its agents."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    # Who brought it: "citizen" or "agent"; and on which channel ("web", "telegram", …).
+    author: Mapped[Author] = mapped_column(_enum(Author, "attachment_author"))
+    channel: Mapped[str] = mapped_column(String(32))
+    # The kind its content is (api/attachments/kinds.py), never the name's or sender's claim.
+    kind: Mapped[str] = mapped_column(String(8))
+    # Sanitised (api/attachments/names.py); personal data (a name on a scanned KTP).
+    filename: Mapped[str] = mapped_column(Sealed("attachments.filename"))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    message: Mapped[Message | None] = relationship()

@@ -37,6 +37,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.attachments import files
+from api.attachments.storage import Storage
 from api.conversations import store, turn
 from api.conversations.bot_conversations import BotConversations
 from api.conversations.delivery import Outbox, notify
@@ -44,7 +46,7 @@ from api.conversations.model import ContactIn, Inbound
 from api.conversations.resend import Resends
 from api.identity.keys import normalize_phone
 from api.identity.verifier import stage_phone
-from api.models import ChannelThread, Conversation, Handoff, Message
+from api.models import Author, ChannelThread, Conversation, Handoff, Message, utcnow
 from api.rasa_client import RasaClient
 from connectors.ratelimit import RATE_LIMITED_TEXT, Admission, RateLimiter
 
@@ -55,8 +57,8 @@ STALE_CHOICE_TEXT = (
     '"menu" untuk melihat layanan.'
 )
 UNSUPPORTED_TEXT = (
-    "Mohon maaf, saat ini kami hanya dapat membaca pesan teks, pilihan tombol, kontak, dan "
-    "lokasi. Silakan ketik pertanyaan Anda."
+    "Mohon maaf, saat ini kami hanya dapat membaca pesan teks, pilihan tombol, kontak, lokasi, "
+    "foto, dan dokumen PDF. Silakan ketik pertanyaan Anda."
 )
 
 
@@ -75,6 +77,8 @@ class ChannelContext:
     handoffs: turn.Handoffs | None
     bot_conversations: BotConversations
     resends: Resends = Resends()  # the web's resent messages (api/conversations/resend.py)
+    # Where citizens' files and photos are kept (api/attachments); None: files are refused.
+    attachments: Storage | None = None
 
 
 class Outcome(enum.Enum):
@@ -153,6 +157,41 @@ async def receive(
     except store.DuplicateUpdate:
         return Received(Outcome.DUPLICATE)
     return Received(Outcome.HANDLED, thread, conversation, replies)
+
+
+async def receive_file(
+    context: ChannelContext,
+    session: AsyncSession,
+    *,
+    channel: str,
+    user_id: str,
+    external_id: str,
+    checked: files.Checked,
+    caption: str | None = None,
+    sent_at: datetime | None = None,
+) -> Received:
+    """A citizen's photo or document (api/attachments): kept with their conversation, with
+    the update id in one commit (a retried update is kept once), never sent to the bot (it
+    reads no files). The agents of an open hand-off are told. `replies` is [] when the bot
+    has the conversation, so the channel tells the citizen the file is kept for an agent;
+    None when an agent has it (they answer)."""
+    if context.attachments is None:
+        raise RuntimeError("no attachment storage")
+    thread, conversation, handoff = await store.channel_thread(session, channel, user_id)
+    message, _ = await files.keep(
+        session, context.attachments, conversation.id, checked,
+        author=Author.CITIZEN, channel=channel, caption=caption,
+    )  # fmt: skip
+    written = min(sent_at, utcnow()) if sent_at is not None else utcnow()
+    if thread.last_inbound_at is None or written > thread.last_inbound_at:
+        thread.last_inbound_at = written  # WhatsApp's window opens with any message
+    if not await store.claim_update(session, channel, external_id):
+        return Received(Outcome.DUPLICATE)
+    await store.mask_stored(session, [message])  # a caption or name may hold a NIK
+    if handoff is not None and context.handoffs is not None:
+        await context.handoffs.on_message_for_people(handoff)
+        return Received(Outcome.HANDLED, thread, conversation, None)
+    return Received(Outcome.HANDLED, thread, conversation, [])
 
 
 # Channels whose connector can vouch that a shared contact is the sender's own number

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
+from api.attachments.storage import Storage
 from api.conversations import store
 from api.conversations.delivery import Outbox, deliver
 from api.models import ChannelThread, Conversation, Message
@@ -34,10 +35,18 @@ logger = logging.getLogger(__name__)
 class ChannelOutbound:
     """Built before the call center; `telegram` and `whatsapp` are None when that channel is off."""
 
-    def __init__(self, broadcaster: Broadcaster, telegram: Bot | None, whatsapp: GraphClient | None) -> None:
+    def __init__(
+        self,
+        broadcaster: Broadcaster,
+        telegram: Bot | None,
+        whatsapp: GraphClient | None,
+        *,
+        attachments: Storage | None = None,
+    ) -> None:
         self._broadcaster = broadcaster
         self._telegram = telegram
         self._whatsapp = whatsapp
+        self._attachments = attachments  # agents' files, uploaded to the channel
 
     @property
     def channels(self) -> frozenset[str]:
@@ -75,7 +84,8 @@ class ChannelOutbound:
         self, session: AsyncSession, conversation: Conversation
     ) -> tuple[Outbox, bool] | None:
         if conversation.channel == "telegram" and self._telegram is not None:
-            return TelegramOutbox(self._telegram, int(conversation.channel_user_id or 0)), True
+            chat_id = int(conversation.channel_user_id or 0)
+            return TelegramOutbox(self._telegram, chat_id, attachments=self._attachments), True
         if conversation.channel == "whatsapp" and self._whatsapp is not None:
             thread = await session.scalar(
                 select(ChannelThread).where(
@@ -85,5 +95,5 @@ class ChannelOutbound:
             )
             window_open = thread is not None and store.within(thread, SERVICE_WINDOW)
             to = await whatsapp_identity.send_to(session, conversation.channel_user_id or "")
-            return WhatsAppOutbox(self._whatsapp, to), window_open
+            return WhatsAppOutbox(self._whatsapp, to, attachments=self._attachments), window_open
         return None

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Protocol, runtime_checkable
 
@@ -416,6 +416,24 @@ class CallCenter:
         if result.rowcount:  # type: ignore[attr-defined]
             handoff = await machine.open_handoff(session, conversation_id)
             await self.citizen_activity(conversation_id, handoff, "read")
+
+    async def send_file(
+        self,
+        session: AsyncSession,
+        handoff: Handoff,
+        agent: Agent,
+        keep: Callable[[], Awaitable[tuple[Message, object]]],
+    ) -> Message:
+        """An agent's file (api/attachments: `keep` stores it and adds its message) to the
+        citizen, on the citizen's channel."""
+        self._require_owner(handoff, agent)
+        message, _ = await keep()
+        message.agent_id, message.sender_name = agent.id, agent_label(agent)
+        await session.commit()
+        await self._deliver(session, handoff.conversation_id, [message])
+        await mask_stored(session, [message])  # a caption or name may repeat a NIK
+        await self._publish_change(handoff)
+        return message
 
     async def transfer_to_agent(
         self, session: AsyncSession, handoff: Handoff, agent: Agent, target: Agent

@@ -1,13 +1,13 @@
 """The one internal message model shared by every channel (web, Telegram, WhatsApp).
 
 Outbound, the bot's replies are `Reply` values: `TextReply` (with optional buttons),
-`ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `ContactRequest`,
-`LocationRequest` and `TemplateReply` (a message nobody asked for, sendable as WhatsApp's
-approved template outside its 24-hour window: case updates, docs/notifications.md). Their
-JSON form (`reply.model_dump(mode="json")`) is discriminated by `type`, and it is also the
-`custom` schema our actions send through Rasa (`dispatcher.utter_message(json_message={"type":
-"list", ...})`), so an action can use any reply kind and every channel renders it.
-`from_rasa` maps one item of Rasa's REST reply.
+`ListReply` (sections of rows), `ImageReply`, `DocumentReply`, `AttachmentReply` (a file
+kept with the conversation), `ContactRequest`, `LocationRequest` and `TemplateReply` (a message
+nobody asked for, sendable as WhatsApp's approved template outside its 24-hour window: case
+updates, docs/notifications.md). Their JSON form (`reply.model_dump(mode="json")`) is
+discriminated by `type`, and it is also the `custom` schema our actions send through Rasa
+(`dispatcher.utter_message(json_message={"type": "list", ...})`), so an action can use any
+reply kind and every channel renders it. `from_rasa` maps one item of Rasa's REST reply.
 
 Inbound, a channel turns what the citizen did into an `Inbound` event: `TextIn`,
 `ButtonClickIn`, `ListChoiceIn`, `ContactIn` or `LocationIn`. Each says what to store
@@ -91,6 +91,19 @@ class DocumentReply(_Model):
     caption: str | None = None
 
 
+class AttachmentReply(_Model):
+    """A file kept with the conversation (api/attachments): an agent's document, or, on a
+    citizen's message, what they sent. `id` is the attachment's; clients fetch the bytes
+    through the conversation's own access (web session or console)."""
+
+    type: Literal["attachment"] = "attachment"
+    id: _NonEmpty
+    filename: _NonEmpty
+    content_type: _NonEmpty
+    size: int = Field(ge=0)
+    caption: str | None = None
+
+
 class ContactRequest(_Model):
     """Ask the citizen to share their own phone number (one tap where the channel can)."""
 
@@ -120,7 +133,14 @@ class TemplateReply(_Model):
 
 
 Reply = Annotated[
-    TextReply | ListReply | ImageReply | DocumentReply | ContactRequest | LocationRequest | TemplateReply,
+    TextReply
+    | ListReply
+    | ImageReply
+    | DocumentReply
+    | AttachmentReply
+    | ContactRequest
+    | LocationRequest
+    | TemplateReply,
     Field(discriminator="type"),
 ]
 REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
@@ -142,7 +162,7 @@ def choices(reply: Reply) -> list[Choice]:
 
 def summary_text(reply: Reply) -> str:
     """What the reply says, as plain text (stored as the message's `text`)."""
-    if isinstance(reply, ImageReply | DocumentReply):
+    if isinstance(reply, ImageReply | DocumentReply | AttachmentReply):
         return reply.caption or ""
     return reply.text
 
@@ -153,6 +173,8 @@ def plain_text(reply: Reply) -> str:
         return "\n".join(filter(None, [reply.caption, reply.url]))
     if isinstance(reply, DocumentReply):
         return "\n".join(filter(None, [reply.caption, reply.filename, reply.url]))
+    if isinstance(reply, AttachmentReply):
+        return "\n".join(filter(None, [reply.caption, reply.filename]))
     options = choices(reply)
     lines = [reply.text, *(f"{number}. {choice.title}" for number, choice in enumerate(options, 1))]
     return "\n".join(lines)

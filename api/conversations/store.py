@@ -251,6 +251,12 @@ async def _update_seen(session: AsyncSession, channel: str, external_id: str) ->
     return (await session.scalar(query)) is not None
 
 
+async def update_seen(session: AsyncSession, channel: str, external_id: str) -> bool:
+    """Whether the channel's update was handled before (a retried webhook): checked before
+    work that is costly to repeat (downloading a file)."""
+    return await _update_seen(session, channel, external_id)
+
+
 async def claim_update(session: AsyncSession, channel: str, external_id: str) -> bool:
     """Record an update that stores no message (a sticker, an edit); False if seen before."""
     session.add(ChannelUpdate(channel=channel, external_id=external_id))

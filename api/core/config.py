@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     # Apply Alembic migrations (`upgrade head`) when the app starts.
     migrate_on_startup: bool = True
+    # Where files and photos of conversations are kept (api/attachments/storage.py).
+    attachments_dir: Path = Path("var/attachments")
 
     rasa_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:5005")
     # Longer than the longest action chain of one turn (`action_chain_seconds`): the gateway

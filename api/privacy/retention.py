@@ -31,6 +31,8 @@ from sqlalchemy import delete, exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.attachments import files
+from api.attachments.storage import Storage
 from api.core.config import Settings
 from api.models import (
     ChannelUpdate,
@@ -149,8 +151,10 @@ async def run_once(
     settings: Settings,
     holder: str,
     now: datetime | None = None,
+    attachments: Storage | None = None,
 ) -> Pruned | None:
-    """One run if this replica gets the lease; None if another has it or ran recently."""
+    """One run if this replica gets the lease; None if another has it or ran recently. The
+    files of pruned or erased messages go too (api/attachments)."""
     now = now or utcnow()
     interval = timedelta(minutes=settings.retention_interval_minutes)
     async with sessionmaker() as session:
@@ -158,6 +162,8 @@ async def run_once(
             return None
         try:
             pruned = await prune(session, tracker, settings.retention_days, now)
+            if attachments is not None:
+                await files.sweep(session, attachments)
         finally:
             await release_lease(session, holder, now)
     logger.info(
@@ -175,13 +181,14 @@ async def run_forever(
     settings: Settings,
     stop: asyncio.Event,
     clock: Callable[[], datetime] = utcnow,
+    attachments: Storage | None = None,
 ) -> None:
     """The lifespan's task: a run now, then every interval, until `stop` is set. A run is never
     cut short: cancelled mid-transaction, its connection would keep its locks."""
     holder = holder_name()
     while not stop.is_set():
         try:
-            await run_once(sessionmaker, tracker, settings, holder, clock())
+            await run_once(sessionmaker, tracker, settings, holder, clock(), attachments)
         except Exception:
             logger.exception("retention run failed")
         with contextlib.suppress(TimeoutError):
@@ -190,11 +197,14 @@ async def run_forever(
 
 @contextlib.asynccontextmanager
 async def running(
-    sessionmaker: async_sessionmaker[AsyncSession], tracker: TrackerDatabase | None, settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tracker: TrackerDatabase | None,
+    settings: Settings,
+    attachments: Storage | None = None,
 ) -> AsyncIterator[None]:
     """Run the job in the background while the app lives; on exit, let a run in progress end."""
     stop = asyncio.Event()
-    task = asyncio.create_task(run_forever(sessionmaker, tracker, settings, stop))
+    task = asyncio.create_task(run_forever(sessionmaker, tracker, settings, stop, attachments=attachments))
     try:
         yield
     finally:

@@ -45,6 +45,18 @@ class Sealer:
         except (InvalidTag, ValueError):
             return None
 
+    def seal_bytes(self, purpose: str, data: bytes) -> bytes:
+        """`data` sealed as raw bytes (a file: api/attachments/sealed.py): nonce + ciphertext."""
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, data, purpose.encode())
+
+    def open_bytes(self, purpose: str, stored: bytes) -> bytes | None:
+        """The clear bytes, or None when `stored` is no ciphertext of this key and purpose."""
+        try:
+            return self._aead.decrypt(stored[:12], stored[12:], purpose.encode())
+        except (InvalidTag, ValueError):
+            return None
+
     def digest(self, purpose: str, value: str) -> str:
         """HMAC-SHA-256 of `value` for `purpose`, 64 hex digits."""
         return hmac.new(self._hash_key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()

@@ -35,7 +35,7 @@ router.include_router(socket.router)
 # Everything is served by the gateway itself: no CDN, no inline script or style.
 _PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; "
+        "default-src 'self'; img-src 'self' data: blob: https:; object-src 'none'; base-uri 'none'; "
         "form-action 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -76,6 +76,14 @@ def privacy_notice(settings: Settings) -> str:
 async def widget_script() -> FileResponse:
     """The one script a site embeds: `<script src="…/widget.js" defer></script>`."""
     return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript", headers=_WIDGET_HEADERS)
+
+
+@router.get("/widget-attachments.js")
+async def widget_attachments_script() -> FileResponse:
+    """Files and photos in the widget, loaded by widget.js (docs/channels.md#files-and-photos)."""
+    return FileResponse(
+        STATIC_DIR / "widget-attachments.js", media_type="text/javascript", headers=_WIDGET_HEADERS
+    )
 
 
 @router.get("/widget.css")
@@ -130,7 +138,8 @@ class _WidgetCors:
             app,
             allow_origins=origins,
             allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Content-Type", widget_session.HEADER],
+            # X-File-Name, X-Caption: a file's upload (api/routes/attachments.py).
+            allow_headers=["Content-Type", widget_session.HEADER, "X-File-Name", "X-Caption"],
             max_age=600,
         )
 

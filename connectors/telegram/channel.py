@@ -21,9 +21,12 @@ from telegram import Bot, Message, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from api.attachments import files
+from api.attachments.storage import Storage
 from api.conversations import store
 from api.conversations.delivery import DeliveryFailed, deliver, notify
 from api.conversations.model import (
+    AttachmentReply,
     ButtonClickIn,
     ContactIn,
     ContactRequest,
@@ -37,6 +40,7 @@ from api.core.config import Settings
 from api.text import clean_text
 from connectors import inbound
 from connectors.inbound import ChannelContext, Outcome
+from connectors.telegram import media
 from connectors.telegram.render import Call, parse_callback_data, render
 
 logger = logging.getLogger(__name__)
@@ -79,12 +83,21 @@ def build_application(settings: Settings, *, polling: bool = False) -> Applicati
 
 class TelegramOutbox:
     """Sends one chat's replies; the first one without a keyboard of its own hides an
-    earlier contact/location keyboard."""
+    earlier contact/location keyboard. An agent's file is uploaded from `attachments`."""
 
-    def __init__(self, bot: Bot, chat_id: int, *, remove_keyboard: bool = False) -> None:
+    def __init__(
+        self, bot: Bot, chat_id: int, *, remove_keyboard: bool = False, attachments: Storage | None = None
+    ) -> None:
         self._bot, self._chat_id, self._remove_keyboard = bot, chat_id, remove_keyboard
+        self._attachments = attachments
+
+    @property
+    def chat_id(self) -> int:
+        return self._chat_id
 
     async def send(self, reply: Reply, ref: int | None, skip: int = 0) -> str | None:
+        if isinstance(reply, AttachmentReply) and self._attachments is not None:
+            return await self._send_file(reply)
         if isinstance(reply, ContactRequest | LocationRequest):
             self._remove_keyboard = False  # the request shows a keyboard of its own
         calls = render(reply, ref, remove_keyboard=self._remove_keyboard)
@@ -94,6 +107,17 @@ class TelegramOutbox:
         for index, call in enumerate(calls[skip:], start=skip):
             sent = await self._call(call, index)
         return str(sent.message_id) if sent is not None else None
+
+    async def _send_file(self, reply: AttachmentReply) -> str:
+        assert self._attachments is not None
+        data = await files.read(self._attachments, reply)
+        if data is None:
+            raise DeliveryFailed("attachment bytes missing")  # erased meanwhile: final
+        try:
+            sent = await media.send(self._bot, self._chat_id, reply, data)
+        except TelegramError as error:
+            raise failure(error) from error
+        return str(sent.message_id)
 
     async def _call(self, call: Call, index: int) -> Message:
         try:
@@ -124,6 +148,7 @@ class _Inbound:
     event: Inbound | inbound.EventFactory | None = None
     notice: str | None = None
     remove_keyboard: bool = False
+    file: media.IncomingFile | None = None
 
 
 class TelegramChannel:
@@ -198,6 +223,9 @@ class TelegramChannel:
                     event=request.event,
                 )
                 return
+            if request.file is not None:
+                await self._receive_file(session, outbox, update, request.file)
+                return
             if request.event is None:  # a notice only; still once per update
                 if await _claim(session, update) and request.notice:
                     await notify(outbox, request.notice)
@@ -214,6 +242,32 @@ class TelegramChannel:
                 await notify(outbox, inbound.STALE_CHOICE_TEXT)
             elif received.outcome is Outcome.HANDLED:
                 await deliver(session, outbox, CHANNEL, received.replies or [])
+
+    async def _receive_file(
+        self, session: AsyncSession, outbox: TelegramOutbox, update: Update, wanted: media.IncomingFile
+    ) -> None:
+        """A photo or document: downloaded, checked, kept with the conversation (once per
+        update); the citizen is told it is kept, or why it was refused."""
+        if await store.update_seen(session, CHANNEL, str(update.update_id)):
+            return  # Telegram retried an update already handled
+        try:
+            checked = await media.download(self.bot, wanted)
+        except files.Rejected as error:
+            logger.info("telegram file refused reason=%s", error.reason)
+            if await _claim(session, update):
+                await notify(outbox, error.text)
+            return
+        received = await inbound.receive_file(
+            self._context,
+            session,
+            channel=CHANNEL,
+            user_id=str(outbox.chat_id),
+            external_id=str(update.update_id),
+            checked=checked,
+            caption=wanted.caption,
+        )
+        if received.outcome is Outcome.HANDLED and received.replies == []:
+            await notify(outbox, files.RECEIVED_TEXT)
 
     def _inbound(self, update: Update) -> _Inbound | None:
         """What to do with an update; None to ignore it on purpose."""
@@ -267,7 +321,9 @@ class TelegramChannel:
             except ValueError:
                 return _Inbound(chat_id, notice=inbound.UNSUPPORTED_TEXT)
             return _Inbound(chat_id, event=event, remove_keyboard=True)
-        # Stickers, photos, voice notes, videos, documents, polls, dice…
+        if (wanted := media.incoming(message)) is not None and self._context.attachments is not None:
+            return _Inbound(chat_id, file=wanted)
+        # Stickers, voice notes, videos, polls, dice…
         return _Inbound(chat_id, notice=inbound.UNSUPPORTED_TEXT)
 
 

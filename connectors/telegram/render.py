@@ -22,6 +22,7 @@ from telegram import (
 from telegram.constants import MessageLimit
 
 from api.conversations.model import (
+    AttachmentReply,
     Choice,
     ContactRequest,
     DocumentReply,
@@ -75,6 +76,8 @@ def render(reply: Reply, ref: int | None, *, remove_keyboard: bool = False) -> l
         return _texts(reply.text, _request_keyboard(reply))
     if isinstance(reply, ImageReply | DocumentReply):
         return _media(reply, remove_keyboard)
+    if isinstance(reply, AttachmentReply):  # uploaded by TelegramOutbox; its text otherwise
+        return _texts(plain_text(reply), ReplyKeyboardRemove() if remove_keyboard else None, first=True)
     options = choices(reply)
     keyboard = _inline_keyboard(options, ref, one_per_row=isinstance(reply, ListReply))
     if keyboard is not None:

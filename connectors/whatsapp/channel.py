@@ -17,9 +17,12 @@ import logging
 import re
 from datetime import timedelta
 
+from api.attachments import files
+from api.attachments.storage import Storage
 from api.conversations import store
 from api.conversations.delivery import DeliveryFailed, deliver, notify
 from api.conversations.model import (
+    AttachmentReply,
     ButtonClickIn,
     ContactIn,
     Inbound,
@@ -30,7 +33,7 @@ from api.conversations.model import (
 from api.text import clean_text
 from connectors import inbound
 from connectors.inbound import ChannelContext, Outcome
-from connectors.whatsapp import identity
+from connectors.whatsapp import identity, media
 from connectors.whatsapp.client import GraphClient
 from connectors.whatsapp.payload import (
     Phone,
@@ -53,10 +56,18 @@ _IGNORED_TYPES = {"reaction", "system", "ephemeral"}
 
 
 class WhatsAppOutbox:
-    def __init__(self, client: GraphClient, to: str) -> None:
+    """Sends one number's replies; an agent's file is uploaded from `attachments`."""
+
+    def __init__(self, client: GraphClient, to: str, *, attachments: Storage | None = None) -> None:
         self._client, self._to = client, to
+        self._attachments = attachments
 
     async def send(self, reply: Reply, ref: int | None, skip: int = 0) -> str | None:
+        if isinstance(reply, AttachmentReply) and self._attachments is not None:
+            data = await files.read(self._attachments, reply)
+            if data is None:
+                raise DeliveryFailed("attachment bytes missing")  # erased meanwhile: final
+            return await media.send(self._client, self._to, reply, data)
         wamid = None
         for index, message in enumerate(render(reply, ref)[skip:], start=skip):
             try:
@@ -115,6 +126,10 @@ class WhatsAppChannel:
             logger.info("whatsapp message ignored type=%s", message.type)
             return
         admission = await inbound.rate_limit(self._context, CHANNEL, sender.key)
+        wanted = media.incoming(message) if self._context.attachments is not None else None
+        if wanted is not None and admission.allowed:
+            await self._file(sender, message, wanted)
+            return
         event, notice = self._event(message)
         async with self._context.sessionmaker() as session:
             # A message we cannot read opens no conversation (as before BSUIDs).
@@ -158,6 +173,34 @@ class WhatsAppChannel:
                     received.replies or [],
                     window_open=store.within(received.thread, SERVICE_WINDOW),
                 )
+
+    async def _file(self, sender: Sender, message: WhatsAppMessage, wanted: media.IncomingFile) -> None:
+        """An image or document: downloaded, checked and kept with the conversation (once per
+        message id); the citizen is told it is kept, or why it was refused."""
+        async with self._context.sessionmaker() as session:
+            key = await identity.resolve(session, sender, open_thread=True)
+            outbox = WhatsAppOutbox(self.client, await identity.send_to(session, key, sender.phone))
+            if await store.update_seen(session, CHANNEL, message.id):
+                return  # Meta retried a message already kept
+            try:
+                checked = await media.download(self.client, wanted)
+            except files.Rejected as error:
+                logger.info("whatsapp file refused reason=%s", error.reason[:64])
+                if await store.claim_update(session, CHANNEL, message.id):
+                    await notify(outbox, error.text)
+                return
+            received = await inbound.receive_file(
+                self._context,
+                session,
+                channel=CHANNEL,
+                user_id=key,
+                external_id=message.id,
+                checked=checked,
+                caption=wanted.caption,
+                sent_at=message.sent_at(),
+            )
+            if received.outcome is Outcome.HANDLED and received.replies == []:
+                await notify(outbox, files.RECEIVED_TEXT)
 
     def _event(self, message: WhatsAppMessage) -> tuple[Inbound | inbound.EventFactory | None, str | None]:
         """The event a message stands for, or None and the notice to answer with."""

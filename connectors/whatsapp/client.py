@@ -28,9 +28,14 @@ logger = logging.getLogger(__name__)
 _THROTTLED = frozenset({4, 80007, 130429, 131048, 131056})
 
 
+class MediaUnavailable(Exception):
+    """A media id Meta cannot give us (expired, unknown, too large, Meta unreachable)."""
+
+
 class GraphClient:
     def __init__(self, base_url: str, token: str, phone_number_id: str, timeout: float = 10.0) -> None:
         self._path = f"/{phone_number_id}/messages"
+        self._media_path = f"/{phone_number_id}/media"
         self._timeout = timeout
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
@@ -68,6 +73,65 @@ class GraphClient:
         except (ValueError, KeyError, IndexError, TypeError) as error:
             # Taken (a 2xx) but unreadable: sending again could double it.
             raise DeliveryFailed("graph malformed response") from error
+
+    async def download_media(self, media_id: str, limit: int) -> bytes:
+        """A citizen's media: `GET /{media-id}` gives a short-lived URL (and the size), then
+        `GET` that URL with the same bearer token. At most `limit` bytes are read; raises
+        `MediaTooLarge` beyond it and `MediaUnavailable` when Meta cannot give it."""
+        try:
+            async with asyncio.timeout(self._timeout * 3):
+                response = await self._http.get(f"/{media_id}")
+                if response.status_code >= 400:
+                    raise MediaUnavailable(f"graph {response.status_code}")
+                info = response.json()
+                url, size = info.get("url"), info.get("file_size")
+                if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                    raise MediaUnavailable("graph media without url")
+                if isinstance(size, int) and size > limit:
+                    raise MediaTooLarge()
+                data = bytearray()
+                async with self._http.stream("GET", url) as download:
+                    if download.status_code >= 400:
+                        raise MediaUnavailable(f"graph media {download.status_code}")
+                    async for chunk in download.aiter_bytes():
+                        data.extend(chunk)
+                        if len(data) > limit:
+                            raise MediaTooLarge()
+                return bytes(data)
+        except (TimeoutError, httpx.HTTPError, ValueError, AttributeError) as error:
+            raise MediaUnavailable(type(error).__name__) from error
+
+    async def upload_media(self, data: bytes, content_type: str, filename: str) -> str:
+        """Upload a file for a message (`POST /{phone-number-id}/media`); its media id.
+        Raises DeliveryFailed like `send`."""
+        form = {"messaging_product": "whatsapp", "type": content_type}
+        try:
+            async with asyncio.timeout(self._timeout * 3):
+                response = await self._http.post(
+                    self._media_path, data=form, files={"file": (filename, data, content_type)}
+                )
+        except (TimeoutError, httpx.TimeoutException) as error:
+            raise DeliveryFailed("graph media upload timeout", retryable=True) from error
+        except httpx.HTTPError as error:
+            raise DeliveryFailed(f"graph connection: {type(error).__name__}", retryable=True) from error
+        if response.status_code >= 400:
+            code = _error_code(response)
+            retryable = (
+                response.status_code in (408, 429) or response.status_code >= 500 or code in _THROTTLED
+            )
+            raise DeliveryFailed(
+                _error_reason(response, code),
+                retryable=retryable,
+                retry_after=retry_after(response.headers.get("retry-after")) if retryable else None,
+            )
+        try:
+            return str(response.json()["id"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise DeliveryFailed("graph malformed media response", retryable=True) from error
+
+
+class MediaTooLarge(MediaUnavailable):
+    """A media larger than the channel's limit: not downloaded (further)."""
 
 
 def _error(response: httpx.Response) -> dict[str, Any]:

@@ -112,6 +112,16 @@ class Location(_Model):
     address: str | None = None
 
 
+class Media(_Model):
+    """An image or document: Meta's media id (downloaded through the Graph API), and what the
+    sender says of it (the type and name are only claims: the content is checked)."""
+
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    mime_type: str | None = None
+    filename: str | None = Field(default=None, max_length=1024)
+    caption: str | None = Field(default=None, max_length=4096)
+
+
 class Phone(_Model):
     phone: str | None = None
     wa_id: str | None = None
@@ -160,6 +170,8 @@ class WhatsAppMessage(_Model):
     location: Location | None = None
     contacts: list[SharedContact] = []
     system: System | None = None
+    image: Media | None = None
+    document: Media | None = None
 
     @model_validator(mode="after")
     def _someone(self) -> WhatsAppMessage:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.conversations.model import (
+    AttachmentReply,
     Choice,
     ContactRequest,
     DocumentReply,
@@ -74,6 +75,8 @@ def render(reply: Reply, ref: int | None) -> list[Message]:
     if isinstance(reply, DocumentReply):
         document = {"link": reply.url, **({"filename": reply.filename} if reply.filename else {})}
         return _media("document", document, reply.caption)
+    if isinstance(reply, AttachmentReply):  # uploaded by WhatsAppOutbox; its text otherwise
+        return _texts(plain_text(reply))
     if isinstance(reply, LocationRequest):
         *texts, body = _body_parts(reply.text)
         return [*texts, _interactive("location_request_message", body, {"name": "send_location"})]

@@ -87,6 +87,8 @@ def make_settings(database: Database, rasa_url: str, **overrides: Any) -> Settin
         # The retry worker (api/conversations/retry.py) would replay earlier tests' failed
         # messages to the shared fake Rasa: its tests run it themselves (test_retry.py).
         "turn_retry": False,
+        # Files and photos (api/attachments): a directory of the test run's own.
+        "attachments_dir": Path(tempfile.mkdtemp(prefix="aw-attachments-")),
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

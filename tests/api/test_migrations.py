@@ -103,6 +103,11 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "analytics_candidates": set(),
         "analytics_cursors": set(),
         "gateway_replicas": set(),
+        "attachments": {
+            "ix_attachments_conversation_id",
+            "ix_attachments_created_at",
+            "ix_attachments_message_id",
+        },
     }
 
 

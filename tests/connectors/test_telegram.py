@@ -316,14 +316,10 @@ async def test_long_reply_is_split_at_telegrams_limit(
                 "type": "regular",
             }
         },
-        {
-            "photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}],
-            "caption": "ini KTP saya",
-        },
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
-        {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "kk.pdf"}},
     ],
-    ids=["sticker", "photo", "voice", "document"],
+    # Photos and documents are kept (tests/api/test_attachments_channels.py).
+    ids=["sticker", "voice"],
 )
 async def test_media_gets_a_text_only_notice(
     citizen: int,

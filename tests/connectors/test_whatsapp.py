@@ -396,7 +396,7 @@ async def test_location_contact_request_and_document(
 @pytest.mark.parametrize(
     ("kind", "content"),
     [
-        ("image", {"id": "media1", "mime_type": "image/jpeg"}),
+        # Images and documents are kept (tests/api/test_attachments_channels.py).
         ("audio", {"id": "media2", "mime_type": "audio/ogg", "voice": True}),
         ("sticker", {"id": "media3", "mime_type": "image/webp"}),
         ("unsupported", {}),

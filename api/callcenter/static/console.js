@@ -763,6 +763,10 @@
       message.created_at ? element("time", { datetime: message.created_at }, formatTime(message.created_at)) : null));
     const text = element("p", { className: "turn__text" }, messageText(message));
     const bubble = element("div", { className: "turn__bubble" }, text);
+    const files = window.asistenWargaConsoleFiles; // console-attachments.js
+    if (files && (message.content || {}).type === "attachment" && state.detail) {
+      bubble.append(files.view(message.content, state.detail.id));
+    }
     const choices = choicesOf(message);
     if (choices.length) {
       const list = choiceButton
@@ -820,6 +824,21 @@
       ui.replyText.focus();
     }
   });
+
+  // What console-attachments.js needs: the hand-off the agent may attach to, and the transcript.
+  window.asistenWargaConsole = {
+    api: API,
+    handoff: () => (state.detail && isMine(state.detail) ? state.detail.id : null),
+    append(message) {
+      renderTranscript(ui.transcript, [message], state.rendered, false);
+      ui.transcript.scrollTop = ui.transcript.scrollHeight;
+    },
+    announce,
+    fail(detail, status) {
+      if (status === 401 && state.me) leave(TEXT.sessionEnded);
+      reportError(new ApiError(detail || TEXT.failed, status));
+    },
+  };
 
   // Enter sends; Shift+Enter starts a new line (the chat convention).
   function sendOnEnter(textarea, form) {

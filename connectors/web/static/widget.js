@@ -102,6 +102,8 @@
   const RESENDABLE = [0, 502, 503, 504]; // no answer at all, or the load balancer's
 
   const options = readOptions(script);
+  // Files and photos: how widget-attachments.js shows them (see the hook at the end).
+  const files = { render: null, waiting: [] };
   const api = {
     conversations: `${options.gateway}/api/v1/conversations`,
     messages: (id) => `${options.gateway}/api/v1/conversations/${encodeURIComponent(id)}/messages`,
@@ -400,6 +402,11 @@
   // The reply kinds of the internal message model (api/conversations/model.py, docs/channels.md).
   function renderContent(item, content, active) {
     switch (content.type) {
+      case "attachment": // a file kept with the conversation: widget-attachments.js shows it
+        if (content.caption) item.append(element("div", { className: "aw-text" }, content.caption));
+        if (files.render) files.render(item, content);
+        else files.waiting.push([item, content]); // shown once the module is in
+        break;
       case "list":
         item.append(textBlock(content.text));
         for (const section of content.sections || []) {
@@ -455,7 +462,8 @@
       bubble = element("div", { className: "aw-bubble" });
       item.append(element("span", { className: "aw-sender" }, message.sender_name || TEXT.agent), bubble);
     }
-    if (message.content && message.author !== "citizen") {
+    const file = message.content && message.content.type === "attachment";
+    if (message.content && (message.author !== "citizen" || file)) {
       renderContent(bubble, message.content, active);
     } else {
       bubble.append(textBlock(message.text));
@@ -1312,6 +1320,26 @@
   });
 
   showConnection();
+
+  // Files and photos (widget-attachments.js, docs/channels.md#files-and-photos): loaded from
+  // the gateway, it gets what it needs once through this hook.
+  window.asistenWargaFiles = (plugin) => {
+    window.asistenWargaFiles = null;
+    plugin({
+      gateway: options.gateway, form, sendButton, element,
+      session: () => ({ conversationId, sessionToken }),
+      start: async () => { if (!conversationId) await startConversation(); },
+      isBusy: () => busy,
+      show: (message) => { disableOldChoices(); show(message); },
+      notice: (text) => render({ author: "system", text }),
+      renderFile: (renderer) => {
+        files.render = renderer;
+        for (const [item, content] of files.waiting.splice(0)) renderer(item, content);
+      },
+    });
+  };
+  document.head.append(element("script", { src: `${options.gateway}/widget-attachments.js`, defer: true }));
+
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
   loadHistory();
