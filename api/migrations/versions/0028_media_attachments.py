@@ -1,7 +1,7 @@
 """Files and photos kept with conversations (api/attachments).
 
-Revision ID: 0023_media
-Revises: 0022
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_media"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0028"
+down_revision: str | Sequence[str] | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
