@@ -95,6 +95,7 @@ def test_every_service_intent_is_in_the_menu_once(domain: DomainDict) -> None:
         "request_human",
         "bot_challenge",
         "assistant_info",
+        "stop_case_updates",
         "out_of_scope",
         "office_info",
         "inform",
