@@ -20,6 +20,7 @@ INTENTS: dict[str, tuple[str, str]] = {
     "inform": (GENERAL, "Memberi keterangan"),
     "ask_menu": (GENERAL, "Meminta menu layanan"),
     "assistant_info": (GENERAL, "Bertanya tentang Asisten Warga"),
+    "stop_case_updates": (GENERAL, "Berhenti menerima kabar kasus"),
     "bot_challenge": (GENERAL, "Bertanya apakah ini robot"),
     "out_of_scope": (GENERAL, "Di luar layanan asisten"),
     "request_human": (GENERAL, "Meminta bicara dengan petugas"),

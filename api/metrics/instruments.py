@@ -150,13 +150,15 @@ def timed_turn(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     async def timed(*args: P.args, **kwargs: P.kwargs) -> T:
         started = time.perf_counter()
         conversation = kwargs["conversation"] if "conversation" in kwargs else args[2]
+        # Read before the turn: a turn that fails rolls its session back, which expires the
+        # conversation, and reading it then would need I/O outside the session's greenlet.
+        channel = _channel(getattr(conversation, "channel", None))
         outcome = "error"
         try:
             result = await func(*args, **kwargs)
             outcome = _turn_outcome(result)
             return result
         finally:
-            channel = _channel(getattr(conversation, "channel", None))
             TURN_SECONDS.labels(channel, outcome).observe(time.perf_counter() - started)
 
     return timed

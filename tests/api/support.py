@@ -13,10 +13,11 @@ from typing import Any
 
 import asyncpg
 import httpx
+import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.core.config import Settings
 from api.main import create_app, create_service_app
@@ -205,3 +206,44 @@ def session_headers(app: FastAPI, conversation_id: str | uuid.UUID) -> dict[str,
 
     token = widget_session.issue(app.state.settings, uuid.UUID(str(conversation_id)))
     return {widget_session.HEADER: token}
+
+
+async def add_rows(engine: AsyncEngine, *rows: Any) -> None:
+    """Insert ORM rows in order (so foreign keys resolve) into a database at any revision.
+
+    Each row is written with only the columns its table has in that database, so a migration
+    test that builds rows at an old revision keeps working when later revisions add columns.
+    Python-side defaults apply as in a flush; generated primary keys are set back on the rows.
+    """
+    async with engine.begin() as connection:
+        for row in rows:
+            mapped = sa.inspect(row).mapper
+            table: sa.Table = mapped.local_table  # type: ignore[assignment]
+            columns = await connection.run_sync(lambda sync, t=table: sa.inspect(sync).get_columns(t.name))
+            present = {column["name"] for column in columns}
+            for relation in mapped.relationships:  # a many-to-one given as an object: its key
+                related = getattr(row, relation.key) if relation.direction.name == "MANYTOONE" else None
+                for local, remote in relation.local_remote_pairs if related is not None else ():
+                    setattr(row, mapped.get_property_by_column(local).key, getattr(related, remote.key))
+            values: dict[str, Any] = {}
+            for attribute in mapped.column_attrs:
+                column = attribute.columns[0]
+                if column.table is not table or column.name not in present:
+                    continue
+                value = getattr(row, attribute.key)
+                if value is None and column.default is not None and column.default.is_callable:
+                    value = column.default.arg(None)  # type: ignore[union-attr]
+                elif value is None and column.default is not None and column.default.is_scalar:
+                    value = column.default.arg  # type: ignore[union-attr]
+                if value is not None:
+                    values[column.name] = value
+                    setattr(row, attribute.key, value)
+            reduced = sa.Table(
+                table.name, sa.MetaData(), *(sa.Column(c.name, c.type, primary_key=c.primary_key)
+                                              for c in table.columns if c.name in present)
+            )  # fmt: skip
+            result = await connection.execute(reduced.insert().values(values))
+            keys = result.inserted_primary_key or ()
+            for column, key in zip(table.primary_key.columns, keys, strict=False):
+                if getattr(row, column.key, None) is None and key is not None:
+                    setattr(row, column.key, key)

@@ -52,7 +52,7 @@ from api.models import (
 )
 from api.privacy import sealing
 from api.privacy import vault as privacy
-from tests.api.support import Database, make_settings, new_database
+from tests.api.support import Database, add_rows, make_settings, new_database
 
 pytestmark = pytest.mark.asyncio
 
@@ -71,13 +71,7 @@ async def _migrated(database: Database, revision: str = "head") -> AsyncEngine:
     return engine
 
 
-async def _add(engine: AsyncEngine, *rows: Any) -> None:
-    """Insert ORM rows (in order, one flush each, so foreign keys resolve) at head."""
-    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-        for row in rows:
-            session.add(row)
-            await session.flush()
-        await session.commit()
+_add = add_rows
 
 
 async def _select(engine: AsyncEngine, sql: str, **types: TypeEngine[Any]) -> list[tuple[Any, ...]]:

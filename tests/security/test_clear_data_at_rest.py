@@ -34,7 +34,7 @@ from api.models import (
 from api.privacy.retention import prune
 from simulators.seed.population import Citizen, own_phone, population
 from tests.api.identity_support import HEADER, last_code, new_conversation
-from tests.api.support import Database, make_settings, running, service_client
+from tests.api.support import Database, add_rows, make_settings, running, service_client
 
 pytestmark = pytest.mark.asyncio
 
@@ -152,9 +152,7 @@ async def test_migration_0017_seals_the_rows_it_finds(tmp_path: Path) -> None:
     try:
         await migrate(engine, "0014")
         conversation_id = uuid.uuid4()
-        async with async_sessionmaker(engine)() as session:
-            session.add(Conversation(id=conversation_id, channel="web"))
-            await session.commit()
+        await add_rows(engine, Conversation(id=conversation_id, channel="web"))
         now, cid = utcnow(), conversation_id
         rows: list[tuple[str, dict[str, Any]]] = [
             ("verified_sessions", {"conversation_id": cid, "nik": nik, "method": "otp", "verified_at": now,
