@@ -373,6 +373,7 @@ class CaseNotification(Base):
     __table_args__ = (
         UniqueConstraint("subscription_id", "case_event_id"),
         Index("ix_case_notifications_due", "recorded_at", "due_at"),
+        Index("ix_case_notifications_email_due_at", "email_due_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -383,6 +384,27 @@ class CaseNotification(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The e-mail copy for a web citizen who consented (api/notifications/emails.py): due from
+    # `email_due_at` (moved on by each failed attempt), sent once at `emailed_at`.
+    email_due_at: Mapped[datetime | None] = mapped_column()
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    emailed_at: Mapped[datetime | None] = mapped_column()
+
+
+class UpdateEmail(Base):
+    """A web conversation's answer to "also send case updates by e-mail?" (asked once, never
+    required): `state` asked → awaiting_address → active, or declined; withdrawn by "berhenti
+    kabari saya". The address is personal data, sealed at rest and cleared on withdrawal."""
+
+    __tablename__ = "update_emails"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(Sealed("update_emails.address"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
 
 
 # --- Call center -------------------------------------------------------------------------

@@ -16,7 +16,6 @@ by e-mail through the `Mailer` port.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from typing import Protocol
 
@@ -27,13 +26,13 @@ from api.conversations.delivery import Outbound
 from api.conversations.model import Choice, Reply, TemplateReply, TextReply
 from api.conversations.store import channel_thread, outgoing_message, within
 from api.models import Author, Handoff
+from api.notifications.addresses import mask_email as mask_email  # the service's too
+from api.notifications.addresses import parse_email as parse_email
 
 logger = logging.getLogger(__name__)
 
 WHATSAPP, EMAIL, SELF = "whatsapp", "email", "self"
 WHATSAPP_WINDOW = timedelta(hours=24)  # Meta's customer-service window
-# A plain address: one @, a dot in the domain, no spaces or angle brackets; at most 254 chars.
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$")
 # A template parameter is one line of at most 1024 characters (Meta).
 TEMPLATE_PARAMETER_LIMIT = 1024
 
@@ -78,17 +77,6 @@ def ticket_given(case_number: str, hours: str, channel: str, shown_address: str)
         f"jawabannya juga kami kirim ke {where} {shown_address}. Status tiket dapat ditanyakan "
         "kapan saja dengan menyebut nomornya."
     )
-
-
-def parse_email(text: str) -> str | None:
-    candidate = text.strip()
-    return candidate.lower() if len(candidate) <= 254 and _EMAIL.fullmatch(candidate) else None
-
-
-def mask_email(address: str) -> str:
-    """nama@contoh.id → n***@contoh.id."""
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}"
 
 
 def answer_text(case_number: str, answer: str) -> str:

@@ -10,6 +10,11 @@ from api.cases import status_label
 from api.models import Case, CaseKind
 
 STOP_HINT = 'Balas "berhenti kabari saya" bila Bapak/Ibu tidak ingin menerima kabar ini lagi.'
+# In an e-mail (from a no-reply address), where to write it instead.
+EMAIL_STOP_HINT = (
+    'Bila Bapak/Ibu tidak ingin menerima kabar ini lagi, tulis "berhenti kabari saya" di percakapan '
+    "Asisten Warga."
+)
 NOTHING_TO_DO = "Bapak/Ibu belum perlu melakukan apa pun. Kami kabari lagi bila ada perkembangan."
 
 # What each kind of case is called in a sentence.

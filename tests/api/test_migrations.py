@@ -70,7 +70,8 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "case_events": {"ix_case_events_case_id_id"},
         "case_counters": set(),
         "case_subscriptions": {"ix_case_subscriptions_conversation_id"},
-        "case_notifications": {"ix_case_notifications_due"},
+        "case_notifications": {"ix_case_notifications_due", "ix_case_notifications_email_due_at"},
+        "update_emails": set(),
         "agents": set(),
         "agent_sessions": {"ix_agent_sessions_agent_id"},
         "handoffs": {
