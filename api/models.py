@@ -291,6 +291,8 @@ class CaseKind(enum.StrEnum):
     BILLING = "billing"
     # A citizen who could not wait for an agent: a callback or a ticket (call center).
     CONTACT_REQUEST = "contact_request"
+    # A CASN participant's result, followed through BKN's announcements.
+    CASN_RESULT = "casn_result"
 
 
 class Case(Base):

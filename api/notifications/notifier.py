@@ -68,6 +68,7 @@ FINAL_STATUSES: dict[CaseKind, frozenset[str]] = {
     CaseKind.SKCK: frozenset({"kedaluwarsa", "siap_diambil"}),
     CaseKind.BILLING: frozenset({"lunas", "kedaluwarsa"}),
     CaseKind.CONTACT_REQUEST: frozenset({"closed"}),
+    CaseKind.CASN_RESULT: frozenset({"lulus", "tidak_lulus"}),
 }
 
 

@@ -24,6 +24,7 @@ SERVICES: dict[CaseKind, str] = {
     CaseKind.SKCK: "Pendaftaran SKCK",
     CaseKind.BILLING: "Tagihan",
     CaseKind.CONTACT_REQUEST: "Tiket",
+    CaseKind.CASN_RESULT: "Seleksi CASN",
 }
 
 # (kind, status) → the citizen's next step; a status not listed: NOTHING_TO_DO.
@@ -62,6 +63,19 @@ NEXT_STEPS: dict[tuple[CaseKind, str], str] = {
     (CaseKind.CONTACT_REQUEST, "closed"): (
         "Petugas sudah menjawab. Tanyakan lagi kepada kami bila Bapak/Ibu masih perlu bantuan."
     ),
+    (CaseKind.CASN_RESULT, "lulus_administrasi"): (
+        "Periksa jadwal dan lokasi SKD serta cetak kartu ujian di akun SSCASN Anda (sscasn.bkn.go.id)."
+    ),
+    (CaseKind.CASN_RESULT, "lulus_skd"): (
+        "Periksa jadwal dan lokasi SKB di akun SSCASN Anda (sscasn.bkn.go.id)."
+    ),
+    (CaseKind.CASN_RESULT, "lulus"): (
+        "Ikuti petunjuk tahap berikutnya dari instansi Anda di akun SSCASN (sscasn.bkn.go.id)."
+    ),
+    (
+        CaseKind.CASN_RESULT,
+        "tidak_lulus",
+    ): "Rincian nilai dapat dilihat di akun SSCASN Anda (sscasn.bkn.go.id).",
 }
 
 

@@ -1,7 +1,8 @@
 """A fake SMTP server on 127.0.0.1 (plain SMTP, no STARTTLS), run by asyncio on the test's
 own loop: the gateway's `SmtpMailer` talks to it with smtplib from a worker thread, so the
-whole real path is exercised. Tests read `messages` (parsed) and set `fail_next` to answer
-that many DATA commands with a temporary failure (451), as a mail server under load does."""
+whole real path is exercised. Tests read `messages` (parsed) and set `fail_for[address]` to
+answer that many DATA commands for that recipient with a temporary failure (451), as a mail
+server under load does."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ class FakeSmtp:
     host: str = "127.0.0.1"
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
-    fail_next: int = 0
-    refused: int = 0  # DATA commands answered 451
+    fail_for: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # DATA commands answered 451
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         async def say(line: str) -> None:
@@ -27,17 +28,21 @@ class FakeSmtp:
             await writer.drain()
 
         await say("220 fake-smtp ready")
+        recipient = ""
         try:
             while line := await reader.readline():
                 command = line.decode(errors="replace").strip().upper()
                 if command.startswith(("EHLO", "HELO")):
                     await say("250 fake-smtp")
-                elif command.startswith(("MAIL FROM", "RCPT TO", "RSET", "NOOP")):
+                elif command.startswith("RCPT TO"):
+                    recipient = line.decode().strip()[len("RCPT TO:") :].strip("<> ").lower()
+                    await say("250 OK")
+                elif command.startswith(("MAIL FROM", "RSET", "NOOP")):
                     await say("250 OK")
                 elif command == "DATA":
-                    if self.fail_next > 0:
-                        self.fail_next -= 1
-                        self.refused += 1
+                    if self.fail_for.get(recipient, 0) > 0:
+                        self.fail_for[recipient] -= 1
+                        self.refused[recipient] = self.refused.get(recipient, 0) + 1
                         await say("451 try again later")
                         continue
                     await say("354 end with .")

@@ -1,6 +1,7 @@
 """Case updates by e-mail for web citizens who consent (api/notifications/emails.py): the
 conversation's consent and sealed address (`update_emails`), and each update's e-mail copy
-with its retries (`case_notifications.email_*`).
+with its retries (`case_notifications.email_*`). CASN results followed as cases: the case
+kind `casn_result` (api/service_api/civil_service.py).
 
 Revision ID: 0026_notify2
 Revises: 0025
@@ -17,8 +18,17 @@ down_revision: str | Sequence[str] | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_CASE_KINDS = ("population_application", "complaint", "skck", "billing", "contact_request")
+
+
+def _case_kinds(values: tuple[str, ...]) -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_constraint(op.f("ck_cases_case_kind"), type_="check")
+        batch.create_check_constraint(op.f("ck_cases_case_kind"), sa.column("kind").in_(values))
+
 
 def upgrade() -> None:
+    _case_kinds((*_CASE_KINDS, "casn_result"))
     with op.batch_alter_table("case_notifications") as batch:
         batch.add_column(sa.Column("email_due_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("email_attempts", sa.Integer(), nullable=False, server_default="0"))
@@ -48,3 +58,5 @@ def downgrade() -> None:
         batch.drop_column("emailed_at")
         batch.drop_column("email_attempts")
         batch.drop_column("email_due_at")
+    op.execute(sa.text("DELETE FROM cases WHERE kind = 'casn_result'"))
+    _case_kinds(_CASE_KINDS)
