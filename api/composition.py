@@ -147,8 +147,9 @@ def build_gateway(
         settings.redis_url, settings.rate_limit_messages, settings.rate_limit_window_seconds
     )
     context = ChannelContext(
-        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations
-    )
+        sessionmaker, rasa, limiter, settings.max_message_chars, callcenter, bot_conversations,
+        reach_codes=callcenter,
+    )  # fmt: skip
     channels = Channels(
         context,
         telegram=TelegramChannel(application, context) if application else None,

@@ -507,6 +507,10 @@ class Handoff(Base):
     # "self": the citizen checks by the ticket number), and the proved number or the e-mail.
     reach_channel: Mapped[str | None] = mapped_column(String(16))
     reach_address: Mapped[str | None] = mapped_column(Sealed("handoffs.reach_address"))
+    # A web ticket's WhatsApp proved by the citizen messaging the service's number with a
+    # short code (api/callcenter/reach.py): its hash, valid until `reach_code_expires_at`.
+    reach_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    reach_code_expires_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

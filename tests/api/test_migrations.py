@@ -79,6 +79,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
             "ix_handoffs_conversation_id_id",
             "ix_handoffs_callback_phone_hash",
             "ix_handoffs_case_number",
+            "ix_handoffs_reach_code_hash",
         },
         "handoff_events": {"ix_handoff_events_handoff_id_id"},
         "handoff_notes": {"ix_handoff_notes_handoff_id"},

@@ -1,7 +1,8 @@
 """Case updates by e-mail for web citizens who consent (api/notifications/emails.py): the
 conversation's consent and sealed address (`update_emails`), and each update's e-mail copy
 with its retries (`case_notifications.email_*`). CASN results followed as cases: the case
-kind `casn_result` (api/service_api/civil_service.py).
+kind `casn_result` (api/service_api/civil_service.py). A web ticket's WhatsApp number proved
+by the citizen messaging the service's number a short code (`handoffs.reach_code_*`).
 
 Revision ID: 0026_notify2
 Revises: 0025
@@ -29,6 +30,10 @@ def _case_kinds(values: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     _case_kinds((*_CASE_KINDS, "casn_result"))
+    with op.batch_alter_table("handoffs") as batch:
+        batch.add_column(sa.Column("reach_code_hash", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("reach_code_expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_handoffs_reach_code_hash", "handoffs", ["reach_code_hash"])
     with op.batch_alter_table("case_notifications") as batch:
         batch.add_column(sa.Column("email_due_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("email_attempts", sa.Integer(), nullable=False, server_default="0"))
@@ -58,5 +63,9 @@ def downgrade() -> None:
         batch.drop_column("emailed_at")
         batch.drop_column("email_attempts")
         batch.drop_column("email_due_at")
+    op.drop_index("ix_handoffs_reach_code_hash", table_name="handoffs")
+    with op.batch_alter_table("handoffs") as batch:
+        batch.drop_column("reach_code_expires_at")
+        batch.drop_column("reach_code_hash")
     op.execute(sa.text("DELETE FROM cases WHERE kind = 'casn_result'"))
     _case_kinds(_CASE_KINDS)
