@@ -8,6 +8,7 @@ conversation is told (api/notifications, docs/notifications.md)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -20,11 +21,12 @@ from api.cases import follow, open_case, record_statuses, register_case_type
 from api.db import SessionDep
 from api.identifiers import BirthDate, invalid, mask_name
 from api.identity.guard import Unverified, Verified
-from api.ministries.base import IdentityMismatch, NotFound
+from api.ministries.base import IdentityMismatch, NotFound, ServiceError
 from api.ministries.bkn import BknAdapter
 from api.ministries.registry import Ministries, adapter
 from api.models import Case, CaseKind, utcnow
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/civil-service", tags=["civil-service"])
 
 # A followed result's statuses: what the latest announcement naming the participant says.
@@ -112,14 +114,20 @@ async def results(body: ResultIn, bkn: Bkn, caller: Verified, session: SessionDe
     except (NotFound, IdentityMismatch):
         raise Unverified() from None
     await caller.require(found.nik)
-    case = await _followed(session, bkn, body.participant_number, found.position, found.agency)
+    try:
+        case: Case | None = await _followed(
+            session, bkn, body.participant_number, found.position, found.agency
+        )
+    except ServiceError as error:  # the result is answered all the same; following waits
+        logger.warning("casn result not followed: %s", error.error_code)
+        case = None
     return ResultOut(
         name=mask_name(found.name),
         position=found.position,
         agency=found.agency,
         stages=[ResultStageOut(**stage.__dict__) for stage in found.stages],
         final=found.final,  # type: ignore[arg-type]
-        case_number=case.case_number,
+        case_number=case.case_number if case is not None else None,
     )
 
 

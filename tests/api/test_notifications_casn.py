@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.identity import sessions
+from api.ministries.base import MinistryUnavailable
+from api.ministries.bkn import Announcement, BknAdapter
 from api.models import Case, CaseKind, CaseSubscription
 from simulators.bkn import ANNOUNCEMENTS, announced
 from simulators.seed.casn import FINAL, SKD, Participant, participants
@@ -150,3 +152,19 @@ async def followers(session: AsyncSession) -> int:
         select(func.count()).select_from(CaseSubscription).join(Case).where(Case.kind == CaseKind.CASN_RESULT)
     )
     return int(await session.scalar(query) or 0)
+
+
+async def test_the_result_is_answered_when_the_announcements_cannot_be_read(
+    gw: tuple[FastAPI, httpx.AsyncClient],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app, _ = gw
+
+    async def unavailable(self: BknAdapter, participant_number: str) -> list[Announcement]:
+        raise MinistryUnavailable(self.name)
+
+    monkeypatch.setattr(BknAdapter, "announcements", unavailable)
+    pin_clock(app, BETWEEN_SKD_AND_FINAL.date(), time(9, 0))
+    conversation = await channel_conversation(app, "telegram", str(next(_chat_ids)))
+    response = await check_result(app, conversation, participant(passed_skd=True, result="TL"))
+    assert response.status_code == 200 and response.json()["case_number"] is None
