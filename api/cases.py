@@ -2,7 +2,7 @@
 
 Numbers: `ADM-YYYY-NNNNNN` (population applications), `LPR-YYYY-NNNNN` (LAPOR! complaints),
 `SKCK-YYYY-NNNNNN` (SKCK requests), `BIL-YYYY-NNNNNN` (billings), `TKT-YYYY-NNNNNN` (call-center
-callbacks and tickets), the year in WIB. They are
+callbacks and tickets), `CASN-YYYY-NNNNNN` (CASN results followed), the year in WIB. They are
 allocated from `case_counters` inside the transaction that stores the case: the counter row
 is written first (insert-if-missing, then `UPDATE ... RETURNING`), which takes PostgreSQL's
 row lock or SQLite's write lock, so concurrent allocations queue and never repeat.
@@ -47,6 +47,7 @@ NUMBER_FORMATS: dict[CaseKind, tuple[str, int]] = {
     CaseKind.SKCK: ("SKCK", 6),
     CaseKind.BILLING: ("BIL", 6),
     CaseKind.CONTACT_REQUEST: ("TKT", 6),
+    CaseKind.CASN_RESULT: ("CASN", 6),
 }
 CASE_NUMBER = re.compile(
     "|".join(rf"^{prefix}-\d{{4}}-\d{{{width},9}}$" for prefix, width in NUMBER_FORMATS.values())
@@ -118,9 +119,11 @@ async def open_case(
     summary: dict[str, Any] | None = None,
     at: datetime | None = None,
     conversation_id: uuid.UUID | None = None,
+    earlier: list[StatusAt] | None = None,
 ) -> Case:
-    """Store a new case with a fresh number and its first status; commits. The case belongs
-    to `conversation_id`, or to the conversation whose action server made the request."""
+    """Store a new case with a fresh number and its first status (after the `earlier` ones
+    the ministry already reached, not news to a subscriber); commits. The case belongs to
+    `conversation_id`, or to the conversation whose action server made the request."""
     at = at or utcnow()
     number = await allocate_case_number(session, kind, at.astimezone(WIB).year)
     case = Case(
@@ -133,7 +136,8 @@ async def open_case(
         created_at=at,
         updated_at=at,
     )
-    case.events = [CaseEvent(status=status, at=at)]
+    case.events = [CaseEvent(status=s, at=when.astimezone(UTC)) for s, when in earlier or []]
+    case.events.append(CaseEvent(status=status, at=at))
     session.add(case)
     if case.conversation_id is not None and kind is not CaseKind.CONTACT_REQUEST:
         # Its verified citizen hears of its changes (a ticket's answer comes in its own

@@ -27,6 +27,7 @@ from api.conversations.resend import Resends
 from api.conversations.retry import RetryPolicy, TurnRetries
 from api.core.config import Settings
 from api.ministries.registry import Ministries
+from api.notifications import emails as update_emails
 from api.notifications.notifier import Notifier, NotifyPolicy, Template
 from api.notifications.quiet_hours import QuietHours
 from api.pubsub import Broadcaster
@@ -129,7 +130,9 @@ def build_gateway(
 
     bot_conversations = BotConversations(broadcaster)
     callcenter = CallCenter(settings, sessionmaker, rasa, broadcaster, outbound, bot_conversations)
-    callcenter.mailer = SmtpMailer(settings) if settings.smtp_host else None  # tickets' answers
+    mailer = SmtpMailer(settings) if settings.smtp_host else None
+    callcenter.mailer = mailer  # tickets' answers
+    update_emails.configure(enabled=mailer is not None and ministries is not None)  # case updates
     # Retries what the fast path could not send; a reply given up becomes the agents' ticket.
     delivery = DeliveryWorker(
         sessionmaker,
@@ -164,6 +167,7 @@ def build_gateway(
         bot_conversations,
         resends,
         attachments,
+        reach_codes=callcenter,
     )
     channels = Channels(
         context,
@@ -191,7 +195,7 @@ def build_gateway(
         settings.login_window_seconds,
     )
     notifier = (
-        Notifier(sessionmaker, outbound, ministries, notify_policy(settings))
+        Notifier(sessionmaker, outbound, ministries, notify_policy(settings), mailer=mailer)
         if ministries is not None
         else None
     )

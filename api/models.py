@@ -303,6 +303,8 @@ class CaseKind(enum.StrEnum):
     BILLING = "billing"
     # A citizen who could not wait for an agent: a callback or a ticket (call center).
     CONTACT_REQUEST = "contact_request"
+    # A CASN participant's result, followed through BKN's announcements.
+    CASN_RESULT = "casn_result"
 
 
 class Case(Base):
@@ -385,6 +387,7 @@ class CaseNotification(Base):
     __table_args__ = (
         UniqueConstraint("subscription_id", "case_event_id"),
         Index("ix_case_notifications_due", "recorded_at", "due_at"),
+        Index("ix_case_notifications_email_due_at", "email_due_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -395,6 +398,27 @@ class CaseNotification(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The e-mail copy for a web citizen who consented (api/notifications/emails.py): due from
+    # `email_due_at` (moved on by each failed attempt), sent once at `emailed_at`.
+    email_due_at: Mapped[datetime | None] = mapped_column()
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    emailed_at: Mapped[datetime | None] = mapped_column()
+
+
+class UpdateEmail(Base):
+    """A web conversation's answer to "also send case updates by e-mail?" (asked once, never
+    required): `state` asked → awaiting_address → active, or declined; withdrawn by "berhenti
+    kabari saya". The address is personal data, sealed at rest and cleared on withdrawal."""
+
+    __tablename__ = "update_emails"
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(Sealed("update_emails.address"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
 
 
 # --- Call center -------------------------------------------------------------------------
@@ -495,6 +519,10 @@ class Handoff(Base):
     # "self": the citizen checks by the ticket number), and the proved number or the e-mail.
     reach_channel: Mapped[str | None] = mapped_column(String(16))
     reach_address: Mapped[str | None] = mapped_column(Sealed("handoffs.reach_address"))
+    # A web ticket's WhatsApp proved by the citizen messaging the service's number with a
+    # short code (api/callcenter/reach.py): its hash, valid until `reach_code_expires_at`.
+    reach_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    reach_code_expires_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

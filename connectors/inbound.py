@@ -33,7 +33,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -66,6 +66,17 @@ def too_long_text(limit: int) -> str:
     return f"Mohon maaf, pesan Anda terlalu panjang. Mohon ringkas menjadi paling banyak {limit} karakter."
 
 
+class ReachCodes(Protocol):
+    def reach_code(self, text: str) -> str | None:
+        """The code of a "TIKET 123456" message; None for anything else."""
+        ...
+
+    async def claim_whatsapp_code(self, session: AsyncSession, code: str, address: str) -> str:
+        """Book the web ticket waiting for `code` with its answer going to `address`; the
+        sender's answer. Commits."""
+        ...
+
+
 @dataclass(frozen=True)
 class ChannelContext:
     """What a channel needs from the gateway."""
@@ -79,6 +90,8 @@ class ChannelContext:
     resends: Resends = Resends()  # the web's resent messages (api/conversations/resend.py)
     # Where citizens' files and photos are kept (api/attachments); None: files are refused.
     attachments: Storage | None = None
+    # A web ticket's WhatsApp proved by a "TIKET 123456" message (api/callcenter/reach.py).
+    reach_codes: ReachCodes | None = None
 
 
 class Outcome(enum.Enum):

@@ -12,12 +12,21 @@ API shape:
   "jabatan", "instansi", "skd": {"twk", "tiu", "tkp"}, "ambang_batas": {"twk", "tiu", "tkp"},
   "skb": {"nilai"} | null, "nilai_akhir" | null, "keterangan": "L" | "TL" | "P"}}`;
   404 `{"status": 404, "message": "Nomor peserta tidak ditemukan"}`, 403 on a birth date
-  that does not match.
+  that does not match. Before the SKD results are announced `skd` is null; before the final
+  announcement `skb` is null and `keterangan` "P".
+- `GET /sscasn/v1/pengumuman/{no_peserta}` → `{"status": 200, "data": {"pengumuman": [{"tahap",
+  "status", "tanggal"}]}}`: the announcements published so far that name the participant
+  (public lists by participant number: no name, no scores), oldest first; 404 as above.
+
+Lifecycle on the simulated clock: the administration results and the SKD results are
+announced on the first day of their announcement stages in the schedule (at
+`ANNOUNCED_AT` WIB); the final results `FINAL_AFTER_SKB` after the SKB stage ends (a
+simulation parameter: the schedule stored in the fact registry stops at the SKB).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,8 +34,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from knowledge import facts
-from simulators.base import SimulatorContext, create_simulator
-from simulators.seed.casn import PASSING_GRADES, YEAR, participants
+from simulators.base import WIB, SimulatorContext, create_simulator
+from simulators.seed.casn import ADMINISTRATION, FINAL, PASSING_GRADES, SKD, YEAR, Participant, participants
 
 KEY = "bkn"
 LEGAL_BASIS = (
@@ -64,6 +73,30 @@ SCHEDULE: tuple[tuple[str, date, date], ...] = tuple(
 )
 
 
+ANNOUNCED_AT = time(10, 0)
+FINAL_AFTER_SKB = timedelta(days=14)
+_STAGE_DATES = {stage: start for stage, start, _ in SCHEDULE}
+ANNOUNCEMENTS: tuple[tuple[str, datetime], ...] = (
+    (
+        ADMINISTRATION,
+        datetime.combine(_STAGE_DATES["Pengumuman hasil seleksi administrasi"], ANNOUNCED_AT, WIB),
+    ),
+    (SKD, datetime.combine(_STAGE_DATES["Pengumuman hasil SKD"], ANNOUNCED_AT, WIB)),
+    (FINAL, datetime.combine(SCHEDULE[-1][2] + FINAL_AFTER_SKB, ANNOUNCED_AT, WIB)),
+)
+
+
+def announced(participant: Participant, now: datetime) -> list[tuple[str, str, datetime]]:
+    """The announcements naming the participant by `now`: (stage, status, when). Someone
+    who failed the SKD is named by no later announcement."""
+    found: list[tuple[str, str, datetime]] = []
+    for stage, at in ANNOUNCEMENTS:
+        if at > now or (found and found[-1][1] == "tidak_lulus"):
+            break
+        found.append((stage, participant.status_after(stage), at))
+    return found
+
+
 class ResultRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -97,6 +130,8 @@ def build(context: SimulatorContext) -> FastAPI:
             return JSONResponse(_error(404, "Nomor peserta tidak ditemukan"), status_code=404)
         if participant.citizen.birth_date != request.tgl_lahir:
             return JSONResponse(_error(403, "Tanggal lahir tidak sesuai"), status_code=403)
+        stages = {stage for stage, _, _ in announced(participant, context.clock.now())}
+        final = FINAL in stages or (SKD in stages and not participant.passed_skd)
         return {
             "status": 200,
             "data": {
@@ -104,12 +139,23 @@ def build(context: SimulatorContext) -> FastAPI:
                 "nik": participant.citizen.nik,
                 "jabatan": participant.position,
                 "instansi": participant.agency,
-                "skd": participant.skd,
+                "skd": participant.skd if SKD in stages else None,
                 "ambang_batas": PASSING_GRADES,
-                "skb": {"nilai": participant.skb} if participant.skb is not None else None,
-                "nilai_akhir": participant.final_score,
-                "keterangan": participant.result,
+                "skb": {"nilai": participant.skb} if participant.skb is not None and final else None,
+                "nilai_akhir": participant.final_score if final else None,
+                "keterangan": participant.result if final else "P",
             },
         }
+
+    @app.get("/sscasn/v1/pengumuman/{number}", response_model=None)
+    async def announcements(number: str) -> dict[str, Any] | JSONResponse:
+        participant = participants().get(number)
+        if participant is None:
+            return JSONResponse(_error(404, "Nomor peserta tidak ditemukan"), status_code=404)
+        listed = [
+            {"tahap": stage, "status": status, "tanggal": at.isoformat()}
+            for stage, status, at in announced(participant, context.clock.now())
+        ]
+        return {"status": 200, "data": {"pengumuman": listed}}
 
     return app

@@ -7,6 +7,12 @@ an e-mail address (offered only when the gateway can send e-mail, `AW_SMTP_HOST`
 ("cek sendiri dengan nomor tiket": the ticket's status is asked by its number on any channel).
 The choice is kept on the hand-off (`reach_channel`, `reach_address`, sealed).
 
+A WhatsApp number can also be proved without SMS: when the service's own WhatsApp number is
+configured (`AW_WHATSAPP_DISPLAY_NUMBER`), the citizen is offered to send it a message with a
+short code ("TIKET 123456", valid `CODE_TTL`, kept only as a hash on the hand-off). The number
+(or the BSUID) that sends it is the one that receives the answer: WhatsApp vouches that the
+sender holds it (connectors/whatsapp/channel.py hands the code to the call center).
+
 When the agent answers, the answer is stored in the ticket's own conversation as always, and
 relayed (`relay`): to WhatsApp as a message of that number's conversation, through the outbox
 (outside WhatsApp's 24-hour window as the approved template `AW_WHATSAPP_ANSWER_TEMPLATE`), or
@@ -15,10 +21,13 @@ by e-mail through the `Mailer` port.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import secrets
 from datetime import timedelta
 from typing import Protocol
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,13 +36,13 @@ from api.conversations.delivery import Outbound
 from api.conversations.model import Choice, Reply, TemplateReply, TextReply
 from api.conversations.store import channel_thread, outgoing_message, within
 from api.models import Author, Handoff
+from api.notifications.addresses import mask_email as mask_email  # the service's too
+from api.notifications.addresses import parse_email as parse_email
 
 logger = logging.getLogger(__name__)
 
 WHATSAPP, EMAIL, SELF = "whatsapp", "email", "self"
 WHATSAPP_WINDOW = timedelta(hours=24)  # Meta's customer-service window
-# A plain address: one @, a dot in the domain, no spaces or angle brackets; at most 254 chars.
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}$")
 # A template parameter is one line of at most 1024 characters (Meta).
 TEMPLATE_PARAMETER_LIMIT = 1024
 
@@ -65,6 +74,50 @@ ASK_WHATSAPP = TextReply(
 ASK_EMAIL = TextReply(
     text="Silakan tulis alamat e-mail Anda, misalnya nama@contoh.id.", buttons=[texts.BACK_TO_BOT]
 )
+CODE_TTL = timedelta(minutes=30)
+# "TIKET 123456" as the citizen sends it (any case, a dash or colon, a short message).
+_CODE_MESSAGE = re.compile(r"^\W*tiket\W{0,3}([0-9]{6})\W*$", re.IGNORECASE | re.ASCII)
+UNKNOWN_CODE = (
+    "Maaf, kode tiket tersebut tidak dikenal atau sudah kedaluwarsa. Silakan minta kode baru di "
+    "percakapan web Asisten Warga."
+)
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(f"reach-code:{code}".encode()).hexdigest()
+
+
+def code_in(text: str) -> str | None:
+    """The code of a "TIKET 123456" message; None for anything else."""
+    found = _CODE_MESSAGE.fullmatch(text.strip()) if len(text) <= 64 else None
+    return found.group(1) if found else None
+
+
+def ask_whatsapp(code: str | None, service_number: str) -> TextReply:
+    """The number to type (proved by SMS), or, with the service's number, the message to send."""
+    if code is None or not service_number:
+        return ASK_WHATSAPP
+    link = f"https://wa.me/{service_number}?text={quote(f'TIKET {code}')}"
+    return TextReply(
+        text=f"Kirim pesan TIKET {code} dari WhatsApp Anda ke nomor WhatsApp kami "
+        f"+{service_number} dalam 30 menit ({link}). Nomor yang mengirim pesan itu yang akan "
+        "menerima jawaban petugas. Atau tulis nomor WhatsApp Anda di sini, misalnya 081234567890; "
+        "kami akan mengirim kode lewat SMS.",
+        buttons=[texts.BACK_TO_BOT],
+    )
+
+
+def code_accepted(case_number: str) -> str:
+    return (
+        f"Terima kasih. Nomor ini akan menerima jawaban petugas untuk tiket {case_number}. "
+        "Status tiket dapat ditanyakan kapan saja dengan menyebut nomornya."
+    )
+
+
 INVALID_EMAIL = TextReply(
     text="Maaf, alamat e-mail tersebut tidak valid. Mohon tulis seperti nama@contoh.id.",
     buttons=[texts.BACK_TO_BOT],
@@ -78,17 +131,6 @@ def ticket_given(case_number: str, hours: str, channel: str, shown_address: str)
         f"jawabannya juga kami kirim ke {where} {shown_address}. Status tiket dapat ditanyakan "
         "kapan saja dengan menyebut nomornya."
     )
-
-
-def parse_email(text: str) -> str | None:
-    candidate = text.strip()
-    return candidate.lower() if len(candidate) <= 254 and _EMAIL.fullmatch(candidate) else None
-
-
-def mask_email(address: str) -> str:
-    """nama@contoh.id → n***@contoh.id."""
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}"
 
 
 def answer_text(case_number: str, answer: str) -> str:

@@ -107,6 +107,8 @@ class CallCenter:
         # exist. Without it no callback is booked to a number the citizen typed.
         self.verifier: Verifier | None = None
         self.mailer: reach.Mailer | None = None  # e-mail for tickets' answers (AW_SMTP_HOST)
+        # The service's WhatsApp number a web citizen may message a ticket's code to.
+        self._whatsapp_number = settings.whatsapp_display_number if settings.whatsapp_enabled else ""
 
     def start(self) -> None:
         """The timeouts' sweeper."""
@@ -247,8 +249,43 @@ class CallCenter:
             if known:
                 return await self._book_phone(session, conversation, handoff, f"+{known}")
         handoff.awaiting_phone = True  # the next text is the number or the address
+        if handoff.reach_channel == reach.EMAIL:
+            await session.commit()
+            return reach.ASK_EMAIL
+        code = reach.new_code() if self._whatsapp_number else None
+        if code is not None:  # or proved by messaging the service's WhatsApp number
+            handoff.reach_code_hash = reach.code_hash(code)
+            handoff.reach_code_expires_at = utcnow() + reach.CODE_TTL
         await session.commit()
-        return reach.ASK_WHATSAPP if handoff.reach_channel == reach.WHATSAPP else reach.ASK_EMAIL
+        return reach.ask_whatsapp(code, self._whatsapp_number)
+
+    @staticmethod
+    def reach_code(text: str) -> str | None:
+        return reach.code_in(text)
+
+    async def claim_whatsapp_code(self, session: AsyncSession, code: str, address: str) -> str:
+        """A "TIKET 123456" message from WhatsApp `address` (+number, or the sender's BSUID):
+        the web ticket waiting for that code is booked with the answer going there, and the
+        web conversation is told. Returns the WhatsApp sender's answer. Commits."""
+        handoff = await session.scalar(
+            select(Handoff).where(
+                Handoff.reach_code_hash == reach.code_hash(code),
+                Handoff.reach_code_expires_at > utcnow(),
+                Handoff.state == machine.OFFERED,
+                Handoff.reach_channel == reach.WHATSAPP,
+            )
+        )
+        conversation = await session.get(Conversation, handoff.conversation_id) if handoff else None
+        if handoff is None or conversation is None:
+            logger.info("whatsapp reach code not matched")
+            return reach.UNKNOWN_CODE
+        handoff.reach_code_hash = handoff.reach_code_expires_at = None  # used once
+        given = await self._book(
+            session, conversation, handoff, machine.TICKET, phone=None, reach_to=(reach.WHATSAPP, address)
+        )
+        await self._send_replies(session, conversation, Author.SYSTEM, [given])  # the web page
+        logger.info("whatsapp reach proved by message handoff=%s", handoff.id)
+        return reach.code_accepted(handoff.case_number or "")
 
     async def _take_email(
         self, session: AsyncSession, conversation: Conversation, handoff: Handoff, event: Inbound
@@ -644,7 +681,11 @@ class CallCenter:
             return texts.callback_booked(mask_phone(phone), case.case_number, hours)
         if reach_to is not None:
             channel, address = reach_to
-            shown = mask_phone(address) if channel == reach.WHATSAPP else reach.mask_email(address)
+            shown = (
+                reach.mask_email(address) if channel == reach.EMAIL
+                else mask_phone(address) if address.startswith("+")
+                else "yang mengirim kode tadi"  # a BSUID
+            )  # fmt: skip
             return reach.ticket_given(case.case_number, hours, channel, shown)
         return texts.ticket_given(case.case_number, hours)
 

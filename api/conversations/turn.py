@@ -51,6 +51,7 @@ from api.conversations.store import (
 )
 from api.metrics import instruments as metrics
 from api.models import Author, ChannelThread, Conversation, HandledBy, Handoff, Message, RasaStatus, utcnow
+from api.notifications import emails as update_emails
 from api.privacy import erasure
 from api.privacy import vault as privacy
 from api.privacy.erasure import ERASE_SIGNAL
@@ -169,6 +170,13 @@ async def receive_event(
         if earlier is not None:  # a resend: never a second turn
             raise DuplicateMessage(earlier)
     control = handoffs is not None and handoffs.intercepts(conversation, handoff, event)
+    # The e-mail consent for case updates, asked by the gateway (api/notifications/emails.py).
+    emailing = (
+        not control
+        and conversation.handled_by is HandledBy.BOT
+        and (await update_emails.awaits(session, conversation, event))
+    )
+    control = control or emailing
     for_bot = conversation.handled_by is HandledBy.BOT and not control
     # Identifiers become this conversation's tokens before anything leaves the gateway; the
     # vault's rows are committed with the message (api/privacy/vault.py).
@@ -195,8 +203,12 @@ async def receive_event(
         rasa_message=for_rasa,
         client_message_id=client_message_id,
     )
-    if handoffs is not None and control:
-        answers = await handoffs.on_control(session, conversation, handoff, event)
+    if emailing or (handoffs is not None and control):
+        answers = (
+            await update_emails.answer(session, conversation, event)
+            if emailing or handoffs is None
+            else await handoffs.on_control(session, conversation, handoff, event)
+        )
         answered = await store_replies(session, conversation, Author.SYSTEM, answers, reply_to=incoming.id)
         await mask_after_turn(session, incoming, answered)  # a callback number, typed
         return incoming, answered
@@ -237,6 +249,10 @@ async def receive_event(
         erase = False
         apology = RASA_BUSY_TEXT if busy else RASA_UNAVAILABLE_TEXT
         outgoing = [outgoing_message(conversation.id, Author.SYSTEM, TextReply(text=apology))]
+    else:
+        question = await update_emails.offer(session, conversation)  # the turn followed a case
+        if question is not None:
+            outgoing.append(outgoing_message(conversation.id, Author.SYSTEM, question))
     await _finish(session, rasa, conversation, incoming, outgoing, erase)
     return incoming, outgoing
 

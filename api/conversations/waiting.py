@@ -55,9 +55,7 @@ def _given_up(cutoffs: Cutoffs) -> ColumnElement[bool]:
     alive = exists().where(
         GatewayReplica.holder == Message.rasa_holder, GatewayReplica.seen_at >= cutoffs.alive_after
     )
-    orphaned = and_(
-        Message.rasa_holder.is_not(None), Message.created_at < cutoffs.orphan_before, ~alive
-    )
+    orphaned = and_(Message.rasa_holder.is_not(None), Message.created_at < cutoffs.orphan_before, ~alive)
     return or_(Message.created_at < cutoffs.stale_before, orphaned)
 
 
@@ -174,9 +172,7 @@ class Due:
     oldest: datetime
 
 
-async def due(
-    session: AsyncSession, now: datetime, cutoffs: Cutoffs, limit: int
-) -> dict[uuid.UUID, Due]:
+async def due(session: AsyncSession, now: datetime, cutoffs: Cutoffs, limit: int) -> dict[uuid.UUID, Due]:
     """Conversations with waiting messages that are free to play now (no row yet, or due and
     not leased), oldest message first."""
     free = or_(

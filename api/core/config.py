@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     # Our choice, typed into the Meta app's webhook settings; checked on the verification GET.
     whatsapp_verify_token: SecretStr = SecretStr("")
     whatsapp_phone_number_id: str = Field(default="", pattern=r"^[0-9]*$")
+    # The service's WhatsApp number as citizens write to it (E.164 digits, e.g. 628111500123):
+    # a web ticket's answer can go to a WhatsApp number proved by messaging it a short code.
+    whatsapp_display_number: str = Field(default="", pattern=r"^[0-9]{0,15}$")
     whatsapp_api_url: AnyHttpUrl = AnyHttpUrl("https://graph.facebook.com/v21.0")
     # The outbox of replies to Telegram and WhatsApp (docs/channels.md#delivery): the delivery
     # worker runs on every replica (off: only the fast path sends; tests turn it on when they

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from api.ministries.base import IdentityMismatch, MinistryAdapter, MinistryUnavailable, NotFound, ServiceError
@@ -39,6 +39,16 @@ class SelectionResult:
     final: str  # lulus | tidak_lulus | proses
 
 
+@dataclass(frozen=True)
+class Announcement:
+    """A published announcement naming the participant: its stage and the participant's
+    status in it (lulus_administrasi, lulus_skd, lulus, tidak_lulus)."""
+
+    stage: str
+    status: str
+    at: datetime
+
+
 class BknAdapter(MinistryAdapter):
     key = "bkn"
     name = "SSCASN BKN"
@@ -71,14 +81,16 @@ class BknAdapter(MinistryAdapter):
         try:
             data = body["data"]
             final = RESULTS[str(data["keterangan"])]
+            skd = data.get("skd")  # None before the SKD results are announced
             stages = [
                 Stage(
                     label,
-                    data["skd"][part],
+                    skd[part],
                     data["ambang_batas"][part],
-                    data["skd"][part] >= data["ambang_batas"][part],
+                    skd[part] >= data["ambang_batas"][part],
                 )  # fmt: skip
                 for part, label in SKD_PARTS.items()
+                if skd is not None
             ]
             skb = data.get("skb")
             if skb is not None:
@@ -92,6 +104,17 @@ class BknAdapter(MinistryAdapter):
                 stages,
                 final,
             )
+        except (KeyError, TypeError, ValueError):
+            raise MinistryUnavailable(self.name) from None
+
+    async def announcements(self, participant_number: str) -> list[Announcement]:
+        """The announcements published so far that name the participant, oldest first."""
+        body = await self._request("GET", f"/sscasn/v1/pengumuman/{participant_number}")
+        try:
+            return [
+                Announcement(str(item["tahap"]), str(item["status"]), datetime.fromisoformat(item["tanggal"]))
+                for item in body["data"]["pengumuman"]
+            ]
         except (KeyError, TypeError, ValueError):
             raise MinistryUnavailable(self.name) from None
 

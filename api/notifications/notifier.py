@@ -12,7 +12,13 @@ Each tick, on every gateway replica:
    has it for Telegram and WhatsApp; then it goes out through the `Outbound` port (the fast
    path, retried by the outbox's worker), or to the web widget's open sockets. A web citizen
    who returns reads it in the history. On WhatsApp outside the 24-hour window the message is
-   the configured `utility` template.
+   the configured `utility` template. A web subscriber who consented to e-mail (emails.py)
+   gets the update's e-mail copy too: marked due in the same commit.
+4. `send_emails` — each due e-mail copy is claimed (a conditional UPDATE that moves it
+   `email_lease_seconds` on), sent through the `Mailer` port (connectors/email.py, SMTP), and
+   marked sent; a failure is tried again after a doubling delay (held through the quiet hours
+   unless urgent), at most `email_attempts` times. The address is read when sending: a
+   withdrawn consent sends nothing more.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,8 +52,9 @@ from api.models import (
     Conversation,
     utcnow,
 )
+from api.notifications import emails
 from api.notifications.quiet_hours import QuietHours
-from api.notifications.texts import Update, update_for
+from api.notifications.texts import EMAIL_STOP_HINT, STOP_HINT, Update, update_for
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +68,7 @@ FINAL_STATUSES: dict[CaseKind, frozenset[str]] = {
     CaseKind.SKCK: frozenset({"kedaluwarsa", "siap_diambil"}),
     CaseKind.BILLING: frozenset({"lunas", "kedaluwarsa"}),
     CaseKind.CONTACT_REQUEST: frozenset({"closed"}),
+    CaseKind.CASN_RESULT: frozenset({"lulus", "tidak_lulus"}),
 }
 
 
@@ -72,11 +81,21 @@ class Template:
     parameters: tuple[str, ...] = ("case_number", "status", "next_step")
 
 
+class Mailer(Protocol):
+    """Sends one plain-text e-mail (connectors/email.py)."""
+
+    async def send(self, to: str, subject: str, body: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class NotifyPolicy:
     tick_seconds: float = 30.0
     poll_case_seconds: float = 3600.0
     batch: int = 100
+    email_attempts: int = 6
+    email_retry_base_seconds: float = 60.0
+    email_retry_max_seconds: float = 3600.0
+    email_lease_seconds: float = 300.0  # a replica that claimed a copy and died: tried again after
     quiet: QuietHours = field(default_factory=QuietHours)
     template: Template = field(default_factory=Template)
 
@@ -89,10 +108,12 @@ class Notifier:
         ministries: Ministries | None,
         policy: NotifyPolicy,
         *,
+        mailer: Mailer | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._outbound = outbound
+        self._mailer = mailer
         self._ministries = ministries
         self.policy = policy
         self.clock = clock
@@ -110,12 +131,14 @@ class Notifier:
             self._task = None
 
     async def run_once(self) -> int:
-        """One tick: poll, collect, dispatch; returns how many updates were stored."""
+        """One tick: poll, collect, dispatch, e-mail; returns how many updates were stored."""
         now = self.clock()
         async with self._sessionmaker() as session:
             await self.poll(session, now)
             await self.collect(session, now)
-        return await self.dispatch(now)
+        stored = await self.dispatch(now)
+        await self.send_emails(now)
+        return stored
 
     async def _run_forever(self) -> None:
         while True:
@@ -253,6 +276,8 @@ class Notifier:
             session.add(message)
             await session.flush()
             notification.message_id = message.id
+            if await self._emails_to(session, conversation):
+                notification.email_due_at = now
             await session.commit()
             logger.info(
                 "case update stored case_kind=%s channel=%s message=%s",
@@ -260,6 +285,12 @@ class Notifier:
             )  # fmt: skip
             await self._outbound.push(session, conversation, [message])
             return 1
+
+    async def _emails_to(self, session: AsyncSession, conversation: Conversation) -> bool:
+        """Whether the update also goes by e-mail: a web citizen who consented (emails.py)."""
+        if self._mailer is None or conversation.channel != "web":
+            return False
+        return await emails.address_for(session, conversation.id) is not None
 
     async def _reply(self, session: AsyncSession, conversation: Conversation, update_: Update) -> Reply:
         """The update as text; on WhatsApp outside the 24-hour window, as the template."""
@@ -282,3 +313,90 @@ class Notifier:
             )
         )
         return thread is not None and within(thread, WHATSAPP_WINDOW)
+
+    # --- 4. E-mail copies ------------------------------------------------------------------
+
+    async def send_emails(self, now: datetime) -> int:
+        """Send every due e-mail copy; returns how many were sent."""
+        if self._mailer is None:
+            return 0
+        async with self._sessionmaker() as session:
+            due = list(
+                (
+                    await session.scalars(
+                        select(CaseNotification.id)
+                        .where(CaseNotification.email_due_at <= now, CaseNotification.emailed_at.is_(None))
+                        .order_by(CaseNotification.email_due_at, CaseNotification.id)
+                        .limit(self.policy.batch)
+                    )
+                ).all()
+            )
+        sent = 0
+        for notification_id in due:
+            try:
+                sent += await self._email_one(notification_id, now)
+            except Exception:
+                logger.exception("case update e-mail failed notification=%s", notification_id)
+        return sent
+
+    async def _email_one(self, notification_id: int, now: datetime) -> int:
+        assert self._mailer is not None
+        lease = now + timedelta(seconds=self.policy.email_lease_seconds)
+        async with self._sessionmaker() as session:
+            claimed = await session.execute(
+                update(CaseNotification)
+                .where(
+                    CaseNotification.id == notification_id,
+                    CaseNotification.emailed_at.is_(None),
+                    CaseNotification.email_due_at <= now,
+                )
+                .values(email_due_at=lease, email_attempts=CaseNotification.email_attempts + 1)
+            )
+            await session.commit()
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return 0  # another replica's
+            notification, event, case, conversation_id = (
+                await session.execute(
+                    select(CaseNotification, CaseEvent, Case, CaseSubscription.conversation_id)
+                    .join(CaseSubscription, CaseSubscription.id == CaseNotification.subscription_id)
+                    .join(CaseEvent, CaseEvent.id == CaseNotification.case_event_id)
+                    .join(Case, Case.id == CaseEvent.case_id)
+                    .where(CaseNotification.id == notification_id)
+                    .execution_options(populate_existing=True)
+                )
+            ).one()
+            address = await emails.address_for(session, conversation_id)
+            if address is None:  # consent withdrawn (or the conversation erased) meanwhile
+                notification.email_due_at = None
+                await session.commit()
+                return 0
+            update_ = update_for(case, event.status)
+            subject = f"Kabar terbaru {update_.service} {update_.case_number} - Asisten Warga"
+            body = update_.text.replace(STOP_HINT, EMAIL_STOP_HINT)
+            try:
+                await self._mailer.send(address, subject, body)
+            except Exception as error:
+                attempts = notification.email_attempts
+                if attempts >= self.policy.email_attempts:
+                    notification.email_due_at = None
+                    logger.warning(
+                        "case update e-mail given up notification=%s attempts=%d error=%s",
+                        notification_id, attempts, type(error).__name__,
+                    )  # fmt: skip
+                else:
+                    delay = min(
+                        self.policy.email_retry_base_seconds * 2 ** (attempts - 1),
+                        self.policy.email_retry_max_seconds,
+                    )
+                    retry_at = now + timedelta(seconds=delay)
+                    notification.email_due_at = self.policy.quiet.due(retry_at, urgent=notification.urgent)
+                    logger.warning(
+                        "case update e-mail failed notification=%s attempt=%d error=%s",
+                        notification_id, attempts, type(error).__name__,
+                    )  # fmt: skip
+                await session.commit()
+                return 0
+            notification.emailed_at, notification.email_due_at = now, None
+            await session.commit()
+            logger.info("case update e-mailed notification=%s case_kind=%s", notification_id, case.kind.value)
+            return 1

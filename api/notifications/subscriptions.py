@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.identity import sessions
-from api.models import Case, CaseEvent, CaseNotification, CaseSubscription, utcnow
+from api.models import Case, CaseEvent, CaseNotification, CaseSubscription, UpdateEmail, utcnow
 
 
 async def verified(session: AsyncSession, conversation_id: uuid.UUID) -> bool:
@@ -50,7 +50,8 @@ async def subscribe(session: AsyncSession, case: Case, conversation_id: uuid.UUI
 
 async def stop(session: AsyncSession, conversation_id: uuid.UUID, case_id: int | None = None) -> int:
     """End the conversation's subscriptions (to one case, or all); updates not yet sent are
-    dropped. Commits; returns how many subscriptions ended."""
+    dropped. Ending all also withdraws the consent to updates by e-mail and forgets the
+    address (emails.py). Commits; returns how many subscriptions ended."""
     condition = [CaseSubscription.conversation_id == conversation_id, CaseSubscription.stopped_at.is_(None)]
     if case_id is not None:
         condition.append(CaseSubscription.case_id == case_id)
@@ -63,6 +64,12 @@ async def stop(session: AsyncSession, conversation_id: uuid.UUID, case_id: int |
             delete(CaseNotification).where(
                 CaseNotification.subscription_id.in_(ended), CaseNotification.recorded_at.is_(None)
             )
+        )
+    if case_id is None:
+        await session.execute(
+            update(UpdateEmail)
+            .where(UpdateEmail.conversation_id == conversation_id, UpdateEmail.state != "withdrawn")
+            .values(state="withdrawn", address=None, decided_at=utcnow())
         )
     await session.commit()
     return len(ended)

@@ -10,6 +10,11 @@ from api.cases import status_label
 from api.models import Case, CaseKind
 
 STOP_HINT = 'Balas "berhenti kabari saya" bila Bapak/Ibu tidak ingin menerima kabar ini lagi.'
+# In an e-mail (from a no-reply address), where to write it instead.
+EMAIL_STOP_HINT = (
+    'Bila Bapak/Ibu tidak ingin menerima kabar ini lagi, tulis "berhenti kabari saya" di percakapan '
+    "Asisten Warga."
+)
 NOTHING_TO_DO = "Bapak/Ibu belum perlu melakukan apa pun. Kami kabari lagi bila ada perkembangan."
 
 # What each kind of case is called in a sentence.
@@ -19,6 +24,7 @@ SERVICES: dict[CaseKind, str] = {
     CaseKind.SKCK: "Pendaftaran SKCK",
     CaseKind.BILLING: "Tagihan",
     CaseKind.CONTACT_REQUEST: "Tiket",
+    CaseKind.CASN_RESULT: "Seleksi CASN",
 }
 
 # (kind, status) → the citizen's next step; a status not listed: NOTHING_TO_DO.
@@ -57,6 +63,19 @@ NEXT_STEPS: dict[tuple[CaseKind, str], str] = {
     (CaseKind.CONTACT_REQUEST, "closed"): (
         "Petugas sudah menjawab. Tanyakan lagi kepada kami bila Bapak/Ibu masih perlu bantuan."
     ),
+    (CaseKind.CASN_RESULT, "lulus_administrasi"): (
+        "Periksa jadwal dan lokasi SKD serta cetak kartu ujian di akun SSCASN Anda (sscasn.bkn.go.id)."
+    ),
+    (CaseKind.CASN_RESULT, "lulus_skd"): (
+        "Periksa jadwal dan lokasi SKB di akun SSCASN Anda (sscasn.bkn.go.id)."
+    ),
+    (CaseKind.CASN_RESULT, "lulus"): (
+        "Ikuti petunjuk tahap berikutnya dari instansi Anda di akun SSCASN (sscasn.bkn.go.id)."
+    ),
+    (
+        CaseKind.CASN_RESULT,
+        "tidak_lulus",
+    ): "Rincian nilai dapat dilihat di akun SSCASN Anda (sscasn.bkn.go.id).",
 }
 
 

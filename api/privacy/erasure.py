@@ -36,6 +36,7 @@ from api.models import (
     Message,
     OtpChallenge,
     ProvenPhone,
+    UpdateEmail,
     VaultEntry,
     VerifiedIdentity,
     VerifiedSession,
@@ -50,6 +51,7 @@ logger = logging.getLogger(__name__)
 # Its case subscriptions go too: an erased conversation hears of no case any more.
 _CONVERSATION_ROWS = (
     Handoff, VerifiedIdentity, VerifiedSession, ProvenPhone, VaultEntry, InapasLogin, CaseSubscription,
+    UpdateEmail,
 )  # fmt: skip
 
 # The custom reply of action_erase_my_data (actions/privacy.py); never shown to the citizen.

@@ -1,22 +1,43 @@
 """Civil service (SSCASN, BKN): the CASN selection's requirements and schedule, and a
-participant's results (participant number + birth date)."""
+participant's results (participant number + birth date).
+
+A verified participant who checks their result follows it as a case (`CASN-YYYY-NNNNNN`,
+reference: the participant number): each new BKN announcement naming them (administration,
+SKD, final results; public lists by participant number) becomes a case event, and the
+conversation is told (api/notifications, docs/notifications.md)."""
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+from sqlalchemy import select
 
+from api.cases import follow, open_case, record_statuses, register_case_type
+from api.db import SessionDep
 from api.identifiers import BirthDate, invalid, mask_name
 from api.identity.guard import Unverified, Verified
-from api.ministries.base import IdentityMismatch, NotFound
+from api.ministries.base import IdentityMismatch, NotFound, ServiceError
 from api.ministries.bkn import BknAdapter
-from api.ministries.registry import adapter
+from api.ministries.registry import Ministries, adapter
+from api.models import Case, CaseKind, utcnow
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/civil-service", tags=["civil-service"])
+
+# A followed result's statuses: what the latest announcement naming the participant says.
+REGISTERED = "terdaftar"
+STATUS_LABELS = {
+    REGISTERED: "Terdaftar, menunggu pengumuman",
+    "lulus_administrasi": "Lulus seleksi administrasi",
+    "lulus_skd": "Lulus SKD, berhak mengikuti SKB",
+    "lulus": "Lulus seleksi",
+    "tidak_lulus": "Tidak lulus",
+}
 Bkn = Annotated[BknAdapter, Depends(adapter(BknAdapter))]
 
 
@@ -63,6 +84,8 @@ class ResultOut(BaseModel):
     agency: str
     stages: list[ResultStageOut]
     final: Literal["lulus", "tidak_lulus", "proses"]
+    # The case the conversation follows: new announcements are told to a verified citizen.
+    case_number: str | None = None
 
 
 @router.get("/casn")
@@ -82,7 +105,7 @@ async def selection(bkn: Bkn) -> SelectionOut:
 
 
 @router.post("/results")
-async def results(body: ResultIn, bkn: Bkn, caller: Verified) -> ResultOut:
+async def results(body: ResultIn, bkn: Bkn, caller: Verified, session: SessionDep) -> ResultOut:
     """The verified participant's SKD and SKB scores against the passing grades, and the final
     result. Someone else's number, an unknown number and a wrong birth date answer alike."""
     caller.require_session()
@@ -91,10 +114,47 @@ async def results(body: ResultIn, bkn: Bkn, caller: Verified) -> ResultOut:
     except (NotFound, IdentityMismatch):
         raise Unverified() from None
     await caller.require(found.nik)
+    try:
+        case: Case | None = await _followed(
+            session, bkn, body.participant_number, found.position, found.agency
+        )
+    except ServiceError as error:  # the result is answered all the same; following waits
+        logger.warning("casn result not followed: %s", error.error_code)
+        case = None
     return ResultOut(
         name=mask_name(found.name),
         position=found.position,
         agency=found.agency,
         stages=[ResultStageOut(**stage.__dict__) for stage in found.stages],
         final=found.final,  # type: ignore[arg-type]
+        case_number=case.case_number if case is not None else None,
     )
+
+
+async def _followed(session: SessionDep, bkn: BknAdapter, number: str, position: str, agency: str) -> Case:
+    """The participant's result case, opened at the first check (with the announcements
+    already published, no news) or brought up to date; the conversation follows it."""
+    history = [(item.status, item.at) for item in await bkn.announcements(number)]
+    case = await session.scalar(
+        select(Case).where(Case.kind == CaseKind.CASN_RESULT, Case.reference == number).order_by(Case.id)
+    )
+    if case is None:
+        status, at = history[-1] if history else (REGISTERED, utcnow())
+        return await open_case(
+            session, CaseKind.CASN_RESULT, status=status, at=at, reference=number,
+            summary={"position": position, "agency": agency}, earlier=history[:-1],
+        )  # fmt: skip
+    await session.refresh(case, ["events"])
+    if record_statuses(case, history):
+        await session.commit()
+    await follow(session, case)
+    return case
+
+
+async def _track(ministries: Ministries, case: Case) -> list[tuple[str, datetime]]:
+    if case.reference is None:
+        return []
+    return [(item.status, item.at) for item in await ministries.get(BknAdapter).announcements(case.reference)]
+
+
+register_case_type(CaseKind.CASN_RESULT, STATUS_LABELS, _track)

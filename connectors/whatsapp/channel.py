@@ -6,6 +6,9 @@ the citizen's last message (WhatsApp's customer-service window, counted from the
 own timestamp, since Meta retries a webhook for days); outside it they are stored, marked
 `undelivered` and logged: template messages are out of scope.
 
+A "TIKET 123456" message proves the sender's WhatsApp for a web ticket's answer
+(api/callcenter/reach.py): handed to the call center, never to the bot.
+
 A sender is keyed by their business-scoped user id, their number and username kept as
 attributes (connectors/whatsapp/identity.py); replies go to the number when known, else to
 the BSUID.
@@ -16,6 +19,8 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.attachments import files
 from api.attachments.storage import Storage
@@ -29,10 +34,12 @@ from api.conversations.model import (
     LocationIn,
     Reply,
     TextIn,
+    TextReply,
 )
+from api.models import Author
 from api.text import clean_text
 from connectors import inbound
-from connectors.inbound import ChannelContext, Outcome
+from connectors.inbound import ChannelContext, Outcome, ReachCodes
 from connectors.whatsapp import identity, media
 from connectors.whatsapp.client import GraphClient
 from connectors.whatsapp.payload import (
@@ -153,6 +160,10 @@ class WhatsAppChannel:
                 if await store.claim_update(session, CHANNEL, message.id):
                     await notify(outbox, notice or inbound.UNSUPPORTED_TEXT)
                 return
+            codes = self._context.reach_codes
+            if codes and isinstance(event, TextIn) and (code := codes.reach_code(event.text)):  # TIKET 123456
+                await self._reach_code(session, outbox, key, message, event, code, codes)
+                return
             received = await inbound.receive(
                 self._context,
                 session,
@@ -201,6 +212,36 @@ class WhatsAppChannel:
             )
             if received.outcome is Outcome.HANDLED and received.replies == []:
                 await notify(outbox, files.RECEIVED_TEXT)
+
+    async def _reach_code(
+        self,
+        session: AsyncSession,
+        outbox: WhatsAppOutbox,
+        key: str,
+        message: WhatsAppMessage,
+        event: TextIn,
+        code: str,
+        codes: ReachCodes,
+    ) -> None:
+        """Kept in the sender's conversation (once per message id; it opens WhatsApp's window),
+        handed to the call center, its answer sent back."""
+        thread, conversation, _ = await store.channel_thread(session, CHANNEL, key)
+        try:
+            await store.store_incoming(
+                session,
+                conversation,
+                event,
+                None,
+                external_id=message.id,
+                thread=thread,
+                sent_at=message.sent_at(),
+            )
+        except store.DuplicateUpdate:
+            return
+        address = f"+{key}" if key.isdigit() else key  # the number, or the BSUID
+        answer = await codes.claim_whatsapp_code(session, code, address)
+        replies = await store.store_replies(session, conversation, Author.SYSTEM, [TextReply(text=answer)])
+        await deliver(session, outbox, CHANNEL, replies)
 
     def _event(self, message: WhatsAppMessage) -> tuple[Inbound | inbound.EventFactory | None, str | None]:
         """The event a message stands for, or None and the notice to answer with."""

@@ -41,6 +41,10 @@ POSITIONS = (
 )
 
 
+# The announcements a participant's result goes through, and the status each gives them.
+ADMINISTRATION, SKD, FINAL = "administrasi", "skd", "akhir"
+
+
 @dataclass(frozen=True)
 class Participant:
     number: str
@@ -55,6 +59,15 @@ class Participant:
     @property
     def passed_skd(self) -> bool:
         return all(self.skd[part] >= grade for part, grade in PASSING_GRADES.items())
+
+    def status_after(self, announcement: str) -> str:
+        """What the announcement says of this participant: `lulus_administrasi`, `lulus_skd`,
+        `lulus` or `tidak_lulus` (everyone simulated passed the administration)."""
+        if announcement == ADMINISTRATION:
+            return "lulus_administrasi"
+        if announcement == SKD:
+            return "lulus_skd" if self.passed_skd else "tidak_lulus"
+        return "lulus" if self.result == "L" else "tidak_lulus"
 
 
 def _agency(citizen: Citizen, where: str) -> str:

@@ -71,7 +71,8 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
         "case_events": {"ix_case_events_case_id_id"},
         "case_counters": set(),
         "case_subscriptions": {"ix_case_subscriptions_conversation_id"},
-        "case_notifications": {"ix_case_notifications_due"},
+        "case_notifications": {"ix_case_notifications_due", "ix_case_notifications_email_due_at"},
+        "update_emails": set(),
         "agents": set(),
         "agent_sessions": {"ix_agent_sessions_agent_id"},
         "handoffs": {
@@ -79,6 +80,7 @@ async def test_startup_creates_the_schema(empty_database: Database) -> None:
             "ix_handoffs_conversation_id_id",
             "ix_handoffs_callback_phone_hash",
             "ix_handoffs_case_number",
+            "ix_handoffs_reach_code_hash",
         },
         "handoff_events": {"ix_handoff_events_handoff_id_id"},
         "handoff_notes": {"ix_handoff_notes_handoff_id"},
