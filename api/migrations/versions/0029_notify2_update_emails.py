@@ -4,8 +4,8 @@ with its retries (`case_notifications.email_*`). CASN results followed as cases:
 kind `casn_result` (api/service_api/civil_service.py). A web ticket's WhatsApp number proved
 by the citizen messaging the service's number a short code (`handoffs.reach_code_*`).
 
-Revision ID: 0026_notify2
-Revises: 0025
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026_notify2"
-down_revision: str | Sequence[str] | None = "0025"
+revision: str = "0029"
+down_revision: str | Sequence[str] | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
