@@ -33,7 +33,7 @@ KUBERNETES_VERSION = "1.30.0"
 DOCKERFILES = ("deploy/rasa.Dockerfile", "deploy/gateway.Dockerfile")
 SHIPPED_STAGES = {"deploy/rasa.Dockerfile": ("rasa", "actions"), "deploy/gateway.Dockerfile": ("gateway",)}
 CHART = "deploy/helm/asisten-warga"
-PINNED = re.compile(r"^[\w./-]+:\d+(\.\d+)+[\w.-]*(@sha256:[0-9a-f]{64})?$")
+PINNED = re.compile(r"^[\w./-]+:v?\d+(\.\d+)+[\w.-]*(@sha256:[0-9a-f]{64})?$")
 # `haproxy -c` cannot resolve the replicas' names offline; it says so and disables them.
 UNRESOLVED = re.compile(r"could not resolve address")
 BIN = Path(sys.executable).parent
@@ -45,6 +45,7 @@ REQUIRED_SECRETS = (
     "ACTION_SERVER_TOKEN",
     "RABBITMQ_PASSWORD",
     "AW_ANALYTICS_SALT",
+    "AW_METRICS_TOKEN",
 )
 
 

@@ -56,6 +56,10 @@ FAULTS = {
         "compose schema",
     ),
     "optional secret": (edit(COMPOSE, "${AW_DATA_KEY:?set AW_DATA_KEY}", "${AW_DATA_KEY:-}"), "AW_DATA_KEY"),
+    "optional metrics token": (
+        edit(COMPOSE, "${AW_METRICS_TOKEN:?set AW_METRICS_TOKEN}", "${AW_METRICS_TOKEN:-}"),
+        "AW_METRICS_TOKEN",
+    ),
     "published port": (
         edit(COMPOSE, "    networks: [internal]\n", '    ports: ["5055:5055"]\n    networks: [internal]\n'),
         "publishes a port",

@@ -40,4 +40,7 @@ capabilities:
     secretKeyRef:
       name: {{ .root.Values.existingSecret }}
       key: {{ .key | default .name }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
 {{- end -}}
