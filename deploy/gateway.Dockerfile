@@ -10,6 +10,8 @@ RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-deps -r /tmp/api.lock
 
 FROM python:3.11.7-slim-bookworm AS gateway
+# The attachments' directory (AW_ATTACHMENTS_DIR) exists owned by the gateway's user, so a new
+# shared volume mounted there (compose, the chart's PVC) starts writable by it.
 RUN groupadd --gid 10001 aw && useradd --uid 10001 --gid aw --create-home --shell /usr/sbin/nologin aw \
     && install -d -o 10001 -g 10001 -m 0700 /var/lib/asisten-warga/attachments
 COPY --from=build /opt/venv /opt/venv
@@ -26,7 +28,5 @@ USER 10001:10001
 EXPOSE 8000 8001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"]
-# Citizens' files: a volume shared by every replica mounts over it (compose, the chart's PVC).
-VOLUME ["/var/lib/asisten-warga/attachments"]
 # Migrations run at start-up under a PostgreSQL advisory lock (api/db.py): replicas may start together.
 CMD ["python", "-m", "api.serve", "--host", "0.0.0.0", "--port", "8000"]
