@@ -5,11 +5,12 @@ histogram labelled with its channel. Against the fake Bot API of tests/connector
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.api.fake_rasa import FakeRasa
-from tests.api.support import GatewayFactory
+from tests.api.support import Database, make_settings, new_database, running
 from tests.api.test_metrics import scrape, value
 from tests.connectors.fake_channels import FakeTelegram, serve
 from tests.connectors.test_outbox import FAST, conversations, settled
@@ -29,13 +30,21 @@ def telegram() -> Iterator[FakeTelegram]:
         yield fake
 
 
+@pytest.fixture
+def own_database(database: Database, tmp_path: Path) -> Iterator[Database]:
+    """An empty database of the session's backend: no other test's outbox reaches this worker
+    (the counters are the process's, by channel)."""
+    yield from new_database(database.backend, tmp_path)
+
+
 async def test_outbound_failures_and_sends_by_channel(
-    gateway: GatewayFactory, telegram: FakeTelegram, fake_rasa: FakeRasa
+    own_database: Database, telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
     telegram.reset()
     fake_rasa.reply({"text": "Baik, kami bantu."})
     retried, blocked = next(_chats), next(_chats)
-    async with gateway(**telegram_settings(telegram, **FAST)) as (app, client):
+    settings = make_settings(own_database, fake_rasa.url, **telegram_settings(telegram, **FAST))
+    async with running(settings) as (app, client):
         before = await scrape(client)
         telegram.script = [(502, None)]  # Bad Gateway once: left to the worker, then sent
         assert (await post_update(client, message_update(retried, text="halo"))).status_code == 200

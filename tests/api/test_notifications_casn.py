@@ -5,7 +5,11 @@ on its moved clock), the conversation is told once. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,14 +23,41 @@ from api.ministries.bkn import Announcement, BknAdapter
 from api.models import Case, CaseKind, CaseSubscription
 from simulators.bkn import ANNOUNCEMENTS, announced
 from simulators.seed.casn import FINAL, SKD, Participant, participants
+from tests.api.fake_rasa import FakeRasa
 from tests.api.service_api.simulated_time import pin_clock
-from tests.api.support import channel_conversation, service_client
+from tests.api.support import (
+    Database,
+    GatewayFactory,
+    channel_conversation,
+    make_settings,
+    new_database,
+    running,
+    service_client,
+)
 from tests.api.test_notifications import _chat_ids, graph, gw, telegram, tick  # noqa: F401 (fixtures)
 from tests.connectors.fake_channels import FakeTelegram
 
 pytestmark = pytest.mark.asyncio
 
 RESULTS = "/api/v1/civil-service/results"
+
+
+@pytest.fixture
+def gateway(database: Database, fake_rasa: FakeRasa, tmp_path: Path) -> Iterator[GatewayFactory]:
+    """Each test on an empty database of the session's backend: the service API's own CASN
+    tests check the same seeded participants, and their cases must not be found here."""
+    databases = new_database(database.backend, tmp_path)
+    own = next(databases)
+
+    def factory(**overrides: Any) -> AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]]:
+        return running(make_settings(own, overrides.pop("rasa_url", fake_rasa.url), **overrides))
+
+    try:
+        yield factory
+    finally:
+        next(databases, None)  # drops the PostgreSQL schema
+
+
 AT = dict(ANNOUNCEMENTS)
 BETWEEN_SKD_AND_FINAL = AT[SKD] + timedelta(days=1)
 
