@@ -56,6 +56,8 @@ def serve(app: Starlette) -> Iterator[str]:
         sock.close()
 
 
+_WAMID_NUMBERS = itertools.count(1)
+
 @dataclass
 class FakeTelegram:
     """Telegram's Bot API: `calls` holds (method, params) in order."""
@@ -162,7 +164,9 @@ class FakeGraph:
     script: list[tuple[int, dict[str, Any], dict[str, str]] | None] = field(default_factory=list)
     # (monotonic time, body, status) of every send, failed or not.
     attempts: list[tuple[float, dict[str, Any], int]] = field(default_factory=list)
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Shared by every fake: message ids stay unique in the tests' session-wide database, as
+    # Meta's are, so a status callback never finds another test's message.
+    _ids: Iterator[int] = field(default_factory=lambda: _WAMID_NUMBERS)
 
     @property
     def api_url(self) -> str:
