@@ -12,8 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conversations.harness import MODEL, Endpoints, load_checked, play_all, stack
+from tests.conversations.harness import MODEL, ROOT, Endpoints, load_checked, play_all, stack
 from tests.conversations.model import CORPUS_DIR, DEV_DIR, files
+from tests.conversations.report import summary, write
+
+# This run's per-class and per-service report, in the format of docs/conversations.md.
+REPORT = ROOT / "var" / "reports" / "conversations-test"
 
 # Percent of conversations that must succeed: the held-out corpus's latest full measurement
 # (203/388 = 52.3% on 2026-12-07 after the second round of dialogue mechanisms, knowledge and
@@ -33,8 +37,11 @@ def endpoints() -> Iterator[Endpoints]:
 
 
 def test_the_success_rate_holds(endpoints: Endpoints) -> None:
-    conversations = load_checked(files(CORPUS_DIR) or files(DEV_DIR))
+    paths = files(CORPUS_DIR) or files(DEV_DIR)
+    conversations = load_checked(paths)
     results = play_all(conversations, endpoints)
+    sources = sorted({str(path.parent.relative_to(ROOT)) for path in paths})
+    write(summary(results, sources), REPORT.with_suffix(".md"), REPORT.with_suffix(".json"))
     rate = round(100 * sum(result.passed for result in results) / len(results), 1)  # as reported
     failing = "\n".join(
         f"  {r.conversation.id} turn {r.failed_turn} ({r.failure.check}): expected {r.failure.expected}"
