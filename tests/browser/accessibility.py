@@ -27,6 +27,12 @@ def violations(page: Page, *, include: str | None = None) -> list[dict[str, Any]
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    # The page as it settles: a toast fading in would be measured at part of its contrast.
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+            .map((a) => a.finished.catch(() => null)))"""
+    )
     page.add_script_tag(content=AXE_SCRIPT.read_text(encoding="utf-8"))
     context = json.dumps(include) if include else "document"
     result: dict[str, Any] = page.evaluate(

@@ -110,7 +110,7 @@ def open_dashboard(page: Page, gateway_url: str, username: str, channel: str) ->
     expect(page.locator("#analytics")).to_have_attribute("data-loaded", "true")
     page.get_by_label("Kanal", exact=True).select_option(channel)
     with page.expect_response(lambda response: "/supervisor/analytics?" in response.url) as answer:
-        page.get_by_role("button", name="Terapkan").click()
+        page.get_by_role("form", name="Filter analitik").get_by_role("button", name="Terapkan").click()
     assert answer.value.ok
     expect(page.locator("#analytics-status")).to_contain_text(" – ")
 

@@ -26,6 +26,7 @@ from tests.browser.conftest import PHONE, Gateway, screenshot
 from tests.browser.test_call_center import (
     Account,
     ask_for_a_person,
+    close_as,
     dialogue,
     log_in,
     queue_cards,
@@ -173,8 +174,7 @@ def test_preview_a_waiting_conversation_then_claim_it(
     expect(shown).to_be_hidden()
     expect(agent.get_by_role("heading", name="Warga · Web · Layanan umum")).to_be_visible()
     expect(transcript(agent).locator(".turn--citizen").last).to_contain_text("SKCK yang belum jadi")
-    agent.get_by_label("Hasil").select_option(label="Selesai")
-    agent.get_by_role("button", name="Tutup", exact=True).click()
+    close_as(agent, "Selesai")
     expect(agent.locator("#mine-list > li")).to_have_count(0)
 
 
@@ -234,7 +234,7 @@ def test_earlier_contacts_search_and_the_audit_log(
     supervisor.keyboard.press("Escape")
 
     supervisor.get_by_label("Petugas", exact=True).select_option(label=AGENT.display_name)
-    supervisor.get_by_role("button", name="Terapkan").click()
+    supervisor.locator("#audit-form").get_by_role("button", name="Terapkan").click()
     audit = supervisor.get_by_role("table", name="Log audit").locator("tbody tr")
     # One search: the refused one searched nothing.
     expect(audit.filter(has_text="Mencari riwayat percakapan")).to_have_count(1)

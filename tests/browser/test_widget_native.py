@@ -282,14 +282,14 @@ def test_every_button_state_is_readable(
     states: dict[str, Locator] = {
         "topic": topics(page).first,
         "header": page.get_by_role("button", name="Percakapan baru"),
-        "send": page.get_by_role("button", name="Kirim"),
+        "send": page.get_by_role("button", name="Kirim", exact=True),
     }
     ratios = {name: contrast(locator) for name, locator in states.items()}
 
     fake_rasa.delay = 1.0
     say(page, "halo")
-    expect(page.get_by_role("button", name="Kirim")).to_be_disabled()
-    ratios["send busy"] = contrast(page.get_by_role("button", name="Kirim"))
+    expect(page.get_by_role("button", name="Kirim", exact=True)).to_be_disabled()
+    ratios["send busy"] = contrast(page.get_by_role("button", name="Kirim", exact=True))
     expect(messages_in(page).last).to_have_text(re.compile(re.escape(GREETING_TEXT)))
     fake_rasa.delay = 0.0
     ratios["reply"] = contrast(page.get_by_role("button", name="Kesehatan", exact=True))
