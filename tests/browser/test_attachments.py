@@ -16,12 +16,12 @@ from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 
 from tests.api.fake_rasa import FakeRasa
 from tests.browser.accessibility import describe, violations
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import PHONE, Gateway, screenshot
 from tests.browser.test_call_center import (  # noqa: F401 (fixtures)
-    AGENT,
     DESKTOP,
-    accounts,
+    Account,
     ask_for_a_person,
+    create_accounts,
     dialogue,
     log_in,
     queue_cards,
@@ -29,7 +29,13 @@ from tests.browser.test_call_center import (  # noqa: F401 (fixtures)
 )
 from tests.browser.test_widget import messages_in
 
+AGENT = Account("dewi", "kata-sandi-dewi-2024", "Dewi Anggraini", "agent")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def accounts(gateway: Gateway) -> None:
+    create_accounts(gateway, (AGENT, ["general"]))
 
 
 @pytest.fixture

@@ -59,15 +59,16 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-@pytest.fixture(scope="module")
-def accounts(gateway: Gateway) -> None:
-    """The console's accounts, created in the running gateway's database."""
+def create_accounts(gateway: Gateway, *accounts: tuple[Account, list[str]]) -> None:
+    """Console accounts (with their teams) in the running gateway's database. Each module
+    uses accounts of its own: the gateway is the session's, and an agent's open
+    conversations would carry over."""
 
     async def create() -> None:
         engine = create_engine(gateway.settings)
         try:
             async with create_sessionmaker(engine)() as session:
-                for account, teams in ((AGENT, ["general", "police"]), (SUPERVISOR, ["general"])):
+                for account, teams in accounts:
                     await create_agent(
                         session, username=account.username, password=account.password,
                         display_name=account.display_name, role=account.role, teams=teams,
@@ -76,6 +77,11 @@ def accounts(gateway: Gateway) -> None:
             await engine.dispose()
 
     run_async(create())
+
+
+@pytest.fixture(scope="module")
+def accounts(gateway: Gateway) -> None:
+    create_accounts(gateway, (AGENT, ["general", "police"]), (SUPERVISOR, ["general"]))
 
 
 @pytest.fixture
