@@ -10,8 +10,6 @@ without knowing it, and it knows no channel.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -36,6 +34,7 @@ from api.conversations.delivery import Outbound
 from api.conversations.model import ContactIn, Inbound, Reply, TextIn, TextReply, from_rasa_replies
 from api.conversations.store import mask_stored, outgoing_message
 from api.conversations.turn import reveal_replies
+from api.core.background import Periodic
 from api.core.config import Settings
 from api.identity.verifier import Verifier
 from api.metrics import instruments as metrics
@@ -101,7 +100,15 @@ class CallCenter:
         self._sessionmaker = sessionmaker
         self._rasa = rasa
         self._outbound = outbound
-        self._sweeper: asyncio.Task[None] | None = None
+        # The timeouts' sweeper: every SWEEP_SECONDS, the first one SWEEP_SECONDS after start.
+        self._sweeper = Periodic(
+            "handoff-sweeper",
+            self.sweep,
+            lambda: SWEEP_SECONDS,
+            log=logger,
+            failed="handoff sweep failed",
+            pause_first=True,
+        )
         self.bot_conversations = bot_conversations
         # Proves callback numbers (api/identity/verifier.py); set by the app once its adapters
         # exist. Without it no callback is booked to a number the citizen typed.
@@ -112,13 +119,10 @@ class CallCenter:
 
     def start(self) -> None:
         """The timeouts' sweeper."""
-        self._sweeper = asyncio.create_task(self._sweep_forever(), name="handoff-sweeper")
+        self._sweeper.start()
 
     async def aclose(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await self._sweeper.aclose()
 
     # --- The citizen's side (called by a turn) -------------------------------------------
 
@@ -614,14 +618,6 @@ class CallCenter:
             await session.commit()
             await self._publish_change(handoff)
         return 1
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            try:
-                await self.sweep()
-            except Exception:
-                logger.exception("handoff sweep failed")
 
     @staticmethod
     async def _last_citizen_activity(session: AsyncSession, handoff: Handoff) -> datetime:

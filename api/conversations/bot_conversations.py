@@ -18,8 +18,6 @@ are never deleted; if they ever are, the deletion must call `forget` too.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -32,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from api.conversations.store import ConversationState, conversation_state
+from api.core.background import BackgroundTask
 from api.models import Conversation, HandledBy
 from api.pubsub import Broadcaster
 
@@ -58,19 +57,15 @@ class BotConversations:
         self._entries: TTLCache[uuid.UUID, dict[str, Any]] = TTLCache(max_entries, ttl_seconds, timer=clock)
         self._forgotten = 0
         self._hearing: int | None = None  # the broadcaster's subscription the entries were made under
-        self._follower: asyncio.Task[None] | None = None
+        self._follower = BackgroundTask("bot-conversations", self._follow)
         self._following = False
 
     def start(self) -> None:
         """Follow the hand-offs started by every replica (this one's too)."""
-        self._follower = asyncio.create_task(self._follow(), name="bot-conversations")
+        self._follower.start()
 
     async def aclose(self) -> None:
-        if self._follower is not None:
-            self._follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
-            self._follower = None
+        await self._follower.aclose()
         self._entries.clear()
 
     def __contains__(self, conversation_id: object) -> bool:

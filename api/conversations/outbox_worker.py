@@ -16,7 +16,6 @@ one process runs it. A replica sends only on the channels it has configured.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +24,7 @@ from api.conversations import outbox as queue
 from api.conversations.delivery import OUTSIDE_WINDOW, Attention, DeliveryFailed, Senders
 from api.conversations.model import needs_window
 from api.conversations.store import record_delivery, stored_reply
+from api.core.background import Periodic
 from api.metrics import instruments as metrics
 from api.models import Conversation, DeliveryStatus, Message, OutboxEntry, utcnow
 
@@ -50,18 +50,22 @@ class DeliveryWorker:
         self._poll_seconds = poll_seconds
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
-        self._task: asyncio.Task[None] | None = None
+        # A busy round is followed by the next at once: a backlog drains without pausing.
+        self._loop = Periodic(
+            "outbox-worker",
+            self.run_once,
+            lambda: self._poll_seconds,
+            log=logger,
+            failed="outbox round failed",
+            again_while_busy=True,
+        )
 
     def start(self) -> None:
-        if self._senders.channels and self._task is None:
-            self._task = asyncio.create_task(self._run_forever(), name="outbox-worker")
+        if self._senders.channels:
+            self._loop.start()
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.aclose()
 
     async def run_once(self) -> int:
         """One round: lease the due heads and attempt each; returns how many were attempted."""
@@ -78,16 +82,6 @@ class DeliveryWorker:
         async with asyncio.timeout(timeout):
             while await self.run_once():
                 pass
-
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                busy = await self.run_once()
-            except Exception:
-                logger.exception("outbox round failed")
-                busy = 0
-            if not busy:
-                await asyncio.sleep(self._poll_seconds)
 
     async def _attempt_guarded(self, entry: OutboxEntry) -> None:
         async with self._limit:

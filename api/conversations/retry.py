@@ -24,8 +24,6 @@ waiting messages `expired` for that person, who reads them in the transcript.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
 import uuid
@@ -39,6 +37,7 @@ from api.conversations import turn, waiting
 from api.conversations.delivery import Outbound
 from api.conversations.model import TextReply
 from api.conversations.store import conversation_state, mask_stored, outgoing_message
+from api.core.background import Periodic
 from api.models import Author, Conversation, HandledBy, Message, RasaStatus, utcnow
 from api.rasa_client import RasaBusyError, RasaClient, RasaUnavailableError
 
@@ -88,17 +87,22 @@ class TurnRetries:
         self._rng = rng or random.Random()
         self.holder = uuid.uuid4().hex  # this replica, in the leases it takes
         self.process = process  # this process, in its heartbeat and its pending messages
-        self._task: asyncio.Task[None] | None = None
+        # Jitter: replicas' passes spread out.
+        self._loop = Periodic(
+            "turn-retries",
+            self.run_once,
+            lambda: self.policy.poll_seconds,
+            log=logger,
+            failed="turn retries pass failed",
+            jitter=0.25,
+            rng=self._rng,
+        )
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run_forever(), name="turn-retries")
+        self._loop.start()
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.aclose()
 
     async def run_once(self) -> int:
         """One pass; the number of messages answered (or given up)."""
@@ -217,14 +221,3 @@ class TurnRetries:
         )
         await mask_stored(session, messages)
         await self._outbound.push(session, conversation, outgoing)
-
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("turn retries pass failed")
-            # Jitter: replicas' passes spread out.
-            await asyncio.sleep(self.policy.poll_seconds * self._rng.uniform(0.75, 1.25))

@@ -23,8 +23,6 @@ Each tick, on every gateway replica:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from api.cases import refresh
 from api.conversations.delivery import Outbound
 from api.conversations.model import Reply, TemplateReply, TextReply
 from api.conversations.store import outgoing_message, within
+from api.core.background import Periodic
 from api.ministries.registry import Ministries
 from api.models import (
     Author,
@@ -117,18 +116,19 @@ class Notifier:
         self._ministries = ministries
         self.policy = policy
         self.clock = clock
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(
+            "notifier",
+            self.run_once,
+            lambda: self.policy.tick_seconds,
+            log=logger,
+            failed="notifier tick failed",
+        )
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run_forever(), name="notifier")
+        self._loop.start()
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.aclose()
 
     async def run_once(self) -> int:
         """One tick: poll, collect, dispatch, e-mail; returns how many updates were stored."""
@@ -139,14 +139,6 @@ class Notifier:
         stored = await self.dispatch(now)
         await self.send_emails(now)
         return stored
-
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                logger.exception("notifier tick failed")
-            await asyncio.sleep(self.policy.tick_seconds)
 
     # --- 1. Poll ---------------------------------------------------------------------------
 
