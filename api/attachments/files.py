@@ -3,6 +3,7 @@ the storage, a row with its message) and find it again for someone allowed to se
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -53,9 +54,14 @@ def too_large(channel: str) -> Rejected:
     return Rejected("too_large", TOO_LARGE_MIB_TEXT.format(mib=limits.max_bytes(channel) // limits.MIB))
 
 
-def check(data: bytes, declared_name: str | None, channel: str) -> Checked:
+async def check(data: bytes, declared_name: str | None, channel: str) -> Checked:
     """The file if it may be kept: within the channel's limit and one of the accepted kinds
-    by its content; a photo without its hidden metadata (GPS position…). Raises `Rejected`."""
+    by its content; a photo without its hidden metadata (GPS position…). Raises `Rejected`.
+    Read in a worker thread: a file of up to the channel's limit never stalls the event loop."""
+    return await asyncio.to_thread(_check, data, declared_name, channel)
+
+
+def _check(data: bytes, declared_name: str | None, channel: str) -> Checked:
     if not data:
         raise Rejected("empty", EMPTY_TEXT)
     if len(data) > limits.max_bytes(channel):

@@ -15,6 +15,9 @@ from api.attachments.kinds import Kind
 _JPEG_DROPPED = frozenset({0xE1, 0xED})  # APP1: EXIF and XMP; APP13: IPTC / Photoshop
 _PNG_DROPPED = frozenset({b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"})
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A real photo's header has a few dozen JPEG segments and its PNG a few thousand chunks at
+# most; a file built of millions of tiny ones is kept as it came rather than walked.
+_MAX_STEPS = 8192
 
 
 def strip(kind: Kind, data: bytes) -> bytes:
@@ -30,15 +33,20 @@ def _jpeg(data: bytes) -> bytes:
     """The segments before the image data (SOS), less the dropped ones, then the rest."""
     kept = [data[:2]]  # SOI
     position = 2
-    while position + 4 <= len(data):
+    for _ in range(_MAX_STEPS):
+        if position + 4 > len(data):
+            break
         if data[position] != 0xFF:
             return data  # not a marker where one belongs: leave the file alone
         marker = data[position + 1]
         if marker == 0xFF:  # fill byte
             position += 1
             continue
-        if marker == 0xDA:  # start of scan: the image data follows
-            kept.append(data[position:])
+        if marker == 0xDA:  # start of scan: the image data follows, up to the end of the image
+            end = data.find(b"\xff\xd9", position)
+            # Past it: a phone's "motion photo" video or further images, each with its own
+            # metadata. In the image data every 0xFF is followed by 0x00 or a restart marker.
+            kept.append(data[position:] if end < 0 else data[position : end + 2])
             return b"".join(kept)
         (length,) = struct.unpack(">H", data[position + 2 : position + 4])
         end = position + 2 + length
@@ -89,7 +97,9 @@ def _orientation_segment(value: int) -> bytes:
 def _png(data: bytes) -> bytes:
     kept = [_PNG_SIGNATURE]
     position = len(_PNG_SIGNATURE)
-    while position + 12 <= len(data):
+    for _ in range(_MAX_STEPS):
+        if position + 12 > len(data):
+            break
         (length,) = struct.unpack(">I", data[position : position + 4])
         kind = data[position + 4 : position + 8]
         end = position + 12 + length

@@ -165,9 +165,17 @@ async def may_read(
     )
     if found is not None:
         return True
-    if via is None or via.state is not machine.ACTIVE or via.agent_id != agent.id:
+    if via is None or not may_list_earlier(agent, via):
         return False
     return conversation_id in {contact.conversation_id for contact in await earlier_contacts(session, via)}
+
+
+def may_list_earlier(agent: Agent, handoff: Handoff) -> bool:
+    """Whether `agent` may see the earlier contacts of `handoff`: they reach into other teams'
+    conversations, so only a supervisor or the agent holding it now."""
+    if agent.role is AgentRole.SUPERVISOR:
+        return True
+    return handoff.state is machine.ACTIVE and handoff.agent_id == agent.id
 
 
 # --- Search -------------------------------------------------------------------------------------
@@ -289,14 +297,14 @@ async def record(session: AsyncSession, conversation: Conversation, agent: Agent
 
 
 async def _person_keys(session: AsyncSession, conversation_id: uuid.UUID) -> set[str]:
-    """The keyed hashes of the NIK(s) verified in a conversation."""
-    identity = await session.scalar(
-        select(VerifiedIdentity.nik_hash).where(VerifiedIdentity.conversation_id == conversation_id)
-    )
+    """The keyed hash of the NIK the citizen proved in a conversation (a verified session: OTP
+    or the channel). Never the NIK of a look-up (`VerifiedIdentity`): that may be a relative's
+    (a family card's immunisations, a mother's BPJS), and linking by it would show one person's
+    conversations as another's."""
     bound = await session.scalar(
         select(VerifiedSession.nik_hash).where(VerifiedSession.conversation_id == conversation_id)
     )
-    return {key for key in (identity, bound) if key}
+    return {bound} if bound else set()
 
 
 async def earlier_contacts(session: AsyncSession, handoff: Handoff) -> list[EarlierContact]:
@@ -317,9 +325,7 @@ async def earlier_contacts(session: AsyncSession, handoff: Handoff) -> list[Earl
     keys = await _person_keys(session, conversation.id)
     if keys:
         same_person = await session.scalars(
-            select(VerifiedIdentity.conversation_id)
-            .where(VerifiedIdentity.nik_hash.in_(keys))
-            .union(select(VerifiedSession.conversation_id).where(VerifiedSession.nik_hash.in_(keys)))
+            select(VerifiedSession.conversation_id).where(VerifiedSession.nik_hash.in_(keys))
         )
         for conversation_id in same_person:
             links.setdefault(conversation_id, "person")

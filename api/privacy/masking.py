@@ -4,8 +4,10 @@ over (a shared phone, a warnet PC: a reload must not show them again).
 Masked: runs of 8 or more digits, spaces, dots or dashes allowed between them (NIK and KK: 16
 digits, BPJS card: 13, NISN: 10, phone numbers, account and participant numbers, billing
 codes), down to their last 4 digits; and dates (12-03-1990, 1990-03-12, 12 Maret 1990) in
-what the citizen typed, whole. Case numbers (ADM-2026-000123) have fewer digits in a row and
-stay readable.
+what the citizen typed, whole; and e-mail addresses in what a person typed (the address given
+for case updates or a ticket's answer is kept sealed elsewhere), down to their first letter and
+domain. Case numbers (ADM-2026-000123) have fewer digits in a row and stay readable; the
+service's own addresses in the bot's replies stay readable too.
 """
 
 from __future__ import annotations
@@ -26,14 +28,23 @@ _DATE = re.compile(
 )
 
 
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])([\w.+-]*)@([\w-]+(?:\.[\w-]+)+)")
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{MASK * 3}@{match.group(3)}"
+
+
 def _mask_run(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", match.group())
     return MASK * (len(digits) - 4) + digits[-4:]
 
 
 def mask_text(text: str, *, dates: bool) -> str:
-    """`text` with identifiers (and, with `dates`, dates) masked."""
+    """`text` with identifiers (and, with `dates`: what a person typed, dates and e-mail
+    addresses) masked."""
     if dates:
+        text = _EMAIL.sub(_mask_email, text)
         text = _DATE.sub(lambda match: re.sub(r"\w", MASK, match.group()), text)
     return _DIGIT_RUN.sub(_mask_run, text)
 

@@ -81,9 +81,9 @@ async def _body(request: Request, channel: str) -> bytes:
     return bytes(data)
 
 
-def _checked(data: bytes, name: str | None, channel: str) -> files.Checked:
+async def _checked(data: bytes, name: str | None, channel: str) -> files.Checked:
     try:
-        return files.check(data, unquote(name) if name else None, channel)
+        return await files.check(data, unquote(name) if name else None, channel)
     except files.Rejected as error:
         code = status.HTTP_413_CONTENT_TOO_LARGE if error.reason == "too_large" else 415
         if error.reason == "empty":
@@ -153,7 +153,7 @@ async def upload(
     require_session(settings, conversation, token)
     if not (await limiter.admit(conversation.channel, str(conversation.id))).allowed:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, RATE_LIMITED_TEXT)
-    checked = _checked(await _body(request, "web"), name, "web")
+    checked = await _checked(await _body(request, "web"), name, "web")
     message, _ = await files.keep(
         session,
         storage,
@@ -209,7 +209,7 @@ async def agent_upload(
     """An agent attaches a document or photo (e.g. a requirements sheet): sent on the
     citizen's channel, kept with the conversation. Only the agent handling the hand-off."""
     handoff = await _handoff(session, handoff_id, agent)
-    checked = _checked(await _body(request, "console"), name, "console")
+    checked = await _checked(await _body(request, "console"), name, "console")
     try:
         message = await callcenter.send_file(
             session, handoff, agent, lambda: files.keep(

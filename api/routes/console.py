@@ -377,9 +377,19 @@ async def preview_handoff(
 async def earlier_contacts(
     handoff_id: DbId, agent: CurrentAgent, session: SessionDep
 ) -> list[history.EarlierContact]:
-    """The citizen's other conversations: the same channel account or the same verified NIK."""
+    """The citizen's other conversations: the same channel account or the same NIK proved by
+    the citizen. For a supervisor or the agent holding the hand-off (404 to others); audited."""
     handoff = await _handoff(session, handoff_id, agent)
-    return await history.earlier_contacts(session, handoff)
+    if not history.may_list_earlier(agent, handoff):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    contacts = await history.earlier_contacts(session, handoff)
+    if contacts:
+        await audit_log.write(
+            session, agent, "view_history", target=f"handoff {handoff.id}",
+            reason=f"Kontak sebelumnya dari percakapan #{handoff.id}",
+            conversation_id=handoff.conversation_id, once=True,
+        )  # fmt: skip
+    return contacts
 
 
 class HistorySearchIn(Days):

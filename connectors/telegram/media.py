@@ -56,7 +56,7 @@ async def download(bot: Bot, wanted: IncomingFile) -> files.Checked:
         data = bytes(await telegram_file.download_as_bytearray())
     except BadRequest as error:  # final (an expired or unknown file id): asked to send again
         raise files.Rejected("unavailable", files.UNAVAILABLE_TEXT) from error
-    return files.check(data, wanted.name, CHANNEL)
+    return await files.check(data, wanted.name, CHANNEL)
 
 
 async def send(bot: Bot, chat_id: int, reply: AttachmentReply, data: bytes) -> Message:

@@ -48,7 +48,7 @@ async def download(client: GraphClient, wanted: IncomingFile) -> files.Checked:
         raise files.too_large(CHANNEL) from error
     except MediaUnavailable as error:
         raise files.Rejected(f"unavailable: {error}", files.UNAVAILABLE_TEXT) from error
-    return files.check(data, wanted.name, CHANNEL)
+    return await files.check(data, wanted.name, CHANNEL)
 
 
 async def send(client: GraphClient, to: str, reply: AttachmentReply, data: bytes) -> str:

@@ -51,15 +51,15 @@ def test_the_kind_is_read_from_the_content(data: bytes, kind: Kind) -> None:
         b"",
     ],
 )
-def test_other_content_is_no_kind_whatever_its_name(data: bytes) -> None:
+async def test_other_content_is_no_kind_whatever_its_name(data: bytes) -> None:
     assert kinds.sniff(data) is None
     with pytest.raises(files.Rejected) as refused:
-        files.check(data, "foto.jpg", "web")
+        await files.check(data, "foto.jpg", "web")
     assert refused.value.reason in ("unsupported", "empty")
 
 
-def test_a_check_gives_the_kind_the_content_is_not_the_one_declared() -> None:
-    checked = files.check(PDF, "scan-ktp.jpg", "web")
+async def test_a_check_gives_the_kind_the_content_is_not_the_one_declared() -> None:
+    checked = await files.check(PDF, "scan-ktp.jpg", "web")
     assert (checked.kind, checked.content_type, checked.filename) == (
         Kind.PDF,
         "application/pdf",
@@ -85,16 +85,16 @@ def test_file_names_are_sanitised(given: str | None, expected: str) -> None:
     assert names.sanitise(given, Kind.JPEG) == expected
 
 
-def test_each_channel_has_its_limit() -> None:
+async def test_each_channel_has_its_limit() -> None:
     assert limits.max_bytes("telegram") == 20 * limits.MIB
     assert limits.max_bytes("web") == 10 * limits.MIB
     assert limits.max_bytes("sms") == min(limits.MAX_BYTES.values())
     too_big = JPEG + b"\x00" * limits.max_bytes("web")
     with pytest.raises(files.Rejected) as refused:
-        files.check(too_big, "foto.jpg", "web")
+        await files.check(too_big, "foto.jpg", "web")
     assert refused.value.reason == "too_large"
     assert "10 MB" in refused.value.text
-    assert files.check(too_big, "foto.jpg", "telegram").kind is Kind.JPEG
+    assert (await files.check(too_big, "foto.jpg", "telegram")).kind is Kind.JPEG
 
 
 async def test_the_local_storage_keeps_owner_only_files(tmp_path: Path) -> None:
@@ -134,14 +134,14 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
 
 
-def test_a_photos_hidden_metadata_is_taken_out() -> None:
+async def test_a_photos_hidden_metadata_is_taken_out() -> None:
     app0 = _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
     exif = _segment(0xE1, b"Exif\x00\x00GPSLatitude -6.2088 GPSLongitude 106.8456")
     iptc = _segment(0xED, b"Photoshop 3.0\x00 Budi Santoso")
     tables = _segment(0xDB, b"\x00" + bytes(range(64)))
     scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\x34\xff\x00\x56" + b"\xff\xd9"
     photo = b"\xff\xd8" + app0 + exif + iptc + tables + scan
-    checked = files.check(photo, "rumah.jpg", "web")
+    checked = await files.check(photo, "rumah.jpg", "web")
     assert checked.data == b"\xff\xd8" + app0 + tables + scan
     assert b"GPS" not in checked.data and b"Budi" not in checked.data
 
@@ -149,17 +149,40 @@ def test_a_photos_hidden_metadata_is_taken_out() -> None:
     png_text = struct.pack(">I", len(text)) + b"tEXt" + text + struct.pack(">I", zlib.crc32(b"tEXt" + text))
     end = PNG_IMAGE.rindex(b"\x00\x00\x00\x00IEND")
     with_text = PNG_IMAGE[:end] + png_text + PNG_IMAGE[end:]
-    assert files.check(with_text, "a.png", "web").data == PNG_IMAGE
+    assert (await files.check(with_text, "a.png", "web")).data == PNG_IMAGE
 
 
-def test_a_photo_that_does_not_parse_is_kept_as_it_came() -> None:
+async def test_what_follows_the_image_is_cut() -> None:
+    """A phone's "motion photo" video, or a second image with its own EXIF, after the end of
+    the first image's data is not kept."""
+    app0 = _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    scan = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" + b"\x12\xff\x00\xff\xd3\x56" + b"\xff\xd9"
+    second = b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00GPSLatitude -6.2088") + scan
+    video = b"\x00\x00\x00\x18ftypmp42 rekaman rumah"
+    photo = b"\xff\xd8" + app0 + scan
+    assert (await files.check(photo + second + video, "foto.jpg", "web")).data == photo
+
+
+async def test_a_file_of_endless_tiny_parts_is_kept_as_it_came() -> None:
+    """Built to make the walk long (fill bytes, empty segments, empty chunks): it stops after a
+    bounded number of steps and keeps the file unchanged, as it does any file it cannot read."""
+    fill = b"\xff\xd8" + b"\xff" * 100_000 + b"\xda\x00\x02\xff\xd9"
+    assert (await files.check(fill, "a.jpg", "web")).data == fill
+    segments = b"\xff\xd8" + b"\xff\xe0\x00\x02" * 100_000 + b"\xff\xda\x00\x02\xff\xd9"
+    assert (await files.check(segments, "a.jpg", "web")).data == segments
+    empty = struct.pack(">I", 0) + b"tEXt" + struct.pack(">I", zlib.crc32(b"tEXt"))
+    chunks = PNG_IMAGE[:8] + empty * 100_000 + PNG_IMAGE[8:]
+    assert (await files.check(chunks, "a.png", "web")).data == chunks
+
+
+async def test_a_photo_that_does_not_parse_is_kept_as_it_came() -> None:
     cut = b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00" + b"x" * 40)[:20]  # a segment cut short
-    assert files.check(cut, "a.jpg", "web").data == cut
-    assert files.check(JPEG, "a.jpg", "web").data == JPEG
+    assert (await files.check(cut, "a.jpg", "web")).data == cut
+    assert (await files.check(JPEG, "a.jpg", "web")).data == JPEG
 
 
 @pytest.mark.parametrize("order", ["<", ">"])
-def test_a_photos_orientation_is_kept_without_the_rest(order: str) -> None:
+async def test_a_photos_orientation_is_kept_without_the_rest(order: str) -> None:
     marker = b"II" if order == "<" else b"MM"
     entries = [
         struct.pack(order + "HHII", 0x010F, 2, 6, 0),  # Make (a pointer we never follow)
@@ -169,7 +192,7 @@ def test_a_photos_orientation_is_kept_without_the_rest(order: str) -> None:
     ifd = struct.pack(order + "H", len(entries)) + b"".join(entries) + struct.pack(order + "I", 0)
     tiff = marker + struct.pack(order + "HI", 42, 8) + ifd + b"GPS -6.2088 106.8456"
     photo = b"\xff\xd8" + _segment(0xE1, b"Exif\x00\x00" + tiff) + b"\xff\xda\x00\x02" + b"\x01\x02\xff\xd9"
-    kept = files.check(photo, "ktp.jpg", "web").data
+    kept = (await files.check(photo, "ktp.jpg", "web")).data
     assert b"GPS" not in kept
     minimal = b"MM\x00\x2a" + struct.pack(">IHHHIHHI", 8, 1, 0x0112, 3, 1, 6, 0, 0)
     assert (

@@ -88,7 +88,7 @@ def test_a_signature_holds_for_its_body_secret_and_time_only() -> None:
     assert not signature.verify("other", body, header, now)
     assert not signature.verify("s3cret", body, header, now + signature.TOLERANCE_SECONDS + 1)
     assert not signature.verify("", body, header, now)  # a ministry without a secret: refused
-    for broken in (None, "", "t=abc,v1=00", "v1=" + "0" * 64, "x" * 500, "t=1800000000"):
+    for broken in (None, "", "t=abc,v1=00", "t=²,v1=00", "v1=" + "0" * 64, "x" * 500, "t=1800000000"):
         assert not signature.verify("s3cret", body, broken, now)
 
 

@@ -53,6 +53,12 @@ async def test_identifiers_are_masked_in_the_history_after_the_turn(
     assert shown[1]["buttons"][0]["title"] == "Cek •••••••••7890"
 
 
+def test_typed_email_addresses_are_masked_to_their_first_letter_and_domain() -> None:
+    assert mask_text("kirim ke siti.rahma+kabar@gmail.com ya", dates=True) == "kirim ke s•••@gmail.com ya"
+    # The service's own address in a bot reply stays readable.
+    assert mask_text("Tulis ke pengaduan@lapor.go.id", dates=False) == "Tulis ke pengaduan@lapor.go.id"
+
+
 def test_masking_leaves_ordinary_text_alone() -> None:
     assert mask_text("ada 3 anak, jam 08:00-16:00, SKCK-2026-000123", dates=True) == (
         "ada 3 anak, jam 08:00-16:00, SKCK-2026-000123"

@@ -18,9 +18,19 @@ from sqlalchemy import select
 from api.callcenter import texts
 from api.callcenter.access import citizen_hash
 from api.callcenter.history import NotRecognised, identify
-from api.callcenter.lookup_keys import WHATSAPP_PURPOSE
+from api.callcenter.lookup_keys import WHATSAPP_PURPOSE, nik_key
 from api.identity import sessions
-from api.models import Agent, AuditEntry, Author, Direction, Handoff, HandoffState, Message, utcnow
+from api.models import (
+    Agent,
+    AuditEntry,
+    Author,
+    Direction,
+    Handoff,
+    HandoffState,
+    Message,
+    VerifiedIdentity,
+    utcnow,
+)
 from connectors.whatsapp import identity as whatsapp_identity
 from tests.api.callcenter.support import add_agent, ask_for_person, console, handoff_of, say
 from tests.api.identity_support import last_code
@@ -258,23 +268,37 @@ async def test_earlier_contacts_by_channel_account_and_verified_person(center: C
     before_on_web = await new_conversation(client)
     now_on_telegram = await channel_conversation(app, "telegram", account)
     someone_else = await channel_conversation(app, "telegram", _unique_digits(9))
+    # A relative who only looked this citizen's data up (a family card): not the same person.
+    relative = await channel_conversation(app, "telegram", _unique_digits(9))
     async with app.state.sessionmaker() as session:
         for conversation in (before_on_web, now_on_telegram):
             await sessions.bind(session, uuid.UUID(conversation), nik, "otp")
+        looked_up = VerifiedIdentity(
+            conversation_id=uuid.UUID(relative), nik="token", birth_date="1990-01-01", service="health"
+        )
+        looked_up.nik_hash = nik_key(nik)
+        session.add(looked_up)
+        await session.commit()
     current = await _handoff(app, now_on_telegram, state=HandoffState.QUEUED)
     agent, colleague = await add_agent(app), await add_agent(app, teams=["health"])
+    same_team = await add_agent(app)
+    async with console(app, same_team) as theirs:  # may see the queue, but does not hold it
+        assert (await theirs.get(f"/console/api/handoffs/{current.id}/earlier")).status_code == 404
     async with console(app, agent) as desk:
         await desk.post(f"/console/api/handoffs/{current.id}/claim")
         contacts = (await desk.get(f"/console/api/handoffs/{current.id}/earlier")).json()
         links = {item["conversation_id"]: item["link"] for item in contacts}
         assert links == {before_on_telegram: "channel", before_on_web: "person"}
-        assert someone_else not in links
+        assert someone_else not in links and relative not in links
         # The web conversation has no hand-off: readable only as this citizen's earlier contact.
         path = f"/console/api/history/conversations/{before_on_web}"
         assert (await desk.get(path)).status_code == 404
         assert (await desk.get(path, params={"via": current.id})).status_code == 200
         assert (await desk.get(path, params={"via": current.id})).status_code == 200
-    assert [e.target for e in await _entries(app, agent, "view_history")] == [f"conversation {before_on_web}"]
+    assert [e.target for e in await _entries(app, agent, "view_history")] == [
+        f"handoff {current.id}",
+        f"conversation {before_on_web}",
+    ]
     async with console(app, colleague) as theirs:  # another team, not holding it
         assert (await theirs.get(f"/console/api/handoffs/{current.id}/earlier")).status_code == 404
         assert (await theirs.get(path, params={"via": current.id})).status_code == 404
