@@ -58,16 +58,7 @@ class GraphClient:
             raise DeliveryFailed("graph timeout", retryable=True) from error
         except httpx.HTTPError as error:
             raise DeliveryFailed(f"graph connection: {type(error).__name__}", retryable=True) from error
-        if response.status_code >= 400:
-            code = _error_code(response)
-            retryable = (
-                response.status_code in (408, 429) or response.status_code >= 500 or code in _THROTTLED
-            )
-            raise DeliveryFailed(
-                _error_reason(response, code),
-                retryable=retryable,
-                retry_after=retry_after(response.headers.get("retry-after")) if retryable else None,
-            )
+        _raise_for_status(response)
         try:
             return str(response.json()["messages"][0]["id"])
         except (ValueError, KeyError, IndexError, TypeError) as error:
@@ -114,16 +105,7 @@ class GraphClient:
             raise DeliveryFailed("graph media upload timeout", retryable=True) from error
         except httpx.HTTPError as error:
             raise DeliveryFailed(f"graph connection: {type(error).__name__}", retryable=True) from error
-        if response.status_code >= 400:
-            code = _error_code(response)
-            retryable = (
-                response.status_code in (408, 429) or response.status_code >= 500 or code in _THROTTLED
-            )
-            raise DeliveryFailed(
-                _error_reason(response, code),
-                retryable=retryable,
-                retry_after=retry_after(response.headers.get("retry-after")) if retryable else None,
-            )
+        _raise_for_status(response)
         try:
             return str(response.json()["id"])
         except (ValueError, KeyError, TypeError) as error:
@@ -141,6 +123,19 @@ def _error(response: httpx.Response) -> dict[str, Any]:
         return {}
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    """DeliveryFailed for an error answer: retryable when Meta is busy, throttling or down."""
+    if response.status_code < 400:
+        return
+    code = _error_code(response)
+    retryable = response.status_code in (408, 429) or response.status_code >= 500 or code in _THROTTLED
+    raise DeliveryFailed(
+        _error_reason(response, code),
+        retryable=retryable,
+        retry_after=retry_after(response.headers.get("retry-after")) if retryable else None,
+    )
 
 
 def _error_code(response: httpx.Response) -> int | None:
