@@ -20,6 +20,7 @@ def found(text):
         ("pajak motor b1234xyz", [("b1234xyz", "plate_number", "B 1234 XYZ")]),
         ("plat D 4567 ABC", [("D 4567 ABC", "plate_number", "D 4567 ABC")]),
         ("status adm-2024-001234", [("adm-2024-001234", "ticket_id", "ADM-2024-001234")]),
+        ("kabar casn-2026-000007 gmn", [("casn-2026-000007", "ticket_id", "CASN-2026-000007")]),
         ("kode billing 820251234567890", [("820251234567890", "billing_code", "820251234567890")]),
         ("perpanjang sim c di polres", [("c", "sim_class", "C")]),
         ("biaya sim b ii umum", [("b ii umum", "sim_class", "B2 Umum")]),
