@@ -349,3 +349,36 @@ def step_message(step: Say | Click, last: Reply, replies: list[str]) -> tuple[st
         return (payload, step.title) if payload is not None else None
     cases = [number for text in replies for number in CASE_NUMBER.findall(text)]
     return step.text.replace("{case}", cases[-1] if cases else ""), None
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) with linear interpolation between ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(level: Level, processes: dict[str, dict[str, float]]) -> dict[str, Any]:
+    seconds = [t.seconds for t in level.turns]
+    errors: dict[str, int] = {}
+    for turn in level.turns:
+        if turn.error:
+            errors[turn.error] = errors.get(turn.error, 0) + 1
+    return {
+        "target": level.target,
+        "citizens": level.citizens,
+        "seconds": level.seconds,
+        "turns": len(level.turns),
+        "turns_per_second": round(len(level.turns) / level.seconds, 2),
+        "latency_ms": {f"p{q}": round(1000 * percentile(seconds, q), 1) for q in (50, 95, 99)}
+        | {"max": round(1000 * max(seconds, default=0), 1)},
+        "errors": sum(errors.values()) + sum(level.open_errors.values()),
+        "errors_by_kind": errors | {f"open_{k}": v for k, v in level.open_errors.items()},
+        "conversations": dict(level.conversations),
+        "deviations": dict(level.deviations),
+        "processes": processes,
+    }
