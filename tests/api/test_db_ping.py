@@ -3,6 +3,8 @@ replaced before a session uses it, and a live one is checked without a transacti
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -10,13 +12,18 @@ import pytest
 from sqlalchemy import event, text
 
 from api.db import create_engine
-from tests.api.support import Database, make_settings
+from tests.api.support import Database, make_settings, new_database
 from tests.services import POSTGRES_URL
 
 
-async def test_a_session_after_its_pooled_connection_died_gets_a_fresh_one(database: Database) -> None:
-    if database.backend != "postgresql":
-        pytest.skip("SQLite has no pool of server connections to ping")
+@pytest.fixture()
+def postgresql(tmp_path: Path) -> Iterator[Database]:
+    """Its own PostgreSQL schema (SQLite has no pool of server connections to ping)."""
+    yield from new_database("postgresql", tmp_path)
+
+
+async def test_a_session_after_its_pooled_connection_died_gets_a_fresh_one(postgresql: Database) -> None:
+    database = postgresql
     engine = create_engine(make_settings(database, "http://127.0.0.1:9"))
     sent: list[str] = []  # every query the driver sent, pings included
 
