@@ -22,6 +22,7 @@ from bot.runtime import (
     fail_closed,
     form_loop,
     redis_lock,
+    rule_decided,
     rule_matching,
     server_metrics,
 )
@@ -36,6 +37,7 @@ FIXES = (
     event_types,
     fail_closed,
     form_loop,
+    rule_decided,  # after form_loop: it wraps the policies' methods as form_loop left them
     redis_lock,
     rule_matching,
     server_metrics,
