@@ -25,6 +25,7 @@ from bot.runtime import (
     rule_decided,
     rule_matching,
     server_metrics,
+    slot_copies,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ FIXES = (
     redis_lock,
     rule_matching,
     server_metrics,
+    slot_copies,
 )
 
 
