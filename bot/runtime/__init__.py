@@ -22,8 +22,10 @@ from bot.runtime import (
     fail_closed,
     form_loop,
     redis_lock,
+    rule_decided,
     rule_matching,
     server_metrics,
+    slot_copies,
 )
 
 logger = logging.getLogger(__name__)
@@ -36,9 +38,11 @@ FIXES = (
     event_types,
     fail_closed,
     form_loop,
+    rule_decided,  # after form_loop: it wraps the policies' methods as form_loop left them
     redis_lock,
     rule_matching,
     server_metrics,
+    slot_copies,
 )
 
 

@@ -22,7 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import runtime
-from bot.runtime import form_loop
+from bot.runtime import form_loop, rule_decided
 
 MODEL = Path(__file__).parents[2] / "models" / "asisten-warga.tar.gz"
 FORM = "bpjs_status_form"
@@ -63,6 +63,7 @@ async def test_the_ensemble_decides_as_without_the_fix():
     agent = await load_agent(model_path=str(MODEL), endpoints=endpoints)
     assert agent.processor is not None and form_loop._rule_policies_loaded
     calls: list[str] = []
+    rule_decided.enabled = False  # it sets TED aside on the form path too: tests/bot/test_rule_decided.py
     ted = form_loop._originals["ted"]
     form_loop._originals["ted"] = lambda *args, **kwargs: calls.append("ted") or ted(*args, **kwargs)
     try:
@@ -86,3 +87,4 @@ async def test_the_ensemble_decides_as_without_the_fix():
     finally:
         form_loop._originals["ted"] = ted
         form_loop.enabled = True
+        rule_decided.enabled = True

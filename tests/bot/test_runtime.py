@@ -164,7 +164,8 @@ def test_install_on_the_rasa_version_the_fixes_were_written_for_says_so(rasas_ow
     fixes = (
         "bot.runtime.action_results, bot.runtime.action_calls, bot.runtime.endpoint_connections, "
         "bot.runtime.event_types, bot.runtime.fail_closed, bot.runtime.form_loop, "
-        "bot.runtime.redis_lock, bot.runtime.rule_matching"
+        "bot.runtime.rule_decided, bot.runtime.redis_lock, bot.runtime.rule_matching, "
+        "bot.runtime.server_metrics, bot.runtime.slot_copies"
     )
     assert fixes in caplog.text
 
