@@ -142,6 +142,9 @@ JOURNEYS: tuple[Journey, ...] = (
             "newborn",
             r"kelahiran\s+anak",
             r"anak\s+(?:pertama|kedua|ketiga)\s+lahir",
+            # "anak ketiga kami lahir di bidan", "cucu saya lahir tadi pagi": a birth told with when or where
+            r"(?:anak|cucu|adik|keponakan|ponakan)\w*\s+(?:\w+\s+){0,2}lahir\s+"
+            r"(?:di|tadi|td|kemarin|kemaren|kmrn|tgl|tanggal|pagi|siang|sore|malam|minggu|hari|bulan)",
             r"punya\s+(?:anak|bayi|momongan)",
             "persalinan",
             r"istri\w*\s+lahiran",
