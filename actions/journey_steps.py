@@ -81,8 +81,8 @@ def document_done(key: str, application: str | None = None) -> tuple[Marker, ...
     return markers
 
 
-BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?", r"akt[ae]\s+(?:anak|bayi)")
-DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?", r"akt[ae]\s+meninggal")
+BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?(?:nya)?", r"akt[ae]\s+(?:anak|bayi)")
+DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?(?:nya)?", r"akt[ae]\s+meninggal")
 KK = word_pattern("kk", r"kartu\s+keluarga")
 BPJS = word_pattern(r"bpjs(?:nya)?", "jkn", "kis", r"bpjs\s*kesehatan(?:nya)?")
 BANSOS = word_pattern("bansos", "pkh", "bpnt", "dtks", "dtsen", r"bantuan\s+sosial")

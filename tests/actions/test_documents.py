@@ -182,6 +182,7 @@ def test_requirements_not_confirmed_say_where_to_check() -> None:
         ("ganti alamat di ktp", "ktp_el", "change"),
         ("berapa lama bikin ktp jadinya", "ktp_el", "duration"),
         ("akte lahir saya hilang", "birth_certificate", "lost"),
+        ("surat kematiannya minta ke siapa", "death_certificate", None),
     ],
 )
 async def test_the_question_names_the_document_and_the_situation(
@@ -272,6 +273,15 @@ async def test_the_answer_fits_the_situation(dispatcher, domain, document, case,
 
     assert responses(dispatcher)[0] == response
     assert expected in texts(dispatcher)
+
+
+async def test_a_sim_lost_with_the_ktp_is_answered_too(dispatcher, domain) -> None:
+    message = user("id_document_requirements", "dompet saya hilang, isinya ktp dan sim c")
+    await ActionDocumentRequirements().run(
+        dispatcher, submit_tracker({"document_type": "ktp_el", "document_case": "lost"}, message), domain
+    )
+
+    assert responses(dispatcher)[:2] == ["utter_document_ktp_el_replacement", "utter_topic_sim_lost"]
 
 
 async def test_a_kk_situation_is_carried_into_the_application(dispatcher, domain) -> None:
