@@ -149,7 +149,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "duration",
         word_pattern(
-            r"berapa\s+(?:lama|hari|jam|minggu)",
+            r"(?:berapa|brp|brapa)\s+(?:lama|hari|jam|minggu)",
             r"(?:kapan|brp|berapa)\s+(?:\w+\s+)?(?:jadi|selesai|jadinya|kelar|terbit)",
             r"lama\s+(?:proses\w*|pembuatan\w*|pengurusan\w*|jadinya|bikinnya)",
             r"proses\w*\s+berapa\s+lama",
@@ -374,7 +374,13 @@ class ActionDocumentRequirements(Action):
             for pattern, other in LOST_ELSEWHERE:
                 if pattern.search(text):
                     dispatcher.utter_message(response=other)
-        if document.application is None or case == "duration":
+        if case == "duration":  # "jadinya berapa lama?": an offer to apply made before stays open
+            dispatcher.utter_message(
+                response="utter_document_anything_else",
+                buttons=[OTHER_DOCUMENT_BUTTON, OFFICE_BUTTON, MAIN_MENU_BUTTON],
+            )
+            return []
+        if document.application is None:
             dispatcher.utter_message(
                 response="utter_document_anything_else",
                 buttons=[OTHER_DOCUMENT_BUTTON, OFFICE_BUTTON, MAIN_MENU_BUTTON],

@@ -219,6 +219,7 @@ def follow_up(text: str, previous: str, turns_between: int = 0) -> Tracker:
         ("syaratnya apa aja?", "ktp_el", None),
         ("kalau kk yang hilang?", "kk", "lost"),
         ("berapa lama jadinya?", "ktp_el", "duration"),
+        ("jadinya brp lama", "ktp_el", "duration"),
     ],
 )
 async def test_a_follow_up_changes_one_parameter_of_the_last_answer(
@@ -273,6 +274,14 @@ async def test_the_answer_fits_the_situation(dispatcher, domain, document, case,
 
     assert responses(dispatcher)[0] == response
     assert expected in texts(dispatcher)
+
+
+async def test_how_long_it_takes_leaves_an_offer_to_apply_open(dispatcher, domain) -> None:
+    slots = {"document_type": "moving", "document_case": "duration", "application_offered": True}
+    events = await ActionDocumentRequirements().run(dispatcher, submit_tracker(slots), domain)
+
+    assert responses(dispatcher)[0] == "utter_document_duration"
+    assert events == []  # `application_offered` untouched: a later "ya" still applies
 
 
 async def test_a_sim_lost_with_the_ktp_is_answered_too(dispatcher, domain) -> None:
