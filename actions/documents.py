@@ -374,18 +374,12 @@ class ActionDocumentRequirements(Action):
             for pattern, other in LOST_ELSEWHERE:
                 if pattern.search(text):
                     dispatcher.utter_message(response=other)
-        if case == "duration":  # "jadinya berapa lama?": an offer to apply made before stays open
+        if document.application is None or case == "duration":
             dispatcher.utter_message(
                 response="utter_document_anything_else",
                 buttons=[OTHER_DOCUMENT_BUTTON, OFFICE_BUTTON, MAIN_MENU_BUTTON],
             )
-            return []
-        if document.application is None:
-            dispatcher.utter_message(
-                response="utter_document_anything_else",
-                buttons=[OTHER_DOCUMENT_BUTTON, OFFICE_BUTTON, MAIN_MENU_BUTTON],
-            )
-            return events
+            return [] if case == "duration" else events  # "berapa lama?" leaves an offer open
         dispatcher.utter_message(
             response="utter_application_offer",
             kind=APPLICATION_TYPES[document.application],
