@@ -22,7 +22,7 @@ from actions.form_validation import FormValidationAction
 from actions.gateway import gateway
 from actions.lookups import Failure, lookup
 from actions.menu import MAIN_MENU_BUTTON, OFFICE_BUTTON
-from bot.identifiers import normalize_ticket
+from bot.identifiers import CASE_PREFIXES, normalize_ticket
 
 SlotValues = dict[str, Any]
 
@@ -68,7 +68,9 @@ class ValidateApplicationStatusForm(FormValidationAction):
 
 # A case number as typed when the entity extractor missed it: "adm 2026 000123",
 # "ADM/2026/000123", "nomornya adm-2026-000123 ya".
-_TYPED_TICKET = re.compile(r"\b(lpr|adm|skck|bil|tkt)\s*[-_/.\s]\s*(20\d\d)\s*[-_/.\s]\s*(\d{5,6})\b", re.I)
+_TYPED_TICKET = re.compile(
+    rf"\b({'|'.join(CASE_PREFIXES)})\s*[-_/.\s]\s*(20\d\d)\s*[-_/.\s]\s*(\d{{5,6}})\b", re.I
+)
 
 
 def typed_ticket(text: str) -> str | None:

@@ -276,6 +276,13 @@ def casn_result(result: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def followed_line(domain: DomainDict, result: dict[str, Any]) -> str:
+    """`utter_casn_followed` for the case the gateway follows the result as (empty when it
+    could not open one: the result is answered all the same)."""
+    number = result.get("case_number")
+    return "\n\n" + phrase(domain, "utter_casn_followed", case_number=number) if number else ""
+
+
 def final_result(result: dict[str, Any]) -> str:
     """The response that words the final verdict (still running when unknown)."""
     final = str(result.get("final"))
@@ -310,6 +317,7 @@ class ActionCasnResult(Action):
             response="utter_casn_result",
             final=phrase(domain, final_result(result.data)),
             buttons=[INFO_BUTTON, MAIN_MENU_BUTTON],
+            followed=followed_line(domain, result.data),
             **casn_result(result.data),
         )
         return forget

@@ -29,6 +29,7 @@ CASE_NOUNS = {
     "skck": "Permohonan SKCK",
     "billing": "Tagihan",
     "contact_request": "Tiket layanan petugas",
+    "casn_result": "Hasil seleksi CASN",
 }
 HISTORY_LINES = 5
 
@@ -68,6 +69,8 @@ def summary_text(summary: Any) -> str:
         return f"Keperluan: {summary['purpose']}{station}"
     if summary.get("description"):  # billing
         return f"{summary['description']}: {rupiah(summary.get('amount'))}"
+    if summary.get("position"):  # CASN result
+        return f"Formasi {summary['position']} di {summary.get('agency') or 'instansi tujuan'}"
     return ""
 
 

@@ -49,6 +49,12 @@ CASE_FAILURES = {
         not_found="utter_case_not_found",
         buttons=(OTHER_NUMBER_BUTTON, MAIN_MENU_BUTTON),
     ),
+    "CASN": Failure(
+        "SSCASN BKN",
+        "lihat pengumuman terbaru di akun SSCASN Anda (sscasn.bkn.go.id).",
+        not_found="utter_case_not_found",
+        buttons=(OTHER_NUMBER_BUTTON, MAIN_MENU_BUTTON),
+    ),
     "BIL": Failure(
         "SIMPONI (kode billing PNBP)",
         "cek status pembayaran pada bukti bayar atau aplikasi instansi pemberi layanan.",

@@ -3,8 +3,9 @@ for. Shared by `action_continue` and `action_handle_miss` (actions/followups.py,
 
 - `typed_values()`: the identifiers and date the latest message gave.
 - `continue_service()`: the most recent service that needs them (its own form, else a form of
-  the same service), else the only service that takes such an identifier, else the one the
-  message names by a word of its title; None when it stays open.
+  the same service), else for a case number the status router, else the only service that
+  takes such an identifier, else the one the message names by a word of its title; None when
+  it stays open.
 - `service_choices()`: the buttons for "Data tersebut untuk layanan apa?".
 """
 
@@ -49,6 +50,7 @@ IDENTIFIER_SLOTS = (
     "plate_number", "ticket_id", "billing_code",
 )  # fmt: skip
 BIRTH_DATE_SLOTS = ("birth_date", "student_birth_date")
+CASE_ROUTER = "case_status_form"  # any case number's status (actions/case_status.py)
 _PARTICIPANT_NUMBER = re.compile(r"(?<!\d)\d{17}(?!\d)")  # a CASN participant number (no entity)
 _TOPIC_TITLES = {topic.intent: topic.title for service in SERVICES for topic in service.topics}
 
@@ -120,6 +122,9 @@ def continue_service(
                 if continued is not None:
                     return continued
     identifiers = {slot: value for slot, value in values.items() if slot != "date"}
+    if identifiers.get("ticket_id") is not None and CASE_ROUTER in forms:
+        # A case number names its kind by its prefix, and the router answers every kind.
+        return _moved(domain, CASE_ROUTER, {"ticket_id": identifiers["ticket_id"]})
     takers = list(
         dict.fromkeys(form for form in FORMS.values() if form in forms and _moved(domain, form, identifiers))
     )

@@ -26,7 +26,7 @@ from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic, response
 from sanic.request import Request
 
-from actions import metrics
+from actions import call_body, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ def build_app(actions: str, token: str, cors: Any = None, auto_reload: bool = Fa
         raise SystemExit(f"{TOKEN_ENV} is not set: the action server refuses to run without Rasa's secret")
     app = create_app(actions, cors_origins=cors, auto_reload=auto_reload)
     require_token(app, token)
+    call_body.install(app, metrics.WEBHOOK_PATH)  # before the metrics, which read the call
     metrics.install(app)
     return app
 

@@ -44,7 +44,24 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.driver == "asyncpg":
+        engine.dialect.do_ping = _ping_asyncpg  # type: ignore[method-assign]
     return engine
+
+
+def _ping_asyncpg(dbapi_connection: Any) -> bool:
+    """The pool's check of a connection before each use, in one round trip (`;`).
+
+    SQLAlchemy's asyncpg ping wraps `;` in BEGIN and ROLLBACK (for PgBouncer's transaction
+    mode, which no deployment of ours uses): three round trips per session, and a session's
+    checkout is several times per turn (bench/findings.md, round 10). A connection that died
+    (PostgreSQL restarted) still fails the ping with the driver's error translated as
+    SQLAlchemy's own ping does, so the pool replaces it and the session gets a fresh one."""
+    try:
+        dbapi_connection.run_async(lambda connection: connection.fetchrow(";"))
+    except Exception as error:  # noqa: BLE001 - translated into the DB-API error the pool reads
+        dbapi_connection._handle_exception(error)
+    return True
 
 
 def owner_only(database: Path, *, create: bool = False) -> None:

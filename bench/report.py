@@ -27,6 +27,7 @@ TARGETS = {
     "training_s": 300.0,
     "rasa_cpu_ms_per_turn": 12.0,  # issue 19
     "long_conversation_ratio": 1.2,  # issue 19: turn 600 within 1.2x of turn 20
+    "capacity_turns_per_second": 60.0,  # issue 19: through the cluster, p95 <= 300 ms
 }
 SYSTEM_ORDER = ("ours", "default", "baseline")
 
@@ -213,12 +214,42 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+def capacity_row(capacity: dict[str, Any]) -> list[str]:
+    """The capacity target's row: the best level that met the latency, and the first that did not."""
+    best = capacity["capacity_turns_per_second"]
+    missed = next((level for level in capacity["levels"] if not level["met"]), None)
+    parts = [f"{best:.1f} turns/s" if best is not None else "no level met p95 ≤ 300 ms"]
+    if missed:
+        parts.append(
+            f"at {missed['citizens']} citizens {missed['turns_per_second']:.1f} turns/s, "
+            f"p95 {missed['latency_ms']['p95']:.0f} ms, {missed['errors']} errors"
+        )
+    last = capacity["levels"][-1]["cpu_ms_per_turn"]
+    idle = capacity.get("idle_cpu_percent", {})
+    parts.append(
+        f"{capacity['settings']['topology']}; CPU per turn at the last level: "
+        + ", ".join(f"{kind} {ms:.0f} ms" for kind, ms in sorted(last.items(), key=lambda kv: -kv[1]))
+        + "; idle, % of a core: "
+        + ", ".join(f"{kind} {percent:.0f}" for kind, percent in sorted(idle.items(), key=lambda kv: -kv[1]))
+        + " (`bench/capacity.py`)"
+    )
+    target = TARGETS["capacity_turns_per_second"]
+    return [
+        f"≥ {target:.0f} turns/s through the load balancer at p95 ≤ 300 ms, no errors",
+        "; ".join(parts),
+        verdict(best is not None and best >= target),
+    ]
+
+
 def targets_section(
     load_result: dict[str, Any] | None,
     training: tuple[float, str] | None,
     long_result: dict[str, Any] | None = None,
+    capacity: dict[str, Any] | None = None,
 ) -> str:
     rows: list[list[Any]] = []
+    if capacity:
+        rows.append(capacity_row(capacity))
     if load_result and (cpu := load_result.get("sequential_cpu_ms_per_turn")):
         turns = sum(level["turns"] for level in load_result.get("sequential", []))
         rows.append([
@@ -674,7 +705,9 @@ def main() -> int:
     long_result = load(RESULTS, "long_conversation")
     sections = [
         header(reference, run),
-        targets_section(load_result, training_seconds(train, full_train), long_result),
+        targets_section(
+            load_result, training_seconds(train, full_train), long_result, load(RESULTS, "capacity")
+        ),
     ]
     if nlu:
         sections.append(nlu_section(nlu, full_nlu))

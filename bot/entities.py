@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass
 
 from bot.dates import find_dates
-from bot.identifiers import digits, is_phone_number, normalize_plate, normalize_sim_class, token_kind
+from bot.identifiers import (
+    CASE_PREFIXES,
+    digits,
+    is_phone_number,
+    normalize_plate,
+    normalize_sim_class,
+    token_kind,
+)
 from bot.regions import find_regions
 from bot.text import is_known_word
 
@@ -31,7 +38,9 @@ class Entity:
 # A case number as citizens type it: any case, its parts joined by a dash, slash, dot,
 # underscore, spaces or nothing ("lpr/2026/00042", "ADM 2026 000123", "skck2026000123").
 # The same pattern as api/privacy/shapes.py, so the gateway leaves its digits alone.
-_TICKET = re.compile(r"\b(LPR|ADM|SKCK|BIL|TKT)\s*[-/._]?\s*(20\d\d)\s*[-/._]?\s*(\d{5,6})\b", re.IGNORECASE)
+_TICKET = re.compile(
+    rf"\b({'|'.join(CASE_PREFIXES)})\s*[-/._]?\s*(20\d\d)\s*[-/._]?\s*(\d{{5,6}})\b", re.IGNORECASE
+)
 # Digit groups joined by single spaces, dots or dashes: "3171 0117 0845 0001".
 _NUMBER_RUN = re.compile(r"(?<![\w+])\d+(?:[ .-]\d+)*(?![\w])")
 _KK_CONTEXT = re.compile(r"\b(kk|kartu\s+kel\w*)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)

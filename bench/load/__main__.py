@@ -24,7 +24,6 @@ from bench.load.conversations import load_personas, scripts
 from bench.load.generator import (
     DirectRasa,
     Gateway,
-    Level,
     Outbox,
     Target,
     Think,
@@ -32,6 +31,7 @@ from bench.load.generator import (
     run_level,
     run_mixed,
     run_sequential,
+    summary,
 )
 from bench.load.procstat import Sampler, cpu_seconds, peak_rss_bytes
 from bench.load.stack import running
@@ -42,39 +42,6 @@ SAMPLE_SECONDS = 0.5
 # the persona's NIK for 30 minutes, i.e. for the rest of the run.
 STACK_SETTINGS = {"AW_OTP_MAX_ATTEMPTS": "10", "AW_OTP_LOCKOUT_MINUTES": "1"}
 SEED = 7
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0–100) with linear interpolation between ranks."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def summary(level: Level, processes: dict[str, dict[str, float]]) -> dict[str, Any]:
-    seconds = [t.seconds for t in level.turns]
-    errors: dict[str, int] = {}
-    for turn in level.turns:
-        if turn.error:
-            errors[turn.error] = errors.get(turn.error, 0) + 1
-    return {
-        "target": level.target,
-        "citizens": level.citizens,
-        "seconds": level.seconds,
-        "turns": len(level.turns),
-        "turns_per_second": round(len(level.turns) / level.seconds, 2),
-        "latency_ms": {f"p{q}": round(1000 * percentile(seconds, q), 1) for q in (50, 95, 99)}
-        | {"max": round(1000 * max(seconds, default=0), 1)},
-        "errors": sum(errors.values()) + sum(level.open_errors.values()),
-        "errors_by_kind": errors | {f"open_{k}": v for k, v in level.open_errors.items()},
-        "conversations": dict(level.conversations),
-        "deviations": dict(level.deviations),
-        "processes": processes,
-    }
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:

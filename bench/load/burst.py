@@ -35,6 +35,7 @@ from api.conversations.admission import BUSY_TEXT
 from api.core.config import Settings
 from api.main import create_app
 from api.models import Author, Message, RasaStatus
+from bench.load.generator import percentile
 
 
 class SerialRasa:
@@ -83,14 +84,6 @@ def serve(app: Starlette) -> tuple[str, uvicorn.Server]:
     while not server.started:
         time.sleep(0.01)
     return f"http://127.0.0.1:{sock.getsockname()[1]}", server
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 async def burst(

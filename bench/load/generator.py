@@ -33,6 +33,7 @@ import httpx
 from bench.load.conversations import CASE_NUMBER, Click, Say, Script, SmsCode, Step
 
 SIX_DIGITS = re.compile(r"\b(\d{6})\b")
+READ_AGAIN_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # between reads of the SMS outbox cut off
 
 
 @dataclass
@@ -61,11 +62,21 @@ class Outbox:
     headers: dict[str, str]
 
     async def code(self, http: httpx.AsyncClient, phone: str) -> str | None:
-        """The latest code sent to `phone`; None when there is none."""
-        response = await http.get(
-            f"{self.url}/api/v1/identity/simulated-sms", params={"to": phone}, headers=self.headers
-        )
-        if response.status_code != 200:
+        """The latest code sent to `phone`; None when there is none. The code is on the
+        citizen's phone whatever happens to a gateway replica, so a read cut off by one (a
+        kill test) is made again, as the citizen would look again."""
+        response = None
+        for delay in READ_AGAIN_SECONDS:
+            try:
+                response = await http.get(
+                    f"{self.url}/api/v1/identity/simulated-sms",
+                    params={"to": phone},
+                    headers=self.headers,
+                )
+                break
+            except httpx.TransportError:
+                await asyncio.sleep(delay)
+        if response is None or response.status_code != 200:
             return None
         messages = response.json().get("messages") or []
         found = SIX_DIGITS.search(messages[-1].get("text") or "") if messages else None
@@ -338,3 +349,36 @@ def step_message(step: Say | Click, last: Reply, replies: list[str]) -> tuple[st
         return (payload, step.title) if payload is not None else None
     cases = [number for text in replies for number in CASE_NUMBER.findall(text)]
     return step.text.replace("{case}", cases[-1] if cases else ""), None
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) with linear interpolation between ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(level: Level, processes: dict[str, dict[str, float]]) -> dict[str, Any]:
+    seconds = [t.seconds for t in level.turns]
+    errors: dict[str, int] = {}
+    for turn in level.turns:
+        if turn.error:
+            errors[turn.error] = errors.get(turn.error, 0) + 1
+    return {
+        "target": level.target,
+        "citizens": level.citizens,
+        "seconds": level.seconds,
+        "turns": len(level.turns),
+        "turns_per_second": round(len(level.turns) / level.seconds, 2),
+        "latency_ms": {f"p{q}": round(1000 * percentile(seconds, q), 1) for q in (50, 95, 99)}
+        | {"max": round(1000 * max(seconds, default=0), 1)},
+        "errors": sum(errors.values()) + sum(level.open_errors.values()),
+        "errors_by_kind": errors | {f"open_{k}": v for k, v in level.open_errors.items()},
+        "conversations": dict(level.conversations),
+        "deviations": dict(level.deviations),
+        "processes": processes,
+    }

@@ -171,7 +171,18 @@ async def test_results_show_each_stage_and_the_next_step(fake, dispatcher, domai
     assert "• SKD: nilai 412 (ambang batas 311) — lulus" in text
     assert "• SKB: nilai 78,5 — lulus" in text
     assert wording("utter_casn_final_lulus") in text
+    assert "kami pantau" not in text  # the gateway opened no case: nothing promised
     assert events == [SlotSet("participant_number", None)]
+
+
+async def test_a_followed_result_names_its_case_number(fake, dispatcher, domain) -> None:
+    fake.answer({**RESULT, "case_number": "CASN-2026-000007"})
+
+    await ActionCasnResult().run(dispatcher, submit_tracker(ASKED), domain)
+
+    text = texts(dispatcher)
+    assert "Hasil ini kami pantau dengan nomor CASN-2026-000007" in text
+    assert text.index("CASN-2026-000007") > text.index(wording("utter_casn_final_lulus"))
 
 
 @pytest.mark.parametrize("final", ["tidak_lulus", "proses"])

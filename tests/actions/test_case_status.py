@@ -140,6 +140,12 @@ async def test_a_billing_case_number_gets_the_billings_payment_status(fake, disp
             "Permohonan ADM-2026-000123",
         ),
         ("SKCK-2026-000415", "skck", {"purpose": "melamar kerja"}, "Permohonan SKCK SKCK-2026-000415"),
+        (
+            "CASN-2026-000007",
+            "casn_result",
+            {"position": "Analis Kebijakan Ahli Pertama", "agency": "Kementerian PANRB"},
+            "Hasil seleksi CASN CASN-2026-000007",
+        ),
     ],
 )
 async def test_application_and_skck_numbers_get_the_cases_status(

@@ -191,6 +191,24 @@ async def test_a_plate_with_no_recent_service_starts_the_only_service_that_takes
     assert followups(events) == ["vehicle_tax_form"]
 
 
+async def test_a_case_number_with_no_recent_service_goes_to_the_status_router(
+    dispatcher: CollectingDispatcher, domain: DomainDict
+) -> None:
+    """A miss that carries a case number of any kind: the router answers it (its prefix names
+    the service), never "untuk layanan apa?"."""
+    tracker = tracker_from_events(
+        [
+            *session_start(),
+            user("nlu_fallback", "kabar casn-2026-000007 gmn", [("ticket_id", "CASN-2026-000007")]),
+        ]
+    )
+
+    events = await ActionHandleMiss().run(dispatcher, tracker, domain)
+
+    assert followups(events) == ["case_status_form"]
+    assert slots(events) == {"ticket_id": "CASN-2026-000007"}
+
+
 async def test_a_nik_with_no_recent_service_asks_which_service(
     dispatcher: CollectingDispatcher, domain: DomainDict
 ) -> None:

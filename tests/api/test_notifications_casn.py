@@ -17,10 +17,13 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.cases import NUMBER_FORMATS
 from api.identity import sessions
 from api.ministries.base import MinistryUnavailable
 from api.ministries.bkn import Announcement, BknAdapter
 from api.models import Case, CaseKind, CaseSubscription
+from api.privacy import shapes
+from bot.identifiers import CASE_PREFIXES, normalize_ticket
 from simulators.bkn import ANNOUNCEMENTS, announced
 from simulators.seed.casn import FINAL, SKD, Participant, participants
 from tests.api.fake_rasa import FakeRasa
@@ -199,3 +202,21 @@ async def test_the_result_is_answered_when_the_announcements_cannot_be_read(
     conversation = await channel_conversation(app, "telegram", str(next(_chat_ids)))
     response = await check_result(app, conversation, participant(passed_skd=True, result="TL"))
     assert response.status_code == 200 and response.json()["case_number"] is None
+
+
+def test_the_bot_knows_every_kind_of_case_number_the_gateway_gives() -> None:
+    """A number an update names ("Kabar terbaru ... CASN-2026-000007") is one the bot takes
+    when the citizen asks its status, and one whose digits the gateway does not take for an
+    identifier (bot/identifiers.py and api/privacy/shapes.py against api/cases.py)."""
+    prefixes = {prefix for prefix, _ in NUMBER_FORMATS.values()}
+    assert set(CASE_PREFIXES) == prefixes
+    assert set(shapes.CASE_PREFIXES) == prefixes  # the gateway leaves their digits alone
+    for prefix, width in NUMBER_FORMATS.values():
+        number = f"{prefix}-2026-{'7'.zfill(width)}"
+        assert normalize_ticket(number.lower()) == number
+
+
+def test_a_casn_case_number_is_no_identifier_to_the_gateway() -> None:
+    """Its digits ("2026-000007") are a NISN's count: the case number keeps them from the vault."""
+    assert shapes.find_identifiers("status casn-2026-000007 gmn") == []
+    assert [found.kind for found in shapes.find_identifiers("nisn 2026-000007")] == ["nisn"]

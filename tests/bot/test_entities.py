@@ -25,6 +25,7 @@ def found(text):
         ("adm2026000945", [("adm2026000945", "ticket_id", "ADM-2026-000945")]),
         ("bil - 2026 - 000932 lunas?", [("bil - 2026 - 000932", "ticket_id", "BIL-2026-000932")]),
         ("status lpr 2026-00955?", [("lpr 2026-00955", "ticket_id", "LPR-2026-00955")]),
+        ("kabar casn-2026-000007 gmn", [("casn-2026-000007", "ticket_id", "CASN-2026-000007")]),
         ("kode billing 820251234567890", [("820251234567890", "billing_code", "820251234567890")]),
         ("perpanjang sim c di polres", [("c", "sim_class", "C")]),
         ("biaya sim b ii umum", [("b ii umum", "sim_class", "B2 Umum")]),

@@ -60,6 +60,7 @@ def test_plates_are_normalised(typed, plate):
 def test_non_plates_and_tickets():
     assert normalize_plate("12345") is None
     assert normalize_ticket("lpr-2025-00421") == "LPR-2025-00421"
+    assert normalize_ticket("casn-2026-000007") == "CASN-2026-000007"
     assert normalize_ticket("XYZ-2025-00421") is None
 
 

@@ -39,12 +39,13 @@ import asyncpg
 import httpx
 import redis
 
+from bench.cluster import warm_up
 from bench.load.conversations import load_personas, scripts
-from bench.load.generator import Gateway, Outbox, Reply, Think, next_message, play_once
+from bench.load.generator import Gateway, Outbox, Reply, Think, next_message
 from bench.load.procstat import descendants
 from tests.cluster import ROOT, cluster
 
-STATE = ROOT / "var" / "cluster" / "state.json"
+STATE = cluster.STATE_FILE
 RESULTS = ROOT / "var" / "cluster" / "killtest.json"
 P95_TARGET_SECONDS = 0.300
 RECOVERY_TARGET_SECONDS = 10.0
@@ -139,8 +140,7 @@ async def deliver(
     raise AssertionError("unreachable")
 
 
-def read_state() -> dict[str, Any]:
-    return dict(json.loads(STATE.read_text()))
+read_state = cluster.read_state
 
 
 def p95(values: list[float]) -> float:
@@ -188,20 +188,6 @@ async def citizen(
             if last.error:
                 break
         await asyncio.sleep(think.wait(rng))
-
-
-async def warm_up(state: dict[str, Any], mix: list[Any], target: Gateway) -> None:
-    """Each Rasa replica's first predictions build its models' graphs (seconds each): every
-    script's first message straight to each replica, then two scripts through the balancer."""
-    async with httpx.AsyncClient(timeout=120) as http:
-        for replica in state["rasa_replicas"]:
-            for script in mix:
-                text = getattr(script.steps[0], "text", "halo")
-                body = {"sender": f"warmup-{uuid.uuid4().hex}", "message": text, "input_channel": "web"}
-                await http.post(f"{replica}/webhooks/rest/webhook", json=body)
-    for script in mix[:2]:
-        await play_once(target, script, REQUEST_TIMEOUT_SECONDS)
-    print("killtest: warmed up", flush=True)
 
 
 def kill(name: str) -> dict[str, Any]:
@@ -624,7 +610,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         state["service_api_url"], {"Authorization": f"Bearer {state['secrets']['AW_SERVICE_TOKEN']}"}
     )
     target = ResendingGateway(state["public_url"], outbox)
-    await warm_up(state, mix, target)
+    await warm_up(state, mix, target, REQUEST_TIMEOUT_SECONDS)
+    print("killtest: warmed up", flush=True)
     events: list[tuple[float, str]] = []
     t = args.warmup
     for name in ("kill:rasa1", "kill:actions1", "kill:gateway1"):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 
 import pytest
@@ -20,11 +21,12 @@ def closed_port() -> int:
 def test_a_missing_server_skips_locally_and_fails_under_ci(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ci: str, status: int
 ) -> None:
-    monkeypatch.setattr(test_cluster, "SERVERS", {"RabbitMQ": closed_port()})
+    cluster = test_cluster.cluster
+    monkeypatch.setattr(cluster, "Servers", functools.partial(cluster.Servers, rabbitmq_port=closed_port()))
     monkeypatch.setenv("CI", ci)
     started: list[object] = []
     monkeypatch.setattr(test_cluster.signal, "signal", lambda *args: None)  # pytest keeps its own
-    monkeypatch.setattr(test_cluster.subprocess, "Popen", lambda *args, **kwargs: started.append(args))
+    monkeypatch.setattr(cluster, "supervised", lambda *args: started.append(args))
 
     assert test_cluster.main([]) == status
     assert started == []

@@ -411,6 +411,10 @@ def test_civil_service_result_refused_for_a_wrong_birth_date(chat: Chat, service
             line += f" (ambang batas {decimal(stage['passing_grade'])})"
         line += " — lulus" if stage["passed"] else " — tidak lulus"
         assert line in reply, f"missing {line!r}\n{chat.log()}"
+    # The result is followed as a case: its number is given, and its status can be asked by it.
+    case_number = expected["case_number"]
+    contains(reply, chat, f"Hasil ini kami pantau dengan nomor {case_number}")
+    chat.say(f"status {case_number.lower()} gmn", f"Hasil seleksi CASN {case_number}: ")
 
 
 def renewal_state(licence: dict[str, Any]) -> str:
