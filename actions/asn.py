@@ -71,6 +71,7 @@ TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 INFO_TOPICS = frozenset(topic for topic, _ in TOPICS)
+FOLLOW_UP_WORDS = 4
 _FOLLOW_UP = re.compile(
     r"^\s*(?:kalau|kalo|klo|kl|terus|trus|lalu|bagaimana dengan|gimana dengan|untuk|utk|yg|yang)\b", re.I
 )
@@ -124,7 +125,9 @@ def info_topic(tracker: Tracker) -> str | None:
     if text.startswith("/"):
         return None
     topic = casn_topic(text)
-    if topic is None and _FOLLOW_UP.search(text):
+    # Only a short follow-up changes one detail of the last answer ("kalau PPPK?"); a longer one
+    # asks something new ("kalo pernah dipenjara boleh daftar ga": the requirements).
+    if topic is None and _FOLLOW_UP.search(text) and len(text.split()) <= FOLLOW_UP_WORDS:
         previous = tracker.get_slot("casn_topic")
         topic = previous if previous in INFO_TOPICS else None
     return topic

@@ -185,4 +185,18 @@ class ActionCaseStatus(Action):
         number = case_number(entity_value(tracker, "ticket_id") or tracker.get_slot("ticket_id"))
         if number is None:
             return []
-        return [SlotSet("ticket_id", number), *await follow_case(dispatcher, number)]
+        events: list[EventType] = [SlotSet("ticket_id", number), *await follow_case(dispatcher, number)]
+        # "cek LPR-2026-00011 sama TKT-2026-000022": every number the message gave is answered.
+        for other in more_numbers(tracker, number):
+            events += await follow_case(dispatcher, other)
+        return events
+
+
+def more_numbers(tracker: Tracker, first: str) -> list[str]:
+    """The other case numbers of the latest message, in order, each once."""
+    numbers: list[str] = []
+    for value in tracker.get_latest_entity_values("ticket_id"):
+        number = case_number(value)
+        if number is not None and number != first and number not in numbers:
+            numbers.append(number)
+    return numbers

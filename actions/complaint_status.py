@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import aside_intents, entity_value, typed_answer
 from actions.case_replies import follow_complaint
-from actions.case_status import follow_case
+from actions.case_status import follow_case, more_numbers
 from actions.conversation import Action
 from actions.form_validation import FormValidationAction
 from actions.lapor_topics import answer as answer_lapor_topic
@@ -92,5 +92,9 @@ class ActionComplaintStatus(Action):
         if not case_number:
             return []
         if str(case_number).startswith("LPR-") or _TRACKING_NUMBER.fullmatch(str(case_number)):
-            return await follow_complaint(dispatcher, str(case_number))
-        return await follow_case(dispatcher, str(case_number))
+            events = await follow_complaint(dispatcher, str(case_number))
+        else:
+            events = await follow_case(dispatcher, str(case_number))
+        for other in more_numbers(tracker, str(case_number)):  # every number the message gave
+            events += await follow_case(dispatcher, other)
+        return events

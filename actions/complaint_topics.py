@@ -17,6 +17,8 @@ from actions.answers import payload
 # Category key (GET /complaints/categories) → words that name the subject, as regex alternatives.
 SUBJECTS: dict[str, str] = {
     "pungli": r"pungli|pungutan|dimintai uang|minta(?:in)? uang|minta duit|uang pelicin|pelicin|suap|sogok|"
+    r"(?:di)?minta(?:i|in)? (?:bayar|duit)|(?:di)?suruh bayar|(?:padahal|katanya|harusnya) gratis|"
+    r"tanpa kuitansi|"
     r"korupsi|calo|minta damai|nyelewengin|menyelewengkan|gratifikasi|motong uang|dipotong|bribe|illegal fee",
     "infrastruktur": r"jalan rusak|jalan berlubang|berlubang|jalan(?:nya)? (?:rusak|longsor)|jembatan|"
     r"lampu jalan|penerangan jalan|drainase|got|gorong|trotoar|longsor|tanggul|dalan rusak|pothole",

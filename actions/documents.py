@@ -66,7 +66,9 @@ DOCUMENTS: tuple[Document, ...] = (
     Document(
         "death_certificate",
         "Akta kematian",
-        word_pattern(r"akt[ae]\s+(?:ke)?mati(?:an)?", "kematian", "meninggal", "wafat", r"almarhum\w*"),
+        word_pattern(
+            r"akt[ae]\s+(?:ke)?mati(?:an)?(?:nya)?", r"kematian(?:nya)?", "meninggal", "wafat", r"almarhum\w*"
+        ),
     ),
     Document(
         "kia",
@@ -147,7 +149,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "duration",
         word_pattern(
-            r"berapa\s+(?:lama|hari|jam|minggu)",
+            r"(?:berapa|brp|brapa)\s+(?:lama|hari|jam|minggu)",
             r"(?:kapan|brp|berapa)\s+(?:\w+\s+)?(?:jadi|selesai|jadinya|kelar|terbit)",
             r"lama\s+(?:proses\w*|pembuatan\w*|pengurusan\w*|jadinya|bikinnya)",
             r"proses\w*\s+berapa\s+lama",
@@ -339,6 +341,13 @@ class ValidateDocumentRequirementsForm(FormValidationAction):
         return {"document_type": value}
 
 
+# Cards lost with a population document that another service reissues: what to do about each.
+LOST_ELSEWHERE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (word_pattern(r"sim(?:\s+[abcd]\w?)?"), "utter_topic_sim_lost"),
+    (word_pattern("skck"), "utter_topic_skck_lost"),
+)
+
+
 class ActionDocumentRequirements(Action):
     """The requirements of the chosen document in the citizen's situation; offers an online
     application where one exists."""
@@ -360,12 +369,17 @@ class ActionDocumentRequirements(Action):
         case = case if case in CASES_BY_KEY else None
         response = answer_response(document.key, case, domain.get("responses", {}))
         dispatcher.utter_message(response=response, document=document.title, document_lower=document.phrase)
+        if case == "lost":  # "dompet hilang, isinya ktp dan sim": each lost card is answered
+            text = str(tracker.latest_message.get("text") or "")
+            for pattern, other in LOST_ELSEWHERE:
+                if pattern.search(text):
+                    dispatcher.utter_message(response=other)
         if document.application is None or case == "duration":
             dispatcher.utter_message(
                 response="utter_document_anything_else",
                 buttons=[OTHER_DOCUMENT_BUTTON, OFFICE_BUTTON, MAIN_MENU_BUTTON],
             )
-            return events
+            return [] if case == "duration" else events  # "berapa lama?" leaves an offer open
         dispatcher.utter_message(
             response="utter_application_offer",
             kind=APPLICATION_TYPES[document.application],

@@ -48,9 +48,15 @@ class Topic:
     pattern: re.Pattern[str]
 
 
-# Checked in this order: "denda kalau telat bayar lalu aktif lagi" is about the penalty, a lost
-# card of a newborn is about the newborn.
+# Checked in this order: a member who died is reported, whatever else is asked about the card;
+# "denda kalau telat bayar lalu aktif lagi" is about the penalty, a lost card of a newborn is
+# about the newborn.
 TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "death",
+        "Peserta meninggal",
+        word_pattern(r"meninggal\w*", "wafat", r"almarhum\w*", "mendiang", "berpulang"),
+    ),
     Topic(
         "penalty",
         "Denda rawat inap",
@@ -77,7 +83,8 @@ TOPICS: tuple[Topic, ...] = (
             "autodebit",
             r"virtual\s+account",
             r"jatuh\s+tempo",
-            r"tanggal\s+berapa",
+            r"(?:tanggal|tgl)\s+(?:berapa|brp)",
+            r"(?:bayar|membayar|iuran)\w*\s+(?:\w+\s+){0,2}?paling\s+(?:lambat|telat)",
             r"batas\s+(?:waktu\s+)?(?:bayar|pembayaran)",
         ),
     ),
@@ -268,6 +275,7 @@ NEXT: dict[str, list[Button]] = {
     "register": [CONTRIBUTION_BUTTON, STATUS_BUTTON],
     "emergency": [FACILITY_BUTTON, STATUS_BUTTON],
     "payment": [CONTRIBUTION_BUTTON, STATUS_BUTTON],
+    "death": [STATUS_BUTTON],
 }
 
 
@@ -289,8 +297,8 @@ def requested_topic(tracker: Tracker) -> str | None:
 
 
 def asked_about(tracker: Tracker) -> str | None:
-    """What a contribution question asks about: "penalty", "class_change", "reactivate", a class
-    ("1"-"3"), or None."""
+    """What a contribution question asks about: "penalty", "class_change", "reactivate", "payment"
+    (where and by when), a class ("1"-"3"), or None."""
     given = entity_value(tracker, CLASS_ENTITY)
     if given in CLASSES:
         return given
@@ -299,7 +307,7 @@ def asked_about(tracker: Tracker) -> str | None:
         return None
     # Topics a contribution question may be about, before any class it names ("turun kelas
     # dari kelas 1 ke kelas 3" asks about changing class, not class I).
-    for topic in ("penalty", "class_change", "reactivate"):
+    for topic in ("penalty", "class_change", "reactivate", "payment"):
         if TOPICS_BY_KEY[topic].pattern.search(text):
             return topic
     return class_in(text)

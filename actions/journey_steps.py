@@ -81,8 +81,8 @@ def document_done(key: str, application: str | None = None) -> tuple[Marker, ...
     return markers
 
 
-BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?", r"akt[ae]\s+(?:anak|bayi)")
-DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?", r"akt[ae]\s+meninggal")
+BIRTH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?lahir(?:an)?(?:nya)?", r"akt[ae]\s+(?:anak|bayi)")
+DEATH_CERTIFICATE = word_pattern(r"akt[ae]\s*(?:ke)?mati(?:an)?(?:nya)?", r"akt[ae]\s+meninggal")
 KK = word_pattern("kk", r"kartu\s+keluarga")
 BPJS = word_pattern(r"bpjs(?:nya)?", "jkn", "kis", r"bpjs\s*kesehatan(?:nya)?")
 BANSOS = word_pattern("bansos", "pkh", "bpnt", "dtks", "dtsen", r"bantuan\s+sosial")
@@ -142,6 +142,9 @@ JOURNEYS: tuple[Journey, ...] = (
             "newborn",
             r"kelahiran\s+anak",
             r"anak\s+(?:pertama|kedua|ketiga)\s+lahir",
+            # "anak ketiga kami lahir di bidan", "cucu saya lahir tadi pagi": a birth told with when or where
+            r"(?:anak|cucu|adik|keponakan|ponakan)\w*\s+(?:\w+\s+){0,2}lahir\s+"
+            r"(?:di|tadi|td|kemarin|kemaren|kmrn|tgl|tanggal|pagi|siang|sore|malam|minggu|hari|bulan)",
             r"punya\s+(?:anak|bayi|momongan)",
             "persalinan",
             r"istri\w*\s+lahiran",

@@ -155,7 +155,27 @@ class ActionJourney(Action):
         dispatcher.utter_message(
             text=checklist(domain, journey, done), buttons=checklist_buttons(journey, done)
         )
-        return [SlotSet("journey", journey.key), SlotSet("journey_step", None)]
+        events: list[EventType] = [SlotSet("journey", journey.key), SlotSet("journey_step", None)]
+        asked = step_told_with_event(journey, message_text(tracker))
+        if asked is not None:  # "ibu penerima pkh meninggal, bansosnya gimana?": that step in full too
+            return [*events, *show_step(dispatcher, domain, journey, done, asked)]
+        return events
+
+
+def step_told_with_event(journey: Journey, text: str) -> Step | None:
+    """The step of `journey` the message names besides the event itself ("bansosnya", "uang
+    dari bpjs ketenagakerjaan"); words of the event ("masuk sd", "kematian") name no step."""
+    if text.startswith("/"):
+        return None
+    event = [match.span() for match in journey.pattern.finditer(text)]
+    named = [
+        (match.end() - match.start(), -index, step)
+        for index, step in enumerate(journey.steps)
+        for match in step.pattern.finditer(text)
+        if not any(start <= match.start() and match.end() <= end for start, end in event)
+    ]
+    # The longest name wins: "bpjs ketenagakerjaan" is the JKP, not BPJS Kesehatan.
+    return max(named, key=lambda found: found[:2])[2] if named else None
 
 
 class ActionJourneyNextStep(Action):

@@ -98,6 +98,16 @@ def typed_year(text: str) -> int | None:
     return int(match.group()) if match else None
 
 
+def more_years(text: str, answered: set[Any]) -> list[int]:
+    """The other years the message names, besides the one asked and shown, each once."""
+    years: list[int] = []
+    for match in _YEAR.finditer(text):
+        year = int(match.group())
+        if str(year) not in {str(value) for value in answered} and year not in years:
+            years.append(year)
+    return years
+
+
 _PREVIOUS_YEAR = word_pattern(r"(?:se)?tahun\s+(?:lalu|kemarin|kmrn|sebelumnya|sblmnya)", r"thn\s+lalu")
 _LATEST_YEAR = word_pattern(r"(?:tahun|thn)\s+ini", "terbaru", "terkini", "sekarang", "skrg")
 
@@ -292,12 +302,25 @@ class ActionStatistics(Action):
                 return done
             lookup_failed(dispatcher, error, STATISTICS_FAILURE, region=region)
             return [*done, SlotSet("region", None)] if error.status == 404 else done
-        dispatcher.utter_message(
-            response="utter_statistic",
-            buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON],
-            **statistic(figure, domain),
-        )
-        shown = figure.get("year")
+        figures = [figure]
+        # "ipm jatim 2023 sama 2024": every year the message names is answered, in its order.
+        for other in more_years(str(tracker.latest_message.get("text") or ""), {year, figure.get("year")}):
+            try:
+                figures.append(
+                    await gateway().get("/statistics", indicator=indicator.key, region=query, year=str(other))
+                )
+            except GatewayError as error:
+                if error.code != "figure_unavailable":
+                    raise
+                self._unavailable(dispatcher, error, indicator, region, str(other))
+        for index, shown_figure in enumerate(figures):
+            last = index == len(figures) - 1
+            dispatcher.utter_message(
+                response="utter_statistic",
+                buttons=[OTHER_STATISTIC_BUTTON, DATASET_BUTTON, MAIN_MENU_BUTTON] if last else [],
+                **statistic(shown_figure, domain),
+            )
+        shown = figures[-1].get("year")
         return [SlotSet("statistics_shown_year", str(shown) if shown else None)]
 
     @staticmethod

@@ -138,8 +138,8 @@ class ActionVehicleTax(Action):
     ) -> list[EventType]:
         no_offer = [SlotSet("tax_billing_offered", None)]
         answered = answer_topic(dispatcher, tracker, "vehicle_tax_form")
-        if answered is not None:
-            return [*answered, *no_offer]
+        if answered is not None:  # a question asked in passing leaves an open offer open
+            return answered
         plate = tracker.get_slot("plate_number")
         if not plate:
             return no_offer

@@ -35,8 +35,11 @@ class Entity:
     value: str
 
 
+# A case number as citizens type it: any case, its parts joined by a dash, slash, dot,
+# underscore, spaces or nothing ("lpr/2026/00042", "ADM 2026 000123", "skck2026000123").
+# The same pattern as api/privacy/shapes.py, so the gateway leaves its digits alone.
 _TICKET = re.compile(
-    rf"\b({'|'.join(CASE_PREFIXES)})\s?-\s?(20\d\d)\s?-\s?(\d{{5,6}})\b", re.IGNORECASE
+    rf"\b({'|'.join(CASE_PREFIXES)})\s*[-/._]?\s*(20\d\d)\s*[-/._]?\s*(\d{{5,6}})\b", re.IGNORECASE
 )
 # Digit groups joined by single spaces, dots or dashes: "3171 0117 0845 0001".
 _NUMBER_RUN = re.compile(r"(?<![\w+])\d+(?:[ .-]\d+)*(?![\w])")

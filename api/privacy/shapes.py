@@ -34,11 +34,12 @@ import phonenumbers
 from lokal import parse_nik
 from lokal.provinces import PROVINCES
 
-# Case numbers come first: their digits ("ADM-2025-000123") are no identifier.
+# Case numbers come first: their digits ("ADM-2025-000123") are no identifier. Typed in any case,
+# the parts joined by a dash, slash, dot, underscore, spaces or nothing, as bot/entities.py reads them.
 # The prefixes are api/cases.py's (a test keeps them equal).
 CASE_PREFIXES = ("LPR", "ADM", "SKCK", "BIL", "TKT", "CASN")
 _TICKET = re.compile(
-    rf"\b({'|'.join(CASE_PREFIXES)})\s?-\s?(20\d\d)\s?-\s?(\d{{5,6}})\b", re.IGNORECASE
+    rf"\b({'|'.join(CASE_PREFIXES)})\s*[-/._]?\s*(20\d\d)\s*[-/._]?\s*(\d{{5,6}})\b", re.IGNORECASE
 )
 # Digit groups joined by single spaces, dots or dashes, as bot/entities.py reads them; a
 # leading "+" for international phone numbers, an area or operator prefix in parentheses

@@ -226,3 +226,26 @@ async def test_the_application_status_form_routes_another_kind_of_number(fake, d
     await ActionApplicationStatus().run(dispatcher, submit_tracker({"ticket_id": "TKT-2026-000004"}), domain)
 
     assert texts(dispatcher).startswith("Tiket TKT-2026-000004: sedang ditangani petugas.")
+
+
+async def test_every_case_number_of_one_message_is_answered(fake, dispatcher, domain) -> None:
+    fake.route(
+        {
+            "/tickets/TKT-2026-000004": ticket("ticket"),
+            "/cases/ADM-2026-000123": case("ADM-2026-000123", "population_application", {"label": "KK"}),
+        }
+    )
+    message = user(
+        "case_status",
+        "cek TKT-2026-000004 sama adm-2026-000123",
+        [("ticket_id", "TKT-2026-000004"), ("ticket_id", "ADM-2026-000123")],
+    )
+
+    await ActionCaseStatus().run(dispatcher, submit_tracker({}, message), domain)
+
+    assert [r.url.path for r in fake.requests] == [
+        "/api/v1/tickets/TKT-2026-000004",
+        "/api/v1/cases/ADM-2026-000123",
+    ]
+    assert "Tiket TKT-2026-000004" in texts(dispatcher)
+    assert "Permohonan ADM-2026-000123" in texts(dispatcher)

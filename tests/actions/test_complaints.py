@@ -403,6 +403,7 @@ def test_every_action_of_the_domain_file_is_registered() -> None:
     ("text", "key", "label"),
     [
         ("saya dimintai uang sama petugas di kantor desa", "pungli", "Pungutan liar"),
+        ("petugas kecamatan suruh bayar buat surat pindah, padahal gratis", "pungli", "Pungutan liar"),
         ("mau lapor jalan rusak di depan rumah, berlubang besar", "infrastruktur", "Jalan dan infrastruktur"),
     ],
 )

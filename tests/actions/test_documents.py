@@ -182,6 +182,7 @@ def test_requirements_not_confirmed_say_where_to_check() -> None:
         ("ganti alamat di ktp", "ktp_el", "change"),
         ("berapa lama bikin ktp jadinya", "ktp_el", "duration"),
         ("akte lahir saya hilang", "birth_certificate", "lost"),
+        ("surat kematiannya minta ke siapa", "death_certificate", None),
     ],
 )
 async def test_the_question_names_the_document_and_the_situation(
@@ -218,6 +219,7 @@ def follow_up(text: str, previous: str, turns_between: int = 0) -> Tracker:
         ("syaratnya apa aja?", "ktp_el", None),
         ("kalau kk yang hilang?", "kk", "lost"),
         ("berapa lama jadinya?", "ktp_el", "duration"),
+        ("jadinya brp lama", "ktp_el", "duration"),
     ],
 )
 async def test_a_follow_up_changes_one_parameter_of_the_last_answer(
@@ -272,6 +274,23 @@ async def test_the_answer_fits_the_situation(dispatcher, domain, document, case,
 
     assert responses(dispatcher)[0] == response
     assert expected in texts(dispatcher)
+
+
+async def test_how_long_it_takes_leaves_an_offer_to_apply_open(dispatcher, domain) -> None:
+    slots = {"document_type": "moving", "document_case": "duration", "application_offered": True}
+    events = await ActionDocumentRequirements().run(dispatcher, submit_tracker(slots), domain)
+
+    assert responses(dispatcher)[0] == "utter_document_duration"
+    assert events == []  # `application_offered` untouched: a later "ya" still applies
+
+
+async def test_a_sim_lost_with_the_ktp_is_answered_too(dispatcher, domain) -> None:
+    message = user("id_document_requirements", "dompet saya hilang, isinya ktp dan sim c")
+    await ActionDocumentRequirements().run(
+        dispatcher, submit_tracker({"document_type": "ktp_el", "document_case": "lost"}, message), domain
+    )
+
+    assert responses(dispatcher)[:2] == ["utter_document_ktp_el_replacement", "utter_topic_sim_lost"]
 
 
 async def test_a_kk_situation_is_carried_into_the_application(dispatcher, domain) -> None:

@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions import pip_info
-from actions.asn import ActionCasnInfo, ActionCasnResult, ValidateCasnResultForm, casn_topic
+from actions.asn import ActionCasnInfo, ActionCasnResult, ValidateCasnResultForm, casn_topic, info_topic
 from actions.education import ActionPipStatus, ValidatePipStatusForm
 from actions.gateway import use_gateway
 from actions.satudata import ActionStatistics, ValidateStatisticsForm, asked_year
@@ -247,6 +247,13 @@ async def test_a_follow_up_without_a_topic_keeps_the_previous_one(fake, dispatch
 
     assert fact("casn.age.pppk_min") in texts(dispatcher)
     assert fake.requests == []
+
+
+async def test_a_longer_follow_up_asks_something_new(dispatcher, domain) -> None:
+    message = user("asn_casn_registration", "kalo pernah dipenjara boleh daftar ga")
+    tracker = submit_tracker({"casn_topic": "age"}, message)
+
+    assert info_topic(tracker) is None  # the general answer, with every requirement
 
 
 async def test_an_objection_question_names_the_channel_and_period(dispatcher, domain) -> None:

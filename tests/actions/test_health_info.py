@@ -60,7 +60,9 @@ async def read(dispatcher: CollectingDispatcher, domain: DomainDict, message: di
         ("denda bpjs kalau telat bayar berapa", [], "penalty"),
         ("mau turun kelas bpjs dari kelas 1 ke kelas 3, syaratnya apa?", [], "class_change"),
         ("berapa yang harus dibayar biar kartu aktif lagi", [], "reactivate"),
-        ("cara bayar iuran bpjs lewat atm", [], None),
+        ("cara bayar iuran bpjs lewat atm", [], "payment"),
+        ("iuran bulanannya paling telat dibayar tgl brp", [], "payment"),
+        ("berapa iuran bpjs mandiri sekarang", [], None),
     ],
 )
 async def test_what_a_contribution_question_asks_is_read_from_every_message(
@@ -132,6 +134,7 @@ async def test_a_class_named_alone_after_a_topic_is_a_contribution_question(
         ("syarat naik kelas bpjs dari kelas 3 ke kelas 1", "class_change", "bpjs.class_change.min_months"),
         ("saya kena phk, bpjs saya gimana", "job_loss", "bpjs.job_loss.free_months"),
         ("beda pbi sama mandiri apa", "register", "bansos.dtsen"),
+        ("bapak sudah meninggal, kartu bpjsnya harus dilaporkan ke mana", "death", "bpjs.death.report"),
     ],
 )
 async def test_each_topic_is_answered_from_the_registry(

@@ -40,6 +40,7 @@ async def run(
         ("saya kena PHK", "job_loss"),
         ("baru di-phk dari pabrik", "job_loss"),
         ("anak mau masuk SD", "school"),
+        ("anak ketiga kami lahir di bidan kemarin", "birth"),
         ("cek progres urusan saya", None),
     ],
 )
@@ -88,6 +89,33 @@ async def test_a_death_names_the_deadline_of_the_death_certificate_and_the_pensi
     assert facts.get("death_certificate.registration_deadline").text in said
     assert "Taspen" in said
     assert "/bansos_check" in payloads(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "step", "fact"),
+    [
+        ("ibu saya penerima pkh meninggal bulan lalu, bansosnya gimana?", "bansos", "bansos.death.update"),
+        ("abis kena phk, katanya ada uang dari bpjs ketenagakerjaan, brp persen", "jkp", "jkp.cash_benefit"),
+    ],
+)
+async def test_a_step_told_with_the_event_is_shown_in_full_after_the_checklist(
+    dispatcher, domain, text, step, fact
+) -> None:
+    slots = await run(ActionJourney, dispatcher, domain, [user("journey_life_event", text)])
+
+    assert len(dispatcher.messages) == 2  # the checklist, then the step asked about
+    assert facts.get(fact).text in dispatcher.messages[1]["text"]
+    assert slots["journey_step"] == step
+
+
+@pytest.mark.parametrize(
+    "text", ["anak saya mau masuk SD tahun depan, apa saja yang perlu disiapkan?", "bapak saya meninggal"]
+)
+async def test_the_words_of_the_event_itself_name_no_step(dispatcher, domain, text) -> None:
+    slots = await run(ActionJourney, dispatcher, domain, [user("journey_life_event", text)])
+
+    assert len(dispatcher.messages) == 1
+    assert slots["journey_step"] is None
 
 
 async def test_without_a_life_event_it_asks_which_one_with_a_button_each(dispatcher, domain) -> None:

@@ -149,7 +149,8 @@ def test_swdkllj_for_the_vehicle_asked_then_the_other_by_a_follow_up(dispatcher,
     events = run(ActionVehicleTax(), dispatcher, opened("vehicle_tax_form", "SWDKLLJ motor berapa?"), domain)
     motorcycle, car = (facts.get("swdkllj.amount").text_of(key) for key in ("motorcycle", "car"))
     assert motorcycle in texts(dispatcher) and car not in texts(dispatcher)
-    assert {"event": "slot", "name": "tax_billing_offered", "value": None, "timestamp": None} in events
+    # A question asked in passing leaves an open payment-code offer as it was (issue 18).
+    assert not any(event.get("name") == "tax_billing_offered" for event in events)
     dispatcher.messages.clear()
     follow_up = tracker_from_events(
         [action("action_listen"), user("inform", "kalau mobil?")], {"road_topic": "swdkllj"}

@@ -401,3 +401,15 @@ async def test_catalogue_down_apologises(fake, dispatcher, domain, failure) -> N
         "Mohon maaf, layanan Satu Data Indonesia sedang tidak dapat dihubungi"
     )
     assert "data.go.id" in texts(dispatcher)
+
+
+async def test_every_year_the_question_names_is_answered(fake, dispatcher, domain) -> None:
+    fake.route({"/statistics": figure()})  # answers every year with the same figure
+    slots = {"statistic_indicator": "poverty_rate", "region": "Jawa Tengah", "statistics_year": "2024"}
+    message = user("data_statistics", "kemiskinan jateng 2024 sama 2023 berapa")
+
+    events = await ActionStatistics().run(dispatcher, submit_tracker(slots, message), domain)
+
+    assert [dict(request.url.params).get("year") for request in fake.requests] == ["2024", "2023"]
+    assert len(dispatcher.messages) == 2
+    assert slot_events(events) == {"statistics_shown_year": "2024"}

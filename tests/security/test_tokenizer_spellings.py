@@ -58,3 +58,11 @@ async def test_one_phone_number_written_three_ways_is_one_token(app: FastAPI) ->
         await session.commit()
     tokens = {token for text in for_rasa for token in tokens_in(text)}
     assert len(tokens) == 1, for_rasa
+
+
+@pytest.mark.parametrize("typed", ["bil 2026 000888 lunas?", "status ADM 2026 000945", "SKCK/2026/000931"])
+def test_case_numbers_typed_with_spaces_or_slashes_are_no_identifiers(typed: str) -> None:
+    """A case number's digits ("2026 000888": a NISN's ten) stay as typed, for Rasa to read."""
+    from api.privacy.shapes import find_identifiers, normalized
+
+    assert find_identifiers(normalized(typed)) == []

@@ -47,6 +47,14 @@ class StubNlu:
             "mau lapor jalan rusak, terus cek status bansos saya gimana",
             ["mau lapor jalan rusak", "cek status bansos saya gimana"],
         ),
+        (  # a clause's joining word needs no question word after it
+            "pip sma dpt brp setaun, trs aktivasi rekeningnya bawa apa aja",
+            ["pip sma dpt brp setaun", "aktivasi rekeningnya bawa apa aja"],
+        ),
+        (  # an elliptical tail stays with the question before it
+            "lapor bisa lewat sms? nomornya brp, terus apa bisa anonim kalau lapor",
+            ["lapor bisa lewat sms? nomornya brp", "apa bisa anonim kalau lapor"],
+        ),
     ],
 )
 def test_two_questions_are_found_by_their_joining_word_or_sentence_end(text: str, parts: list[str]) -> None:
@@ -84,10 +92,6 @@ async def test_the_nlu_confirms_two_different_requests() -> None:
         {
             "berapa iuran bpjs kelas 3": ("health_bpjs_contribution", 0.93)
         },  # the second part is not understood
-        {  # the same request twice is one question
-            "berapa iuran bpjs kelas 3": ("health_bpjs_contribution", 0.93),
-            "gimana cara bikin kia?": ("health_bpjs_contribution", 0.7),
-        },
         {  # a part read as small talk or out of scope is no question of its own
             "berapa iuran bpjs kelas 3": ("health_bpjs_contribution", 0.93),
             "gimana cara bikin kia?": ("out_of_scope", 0.9),
@@ -100,6 +104,37 @@ async def test_the_nlu_confirms_two_different_requests() -> None:
 )
 async def test_without_the_nlu_s_confirmation_the_message_stays_whole(intents: Any) -> None:
     assert await questions(StubNlu(intents), IURAN_DAN_KIA) == [IURAN_DAN_KIA]  # type: ignore[arg-type]
+
+
+async def test_one_question_said_twice_in_other_words_stays_whole() -> None:
+    text = "gimana cara daftar bpjs mandiri? daftar bpjs mandiri gimana ya"
+    nlu = StubNlu({
+        "gimana cara daftar bpjs mandiri?": ("health_registration", 0.9),
+        "daftar bpjs mandiri gimana ya": ("health_registration", 0.9),
+    })  # fmt: skip
+    assert await questions(nlu, text) == [text]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "intent"),
+    [
+        (
+            "kls 1 brp sebulan? bayarnya paling telat tgl brp",
+            ["kls 1 brp sebulan?", "bayarnya paling telat tgl brp"],
+            "health_bpjs_contribution",
+        ),
+        (
+            "bpnt sebulan dpt brp trs blt dana desa brp",
+            ["bpnt sebulan dpt brp", "blt dana desa brp"],
+            "bansos_amount",
+        ),
+    ],
+)
+async def test_two_questions_of_one_kind_about_different_things_are_two(
+    text: str, parts: list[str], intent: str
+) -> None:
+    nlu = StubNlu({part: (intent, 0.9) for part in parts})
+    assert await questions(nlu, text) == parts  # type: ignore[arg-type]
 
 
 async def test_a_single_question_costs_no_parse() -> None:
