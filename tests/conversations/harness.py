@@ -230,13 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     except FormatError as error:
         print(f"invalid conversation files:\n{error}", file=sys.stderr)
         return 2
+    held_out = any(path.resolve().is_relative_to(CORPUS_DIR.resolve()) for path in paths)
     with stack(args.model) as endpoints:
-        results = play_all(conversations, endpoints, progress=True)
+        results = play_all(conversations, endpoints, progress=not held_out)
     sources = [
         str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
         for path in args.paths
     ]
-    report = summary(results, sources)
+    report = summary(results, sources, held_out=held_out)
     write(report, args.markdown, args.json)
     overall = report["overall"]
     print(f"{overall['passed']}/{overall['conversations']} conversations passed ({overall['rate']:.1f}%)")

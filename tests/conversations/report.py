@@ -26,7 +26,9 @@ def _rates(groups: dict[str, list[bool]]) -> dict[str, dict[str, Any]]:
     }
 
 
-def summary(results: list[Result], sources: list[str]) -> dict[str, Any]:
+def summary(results: list[Result], sources: list[str], held_out: bool) -> dict[str, Any]:
+    """The report's numbers. Of a `held_out` corpus only the rates: which conversations fail, and
+    on what, would be read and tuned on, and the corpus would no longer be held out."""
     by_class: dict[str, list[bool]] = defaultdict(list)
     by_service: dict[str, list[bool]] = defaultdict(list)
     for result in results:
@@ -37,6 +39,7 @@ def summary(results: list[Result], sources: list[str]) -> dict[str, Any]:
     return {
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "sources": sources,
+        "held_out": held_out,
         "overall": {
             "conversations": len(results),
             "passed": passed,
@@ -65,7 +68,9 @@ def summary(results: list[Result], sources: list[str]) -> dict[str, Any]:
                 ),
             }
             for result in results
-        ],
+        ]
+        if not held_out
+        else [],
     }
 
 
@@ -105,9 +110,14 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         *_table("service", report["per_service"]),
         "",
-        f"## Failing conversations ({len(failing)})",
-        "",
     ]
+    if report.get("held_out"):
+        lines += [
+            "The conversations are held out: which of them fail, and on what, is not reported",
+            "(it would be read and tuned on). The dev set's report lists its failures.",
+        ]
+        return "\n".join(lines).rstrip() + "\n"
+    lines += [f"## Failing conversations ({len(failing)})", ""]
     if not failing:
         lines.append("None.")
     for item in failing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conversations.report import KEPT_HEADING, write
+from tests.conversations.report import KEPT_HEADING, markdown, write
 
 
 def report(passed: int) -> dict:
@@ -33,3 +33,21 @@ def test_the_dev_rounds_survive_a_new_report(tmp_path: Path) -> None:
     text = markdown.read_text(encoding="utf-8")
     assert "**Overall: 1/1 (100.0%)**" in text and "0/1 (0.0%)" not in text
     assert text.endswith(f"{KEPT_HEADING}\n\n### Round 1\n\nbefore 0/1, after 1/1\n")
+
+
+def test_a_held_out_report_names_no_conversation() -> None:
+    held_out = {**report(0), "held_out": True, "conversations": []}
+    dev = {
+        **report(0),
+        "conversations": [
+            {
+                "id": "health-late-fee", "classes": ["knowledge_breadth"], "passed": False,
+                "failed_turn": 1, "message": "dendanya brp", "check": "contains_any",
+                "expected": ["denda"], "got": "Maaf",
+            },
+        ],
+    }  # fmt: skip
+
+    assert "health-late-fee" in markdown(dev) and "dendanya" in markdown(dev)
+    text = markdown(held_out)
+    assert "Failing conversations" not in text and "are held out" in text
