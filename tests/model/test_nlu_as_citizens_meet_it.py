@@ -16,7 +16,8 @@ kept in var/reports/nlu-test-split/as_citizens_meet_it.json.
 
 import asyncio
 import json
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import dataclass
 
 import pytest
 from rasa.core.agent import Agent
@@ -55,9 +56,18 @@ def parses(model) -> list[Parse]:
     kept = ROOT / "var" / "reports" / "nlu-test-split"
     kept.mkdir(parents=True, exist_ok=True)
     summary = {"messages": len(results), **measures(results)}
-    misses = [asdict(p) for p in results if p.acted_on != p.intent]
-    (kept / "as_citizens_meet_it.json").write_text(json.dumps({**summary, "misses": misses}, indent=1))
+    # Counts of (labelled, acted on), never the messages: the split is held out (docs/nlu.md).
+    (kept / "as_citizens_meet_it.json").write_text(
+        json.dumps({**summary, "misses": misses(results)}, indent=1)
+    )
     return results
+
+
+def misses(parses: list[Parse]) -> dict[str, int]:
+    """How often each labelled intent was acted on as another: "intent -> acted on": count."""
+    return dict(
+        Counter(f"{p.intent} -> {p.acted_on}" for p in parses if p.acted_on != p.intent).most_common()
+    )
 
 
 def measures(parses: list[Parse]) -> dict[str, float | int]:
@@ -72,12 +82,11 @@ def measures(parses: list[Parse]) -> dict[str, float | int]:
 
 
 def test_accuracy_as_citizens_meet_it(parses):
-    misses = [(p.text, p.intent, p.acted_on) for p in parses if p.acted_on != p.intent]
-    assert measures(parses)["accuracy"] >= ACCURACY_FLOOR, misses
+    assert measures(parses)["accuracy"] >= ACCURACY_FLOOR, misses(parses)
 
 
 def test_out_of_scope_handling_as_citizens_meet_it(parses):
-    served = [(p.text, p.acted_on) for p in parses if p.intent == OUT_OF_SCOPE]
+    served = misses([p for p in parses if p.intent == OUT_OF_SCOPE])
     assert measures(parses)["out_of_scope_handled"] >= OUT_OF_SCOPE_HANDLED_FLOOR, served
 
 
