@@ -105,7 +105,7 @@ async def measure(state: dict[str, Any], args: argparse.Namespace) -> dict[str, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.capacity", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--levels", type=lambda s: [int(n) for n in s.split(",")], default=[25, 50, 100, 150, 200, 300]
+        "--levels", type=lambda s: [int(n) for n in s.split(",")], default=[25, 50, 75, 100, 150, 200, 300]
     )
     parser.add_argument("--seconds", type=float, default=30.0, help="seconds of load per level")
     parser.add_argument(
