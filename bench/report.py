@@ -679,12 +679,14 @@ bench/profile-training      # py-spy profile of an NLU training (needs py-spy in
 .venv/api/bin/python -m bench.gateway_cost [--rasa-ms 30]  # the gateway's own time per message
 .venv/api/bin/python -m bench.load.compare [REF]  # this gateway, REF's and a bare forwarder on one stack
 .venv/api/bin/python -m bench.long_conversation [--turns 600]  # cost per turn by conversation length
+.venv/api/bin/python -m bench.capacity [--levels 25,50]  # turns/s of `make cluster` at p95 <= 300 ms
 ```
 
 Settings (environment): `MODEL` (default `models/asisten-warga.tar.gz`), `BENCH_LEVELS` (`10,50`; one
 citizen is the sequential run), `BENCH_MIXED` (`50`), `BENCH_LOAD_SECONDS` (`40`),
 `BENCH_THINK` (`2-6`), `BENCH_TRAIN_EPOCHS` (`0`: as configured),
-`BENCH_DEFAULT_EPOCHS` (`3`), `BENCH_LONG_TURNS` (`600`); see `bench/run`."""
+`BENCH_DEFAULT_EPOCHS` (`3`), `BENCH_LONG_TURNS` (`600`), `BENCH_CAPACITY_LEVELS`
+(`25,50,75,100,150,200,300`); see `bench/run`."""
 
 
 def main() -> int:
