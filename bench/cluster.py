@@ -1,6 +1,7 @@
-"""scripts/cluster.py, the production topology on one machine (`make cluster`), as a module: it
-is a script, not a package. The capacity bench and the kill tests (tests/cluster) start it
-through `cluster.supervised`."""
+"""The production topology on one machine (`make cluster`) for the capacity bench and the kill
+tests (tests/cluster): scripts/cluster.py as a module (it is a script, not a package; they start
+it with `cluster.supervised`), the settings their simulated citizens need, and the warm-up of
+its Rasa replicas."""
 
 from __future__ import annotations
 
